@@ -1,0 +1,3 @@
+from tagtui.cli.main import main
+
+raise SystemExit(main())

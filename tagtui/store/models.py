@@ -1,0 +1,180 @@
+"""The schema, declared once as SQLModel tables: the source of every table and index.
+
+The store's runtime speaks SQL through the DB-API (see ``db.py``) so that the command
+line starts fast; this module is imported only to create or migrate a database.
+
+Conventions: ids are integers; timestamps are ISO-8601 UTC text
+(``2026-11-23T10:00:00.000000Z``), identical on SQLite and PostgreSQL and sortable
+as text; ``*_key`` columns hold derived, lower-cased copies that the store keeps
+in step with their source (Python's ``str.lower`` is Unicode-aware, SQLite's
+``lower()`` is not, so the store derives them, never the database).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, CheckConstraint, Column, ForeignKey, Index, Integer, String, Text
+from sqlmodel import Field, SQLModel
+
+# PostgreSQL sorts by the server's locale unless told otherwise; "C" makes both
+# engines order the key columns byte-wise, so pages come out the same everywhere.
+KEY = String().with_variant(String(collation="C"), "postgresql")
+STAMP = String(32)
+# SQLite reuses the largest rowid after a delete unless told not to; history and undo
+# refer to ids, so an id must never come back for something else.
+NO_REUSE = {"sqlite_autoincrement": True}
+
+
+class Meta(SQLModel, table=True):
+    __tablename__ = "tagtui_meta"
+
+    key: str = Field(sa_column=Column(String(64), primary_key=True))
+    value: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class Workspace(SQLModel, table=True):
+    __tablename__ = "workspace"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=Column(String(200), nullable=False, unique=True))
+    created_at: str = Field(sa_type=STAMP)
+    max_tags_per_contact: int | None = Field(default=None)
+    bulk_limit: int = Field(default=500)
+
+
+class StatusRow(SQLModel, table=True):
+    __tablename__ = "status"
+    __table_args__ = (
+        Index("ux_status_slug", "workspace_id", "slug", unique=True),
+        Index("ix_status_position", "workspace_id", "position"),
+        NO_REUSE,
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("workspace.id", ondelete="CASCADE"), nullable=False)
+    )
+    name: str = Field(sa_column=Column(String(100), nullable=False))
+    slug: str = Field(sa_column=Column(KEY, nullable=False))
+    color: str = Field(sa_type=String(7))
+    position: int
+    created_at: str = Field(sa_type=STAMP)
+    updated_at: str = Field(sa_type=STAMP)
+    rev: int = Field(default=1)
+
+
+class TagRow(SQLModel, table=True):
+    __tablename__ = "tag"
+    __table_args__ = (
+        Index("ux_tag_slug", "workspace_id", "slug", unique=True),
+        Index("ix_tag_updated", "workspace_id", "updated_at", "id"),
+        NO_REUSE,
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("workspace.id", ondelete="CASCADE"), nullable=False)
+    )
+    name: str = Field(sa_column=Column(String(100), nullable=False))
+    name_key: str = Field(sa_column=Column(KEY, nullable=False))
+    slug: str = Field(sa_column=Column(KEY, nullable=False))
+    color: str = Field(sa_type=String(7))
+    emoji: str | None = Field(default=None, sa_type=String(16))
+    description: str | None = Field(default=None, sa_type=String(200))
+    created_at: str = Field(sa_type=STAMP)
+    updated_at: str = Field(sa_type=STAMP)
+    rev: int = Field(default=1)
+
+
+class ContactRow(SQLModel, table=True):
+    __tablename__ = "contact"
+    __table_args__ = (
+        Index("ux_contact_email", "workspace_id", "email_key", unique=True),
+        Index("ix_contact_name", "workspace_id", "name_key", "id"),
+        Index("ix_contact_status", "workspace_id", "status_id", "name_key", "id"),
+        Index("ix_contact_assignee", "workspace_id", "assignee_key"),
+        CheckConstraint("followers >= 0", name="ck_contact_followers"),
+        NO_REUSE,
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("workspace.id", ondelete="CASCADE"), nullable=False)
+    )
+    name: str = Field(sa_column=Column(String(200), nullable=False))
+    email: str | None = Field(default=None, sa_type=String(254))
+    company: str | None = Field(default=None, sa_type=String(200))
+    phone: str | None = Field(default=None, sa_type=String(50))
+    assignee: str | None = Field(default=None, sa_type=String(100))
+    followers: int = Field(default=0, sa_type=BigInteger)
+    notes: str | None = Field(default=None, sa_type=Text)
+    status_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("status.id", ondelete="SET NULL"), nullable=True),
+    )
+    # Derived keys, maintained by the store (see the module docstring).
+    name_key: str = Field(sa_column=Column(KEY, nullable=False))
+    email_key: str | None = Field(default=None, sa_column=Column(KEY, nullable=True))
+    assignee_key: str | None = Field(default=None, sa_column=Column(KEY, nullable=True))
+    #: lower(name) \x1f lower(email) \x1f lower(company): one LIKE serves free-text search.
+    search: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: str = Field(sa_type=STAMP)
+    updated_at: str = Field(sa_type=STAMP)
+    rev: int = Field(default=1)
+
+
+class ContactTagRow(SQLModel, table=True):
+    __tablename__ = "contact_tag"
+    __table_args__ = (Index("ix_contact_tag_tag", "tag_id", "contact_id"),)
+
+    contact_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("contact.id", ondelete="CASCADE"), primary_key=True)
+    )
+    tag_id: int = Field(sa_column=Column(Integer, ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True))
+    created_at: str = Field(sa_type=STAMP)
+
+
+class EventRow(SQLModel, table=True):
+    __tablename__ = "event"
+    __table_args__ = (
+        Index("ix_event_subject", "workspace_id", "subject_type", "subject_id", "id"),
+        Index("ix_event_workspace", "workspace_id", "id"),
+        NO_REUSE,
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("workspace.id", ondelete="CASCADE"), nullable=False)
+    )
+    at: str = Field(sa_type=STAMP)
+    kind: str = Field(sa_type=String(64))
+    subject_type: str = Field(sa_type=String(16))
+    subject_id: int | None = Field(default=None)
+    payload: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class ViewRow(SQLModel, table=True):
+    __tablename__ = "saved_view"
+    __table_args__ = (Index("ux_view_name", "workspace_id", "name", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("workspace.id", ondelete="CASCADE"), nullable=False)
+    )
+    name: str = Field(sa_type=String(100))
+    query: str = Field(sa_type=Text)
+    created_at: str = Field(sa_type=STAMP)
+    updated_at: str = Field(sa_type=STAMP)
+
+
+def ddl(dialect_name: str) -> list[str]:
+    """CREATE TABLE and CREATE INDEX statements for ``dialect_name``, in dependency order."""
+    from sqlalchemy.dialects import postgresql, sqlite
+    from sqlalchemy.schema import CreateIndex, CreateTable
+
+    dialect = postgresql.dialect() if dialect_name == "postgresql" else sqlite.dialect()
+    statements: list[str] = []
+    for table in SQLModel.metadata.sorted_tables:
+        statements.append(str(CreateTable(table).compile(dialect=dialect)).strip())
+        for index in sorted(table.indexes, key=lambda i: i.name or ""):
+            statements.append(str(CreateIndex(index).compile(dialect=dialect)).strip())
+    return statements

@@ -1,0 +1,127 @@
+"""Schema versions: create a new database, migrate an older one, refuse what is not ours.
+
+The version lives in ``tagtui_meta`` from the first release on. Migrations are numbered
+functions, each run in the same transaction as the version bump.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from tagtui.store.db import Database, Tx, sqlite_readonly_uri
+from tagtui.store.errors import DatabaseRefused
+
+SCHEMA_VERSION = 1
+OUR_TABLES = ("tagtui_meta", "workspace", "status", "tag", "contact", "contact_tag", "event", "saved_view")
+
+#: version -> function that brings a database from ``version - 1`` to ``version``.
+MIGRATIONS: dict[int, Callable[[Tx], None]] = {}
+
+
+def now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def prepare(db: Database) -> None:
+    """Make ``db`` a tagtui database at the current schema version, or refuse it untouched."""
+    if db.dialect == "sqlite":
+        _inspect_sqlite_readonly(db)
+    db.run(_prepare, write=True)
+
+
+def _prepare(tx: Tx) -> None:
+    tables = _table_names(tx)
+    if "tagtui_meta" not in tables:
+        ours = [t for t in OUR_TABLES if t in tables]
+        if ours:
+            raise DatabaseRefused(
+                f"{tx.db.target}: holds tables named like tagtui's ({', '.join(ours)})"
+                " but is not a tagtui database; refusing to touch it"
+            )
+        if tx.db.dialect == "sqlite" and tables:
+            raise DatabaseRefused(
+                f"{tx.db.target} is another program's SQLite database; refusing to touch it"
+            )
+        _create(tx)
+        return
+    version = _version(tx)
+    if version > SCHEMA_VERSION:
+        raise DatabaseRefused(
+            f"{tx.db.target} was written by a newer tagtui (schema {version}; this one knows"
+            f" {SCHEMA_VERSION}); upgrade tagtui to open it"
+        )
+    for target in range(version + 1, SCHEMA_VERSION + 1):
+        MIGRATIONS[target](tx)
+        tx.execute("UPDATE tagtui_meta SET value = :v WHERE \"key\" = 'schema_version'", {"v": str(target)})
+
+
+def _create(tx: Tx) -> None:
+    from tagtui.store.models import ddl
+
+    for statement in ddl(tx.db.dialect):
+        tx.execute(statement)
+    tx.executemany(
+        'INSERT INTO tagtui_meta ("key", value) VALUES (:k, :v)',
+        [
+            {"k": "schema_version", "v": str(SCHEMA_VERSION)},
+            {"k": "created_at", "v": now()},
+        ],
+    )
+
+
+def _version(tx: Tx) -> int:
+    value = tx.scalar("SELECT value FROM tagtui_meta WHERE \"key\" = 'schema_version'")
+    try:
+        return int(value)
+    except (TypeError, ValueError) as exc:
+        raise DatabaseRefused(f"{tx.db.target}: unreadable schema version {value!r}") from exc
+
+
+def _table_names(tx: Tx) -> set[str]:
+    if tx.db.dialect == "sqlite":
+        rows = tx.all("SELECT name FROM sqlite_master WHERE type = 'table'")
+    else:
+        rows = tx.all(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+        )
+    return {r[0] for r in rows}
+
+
+def _inspect_sqlite_readonly(db: Database) -> None:
+    """Look at an existing SQLite file without writing to it (not even the WAL switch)."""
+    path = db._connect_arg
+    if path == ":memory:":
+        return
+    from pathlib import Path
+
+    p = Path(path)
+    if not p.exists() or p.stat().st_size == 0:
+        return
+    try:
+        conn = sqlite3.connect(sqlite_readonly_uri(path), uri=True)
+        try:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            version = None
+            if "tagtui_meta" in tables:
+                row = conn.execute(
+                    "SELECT value FROM tagtui_meta WHERE \"key\" = 'schema_version'"
+                ).fetchone()
+                version = row[0] if row else None
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseRefused(f"{path} is not a usable SQLite database ({exc}); refusing it") from exc
+    if "tagtui_meta" not in tables and tables:
+        raise DatabaseRefused(f"{path} is another program's SQLite database; refusing to touch it")
+    if version is not None:
+        try:
+            newer = int(version) > SCHEMA_VERSION
+        except ValueError:
+            raise DatabaseRefused(f"{path}: unreadable schema version {version!r}") from None
+        if newer:
+            raise DatabaseRefused(
+                f"{path} was written by a newer tagtui (schema {version}; this one knows"
+                f" {SCHEMA_VERSION}); upgrade tagtui to open it"
+            )

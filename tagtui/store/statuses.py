@@ -1,0 +1,216 @@
+"""Statuses: the pipeline in order; create (appended), update, move, delete, the standard set."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tagtui.store.base import STATUS_COLUMNS, UNSET, StoreBase
+from tagtui.store.db import IntegrityViolation, Tx
+from tagtui.store.errors import Conflict, ValidationError
+from tagtui.store.rules import DEFAULT_STATUS_COLOR, clean_label_name, normalize_color
+from tagtui.store.schema import now
+from tagtui.store.types import SetupItem, Status
+
+#: Reference 000's "pipeline setup".
+STANDARD_PIPELINE: tuple[tuple[str, str], ...] = (
+    ("New", "slate"),
+    ("Contacted", "blue"),
+    ("Qualified", "amber"),
+    ("Demo", "purple"),
+    ("Proposal", "pink"),
+    ("Won", "green"),
+    ("Lost", "red"),
+)
+
+_COUNT = "(SELECT COUNT(*) FROM contact c WHERE c.workspace_id = s.workspace_id AND c.status_id = s.id)"
+
+
+class StatusOps(StoreBase):
+    def list_statuses(self, *, counts: bool = True) -> list[Status]:
+        """Every status in pipeline order, with its contact count."""
+        count = _COUNT if counts else "NULL"
+        sql = (
+            f"SELECT {STATUS_COLUMNS}, {count} FROM status s WHERE s.workspace_id = :ws"
+            " ORDER BY s.position, s.id"
+        )
+        return self._read(lambda tx: [Status(*row) for row in tx.all(sql, self._params())])
+
+    def get_status(self, ref: int | str) -> Status:
+        return self._read(lambda tx: self._load_status(tx, self._status_id(tx, ref)))
+
+    def _load_status(self, tx: Tx, status_id: int) -> Status:
+        row = tx.one(f"SELECT {STATUS_COLUMNS}, {_COUNT} FROM status s WHERE s.id = :id", {"id": status_id})
+        assert row is not None
+        return Status(*row)
+
+    def create_status(self, name: str, *, color: str | None = None) -> Status:
+        """A new status at the end of the pipeline; a taken slug is a Conflict."""
+        clean_name, slug = clean_label_name(name, what="status")
+        hex_color = normalize_color(color if color is not None else DEFAULT_STATUS_COLOR)
+        return self._write(
+            lambda tx: self._load_status(tx, self._insert_status(tx, clean_name, slug, hex_color))
+        )
+
+    def _insert_status(self, tx: Tx, name: str, slug: str, color: str) -> int:
+        existing = tx.one(
+            "SELECT id, name FROM status WHERE workspace_id = :ws AND slug = :slug",
+            self._params(slug=slug),
+        )
+        if existing:
+            raise Conflict(
+                f"status {existing[1]!r} (id {existing[0]}) already has the slug {slug!r}",
+                field="name",
+            )
+        position = tx.scalar(
+            "SELECT COALESCE(MAX(position), 0) + 1 FROM status WHERE workspace_id = :ws",
+            self._params(),
+        )
+        stamp = now()
+        try:
+            status_id = tx.scalar(
+                "INSERT INTO status (workspace_id, name, slug, color, position, created_at,"
+                " updated_at, rev) VALUES (:ws, :name, :slug, :color, :pos, :at, :at, 1)"
+                " RETURNING id",
+                self._params(name=name, slug=slug, color=color, pos=position, at=stamp),
+            )
+        except IntegrityViolation as exc:
+            raise Conflict(f"a status with the slug {slug!r} already exists", field="name") from exc
+        self._event(tx, "status.created", "status", status_id, name=name, color=color, position=position)
+        return status_id
+
+    def update_status(
+        self,
+        ref: int | str,
+        *,
+        name: str = UNSET,
+        color: str | None = UNSET,
+        rev: int | None = None,
+    ) -> Status:
+        values: dict[str, Any] = {}
+        if name is not UNSET:
+            values["name"], values["slug"] = clean_label_name(name, what="status")
+        if color is not UNSET:
+            values["color"] = normalize_color(color if color is not None else DEFAULT_STATUS_COLOR)
+
+        def run(tx: Tx) -> Status:
+            status_id = self._status_id(tx, ref)
+            before = self._load_status(tx, status_id)
+            if rev is not None and before.rev != rev:
+                raise Conflict(
+                    f"status {before.name!r} is at rev {before.rev}, not {rev}: it changed since"
+                    " you read it; reload and try again",
+                    field="rev",
+                )
+            if "slug" in values and values["slug"] != before.slug:
+                taken = tx.one(
+                    "SELECT id, name FROM status WHERE workspace_id = :ws AND slug = :slug AND id <> :id",
+                    self._params(slug=values["slug"], id=status_id),
+                )
+                if taken:
+                    raise Conflict(
+                        f"status {taken[1]!r} (id {taken[0]}) already has the slug {values['slug']!r}",
+                        field="name",
+                    )
+            sets = ", ".join(f"{col} = :{col}" for col in values)
+            sets = (sets + ", " if sets else "") + "updated_at = :at, rev = rev + 1"
+            tx.execute(f"UPDATE status SET {sets} WHERE id = :id", {**values, "at": now(), "id": status_id})
+            changed = {k: v for k, v in values.items() if getattr(before, k) != v}
+            self._event(
+                tx,
+                "status.updated",
+                "status",
+                status_id,
+                before={k: getattr(before, k) for k in changed},
+                after=changed,
+            )
+            return self._load_status(tx, status_id)
+
+        return self._write(run)
+
+    def move_status(self, ref: int | str, position: int) -> Status:
+        """Move a status to a 1-based position in the pipeline (1 = first)."""
+
+        def run(tx: Tx) -> Status:
+            status_id = self._status_id(tx, ref)
+            order = [
+                r[0]
+                for r in tx.all(
+                    "SELECT id FROM status WHERE workspace_id = :ws ORDER BY position, id",
+                    self._params(),
+                )
+            ]
+            if (
+                isinstance(position, bool)
+                or not isinstance(position, int)
+                or not (1 <= position <= len(order))
+            ):
+                raise ValidationError(f"position must be 1–{len(order)}, not {position}", field="position")
+            old = order.index(status_id) + 1
+            order.remove(status_id)
+            order.insert(position - 1, status_id)
+            self._renumber(tx, order)
+            if old != position:
+                tx.execute(
+                    "UPDATE status SET updated_at = :at, rev = rev + 1 WHERE id = :id",
+                    {"at": now(), "id": status_id},
+                )
+                self._event(tx, "status.moved", "status", status_id, before=old, after=position)
+            return self._load_status(tx, status_id)
+
+        return self._write(run)
+
+    def _renumber(self, tx: Tx, order: list[int]) -> None:
+        tx.executemany(
+            "UPDATE status SET position = :pos WHERE id = :id AND position <> :pos",
+            [{"id": sid, "pos": i} for i, sid in enumerate(order, start=1)],
+        )
+
+    def delete_status(self, ref: int | str) -> int:
+        """Delete a status, clearing it on its contacts; one event, whatever the count (000)."""
+
+        def run(tx: Tx) -> int:
+            status = self._load_status(tx, self._status_id(tx, ref))
+            cleared = tx.execute(
+                "UPDATE contact SET status_id = NULL WHERE workspace_id = :ws AND status_id = :id",
+                self._params(id=status.id),
+            ).rowcount
+            tx.execute("DELETE FROM status WHERE id = :id", {"id": status.id})
+            order = [
+                r[0]
+                for r in tx.all(
+                    "SELECT id FROM status WHERE workspace_id = :ws ORDER BY position, id",
+                    self._params(),
+                )
+            ]
+            self._renumber(tx, order)
+            self._event(
+                tx,
+                "status.deleted",
+                "status",
+                status.id,
+                name=status.name,
+                color=status.color,
+                position=status.position,
+                contacts_cleared=cleared,
+            )
+            return cleared
+
+        return self._write(run)
+
+    def setup_statuses(self) -> list[SetupItem]:
+        """Create the standard pipeline's missing stages; report each as created or existing."""
+
+        def run(tx: Tx) -> list[SetupItem]:
+            items = []
+            for name, color in STANDARD_PIPELINE:
+                _, slug = clean_label_name(name, what="status")
+                exists = tx.scalar(
+                    "SELECT id FROM status WHERE workspace_id = :ws AND slug = :slug",
+                    self._params(slug=slug),
+                )
+                if exists is None:
+                    self._insert_status(tx, name, slug, normalize_color(color))
+                items.append(SetupItem(name, exists is None))
+            return items
+
+        return self._write(run)

@@ -1,0 +1,167 @@
+"""The Store: one workspace of one database, and every operation on it (SPEC §2)."""
+
+from __future__ import annotations
+
+from tagtui.query.filter import Filter
+from tagtui.store.base import UNSET
+from tagtui.store.contacts import ContactOps
+from tagtui.store.db import Database, IntegrityViolation, Tx
+from tagtui.store.errors import NotFound, ValidationError
+from tagtui.store.rules import (
+    DEFAULT_BULK_LIMIT,
+    check_bulk_limit_setting,
+    check_max_tags_setting,
+    clean_text,
+)
+from tagtui.store.schema import now, prepare
+from tagtui.store.statuses import StatusOps
+from tagtui.store.tags import TagOps
+from tagtui.store.types import Settings, View
+
+WORKSPACE_NAME_MAX = 200
+VIEW_NAME_MAX = 100
+
+
+class Store(TagOps, StatusOps, ContactOps):
+    """Open with ``Store.open(path_or_url, workspace=...)``; close with ``close()``."""
+
+    @classmethod
+    def open(cls, target: str, workspace: str = "default") -> Store:
+        """Open (creating or migrating if need be) a database, bound to one workspace."""
+        name = clean_text(workspace, field="workspace", limit=WORKSPACE_NAME_MAX, required=True)
+        assert name is not None
+        db = Database(target)
+        try:
+            prepare(db)
+            workspace_id = db.run(lambda tx: _workspace_id(tx, name), write=False)
+            if workspace_id is None:
+                workspace_id = db.run(lambda tx: _create_workspace(tx, name), write=True)
+        except BaseException:
+            db.close()
+            raise
+        return cls(db, workspace_id, name)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- settings --------------------------------------------------------------------
+
+    def settings(self) -> Settings:
+        return self._read(self._settings)
+
+    def update_settings(
+        self, *, max_tags_per_contact: int | None = UNSET, bulk_limit: int = UNSET
+    ) -> Settings:
+        """Change workspace settings. Lowering the tag limit keeps existing assignments."""
+        values: dict[str, int | None] = {}
+        if max_tags_per_contact is not UNSET:
+            values["max_tags_per_contact"] = check_max_tags_setting(max_tags_per_contact)
+        if bulk_limit is not UNSET:
+            values["bulk_limit"] = check_bulk_limit_setting(bulk_limit)
+
+        def run(tx: Tx) -> Settings:
+            before = self._settings(tx)
+            if values:
+                sets = ", ".join(f"{k} = :{k}" for k in values)
+                tx.execute(f"UPDATE workspace SET {sets} WHERE id = :ws", self._params(**values))
+                self._event(
+                    tx,
+                    "workspace.settings_changed",
+                    "workspace",
+                    self.workspace_id,
+                    before={k: getattr(before, k) for k in values},
+                    after=values,
+                )
+            return self._settings(tx)
+
+        return self._write(run)
+
+    # -- saved views -----------------------------------------------------------------
+
+    def list_views(self) -> list[View]:
+        return self._read(
+            lambda tx: [
+                View(*r)
+                for r in tx.all(
+                    "SELECT name, query FROM saved_view WHERE workspace_id = :ws ORDER BY name",
+                    self._params(),
+                )
+            ]
+        )
+
+    def get_view(self, name: str) -> View:
+        row = self._read(
+            lambda tx: tx.one(
+                "SELECT name, query FROM saved_view WHERE workspace_id = :ws AND name = :name",
+                self._params(name=name.strip()),
+            )
+        )
+        if row is None:
+            raise NotFound(f"no view named {name.strip()!r}", field="view")
+        return View(*row)
+
+    def save_view(self, name: str, query: str) -> View:
+        """Save ``query`` under ``name``, replacing a view of that name. The query is checked first."""
+        from tagtui.query.parse import parse
+
+        clean = clean_text(name, field="view name", limit=VIEW_NAME_MAX, required=True)
+        if not isinstance(query, str):
+            raise ValidationError("the query must be text", field="query")
+        parsed: Filter = parse(query)
+
+        def run(tx: Tx) -> View:
+            self._compile(tx, parsed)  # unknown tags or statuses are refused here
+            stamp = now()
+            tx.execute(
+                "INSERT INTO saved_view (workspace_id, name, query, created_at, updated_at)"
+                " VALUES (:ws, :name, :query, :at, :at) ON CONFLICT (workspace_id, name)"
+                " DO UPDATE SET query = excluded.query, updated_at = excluded.updated_at",
+                self._params(name=clean, query=query, at=stamp),
+            )
+            self._event(tx, "view.saved", "workspace", self.workspace_id, name=clean, query=query)
+            return View(clean, query)  # type: ignore[arg-type]
+
+        return self._write(run)
+
+    def delete_view(self, name: str) -> None:
+        def run(tx: Tx) -> None:
+            n = tx.execute(
+                "DELETE FROM saved_view WHERE workspace_id = :ws AND name = :name",
+                self._params(name=name.strip()),
+            ).rowcount
+            if not n:
+                raise NotFound(f"no view named {name.strip()!r}", field="view")
+            self._event(tx, "view.deleted", "workspace", self.workspace_id, name=name.strip())
+
+        self._write(run)
+
+    def check_query(self, f: Filter) -> None:
+        """Raise ValidationError if ``f`` names a tag or status this workspace lacks."""
+        self._read(lambda tx: self._compile(tx, f))
+
+
+def _workspace_id(tx: Tx, name: str) -> int | None:
+    return tx.scalar("SELECT id FROM workspace WHERE name = :name", {"name": name})
+
+
+def _create_workspace(tx: Tx, name: str) -> int:
+    found = _workspace_id(tx, name)
+    if found is not None:
+        return found
+    try:
+        return tx.scalar(
+            "INSERT INTO workspace (name, created_at, max_tags_per_contact, bulk_limit)"
+            " VALUES (:name, :at, NULL, :bulk) RETURNING id",
+            {"name": name, "at": now(), "bulk": DEFAULT_BULK_LIMIT},
+        )
+    except IntegrityViolation:
+        # Another process created it a moment ago.
+        found = _workspace_id(tx, name)
+        assert found is not None
+        return found

@@ -1,0 +1,297 @@
+"""Tags: list with counts, get, create, update, delete, find-or-create, the standard set."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from tagtui.store.base import TAG_COLUMNS, UNSET, StoreBase
+from tagtui.store.db import IntegrityViolation, Tx
+from tagtui.store.errors import Conflict, NotFound, ValidationError
+from tagtui.store.rules import (
+    DEFAULT_TAG_COLOR,
+    DESCRIPTION_MAX,
+    PALETTE,
+    check_limit,
+    clean_emoji,
+    clean_label_name,
+    clean_text,
+    normalize_color,
+)
+from tagtui.store.schema import now
+from tagtui.store.types import SetupItem, Tag
+
+#: Reference 000's "tag system setup", plus VIP (references 001, 002, 004).
+STANDARD_TAGS: tuple[tuple[str, str], ...] = (
+    ("Hot Lead", "red"),
+    ("Warm Lead", "orange"),
+    ("Cold Lead", "slate"),
+    ("Customer", "green"),
+    ("Partner", "blue"),
+    ("Do Not Contact", "#1f2937"),
+)
+
+_COUNT = "(SELECT COUNT(*) FROM contact_tag ct WHERE ct.tag_id = t.id)"
+
+
+def parse_timestamp(value: str) -> str:
+    """An ISO-8601 date or time (``Z``, offset or naive UTC) in the store's text form."""
+    text = value.strip()
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError as exc:
+        raise ValidationError(
+            f"invalid timestamp {value!r}: use ISO 8601, e.g. 2026-11-23T10:00:00Z",
+            field="updated_before",
+        ) from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class TagOps(StoreBase):
+    def colors(self) -> list[tuple[str, str]]:
+        """The named palette as (name, #rrggbb) pairs (reference 000's ``GET /tags/colors``)."""
+        return list(PALETTE.items())
+
+    def list_tags(
+        self,
+        *,
+        search: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+        sort: str = "name",
+        updated_before: str | None = None,
+    ) -> list[Tag]:
+        """Tags with their contact counts, by name or most recently updated first."""
+        check_limit(limit, offset)
+        if sort not in ("name", "updated"):
+            raise ValidationError(f"sort must be 'name' or 'updated', not {sort!r}", field="sort")
+        where = ["t.workspace_id = :ws"]
+        params = self._params(limit=limit, offset=offset)
+        if search:
+            from tagtui.query.compile import like_pattern
+
+            where.append("t.name_key LIKE :search ESCAPE '\\'")
+            params["search"] = like_pattern(search.strip())
+        if updated_before is not None:
+            where.append("t.updated_at < :before")
+            params["before"] = parse_timestamp(updated_before)
+        order = "t.name_key, t.id" if sort == "name" else "t.updated_at DESC, t.id DESC"
+        sql = (
+            f"SELECT {TAG_COLUMNS}, {_COUNT} FROM tag t WHERE {' AND '.join(where)}"
+            f" ORDER BY {order} LIMIT :limit OFFSET :offset"
+        )
+        return self._read(lambda tx: [Tag(*row) for row in tx.all(sql, params)])
+
+    def count_tags(self, search: str | None = None) -> int:
+        def run(tx: Tx) -> int:
+            if not search:
+                return tx.scalar("SELECT COUNT(*) FROM tag WHERE workspace_id = :ws", self._params())
+            from tagtui.query.compile import like_pattern
+
+            return tx.scalar(
+                "SELECT COUNT(*) FROM tag WHERE workspace_id = :ws AND name_key LIKE :s ESCAPE '\\'",
+                self._params(s=like_pattern(search.strip())),
+            )
+
+        return self._read(run)
+
+    def get_tag(self, ref: int | str) -> Tag:
+        """A tag by id, name or slug, with its contact count."""
+        return self._read(lambda tx: self._load_tag(tx, self._tag_id(tx, ref)))
+
+    def _load_tag(self, tx: Tx, tag_id: int) -> Tag:
+        row = tx.one(f"SELECT {TAG_COLUMNS}, {_COUNT} FROM tag t WHERE t.id = :id", {"id": tag_id})
+        if row is None:
+            raise NotFound(f"no tag {tag_id}", field="tag")
+        return Tag(*row)
+
+    def create_tag(
+        self,
+        name: str,
+        *,
+        color: str | None = None,
+        emoji: str | None = None,
+        description: str | None = None,
+    ) -> Tag:
+        """A new tag; a name whose slug is taken is a Conflict (reference 000's 409)."""
+        clean = self._clean_tag_fields(name=name, color=color, emoji=emoji, description=description)
+        return self._write(lambda tx: self._load_tag(tx, self._insert_tag(tx, **clean)))
+
+    def _clean_tag_fields(self, **fields: Any) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if fields.get("name", UNSET) is not UNSET:
+            out["name"], out["slug"] = clean_label_name(fields["name"])
+        color = fields.get("color", UNSET)
+        if color is not UNSET:
+            out["color"] = DEFAULT_TAG_COLOR if color is None else normalize_color(color)
+        if fields.get("emoji", UNSET) is not UNSET:
+            out["emoji"] = clean_emoji(fields["emoji"])
+        if fields.get("description", UNSET) is not UNSET:
+            out["description"] = clean_text(fields["description"], field="description", limit=DESCRIPTION_MAX)
+        return out
+
+    def _insert_tag(
+        self,
+        tx: Tx,
+        *,
+        name: str,
+        slug: str,
+        color: str = DEFAULT_TAG_COLOR,
+        emoji: str | None = None,
+        description: str | None = None,
+    ) -> int:
+        existing = tx.one(
+            "SELECT id, name FROM tag WHERE workspace_id = :ws AND slug = :slug",
+            self._params(slug=slug),
+        )
+        if existing:
+            raise Conflict(
+                f"tag {existing[1]!r} (id {existing[0]}) already has the slug {slug!r}",
+                field="name",
+            )
+        stamp = now()
+        try:
+            tag_id = tx.scalar(
+                "INSERT INTO tag (workspace_id, name, name_key, slug, color, emoji, description,"
+                " created_at, updated_at, rev) VALUES (:ws, :name, :key, :slug, :color, :emoji,"
+                " :description, :at, :at, 1) RETURNING id",
+                self._params(
+                    name=name,
+                    key=name.lower(),
+                    slug=slug,
+                    color=color,
+                    emoji=emoji,
+                    description=description,
+                    at=stamp,
+                ),
+            )
+        except IntegrityViolation as exc:
+            raise Conflict(f"a tag with the slug {slug!r} already exists", field="name") from exc
+        self._event(
+            tx,
+            "tag.created",
+            "tag",
+            tag_id,
+            name=name,
+            slug=slug,
+            color=color,
+            emoji=emoji,
+            description=description,
+        )
+        return tag_id
+
+    def update_tag(
+        self,
+        ref: int | str,
+        *,
+        name: str = UNSET,
+        color: str | None = UNSET,
+        emoji: str | None = UNSET,
+        description: str | None = UNSET,
+        rev: int | None = None,
+    ) -> Tag:
+        """Change only the given fields; ``rev`` +1. With ``rev``, only if still at that rev."""
+        clean = self._clean_tag_fields(name=name, color=color, emoji=emoji, description=description)
+
+        def run(tx: Tx) -> Tag:
+            tag_id = self._tag_id(tx, ref)
+            before = self._load_tag(tx, tag_id)
+            if rev is not None and before.rev != rev:
+                raise Conflict(
+                    f"tag {before.name!r} is at rev {before.rev}, not {rev}: it changed since"
+                    " you read it; reload and try again",
+                    field="rev",
+                )
+            if "slug" in clean and clean["slug"] != before.slug:
+                taken = tx.one(
+                    "SELECT id, name FROM tag WHERE workspace_id = :ws AND slug = :slug AND id <> :id",
+                    self._params(slug=clean["slug"], id=tag_id),
+                )
+                if taken:
+                    raise Conflict(
+                        f"tag {taken[1]!r} (id {taken[0]}) already has the slug {clean['slug']!r}",
+                        field="name",
+                    )
+            values = {**clean}
+            if "name" in values:
+                values["name_key"] = values["name"].lower()
+            sets = ", ".join(f"{col} = :{col}" for col in values)
+            sets = (sets + ", " if sets else "") + "updated_at = :at, rev = rev + 1"
+            try:
+                tx.execute(
+                    f"UPDATE tag SET {sets} WHERE id = :id AND rev = :rev",
+                    {**values, "at": now(), "id": tag_id, "rev": before.rev},
+                )
+            except IntegrityViolation as exc:
+                raise Conflict("another tag already has that slug", field="name") from exc
+            changed = {k: v for k, v in clean.items() if getattr(before, k) != v}
+            self._event(
+                tx,
+                "tag.updated",
+                "tag",
+                tag_id,
+                before={k: getattr(before, k) for k in changed},
+                after=changed,
+            )
+            return self._load_tag(tx, tag_id)
+
+        return self._write(run)
+
+    def delete_tag(self, ref: int | str) -> int:
+        """Delete a tag and every assignment of it; returns how many contacts lost it."""
+
+        def run(tx: Tx) -> int:
+            tag = self._load_tag(tx, self._tag_id(tx, ref))
+            tx.execute("DELETE FROM contact_tag WHERE tag_id = :id", {"id": tag.id})
+            tx.execute("DELETE FROM tag WHERE id = :id", {"id": tag.id})
+            self._event(
+                tx,
+                "tag.deleted",
+                "tag",
+                tag.id,
+                name=tag.name,
+                slug=tag.slug,
+                color=tag.color,
+                emoji=tag.emoji,
+                description=tag.description,
+                contacts=tag.contacts,
+            )
+            return tag.contacts or 0
+
+        return self._write(run)
+
+    def find_or_create_tag(self, name: str, *, color: str | None = None) -> tuple[Tag, bool]:
+        """The tag whose slug ``name`` gives, created if there is none (reference 002)."""
+        clean_name, slug = clean_label_name(name)
+        hex_color = normalize_color(color) if color else DEFAULT_TAG_COLOR
+
+        def run(tx: Tx) -> tuple[Tag, bool]:
+            tag_id, created = self._find_or_create_tag(tx, clean_name, slug, hex_color)
+            return self._load_tag(tx, tag_id), created
+
+        return self._write(run)
+
+    def _find_or_create_tag(
+        self, tx: Tx, name: str, slug: str, color: str = DEFAULT_TAG_COLOR
+    ) -> tuple[int, bool]:
+        found = tx.scalar(
+            "SELECT id FROM tag WHERE workspace_id = :ws AND slug = :slug", self._params(slug=slug)
+        )
+        if found is not None:
+            return found, False
+        return self._insert_tag(tx, name=name, slug=slug, color=color), True
+
+    def setup_tags(self) -> list[SetupItem]:
+        """Create the standard tags that are missing; report each as created or existing."""
+
+        def run(tx: Tx) -> list[SetupItem]:
+            items = []
+            for name, color in STANDARD_TAGS:
+                _, slug = clean_label_name(name)
+                _, created = self._find_or_create_tag(tx, name, slug, normalize_color(color))
+                items.append(SetupItem(name, created))
+            return items
+
+        return self._write(run)
