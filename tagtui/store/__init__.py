@@ -1,7 +1,14 @@
 """The headless store: every rule of tagtui, behind one API. Never imports textual."""
 
 from tagtui.store.base import UNSET, Selection
-from tagtui.store.errors import Conflict, DatabaseRefused, NotFound, TagtuiError, ValidationError
+from tagtui.store.errors import (
+    Conflict,
+    DatabaseRefused,
+    FileError,
+    NotFound,
+    TagtuiError,
+    ValidationError,
+)
 from tagtui.store.store import Store
 from tagtui.store.types import (
     BulkResult,
@@ -26,6 +33,7 @@ __all__ = [
     "ContactRow",
     "DatabaseRefused",
     "Event",
+    "FileError",
     "NotFound",
     "Page",
     "Selection",

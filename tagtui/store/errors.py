@@ -49,3 +49,10 @@ class DatabaseRefused(TagtuiError):
 
     exit_code = 1
     kind = "database"
+
+
+class FileError(TagtuiError):
+    """A file that cannot be read or written (a missing import file, a missing folder)."""
+
+    exit_code = 1
+    kind = "file"

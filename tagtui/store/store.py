@@ -7,6 +7,7 @@ from tagtui.store.base import UNSET
 from tagtui.store.contacts import ContactOps
 from tagtui.store.db import Database, IntegrityViolation, Tx
 from tagtui.store.errors import NotFound, ValidationError
+from tagtui.store.imports import ImportOps
 from tagtui.store.rules import (
     DEFAULT_BULK_LIMIT,
     check_bulk_limit_setting,
@@ -22,7 +23,7 @@ WORKSPACE_NAME_MAX = 200
 VIEW_NAME_MAX = 100
 
 
-class Store(TagOps, StatusOps, ContactOps):
+class Store(TagOps, StatusOps, ContactOps, ImportOps):
     """Open with ``Store.open(path_or_url, workspace=...)``; close with ``close()``."""
 
     @classmethod
