@@ -1,0 +1,62 @@
+"""How store values look on screen: tag chips, status chips, literal text. Rich ``Text`` only.
+
+Every string from the database goes through ``literal`` (or a chip), so markup in a
+name shows as its characters and control characters as visible placeholders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.text import Text
+
+from tagtui.textsafe import visible
+
+
+def literal(value: str | None, style: str = "") -> Text:
+    """Database text, shown exactly: never parsed as markup, controls made visible."""
+    return Text(visible(value or ""), style=style, end="")
+
+
+def _foreground_for(hex_color: str) -> str:
+    """Black or white, whichever reads better on ``hex_color``."""
+    try:
+        r, g, b = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
+    except (ValueError, IndexError):
+        return "#ffffff"
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return "#111111" if luminance > 150 else "#ffffff"
+
+
+def chip(name: str, color: str, emoji: str | None = None) -> Text:
+    """A colored label: `` ⭐ VIP `` on the tag's color."""
+    label = f"{visible(emoji)} {visible(name)}" if emoji else visible(name)
+    return Text(f" {label} ", style=f"{_foreground_for(color)} on {color}", end="")
+
+
+def tag_chips(tags: Iterable[object], *, limit: int | None = None) -> Text:
+    """Chips for a contact's tags (objects with name, color, emoji), separated by spaces."""
+    out = Text(end="")
+    tags = list(tags)
+    shown = tags if limit is None else tags[:limit]
+    for i, tag in enumerate(shown):
+        if i:
+            out.append(" ")
+        out.append_text(chip(tag.name, tag.color, getattr(tag, "emoji", None)))  # type: ignore[attr-defined]
+    if limit is not None and len(tags) > limit:
+        out.append(f" +{len(tags) - limit}", style="dim")
+    return out
+
+
+def status_chip(name: str | None, color: str | None) -> Text:
+    if not name:
+        return Text("—", style="dim", end="")
+    return Text.assemble(("● ", color or "#64748b"), literal(name))
+
+
+def swatch(color: str) -> Text:
+    return Text("  ", style=f"on {color}", end="")
+
+
+def count(n: int | None) -> str:
+    return "…" if n is None else f"{n:,}"
