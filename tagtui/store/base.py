@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from tagtui.query.compile import Compiled, compile_filter
 from tagtui.query.filter import Filter
-from tagtui.store.db import Database, Tx
+from tagtui.store.db import Database, IntegrityViolation, Tx
 from tagtui.store.errors import NotFound, ValidationError
 from tagtui.store.rules import slugify
 from tagtui.store.schema import now
@@ -73,7 +73,17 @@ class StoreBase:
         return self.db.run(fn, write=False)
 
     def _write(self, fn: Callable[[Tx], T]) -> T:
-        return self.db.run(fn, write=True)
+        # A constraint that fails here was not foreseen by the operation's own checks: a
+        # concurrent writer (on PostgreSQL) deleted or created a row meanwhile. Everything was
+        # rolled back; once more, the checks see that writer's rows and say what is wrong.
+        # (Inside an outer transaction the outer operation decides: it is rolled back anyway.)
+        for attempt in range(3):
+            try:
+                return self.db.run(fn, write=True)
+            except IntegrityViolation:
+                if attempt == 2 or self.db.in_transaction:
+                    raise
+        raise AssertionError("unreachable")
 
     def _params(self, **extra: Any) -> dict[str, Any]:
         return {"ws": self.workspace_id, **extra}

@@ -226,6 +226,8 @@ class ContactOps(StoreBase):
 
         def run(tx: Tx) -> Contact:
             contact_id = self._contact_id(tx, ref)
+            # Derived keys are computed from the row as read: nobody may change it meanwhile.
+            tx.lock("contact c", "c.id = :id", {"id": contact_id})
             before = self._load_contact(tx, contact_id)
             if rev is not None and before.rev != rev:
                 raise Conflict(
@@ -315,6 +317,8 @@ class ContactOps(StoreBase):
         *,
         created: Sequence[int] = (),
     ) -> TagChange:
+        # The tag limit is checked against the set as read: hold the contact until commit.
+        tx.lock("contact c", "c.id = :id", {"id": contact_id})
         current = self._current_tag_ids(tx, contact_id)
         added = [t for t in dict.fromkeys(add_ids) if t not in current]
         removed = [t for t in dict.fromkeys(remove_ids) if t in current]
@@ -389,6 +393,7 @@ class ContactOps(StoreBase):
                 )
                 if cid is None:
                     raise NotFound(f"no contact with email {email!r}", field="contact")
+            tx.lock("contact c", "c.id = :id", {"id": cid})
             target: list[int] = []
             created: list[int] = []
             for slug, name in wanted.items():
@@ -480,12 +485,14 @@ class ContactOps(StoreBase):
     ) -> dict[str, int]:
         limit = self._settings(tx).max_tags_per_contact
         if limit is not None and add_ids:
+            tx.lock("contact c", where, params)
             add_list = ", ".join(str(int(t)) for t in add_ids)
-            remove_list = ", ".join(str(int(t)) for t in remove_ids) or "NULL"
+            # Not "NOT IN (NULL)" when nothing is removed: that is never true and counted no tags.
+            remove_list = ", ".join(str(int(t)) for t in remove_ids)
+            kept = f" AND x.tag_id NOT IN ({remove_list})" if remove_list else ""
             over = tx.scalar(
                 f"SELECT COUNT(*) FROM contact c WHERE {where} AND"
-                " (SELECT COUNT(*) FROM contact_tag x WHERE x.contact_id = c.id"
-                f"   AND x.tag_id NOT IN ({remove_list}))"
+                f" (SELECT COUNT(*) FROM contact_tag x WHERE x.contact_id = c.id{kept})"
                 " + (SELECT COUNT(*) FROM tag t WHERE t.id IN"
                 f"   ({add_list}) AND NOT EXISTS (SELECT 1 FROM contact_tag y"
                 "     WHERE y.contact_id = c.id AND y.tag_id = t.id)) > :lim"
@@ -564,6 +571,7 @@ class ContactOps(StoreBase):
         return self._write(run)
 
     def _set_status(self, tx: Tx, contact_id: int, status_id: int | None) -> None:
+        tx.lock("contact c", "c.id = :id", {"id": contact_id})
         before = tx.scalar("SELECT status_id FROM contact WHERE id = :id", {"id": contact_id})
         if before == status_id:
             return

@@ -82,6 +82,18 @@ class Tx:
         row = self.one(sql, params)
         return None if row is None else row[0]
 
+    def lock(self, table: str, condition: str, params: dict[str, Any] | None = None) -> None:
+        """Hold the write lock of the rows of ``table`` (e.g. ``"contact c"``) that ``condition``
+        selects until the transaction ends, so that what it reads next is what it writes over.
+
+        PostgreSQL runs writers side by side (READ COMMITTED): without the lock two edits of one
+        row both read the old row and the second silently undoes the first. SQLite needs
+        nothing: its writers already run one at a time (``BEGIN IMMEDIATE``).
+        """
+        if self.db.dialect == "postgresql":
+            alias = table.split()[-1]
+            self.execute(f"SELECT 1 FROM {table} WHERE {condition} ORDER BY {alias}.id FOR UPDATE", params)
+
     def stream(self, sql: str, params: dict[str, Any] | None = None, *, batch: int = 2000) -> Iterator[tuple]:
         """Rows one batch at a time, never the whole result in memory."""
         cur = self.execute(sql, params)
@@ -176,6 +188,11 @@ class Database:
                 self._release(conn)
             else:
                 conn.close()
+
+    @property
+    def in_transaction(self) -> bool:
+        """True inside ``run`` / ``transaction`` in this thread (a nested call joins it)."""
+        return getattr(self._local, "tx", None) is not None
 
     def run(self, fn: Callable[[Tx], T], *, write: bool, attempts: int = 8) -> T:
         """Run ``fn`` in one transaction, retrying the whole of it on a transient failure."""

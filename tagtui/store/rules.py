@@ -69,7 +69,7 @@ def slugify(name: str) -> str:
 
 def normalize_color(value: str) -> str:
     """A palette name or ``#rgb`` / ``#rrggbb`` in any case -> lower-case ``#rrggbb``."""
-    text = value.strip()
+    text = value.strip() if isinstance(value, str) else ""  # not text: refused below, like any bad form
     named = PALETTE.get(text.lower())
     if named:
         return named
@@ -113,6 +113,8 @@ def clean_label_name(value: str, *, what: str = "tag") -> tuple[str, str]:
 def clean_emoji(value: str | None) -> str | None:
     if value is None:
         return None
+    if not isinstance(value, str):
+        raise ValidationError("emoji must be text", field="emoji")
     emoji = value.strip()
     if not emoji:
         return None

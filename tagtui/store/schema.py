@@ -7,8 +7,9 @@ functions, each run in the same transaction as the version bump.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from tagtui.store.db import Database, Tx, sqlite_readonly_uri
 from tagtui.store.errors import DatabaseRefused
@@ -20,8 +21,21 @@ OUR_TABLES = ("tagtui_meta", "workspace", "status", "tag", "contact", "contact_t
 MIGRATIONS: dict[int, Callable[[Tx], None]] = {}
 
 
+_clock_lock = threading.Lock()
+_last_moment = datetime.min.replace(tzinfo=UTC)
+
+
 def now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """The current UTC time as stored, strictly later than any earlier call in this process.
+
+    Listing tags "updated before" a time pages by timestamp alone (reference 004), so two
+    changes in the same microsecond would hide one of them across a page boundary.
+    """
+    global _last_moment
+    with _clock_lock:
+        moment = max(datetime.now(UTC), _last_moment + timedelta(microseconds=1))
+        _last_moment = moment
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def prepare(db: Database) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tagtui.store.base import STATUS_COLUMNS, UNSET, StoreBase
-from tagtui.store.db import IntegrityViolation, Tx
+from tagtui.store.db import IntegrityViolation, TransientError, Tx
 from tagtui.store.errors import Conflict, ValidationError
 from tagtui.store.rules import DEFAULT_STATUS_COLOR, clean_label_name, normalize_color
 from tagtui.store.schema import now
@@ -61,6 +61,7 @@ class StatusOps(StoreBase):
                 f"status {existing[1]!r} (id {existing[0]}) already has the slug {slug!r}",
                 field="name",
             )
+        self._lock_pipeline(tx)
         position = tx.scalar(
             "SELECT COALESCE(MAX(position), 0) + 1 FROM status WHERE workspace_id = :ws",
             self._params(),
@@ -74,7 +75,8 @@ class StatusOps(StoreBase):
                 self._params(name=name, slug=slug, color=color, pos=position, at=stamp),
             )
         except IntegrityViolation as exc:
-            raise Conflict(f"a status with the slug {slug!r} already exists", field="name") from exc
+            # Created concurrently: the operation runs again and then sees it.
+            raise TransientError(f"status slug {slug!r} created concurrently") from exc
         self._event(tx, "status.created", "status", status_id, name=name, color=color, position=position)
         return status_id
 
@@ -94,6 +96,7 @@ class StatusOps(StoreBase):
 
         def run(tx: Tx) -> Status:
             status_id = self._status_id(tx, ref)
+            tx.lock("status s", "s.id = :id", {"id": status_id})
             before = self._load_status(tx, status_id)
             if rev is not None and before.rev != rev:
                 raise Conflict(
@@ -132,6 +135,7 @@ class StatusOps(StoreBase):
 
         def run(tx: Tx) -> Status:
             status_id = self._status_id(tx, ref)
+            self._lock_pipeline(tx)
             order = [
                 r[0]
                 for r in tx.all(
@@ -159,6 +163,10 @@ class StatusOps(StoreBase):
 
         return self._write(run)
 
+    def _lock_pipeline(self, tx: Tx) -> None:
+        """Positions are read, then written: one writer of a workspace's pipeline at a time."""
+        tx.lock("workspace w", "w.id = :ws", self._params())
+
     def _renumber(self, tx: Tx, order: list[int]) -> None:
         tx.executemany(
             "UPDATE status SET position = :pos WHERE id = :id AND position <> :pos",
@@ -169,7 +177,9 @@ class StatusOps(StoreBase):
         """Delete a status, clearing it on its contacts; one event, whatever the count (000)."""
 
         def run(tx: Tx) -> int:
-            status = self._load_status(tx, self._status_id(tx, ref))
+            status_id = self._status_id(tx, ref)
+            self._lock_pipeline(tx)
+            status = self._load_status(tx, status_id)
             cleared = tx.execute(
                 "UPDATE contact SET status_id = NULL WHERE workspace_id = :ws AND status_id = :id",
                 self._params(id=status.id),

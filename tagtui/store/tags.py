@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tagtui.store.base import TAG_COLUMNS, UNSET, StoreBase
-from tagtui.store.db import IntegrityViolation, Tx
+from tagtui.store.db import IntegrityViolation, TransientError, Tx
 from tagtui.store.errors import Conflict, NotFound, ValidationError
 from tagtui.store.rules import (
     DEFAULT_TAG_COLOR,
@@ -168,7 +168,9 @@ class TagOps(StoreBase):
                 ),
             )
         except IntegrityViolation as exc:
-            raise Conflict(f"a tag with the slug {slug!r} already exists", field="name") from exc
+            # Another writer created the slug since the check above: run the whole operation
+            # again, which then finds that tag (find-or-create) or reports the Conflict.
+            raise TransientError(f"tag slug {slug!r} created concurrently") from exc
         self._event(
             tx,
             "tag.created",
@@ -197,6 +199,7 @@ class TagOps(StoreBase):
 
         def run(tx: Tx) -> Tag:
             tag_id = self._tag_id(tx, ref)
+            tx.lock("tag t", "t.id = :id", {"id": tag_id})
             before = self._load_tag(tx, tag_id)
             if rev is not None and before.rev != rev:
                 raise Conflict(
