@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tagtui.query.filter import (
+    FOLLOWERS_OPS,
     And,
     Assignees,
     Filter,
@@ -25,6 +26,7 @@ from tagtui.query.filter import (
     Tags,
     Text,
 )
+from tagtui.store.errors import ValidationError
 
 #: Maps a tag (or status) as written in a query to its id; raises ValidationError.
 Resolver = Callable[[str], int]
@@ -56,6 +58,7 @@ class _Compiler:
     def ids(self, resolve: Resolver, values: tuple[str, ...]) -> str:
         # Ids come from our own tables (ints), so they are inlined: the planner sees
         # constants and can pick the tag index.
+        _check_values(values)
         unique = sorted({int(resolve(v)) for v in values})
         if len(unique) == 1:
             return f"= {unique[0]}"
@@ -75,15 +78,21 @@ class _Compiler:
             case NoStatus():
                 return "c.status_id IS NULL"
             case Assignees(values):
+                _check_values(values)
                 keys = sorted({v.strip().lower() for v in values})
                 placeholders = ", ".join(self.param(k) for k in keys)
                 return f"(c.assignee_key IS NOT NULL AND c.assignee_key IN ({placeholders}))"
             case NoAssignee():
                 return "c.assignee_key IS NULL"
             case Text(value):
+                if not isinstance(value, str):
+                    raise ValidationError("free text must be text", field="query")
                 return f"c.search LIKE {self.param(like_pattern(value))} ESCAPE '\\'"
             case Followers(op, value):
-                return f"c.followers {op} {self.param(int(value))}"
+                # The operator is spliced into the SQL: only the known ones may pass.
+                if op not in FOLLOWERS_OPS or isinstance(value, bool) or not isinstance(value, int):
+                    raise ValidationError(f"invalid followers comparison {op!r} {value!r}", field="query")
+                return f"c.followers {op} {self.param(value)}"
             case Not(child):
                 return f"NOT ({self.compile(child)})"
             case And(children):
@@ -91,8 +100,17 @@ class _Compiler:
                     return "1 = 1"
                 return "(" + " AND ".join(self.compile(c) for c in children) + ")"
             case Or(children):
+                if not children:
+                    return "1 = 0"
                 return "(" + " OR ".join(self.compile(c) for c in children) + ")"
         raise TypeError(f"not a filter: {f!r}")
+
+
+def _check_values(values: tuple[str, ...]) -> None:
+    if not values:
+        raise ValidationError("a term needs at least one value", field="query")
+    if not all(isinstance(v, str) for v in values):
+        raise ValidationError("term values must be text", field="query")
 
 
 def compile_filter(f: Filter, *, tag_id: Resolver, status_id: Resolver) -> Compiled:

@@ -203,11 +203,33 @@ class StoreBase:
         return compile_filter(f, tag_id=resolver("tag"), status_id=resolver("status"))
 
     def _selection(self, tx: Tx, selection: Selection) -> tuple[str, dict[str, Any]]:
-        """A condition on ``contact c`` for a filter or a list of contact ids."""
+        """A condition on ``contact c`` for a filter or a list of contact ids.
+
+        Every id must be a contact of this workspace: one that is not is NotFound (SPEC §2),
+        checked in one statement however long the list.
+        """
+        if isinstance(selection, str | bytes):
+            raise ValidationError("a selection is a filter or a list of contact ids", field="selection")
         if isinstance(selection, list | tuple):
-            ids = [int(i) for i in selection]
+            ids: list[int] = []
+            for ref in selection:
+                ident = as_id(ref)
+                if ident is None:
+                    raise NotFound(
+                        f"no contact {_show(ref)} in workspace {self.workspace_name!r}", field="contact"
+                    )
+                ids.append(ident)
             sql, params = self.db.in_list("c.id", "sel", ids)
-            return f"c.workspace_id = :ws AND {sql}", self._params(**params)
+            where, params = f"c.workspace_id = :ws AND {sql}", self._params(**params)
+            found = {r[0] for r in tx.all(f"SELECT c.id FROM contact c WHERE {where}", params)}
+            missing = [str(i) for i in dict.fromkeys(ids) if i not in found]
+            if missing:
+                shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+                raise NotFound(
+                    f"no contact {shown} in workspace {self.workspace_name!r}; nothing was changed",
+                    field="contact",
+                )
+            return where, params
         compiled = self._compile(tx, selection)  # type: ignore[arg-type]
         return f"c.workspace_id = :ws AND {compiled.sql}", self._params(**compiled.params)
 
@@ -240,6 +262,13 @@ class StoreBase:
                 for sid, p in items
             ],
         )
+
+
+def as_refs(value: object, field: str) -> list[Any]:
+    """A list of references as given; a lone string is refused, not read letter by letter."""
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise ValidationError(f"{field} must be a list, not {type(value).__name__}", field=field)
+    return list(value)
 
 
 def _show(ref: object) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from tagtui.query.filter import EVERYTHING, Filter
-from tagtui.store.base import UNSET, Selection, StoreBase, as_id
+from tagtui.store.base import UNSET, Selection, StoreBase, as_id, as_refs
 from tagtui.store.db import IntegrityViolation, Tx
 from tagtui.store.errors import Conflict, NotFound, ValidationError
 from tagtui.store.rules import (
@@ -264,6 +264,7 @@ class ContactOps(StoreBase):
 
     def delete_contacts(self, refs: Sequence[int | str]) -> int:
         """Delete contacts (all of them or, if one is unknown, none); returns how many."""
+        refs = as_refs(refs, "contact")
         if not refs:
             raise ValidationError("name at least one contact to delete", field="contact")
 
@@ -290,6 +291,7 @@ class ContactOps(StoreBase):
         remove: Sequence[int | str] = (),
     ) -> TagChange:
         """Add and remove tags in one call (reference 000); no-ops are fine (001)."""
+        add, remove = as_refs(add, "add"), as_refs(remove, "remove")
 
         def run(tx: Tx) -> TagChange:
             contact_id = self._contact_id(tx, contact)
@@ -418,6 +420,8 @@ class ContactOps(StoreBase):
         return self._bulk(tag, contacts, add=False)
 
     def _bulk(self, tag: int | str, contacts: Sequence[int | str], *, add: bool) -> BulkResult:
+        contacts = as_refs(contacts, "contact_ids")
+
         def run(tx: Tx) -> BulkResult:
             limit = self._settings(tx).bulk_limit
             if not contacts:
@@ -448,6 +452,8 @@ class ContactOps(StoreBase):
 
         Returns how many contacts gained or lost each tag, by tag id (as ``"+id"``/``"-id"``).
         """
+
+        add, remove = as_refs(add, "add"), as_refs(remove, "remove")
 
         def run(tx: Tx) -> dict[str, int]:
             add_ids = [self._tag_id(tx, t) for t in add]

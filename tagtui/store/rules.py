@@ -174,9 +174,9 @@ def clean_followers(value: int | str | None) -> int:
 
 
 def check_limit(limit: int, offset: int) -> None:
-    if not isinstance(limit, int) or not 1 <= limit <= LIST_LIMIT_MAX:
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= LIST_LIMIT_MAX:
         raise ValidationError(f"limit must be 1–{LIST_LIMIT_MAX}, not {limit}", field="limit")
-    if not isinstance(offset, int) or offset < 0:
+    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
         raise ValidationError(f"offset must be ≥ 0, not {offset}", field="offset")
 
 

@@ -42,7 +42,16 @@ def prepare(db: Database) -> None:
     """Make ``db`` a tagtui database at the current schema version, or refuse it untouched."""
     if db.dialect == "sqlite":
         _inspect_sqlite_readonly(db)
+    # The common case, a database already at this version, needs no write lock.
+    if db.run(_is_current, write=False):
+        return
     db.run(_prepare, write=True)
+
+
+def _is_current(tx: Tx) -> bool:
+    if "tagtui_meta" not in _table_names(tx):
+        return False
+    return _version(tx) == SCHEMA_VERSION
 
 
 def _prepare(tx: Tx) -> None:

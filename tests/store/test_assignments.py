@@ -409,11 +409,38 @@ def test_bulk_change_tags_over_ids(store: Store, other: Store) -> None:
     vip = store.create_tag("VIP")
     a, b, c = (store.add_contact(n) for n in "ABC")
     theirs = other.add_contact("Them")
-    counts = store.bulk_change_tags([a.id, c.id, theirs.id], add=[vip.id])
+    counts = store.bulk_change_tags([a.id, str(c.id)], add=[vip.id])
     assert counts == {f"+{vip.id}": 2}
     assert {x.id for x in store.list_contacts(Tags(("VIP",))).rows} == {a.id, c.id}
-    assert other.get_contact(theirs.id).tags == ()
     assert store.bulk_change_tags([a.id, b.id], remove=[vip.id]) == {f"-{vip.id}": 1}
+    # Every id must name a contact of this workspace, or nothing changes (SPEC §2).
+    before = snapshot(store)
+    for bad in (theirs.id, 999_999, "x", "a@example.com"):
+        with pytest.raises(NotFound):
+            store.bulk_change_tags([b.id, bad], add=[vip.id])
+        with pytest.raises(NotFound):
+            store.bulk_set_status([b.id, bad], None)
+    assert snapshot(store) == before
+    assert other.get_contact(theirs.id).tags == ()
+
+
+def test_a_lone_string_is_not_a_list_of_references(store: Store) -> None:
+    """``add="vip"`` would otherwise be read letter by letter ("v", "i", "p")."""
+    store.create_tag("VIP")
+    c = store.add_contact("Jane", email="j@example.com")
+    for call in (
+        lambda: store.change_tags(c.id, add="vip"),  # type: ignore[arg-type]
+        lambda: store.change_tags(c.id, remove="vip"),  # type: ignore[arg-type]
+        lambda: store.assign("vip", "j@example.com"),  # type: ignore[arg-type]
+        lambda: store.unassign("vip", str(c.id)),  # type: ignore[arg-type]
+        lambda: store.delete_contacts("j@example.com"),  # type: ignore[arg-type]
+        lambda: store.bulk_change_tags("tag:vip", add=["vip"]),  # type: ignore[arg-type]
+        lambda: store.bulk_change_tags([c.id], add="vip"),  # type: ignore[arg-type]
+        lambda: store.bulk_set_status("tag:vip", None),  # type: ignore[arg-type]
+    ):
+        with pytest.raises(ValidationError):
+            call()
+    assert store.get_contact(c.id).tags == ()
 
 
 def test_bulk_change_tags_needs_a_tag_and_known_tags(store: Store) -> None:

@@ -13,6 +13,7 @@ from tagtui.query.filter import (
     And,
     Assignees,
     Filter,
+    Followers,
     NoAssignee,
     NoStatus,
     Not,
@@ -146,6 +147,42 @@ def test_unknown_tag_or_status_in_a_filter_is_a_validation_error(world: World) -
             s.count_contacts(f)
         with pytest.raises(ValidationError):
             s.check_query(f)
+
+
+@pytest.mark.parametrize(
+    "f",
+    [
+        Tags(()),
+        Statuses(()),
+        Assignees(()),
+        Text(None),  # type: ignore[arg-type]
+        Tags((None,)),  # type: ignore[arg-type]
+        Followers(">", "3"),  # type: ignore[arg-type]
+        Followers("; DELETE FROM contact; --", 1),  # type: ignore[arg-type]
+        Followers("!=", 1),  # type: ignore[arg-type]
+    ],
+    ids=repr,
+)
+def test_a_malformed_filter_is_a_validation_error_never_bad_sql(world: World, f: Filter) -> None:
+    """Filters built in code (not parsed) are checked too: the operator is spliced into SQL."""
+    with pytest.raises(ValidationError):
+        world.store.count_contacts(f)
+    with pytest.raises(ValidationError):
+        world.store.list_contacts(Not(f))
+    assert world.store.count_contacts() == 6
+
+
+def test_empty_and_or_are_everything_and_nothing(world: World) -> None:
+    assert world.store.count_contacts(And(())) == 6
+    assert world.store.count_contacts(Or(())) == 0
+    assert world.store.count_contacts(Not(Or(()))) == 6
+
+
+def test_followers_comparisons(world: World) -> None:
+    assert world.names(Followers(">", 100_000)) == ["bob"]
+    assert world.names(Followers(">=", 150_000)) == ["bob"]
+    assert world.names(Followers("=", 0)) == ["Alice", "Carol", "Dave", "eve", "Émile Zola"]
+    assert world.names(Followers("<", 1)) == world.names(Followers("<=", 0))
 
 
 def test_tags_from_another_workspace_are_unknown(world: World, other: Store) -> None:
