@@ -1,0 +1,95 @@
+"""What every command gets: the parsed arguments, the output, the store (opened on first use).
+
+Where the database lives is decided here and only here: ``--db``, then ``TAGTUI_DB``,
+then ``tagtui.db`` in the platform's user data folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from typing import TYPE_CHECKING
+
+from tagtui.cli.output import Output, is_tty
+
+if TYPE_CHECKING:
+    from tagtui.store import Store
+
+APP_NAME = "tagtui"
+DB_FILE = "tagtui.db"
+DEFAULT_WORKSPACE = "default"
+
+
+class Cancelled(Exception):
+    """The person answered no at a confirmation prompt."""
+
+
+def data_dir() -> str:
+    import platformdirs
+
+    return platformdirs.user_data_dir(APP_NAME)
+
+
+def resolve_target(flag: str | None) -> tuple[str, str]:
+    """The database path or URL to use, and where that choice came from."""
+    if flag:
+        return flag, "--db"
+    env = os.environ.get("TAGTUI_DB", "").strip()
+    if env:
+        return env, "TAGTUI_DB"
+    return os.path.join(data_dir(), DB_FILE), "default"
+
+
+def resolve_workspace(flag: str | None) -> tuple[str, str]:
+    if flag is not None:
+        return flag, "--workspace"
+    env = os.environ.get("TAGTUI_WORKSPACE", "").strip()
+    if env:
+        return env, "TAGTUI_WORKSPACE"
+    return DEFAULT_WORKSPACE, "default"
+
+
+def redact(target: str) -> str:
+    """A database URL without its password, fit to print."""
+    return re.sub(r"//([^:/@]+):[^@]*@", r"//\1:***@", target)
+
+
+class Context:
+    def __init__(self, args: argparse.Namespace, out: Output) -> None:
+        self.args = args
+        self.out = out
+        self.target, self.target_source = resolve_target(getattr(args, "db", None))
+        self.workspace, self.workspace_source = resolve_workspace(getattr(args, "workspace", None))
+        self._store: Store | None = None
+
+    @property
+    def json(self) -> bool:
+        return bool(getattr(self.args, "json", False))
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            from tagtui.store import Store
+
+            self._store = Store.open(self.target, workspace=self.workspace)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def confirm(self, question: str) -> None:
+        """Ask ``question`` at a terminal; raise Cancelled on anything but yes.
+
+        With ``--yes``, or when standard input is not a terminal, the answer is yes.
+        """
+        if getattr(self.args, "yes", False) or not is_tty(sys.stdin):
+            return
+        self.out.stderr.write(f"{question} [y/N] ")
+        self.out.stderr.flush()
+        answer = sys.stdin.readline()
+        if answer.strip().lower() not in ("y", "yes"):
+            raise Cancelled()

@@ -1,0 +1,25 @@
+"""The top-level commands: which module implements each, and its one-line help.
+
+Only the module of the command being run is imported (a quick command should not
+pay for building every other command's parser).
+"""
+
+from __future__ import annotations
+
+#: command -> (module under ``tagtui.cli``, one-line help), in the order ``--help`` lists them.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "tags": ("tags", "list, create, edit and assign tags"),
+    "statuses": ("statuses", "list, create, edit and order the pipeline's statuses"),
+    "contacts": ("contacts", "list, add and edit contacts; tag them; set their status"),
+    "views": ("views", "save queries under a name"),
+    "settings": ("workspace", "show or change the workspace's settings"),
+    "history": ("workspace", "show recent changes (the event log)"),
+    "locate": ("workspace", "print where the database and the data folder are"),
+    "demo": ("transfer", "fill the workspace with demo contacts, tags and statuses"),
+    "import": ("transfer", "import contacts from a CSV file (matched by email)"),
+    "export": ("transfer", "export the contacts a query selects as CSV, JSON or vCard"),
+}
+
+
+def help_for(command: str) -> str:
+    return COMMANDS[command][1]

@@ -1,0 +1,182 @@
+"""``tagtui statuses …``: the pipeline — list, show, create, update, move, delete, setup."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from tagtui.cli.common import UsageError, add_json, command, group, quoted, show_color
+from tagtui.cli.context import Context
+from tagtui.cli.output import Column, plural
+from tagtui.cli.registry import help_for
+
+if TYPE_CHECKING:
+    from tagtui.store import Status
+
+
+def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
+    statuses = group(sub, "statuses", help=help_for("statuses"), parents=parents)
+
+    p = command(
+        statuses, "list", help="list statuses in pipeline order", handler=list_statuses, parents=parents
+    )
+    add_json(p, "an array of statuses")
+
+    p = command(statuses, "show", help="show one status", handler=show_status, parents=parents)
+    p.add_argument("status", metavar="STATUS", help="status id, name or slug")
+    add_json(p, "the status")
+
+    p = command(
+        statuses,
+        "create",
+        help="add a status at the end of the pipeline",
+        handler=create_status,
+        parents=parents,
+        epilog="example:\n  tagtui statuses create 'Demo Scheduled' --color teal",
+    )
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--color", metavar="C", help="a palette name or #rgb / #rrggbb (default: slate)")
+    add_json(p, "the new status")
+
+    p = command(statuses, "update", help="rename or recolor a status", handler=update_status, parents=parents)
+    p.add_argument("status", metavar="STATUS", help="status id, name or slug")
+    p.add_argument("--name", metavar="N", help="new name (the slug follows)")
+    p.add_argument("--color", metavar="C", help="new color")
+    p.add_argument("--rev", type=int, metavar="N", help="only if the status is still at revision N")
+    add_json(p, "the updated status")
+
+    p = command(
+        statuses,
+        "move",
+        help="move a status to another place in the pipeline",
+        handler=move_status,
+        parents=parents,
+        epilog="example:\n  tagtui statuses move Won --to 1",
+    )
+    p.add_argument("status", metavar="STATUS", help="status id, name or slug")
+    p.add_argument("--to", type=int, required=True, metavar="POS", help="1-based position (1 = first)")
+    add_json(p, "the moved status")
+
+    p = command(
+        statuses,
+        "delete",
+        help="delete a status and clear it on its contacts",
+        handler=delete_status,
+        parents=parents,
+    )
+    p.add_argument("status", metavar="STATUS", help="status id, name or slug")
+    add_json(p, "{id, name, contacts}")
+
+    p = command(
+        statuses,
+        "setup",
+        help="create the standard pipeline (safe to run again)",
+        handler=setup_statuses,
+        parents=parents,
+    )
+    add_json(p, "an array of {name, created}")
+
+
+STATUS_COLUMNS = (
+    Column("POS", ">"),
+    Column("ID", ">"),
+    Column("NAME", shrink=True),
+    Column("SLUG", shrink=True),
+    Column("COLOR"),
+    Column("CONTACTS", ">"),
+)
+
+
+def list_statuses(ctx: Context) -> int:
+    statuses = ctx.store.list_statuses()
+    if ctx.json:
+        ctx.out.json([s.to_json() for s in statuses])
+        return 0
+    rows = [[s.position, s.id, s.name, s.slug, show_color(s.color), s.contacts] for s in statuses]
+    footer = plural(len(statuses), "status", "statuses")
+    if not statuses:
+        footer += " — create the standard pipeline with `tagtui statuses setup`"
+    ctx.out.table(STATUS_COLUMNS, rows, footer=footer)
+    return 0
+
+
+def _print_status(ctx: Context, status: Status) -> None:
+    if ctx.json:
+        ctx.out.json(status.to_json())
+        return
+    ctx.out.fields(
+        [
+            ("id", status.id),
+            ("name", status.name),
+            ("slug", status.slug),
+            ("color", show_color(status.color)),
+            ("position", status.position),
+            ("contacts", status.contacts),
+            ("created", status.created_at),
+            ("updated", status.updated_at),
+            ("rev", status.rev),
+        ]
+    )
+
+
+def show_status(ctx: Context) -> int:
+    _print_status(ctx, ctx.store.get_status(ctx.args.status))
+    return 0
+
+
+def create_status(ctx: Context) -> int:
+    status = ctx.store.create_status(ctx.args.name, color=ctx.args.color)
+    if ctx.json:
+        ctx.out.json(status.to_json())
+    else:
+        ctx.out.say(
+            f"Created status {quoted(status.name)} (id {status.id}, position {status.position},"
+            f" color {show_color(status.color)})"
+        )
+    return 0
+
+
+def update_status(ctx: Context) -> int:
+    a = ctx.args
+    changes = {k: v for k, v in (("name", a.name), ("color", a.color)) if v is not None}
+    if not changes:
+        raise UsageError("nothing to change: give --name or --color")
+    status = ctx.store.update_status(a.status, rev=a.rev, **changes)
+    if ctx.json:
+        ctx.out.json(status.to_json())
+    else:
+        ctx.out.say(f"Updated status {quoted(status.name)} (id {status.id}, now at rev {status.rev})")
+    return 0
+
+
+def move_status(ctx: Context) -> int:
+    status = ctx.store.move_status(ctx.args.status, ctx.args.to)
+    if ctx.json:
+        ctx.out.json(status.to_json())
+    else:
+        ctx.out.say(f"Moved status {quoted(status.name)} to position {status.position}")
+    return 0
+
+
+def delete_status(ctx: Context) -> int:
+    store = ctx.store
+    status = store.get_status(ctx.args.status)
+    ctx.confirm(
+        f"Delete status {quoted(status.name)} and clear it on {plural(status.contacts or 0, 'contact')}?"
+    )
+    cleared = store.delete_status(status.id)
+    if ctx.json:
+        ctx.out.json({"id": status.id, "name": status.name, "contacts": cleared})
+    else:
+        ctx.out.say(f"Deleted status {quoted(status.name)}; cleared it on {plural(cleared, 'contact')}")
+    return 0
+
+
+def setup_statuses(ctx: Context) -> int:
+    items = ctx.store.setup_statuses()
+    if ctx.json:
+        ctx.out.json([item.to_json() for item in items])
+    else:
+        for item in items:
+            ctx.out.say(f"{'Created' if item.created else 'Exists'}: {item.name}")
+    return 0

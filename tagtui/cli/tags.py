@@ -1,0 +1,296 @@
+"""``tagtui tags …``: list, show, colors, create, update, delete, setup, assign, unassign, contacts."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from tagtui.cli.common import (
+    UsageError,
+    add_json,
+    add_paging,
+    command,
+    group,
+    quoted,
+    show_color,
+)
+from tagtui.cli.context import Context
+from tagtui.cli.output import Column, page_footer, plural
+from tagtui.cli.registry import help_for
+
+if TYPE_CHECKING:
+    from tagtui.store import Tag
+
+
+def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
+    tags = group(sub, "tags", help=help_for("tags"), parents=parents)
+
+    p = command(
+        tags,
+        "list",
+        help="list tags with their contact counts",
+        handler=list_tags,
+        parents=parents,
+        epilog="examples:\n  tagtui tags list --search vip\n"
+        "  tagtui tags list --sort updated --updated-before 2026-01-01T00:00:00Z",
+    )
+    p.add_argument("--search", metavar="S", help="only tags whose name contains S (any case)")
+    add_paging(p)
+    p.add_argument("--sort", choices=("name", "updated"), default="name", help="order (default: name)")
+    p.add_argument(
+        "--updated-before",
+        metavar="TS",
+        help="only tags last updated before this ISO-8601 time (pages through --sort updated)",
+    )
+    add_json(p, "an array of tags")
+
+    p = command(tags, "show", help="show one tag", handler=show_tag, parents=parents)
+    p.add_argument("tag", metavar="TAG", help="tag id, name or slug")
+    add_json(p, "the tag")
+
+    p = command(tags, "colors", help="list the named colors", handler=colors, parents=parents)
+    add_json(p, "an array of {name, hex}")
+
+    p = command(
+        tags,
+        "create",
+        help="create a tag",
+        handler=create_tag,
+        parents=parents,
+        epilog="example:\n  tagtui tags create VIP --color purple --emoji ⭐",
+    )
+    p.add_argument("name", metavar="NAME")
+    _tag_field_options(p)
+    p.add_argument("--description", metavar="D", help="a description (at most 200 characters)")
+    add_json(p, "the new tag")
+
+    p = command(
+        tags,
+        "update",
+        help="change a tag's name, color, emoji or description",
+        handler=update_tag,
+        parents=parents,
+    )
+    p.add_argument("tag", metavar="TAG", help="tag id, name or slug")
+    p.add_argument("--name", metavar="N", help="new name (the slug follows)")
+    _tag_field_options(p)
+    described = p.add_mutually_exclusive_group()
+    described.add_argument("--description", metavar="D", help="new description")
+    described.add_argument("--clear-description", action="store_true", help="remove the description")
+    p.add_argument("--rev", type=int, metavar="N", help="only if the tag is still at revision N")
+    add_json(p, "the updated tag")
+
+    p = command(
+        tags, "delete", help="delete a tag and take it off every contact", handler=delete_tag, parents=parents
+    )
+    p.add_argument("tag", metavar="TAG", help="tag id, name or slug")
+    add_json(p, "{id, name, contacts}")
+
+    p = command(
+        tags,
+        "setup",
+        help="create the standard tag set (safe to run again)",
+        handler=setup_tags,
+        parents=parents,
+    )
+    add_json(p, "an array of {name, created}")
+
+    for name, handler, verb in (("assign", assign, "give"), ("unassign", unassign, "take")):
+        p = command(
+            tags,
+            name,
+            help=f"{verb} a tag {'to' if name == 'assign' else 'from'} contacts (1 to bulk_limit at once)",
+            handler=handler,
+            parents=parents,
+        )
+        p.add_argument("tag", metavar="TAG", help="tag id, name or slug")
+        p.add_argument("contacts", metavar="CONTACT", nargs="+", help="contact id or email")
+        add_json(p, "{tag_id, requested, changed}")
+
+    p = command(
+        tags, "contacts", help="list the contacts that have a tag", handler=tag_contacts, parents=parents
+    )
+    p.add_argument("tag", metavar="TAG", help="tag id, name or slug")
+    add_paging(p)
+    add_json(p, "an array of contacts")
+
+
+def _tag_field_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--color", metavar="C", help="a palette name (see `tagtui tags colors`) or #rgb / #rrggbb")
+    p.add_argument("--emoji", metavar="E", help="an emoji shown before the name ('' removes it)")
+
+
+TAG_COLUMNS = (
+    Column("ID", ">"),
+    Column("NAME", shrink=True),
+    Column("SLUG", shrink=True),
+    Column("COLOR"),
+    Column("EMOJI"),
+    Column("CONTACTS", ">"),
+    Column("DESCRIPTION", shrink=True),
+)
+
+
+def list_tags(ctx: Context) -> int:
+    a = ctx.args
+    store = ctx.store
+    tags = store.list_tags(
+        search=a.search, limit=a.limit, offset=a.offset, sort=a.sort, updated_before=a.updated_before
+    )
+    if ctx.json:
+        ctx.out.json([t.to_json() for t in tags])
+        return 0
+    columns = list(TAG_COLUMNS)
+    rows = [_tag_row(t) for t in tags]
+    if a.sort == "updated":
+        columns.append(Column("UPDATED"))
+        rows = [[*row, t.updated_at] for row, t in zip(rows, tags, strict=True)]
+    total = store.count_tags(a.search) if a.updated_before is None else None
+    footer = page_footer(len(tags), total, a.offset, "tag")
+    if total == 0 and not a.search:
+        footer += " — create some with `tagtui tags create NAME` or `tagtui tags setup`"
+    ctx.out.table(columns, rows, footer=footer)
+    return 0
+
+
+def _tag_row(t: Tag) -> list[object]:
+    return [t.id, t.name, t.slug, show_color(t.color), t.emoji or "", t.contacts, t.description or ""]
+
+
+def show_tag(ctx: Context) -> int:
+    tag = ctx.store.get_tag(ctx.args.tag)
+    if ctx.json:
+        ctx.out.json(tag.to_json())
+    else:
+        _print_tag(ctx, tag)
+    return 0
+
+
+def _print_tag(ctx: Context, tag: Tag) -> None:
+    ctx.out.fields(
+        [
+            ("id", tag.id),
+            ("name", tag.name),
+            ("slug", tag.slug),
+            ("color", show_color(tag.color)),
+            ("emoji", tag.emoji or ""),
+            ("description", tag.description or ""),
+            ("contacts", tag.contacts),
+            ("created", tag.created_at),
+            ("updated", tag.updated_at),
+            ("rev", tag.rev),
+        ]
+    )
+
+
+def colors(ctx: Context) -> int:
+    palette = _palette()
+    if ctx.json:
+        ctx.out.json([{"name": name, "hex": code} for name, code in palette])
+    else:
+        ctx.out.table([Column("NAME"), Column("HEX")], palette, footer=plural(len(palette), "color"))
+    return 0
+
+
+def _palette() -> list[tuple[str, str]]:
+    # The palette is fixed: listing it needs no database.
+    from tagtui.store.rules import PALETTE
+
+    return list(PALETTE.items())
+
+
+def create_tag(ctx: Context) -> int:
+    a = ctx.args
+    tag = ctx.store.create_tag(a.name, color=a.color, emoji=a.emoji, description=a.description)
+    if ctx.json:
+        ctx.out.json(tag.to_json())
+    else:
+        ctx.out.say(
+            f"Created tag {quoted(tag.name)} (id {tag.id}, slug {tag.slug}, color {show_color(tag.color)})"
+        )
+    return 0
+
+
+def update_tag(ctx: Context) -> int:
+    a = ctx.args
+    changes: dict[str, object] = {}
+    if a.name is not None:
+        changes["name"] = a.name
+    if a.color is not None:
+        changes["color"] = a.color
+    if a.emoji is not None:
+        changes["emoji"] = a.emoji
+    if a.description is not None:
+        changes["description"] = a.description
+    if a.clear_description:
+        changes["description"] = None
+    if not changes:
+        raise UsageError(
+            "nothing to change: give --name, --color, --emoji, --description or --clear-description"
+        )
+    tag = ctx.store.update_tag(a.tag, rev=a.rev, **changes)
+    if ctx.json:
+        ctx.out.json(tag.to_json())
+    else:
+        ctx.out.say(f"Updated tag {quoted(tag.name)} (id {tag.id}, now at rev {tag.rev})")
+    return 0
+
+
+def delete_tag(ctx: Context) -> int:
+    store = ctx.store
+    tag = store.get_tag(ctx.args.tag)
+    ctx.confirm(f"Delete tag {quoted(tag.name)} from {plural(tag.contacts or 0, 'contact')}?")
+    lost = store.delete_tag(tag.id)
+    if ctx.json:
+        ctx.out.json({"id": tag.id, "name": tag.name, "contacts": lost})
+    else:
+        ctx.out.say(f"Deleted tag {quoted(tag.name)}; {plural(lost, 'contact')} lost it")
+    return 0
+
+
+def setup_tags(ctx: Context) -> int:
+    items = ctx.store.setup_tags()
+    if ctx.json:
+        ctx.out.json([item.to_json() for item in items])
+    else:
+        for item in items:
+            ctx.out.say(f"{'Created' if item.created else 'Exists'}: {item.name}")
+    return 0
+
+
+def assign(ctx: Context) -> int:
+    return _bulk(ctx, add=True)
+
+
+def unassign(ctx: Context) -> int:
+    return _bulk(ctx, add=False)
+
+
+def _bulk(ctx: Context, *, add: bool) -> int:
+    store = ctx.store
+    a = ctx.args
+    result = store.assign(a.tag, a.contacts) if add else store.unassign(a.tag, a.contacts)
+    if ctx.json:
+        ctx.out.json(result.to_json())
+        return 0
+    name = store.get_tag(result.tag_id).name if result.tag_id is not None else a.tag
+    unchanged = result.requested - result.changed
+    if add:
+        text = f"Tagged {plural(result.changed, 'contact')} with {quoted(name)}"
+        extra = f"{unchanged} already had it"
+    else:
+        text = f"Took {quoted(name)} off {plural(result.changed, 'contact')}"
+        extra = f"{unchanged} did not have it"
+    ctx.out.say(text + (f" ({extra})" if unchanged else ""))
+    return 0
+
+
+def tag_contacts(ctx: Context) -> int:
+    from tagtui.cli.contacts import print_contact_page
+    from tagtui.query.filter import Tags
+
+    store = ctx.store
+    tag = store.get_tag(ctx.args.tag)
+    page = store.list_contacts(Tags((tag.slug,)), limit=ctx.args.limit, offset=ctx.args.offset)
+    print_contact_page(ctx, page)
+    return 0

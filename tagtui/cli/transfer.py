@@ -1,0 +1,233 @@
+"""``tagtui demo``, ``tagtui import`` and ``tagtui export``: data in and out, through ``tagtui.io``."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import stat
+import sys
+import time
+from typing import Any
+
+from tagtui.cli.common import add_json, command, parse_query
+from tagtui.cli.contacts import QUERY_HELP
+from tagtui.cli.context import Context
+from tagtui.cli.output import is_tty, plural
+from tagtui.cli.registry import help_for
+from tagtui.textsafe import visible
+
+FORMATS = ("csv", "json", "vcf")
+
+
+def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
+    p = command(
+        sub,
+        "demo",
+        help=help_for("demo"),
+        handler=demo,
+        parents=parents,
+        epilog="example:\n  tagtui --db /tmp/demo.db demo --contacts 5000 --seed 7",
+    )
+    p.add_argument("--contacts", type=int, default=200, metavar="N", help="how many contacts (default 200)")
+    p.add_argument("--seed", type=int, default=1, metavar="S", help="random seed (default 1)")
+    add_json(p, "{contacts, tags, statuses, seconds}")
+
+    p = command(
+        sub,
+        "import",
+        help=help_for("import"),
+        handler=import_file,
+        parents=parents,
+        epilog="The columns are those export writes: id, name, email, company, phone, assignee,\n"
+        "followers, status, tags (tags separated by ';'). Tags are added, never removed.",
+    )
+    p.add_argument("file", metavar="FILE.csv")
+    p.add_argument(
+        "--encoding", metavar="E", help="the file's encoding (default: UTF-8, with or without BOM)"
+    )
+    add_json(p, "{created, updated, tags_created, statuses_created, rows}")
+
+    p = command(
+        sub,
+        "export",
+        help=help_for("export"),
+        handler=export,
+        parents=parents,
+        epilog="examples:\n  tagtui export --query tag:vip > vip.csv\n"
+        "  tagtui export --query -tag:cold --format json --output warm.json",
+    )
+    p.add_argument("--query", metavar="Q", help=QUERY_HELP)
+    p.add_argument(
+        "--format",
+        choices=FORMATS,
+        help="csv, json or vcf (default: from the --output suffix, else csv)",
+    )
+    p.add_argument("--output", metavar="FILE", help="write to FILE (its folder must exist) instead of stdout")
+
+
+def _io_missing(what: str, exc: ImportError) -> Exception:
+    from tagtui.store.errors import TagtuiError
+
+    return TagtuiError(f"{what} is not available in this installation ({exc})")
+
+
+def demo(ctx: Context) -> int:
+    a = ctx.args
+    try:
+        from tagtui.io.demo import generate
+    except ImportError as exc:
+        raise _io_missing("demo data", exc) from exc
+    reporter = Progress("demo") if is_tty(sys.stderr) else None
+    try:
+        result = generate(ctx.store, contacts=a.contacts, seed=a.seed, progress=reporter)
+    finally:
+        if reporter is not None:
+            reporter.done()
+    data = result.to_json()
+    if ctx.json:
+        ctx.out.json(data)
+    else:
+        ctx.out.say(
+            f"Demo data in workspace '{ctx.workspace}': {data.get('contacts')} contacts,"
+            f" {data.get('tags')} tags, {data.get('statuses')} statuses"
+            + (f" in {data['seconds']:.1f} s" if isinstance(data.get("seconds"), int | float) else "")
+        )
+    return 0
+
+
+def import_file(ctx: Context) -> int:
+    from tagtui.store.errors import FileError
+
+    a = ctx.args
+    if not os.path.isfile(a.file):
+        why = "is a folder" if os.path.isdir(a.file) else "does not exist"
+        raise FileError(f"cannot read {a.file}: it {why}", field="file")
+    if not os.access(a.file, os.R_OK):
+        raise FileError(f"cannot read {a.file}: permission denied", field="file")
+    try:
+        from tagtui.io.csv_import import import_csv
+    except ImportError as exc:
+        raise _io_missing("CSV import", exc) from exc
+    result = import_csv(ctx.store, a.file, encoding=a.encoding)
+    data = result.to_json()
+    if ctx.json:
+        ctx.out.json(data)
+    else:
+        ctx.out.say(
+            f"Imported {plural(data.get('rows', 0), 'row')} from {a.file}: {data.get('created')} created,"
+            f" {data.get('updated')} updated; {plural(data.get('tags_created', 0), 'new tag')},"
+            f" {plural(data.get('statuses_created', 0), 'new status', 'new statuses')}"
+        )
+    return 0
+
+
+def export(ctx: Context) -> int:
+    a = ctx.args
+    fmt = a.format or _format_from_suffix(a.output) or "csv"
+    if a.output is not None:
+        check_output(a.output)
+    store = ctx.store
+    query = parse_query(a.query)
+    store.check_query(query)  # an unknown tag in the query fails before any file is touched
+    try:
+        from tagtui.io.export import export_contacts
+    except ImportError as exc:
+        raise _io_missing("export", exc) from exc
+    if a.output is None:
+        export_contacts(store, query, fmt, sys.stdout)
+        sys.stdout.flush()
+        return 0
+    written = write_atomically(a.output, fmt, lambda out: export_contacts(store, query, fmt, out))
+    ctx.out.say(f"Exported {plural(written, 'contact')} to {a.output}")
+    return 0
+
+
+def _format_from_suffix(path: str | None) -> str | None:
+    if not path:
+        return None
+    suffix = os.path.splitext(path)[1].lower().lstrip(".")
+    return {"vcard": "vcf"}.get(suffix, suffix) if suffix in (*FORMATS, "vcard") else None
+
+
+def check_output(path: str) -> str:
+    """The absolute path to write ``path`` at; FileError if it is a folder or its folder is missing."""
+    from tagtui.store.errors import FileError
+
+    target = os.path.abspath(path)
+    folder = os.path.dirname(target)
+    if os.path.isdir(target):
+        raise FileError(f"cannot write {path}: it is a folder", field="output")
+    if not os.path.isdir(folder):
+        raise FileError(f"cannot write {path}: the folder {folder} does not exist", field="output")
+    return target
+
+
+def write_atomically(path: str, fmt: str, write: Any) -> Any:
+    """Write through ``write(file)`` into a temporary file beside ``path``, then rename it.
+
+    A failure leaves no half-written file behind; a folder that does not exist is a
+    FileError (folders are never created).
+    """
+    import tempfile
+
+    from tagtui.store.errors import FileError
+
+    target = check_output(path)
+    folder = os.path.dirname(target)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tagtui-export-", suffix=".tmp")
+    except OSError as exc:
+        raise FileError(f"cannot write {path}: {exc.strerror}", field="output") from exc
+    try:
+        # A new file is private to the user (like the database); a replaced one keeps its mode.
+        with contextlib.suppress(OSError):
+            os.chmod(tmp, stat.S_IMODE(os.stat(target).st_mode))
+        with open(fd, "w", encoding="utf-8", newline="" if fmt == "csv" else None) as out:
+            result = write(out)
+        os.replace(tmp, target)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError) and not isinstance(exc, BrokenPipeError):
+            raise FileError(f"cannot write {path}: {exc.strerror or exc}", field="output") from exc
+        raise
+    return result
+
+
+class Progress:
+    """A one-line progress report on stderr, rewritten in place; takes whatever the io layer gives.
+
+    ``progress(done, total)``, ``progress(fraction)`` and ``progress("message")`` all work.
+    """
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self._last = 0.0
+        self._shown = False
+
+    def __call__(self, *args: Any, **kwargs: Any) -> None:
+        now = time.monotonic()
+        if now - self._last < 0.1:
+            return
+        self._last = now
+        values = [*args, *kwargs.values()]
+        numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+        words = [visible(v) for v in values if isinstance(v, str)]
+        if len(numbers) >= 2 and numbers[1]:
+            text = f"{numbers[0]:,} / {numbers[1]:,} ({100 * numbers[0] / numbers[1]:.0f}%)"
+        elif len(numbers) == 1 and 0 <= numbers[0] <= 1 and isinstance(numbers[0], float):
+            text = f"{100 * numbers[0]:.0f}%"
+        elif numbers:
+            text = f"{numbers[0]:,}"
+        else:
+            text = ""
+        line = " ".join(part for part in (self.label + ":", " ".join(words), text) if part)
+        sys.stderr.write("\r\x1b[2K" + line[:200])
+        sys.stderr.flush()
+        self._shown = True
+
+    def done(self) -> None:
+        if self._shown:
+            sys.stderr.write("\r\x1b[2K")
+            sys.stderr.flush()

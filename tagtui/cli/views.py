@@ -1,0 +1,72 @@
+"""``tagtui views …``: named queries — list, save (checked first), delete."""
+
+from __future__ import annotations
+
+import argparse
+
+from tagtui.cli.common import add_json, command, group, quoted
+from tagtui.cli.context import Context
+from tagtui.cli.output import Column, plural
+from tagtui.cli.registry import help_for
+
+
+def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
+    views = group(sub, "views", help=help_for("views"), parents=parents)
+
+    p = command(views, "list", help="list saved views", handler=list_views, parents=parents)
+    add_json(p, "an array of {name, query}")
+
+    p = command(
+        views,
+        "save",
+        help="save a query as a view (replacing one of the same name)",
+        handler=save_view,
+        parents=parents,
+        epilog="examples:\n  tagtui views save cold -tag:cold\n"
+        "  tagtui views save hot 'tag:\"hot lead\" -status:lost'\n\n"
+        "Everything after NAME is the query, whatever it starts with.",
+    )
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("query", metavar="QUERY", help="the query (the rest of the line)")
+    add_json(p, "{name, query}")
+
+    p = command(views, "delete", help="delete a saved view", handler=delete_view, parents=parents)
+    p.add_argument("name", metavar="NAME")
+    add_json(p, "{name}")
+
+
+def list_views(ctx: Context) -> int:
+    views = ctx.store.list_views()
+    if ctx.json:
+        ctx.out.json([v.to_json() for v in views])
+    else:
+        footer = plural(len(views), "view")
+        if not views:
+            footer += " — save one with `tagtui views save NAME QUERY`"
+        ctx.out.table(
+            [Column("NAME", shrink=True), Column("QUERY", shrink=True)],
+            [[v.name, v.query] for v in views],
+            footer=footer,
+        )
+    return 0
+
+
+def save_view(ctx: Context) -> int:
+    view = ctx.store.save_view(ctx.args.name, ctx.args.query)
+    if ctx.json:
+        ctx.out.json(view.to_json())
+    else:
+        ctx.out.say(f"Saved view {quoted(view.name)}: {view.query}")
+    return 0
+
+
+def delete_view(ctx: Context) -> int:
+    store = ctx.store
+    view = store.get_view(ctx.args.name)
+    ctx.confirm(f"Delete view {quoted(view.name)}?")
+    store.delete_view(view.name)
+    if ctx.json:
+        ctx.out.json({"name": view.name})
+    else:
+        ctx.out.say(f"Deleted view {quoted(view.name)}")
+    return 0

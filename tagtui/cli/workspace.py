@@ -1,0 +1,126 @@
+"""``tagtui settings``, ``tagtui history`` and ``tagtui locate``: the workspace and where it lives."""
+
+from __future__ import annotations
+
+import argparse
+
+from tagtui.cli.common import add_json, command
+from tagtui.cli.context import Context, data_dir, redact
+from tagtui.cli.output import Column, plural
+from tagtui.cli.registry import help_for
+
+
+def _max_tags(text: str) -> int | None:
+    if text.strip().lower() in ("none", "unlimited", "off"):
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number or 'none', not {text!r}") from None
+
+
+def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
+    p = command(
+        sub,
+        "settings",
+        help=help_for("settings"),
+        handler=settings,
+        parents=parents,
+        epilog="examples:\n  tagtui settings\n  tagtui settings --max-tags-per-contact 5\n"
+        "  tagtui settings --max-tags-per-contact none --bulk-limit 1000",
+    )
+    p.add_argument(
+        "--max-tags-per-contact",
+        type=_max_tags,
+        metavar="N|none",
+        default=argparse.SUPPRESS,
+        help="at most N tags on one contact (1–1000), or none for no limit",
+    )
+    p.add_argument(
+        "--bulk-limit",
+        type=int,
+        metavar="N",
+        default=argparse.SUPPRESS,
+        help="at most N contacts per assign/unassign call (1–10000)",
+    )
+    add_json(p, "the settings")
+
+    p = command(sub, "history", help=help_for("history"), handler=history, parents=parents)
+    about = p.add_mutually_exclusive_group()
+    about.add_argument("--contact", metavar="CONTACT", help="only events about this contact")
+    about.add_argument("--tag", metavar="TAG", help="only events about this tag")
+    p.add_argument("--limit", type=int, default=50, metavar="N", help="at most N events (default 50)")
+    add_json(p, "an array of events")
+
+    p = command(
+        sub,
+        "locate",
+        help=help_for("locate"),
+        handler=locate,
+        parents=parents,
+    )
+    add_json(p, "{database, source, data_dir, workspace}")
+
+
+def settings(ctx: Context) -> int:
+    a = ctx.args
+    changes = {k: getattr(a, k) for k in ("max_tags_per_contact", "bulk_limit") if hasattr(a, k)}
+    store = ctx.store
+    current = store.update_settings(**changes) if changes else store.settings()
+    if ctx.json:
+        ctx.out.json(current.to_json())
+    else:
+        limit = current.max_tags_per_contact
+        ctx.out.fields(
+            [
+                ("workspace", current.workspace),
+                ("max_tags_per_contact", "none (no limit)" if limit is None else limit),
+                ("bulk_limit", current.bulk_limit),
+            ]
+        )
+    return 0
+
+
+def history(ctx: Context) -> int:
+    a = ctx.args
+    events = ctx.store.history(contact=a.contact, tag=a.tag, limit=a.limit)
+    if ctx.json:
+        ctx.out.json([e.to_json() for e in events])
+        return 0
+    import json
+
+    rows = [
+        [
+            e.at,
+            e.kind,
+            f"{e.subject_type} {e.subject_id}" if e.subject_id is not None else e.subject_type,
+            json.dumps(e.payload, ensure_ascii=False, separators=(",", ":")),
+        ]
+        for e in events
+    ]
+    ctx.out.table(
+        [Column("AT"), Column("KIND"), Column("SUBJECT"), Column("DETAILS", shrink=True)],
+        rows,
+        footer=plural(len(events), "event"),
+    )
+    return 0
+
+
+def locate(ctx: Context) -> int:
+    info = {
+        "database": redact(ctx.target),
+        "source": ctx.target_source,
+        "data_dir": data_dir(),
+        "workspace": ctx.workspace,
+    }
+    if ctx.json:
+        ctx.out.json(info)
+    else:
+        ctx.out.fields(
+            [
+                ("database", f"{info['database']}  (from {info['source']})"),
+                ("data folder", info["data_dir"]),
+                ("workspace", info["workspace"]),
+            ]
+        )
+    return 0
