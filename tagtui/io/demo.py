@@ -1,0 +1,516 @@
+"""Demo data: believable contacts, the standard tags and pipeline, generated set-based in SQL.
+
+Every contact is computed inside the database from its id: one ``INSERT … SELECT`` per
+100,000 contacts over a recursive counter, and one more for their tags. Integer hashes of
+the id (the same 64-bit arithmetic on SQLite and PostgreSQL) pick a prepared profile
+(company, assignee, status, note, follower tier, tags), a phone number, a follower count and
+a creation time from small temporary tables filled from Python, so a million contacts never
+pass through Python one by one. The same seed gives the same data; a second run adds more.
+
+Names are handed out in alphabetical order of the id (the seed picks where the alphabet
+starts): every index keyed by name or email then grows at one place at a time, which keeps
+index maintenance sequential instead of random, whatever the engine or the workspace holds.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from tagtui.store.db import IntegrityViolation, Tx
+from tagtui.store.errors import Conflict, ValidationError
+from tagtui.store.rules import clean_emoji, clean_label_name, normalize_color, slugify
+from tagtui.store.schema import now
+from tagtui.store.statuses import STANDARD_PIPELINE
+from tagtui.store.tags import STANDARD_TAGS
+
+if TYPE_CHECKING:
+    from tagtui.store import Store
+
+MAX_CONTACTS = 10_000_000
+CHUNK = 100_000
+#: A Mersenne prime: hash values stay below 2**31, so a product of two fits 64 bits.
+P = 2_147_483_647
+SEP = "\x1f"
+
+FIRST_NAMES = (
+    "José", "Zoë", "Björn", "Chloé", "François", "Søren", "Łukasz", "Jürgen", "Renée", "Noël",
+    "Siobhán", "Ana", "Maria", "Inês", "Mateo", "Aarav", "Yuki", "Wei", "Fatima", "Amara",
+    "Liam", "Olivia", "Noah", "Emma", "Ava", "Sophia", "Lucas", "Mia", "Ethan", "Isabella",
+    "James", "Amelia", "Benjamin", "Harper", "Elijah", "Evelyn", "Oliver", "Charlotte", "Daniel",
+    "Grace", "Henry", "Nora", "Samuel", "Priya", "Rahul", "Kenji", "Hana", "Omar", "Leila",
+    "Ciarán", "Dmitri", "Anya", "Kwame", "Zainab", "Elena", "Tomás",
+)  # fmt: skip
+LAST_NAMES = (
+    "Müller", "García", "Smith", "Johnson", "Nguyen", "Kim", "Patel", "Rossi", "Dubois", "Novák",
+    "Kowalski", "Johansson", "O'Brien", "Núñez", "Schröder", "Yılmaz", "Fernández", "Østergaard",
+    "Brown", "Williams", "Jones", "Miller", "Davis", "Martinez", "Lopez", "Wilson", "Anderson",
+    "Taylor", "Thomas", "Moore", "Jackson", "Martin", "Lee", "Thompson", "White", "Harris",
+    "Clark", "Lewis", "Walker", "Hall", "Young", "King", "Wright", "Scott", "Green", "Baker",
+    "Adams", "Nakamura", "Chen", "Singh", "Okafor", "Mensah", "Haddad", "Cohen", "Silva",
+    "Santos", "van der Berg", "Dupont",
+)  # fmt: skip
+COMPANIES = (
+    "Northwind Traders", "Contoso", "Fabrikam", "Tailspin Toys", "Wingtip Sports", "Adventure Works",
+    "Blue Yonder Airlines", "Coho Winery", "Litware", "Proseware", "Woodgrove Bank",
+    "Lucerne Publishing", "Margie's Travel", "Bäckerei Schmidt", "Café Olé", "Zürich Analytics",
+    "Nordlicht GmbH", "Sakura Systems", "Ventura Labs", "Pinecone Data", "Brightwave", "Helios Energy",
+    "Quantum Leaf", "Redwood Partners", "Silverline", "Atlas Freight", "Orbital Dynamics", "Cobalt & Co",
+    "Meridian Health", "Oakridge Capital", "Lumen Media", "Harbor & Pine", "Kestrel AI",
+    "Greenfield Farms", "Summit Outdoor", "Blue Fjord", "Tidewater Logistics", "Polaris Robotics",
+    "Copperleaf", "Starling Studio", "Evergreen Schools", "Nimbus Cloud", "Crescent Foods",
+    "Ironclad Security", "Maple & Main", "Granite Works", "Sunflower Co-op", "Vertex Analytics",
+    "Lighthouse Legal", "Bluebird Bakery", "Oasis Travel", "Ember Games", "Monarch Retail",
+    "Åkerlund Design",
+)  # fmt: skip
+#: Contacts without a company write from these (about one in twelve).
+PERSONAL_DOMAINS = ("mail.example", "post.example", "inbox.example", "mailbox.example", "home.example")
+ASSIGNEES = (
+    ("Alex Rivera", 5), ("Sam Chen", 4), ("Jordan Lee", 3), ("Priya Nair", 3),
+    ("Mateo Fernández", 2), ("Ingrid Olsen", 2), ("Kofi Boateng", 1),
+)  # fmt: skip
+NO_ASSIGNEE = 5  # weight beside the assignees' 20: 20 % unassigned
+NOTES = (
+    "Met at the Berlin conference; follow up in Q3.",
+    "Prefers email over phone.",
+    "Asked for pricing on the enterprise plan,\nsend the deck.",
+    "Referred by an existing customer.",
+    "Budget approved for next quarter.",
+    "Evaluating two competitors, decision in 6 weeks.",
+    "Wants a demo for the whole team (12 seats).",
+    "Out of office until the 15th.",
+    "Signed the NDA; waiting on legal.",
+    "Interested in the API; technical contact.",
+    "Downloaded the whitepaper twice.",
+    "Call back after 3 pm CET.",
+)
+
+#: The demo's tags in Zipf rank order (most used first): name, color, emoji, description.
+RANKED_TAGS: tuple[tuple[str, str, str, str], ...] = (
+    ("Newsletter", "sky", "📰", "Subscribed to the monthly newsletter"),
+    ("Warm Lead", "orange", "🌤️", "Interested, not yet ready to buy"),
+    ("Inbound", "teal", "📥", "Found us on their own"),
+    ("Customer", "green", "✅", "Pays for at least one plan"),
+    ("Cold Lead", "slate", "🧊", "No reply yet"),
+    ("Follow-up", "amber", "⏰", "Needs a follow-up this week"),
+    ("Hot Lead", "red", "🔥", "Ready to buy: call first"),
+    ("Webinar", "indigo", "🎥", "Attended a webinar"),
+    ("Referral", "emerald", "🤝", "Came through a referral"),
+    ("Enterprise", "blue", "🏢", "500+ employees"),
+    ("SMB", "cyan", "🏪", "Small or medium business"),
+    ("VIP", "purple", "⭐", "Handle with extra care"),
+    ("Trial", "lime", "🧪", "On a free trial"),
+    ("Decision Maker", "rose", "🎯", "Signs the contract"),
+    ("Partner", "blue", "🔗", "Resells or integrates with us"),
+    ("Outbound", "gray", "📤", "We reached out first"),
+    ("Event Lead", "violet", "🎪", "Met at a trade show or event"),
+    ("Technical", "zinc", "🛠️", "Engineer or technical buyer"),
+    ("Champion", "yellow", "🏆", "Argues for us inside their company"),
+    ("Upsell", "emerald", "📈", "Could move to a bigger plan"),
+    ("Renewal", "teal", "🔁", "Contract renews within 90 days"),
+    ("EMEA", "stone", "🌍", "Europe, Middle East and Africa"),
+    ("Americas", "stone", "🌎", "North and South America"),
+    ("APAC", "stone", "🌏", "Asia-Pacific"),
+    ("Startup", "fuchsia", "🚀", "Early-stage company"),
+    ("Churn Risk", "red", "⚠️", "Usage dropping; check in"),
+    ("Beta Tester", "pink", "🧬", "Tries new features early"),
+    ("Finance", "green", "💰", "Finance or procurement contact"),
+    ("Marketing", "pink", "📣", "Marketing team"),
+    ("Agency", "violet", "🎨", "Works for an agency"),
+    ("Podcast Guest", "orange", "🎙️", "Appeared on our podcast"),
+    ("Investor", "amber", "💼", "Investor or board contact"),
+    ("Press", "sky", "🗞️", "Journalist or analyst"),
+    ("Open Source", "lime", "🐙", "Contributes to our open-source projects"),
+    ("Nonprofit", "emerald", "🌱", "Charity or non-profit"),
+    ("Competitor", "rose", "🥊", "Works for a competitor: careful what you share"),
+    ("Long Shot", "gray", "🎲", "Unlikely, but worth a try"),
+    ("Do Not Contact", "#1f2937", "⛔", "Asked not to be contacted"),
+)
+#: Reference 000's auto-tagging by follower count: (tag, more than this many followers).
+FOLLOWER_TAGS: tuple[tuple[str, str, str, str, int], ...] = (
+    ("Influencer", "fuchsia", "📢", "More than 100,000 followers", 100_000),
+    ("High Reach", "violet", "📡", "10,001–100,000 followers", 10_000),
+)
+#: How many random tag picks a contact gets, by weight (duplicate picks collapse).
+PICK_WEIGHTS = ((0, 11), (1, 10), (2, 15), (3, 18), (4, 18), (5, 13), (6, 9), (7, 6))
+#: Share of each stage of reference 000's pipeline (New … Lost); the rest (15 %) has no status.
+STATUS_SHARES = (25, 18, 14, 9, 7, 7, 5)
+NO_STATUS = 15
+#: Follower tiers (share of 1000, lowest, highest): heavy-tailed, most below 1,000. No tier
+#: straddles a FOLLOWER_TAGS threshold, so a contact's auto-tag follows from its tier.
+FOLLOWER_TIERS = (
+    (250, 0, 199),
+    (350, 200, 999),
+    (270, 1_000, 10_000),
+    (100, 10_001, 100_000),
+    (25, 100_001, 1_000_000),
+    (5, 1_000_001, 9_999_999),
+)
+#: Contacts draw company, assignee, status, note, phone prefix, follower tier and tags from
+#: up to this many prepared profiles (fewer for fewer contacts); a profile has at most
+#: TAG_STRIDE tags.
+PROFILES = 8192
+TAG_STRIDE = 8
+DAYS = 365
+STAMP_SLOTS = 2048
+NO_PHONE = 0.15
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    contacts: int
+    tags: int
+    statuses: int
+    seconds: float
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def generate(
+    store: Store,
+    *,
+    contacts: int = 200,
+    seed: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+) -> DemoResult:
+    """Add ``contacts`` demo contacts (plus the demo tags and pipeline, found or created by slug)."""
+    if isinstance(contacts, bool) or not isinstance(contacts, int) or not 1 <= contacts <= MAX_CONTACTS:
+        raise ValidationError(f"contacts must be 1–{MAX_CONTACTS:,}, not {contacts}", field="contacts")
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise ValidationError(f"seed must be a whole number, not {seed!r}", field="seed")
+    started = time.perf_counter()
+    generator = _Generator(store, contacts, seed, progress)
+    store._write(generator.run)
+    return DemoResult(
+        contacts=generator.added,
+        tags=generator.tag_count,
+        statuses=generator.status_count,
+        seconds=round(time.perf_counter() - started, 3),
+    )
+
+
+class _Generator:
+    def __init__(
+        self, store: Store, total: int, seed: int, progress: Callable[[int, int], None] | None
+    ) -> None:
+        self.store = store
+        self.total = total
+        self.seed = seed
+        self.progress = progress
+        self.added = 0
+        self.tag_count = 0
+        self.status_count = 0
+        # Hash constants drawn from the seed: different seeds give unrelated data.
+        rng = random.Random(seed)
+        self.constants = [(rng.randrange(100_003, P), rng.randrange(P)) for _ in range(2 * len(_HASHES))]
+        # Where in the alphabet the names start.
+        self.rotation = rng.randrange(sum(map(_popularity, FIRST_NAMES)) * sum(map(_popularity, LAST_NAMES)))
+        self.base = 0
+        # A small demo needs few profiles (and PostgreSQL receives them faster).
+        self.profiles = min(PROFILES, max(1024, total))
+
+    # -- the whole run, in one transaction ---------------------------------------------
+
+    def run(self, tx: Tx) -> None:
+        store = self.store
+        self.added = 0
+        if self.progress:
+            self.progress(0, self.total)
+        tag_ids, follower_tags = self._tags(tx)
+        store.setup_statuses()  # joins this transaction
+        status_ids = [
+            tx.scalar(
+                "SELECT id FROM status WHERE workspace_id = :ws AND slug = :slug",
+                store._params(slug=slugify(name)),
+            )
+            for name, _ in STANDARD_PIPELINE
+        ]
+        self.tag_count = len(tag_ids) + len(follower_tags)
+        self.status_count = len(status_ids)
+        base = self.base = self._reserve_ids(tx)
+        self._lookup_tables(tx, tag_ids, follower_tags, status_ids)
+        stamp = now()
+        assignments = 0
+        for lo in range(1, self.total + 1, CHUNK):
+            hi = min(lo + CHUNK - 1, self.total)
+            self.added += self._insert_contacts(tx, base + lo, base + hi)
+            assignments += self._insert_tags(tx, base + lo, base + hi, stamp)
+            if self.progress:
+                self.progress(hi, self.total)
+        for table in _TABLES:
+            tx.execute(f"DROP TABLE {table}")
+        store._event(
+            tx,
+            "demo.generated",
+            "workspace",
+            store.workspace_id,
+            contacts=self.added,
+            assignments=assignments,
+            seed=self.seed,
+            first_id=base + 1,
+            last_id=base + self.total,
+        )
+
+    # -- tags and ids --------------------------------------------------------------------
+
+    def _tags(self, tx: Tx) -> tuple[list[int], list[tuple[int, int]]]:
+        """The demo tags (found or created by slug): ranked ids, and (id, threshold) pairs."""
+        colors = dict(STANDARD_TAGS)
+        ranked = [self._find_or_create(tx, n, colors.get(n, c), e, d) for n, c, e, d in RANKED_TAGS]
+        follower = [
+            (self._find_or_create(tx, n, c, e, d), more_than) for n, c, e, d, more_than in FOLLOWER_TAGS
+        ]
+        return ranked, follower
+
+    def _find_or_create(self, tx: Tx, name: str, color: str, emoji: str, description: str) -> int:
+        name, slug = clean_label_name(name)
+        found = tx.scalar(
+            "SELECT id FROM tag WHERE workspace_id = :ws AND slug = :slug", self.store._params(slug=slug)
+        )
+        if found is not None:
+            return found
+        return self.store._insert_tag(
+            tx,
+            name=name,
+            slug=slug,
+            color=normalize_color(color),
+            emoji=clean_emoji(emoji),
+            description=description,
+        )
+
+    def _reserve_ids(self, tx: Tx) -> int:
+        """The id before the first new contact; ids base+1 … base+total are ours alone."""
+        n = self.total
+        if tx.db.dialect == "postgresql":
+            # Keep other writers out of the id range while it is reserved and filled.
+            tx.execute("LOCK TABLE contact IN SHARE ROW EXCLUSIVE MODE")
+            seq = "pg_get_serial_sequence('contact', 'id')"
+            return tx.scalar(
+                f"SELECT setval({seq}, GREATEST((SELECT COALESCE(MAX(id), 0) FROM contact),"
+                f" nextval({seq}) - 1) + {n}) - {n}"
+            )
+        # SQLite: the write lock is ours (BEGIN IMMEDIATE); AUTOINCREMENT never reuses an id
+        # below sqlite_sequence, and moves it past the explicit ids inserted here.
+        return tx.scalar(
+            "SELECT MAX(COALESCE((SELECT MAX(id) FROM contact), 0),"
+            " COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'contact'), 0))"
+        )
+
+    # -- lookup tables -------------------------------------------------------------------
+
+    def _lookup_tables(
+        self,
+        tx: Tx,
+        tag_ids: list[int],
+        follower_tags: list[tuple[int, int]],
+        status_ids: list[int],
+    ) -> None:
+        # Every string a contact is made of is prepared here, in Python (SQLite's lower() is
+        # ASCII-only); the SQL only glues pieces together.
+        # In alphabetical order: "first last" sorts by first name, then last name (a space
+        # sorts before any letter), so the persons built from them in SQL are in order too.
+        firsts = sorted(((n, n.lower(), _ascii(n), _popularity(n)) for n in FIRST_NAMES), key=lambda f: f[1])
+        lasts = sorted(((n, n.lower(), _ascii(n), _popularity(n)) for n in LAST_NAMES), key=lambda f: f[1])
+        rng = random.Random(f"profiles {self.seed}")
+        profiles, profile_tags = _profiles(rng, tag_ids, follower_tags, status_ids, self.profiles)
+        # Created at some working hour of the past year.
+        start = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=DAYS)
+        stamps = sorted(
+            (
+                start + timedelta(days=rng.randrange(DAYS), seconds=rng.randrange(8 * 3600, 18 * 3600))
+            ).strftime("%Y-%m-%dT%H:%M:%S.000000Z")
+            for _ in range(STAMP_SLOTS)
+        )
+        tables: dict[str, tuple[str, Sequence[tuple[Any, ...]]]] = {
+            "demo_first": ("name TEXT, lname TEXT, aname TEXT, weight INTEGER", firsts),
+            "demo_last": ("name TEXT, lname TEXT, aname TEXT, weight INTEGER", lasts),
+            "demo_copy": ("j INTEGER", [(j,) for j in range(1, 17)]),
+            "demo_profile": (
+                "company TEXT, at_domain TEXT, tail TEXT, assignee TEXT, akey TEXT, status_id INTEGER,"
+                " note TEXT, phone TEXT, lo BIGINT, span BIGINT",
+                profiles,
+            ),
+            "demo_profile_tag": ("tag_id INTEGER", profile_tags),
+            "demo_stamp": ("stamp TEXT", [(s,) for s in stamps]),
+        }
+        assert set(tables) | {"demo_person"} == set(_TABLES)
+        self.sizes = {name: len(rows) for name, (_, rows) in tables.items()}
+        for name, (columns, rows) in tables.items():
+            tx.execute(f"DROP TABLE IF EXISTS {name}")
+            tx.execute(f"CREATE TEMP TABLE {name} (i INTEGER PRIMARY KEY, {columns})")
+            # Many rows per statement: a round trip per ~2000 values, not per row (PostgreSQL).
+            numbered = rows if name == "demo_profile_tag" else [(i, *row) for i, row in enumerate(rows)]
+            step = max(1, 2000 // len(numbered[0]))
+            for offset in range(0, len(numbered), step):
+                part = numbered[offset : offset + step]
+                values = ", ".join(
+                    "(" + ", ".join(f":r{r}c{c}" for c in range(len(row))) + ")" for r, row in enumerate(part)
+                )
+                params = {f"r{r}c{c}": v for r, row in enumerate(part) for c, v in enumerate(row)}
+                tx.execute(f"INSERT INTO {name} VALUES {values}", params)
+            # Statistics: without them PostgreSQL guesses huge joins (and compiles them with JIT).
+            tx.execute(f"ANALYZE {name}")
+        # Every first name with every last name, as many times as the two are common.
+        tx.execute("DROP TABLE IF EXISTS demo_person")
+        tx.execute(
+            "CREATE TEMP TABLE demo_person (i INTEGER PRIMARY KEY, name TEXT, name_key TEXT,"
+            " key_sep TEXT, prefix TEXT)"
+        )
+        tx.execute(
+            "INSERT INTO demo_person (i, name, name_key, key_sep, prefix)"
+            " SELECT ROW_NUMBER() OVER (ORDER BY f.i, l.i, k.j) - 1, f.name || ' ' || l.name,"
+            " f.lname || ' ' || l.lname, f.lname || ' ' || l.lname || :sep,"
+            " f.aname || '.' || l.aname || '.' FROM demo_first f CROSS JOIN demo_last l"
+            " CROSS JOIN demo_copy k WHERE k.j <= f.weight * l.weight",
+            {"sep": SEP},
+        )
+        tx.execute("ANALYZE demo_person")
+        self.sizes["demo_person"] = tx.scalar("SELECT COUNT(*) FROM demo_person")
+
+    # -- the set-based inserts -----------------------------------------------------------
+
+    def _hash(self, use: str) -> str:
+        """A pseudo-random value in [0, P) of the id ``g``: a quadratic polynomial mod P.
+
+        Each use has constants of its own, so the picks it makes are independent of the others.
+        """
+        k = _HASHES.index(use)
+        (a1, b1), (a2, b2) = self.constants[2 * k], self.constants[2 * k + 1]
+        return f"(((g * {a1} + {b1}) % {P}) * ((g * {a2} + {b2}) % {P}) % {P})"
+
+    def _insert_contacts(self, tx: Tx, lo: int, hi: int) -> int:
+        """Contacts with ids ``lo``…``hi``, key columns filled as ``contacts._keys`` computes them."""
+        size = self.sizes
+        people = size["demo_person"]
+        person = f"(((h.g - {self.base + 1}) * {people}) / {self.total} + {self.rotation}) % {people}"
+        email = "p.prefix || CAST(h.g AS TEXT) || pr.at_domain"
+        hashes = ", ".join(f"{self._hash(use)} AS {use}" for use in _HASHES)
+        sql = (
+            "INSERT INTO contact (id, workspace_id, name, email, company, phone, assignee, followers,"
+            " notes, status_id, name_key, email_key, assignee_key, search, created_at, updated_at, rev)"
+            f" {_seq(lo, hi)}, h AS (SELECT g, {hashes} FROM seq)"
+            f" SELECT h.g, :ws, p.name, {email}, pr.company, pr.phone || CAST(1000 + h.phone % 9000 AS TEXT),"
+            " pr.assignee, pr.lo + h.followers % pr.span, pr.note, pr.status_id, p.name_key,"
+            f" {email}, pr.akey, p.key_sep || {email} || pr.tail, st.stamp, st.stamp, 1"
+            " FROM h CROSS JOIN demo_person p CROSS JOIN demo_profile pr CROSS JOIN demo_stamp st"
+            f" WHERE p.i = {person} AND pr.i = h.profile % {self.profiles}"
+            f" AND st.i = h.stamp % {size['demo_stamp']}"
+        )
+        try:
+            return tx.execute(sql, self.store._params()).rowcount
+        except IntegrityViolation as exc:
+            # Only a hand-made email that happens to follow the demo's pattern can collide.
+            raise Conflict(
+                f"a demo email is already taken ({exc}); run the demo again", field="email"
+            ) from exc
+
+    def _insert_tags(self, tx: Tx, lo: int, hi: int, stamp: str) -> int:
+        """Tags of contacts ``lo``…``hi``: those of their profile (the one ``_insert_contacts``
+        took their follower tier from, so the auto-tags agree)."""
+        first = f"({self._hash('profile')} % {self.profiles}) * {TAG_STRIDE}"
+        return tx.execute(
+            "INSERT INTO contact_tag (contact_id, tag_id, created_at)"
+            f" {_seq(lo, hi)} SELECT g, pt.tag_id, :at FROM seq CROSS JOIN demo_profile_tag pt"
+            f" WHERE pt.i BETWEEN {first} AND {first} + {TAG_STRIDE - 1}",
+            self.store._params(at=stamp),
+        ).rowcount
+
+
+_HASHES = ("profile", "phone", "followers", "stamp")
+_TABLES = (
+    "demo_first",
+    "demo_last",
+    "demo_copy",
+    "demo_person",
+    "demo_profile",
+    "demo_profile_tag",
+    "demo_stamp",
+)
+
+
+def _seq(lo: int, hi: int) -> str:
+    """A CTE ``seq(g)`` counting from ``lo`` to ``hi``."""
+    return (
+        f"WITH RECURSIVE seq(g) AS (SELECT CAST({int(lo)} AS BIGINT) UNION ALL"
+        f" SELECT g + 1 FROM seq WHERE g < {int(hi)})"
+    )
+
+
+def _follower_tag(follower_tags: Sequence[tuple[int, int]], lo: int, hi: int) -> int | None:
+    """The auto-tag of a follower tier: the first rule whose threshold the whole tier exceeds."""
+    for tag_id, more_than in follower_tags:
+        if lo > more_than:
+            return tag_id
+        assert hi <= more_than, "a follower tier straddles an auto-tag threshold"
+    return None
+
+
+def _popularity(name: str) -> int:
+    """1–4: how common a first or last name is in the demo (fixed, whatever the seed)."""
+    return 1 + sum(map(ord, name)) % 4
+
+
+def _profiles(
+    rng: random.Random,
+    tag_ids: Sequence[int],
+    follower_tags: Sequence[tuple[int, int]],
+    status_ids: Sequence[int],
+    count: int,
+) -> tuple[list[tuple[Any, ...]], list[tuple[int, int]]]:
+    """``count`` prepared profiles: what a contact has besides its name, phone number,
+    follower count and creation time, which are its own.
+
+    A profile is a company (with its email domain and lower-cased search tail), an assignee
+    (20 % none), a status (15 % none), a note (a quarter), a phone prefix (15 % no phone) and
+    a follower tier. Its tags come as rows (profile * TAG_STRIDE + k, tag id), in id order:
+    0–7 picks (PICK_WEIGHTS) where the tag of rank k weighs ∝ 1/k (Zipf), a tag picked twice
+    kept once, plus reference 000's auto-tag of the follower tier.
+    """
+    companies: list[tuple[str | None, str, str]] = [
+        (c, "@" + _ascii(c) + ".example", SEP + c.lower()) for c in COMPANIES
+    ]
+    companies += [(None, "@" + d, SEP) for d in PERSONAL_DOMAINS]
+    assignees = [(None, None), *((n, n.lower()) for n, _ in ASSIGNEES)]
+    assignee_weights = [NO_ASSIGNEE, *(w for _, w in ASSIGNEES)]
+    statuses = [None, *status_ids]
+    status_weights = [NO_STATUS, *STATUS_SHARES]
+    notes = [None, *NOTES]
+    note_weights = [len(NOTES) * 3, *(1 for _ in NOTES)]
+    counts, count_weights = zip(*PICK_WEIGHTS, strict=True)
+    shares = [share for share, _, _ in FOLLOWER_TIERS]
+    zipf = [1 / k for k in range(1, len(tag_ids) + 1)]
+    profiles: list[tuple[Any, ...]] = []
+    tags: list[tuple[int, int]] = []
+    for n in range(count):
+        company, at_domain, tail = rng.choice(companies)
+        assignee, akey = rng.choices(assignees, assignee_weights)[0]
+        phone = None if rng.random() < NO_PHONE else f"+1 ({rng.randrange(201, 990)}) 555-"
+        _, lo, hi = rng.choices(FOLLOWER_TIERS, shares)[0]
+        profiles.append(
+            (
+                company, at_domain, tail, assignee, akey,
+                rng.choices(statuses, status_weights)[0], rng.choices(notes, note_weights)[0],
+                phone, lo, hi - lo + 1,
+            )
+        )  # fmt: skip
+        chosen = set(rng.choices(tag_ids, zipf, k=rng.choices(counts, count_weights)[0]))
+        auto = _follower_tag(follower_tags, lo, hi)
+        if auto is not None:
+            chosen.add(auto)
+        tags += [(n * TAG_STRIDE + k, tag_id) for k, tag_id in enumerate(sorted(chosen))]
+    return profiles, tags
+
+
+_ASCII_FOLD = str.maketrans({"ø": "o", "Ø": "o", "ł": "l", "Ł": "l", "ı": "i", "ß": "ss", "æ": "ae"})
+
+
+def _ascii(text: str) -> str:
+    """``José Müller`` -> ``josemuller``: the part of an email address made from a name."""
+    folded = unicodedata.normalize("NFKD", text.translate(_ASCII_FOLD))
+    return "".join(ch for ch in folded.lower() if ch.isascii() and ch.isalnum()) or slugify(text)

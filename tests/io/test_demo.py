@@ -1,0 +1,173 @@
+"""Demo data: deterministic, believable, the same tag and status set whatever N, set-based."""
+
+from __future__ import annotations
+
+import pytest
+
+from tagtui.io.demo import FOLLOWER_TAGS, RANKED_TAGS, DemoResult, generate
+from tagtui.query.filter import NoAssignee, NoStatus, NoTags, Tags
+from tagtui.store import Store, ValidationError
+from tagtui.store.contacts import search_key
+from tagtui.store.statuses import STANDARD_PIPELINE
+from tagtui.store.tags import STANDARD_TAGS
+from tests.io.conftest import snapshot, sql
+
+N = 1500
+
+
+def contacts_of(store: Store) -> list[dict]:
+    return [r.to_json() for r in store.iter_contacts()]
+
+
+def test_same_seed_gives_the_same_data(store: Store, second_store: Store) -> None:
+    first = generate(store, contacts=300, seed=7)
+    second = generate(second_store, contacts=300, seed=7)
+    assert first.contacts == second.contacts == 300
+    assert contacts_of(store) == contacts_of(second_store)
+    assert [(t.name, t.color, t.emoji, t.contacts) for t in store.list_tags(limit=1000)] == [
+        (t.name, t.color, t.emoji, t.contacts) for t in second_store.list_tags(limit=1000)
+    ]
+
+
+def test_another_seed_gives_other_data(store: Store, second_store: Store) -> None:
+    generate(store, contacts=200, seed=1)
+    generate(second_store, contacts=200, seed=2)
+    a, b = contacts_of(store), contacts_of(second_store)
+    assert len(a) == len(b) == 200
+    assert [(r["company"], r["status"], r["tags"]) for r in a] != [
+        (r["company"], r["status"], r["tags"]) for r in b
+    ]
+
+
+def test_the_same_tags_and_statuses_whatever_n(store: Store, other: Store) -> None:
+    small = generate(store, contacts=10)
+    large = generate(other, contacts=500)
+    assert (small.tags, small.statuses) == (large.tags, large.statuses) == (40, 7)
+
+    def tag_set(s: Store) -> list[tuple]:
+        return sorted((t.name, t.slug, t.color, t.emoji, t.description) for t in s.list_tags(limit=1000))
+
+    assert tag_set(store) == tag_set(other)
+    assert [s.name for s in store.list_statuses()] == [s.name for s in other.list_statuses()]
+    assert [s.name for s in store.list_statuses()] == [name for name, _ in STANDARD_PIPELINE]
+    names = {t.name for t in store.list_tags(limit=1000)}
+    assert {name for name, _ in STANDARD_TAGS} | {"VIP", "Influencer", "High Reach"} <= names
+    assert store.get_tag("do-not-contact").color == "#1f2937"
+    assert store.get_tag("hot-lead").color == "#ef4444"
+
+
+def test_demo_reuses_existing_tags_and_statuses(store: Store) -> None:
+    mine = store.create_tag("vip", color="teal")
+    store.create_status("Qualified", color="red")
+    generate(store, contacts=50)
+    vip = store.get_tag("VIP")
+    assert (vip.id, vip.name, vip.color) == (mine.id, "vip", "#14b8a6")
+    assert [s.name for s in store.list_statuses()].count("Qualified") == 1
+    assert store.count_tags() == len(RANKED_TAGS) + len(FOLLOWER_TAGS)
+
+
+def test_distribution_is_believable(store: Store) -> None:
+    result = generate(store, contacts=N, seed=3)
+    assert isinstance(result, DemoResult) and result.contacts == N
+    assert result.to_json().keys() == {"contacts", "tags", "statuses", "seconds"}
+    counts = {t.name: t.contacts for t in store.list_tags(limit=1000)}
+    ranked = [counts[name] for name, *_ in RANKED_TAGS]
+    # Zipf-like, not uniform: the head far above the tail, VIP (rank 12) well below the head.
+    assert ranked[0] > 8 * ranked[-1]
+    assert min(ranked[:5]) > max(ranked[-5:])
+    assert ranked[-1] < counts["VIP"] < ranked[0] / 3
+    untagged = store.count_contacts(NoTags())
+    assert 0.05 * N <= untagged <= 0.15 * N
+    assignments = sum(counts.values())
+    assert 2.5 <= assignments / N <= 3.5
+    no_status = store.count_contacts(NoStatus())
+    assert 0.10 * N <= no_status <= 0.20 * N
+    assert 0.12 * N <= store.count_contacts(NoAssignee()) <= 0.28 * N
+    assert store.count_contacts(Tags(("vip",))) == counts["VIP"]
+    rows = contacts_of(store)
+    assert any(not r["name"].isascii() for r in rows)
+    followers = sorted(r["followers"] for r in rows)
+    assert followers[len(rows) // 2] < 1000  # most below 1,000
+    assert followers[-1] > 100_000
+    assert len({r["assignee"] for r in rows if r["assignee"]}) in range(5, 9)
+
+
+def test_emails_are_unique_and_keys_derived_like_the_store(store: Store) -> None:
+    generate(store, contacts=N)
+    rows = sql(
+        store,
+        "SELECT name, email, company, assignee, name_key, email_key, assignee_key, search"
+        " FROM contact WHERE workspace_id = :ws",
+    )
+    assert len(rows) == N
+    assert len({r[5] for r in rows}) == N
+    for name, email, company, assignee, name_key, email_key, assignee_key, search in rows:
+        assert email.count("@") == 1 and email.endswith(".example")
+        assert name_key == name.lower()
+        assert email_key == email.lower()
+        assert assignee_key == (assignee.lower() if assignee else None)
+        assert search == search_key(name, email, company)
+
+
+def test_follower_auto_tags_follow_reference_000(store: Store) -> None:
+    generate(store, contacts=N, seed=5)
+    rows = contacts_of(store)
+    for r in rows:
+        influencer, high_reach = "Influencer" in r["tags"], "High Reach" in r["tags"]
+        assert influencer == (r["followers"] > 100_000)
+        assert high_reach == (10_000 < r["followers"] <= 100_000)
+    assert any("High Reach" in r["tags"] for r in rows)
+
+
+def test_running_twice_adds_more(store: Store) -> None:
+    generate(store, contacts=300)
+    tags_before = store.count_tags()
+    second = generate(store, contacts=300)
+    assert second.contacts == 300
+    assert store.count_contacts() == 600
+    assert store.count_tags() == tags_before
+    assert len(store.list_statuses()) == 7
+    emails = [r[0] for r in sql(store, "SELECT email_key FROM contact WHERE workspace_id = :ws")]
+    assert len(set(emails)) == 600
+    # Contacts added by hand afterwards get fresh ids.
+    added = store.add_contact("After Demo", email="after@example.com")
+    assert added.id > max(
+        r[0] for r in sql(store, "SELECT id FROM contact WHERE email_key <> 'after@example.com'")
+    )
+
+
+def test_one_event_for_the_whole_run(store: Store) -> None:
+    generate(store, contacts=200)
+    kinds = [r[0] for r in sql(store, "SELECT kind FROM event WHERE workspace_id = :ws")]
+    assert kinds.count("demo.generated") == 1
+    assert "contact.created" not in kinds
+    event = store.history(limit=1)[0]
+    assert event.kind == "demo.generated" and event.payload["contacts"] == 200
+
+
+def test_progress_is_reported(store: Store) -> None:
+    calls: list[tuple[int, int]] = []
+    generate(store, contacts=250, progress=lambda done, total: calls.append((done, total)))
+    assert calls[0] == (0, 250) and calls[-1] == (250, 250)
+    assert all(total == 250 for _, total in calls)
+
+
+def test_a_failure_leaves_nothing_behind(store: Store) -> None:
+    before = snapshot(store)
+
+    def stop(done: int, total: int) -> None:
+        if done:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        generate(store, contacts=100, progress=stop)
+    assert snapshot(store) == before
+    # The store still works, and a demo after it too.
+    assert generate(store, contacts=20).contacts == 20
+
+
+@pytest.mark.parametrize("bad", [0, -5, True, 10**9, "100"])
+def test_contacts_must_be_a_sensible_number(store: Store, bad: object) -> None:
+    with pytest.raises(ValidationError):
+        generate(store, contacts=bad)  # type: ignore[arg-type]
+    assert store.count_contacts() == 0
