@@ -1,0 +1,152 @@
+"""Regenerate ``screenshots/*.svg``: every screen of the UI, from a fixed demo seed, headless.
+
+    python scripts/screenshots.py [--out screenshots] [--contacts 400]
+
+A temporary SQLite database is filled with ``tagtui.io.demo.generate(seed=1)`` so the
+pictures are the same on every run; nothing outside the output folder is touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from textual.pilot import Pilot  # noqa: E402
+
+from tagtui.app.app import TagtuiApp  # noqa: E402
+from tagtui.app.screens.contacts import DEBOUNCE  # noqa: E402
+from tagtui.store import Store  # noqa: E402
+
+SIZE = (140, 40)
+FILTER = "tag:vip,hot-lead -tag:do-not-contact status:qualified,demo,proposal"
+
+Step = Callable[[Pilot], Awaitable[None]]
+
+
+async def settle(pilot: Pilot, *, typed: bool = False) -> None:
+    """Let the debounce fire and every worker finish."""
+    if typed:
+        await pilot.pause(DEBOUNCE + 0.1)
+    for _ in range(3):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause(0.2)
+
+
+async def keys(pilot: Pilot, *pressed: str, typed: bool = False) -> None:
+    await pilot.press(*pressed)
+    await settle(pilot, typed=typed)
+
+
+async def query(pilot: Pilot, text: str) -> None:
+    await keys(pilot, "slash")
+    await keys(pilot, *text, "enter", typed=True)
+
+
+# Each shot: (file name, title, steps from a freshly opened app on the demo data).
+SHOTS: list[tuple[str, str, list[Step]]] = [
+    (
+        "contacts",
+        "Contacts: a filter from the panel and the query bar",
+        [
+            lambda p: query(p, FILTER),
+            lambda p: keys(p, "down", "x", "x", "x"),
+        ],
+    ),
+    (
+        "contacts-panel",
+        "Contacts: cycling tags in the side panel",
+        [
+            lambda p: keys(p, "f", "down", "down", "space", "down", "space", "space", "space"),
+        ],
+    ),
+    (
+        "tag-picker",
+        "Add tags to marked contacts: type to search",
+        [
+            lambda p: keys(p, "x", "x", "x", "t"),
+            lambda p: keys(p, *"lead"),
+        ],
+    ),
+    (
+        "triage",
+        "Triage: one contact at a time, hint keys for tags and stages",
+        [
+            lambda p: query(p, "tag:hot-lead"),
+            lambda p: keys(p, "g"),
+        ],
+    ),
+    (
+        "hints",
+        "Hint keys over marked contacts (h)",
+        [
+            lambda p: keys(p, "x", "x", "h"),
+        ],
+    ),
+    ("tags", "Tags", [lambda p: keys(p, "2")]),
+    ("statuses", "Statuses: the pipeline", [lambda p: keys(p, "3")]),
+    ("board", "Pipeline board", [lambda p: keys(p, "4")]),
+    ("detail", "Contact detail", [lambda p: keys(p, "down", "enter")]),
+    ("help", "Help: every key", [lambda p: keys(p, "question_mark")]),
+    (
+        "error",
+        "An invalid query: the error points at the problem",
+        [
+            lambda p: keys(p, "slash"),
+            lambda p: keys(p, *"tag:vip and (status:won or", typed=True),
+        ],
+    ),
+    (
+        "contact-form-error",
+        "New contact: the store's error under its field",
+        [
+            lambda p: keys(p, "n"),
+            lambda p: keys(p, *"Ada Lovelace", "tab", *"ada at example", "ctrl+s"),
+        ],
+    ),
+]
+
+
+async def shoot(store: Store, name: str, title: str, steps: list[Step], out: Path) -> None:
+    app = TagtuiApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for step in steps:
+            await step(pilot)
+        (out / f"{name}.svg").write_text(app.export_screenshot(title=f"tagtui — {title}"), encoding="utf-8")
+    print(f"  {name}.svg  {title}")
+
+
+async def main(out: Path, contacts: int) -> None:
+    from tagtui.io.demo import generate
+
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        # The welcome screen: a database with nothing in it yet.
+        empty = Store.open(str(Path(tmp) / "empty.db"))
+        try:
+            await shoot(empty, "welcome", "First run: demo data, standard tags, pipeline", [], out)
+        finally:
+            empty.close()
+        store = Store.open(str(Path(tmp) / "demo.db"))
+        try:
+            generate(store, contacts=contacts, seed=1)
+            for name, title, steps in SHOTS:
+                await shoot(store, name, title, steps, out)
+        finally:
+            store.close()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
+    parser.add_argument("--contacts", type=int, default=400)
+    args = parser.parse_args()
+    asyncio.run(main(args.out, args.contacts))

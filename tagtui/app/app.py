@@ -1,0 +1,156 @@
+"""The Textual application: one mode per section, the shared keys, and the one place errors are shown."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.screen import ModalScreen, Screen
+from textual.worker import Worker
+
+from tagtui.app.commands import TagtuiCommands
+from tagtui.app.messages import DataChanged, QueryRequested
+from tagtui.app.screens.base import ReportsWorkerErrors
+from tagtui.app.screens.board import BoardScreen
+from tagtui.app.screens.contacts import ContactsScreen
+from tagtui.app.screens.help import HelpScreen
+from tagtui.app.screens.statuses import StatusesScreen
+from tagtui.app.screens.tags import TagsScreen
+from tagtui.store import Store, TagtuiError
+
+#: The sections of SPEC §4, by mode name: (key, title, screen class).
+SECTIONS: dict[str, tuple[str, str, type[Screen]]] = {
+    "contacts": ("1", "Contacts", ContactsScreen),
+    "tags": ("2", "Tags", TagsScreen),
+    "statuses": ("3", "Statuses", StatusesScreen),
+    "board": ("4", "Board", BoardScreen),
+}
+
+
+class TagtuiApp(ReportsWorkerErrors, App[int]):
+    """tagtui's terminal UI over one workspace of a store."""
+
+    TITLE = "tagtui"
+    CSS_PATH = "app.tcss"
+    MODES: ClassVar = {name: cls for name, (_, _, cls) in SECTIONS.items()}
+    DEFAULT_MODE = "contacts"
+    COMMANDS = App.COMMANDS | {TagtuiCommands}
+    # ctrl+z / ctrl+y stay free: they are kept for undo / redo.
+    BINDINGS = [
+        Binding("1", "section('contacts')", "Contacts", show=False, id="app.contacts"),
+        Binding("2", "section('tags')", "Tags", show=False, id="app.tags"),
+        Binding("3", "section('statuses')", "Statuses", show=False, id="app.statuses"),
+        Binding("4", "section('board')", "Board", show=False, id="app.board"),
+        Binding("slash", "focus_query", "Query", show=False, id="app.query", tooltip="Focus the query"),
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("q", "quit", "Quit", show=False, id="app.quit"),
+    ]
+
+    def __init__(self, store: Store, *, demo: bool = False, demo_contacts: int = 500) -> None:
+        self.store = store
+        self.demo = demo
+        self.demo_contacts = demo_contacts
+        super().__init__()
+        self.sub_title = store.workspace_name
+
+    # -- start-up ---------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.check_first_run()
+
+    @work(thread=True, group="first-run", exit_on_error=False)
+    def check_first_run(self) -> None:
+        """A new, empty workspace opens on the welcome screen (or straight into demo data)."""
+        has_contacts = self.store.count_contacts() > 0
+        empty = not has_contacts and not self.store.list_tags(limit=1) and not self.store.list_statuses()
+        if (self.demo and not has_contacts) or empty:
+            self.call_from_thread(self._welcome, self.demo and not has_contacts)
+
+    def _welcome(self, start_demo: bool) -> None:
+        from tagtui.app.screens.welcome import WelcomeScreen
+
+        self.push_screen(WelcomeScreen(start_demo=start_demo), self._after_welcome)
+
+    def _after_welcome(self, changed: bool | None) -> None:
+        if changed:
+            self.data_changed()
+
+    # -- sections ---------------------------------------------------------------------
+
+    def action_section(self, mode: str) -> None:
+        """Show a section's screen (keeping its state), closing help and pushed screens over it."""
+        if self.current_mode != mode:
+            self.switch_mode(mode)
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, ModalScreen):
+            self.pop_screen()
+
+    def run_in_section(self, mode: str, action: str) -> None:
+        """Run one of a section's actions (from the command palette) on that section's screen."""
+        self.action_section(mode)
+        self.call_after_refresh(lambda: self.run_action(action, self.screen))
+
+    def action_focus_query(self) -> None:
+        self.action_section("contacts")
+        self.call_after_refresh(self._focus_query)
+
+    def _focus_query(self) -> None:
+        screen = self.contacts_screen
+        if screen is not None:
+            screen.focus_query()
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            self.pop_screen()
+        else:
+            self.push_screen(HelpScreen())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (action == "help" and isinstance(self.screen, ModalScreen))
+
+    @property
+    def contacts_screen(self) -> ContactsScreen | None:
+        stack = self._screen_stacks.get("contacts")
+        if stack and isinstance(stack[0], ContactsScreen):
+            return stack[0]
+        return None
+
+    def show_query(self, query: str) -> None:
+        """Open the contacts section on ``query``."""
+        self.action_section("contacts")
+        screen = self.contacts_screen
+        if screen is not None:
+            screen.set_query(query)
+
+    def on_query_requested(self, message: QueryRequested) -> None:
+        self.show_query(message.query)
+
+    def on_data_changed(self, message: DataChanged) -> None:
+        self.data_changed()
+
+    def data_changed(self) -> None:
+        """The store changed under the contacts screen: reload what it shows."""
+        screen = self.contacts_screen
+        if screen is not None:
+            screen.mark_stale()
+
+    # -- errors -----------------------------------------------------------------------
+
+    def notify_error(self, exc: BaseException) -> None:
+        """Show an error as one notification: the store's sentence, or one line for a surprise."""
+        if isinstance(exc, TagtuiError):
+            title = {"invalid": "Invalid", "not found": "Not found", "conflict": "Conflict"}.get(
+                exc.kind, "Error"
+            )
+            self.notify(str(exc), title=title, severity="error", markup=False)
+            return
+        self.log.error(repr(exc))
+        first = (str(exc).strip().splitlines() or [""])[0]
+        line = f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+        self.notify(line, title="Unexpected error", severity="error", markup=False, timeout=10)
+
+    def worker_failed(self, worker: Worker) -> None:
+        """The one handler for failed workers: every node forwards its ``Worker.StateChanged`` here."""
+        if worker.error is not None:
+            self.notify_error(worker.error)

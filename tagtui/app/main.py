@@ -1,0 +1,43 @@
+"""Start the UI: open the store (one line on stderr if that fails), run the app, close the store."""
+
+from __future__ import annotations
+
+import sys
+
+from tagtui.store import Store, TagtuiError
+from tagtui.textsafe import visible
+
+
+def run(target: str, workspace: str = "default", *, demo: bool = False) -> int:
+    """Open ``Store.open(target, workspace)`` and run the app on it; 1 if the database is refused."""
+    try:
+        store = Store.open(target, workspace)
+    except TagtuiError as exc:
+        print(f"tagtui: {visible(str(exc))}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a driver error we did not foresee: still one line, no traceback
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        print(f"tagtui: cannot open the database: {visible(first)}", file=sys.stderr)
+        return 1
+    try:
+        from tagtui.app.app import TagtuiApp
+
+        app = TagtuiApp(store, demo=demo)
+        result = app.run()
+        return int(result or 0) if app.return_code in (None, 0) else int(app.return_code or 1)
+    finally:
+        store.close()
+
+
+def main() -> int:
+    """``python -m tagtui.app [DB] [WORKSPACE]``: the UI alone, without the command line."""
+    import os
+
+    args = sys.argv[1:]
+    target = args[0] if args else os.environ.get("TAGTUI_DB", "tagtui.db")
+    workspace = args[1] if len(args) > 1 else "default"
+    return run(target, workspace)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,555 @@
+"""The Contacts screen (home): the query bar, the paged table, the tag and status panel, bulk actions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.events import DescendantFocus, ScreenResume
+from textual.timer import Timer
+from textual.widgets import Footer, Header, Input, Label, ProgressBar, Static
+
+from tagtui.app.panel_state import PanelState, state_from_filter
+from tagtui.app.screens.base import TagtuiScreen
+from tagtui.app.screens.picker import StatusChoice, StatusPicker, TagPicker, TextPrompt, ViewPicker
+from tagtui.app.widgets.contact_table import ContactTable
+from tagtui.app.widgets.filter_panel import FilterPanel, LabelList
+from tagtui.query import EVERYTHING, parse
+from tagtui.store import Contact, Store, ValidationError, View
+from tagtui.store.base import Selection
+from tagtui.textsafe import visible
+
+#: How long typing must pause before the query runs.
+DEBOUNCE = 0.25
+#: Above this many contacts a bulk change shows its progress bar.
+BIG_SELECTION = 200
+
+
+class QueryInput(Input):
+    """The query bar. ``escape`` or ``down`` hands the keyboard back to the table."""
+
+    BINDINGS = [
+        Binding("escape", "leave", "Back to the list", id="query.leave"),
+        Binding("down", "leave", "Back to the list", show=False, id="query.down"),
+    ]
+
+    def action_leave(self) -> None:
+        self.screen.query_one(ContactTable).focus()
+
+
+class ContactsScreen(TagtuiScreen):
+    """Contacts matching the query, with the side panel and every bulk action."""
+
+    TITLE = "Contacts"
+    CSS_PATH = "contacts.tcss"
+    AUTO_FOCUS = "ContactTable"
+    BINDINGS = [
+        Binding("n", "new_contact", "New", id="contacts.new", tooltip="Create a contact"),
+        Binding("e", "edit_contact", "Edit", id="contacts.edit", tooltip="Edit the contact under the cursor"),
+        Binding("x", "toggle_select", "Mark", id="contacts.mark", tooltip="Mark or unmark the row"),
+        Binding("space", "toggle_select", "Mark", show=False, id="contacts.mark_space"),
+        Binding(
+            "ctrl+a",
+            "select_all",
+            "Mark all",
+            show=False,
+            id="contacts.mark_all",
+            tooltip="Mark every contact the query matches",
+        ),
+        Binding("asterisk", "select_all", "Mark all", show=False, id="contacts.mark_all_star"),
+        Binding("escape", "clear_selection", "Unmark", id="contacts.unmark"),
+        Binding("t", "add_tags", "+Tag", id="contacts.add_tags", tooltip="Add tags to the marked contacts"),
+        Binding(
+            "T",
+            "remove_tags",
+            "−Tag",
+            id="contacts.remove_tags",
+            tooltip="Remove tags from the marked contacts",
+        ),
+        Binding("s", "set_status", "Status", id="contacts.status", tooltip="Set or clear the status"),
+        Binding(
+            "h", "hints", "Hints", id="contacts.hints", tooltip="Triage hint keys on the marked contacts"
+        ),
+        Binding("g", "triage", "Triage", id="contacts.triage", tooltip="Go through the matches one by one"),
+        Binding(
+            "X", "export", "Export", id="contacts.export", tooltip="Export the matches (CSV, JSON, vCard)"
+        ),
+        Binding(
+            "v",
+            "save_view",
+            "Save view",
+            show=False,
+            id="contacts.save_view",
+            tooltip="Save the query as a named view",
+        ),
+        Binding("V", "recall_view", "Views", id="contacts.views", tooltip="Show a saved view"),
+        Binding(
+            "f",
+            "focus_panel",
+            "Filters",
+            show=False,
+            id="contacts.filters",
+            tooltip="Go to the tag and status panel",
+        ),
+        Binding("r", "refresh", "Refresh", show=False, id="contacts.refresh"),
+    ]
+    #: Actions that need a contact under the cursor.
+    ROW_ACTIONS = frozenset(
+        {"edit_contact", "open_contact", "toggle_select", "select_all", "add_tags", "remove_tags"}
+        | {"set_status", "hints", "triage", "export"}
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.query_text = ""
+        self.state = PanelState()
+        self._debounce: Timer | None = None
+        #: Text put in the bar by the app (a view, the panel): its Changed event is not a new query.
+        self._programmatic: str | None = None
+        self._workspace_total: int | None = None
+        self._stale = False
+        self._resumed_once = False
+        self._binding_context: tuple[bool, ...] = ()
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="contacts-main"):
+            with Vertical(id="contacts-left"):
+                with Horizontal(id="query-row"):
+                    yield Label("Query", id="query-label")
+                    yield QueryInput(
+                        placeholder="tag:vip status:qualified,won -tag:cold acme   (press / to type)",
+                        id="query",
+                    )
+                yield Static("", id="query-error", markup=False)
+                with Horizontal(id="count-row"):
+                    yield Label("", id="count")
+                    yield Label("", id="selection")
+                    yield Label("", id="working-label")
+                    yield ProgressBar(total=None, show_eta=False, show_percentage=False, id="working")
+                    yield Label("", id="position")
+                yield ContactTable(id="contacts")
+                yield Static("", id="empty", markup=False)
+            yield FilterPanel(id="panel")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.table.show(EVERYTHING)
+        self._count_workspace()
+
+    @property
+    def table(self) -> ContactTable:
+        return self.query_one(ContactTable)
+
+    @property
+    def panel(self) -> FilterPanel:
+        return self.query_one(FilterPanel)
+
+    @property
+    def query_input(self) -> QueryInput:
+        return self.query_one("#query", QueryInput)
+
+    # -- refreshing -----------------------------------------------------------------------
+
+    def mark_stale(self) -> None:
+        """The store changed elsewhere: reload now if shown, else when shown again."""
+        if self.is_current:
+            self.refresh_data()
+        else:
+            self._stale = True
+
+    @on(ScreenResume)
+    def _resumed(self) -> None:
+        # Coming back from the detail screen, another section or a dialog: show fresh data.
+        if self._resumed_once:
+            self.refresh_data()
+        self._resumed_once = True
+        self._stale = False
+
+    def refresh_data(self) -> None:
+        self.table.reload()
+        self.panel.reload()
+        self._count_workspace()
+
+    def action_refresh(self) -> None:
+        self.refresh_data()
+        self.notify("Refreshed", timeout=1.5)
+
+    @work(thread=True, exclusive=True, group="workspace-count", exit_on_error=False)
+    def _count_workspace(self) -> None:
+        total = self.app.store.count_contacts()  # type: ignore[attr-defined]
+        self.app.call_from_thread(self._counted, total)
+
+    def _counted(self, total: int) -> None:
+        self._workspace_total = total
+        self._show_count()
+
+    def _show_count(self) -> None:
+        table = self.table
+        everything = self._workspace_total
+        matches = "counting…" if table.total is None else f"{table.total:,}"
+        if table.filter == EVERYTHING or everything is None:
+            text = f"{matches} contact{'' if table.total == 1 else 's'}"
+        else:
+            text = f"{matches} of {everything:,} contacts"
+        self.query_one("#count", Label).update(text)
+        self._show_position()
+        empty = self.query_one("#empty", Static)
+        if table.total == 0:
+            if everything == 0:
+                empty.update("No contacts yet. Press n to add one (or run `tagtui demo`).")
+            else:
+                empty.update("No contact matches this query.")
+            empty.display = True
+        else:
+            empty.display = False
+        self.set_class(table.total == 0, "-no-rows")
+
+    # -- the query ------------------------------------------------------------------------
+
+    def focus_query(self) -> None:
+        self.query_input.focus()
+
+    def set_query(self, text: str) -> None:
+        """Show ``text`` in the bar and run it now."""
+        self._set_bar(text)
+        self._run_query(text)
+
+    def _set_bar(self, text: str) -> None:
+        """Put ``text`` in the bar without running it again when the bar reports the change."""
+        if self.query_input.value != text:
+            self._programmatic = text
+            self.query_input.value = text
+
+    @on(Input.Changed, "#query")
+    def _query_changed(self, event: Input.Changed) -> None:
+        if self._programmatic is not None and event.value == self._programmatic:
+            self._programmatic = None
+            return
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._debounce = self.set_timer(DEBOUNCE, lambda: self._run_query(event.value))
+
+    @on(Input.Submitted, "#query")
+    def _query_submitted(self, event: Input.Submitted) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._run_query(event.value)
+        self.table.focus()
+
+    def _run_query(self, text: str) -> None:
+        """Parse and run a typed query; a parse error shows under the bar and the rows stay."""
+        try:
+            f = parse(text)
+        except ValidationError as exc:
+            self._show_query_error(text, exc)
+            return
+        self.query_text = text
+        self.state = state_from_filter(f, self.panel.tag_slugs, self.panel.status_slugs)
+        self.panel.show_state(self.state)
+        self.table.show(f)
+
+    def _show_query_error(self, text: str, exc: ValidationError) -> None:
+        error = self.query_one("#query-error", Static)
+        message = Text()
+        if exc.position is not None:
+            # The caret sits under the problem in the bar above.
+            bar = self.query_input
+            column = bar.content_region.x - error.content_region.x + exc.position - int(bar.scroll_x)
+            message.append(" " * max(column, 0))
+            message.append("^ ", style="bold")
+        else:
+            message.append("✗ ", style="bold")
+        message.append(visible(str(exc)))
+        error.update(message)
+        error.add_class("-shown")
+        self.query_input.add_class("-invalid")
+
+    def _clear_query_error(self) -> None:
+        self.query_one("#query-error", Static).remove_class("-shown")
+        self.query_input.remove_class("-invalid")
+
+    @on(ContactTable.Rejected)
+    def _rejected(self, event: ContactTable.Rejected) -> None:
+        self._show_query_error(self.query_input.value, event.error)
+
+    @on(ContactTable.Loaded)
+    def _loaded(self, event: ContactTable.Loaded) -> None:
+        if event.fresh:
+            self._clear_query_error()
+        self._show_count()
+        self._update_bindings()
+
+    @on(FilterPanel.Changed)
+    def _panel_changed(self, event: FilterPanel.Changed) -> None:
+        self.state = event.state
+        text = event.state.to_query()
+        self.query_text = text
+        self._set_bar(text)
+        if self._debounce is not None:
+            self._debounce.stop()
+        self.table.show(event.state.to_filter())
+
+    # -- selection ------------------------------------------------------------------------
+
+    @on(ContactTable.SelectionChanged)
+    @on(ContactTable.RowHighlighted)
+    def _selection_changed(self) -> None:
+        table = self.table
+        label = self.query_one("#selection", Label)
+        if table.all_selected:
+            label.update("● all matches marked" if table.total is None else f"● all {table.total:,} marked")
+        elif table.selected:
+            label.update(f"● {len(table.selected):,} marked")
+        else:
+            label.update("")
+        self._show_position()
+        self._update_bindings()
+
+    def _show_position(self) -> None:
+        table = self.table
+        total = "…" if table.total is None else f"{table.total:,}"
+        position = f"{table.position:,} / {total}" if table.row_count else ""
+        self.query_one("#position", Label).update(position)
+
+    def action_toggle_select(self) -> None:
+        self.table.toggle_current()
+        self.table.action_cursor_down()
+
+    def action_select_all(self) -> None:
+        self.table.select_all()
+
+    def action_clear_selection(self) -> None:
+        self.table.clear_selection()
+
+    def _target(self) -> tuple[Selection, int, str]:
+        """What a bulk action applies to, about how many contacts that is, and how to say it."""
+        table = self.table
+        selection = table.selection()
+        if table.all_selected:
+            if table.total is None:
+                return selection, BIG_SELECTION, "all matching contacts"
+            n = table.total
+            return selection, n, f"all {n:,} matching contacts"
+        if table.selected:
+            n = len(table.selected)
+            return selection, n, f"{n:,} marked contact{'s' if n != 1 else ''}"
+        row = table.current
+        return selection, 1, repr(visible(row.name)) if row else "nobody"
+
+    # -- keys: contacts -------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        table = self.table
+        focused = self.focused
+        if isinstance(focused, Input) and action in {b.action for b in self._letter_bindings()}:
+            return False  # the letters are being typed into the query
+        if action == "clear_selection":
+            return bool(table.selected or table.all_selected)
+        if action in self.ROW_ACTIONS:
+            return table.current is not None
+        return True
+
+    def _letter_bindings(self) -> list[Binding]:
+        return [b for b in self.BINDINGS if isinstance(b, Binding) and b.action != "clear_selection"]
+
+    @on(DescendantFocus)
+    def _focus_moved(self) -> None:
+        self._update_bindings()
+
+    def _update_bindings(self) -> None:
+        """Refresh the footer only when what ``check_action`` looks at changed (it is rebuilt each time)."""
+        table = self.table
+        context = (
+            isinstance(self.focused, Input),
+            table.current is not None,
+            bool(table.selected or table.all_selected),
+        )
+        if context != self._binding_context:
+            self._binding_context = context
+            self.refresh_bindings()
+
+    def action_focus_panel(self) -> None:
+        self.panel.query_one("#panel-tags", LabelList).focus()
+
+    @on(ContactTable.RowSelected)
+    def _row_chosen(self, event: ContactTable.RowSelected) -> None:
+        self.action_open_contact()
+
+    def action_open_contact(self) -> None:
+        row = self.table.current
+        if row is None:
+            return
+        from tagtui.app.screens.detail import ContactDetailScreen
+
+        self.app.push_screen(ContactDetailScreen(row.id))
+
+    def action_new_contact(self) -> None:
+        from tagtui.app.screens.contact_form import ContactForm
+
+        self.app.push_screen(ContactForm(), self._contact_saved)
+
+    def action_edit_contact(self) -> None:
+        row = self.table.current
+        if row is None:
+            return
+        from tagtui.app.screens.contact_form import ContactForm
+
+        self.app.push_screen(ContactForm(row.id), self._contact_saved)
+
+    def _contact_saved(self, contact: Contact | None) -> None:
+        if contact is not None:
+            self.notify(f"Saved {visible(contact.name)!r}", markup=False)
+            self.refresh_data()
+
+    # -- keys: bulk changes ---------------------------------------------------------------
+
+    def action_add_tags(self) -> None:
+        self._pick_tags(add=True)
+
+    def action_remove_tags(self) -> None:
+        self._pick_tags(add=False)
+
+    def _pick_tags(self, *, add: bool) -> None:
+        selection, _n, describe = self._target()
+        tags = self.panel.tags
+        if not tags:
+            self.notify("There are no tags yet: press 2 to create some.", severity="warning")
+            return
+        if not add:
+            # Offer the tags the marked rows in view have, when that is all we know.
+            on_rows = {t.id for r in self.table.selected_rows() for t in r.tags}
+            if not self.table.all_selected and on_rows:
+                tags = [t for t in tags if t.id in on_rows]
+        title = f"Add tags to {describe}" if add else f"Remove tags from {describe}"
+
+        def chosen(ids: list[int] | None) -> None:
+            if ids:
+                names = ", ".join(repr(t.name) for t in self.panel.tags if t.id in ids)
+                verb = "Added" if add else "Removed"
+                self._bulk(
+                    lambda store: store.bulk_change_tags(
+                        selection, **({"add": ids} if add else {"remove": ids})
+                    ),
+                    lambda counts: (
+                        f"{verb} {visible(names)} {'to' if add else 'from'} "
+                        f"{_changed(counts)} contact{'s' if _changed(counts) != 1 else ''}"
+                    ),
+                    _n,
+                )
+
+        self.app.push_screen(TagPicker(title, tags), chosen)
+
+    def action_set_status(self) -> None:
+        selection, n, describe = self._target()
+        if not self.panel.statuses:
+            self.notify("There are no statuses yet: press 3 to set up the pipeline.", severity="warning")
+            return
+
+        def chosen(choice: StatusChoice | None) -> None:
+            if choice is None:
+                return
+            what = f"Set status {visible(choice.name)!r} on" if choice.name else "Cleared the status of"
+            self._bulk(
+                lambda store: store.bulk_set_status(selection, choice.status_id),
+                lambda changed: f"{what} {changed:,} contact{'s' if changed != 1 else ''}",
+                n,
+            )
+
+        self.app.push_screen(StatusPicker(f"Set the status of {describe}", self.panel.statuses), chosen)
+
+    def _bulk(self, change: Callable[[Store], Any], describe: Callable[[Any], str], size: int) -> None:
+        self._working(True, f"working on {size:,} contacts…" if size >= BIG_SELECTION else "saving…")
+        self._run_bulk(change, describe)
+
+    @work(thread=True, group="bulk", exit_on_error=False)
+    def _run_bulk(self, change: Callable[[Store], Any], describe: Callable[[Any], str]) -> None:
+        try:
+            result = change(self.app.store)  # type: ignore[attr-defined]
+        except Exception:
+            self.app.call_from_thread(self._working, False)
+            raise
+        self.app.call_from_thread(self._bulk_done, describe(result))
+
+    def _bulk_done(self, message: str) -> None:
+        self._working(False)
+        self.notify(message, markup=False)
+        self.refresh_data()
+
+    def _working(self, on: bool, label: str = "") -> None:
+        self.query_one("#working-label", Label).update(label if on else "")
+        self.query_one("#working", ProgressBar).display = on
+
+    def action_hints(self) -> None:
+        from tagtui.app.screens.hint_overlay import HintOverlay
+
+        selection, n, describe = self._target()
+
+        def closed(changed: bool | None) -> None:
+            if changed:
+                self.refresh_data()
+
+        self.app.push_screen(HintOverlay(selection, n, describe), closed)
+
+    def action_triage(self) -> None:
+        from tagtui.app.screens.triage import TriageScreen
+
+        table = self.table
+        self.app.push_screen(
+            TriageScreen(
+                table.filter,
+                query=self.query_text,
+                start=table.current,
+                position=table.position,
+                total=table.total,
+            )
+        )
+
+    # -- keys: export and views -----------------------------------------------------------
+
+    def action_export(self) -> None:
+        from tagtui.app.screens.export import ExportDialog
+
+        self.app.push_screen(ExportDialog(self.table.filter, self.query_text, self.table.total))
+
+    def action_save_view(self) -> None:
+        store: Store = self.app.store  # type: ignore[attr-defined]
+        query = self.query_text
+
+        def save(name: str) -> View:
+            return store.save_view(name, query)
+
+        def saved(view: View | None) -> None:
+            if view is not None:
+                self.notify(f"Saved view {visible(view.name)!r}", markup=False)
+
+        shown = visible(query) if query else "(every contact)"
+        self.app.push_screen(
+            TextPrompt("Save view", "Name", save, placeholder="e.g. hot leads", note=f"Query: {shown}"), saved
+        )
+
+    def action_recall_view(self) -> None:
+        self._load_views()
+
+    @work(thread=True, group="views", exit_on_error=False)
+    def _load_views(self) -> None:
+        views = self.app.store.list_views()  # type: ignore[attr-defined]
+        self.app.call_from_thread(self._pick_view, views)
+
+    def _pick_view(self, views: list[View]) -> None:
+        def chosen(view: View | None) -> None:
+            if view is not None:
+                self.set_query(view.query)
+                self.notify(f"View {visible(view.name)!r}", markup=False, timeout=2)
+
+        self.app.push_screen(ViewPicker(views), chosen)
+
+
+def _changed(counts: dict[str, int]) -> int:
+    """How many contacts a bulk tag change touched (the largest count of any one tag)."""
+    return max(counts.values(), default=0)

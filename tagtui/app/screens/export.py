@@ -1,0 +1,178 @@
+"""Export the contacts of the current filter: format, file, and progress while it writes."""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Input, Label, ProgressBar, RadioButton, RadioSet
+
+from tagtui.app.screens.base import TagtuiModal
+from tagtui.query import Filter
+from tagtui.store import FileError, Store
+from tagtui.textsafe import visible
+
+FORMATS = (("csv", "CSV (spreadsheets)"), ("json", "JSON"), ("vcf", "vCard (address books)"))
+
+
+def default_path(fmt: str) -> str:
+    return str(Path.cwd() / f"contacts.{fmt}")
+
+
+class ExportDialog(TagtuiModal[str | None]):
+    """Dismisses with the path written, or ``None`` when cancelled."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="export.cancel"),
+        Binding("ctrl+s", "export", "Export", id="export.run"),
+    ]
+    DEFAULT_CLASSES = "picker"
+
+    def __init__(self, f: Filter, query: str, count: int | None) -> None:
+        super().__init__()
+        self.filter = f
+        self.query_text = query
+        self.count = count
+        self.fmt = "csv"
+        self.running = False
+
+    def compose(self) -> ComposeResult:
+        shown = visible(self.query_text) if self.query_text else "every contact"
+        with Vertical(classes="dialog"):
+            what = "the matching contacts" if self.count is None else f"{self.count:,} contact"
+            what += "" if self.count in (None, 1) else "s"
+            yield Label(f"Export {what}", classes="dialog-title")
+            yield Label(f"Query: {shown}", classes="dialog-note", markup=False)
+            yield Label("Format", classes="field-label")
+            with RadioSet(id="format"):
+                for i, (fmt, label) in enumerate(FORMATS):
+                    yield RadioButton(label, value=i == 0, id=f"format-{fmt}")
+            yield Label("File", classes="field-label")
+            yield Input(value=default_path("csv"), id="path")
+            yield Label("", id="error", classes="field-error", markup=False)
+            yield ProgressBar(
+                total=None if self.count is None else max(self.count, 1), show_eta=False, id="progress"
+            )
+            with Horizontal(classes="dialog-buttons"):
+                yield Label("ctrl+s export · esc cancel", classes="dialog-help")
+                yield Button("Cancel", id="cancel")
+                yield Button("Export", variant="primary", id="export")
+
+    def on_mount(self) -> None:
+        self.query_one("#progress", ProgressBar).display = False
+        self.query_one("#path", Input).focus()
+
+    @on(RadioSet.Changed, "#format")
+    def _format_changed(self, event: RadioSet.Changed) -> None:
+        new = FORMATS[event.index][0]
+        path_input = self.query_one("#path", Input)
+        stem, ext = os.path.splitext(path_input.value)
+        if ext.lstrip(".").lower() in {f for f, _ in FORMATS}:
+            path_input.value = f"{stem}.{new}"
+        self.fmt = new
+
+    @on(Input.Submitted, "#path")
+    @on(Button.Pressed, "#export")
+    def action_export(self) -> None:
+        if self.running:
+            return
+        path = os.path.expanduser(self.query_one("#path", Input).value.strip())
+        error = self.query_one("#error", Label)
+        error.update("")
+        error.remove_class("-shown")
+        if not path:
+            self._failed(FileError("name the file to write"))
+            return
+        self.running = True
+        bar = self.query_one("#progress", ProgressBar)
+        bar.display = True
+        bar.update(progress=0)
+        self._export(self.app.store, path, self.fmt)  # type: ignore[attr-defined]
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        if not self.running:
+            self.dismiss(None)
+
+    @work(thread=True, exclusive=True, group="export", exit_on_error=False)
+    def _export(self, store: Store, path: str, fmt: str) -> None:
+        try:
+            from tagtui.io.export import export_contacts
+
+            store.check_query(self.filter)
+            written = _write_atomically(path, fmt, lambda out: self._call(export_contacts, store, fmt, out))
+        except Exception as exc:
+            self.app.call_from_thread(self._failed, exc)
+            return
+        self.app.call_from_thread(self._done, path, written)
+
+    def _call(self, export_contacts: Any, store: Store, fmt: str, out: Any) -> Any:
+        kwargs: dict[str, Any] = {}
+        try:
+            if "progress" in inspect.signature(export_contacts).parameters:
+                kwargs["progress"] = self._progress
+        except (TypeError, ValueError):
+            pass
+        return export_contacts(store, self.filter, fmt, out, **kwargs)
+
+    def _progress(self, done: Any = None, total: Any = None) -> None:
+        """Takes what the exporter gives: ``(done, total)``, a fraction, or a message."""
+        if not isinstance(done, int | float) or isinstance(done, bool):
+            return
+        if isinstance(total, int) and not isinstance(total, bool):
+            self.app.call_from_thread(self._show_progress, done, total)
+        elif isinstance(done, float) and done <= 1:
+            self.app.call_from_thread(self._show_progress, done * (self.count or 0), self.count)
+        else:
+            self.app.call_from_thread(self._show_progress, done, self.count)
+
+    def _show_progress(self, done: float, total: int | None) -> None:
+        self.query_one("#progress", ProgressBar).update(total=total, progress=done)
+
+    def _done(self, path: str, written: Any) -> None:
+        self.running = False
+        n = written if isinstance(written, int) else self.count
+        what = "the contacts" if n is None else f"{n:,} contact{'s' if n != 1 else ''}"
+        self.notify(f"Exported {what} to {visible(path)}", markup=False)
+        self.dismiss(path)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.running = False
+        self.query_one("#progress", ProgressBar).display = False
+        message = "export is not available in this installation" if isinstance(exc, ImportError) else str(exc)
+        error = self.query_one("#error", Label)
+        error.update(f"✗ {message}")
+        error.add_class("-shown")
+
+
+def _write_atomically(path: str, fmt: str, write: Any) -> Any:
+    """Write into a temporary file beside ``path``, then rename it: no half-written file is left."""
+    target = os.path.abspath(path)
+    folder = os.path.dirname(target)
+    if os.path.isdir(target):
+        raise FileError(f"cannot write {path}: it is a folder", field="output")
+    if not os.path.isdir(folder):
+        raise FileError(f"cannot write {path}: the folder {folder} does not exist", field="output")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tagtui-export-", suffix=".tmp")
+    except OSError as exc:
+        raise FileError(f"cannot write {path}: {exc.strerror}", field="output") from exc
+    try:
+        with open(fd, "w", encoding="utf-8", newline="" if fmt == "csv" else None) as out:
+            result = write(out)
+        os.replace(tmp, target)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise FileError(f"cannot write {path}: {exc.strerror or exc}", field="output") from exc
+        raise
+    return result

@@ -1,0 +1,227 @@
+"""The Statuses screen: the pipeline in order, with create / edit / delete and reorder by keys.
+
+A reorder moves the row at once and queues ``store.move_status``; the writes run one
+after another in key order, and the list is read back from the store when they are done.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Header, Label, Static
+
+from tagtui.app.format import literal, swatch
+from tagtui.app.screens.base import TagtuiScreen
+from tagtui.app.screens.status_form import StatusForm
+from tagtui.app.screens.support import SerialWrites, data_changed, plural, show_error, store_of
+from tagtui.app.widgets.dialogs import ConfirmDialog
+from tagtui.store import Status, TagtuiError
+from tagtui.store.rules import color_name
+from tagtui.textsafe import visible
+
+
+class StatusesScreen(TagtuiScreen):
+    """The pipeline's statuses in order; ``K``/``J`` move the highlighted one up and down."""
+
+    TITLE = "Statuses"
+    CSS_PATH = "statuses.tcss"
+
+    BINDINGS = [
+        Binding("n", "new", "New", id="statuses.new"),
+        Binding("e", "edit", "Edit", id="statuses.edit"),
+        Binding("d", "delete", "Delete", id="statuses.delete"),
+        Binding("K,shift+up,alt+up", "move(-1)", "Move up", id="statuses.move_up"),
+        Binding("J,shift+down,alt+down", "move(1)", "Move down", id="statuses.move_down"),
+        Binding("r", "refresh", "Refresh", id="statuses.refresh"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        #: The pipeline as shown (local order while moves are on their way to the store).
+        self.statuses: list[Status] = []
+        self._loaded = False
+        self._moves = SerialWrites(self._run_moves)
+        self._moved_id: int | None = None
+        #: The status the cursor goes to when the running load is applied.
+        self._pending_select: int | None = None
+        self._has_rows = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Label("", id="statuses-summary")
+        table: DataTable[Text | str] = DataTable(id="statuses-table", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield Static(
+            "No statuses yet. Press n to create the first stage of the pipeline.", id="statuses-empty"
+        )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#statuses-table", DataTable)
+        table.add_column(Text("#", justify="right"), key="position", width=3)
+        table.add_column("", key="swatch", width=2)
+        table.add_column("Name", key="name", width=32)
+        table.add_column("Slug", key="slug", width=28)
+        table.add_column("Color", key="color", width=16)
+        table.add_column(Text("Contacts", justify="right"), key="count", width=10)
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    @property
+    def table(self) -> DataTable:
+        return self.query_one("#statuses-table", DataTable)
+
+    def current_status(self) -> Status | None:
+        row = self.table.cursor_row
+        if 0 <= row < len(self.statuses):
+            return self.statuses[row]
+        return None
+
+    # -- loading -------------------------------------------------------------------
+
+    def reload(self, select: int | None = None) -> None:
+        if self._moves.busy:
+            return  # the drain reloads when the queued moves are done
+        if select is None:
+            current = self.current_status()
+            select = self._pending_select or (current.id if current else None)
+        self._pending_select = select
+        self._fetch(select)
+
+    @work(thread=True, exclusive=True, group="statuses-load", exit_on_error=False)
+    def _fetch(self, select: int | None) -> None:
+        statuses = store_of(self).list_statuses()
+        self.app.call_from_thread(self._apply, statuses, select)
+
+    def _apply(self, statuses: list[Status], select: int | None) -> None:
+        if self._moves.busy:
+            return
+        self._pending_select = None
+        self.statuses = list(statuses)
+        self._loaded = True
+        ids = [s.id for s in self.statuses]
+        row = ids.index(select) if select in ids else min(self.table.cursor_row, len(ids) - 1)
+        self._show_rows(max(row, 0))
+
+    def _show_rows(self, row: int) -> None:
+        table = self.table
+        table.clear()
+        for position, status in enumerate(self.statuses, start=1):
+            table.add_row(
+                Text(str(position), justify="right"),
+                swatch(status.color),
+                literal(status.name, "bold"),
+                literal(status.slug, "dim"),
+                Text(color_name(status.color) or status.color, style="dim"),
+                Text("…" if status.contacts is None else f"{status.contacts:,}", justify="right"),
+                key=str(status.id),
+            )
+        if table.row_count:
+            table.move_cursor(row=min(row, table.row_count - 1), animate=False)
+        total = sum(s.contacts or 0 for s in self.statuses)
+        self.query_one("#statuses-summary", Label).update(
+            f"{plural(len(self.statuses), 'stage')} in the pipeline"
+            f" · {plural(total, 'contact')} with a status"
+        )
+        self.query_one("#statuses-empty", Static).display = self._loaded and not self.statuses
+        if self._has_rows != bool(self.statuses):
+            # check_action's answers change only with emptiness; a footer refresh is not free.
+            self._has_rows = bool(self.statuses)
+            self.refresh_bindings()
+
+    # -- reorder -------------------------------------------------------------------
+
+    def action_move(self, delta: int) -> None:
+        row = self.table.cursor_row
+        target = row + delta
+        if not (0 <= row < len(self.statuses)) or not (0 <= target < len(self.statuses)):
+            return
+        status = self.statuses.pop(row)
+        self.statuses.insert(target, status)
+        self._show_rows(target)  # the cursor follows the moved row
+        self._moved_id = status.id
+        store = store_of(self)
+        self._moves.submit(lambda: store.move_status(status.id, target + 1))
+
+    @work(thread=True, group="statuses-move", exit_on_error=False)
+    def _run_moves(self) -> None:
+        self._moves.drain(lambda exc: self.app.call_from_thread(show_error, self, exc))
+        self.app.call_from_thread(self._moves_done)
+
+    def _moves_done(self) -> None:
+        data_changed(self, "statuses")
+        self.reload(select=self._moved_id)
+
+    # -- create / edit / delete ----------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("edit", "delete", "move"):
+            return self.current_status() is not None
+        return True
+
+    def action_new(self) -> None:
+        self.app.push_screen(StatusForm(), self._saved)
+
+    def action_edit(self) -> None:
+        status = self.current_status()
+        if status is not None:
+            self.app.push_screen(StatusForm(status), self._saved)
+
+    @on(DataTable.RowSelected, "#statuses-table")
+    def _row_selected(self) -> None:
+        self.action_edit()
+
+    def _saved(self, status: Status | None) -> None:
+        if status is None:
+            return
+        self.notify(f"Saved status '{visible(status.name)}'.", markup=False)
+        data_changed(self, "statuses")
+        self.reload(select=status.id)
+
+    def action_delete(self) -> None:
+        status = self.current_status()
+        if status is not None:
+            self._ask_delete(status.id)
+
+    @work(thread=True, exclusive=True, group="statuses-delete", exit_on_error=False)
+    def _ask_delete(self, status_id: int) -> None:
+        try:
+            status = store_of(self).get_status(status_id)
+        except TagtuiError as exc:
+            self.app.call_from_thread(show_error, self, exc)
+            self.app.call_from_thread(self.reload)
+            return
+        self.app.call_from_thread(self._confirm_delete, status)
+
+    def _confirm_delete(self, status: Status) -> None:
+        n = status.contacts or 0
+        clears = "No contact has it." if n == 0 else f"It clears the status of {plural(n, 'contact')}."
+        question = f"Delete status '{visible(status.name)}'? {clears}"
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._delete(status.id, status.name)
+
+        self.app.push_screen(ConfirmDialog(question), answered)
+
+    @work(thread=True, exclusive=True, group="statuses-delete", exit_on_error=False)
+    def _delete(self, status_id: int, name: str) -> None:
+        try:
+            cleared = store_of(self).delete_status(status_id)
+        except TagtuiError as exc:
+            self.app.call_from_thread(show_error, self, exc)
+        else:
+            self.app.call_from_thread(
+                self.notify,
+                f"Deleted status '{visible(name)}'; cleared it on {plural(cleared, 'contact')}.",
+                markup=False,
+            )
+            self.app.call_from_thread(data_changed, self, "statuses")
+        self.app.call_from_thread(self.reload)
+
+    def action_refresh(self) -> None:
+        self.reload()

@@ -1,0 +1,308 @@
+"""The Tags screen: every tag with its swatch, emoji, slug, description and contact count.
+
+Tags are fetched a page at a time in a worker; ``n`` / ``e`` / ``d`` create, edit and
+delete them through ``TagForm`` and a confirmation that says how many contacts lose the tag.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.worker import get_current_worker
+
+from tagtui.app.format import literal, swatch
+from tagtui.app.screens.base import TagtuiScreen
+from tagtui.app.screens.support import data_changed, plural, show_error, store_of
+from tagtui.app.screens.tag_form import TagForm
+from tagtui.app.widgets.dialogs import ConfirmDialog
+from tagtui.store import Tag, TagtuiError
+from tagtui.textsafe import visible
+
+PAGE = 100
+#: Rows left below the cursor when the next page is fetched.
+PREFETCH = 20
+MAX_RELOAD = 1000
+
+
+def _cut(value: str | None, width: int, style: str = "") -> Text:
+    text = literal(value, style)
+    text.truncate(width, overflow="ellipsis")
+    return text
+
+
+class TagsScreen(TagtuiScreen):
+    """All tags of the workspace; create, edit, delete, search."""
+
+    TITLE = "Tags"
+    CSS_PATH = "tags.tcss"
+
+    BINDINGS = [
+        Binding("n", "new", "New", id="tags.new"),
+        Binding("e", "edit", "Edit", id="tags.edit"),
+        Binding("d", "delete", "Delete", id="tags.delete"),
+        Binding("slash", "search", "Search tags", id="tags.search"),
+        Binding("r", "refresh", "Refresh", id="tags.refresh"),
+        Binding("escape", "clear_search", "Clear search", id="tags.clear_search"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: dict[int, Tag] = {}
+        self.total = 0
+        self.all_count = 0
+        self.search = ""
+        #: Bumped by every fresh load, so a late page of an older load is dropped.
+        self._generation = 0
+        self._loading_more = False
+        self._loaded = False
+        #: The tag the cursor goes to when the running load is applied (a new or edited tag).
+        self._pending_select: int | None = None
+        self._binding_state: tuple[bool, ...] = ()
+
+    # -- layout --------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="tags-bar"):
+            yield Label("Search", id="tags-search-label")
+            yield Input(placeholder="part of a tag name  ( / )", id="tags-search")
+            yield Label("", id="tags-summary")
+        table: DataTable[Text | str] = DataTable(id="tags-table", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield Static("No tags yet. Press n to create one.", id="tags-empty")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#tags-table", DataTable)
+        table.add_column("", key="swatch", width=2)
+        table.add_column("Emoji", key="emoji", width=5)
+        table.add_column("Name", key="name", width=28)
+        table.add_column("Slug", key="slug", width=24)
+        table.add_column("Description", key="description", width=40)
+        table.add_column(Text("Contacts", justify="right"), key="count", width=10)
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        # Tags and counts change on other screens: reload whenever this screen is shown again.
+        self.reload()
+
+    # -- loading -------------------------------------------------------------------
+
+    @property
+    def table(self) -> DataTable:
+        return self.query_one("#tags-table", DataTable)
+
+    def current_tag(self) -> Tag | None:
+        table = self.table
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.tags.get(int(key)) if key is not None else None
+
+    def reload(self, select: int | None = None) -> None:
+        """Fetch again the rows shown (at least a page), keeping the cursor on ``select`` or its tag."""
+        if select is None:
+            current = self.current_tag()
+            select = self._pending_select or (current.id if current else None)
+        self._pending_select = select
+        self._generation += 1
+        self._loading_more = False
+        limit = min(MAX_RELOAD, max(PAGE, self.table.row_count))
+        self._fetch(self.search, 0, limit, self._generation, select)
+
+    @work(thread=True, exclusive=True, group="tags-load", exit_on_error=False)
+    def _fetch(self, search: str, offset: int, limit: int, generation: int, select: int | None) -> None:
+        store = store_of(self)
+        tags = store.list_tags(search=search or None, limit=limit, offset=offset)
+        total = store.count_tags(search or None)
+        all_count = total if not search else store.count_tags()
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._apply, tags, total, all_count, offset, generation, select)
+
+    @work(thread=True, exclusive=True, group="tags-more", exit_on_error=False)
+    def _fetch_more(self, search: str, offset: int, generation: int) -> None:
+        store = store_of(self)
+        tags = store.list_tags(search=search or None, limit=PAGE, offset=offset)
+        self.app.call_from_thread(self._apply_more, tags, offset, generation)
+
+    def _row(self, tag: Tag) -> list[Text | str]:
+        return [
+            swatch(tag.color),
+            literal(tag.emoji),
+            _cut(tag.name, 28, "bold"),
+            _cut(tag.slug, 24, "dim"),
+            _cut(tag.description, 40),
+            Text(f"{tag.contacts or 0:,}", justify="right"),
+        ]
+
+    def _apply(
+        self,
+        tags: list[Tag],
+        total: int,
+        all_count: int,
+        offset: int,
+        generation: int,
+        select: int | None,
+    ) -> None:
+        if generation != self._generation:
+            return
+        self._pending_select = None
+        table = self.table
+        old_row = table.cursor_row
+        table.clear()
+        self.tags = {}
+        for tag in tags:
+            self.tags[tag.id] = tag
+            table.add_row(*self._row(tag), key=str(tag.id))
+        self.total, self.all_count = total, all_count
+        self._loaded = True
+        if table.row_count:
+            row = (
+                table.get_row_index(str(select)) if select in self.tags else min(old_row, table.row_count - 1)
+            )
+            table.move_cursor(row=max(row, 0), animate=False)
+        self._update_summary()
+
+    def _apply_more(self, tags: list[Tag], offset: int, generation: int) -> None:
+        self._loading_more = False
+        table = self.table
+        if generation != self._generation or offset != table.row_count:
+            return
+        for tag in tags:
+            if tag.id in self.tags:
+                continue
+            self.tags[tag.id] = tag
+            table.add_row(*self._row(tag), key=str(tag.id))
+        self._update_summary()
+
+    def _update_summary(self) -> None:
+        shown = self.table.row_count
+        if self.search:
+            text = f"{self.total:,} of {plural(self.all_count, 'tag')} match"
+        else:
+            text = plural(self.total, "tag")
+        if shown < self.total:
+            text += f" · {shown:,} loaded"
+        self.query_one("#tags-summary", Label).update(text)
+        self._sync_bindings()
+        empty = self.query_one("#tags-empty", Static)
+        empty.display = self._loaded and not shown
+        empty.update("No tag matches the search." if self.search else "No tags yet. Press n to create one.")
+
+    @on(DataTable.RowHighlighted, "#tags-table")
+    def _near_end(self, event: DataTable.RowHighlighted) -> None:
+        table = self.table
+        if (
+            not self._loading_more
+            and table.row_count < self.total
+            and event.cursor_row >= table.row_count - PREFETCH
+        ):
+            self._loading_more = True
+            self._fetch_more(self.search, table.row_count, self._generation)
+
+    # -- search --------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        self.query_one("#tags-search", Input).focus()
+
+    @on(Input.Changed, "#tags-search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self.search = event.value.strip()
+        self.reload()
+
+    @on(Input.Submitted, "#tags-search")
+    def _search_done(self) -> None:
+        self.table.focus()
+
+    def action_clear_search(self) -> None:
+        search = self.query_one("#tags-search", Input)
+        if search.value:
+            search.value = ""
+        self.table.focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("edit", "delete"):
+            return self.current_tag() is not None
+        if action == "clear_search":
+            return bool(self.search) or self.query_one("#tags-search", Input).has_focus
+        return True
+
+    def _sync_bindings(self) -> None:
+        """Refresh the footer only when what ``check_action`` answers can change (it is not free)."""
+        state = (self.table.row_count > 0, bool(self.search))
+        if state != self._binding_state:
+            self._binding_state = state
+            self.refresh_bindings()
+
+    # -- create / edit -------------------------------------------------------------
+
+    def action_new(self) -> None:
+        self.app.push_screen(TagForm(), self._saved)
+
+    def action_edit(self) -> None:
+        tag = self.current_tag()
+        if tag is not None:
+            self.app.push_screen(TagForm(tag), self._saved)
+
+    @on(DataTable.RowSelected, "#tags-table")
+    def _row_selected(self) -> None:
+        self.action_edit()
+
+    def _saved(self, tag: Tag | None) -> None:
+        if tag is None:
+            return
+        self.notify(f"Saved tag '{visible(tag.name)}'.", markup=False)
+        data_changed(self, "tags")
+        self.reload(select=tag.id)
+
+    # -- delete --------------------------------------------------------------------
+
+    def action_delete(self) -> None:
+        tag = self.current_tag()
+        if tag is not None:
+            self._ask_delete(tag.id)
+
+    @work(thread=True, exclusive=True, group="tags-delete", exit_on_error=False)
+    def _ask_delete(self, tag_id: int) -> None:
+        try:
+            tag = store_of(self).get_tag(tag_id)  # a fresh count for the question
+        except TagtuiError as exc:
+            self.app.call_from_thread(show_error, self, exc)
+            self.app.call_from_thread(self.reload)
+            return
+        self.app.call_from_thread(self._confirm_delete, tag)
+
+    def _confirm_delete(self, tag: Tag) -> None:
+        n = tag.contacts or 0
+        loses = (
+            "No contact has it." if n == 0 else f"{plural(n, 'contact')} {'loses' if n == 1 else 'lose'} it."
+        )
+        question = f"Delete tag '{visible(tag.name)}'? {loses}"
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._delete(tag.id, tag.name)
+
+        self.app.push_screen(ConfirmDialog(question), answered)
+
+    @work(thread=True, exclusive=True, group="tags-delete", exit_on_error=False)
+    def _delete(self, tag_id: int, name: str) -> None:
+        try:
+            lost = store_of(self).delete_tag(tag_id)
+        except TagtuiError as exc:
+            self.app.call_from_thread(show_error, self, exc)
+        else:
+            self.app.call_from_thread(
+                self.notify,
+                f"Deleted tag '{visible(name)}'; {plural(lost, 'contact')} lost it.",
+                markup=False,
+            )
+            self.app.call_from_thread(data_changed, self, "tags")
+        self.app.call_from_thread(self.reload)
+
+    def action_refresh(self) -> None:
+        self.reload()

@@ -1,0 +1,438 @@
+"""Triage: the contacts of a filter one at a time, in full, changed with one or two keystrokes each.
+
+Every tag has a lower-case hint key and every pipeline stage an upper-case one
+(``tagtui.app.hints``); typing a tag's hint toggles it, a stage's hint sets the stage
+(typing it again clears it). Each change reaches the store at once, in key order.
+Navigation stays off the letters: ``→``/``enter``/``tab`` next, ``←``/``shift+tab`` back,
+``space`` skip, ``escape`` leave.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Footer, Header, Label, Static
+
+from tagtui.app.format import chip, literal, status_chip
+from tagtui.app.hints import HintReader, stage_hints, tag_hints
+from tagtui.app.screens.base import TagtuiScreen
+from tagtui.app.widgets.hint_list import HintItem, HintList
+from tagtui.app.writes import WriteQueue
+from tagtui.query import EVERYTHING, Filter
+from tagtui.store import Contact, ContactRow, Status, Store, Tag, TagRef
+from tagtui.textsafe import visible
+
+BATCH = 50
+
+
+class Pane(VerticalScroll, can_focus=False):
+    """A scrolling area that never takes the keyboard: every key belongs to triage."""
+
+
+def all_tags(store: Store) -> list[Tag]:
+    tags: list[Tag] = []
+    while True:
+        batch = store.list_tags(limit=1000, offset=len(tags))
+        tags.extend(batch)
+        if len(batch) < 1000:
+            return tags
+
+
+def hint_items(
+    tags: list[Tag], statuses: list[Status], marks: dict[str, str]
+) -> tuple[list[HintItem], list[HintItem]]:
+    """Hint items for tags and stages; ``marks`` maps ``tag-<id>``/``status-<id>`` to a mark."""
+    th, sh = tag_hints(tags), stage_hints(statuses)
+    tag_items = [
+        HintItem(th[t.id], t.name, t.color, t.emoji, marks.get(f"tag-{t.id}", "off"))
+        for t in sorted(tags, key=lambda t: (t.name.lower(), t.id))
+    ]
+    stage_items = [
+        HintItem(sh[s.id], s.name, s.color, None, marks.get(f"status-{s.id}", "off"), as_chip=False)
+        for s in statuses
+    ]
+    return tag_items, stage_items
+
+
+class TriageScreen(TagtuiScreen):
+    """Walk the contacts that match a filter, from a starting contact on."""
+
+    TITLE = "Triage"
+    CSS_PATH = "triage.tcss"
+    BINDINGS = [
+        Binding("right", "next", "Next", id="triage.next"),
+        Binding("enter", "next", "Next", show=False, id="triage.next_enter"),
+        Binding("tab", "next", "Next", show=False, id="triage.next_tab"),
+        Binding("left", "back", "Back", id="triage.back"),
+        Binding("shift+tab", "back", "Back", show=False, id="triage.back_tab"),
+        Binding("space", "skip", "Skip", id="triage.skip"),
+        Binding("minus", "clear_status", "Clear stage", id="triage.clear_status"),
+        Binding("escape", "leave", "Leave", id="triage.leave"),
+    ]
+
+    def __init__(
+        self,
+        f: Filter = EVERYTHING,
+        *,
+        query: str = "",
+        start: ContactRow | None = None,
+        position: int = 1,
+        total: int | None = None,
+    ) -> None:
+        super().__init__()
+        self.filter = f
+        self.query_text = query
+        self.start = start
+        self.total = total
+        self.tags: list[Tag] = []
+        self.statuses: list[Status] = []
+        self.tag_hint: dict[int, str] = {}
+        self.stage_hint: dict[int, str] = {}
+        self.reader = HintReader()
+        #: Contacts shown so far (ids), and where we are among them.
+        self.trail: list[int] = []
+        self.index = -1
+        self.first_position = position
+        self.ahead: deque[ContactRow] = deque()
+        self._after: tuple[str, int] | None = None
+        self._exhausted = False
+        self.contact: Contact | None = None
+        self.reviewed: set[int] = set()
+        self.skipped: set[int] = set()
+        self.changed: set[int] = set()
+        self.at_end = False
+        self.writes = WriteQueue(self, self._write_failed, "triage-writes")
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="triage-top"):
+            yield Label("", id="triage-counter")
+            yield Label("", id="triage-query", markup=False)
+            yield Label("", id="triage-progress")
+        with Horizontal(id="triage-body"):
+            with Pane(id="triage-card"):
+                yield Static(id="triage-contact")
+            with Vertical(id="triage-hints"):
+                yield Label("Tags  ·  a–z toggles", classes="hints-title")
+                with Pane(id="triage-tags-scroll"):
+                    yield HintList(id="triage-tags")
+                yield Label("Stage  ·  A–Z sets, again clears, - clears", classes="hints-title")
+                yield HintList(id="triage-stages")
+                yield Label("", id="triage-pending")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        query = visible(self.query_text) if self.query_text else "every contact"
+        self.query_one("#triage-query", Label).update(f"  {query}")
+        start_after = None
+        if self.start is not None:
+            # Keyset paging is "strictly after": start just before the starting contact.
+            start_after = (self.start.name_key, self.start.id - 1)
+        self._begin(self.app.store, start_after)  # type: ignore[attr-defined]
+
+    # -- loading --------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="triage-load", exit_on_error=False)
+    def _begin(self, store: Store, after: tuple[str, int] | None) -> None:
+        tags = all_tags(store)
+        statuses = store.list_statuses(counts=False)
+        total = self.total if self.total is not None else store.count_contacts(self.filter)
+        page = store.list_contacts(self.filter, limit=BATCH, after=after, with_total=False)
+        first = store.get_contact(page.rows[0].id) if page.rows else None
+        self.app.call_from_thread(self._started, tags, statuses, total, page.rows, first)
+
+    def _started(
+        self,
+        tags: list[Tag],
+        statuses: list[Status],
+        total: int,
+        rows: tuple[ContactRow, ...],
+        first: Contact | None,
+    ) -> None:
+        self.tags, self.statuses, self.total = tags, statuses, total
+        self.tag_hint, self.stage_hint = tag_hints(tags), stage_hints(statuses)
+        self.reader.load(self.tag_hint, self.stage_hint)
+        self._queue_rows(rows)
+        if first is None:
+            self._show_end()
+            return
+        self.ahead.popleft()
+        self.trail.append(first.id)
+        self.index = 0
+        self._show(first)
+
+    def _queue_rows(self, rows: tuple[ContactRow, ...]) -> None:
+        self.ahead.extend(rows)
+        if rows:
+            self._after = (rows[-1].name_key, rows[-1].id)
+        self._exhausted = len(rows) < BATCH
+
+    @work(thread=True, exclusive=True, group="triage-load", exit_on_error=False)
+    def _fetch_contact(self, store: Store, contact_id: int) -> None:
+        self.app.call_from_thread(self._show, store.get_contact(contact_id))
+
+    @work(thread=True, exclusive=True, group="triage-load", exit_on_error=False)
+    def _fetch_more(self, store: Store, after: tuple[str, int] | None) -> None:
+        page = store.list_contacts(self.filter, limit=BATCH, after=after, with_total=False)
+        first = store.get_contact(page.rows[0].id) if page.rows else None
+        self.app.call_from_thread(self._more, page.rows, first)
+
+    def _more(self, rows: tuple[ContactRow, ...], first: Contact | None) -> None:
+        self._queue_rows(rows)
+        if first is None:
+            self._show_end()
+            return
+        self.ahead.popleft()
+        self.trail.append(first.id)
+        self.index = len(self.trail) - 1
+        self._show(first)
+
+    # -- showing --------------------------------------------------------------------------
+
+    @property
+    def position(self) -> int:
+        return self.first_position + max(self.index, 0)
+
+    def _show(self, contact: Contact) -> None:
+        self.at_end = False
+        self.contact = contact
+        self._render_contact()
+        self._render_hints()
+        self._render_counter()
+        self.refresh_bindings()
+
+    def _render_counter(self) -> None:
+        total = self.total or 0
+        counter = f" done · {total:,} " if self.at_end else f" {self.position:,} / {total:,} "
+        self.query_one("#triage-counter", Label).update(counter)
+        self.query_one("#triage-progress", Label).update(
+            f"reviewed {len(self.reviewed):,} · skipped {len(self.skipped):,} · changed {len(self.changed):,}"
+        )
+
+    def _render_contact(self) -> None:
+        c = self.contact
+        card = self.query_one("#triage-contact", Static)
+        if c is None:
+            card.update("")
+            return
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="dim", no_wrap=True, min_width=9)
+        grid.add_column()
+        for label, value in (
+            ("Email", c.email),
+            ("Company", c.company),
+            ("Phone", c.phone),
+            ("Assignee", c.assignee),
+        ):
+            grid.add_row(label, literal(value) if value else Text("—", style="dim"))
+        grid.add_row("Followers", Text(f"{c.followers:,}"))
+        grid.add_row("Stage", status_chip(c.status, c.status_color))
+        width = max(card.content_region.width - 13, 20)
+        grid.add_row("Tags", flowed_chips(c.tags, width) if c.tags else Text("none", style="dim"))
+        notes = Text(visible(c.notes, keep_newlines=True)) if c.notes else Text("—", style="dim")
+        grid.add_row("Notes", notes)
+        title = Text.assemble(literal(c.name, "bold"), "\n")
+        card.update(Group(title, grid))
+
+    def _marks(self) -> dict[str, str]:
+        c = self.contact
+        if c is None:
+            return {}
+        marks = {f"tag-{t.id}": "on" for t in c.tags}
+        if c.status_id is not None:
+            marks[f"status-{c.status_id}"] = "on"
+        return marks
+
+    def _render_hints(self) -> None:
+        tag_items, stage_items = hint_items(self.tags, self.statuses, self._marks())
+        pending = self.reader.pending
+        self.query_one("#triage-tags", HintList).show(tag_items, pending)
+        self.query_one("#triage-stages", HintList).show(stage_items, pending)
+        self.query_one("#triage-pending", Label).update(
+            f"typed {pending} — type the next letter, or escape" if pending else ""
+        )
+
+    def _show_end(self) -> None:
+        self.at_end = True
+        self.contact = None
+        card = self.query_one("#triage-contact", Static)
+        card.update(
+            Text.assemble(
+                ("That's everyone.\n\n", "bold"),
+                f"{len(self.reviewed):,} reviewed, {len(self.skipped):,} skipped, "
+                f"{len(self.changed):,} changed.\n\n",
+                ("← goes back · escape returns to the contacts", "dim"),
+            )
+        )
+        self._render_hints()
+        self._render_counter()
+        self.refresh_bindings()
+
+    # -- navigation -----------------------------------------------------------------------
+
+    def action_next(self) -> None:
+        self._advance(skip=False)
+
+    def action_skip(self) -> None:
+        self._advance(skip=True)
+
+    def _advance(self, *, skip: bool) -> None:
+        if self.at_end or self.contact is None:
+            return
+        cid = self.contact.id
+        if skip:
+            self.skipped.add(cid)
+            self.reviewed.discard(cid)
+        else:
+            self.reviewed.add(cid)
+            self.skipped.discard(cid)
+        self.reader.pending = ""
+        store = self.app.store  # type: ignore[attr-defined]
+        if self.index + 1 < len(self.trail):
+            self.index += 1
+            self._fetch_contact(store, self.trail[self.index])
+        elif self.ahead:
+            row = self.ahead.popleft()
+            self.trail.append(row.id)
+            self.index += 1
+            self._fetch_contact(store, row.id)
+        elif not self._exhausted:
+            self._fetch_more(store, self._after)
+        else:
+            self.index += 1
+            self._show_end()
+
+    def action_back(self) -> None:
+        if self.at_end and self.trail:
+            self.index = len(self.trail) - 1
+        elif self.index <= 0:
+            self.notify("This is the first contact of the triage.", timeout=2)
+            return
+        else:
+            self.index -= 1
+        self.reader.pending = ""
+        self._fetch_contact(self.app.store, self.trail[self.index])  # type: ignore[attr-defined]
+
+    def action_leave(self) -> None:
+        if self.reader.pending:
+            self.reader.pending = ""
+            self._render_hints()
+            return
+        self.dismiss()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("next", "skip", "clear_status"):
+            return not self.at_end and self.contact is not None
+        return True
+
+    # -- hint keys ------------------------------------------------------------------------
+
+    def on_key(self, event: events.Key) -> None:
+        ch = event.character
+        if not self.reader.is_hint_char(ch) or event.key in ("q",):
+            return
+        event.stop()
+        event.prevent_default()
+        if self.contact is None:
+            return
+        found = self.reader.feed(ch)  # type: ignore[arg-type]
+        if found is None:
+            self._render_hints()
+            return
+        kind, ident = found
+        if kind == "tag":
+            self.toggle_tag(ident)
+        else:
+            self.set_stage(ident)
+
+    def toggle_tag(self, tag_id: int) -> None:
+        c = self.contact
+        tag = next((t for t in self.tags if t.id == tag_id), None)
+        if c is None or tag is None:
+            return
+        has = any(t.id == tag_id for t in c.tags)
+        store: Store = self.app.store  # type: ignore[attr-defined]
+        cid = c.id
+        if has:
+            tags = tuple(t for t in c.tags if t.id != tag_id)
+            self.writes.submit(lambda: store.change_tags(cid, remove=[tag_id]), self._tags_saved)
+        else:
+            ref = TagRef(tag.id, tag.name, tag.slug, tag.color, tag.emoji)
+            tags = tuple(sorted((*c.tags, ref), key=lambda t: (t.name.lower(), t.id)))
+            self.writes.submit(lambda: store.change_tags(cid, add=[tag_id]), self._tags_saved)
+        self.changed.add(cid)
+        self._show(_with(c, tags=tags))
+
+    def set_stage(self, status_id: int | None) -> None:
+        c = self.contact
+        if c is None:
+            return
+        if status_id is not None and c.status_id == status_id:
+            status_id = None  # the current stage's key again clears it
+        status = next((s for s in self.statuses if s.id == status_id), None)
+        store: Store = self.app.store  # type: ignore[attr-defined]
+        cid = c.id
+        self.writes.submit(lambda: store.set_status(cid, status_id))
+        self.changed.add(cid)
+        self._show(
+            _with(
+                c,
+                status_id=status_id,
+                status=status.name if status else None,
+                status_color=status.color if status else None,
+            )
+        )
+
+    def action_clear_status(self) -> None:
+        if self.contact is not None and self.contact.status_id is not None:
+            self.set_stage(None)
+
+    def _tags_saved(self, change: object) -> None:
+        # The store's answer is the truth (its order, its names): show it if still on that contact.
+        tags = getattr(change, "tags", None)
+        contact = self.contact
+        if contact is None or tags is None or self.writes.busy:
+            return
+        if getattr(change, "contact_id", None) == contact.id:
+            self.contact = _with(contact, tags=tags)
+            self._render_contact()
+            self._render_hints()
+
+    def _write_failed(self, exc: Exception) -> None:
+        self.app.notify_error(exc)  # type: ignore[attr-defined]
+        if self.contact is not None:
+            self._fetch_contact(self.app.store, self.contact.id)  # type: ignore[attr-defined]
+
+    @on(events.ScreenSuspend)
+    def _suspended(self) -> None:
+        self.reader.pending = ""
+
+
+def flowed_chips(tags: tuple[TagRef, ...], width: int) -> Text:
+    """Chips on as many lines as they need, never breaking one across two lines."""
+    out = Text(no_wrap=True, end="")
+    line = 0
+    for tag in tags:
+        piece = chip(tag.name, tag.color, tag.emoji)
+        if line and line + 1 + piece.cell_len > width:
+            out.append("\n")
+            line = 0
+        elif line:
+            out.append(" ")
+            line += 1
+        out.append_text(piece)
+        line += piece.cell_len
+    return out
+
+
+def _with(contact: Contact, **changes: object) -> Contact:
+    from dataclasses import replace
+
+    return replace(contact, **changes)  # type: ignore[arg-type]

@@ -1,0 +1,78 @@
+"""App fixtures: a small seeded workspace, an app factory on it, and a helper that waits for workers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from textual.pilot import Pilot
+
+from tagtui.app.app import TagtuiApp
+from tagtui.app.screens.contacts import DEBOUNCE
+from tagtui.store import Store
+
+SIZE = (120, 34)
+
+#: (name, email, company, tags, status) — sorted by name on screen.
+PEOPLE: tuple[tuple[str, str, str, tuple[str, ...], str | None], ...] = (
+    ("Ada Lovelace", "ada@example.com", "Analytical", ("vip",), "qualified"),
+    ("Alan Turing", "alan@example.com", "Bletchley", ("vip", "partner"), "new"),
+    ("Barbara Liskov", "barbara@example.com", "MIT", ("partner",), None),
+    ("Claude Shannon", "claude@example.com", "Bell Labs", (), "new"),
+    ("Donald Knuth", "don@example.com", "Stanford", ("cold",), None),
+    ("Edsger Dijkstra", "edsger@example.com", "Eindhoven", ("vip",), "won"),
+    ("Frances Allen", "fran@example.com", "IBM", (), None),
+    ("Grace Hopper", "grace@example.com", "Navy", ("partner", "cold"), "qualified"),
+    ("Hedy Lamarr", "hedy@example.com", "MGM", (), None),
+    ("Ivan Sutherland", "ivan@example.com", "Utah", ("vip",), None),
+)
+
+
+def seed(store: Store) -> None:
+    """Three tags, three statuses and ten contacts, through the store's API."""
+    store.create_tag("VIP", color="amber", emoji="⭐", description="our best contacts")
+    store.create_tag("Partner", color="blue")
+    store.create_tag("Cold", color="slate")
+    for name in ("New", "Qualified", "Won"):
+        store.create_status(name)
+    for name, email, company, tags, status in PEOPLE:
+        store.add_contact(name, email=email, company=company, tags=list(tags), status=status)
+
+
+@pytest.fixture
+def seeded(store: Store) -> Store:
+    seed(store)
+    return store
+
+
+@pytest.fixture
+def make_app(store: Store) -> Callable[..., TagtuiApp]:
+    """A factory: ``make_app()`` opens TagtuiApp on the test's store."""
+
+    def factory(**kwargs: object) -> TagtuiApp:
+        return TagtuiApp(store, **kwargs)  # type: ignore[arg-type]
+
+    return factory
+
+
+async def settle(pilot: Pilot, *, typed: bool = False) -> None:
+    """Let timers fire and every worker finish (twice: a result may start another worker)."""
+    if typed:
+        await pilot.pause(DEBOUNCE + 0.1)
+    for _ in range(3):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def type_text(pilot: Pilot, text: str) -> None:
+    """Type ``text`` key by key, as a person would."""
+    await pilot.press(*text)
+
+
+def drawn(widget) -> str:
+    """What a widget shows on screen, as plain text (lines joined with newlines)."""
+    from textual.geometry import Region
+
+    size = widget.size
+    return "\n".join(strip.text for strip in widget.render_lines(Region(0, 0, size.width, size.height)))

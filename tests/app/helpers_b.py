@@ -1,0 +1,59 @@
+"""Helpers of the tags, statuses, board and detail tests: seed a workspace, settle the app, read cells."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.widgets import DataTable
+
+from tagtui.store import Store
+
+
+def seed(store: Store) -> None:
+    """The standard pipeline and tags, so the app opens on its screens (not the welcome screen)."""
+    store.setup_statuses()
+    store.setup_tags()
+
+
+async def settle(pilot: Pilot, rounds: int = 8) -> None:
+    """Wait until no worker runs and every callback they scheduled has run."""
+    app = pilot.app
+    for _ in range(rounds):
+        await app.workers.wait_for_complete()
+        await pilot.pause()  # callbacks the workers scheduled run here (and may start workers)
+        if not any(w.is_running for w in app.workers):
+            return
+
+
+async def go(pilot: Pilot, key: str) -> None:
+    """Press a key and settle."""
+    await pilot.press(key)
+    await settle(pilot)
+
+
+async def type_text(pilot: Pilot, text: str) -> None:
+    """Type ``text`` a character at a time (Pilot names the keys of ``#``, `` `` …)."""
+    await pilot.press(*text)
+
+
+def plain(cell: Any) -> str:
+    return getattr(cell, "plain", str(cell))
+
+
+def column_texts(table: DataTable, column: str) -> list[str]:
+    return [plain(c) for c in table.get_column(column)]
+
+
+def row_texts(table: DataTable, key: str) -> list[str]:
+    return [plain(c) for c in table.get_row(key)]
+
+
+async def cursor_to(pilot: Pilot, table: DataTable, key: str) -> None:
+    """Move the table's cursor to a row by pressing up/down."""
+    target = table.get_row_index(key)
+    while table.cursor_row < target:
+        await pilot.press("down")
+    while table.cursor_row > target:
+        await pilot.press("up")
+    await settle(pilot)

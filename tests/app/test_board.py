@@ -1,0 +1,131 @@
+"""The pipeline Board: columns in order with counts, cards moved by keys, lazy loading, opening a card."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from textual.widgets import Label
+
+from tagtui.app.app import TagtuiApp
+from tagtui.app.screens.board import PAGE, BoardColumn, BoardScreen
+from tagtui.app.screens.detail import ContactDetailScreen
+from tagtui.query.filter import EVERYTHING, Tags
+from tagtui.store import Store
+from tests.app.helpers_b import go, plain, seed, settle
+
+SIZE = (140, 40)
+
+
+@pytest.fixture
+def app(store: Store, make_app: Callable[..., TagtuiApp]) -> TagtuiApp:
+    seed(store)
+    return make_app()
+
+
+def board(app: TagtuiApp) -> BoardScreen:
+    assert isinstance(app.screen, BoardScreen)
+    return app.screen
+
+
+def titles(app: TagtuiApp) -> list[str]:
+    return [plain(c.query_one(".column-title", Label).render()) for c in board(app).columns]
+
+
+def focused_column(app: TagtuiApp) -> BoardColumn:
+    screen = board(app)
+    return screen.columns[screen.focused_column_index()]
+
+
+def cards(column: BoardColumn) -> list[str]:
+    return [row.name for row in column.rows]
+
+
+def short_pipeline(store: Store) -> None:
+    """New, Won, Lost: fewer columns, fewer key presses."""
+    for slug in ("contacted", "qualified", "demo", "proposal"):
+        store.delete_status(slug)
+
+
+async def test_columns_counts_and_moving_cards_by_keys(app: TagtuiApp, store: Store) -> None:
+    short_pipeline(store)
+    ann = store.add_contact("Ann", company="Acme")
+    bob = store.add_contact("Bob")
+    cat = store.add_contact("Cat [red]x[/]")
+    dan = store.add_contact("Dan")
+    for c in (ann, bob, cat):
+        store.set_status(c.id, "new")
+    store.set_status(dan.id, "lost")
+    store.change_tags(ann.id, add=["customer"])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await go(pilot, "4")
+        assert app.screen.title == "Board"
+        assert titles(app) == ["● New 3", "● Won 0", "● Lost 1", "○ No status 0"]
+        new = focused_column(app)
+        assert new.status is not None and new.status.slug == "new"
+        assert cards(new) == ["Ann", "Bob", "Cat [red]x[/]"]  # names shown literally
+        assert plain(new.table.get_row_at(0)[0]).splitlines() == ["Ann", "Acme", " Customer "]
+
+        await go(pilot, "shift+right")
+        assert store.get_contact(ann.id).status == "Won"
+        assert titles(app) == ["● New 2", "● Won 1", "● Lost 1", "○ No status 0"]
+        assert focused_column(app).status.slug == "won"  # focus follows the card
+        assert focused_column(app).current_card().id == ann.id
+
+        await go(pilot, "L")
+        assert store.get_contact(ann.id).status == "Lost"
+        await go(pilot, "greater_than_sign")  # past the last stage: "No status"
+        assert store.get_contact(ann.id).status is None
+        assert titles(app) == ["● New 2", "● Won 0", "● Lost 1", "○ No status 1"]
+        await go(pilot, "shift+right")  # nothing after "No status"
+        assert store.get_contact(ann.id).status is None
+
+        for key in ("H", "less_than_sign", "shift+left"):
+            await pilot.press(key)  # quickly: the writes still land in key order
+        await settle(pilot)
+        assert store.get_contact(ann.id).status == "New"
+        assert titles(app) == ["● New 3", "● Won 0", "● Lost 1", "○ No status 0"]
+        assert cards(focused_column(app)) == ["Ann", "Bob", "Cat [red]x[/]"]
+
+        # h / l / left / right change column; up / down (j / k) change card
+        await pilot.press("down", "j")
+        assert focused_column(app).current_card().id == cat.id
+        await pilot.press("k", "l", "right")
+        assert focused_column(app).status.slug == "lost"
+        await pilot.press("h", "left", "left")
+        assert focused_column(app).status.slug == "new"
+        assert focused_column(app).current_card().id == bob.id
+        assert store.get_contact(dan.id).status == "Lost"
+
+        # the board shows the contacts screen's current filter, when the app has one
+        app.current_filter = Tags(("customer",))  # type: ignore[attr-defined]
+        await go(pilot, "r")
+        assert titles(app) == ["● New 1", "● Won 0", "● Lost 0", "○ No status 0"]
+        assert "tag:customer" in plain(board(app).query_one("#board-filter", Label).render())
+
+
+async def test_columns_load_lazily_and_enter_opens_the_card(app: TagtuiApp, store: Store) -> None:
+    total = PAGE * 2 + 7
+    for i in range(total):
+        store.add_contact(f"Person {i:03d}")
+    store.bulk_set_status(EVERYTHING, "new")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await go(pilot, "4")
+        column = focused_column(app)
+        assert column.status.slug == "new"
+        assert titles(app)[0] == f"● New {total}"
+        assert column.table.row_count == PAGE  # only the first page
+        await go(pilot, "ctrl+end")
+        assert column.table.row_count == PAGE * 2
+        await go(pilot, "ctrl+end")
+        await go(pilot, "ctrl+end")
+        assert column.table.row_count == total
+        assert cards(column) == [f"Person {i:03d}" for i in range(total)]
+
+        await go(pilot, "enter")
+        assert isinstance(app.screen, ContactDetailScreen)
+        assert app.screen.contact_id == column.rows[-1].id
+        await go(pilot, "escape")
+        assert isinstance(app.screen, BoardScreen)

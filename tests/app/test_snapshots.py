@@ -1,0 +1,59 @@
+"""How the contacts, help, triage and welcome screens look (pytest-textual-snapshot).
+
+Regenerate after a deliberate change of look with ``pytest tests/app/test_snapshots.py --snapshot-update``
+and review the SVGs under ``tests/app/__snapshots__``.
+"""
+
+from __future__ import annotations
+
+from tests.app.conftest import settle, type_text
+
+SNAP_SIZE = (120, 34)
+
+
+def test_contacts_with_a_filter(seeded, make_app, snap_compare):
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("slash")
+        await type_text(pilot, "tag:vip,partner")
+        await pilot.press("enter")
+        await settle(pilot, typed=True)
+        await pilot.press("down", "x", "x")
+        await settle(pilot)
+
+    assert snap_compare(make_app(), run_before=run_before, terminal_size=SNAP_SIZE)
+
+
+def test_contacts_with_a_query_error(seeded, make_app, snap_compare):
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("slash")
+        await type_text(pilot, "tag:vip or (cold")
+        await settle(pilot, typed=True)
+
+    assert snap_compare(make_app(), run_before=run_before, terminal_size=SNAP_SIZE)
+
+
+def test_help(seeded, make_app, snap_compare):
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+
+    assert snap_compare(make_app(), run_before=run_before, terminal_size=SNAP_SIZE)
+
+
+def test_triage(seeded, make_app, snap_compare):
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("down", "g")
+        await settle(pilot)
+
+    assert snap_compare(make_app(), run_before=run_before, terminal_size=SNAP_SIZE)
+
+
+def test_welcome(store, make_app, snap_compare):
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+
+    assert snap_compare(make_app(), run_before=run_before, terminal_size=SNAP_SIZE)
