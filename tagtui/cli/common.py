@@ -10,6 +10,7 @@ from tagtui.cli.context import Context
 
 if TYPE_CHECKING:
     from tagtui.query.filter import Filter
+    from tagtui.store.types import SetupItem
 
 Handler = Callable[[Context], int]
 
@@ -129,3 +130,13 @@ def show_color(hex_code: str) -> str:
 def quoted(text: str | None) -> str:
     """A database string in quotes, for a sentence (``Output.say`` makes it printable)."""
     return f"'{text or ''}'"
+
+
+def report_setup(ctx: Context, items: list[SetupItem]) -> int:
+    """Print what a preset created and what already existed (``tags setup``, ``statuses setup``)."""
+    if ctx.json:
+        ctx.out.json([item.to_json() for item in items])
+    else:
+        for item in items:
+            ctx.out.say(f"{'Created' if item.created else 'Exists'}: {item.name}")
+    return 0

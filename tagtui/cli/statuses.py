@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from tagtui.cli.common import UsageError, add_json, command, group, quoted, show_color
+from tagtui.cli.common import UsageError, add_json, command, group, quoted, report_setup, show_color
 from tagtui.cli.context import Context
 from tagtui.cli.output import Column, plural
 from tagtui.cli.registry import help_for
@@ -173,10 +173,4 @@ def delete_status(ctx: Context) -> int:
 
 
 def setup_statuses(ctx: Context) -> int:
-    items = ctx.store.setup_statuses()
-    if ctx.json:
-        ctx.out.json([item.to_json() for item in items])
-    else:
-        for item in items:
-            ctx.out.say(f"{'Created' if item.created else 'Exists'}: {item.name}")
-    return 0
+    return report_setup(ctx, ctx.store.setup_statuses())

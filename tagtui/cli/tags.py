@@ -12,6 +12,7 @@ from tagtui.cli.common import (
     command,
     group,
     quoted,
+    report_setup,
     show_color,
 )
 from tagtui.cli.context import Context
@@ -249,13 +250,7 @@ def delete_tag(ctx: Context) -> int:
 
 
 def setup_tags(ctx: Context) -> int:
-    items = ctx.store.setup_tags()
-    if ctx.json:
-        ctx.out.json([item.to_json() for item in items])
-    else:
-        for item in items:
-            ctx.out.say(f"{'Created' if item.created else 'Exists'}: {item.name}")
-    return 0
+    return report_setup(ctx, ctx.store.setup_tags())
 
 
 def assign(ctx: Context) -> int:
