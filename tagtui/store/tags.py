@@ -284,7 +284,17 @@ class TagOps(StoreBase):
         )
         if found is not None:
             return found, False
-        return self._insert_tag(tx, name=name, slug=slug, color=color), True
+        try:
+            return self._insert_tag(tx, name=name, slug=slug, color=color), True
+        except Conflict:
+            # On PostgreSQL another writer may commit the same slug between our two
+            # statements; find-or-create then simply finds it (incremental changes never conflict).
+            found = tx.scalar(
+                "SELECT id FROM tag WHERE workspace_id = :ws AND slug = :slug", self._params(slug=slug)
+            )
+            if found is None:
+                raise
+            return found, False
 
     def setup_tags(self) -> list[SetupItem]:
         """Create the standard tags that are missing; report each as created or existing."""
