@@ -150,6 +150,8 @@ class EventRow(SQLModel, table=True):
     subject_type: str = Field(sa_type=String(16))
     subject_id: int | None = Field(default=None)
     payload: str = Field(sa_column=Column(Text, nullable=False))
+    #: The undoable step this event belongs to (schema 2); NULL for events that undo cannot reach.
+    step_id: int | None = Field(default=None)
 
 
 class ViewRow(SQLModel, table=True):
@@ -166,15 +168,45 @@ class ViewRow(SQLModel, table=True):
     updated_at: str = Field(sa_type=STAMP)
 
 
+class RuleRow(SQLModel, table=True):
+    """An automation rule (schema 2): contacts matching ``query`` get the actions applied."""
+
+    __tablename__ = "rule"
+    __table_args__ = (Index("ux_rule_name", "workspace_id", "name_key", unique=True), NO_REUSE)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("workspace.id", ondelete="CASCADE"), nullable=False)
+    )
+    name: str = Field(sa_column=Column(String(100), nullable=False))
+    name_key: str = Field(sa_column=Column(KEY, nullable=False))
+    query: str = Field(sa_column=Column(Text, nullable=False))
+    #: JSON lists of tag ids; a tag deleted since is left out when the rule is read.
+    add_tags: str = Field(sa_column=Column(Text, nullable=False))
+    remove_tags: str = Field(sa_column=Column(Text, nullable=False))
+    status_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("status.id", ondelete="SET NULL"), nullable=True),
+    )
+    created_at: str = Field(sa_type=STAMP)
+    updated_at: str = Field(sa_type=STAMP)
+    rev: int = Field(default=1)
+
+
 def ddl(dialect_name: str) -> list[str]:
     """CREATE TABLE and CREATE INDEX statements for ``dialect_name``, in dependency order."""
+    return [statement for _, statement in ddl_by_table(dialect_name)]
+
+
+def ddl_by_table(dialect_name: str) -> list[tuple[str, str]]:
+    """``(table name, statement)`` for every CREATE TABLE and CREATE INDEX, in dependency order."""
     from sqlalchemy.dialects import postgresql, sqlite
     from sqlalchemy.schema import CreateIndex, CreateTable
 
     dialect = postgresql.dialect() if dialect_name == "postgresql" else sqlite.dialect()
-    statements: list[str] = []
+    statements: list[tuple[str, str]] = []
     for table in SQLModel.metadata.sorted_tables:
-        statements.append(str(CreateTable(table).compile(dialect=dialect)).strip())
+        statements.append((table.name, str(CreateTable(table).compile(dialect=dialect)).strip()))
         for index in sorted(table.indexes, key=lambda i: i.name or ""):
-            statements.append(str(CreateIndex(index).compile(dialect=dialect)).strip())
+            statements.append((table.name, str(CreateIndex(index).compile(dialect=dialect)).strip()))
     return statements

@@ -14,11 +14,29 @@ from datetime import UTC, datetime, timedelta
 from tagtui.store.db import Database, Tx, sqlite_readonly_uri
 from tagtui.store.errors import DatabaseRefused
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+#: Tables of the first release: a database holding any of them without ``tagtui_meta`` is not ours.
 OUR_TABLES = ("tagtui_meta", "workspace", "status", "tag", "contact", "contact_tag", "event", "saved_view")
 
+
+def _create_missing_tables(tx: Tx) -> None:
+    """Create every table of ``models`` that the database lacks, with its indexes."""
+    from tagtui.store.models import ddl_by_table
+
+    present = _table_names(tx)
+    for table, statement in ddl_by_table(tx.db.dialect):
+        if table not in present:
+            tx.execute(statement)
+
+
+def _migrate_to_2(tx: Tx) -> None:
+    """Schema 2: automation rules and undo steps (new tables); events name their undo step."""
+    _create_missing_tables(tx)
+    tx.execute("ALTER TABLE event ADD COLUMN step_id INTEGER")
+
+
 #: version -> function that brings a database from ``version - 1`` to ``version``.
-MIGRATIONS: dict[int, Callable[[Tx], None]] = {}
+MIGRATIONS: dict[int, Callable[[Tx], None]] = {2: _migrate_to_2}
 
 
 _clock_lock = threading.Lock()

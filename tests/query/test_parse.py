@@ -175,9 +175,7 @@ ERRORS: list[tuple[str, int, str]] = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("query", "position", "message"), ERRORS, ids=[q[:20] for q, _, _ in ERRORS]
-)
+@pytest.mark.parametrize(("query", "position", "message"), ERRORS, ids=[q[:20] for q, _, _ in ERRORS])
 def test_malformed_query(query: str, position: int, message: str) -> None:
     with pytest.raises(ValidationError) as caught:
         parse(query)
