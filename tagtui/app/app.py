@@ -18,6 +18,7 @@ from tagtui.app.screens.contacts import ContactsScreen
 from tagtui.app.screens.help import HelpScreen
 from tagtui.app.screens.statuses import StatusesScreen
 from tagtui.app.screens.tags import TagsScreen
+from tagtui.query.filter import EVERYTHING, Filter
 from tagtui.store import Store, TagtuiError
 
 #: The sections of SPEC §4, by mode name: (key, title, screen class).
@@ -50,6 +51,8 @@ class TagtuiApp(ReportsWorkerErrors, App[int]):
 
     def __init__(self, store: Store, *, demo: bool = False, demo_contacts: int = 500) -> None:
         self.store = store
+        #: The filter the contacts screen shows (set when its first page arrives).
+        self.current_filter: Filter = EVERYTHING
         self.demo = demo
         self.demo_contacts = demo_contacts
         super().__init__()

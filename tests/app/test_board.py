@@ -129,3 +129,27 @@ async def test_columns_load_lazily_and_enter_opens_the_card(app: TagtuiApp, stor
         assert app.screen.contact_id == column.rows[-1].id
         await go(pilot, "escape")
         assert isinstance(app.screen, BoardScreen)
+
+
+async def test_the_board_follows_the_query_typed_on_the_contacts_screen(app: TagtuiApp, store: Store) -> None:
+    short_pipeline(store)
+    ann = store.add_contact("Ann")
+    bob = store.add_contact("Bob")
+    store.set_status(ann.id, "new")
+    store.set_status(bob.id, "new")
+    store.change_tags(ann.id, add=["customer"])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"tag:customer", "enter")
+        await settle(pilot)
+        await go(pilot, "4")
+        assert titles(app) == ["● New 1", "● Won 0", "● Lost 0", "○ No status 0"]
+        assert cards(focused_column(app)) == ["Ann"]
+        assert "tag:customer" in plain(board(app).query_one("#board-filter", Label).render())
+        # clearing the query on the contacts screen shows everyone on the board again
+        await go(pilot, "1")
+        await pilot.press("slash", "ctrl+u", "enter")
+        await settle(pilot)
+        await go(pilot, "4")
+        assert titles(app) == ["● New 2", "● Won 0", "● Lost 0", "○ No status 0"]
+        assert not board(app).query_one("#board-filter", Label).display

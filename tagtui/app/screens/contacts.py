@@ -282,6 +282,8 @@ class ContactsScreen(TagtuiScreen):
     def _loaded(self, event: ContactTable.Loaded) -> None:
         if event.fresh:
             self._clear_query_error()
+            # The board and triage follow the filter the contacts screen shows.
+            self.app.current_filter = self.table.filter  # type: ignore[attr-defined]
         self._show_count()
         self._update_bindings()
 
