@@ -50,6 +50,18 @@ async def query(pilot: Pilot, text: str) -> None:
     await keys(pilot, *text, "enter", typed=True)
 
 
+async def with_rules(pilot: Pilot) -> None:
+    """Two automation rules (added once), then the Rules screen with the first one previewed."""
+    store = pilot.app.store  # type: ignore[attr-defined]
+    if not store.list_rules():
+        store.add_rule("Rising stars", "followers>=20000 -tag:influencer", add=["Rising star"])
+        store.add_rule(
+            "Nurture cold leads", "tag:cold-lead -status:won", add=["Nurture"], remove=["Hot lead"]
+        )
+    await keys(pilot, "R")
+    await keys(pilot, "p")
+
+
 # Each shot: (file name, title, steps from a freshly opened app on the demo data).
 SHOTS: list[tuple[str, str, list[Step]]] = [
     (
@@ -93,6 +105,23 @@ SHOTS: list[tuple[str, str, list[Step]]] = [
     ("tags", "Tags", [lambda p: keys(p, "2")]),
     ("statuses", "Statuses: the pipeline", [lambda p: keys(p, "3")]),
     ("board", "Pipeline board", [lambda p: keys(p, "4")]),
+    (
+        "funnel",
+        "Board: the funnel (f), contacts per stage and the conversion to the next",
+        [lambda p: keys(p, "4", "f")],
+    ),
+    (
+        "explain",
+        "Query explain: each clause's running count; the one that empties the list stands out",
+        [lambda p: query(p, "tag:vip -tag:do-not-contact status:proposal,won tag:cold-lead")],
+    ),
+    ("tag-insight", "Tag insight (i on Tags): which tags occur together", [lambda p: keys(p, "2", "i")]),
+    ("rules", "Automation rules (R): a query and its actions, previewed before they apply", [with_rules]),
+    (
+        "bulk-confirm",
+        "A bulk change over marked contacts: its effect first, applied on confirmation",
+        [lambda p: keys(p, "ctrl+a", "t"), lambda p: keys(p, *"vip", "enter", "enter")],
+    ),
     ("detail", "Contact detail", [lambda p: keys(p, "down", "enter")]),
     ("help", "Help: every key", [lambda p: keys(p, "question_mark")]),
     (
@@ -109,6 +138,15 @@ SHOTS: list[tuple[str, str, list[Step]]] = [
         [
             lambda p: keys(p, "n"),
             lambda p: keys(p, *"Ada Lovelace", "tab", *"ada at example", "ctrl+s"),
+        ],
+    ),
+    (
+        "import-mapping",
+        "Import (I): another tool's columns mapped to fields, to confirm or change with f",
+        [
+            lambda p: keys(p, "I"),
+            lambda p: keys(p, *str(ROOT / "tests" / "io" / "samples" / "google.csv"), "enter"),
+            lambda p: keys(p, "down", "down", "down"),
         ],
     ),
 ]

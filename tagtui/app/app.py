@@ -20,6 +20,10 @@ from tagtui.app.screens.statuses import StatusesScreen
 from tagtui.app.screens.tags import TagsScreen
 from tagtui.query.filter import EVERYTHING, Filter
 from tagtui.store import Store, TagtuiError
+from tagtui.store.types import UndoResult
+
+#: How often (seconds) the app looks for changes made by other processes.
+POLL_SECONDS = 1.0
 
 #: The sections of SPEC §4, by mode name: (key, title, screen class).
 SECTIONS: dict[str, tuple[str, str, type[Screen]]] = {
@@ -38,7 +42,6 @@ class TagtuiApp(ReportsWorkerErrors, App[int]):
     MODES: ClassVar = {name: cls for name, (_, _, cls) in SECTIONS.items()}
     DEFAULT_MODE = "contacts"
     COMMANDS = App.COMMANDS | {TagtuiCommands}
-    # ctrl+z / ctrl+y stay free: they are kept for undo / redo.
     BINDINGS = [
         Binding("1", "section('contacts')", "Contacts", show=False, id="app.contacts"),
         Binding("2", "section('tags')", "Tags", show=False, id="app.tags"),
@@ -47,6 +50,9 @@ class TagtuiApp(ReportsWorkerErrors, App[int]):
         Binding("slash", "focus_query", "Query", show=False, id="app.query", tooltip="Focus the query"),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("q", "quit", "Quit", show=False, id="app.quit"),
+        Binding("ctrl+z", "undo", "Undo", show=False, id="app.undo", tooltip="Undo the last change"),
+        Binding("ctrl+y", "redo", "Redo", show=False, id="app.redo", tooltip="Redo the change undone last"),
+        Binding("R", "rules", "Rules", show=False, id="app.rules", tooltip="Automation rules"),
     ]
 
     def __init__(self, store: Store, *, demo: bool = False, demo_contacts: int = 500) -> None:
@@ -62,6 +68,39 @@ class TagtuiApp(ReportsWorkerErrors, App[int]):
 
     def on_mount(self) -> None:
         self.check_first_run()
+        self._change_marker: tuple[int, int] | None = None
+        self._poll_changes()  # the baseline: what the screens are loading now
+        self.set_interval(POLL_SECONDS, self._poll_changes)
+
+    # -- changes by other processes ---------------------------------------------------
+
+    def _poll_changes(self) -> None:
+        if not any(w.group == "change-poll" and not w.is_finished for w in self.workers):
+            self._read_change_marker()
+
+    @work(thread=True, group="change-poll", exit_on_error=False)
+    def _read_change_marker(self) -> None:
+        try:
+            marker = self.store.change_marker()
+        except Exception as exc:  # a busy or vanished database: try again at the next tick
+            self.log.warning(f"change poll: {exc!r}")
+            return
+        self.call_from_thread(self._marker_read, marker)
+
+    def _marker_read(self, marker: tuple[int, int]) -> None:
+        """Someone (another terminal, a script, a team mate) changed the workspace: show it."""
+        previous, self._change_marker = self._change_marker, marker
+        if previous is None or previous == marker:
+            return
+        screen = self.screen
+        if isinstance(screen, ModalScreen):
+            return  # the screen under a dialog reloads when the dialog closes
+        if isinstance(screen, ContactsScreen):
+            screen.refresh_data()
+        elif isinstance(screen, BoardScreen):
+            screen.refresh_board()
+        elif isinstance(screen, TagsScreen | StatusesScreen) or type(screen).__name__ == "DetailScreen":
+            screen.reload()  # type: ignore[attr-defined]
 
     @work(thread=True, group="first-run", exit_on_error=False)
     def check_first_run(self) -> None:
@@ -103,6 +142,14 @@ class TagtuiApp(ReportsWorkerErrors, App[int]):
         if screen is not None:
             screen.focus_query()
 
+    def action_rules(self) -> None:
+        """The automation rules, over the current section (escape goes back)."""
+        from tagtui.app.screens.rules import RulesScreen
+
+        if isinstance(self.screen, RulesScreen):
+            return
+        self.push_screen(RulesScreen())
+
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             self.pop_screen()
@@ -110,7 +157,8 @@ class TagtuiApp(ReportsWorkerErrors, App[int]):
             self.push_screen(HelpScreen())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return not (action == "help" and isinstance(self.screen, ModalScreen))
+        # Not under a dialog: undo must not change what an open form or question is about.
+        return not (action in ("help", "undo", "redo", "rules") and isinstance(self.screen, ModalScreen))
 
     @property
     def contacts_screen(self) -> ContactsScreen | None:
@@ -137,6 +185,49 @@ class TagtuiApp(ReportsWorkerErrors, App[int]):
         screen = self.contacts_screen
         if screen is not None:
             screen.mark_stale()
+
+    # -- undo and redo ----------------------------------------------------------------
+
+    def action_undo(self) -> None:
+        self._travel(undo=True)
+
+    def action_redo(self) -> None:
+        self._travel(undo=False)
+
+    def _travel(self, *, undo: bool) -> None:
+        """Undo or redo one step, queued behind any write still running (key order holds)."""
+        if not hasattr(self, "_undo_writes"):
+            from tagtui.app.writes import WriteQueue
+
+            self._undo_writes = WriteQueue(self, self._travel_failed, "undo-writes")
+        store = self.store
+        self._undo_writes.submit(store.undo if undo else store.redo, self._travelled)
+
+    def _travel_failed(self, exc: Exception) -> None:
+        from tagtui.store import NotFound
+
+        if isinstance(exc, NotFound):  # "nothing to undo": a fact, not an error
+            self.notify(str(exc).capitalize() + ".", severity="warning", markup=False)
+        else:
+            self.notify_error(exc)
+
+    def _travelled(self, result: UndoResult) -> None:
+        verb = "Undid" if result.action == "undo" else "Redid"
+        self.notify(f"{verb}: {result.summary or result.kind}", markup=False)
+        self.data_changed()
+        self.refresh_screen()
+
+    def refresh_screen(self) -> None:
+        """Reload what the current screen shows (after a change it did not make itself)."""
+        screen = self.screen
+        if isinstance(screen, ModalScreen):
+            return  # the screen under a dialog reloads when the dialog closes
+        if isinstance(screen, ContactsScreen):
+            screen.refresh_data()
+        elif isinstance(screen, BoardScreen):
+            screen.refresh_board()
+        elif hasattr(screen, "reload"):
+            screen.reload()
 
     # -- errors -----------------------------------------------------------------------
 

@@ -58,6 +58,9 @@ class TagtuiCommands(Provider):
                 f"Go to {title}", f"show the {title} screen ({key})", _bind(app.action_section, mode)
             )
         yield PaletteCommand("Help", "every key of every screen (?)", app.action_help)
+        yield PaletteCommand("Undo", "take back the last change (ctrl+z)", app.action_undo)
+        yield PaletteCommand("Redo", "do again the change undone last (ctrl+y)", app.action_redo)
+        yield PaletteCommand("Rules", "automation rules: add, preview, apply (R)", app.action_rules)
         title = screen.title or type(screen).__name__
         for binding in screen_bindings(type(screen)):
             yield PaletteCommand(

@@ -27,7 +27,7 @@ class Parser(argparse.ArgumentParser):
 
 
 def global_options() -> argparse.ArgumentParser:
-    """``--db``, ``--workspace`` and ``--yes``, accepted before and after any subcommand.
+    """``--db``, ``--workspace``, ``--yes`` and ``--dry-run``, accepted before and after any subcommand.
 
     Their default is SUPPRESS so that a value given before the subcommand is not
     overwritten by the subcommand's own (absent) one.
@@ -51,6 +51,12 @@ def global_options() -> argparse.ArgumentParser:
         action="store_true",
         default=argparse.SUPPRESS,
         help="do not ask for confirmation (never asked when stdin is not a terminal)",
+    )
+    parent.add_argument(
+        "--dry-run",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show what a command would change and change nothing (read-only commands ignore it)",
     )
     return parent
 

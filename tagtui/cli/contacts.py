@@ -54,6 +54,20 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
     add_paging(p)
     add_json(p, "an array of contacts")
 
+    p = command(
+        contacts,
+        "explain",
+        help="how many contacts each clause of a query matches, alone and combined so far",
+        handler=explain_query,
+        parents=parents,
+        epilog="example:\n  tagtui contacts explain --query 'tag:vip -tag:cold status:qualified'\n\n"
+        "A clause is one term of the query's top-level AND; an 'or' at the top level or a\n"
+        "parenthesised group is one clause. RUNNING is the count of the clauses so far\n"
+        "combined, so the first clause where it reaches 0 is the one that empties the list.",
+    )
+    p.add_argument("--query", metavar="Q", required=True, help=QUERY_HELP)
+    add_json(p, "{clauses: [{clause, matches, running}], total}")
+
     p = command(contacts, "add", help="add a contact", handler=add_contact, parents=parents)
     p.add_argument("--name", required=True, metavar="N", help="the contact's name")
     for option, _, text in FIELD_OPTIONS:
@@ -159,6 +173,30 @@ def list_contacts(ctx: Context) -> int:
     if a.view is not None:
         query = all_of(parse_query(store.get_view(a.view).query), query)
     print_contact_page(ctx, store.list_contacts(query, limit=a.limit, offset=a.offset))
+    return 0
+
+
+def explain_query(ctx: Context) -> int:
+    parse_query(ctx.args.query)  # a malformed query fails here, with its position
+    explained = ctx.store.explain(ctx.args.query)
+    if ctx.json:
+        ctx.out.json(explained.to_json())
+        return 0
+    columns = (
+        Column("#", ">"),
+        Column("CLAUSE", shrink=True),
+        Column("MATCHES", ">"),
+        Column("RUNNING", ">"),
+    )
+    rows = [
+        [i, c.clause, f"{c.matches:,}", f"{c.running:,}"] for i, c in enumerate(explained.clauses, start=1)
+    ]
+    footer = f"total: {plural(explained.total, 'contact')}"
+    emptied = explained.emptied_by
+    if emptied is not None:
+        footer += f" — clause {emptied + 1} ({explained.clauses[emptied].clause}) empties the list"
+    ctx.out.table(columns, rows)
+    ctx.out.say(footer)  # the clause is the user's text: printed with controls made visible
     return 0
 
 

@@ -65,6 +65,11 @@ class Context:
         self._store: Store | None = None
 
     @property
+    def dry_run(self) -> bool:
+        """``--dry-run``: the command runs inside a store rehearsal and nothing is kept."""
+        return bool(getattr(self.args, "dry_run", False))
+
+    @property
     def json(self) -> bool:
         return bool(getattr(self.args, "json", False))
 
@@ -84,9 +89,10 @@ class Context:
     def confirm(self, question: str) -> None:
         """Ask ``question`` at a terminal; raise Cancelled on anything but yes.
 
-        With ``--yes``, or when standard input is not a terminal, the answer is yes.
+        With ``--yes``, ``--dry-run`` (nothing will be kept), or when standard input is not a
+        terminal, the answer is yes.
         """
-        if getattr(self.args, "yes", False) or not is_tty(sys.stdin):
+        if getattr(self.args, "yes", False) or self.dry_run or not is_tty(sys.stdin):
             return
         self.out.stderr.write(f"{question} [y/N] ")
         self.out.stderr.flush()

@@ -11,7 +11,7 @@ import argparse
 import contextlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from tagtui import __version__
@@ -27,7 +27,7 @@ DESCRIPTION = """\
 Organise contacts with tags and statuses, in the terminal.
 
 Run without a command to open the terminal UI. Every command takes --db,
---workspace and --yes, before or after the command's name."""
+--workspace, --yes and --dry-run, before or after the command's name."""
 
 EPILOG = """\
 examples:
@@ -120,8 +120,8 @@ def option_names(parser: argparse.ArgumentParser) -> OptionNames:
 
 
 #: Options ``views save`` takes besides NAME and the query (with a value: glued form).
-_VIEW_SAVE_FLAGS = frozenset({"--json", "--yes", "-y", "-h", "--help"})
-_VIEW_SAVE_VALUED = ("--db", "--workspace")
+_VIEW_SAVE_FLAGS = frozenset({"--json", "--yes", "-y", "--dry-run", "-h", "--help"})
+_VIEW_SAVE_VALUED = ("--db", "--workspace", "--query")
 
 
 def prepare_argv(argv: Sequence[str], options: OptionNames) -> list[str]:
@@ -154,6 +154,10 @@ def prepare_argv(argv: Sequence[str], options: OptionNames) -> list[str]:
     return out
 
 
+def _is_view_save_option(token: str) -> bool:
+    return token in _VIEW_SAVE_FLAGS or token.split("=", 1)[0] in _VIEW_SAVE_VALUED
+
+
 def _view_save_rest(rest: Sequence[str]) -> list[str]:
     options: list[str] = []
     positional: list[str] = []
@@ -165,9 +169,12 @@ def _view_save_rest(rest: Sequence[str]) -> list[str]:
             break
         if token in _VIEW_SAVE_FLAGS or token.startswith(tuple(f"{o}=" for o in _VIEW_SAVE_VALUED)):
             options.append(token)
-        elif token in _VIEW_SAVE_VALUED and i + 1 < len(rest):
-            options.append(f"{token}={rest[i + 1]}")
-            i += 1
+        elif token in _VIEW_SAVE_VALUED:
+            if i + 1 == len(rest) or _is_view_save_option(rest[i + 1]):
+                options.append(token)  # no value: argparse says so
+            else:
+                options.append(f"{token}={rest[i + 1]}")
+                i += 1
         else:
             positional.append(token)
         i += 1
@@ -186,7 +193,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(prepare_argv(args_in, option_names(parser)))
         ctx = Context(args, out)
         handler = getattr(args, "handler", None)
-        code = open_ui(ctx) if handler is None else handler(ctx)
+        if handler is not None and ctx.dry_run:
+            code = rehearse(ctx, handler)
+        elif ctx.dry_run:
+            raise UsageError("--dry-run needs a command that changes data (see 'tagtui --help')")
+        else:
+            code = open_ui(ctx) if handler is None else handler(ctx)
         out.flush()  # a reader that went away is seen here, not at interpreter exit
         return code
     except UsageError as exc:
@@ -209,6 +221,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         if ctx is not None:
             with contextlib.suppress(Exception):
                 ctx.close()
+
+
+DRY_RUN_NOTE = "Dry run — nothing was changed."
+
+
+def rehearse(ctx: Context, handler: Callable[[Context], int]) -> int:
+    """``--dry-run``: run the command as usual inside a store rehearsal, then roll it all back.
+
+    The command prints its usual summary (the numbers are real: it saw its own changes);
+    a note on stderr says nothing was kept, and a JSON object gets ``"dry_run": true``.
+    Commands that touch files look at ``ctx.dry_run`` themselves (export writes nothing).
+    """
+    ctx.out.note(DRY_RUN_NOTE)
+    ctx.out.dry_run = True
+    store = ctx.store  # opened (and migrated, if need be) before the rehearsal begins
+    with store.rehearsal():
+        return handler(ctx)
 
 
 def _report(exc: Exception, out: Output) -> int:

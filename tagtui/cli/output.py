@@ -167,6 +167,8 @@ class Output:
         self.width = width
         #: A stdout that cannot encode all of Unicode gets JSON with \u escapes.
         self.ascii_json = not _speaks_unicode(stdout)
+        #: Under ``--dry-run`` a JSON object gets ``"dry_run": true`` as its first field.
+        self.dry_run = False
 
     @classmethod
     def for_process(cls) -> Output:
@@ -194,6 +196,8 @@ class Output:
             print(text, file=self.stdout)
 
     def json(self, document: Any) -> None:
+        if self.dry_run and isinstance(document, dict):
+            document = {"dry_run": True, **document}
         print(to_json_text(document, ascii_only=self.ascii_json), file=self.stdout)
 
     def table(

@@ -12,12 +12,17 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "statuses": ("statuses", "list, create, edit and order the pipeline's statuses"),
     "contacts": ("contacts", "list, add and edit contacts; tag them; set their status"),
     "views": ("views", "save queries under a name"),
+    "rules": ("rules", "automation rules: a query and the tags or status to give its contacts"),
+    "funnel": ("insight", "contacts per pipeline stage and the conversion to the next"),
     "settings": ("workspace", "show or change the workspace's settings"),
     "history": ("workspace", "show recent changes (the event log)"),
+    "undo": ("undo", "take back the last change (one step: a bulk edit, a merge, an import)"),
+    "redo": ("undo", "do again the change undone last"),
     "locate": ("workspace", "print where the database and the data folder are"),
     "demo": ("transfer", "fill the workspace with demo contacts, tags and statuses"),
     "import": ("transfer", "import contacts from a CSV file (matched by email)"),
     "export": ("transfer", "export the contacts a query selects as CSV, JSON or vCard"),
+    "bench": ("bench", "time tagtui beside raw SQLite on a demo database of N contacts"),
 }
 
 

@@ -89,6 +89,18 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
 
     p = command(
         tags,
+        "merge",
+        help="move the contacts of SOURCE to TARGET and delete SOURCE (one undo step)",
+        handler=merge_tags,
+        parents=parents,
+        epilog="examples:\n  tagtui tags merge 'Hot Leads' 'Hot Lead'\n  tagtui tags merge vip-old VIP --yes",
+    )
+    p.add_argument("source", metavar="SOURCE", help="the tag to merge away (id, name or slug)")
+    p.add_argument("target", metavar="TARGET", help="the tag its contacts end with")
+    add_json(p, "{source, source_name, target, target_name, contacts, gained, tag}")
+
+    p = command(
+        tags,
         "setup",
         help="create the standard tag set (safe to run again)",
         handler=setup_tags,
@@ -107,6 +119,23 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
         p.add_argument("tag", metavar="TAG", help="tag id, name or slug")
         p.add_argument("contacts", metavar="CONTACT", nargs="+", help="contact id or email")
         add_json(p, "{tag_id, requested, changed}")
+
+    p = command(
+        tags,
+        "pairs",
+        help="the pairs of tags most often on one contact (tag co-occurrence)",
+        handler=tag_pairs,
+        parents=parents,
+        epilog="examples:\n  tagtui tags pairs --limit 10\n  tagtui tags pairs --query status:won --json\n\n"
+        "SHARE is CONTACTS over the contacts (of the query) that have the rarer tag of the pair.",
+    )
+    p.add_argument(
+        "--query",
+        metavar="Q",
+        help="only among the contacts this query selects; it may start with '-': --query -tag:cold",
+    )
+    p.add_argument("--limit", type=int, default=20, metavar="N", help="at most N pairs (1–1000, default 20)")
+    add_json(p, "an array of {a, b, contacts, share}")
 
     p = command(
         tags, "contacts", help="list the contacts that have a tag", handler=tag_contacts, parents=parents
@@ -249,6 +278,26 @@ def delete_tag(ctx: Context) -> int:
     return 0
 
 
+def merge_tags(ctx: Context) -> int:
+    store = ctx.store
+    source, target = store.get_tag(ctx.args.source), store.get_tag(ctx.args.target)
+    if source.id != target.id:
+        ctx.confirm(
+            f"Merge tag {quoted(source.name)} into {quoted(target.name)}"
+            f" ({plural(source.contacts or 0, 'contact')}) and delete {quoted(source.name)}?"
+        )
+    result = store.merge_tags(source.id, target.id)
+    if ctx.json:
+        ctx.out.json(result.to_json())
+    else:
+        ctx.out.say(
+            f"Merged tag {quoted(result.source_name)} into {quoted(result.target_name)}:"
+            f" {plural(result.contacts, 'contact')} moved ({result.gained:,} gained it);"
+            " `tagtui undo` takes it back"
+        )
+    return 0
+
+
 def setup_tags(ctx: Context) -> int:
     return report_setup(ctx, ctx.store.setup_tags())
 
@@ -277,6 +326,28 @@ def _bulk(ctx: Context, *, add: bool) -> int:
         text = f"Took {quoted(name)} off {plural(result.changed, 'contact')}"
         extra = f"{unchanged} did not have it"
     ctx.out.say(text + (f" ({extra})" if unchanged else ""))
+    return 0
+
+
+def tag_pairs(ctx: Context) -> int:
+    from tagtui.cli.common import parse_query
+
+    pairs = ctx.store.tag_pairs(parse_query(ctx.args.query), limit=ctx.args.limit)
+    if ctx.json:
+        ctx.out.json([p.to_json() for p in pairs])
+        return 0
+    columns = (
+        Column("TAG A", shrink=True),
+        Column("TAG B", shrink=True),
+        Column("CONTACTS", ">"),
+        Column("SHARE", ">"),
+    )
+    rows = [
+        [p.a.name, p.b.name, f"{p.contacts:,}", "" if p.share is None else f"{p.share:.1%}"] for p in pairs
+    ]
+    ctx.out.table(
+        columns, rows, footer=plural(len(pairs), "pair") if pairs else "no two tags share a contact"
+    )
     return 0
 
 

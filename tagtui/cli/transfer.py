@@ -39,14 +39,29 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
         help=help_for("import"),
         handler=import_file,
         parents=parents,
-        epilog="The columns are those export writes: id, name, email, company, phone, assignee,\n"
-        "followers, status, tags (tags separated by ';'). Tags are added, never removed.",
+        epilog=IMPORT_EPILOG,
     )
-    p.add_argument("file", metavar="FILE.csv")
+    p.add_argument("file", metavar="FILE", help="a CSV file, or a vCard file (.vcf; 2.1, 3.0 or 4.0)")
     p.add_argument(
         "--encoding", metavar="E", help="the file's encoding (default: UTF-8, with or without BOM)"
     )
-    add_json(p, "{created, updated, tags_created, statuses_created, rows}")
+    p.add_argument(
+        "--map",
+        action="append",
+        metavar="COLUMN=FIELD",
+        help='send a CSV column to a field (e.g. --map "E-mail 1 - Value=email"), or ignore it'
+        ' (--map "Notes="); repeatable',
+    )
+    p.add_argument(
+        "--apply-rules",
+        action="store_true",
+        help="after the import, apply every automation rule (see `tagtui rules`)",
+    )
+    add_json(
+        p,
+        "{created, updated, tags_created, statuses_created, rows, format, skipped,"
+        " skipped_rows: [{line, reason}], mapping: {columns: [{column, field}], ignored}[, rules]}",
+    )
 
     p = command(
         sub,
@@ -106,11 +121,21 @@ def import_file(ctx: Context) -> int:
     if not os.access(a.file, os.R_OK):
         raise FileError(f"cannot read {a.file}: permission denied", field="file")
     try:
-        from tagtui.io.csv_import import import_csv
+        from tagtui.io.csv_import import import_file as import_from
+        from tagtui.io.csv_import import parse_map
     except ImportError as exc:
-        raise _io_missing("CSV import", exc) from exc
-    result = import_csv(ctx.store, a.file, encoding=a.encoding)
-    data = result.to_json()
+        raise _io_missing("import", exc) from exc
+    overrides = parse_map(a.map or ())
+    reporter = Progress("import") if is_tty(sys.stderr) else None
+    try:
+        report = import_from(ctx.store, a.file, encoding=a.encoding, overrides=overrides, progress=reporter)
+    finally:
+        if reporter is not None:
+            reporter.done()
+    data = report.to_json()
+    effects = ctx.store.apply_rules() if getattr(a, "apply_rules", False) else None
+    if effects is not None and isinstance(data, dict):
+        data["rules"] = [e.to_json() for e in effects]
     if ctx.json:
         ctx.out.json(data)
     else:
@@ -119,7 +144,49 @@ def import_file(ctx: Context) -> int:
             f" {data.get('updated')} updated; {plural(data.get('tags_created', 0), 'new tag')},"
             f" {plural(data.get('statuses_created', 0), 'new status', 'new statuses')}"
         )
+        for line in import_details(report):
+            ctx.out.say(line)
+        for e in effects or ():
+            ctx.out.say(f"Rule '{e.rule.name}': {e.plan.summary()}")
     return 0
+
+
+IMPORT_EPILOG = """\
+tagtui's own columns are those export writes: id, name, email, company, phone, assignee,
+followers, status, tags (separated by ';'), and notes. Other tools' exports are mapped by
+their column names, whatever the case and punctuation: e.g. First/Middle/Last Name or
+Given/Family Name make the name; E-mail Address (Outlook), E-mail 1 - Value (Google),
+Email Address and Person - Email - Work (Pipedrive) the email; Company Name (HubSpot),
+Organization Name and Organization 1 - Name (Google) the company; Labels, Categories
+and Group Membership (split on ' ::: ', ';' or ','; Google's * myContacts and * starred
+left out) the tags; Lifecycle Stage or Deal Stage the status; Owner or Contact owner the
+assignee. The mapping used is printed (and is in --json); --map changes it.
+
+Rows are matched to contacts by email; tags are added, never removed. A row that cannot
+become a contact is skipped and reported with its line and why: no name and no email, a
+value tagtui refuses (an invalid email, a field past its length, followers that are not a
+whole number, a tag or status name without letters or digits), or no name for an email
+no contact has. A file that does not decode or has no name or email column, and a row
+that would pass max_tags_per_contact, fail the whole import: nothing is imported.
+
+examples:
+  tagtui import contacts.csv
+  tagtui import google.csv --map "E-mail 2 - Value=email" --map "Notes="
+  tagtui import people.vcf --json"""
+
+
+def import_details(report: Any) -> list[str]:
+    """The mapping (unless the file has exactly tagtui's columns) and the rows skipped."""
+    lines: list[str] = []
+    mapping = report.mapping
+    if mapping is not None and not mapping.is_plain:
+        lines += ["Columns:", *mapping.describe()]
+    if report.skipped_count:
+        lines.append(f"Skipped {plural(report.skipped_count, 'row')}:")
+        lines += [f"  {s}" for s in report.skipped[:20]]
+        if report.skipped_count > 20:
+            lines.append(f"  … and {report.skipped_count - 20} more (--json lists up to 1000)")
+    return lines
 
 
 def export(ctx: Context) -> int:
@@ -130,6 +197,10 @@ def export(ctx: Context) -> int:
     store = ctx.store
     query = parse_query(a.query)
     store.check_query(query)  # an unknown tag in the query fails before any file is touched
+    if ctx.dry_run:  # writes no file (and nothing to stdout but the count)
+        count = store.count_contacts(query)
+        ctx.out.say(f"Would export {plural(count, 'contact')} as {fmt} to {a.output or 'standard output'}")
+        return 0
     try:
         from tagtui.io.export import export_contacts
     except ImportError as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from tagtui.cli.common import add_json, command, group, quoted
+from tagtui.cli.common import UsageError, add_json, command, group, quoted
 from tagtui.cli.context import Context
 from tagtui.cli.output import Column, plural
 from tagtui.cli.registry import help_for
@@ -24,10 +24,12 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
         parents=parents,
         epilog="examples:\n  tagtui views save cold -tag:cold\n"
         "  tagtui views save hot 'tag:\"hot lead\" -status:lost'\n\n"
-        "Everything after NAME is the query, whatever it starts with.",
+        "  tagtui views save cold --query -tag:cold\n\n"
+        "Everything after NAME is the query, whatever it starts with (or give it as --query Q).",
     )
     p.add_argument("name", metavar="NAME")
-    p.add_argument("query", metavar="QUERY", help="the query (the rest of the line)")
+    p.add_argument("query", metavar="QUERY", nargs="?", help="the query (the rest of the line)")
+    p.add_argument("--query", dest="query_option", metavar="Q", help="the query, as an option")
     add_json(p, "{name, query}")
 
     p = command(views, "delete", help="delete a saved view", handler=delete_view, parents=parents)
@@ -52,7 +54,12 @@ def list_views(ctx: Context) -> int:
 
 
 def save_view(ctx: Context) -> int:
-    view = ctx.store.save_view(ctx.args.name, ctx.args.query)
+    positional, option = ctx.args.query, ctx.args.query_option
+    if positional is not None and option is not None:
+        raise UsageError("views save: give the query once, either after NAME or as --query")
+    if positional is None and option is None:
+        raise UsageError("views save: the following arguments are required: QUERY")
+    view = ctx.store.save_view(ctx.args.name, option if option is not None else positional)
     if ctx.json:
         ctx.out.json(view.to_json())
     else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from tagtui.cli.common import add_json, command
+from tagtui.cli.common import UsageError, add_json, command
 from tagtui.cli.context import Context, data_dir, redact
 from tagtui.cli.output import Column, plural
 from tagtui.cli.registry import help_for
@@ -45,10 +45,21 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
     )
     add_json(p, "the settings")
 
-    p = command(sub, "history", help=help_for("history"), handler=history, parents=parents)
+    p = command(
+        sub,
+        "history",
+        help=help_for("history"),
+        handler=history,
+        parents=parents,
+        epilog="examples:\n  tagtui history\n  tagtui history ada@example.org\n"
+        "  tagtui history --tag VIP --limit 20 --json",
+    )
+    p.add_argument(
+        "contact_ref", nargs="?", metavar="CONTACT", help="only changes to this contact (id or email)"
+    )
     about = p.add_mutually_exclusive_group()
-    about.add_argument("--contact", metavar="CONTACT", help="only events about this contact")
-    about.add_argument("--tag", metavar="TAG", help="only events about this tag")
+    about.add_argument("--contact", metavar="CONTACT", help="the same as CONTACT")
+    about.add_argument("--tag", metavar="TAG", help="only changes to this tag")
     p.add_argument("--limit", type=int, default=50, metavar="N", help="at most N events (default 50)")
     add_json(p, "an array of events")
 
@@ -83,7 +94,10 @@ def settings(ctx: Context) -> int:
 
 def history(ctx: Context) -> int:
     a = ctx.args
-    events = ctx.store.history(contact=a.contact, tag=a.tag, limit=a.limit)
+    if a.contact_ref is not None and (a.contact is not None or a.tag is not None):
+        raise UsageError("history: name one contact (CONTACT or --contact) or --tag, not both")
+    contact = a.contact_ref if a.contact_ref is not None else a.contact
+    events = ctx.store.history(contact=contact, tag=a.tag, limit=a.limit)
     if ctx.json:
         ctx.out.json([e.to_json() for e in events])
         return 0
@@ -92,9 +106,11 @@ def history(ctx: Context) -> int:
     rows = [
         [
             e.at,
-            e.kind,
+            e.kind + (" (undone)" if e.undone else ""),
             f"{e.subject_type} {e.subject_id}" if e.subject_id is not None else e.subject_type,
-            json.dumps(e.payload, ensure_ascii=False, separators=(",", ":")),
+            e.step_summary
+            if e.step_summary and e.payload.get("bulk")
+            else json.dumps(e.payload, ensure_ascii=False, separators=(",", ":")),
         ]
         for e in events
     ]

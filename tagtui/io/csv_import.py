@@ -1,80 +1,433 @@
-"""CSV import: a file becomes rows of ``{column: text}``; ``Store.import_rows`` applies the rules.
+"""Import from files: CSV (tagtui's columns or another tool's, mapped by alias) and vCard.
 
-The file is read as a stream (never whole into memory), decoded line by line so that a
-byte that does not decode is reported with its line number, and parsed by ``csv``.
+A file becomes rows of contact fields. Rows that cannot become a contact are skipped and
+reported with their line and why; ``Store.import_rows`` applies SPEC §5's rules to the rest
+in one transaction. The file is read as a stream (never whole into memory), decoded line by
+line so that a byte that does not decode is reported with its line number.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, BinaryIO
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, BinaryIO
 
-from tagtui.store.errors import FileError, ValidationError
-from tagtui.store.imports import IMPORT_COLUMNS, ImportResult
+from tagtui.store.contacts import clean_contact_fields
+from tagtui.store.errors import FileError, NotFound, ValidationError
+from tagtui.store.imports import IMPORT_COLUMNS, ImportResult, neutralise, unneutralise
+from tagtui.store.rules import clean_label_name
 
 if TYPE_CHECKING:
     from tagtui.store import Store
 
 DEFAULT_ENCODING = "utf-8-sig"  # UTF-8, with or without a byte-order mark
 
-__all__ = ["ImportResult", "import_csv", "read_csv"]
+#: The fields a column can be mapped to. ``first_name``, ``middle_name`` and ``last_name`` make
+#: the name when no ``name`` column has one; ``id`` is read and ignored (as SPEC §5 says).
+FIELDS = (
+    "name",
+    "first_name",
+    "middle_name",
+    "last_name",
+    "email",
+    "company",
+    "phone",
+    "tags",
+    "status",
+    "assignee",
+    "followers",
+    "notes",
+    "id",
+)
+
+#: Column names other tools write, per field, best first. Compared without case, spaces or
+#: punctuation ("E-mail Address" = "email address" = "EmailAddress").
+ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("id",),
+    "name": ("name", "full name", "display name", "contact name", "person - name", "person name"),
+    "first_name": ("first name", "given name", "firstname", "person - first name"),
+    "middle_name": ("middle name", "additional name", "middlename"),
+    "last_name": ("last name", "family name", "surname", "lastname", "person - last name"),
+    "email": (
+        "email",
+        "e-mail address",  # Outlook
+        "e-mail 1 - value",  # Google
+        "email address",
+        "primary email",
+        "person - email",
+        "person - email - work",  # Pipedrive
+        "email - work",
+        "work email",
+        "person - email - home",
+        "email - home",
+        "person - email - other",
+        "e-mail 2 address",
+        "e-mail 2 - value",
+    ),
+    "company": (
+        "company",
+        "company name",  # HubSpot
+        "organization",
+        "organization name",  # Google (current layout)
+        "organization 1 - name",  # Google (older layout)
+        "organization - name",  # Pipedrive
+        "person - organization",
+        "organisation",
+        "account name",
+    ),
+    "phone": (
+        "phone",
+        "phone number",  # HubSpot
+        "primary phone",
+        "mobile phone",
+        "mobile phone number",
+        "business phone",
+        "phone 1 - value",  # Google
+        "person - phone",
+        "person - phone - work",  # Pipedrive
+        "phone - work",
+        "person - phone - mobile",
+        "phone - mobile",
+        "mobile",
+        "work phone",
+        "home phone",
+        "telephone",
+    ),
+    "tags": (
+        "tags",
+        "labels",  # Google (current layout), Pipedrive
+        "label",
+        "person - labels",
+        "person - label",
+        "categories",  # Outlook
+        "group membership",  # Google (older layout)
+    ),
+    "status": ("status", "lifecycle stage", "stage", "deal stage", "deal - stage", "lead status"),
+    "assignee": ("assignee", "owner", "contact owner", "person - owner", "assigned to"),
+    "followers": ("followers", "follower count"),
+    "notes": ("notes", "note", "person - notes", "person - note", "description"),
+}
+
+#: Google's system groups, which every contact is in or which only mark a favourite.
+GOOGLE_SYSTEM_GROUPS = frozenset({"mycontacts", "starred", "other"})
+#: How many skipped rows a report keeps with their reasons (all are counted).
+SKIPPED_KEPT = 1000
+
+Progress = Callable[[int, int], None]
+
+__all__ = [
+    "FIELDS",
+    "ColumnMapping",
+    "ImportReport",
+    "ImportResult",
+    "Skipped",
+    "import_csv",
+    "import_file",
+    "parse_map",
+    "preview_file",
+    "read_csv",
+]
 
 
-def import_csv(store: Store, path: str, *, encoding: str | None = None) -> ImportResult:
-    """Import the CSV file at ``path`` into ``store``'s workspace, all of it or nothing.
+def _key(name: str) -> str:
+    return "".join(ch for ch in name.casefold() if ch.isalnum())
 
-    FileError when the file cannot be read; ValidationError (naming the line) when it does
-    not decode, lacks both a ``name`` and an ``email`` column, or holds an invalid row.
+
+_ALIAS_RANK: dict[str, tuple[str, int]] = {}
+for _field, _names in ALIASES.items():
+    for _rank, _name in enumerate(_names):
+        _ALIAS_RANK.setdefault(_key(_name), (_field, _rank))
+
+
+# -- the mapping ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """The field each column of a file goes to (``None``: ignored), in the file's order."""
+
+    columns: tuple[str, ...]
+    fields: tuple[str | None, ...]
+    #: Columns whose field the user chose: they come first when several hold one field.
+    chosen: frozenset[int] = frozenset()
+
+    @classmethod
+    def detect(cls, columns: Sequence[str]) -> ColumnMapping:
+        """Each column mapped by its name: tagtui's own, or an alias other tools use."""
+        fields: list[str | None] = []
+        for column in columns:
+            found = _ALIAS_RANK.get(_key(column))
+            fields.append(found[0] if found else None)
+        return cls(tuple(columns), tuple(fields))
+
+    def override(self, overrides: Mapping[str, str | None]) -> ColumnMapping:
+        """The mapping with ``{column: field or None}`` applied; ValidationError for a column
+        the file lacks or a field tagtui does not have."""
+        fields = list(self.fields)
+        chosen = set(self.chosen)
+        for column, value in overrides.items():
+            target = _field_name(value)
+            positions = [i for i, c in enumerate(self.columns) if c.strip() == column.strip()]
+            if not positions:
+                positions = [i for i, c in enumerate(self.columns) if _key(c) == _key(column)]
+            if not positions:
+                known = ", ".join(repr(c) for c in self.columns[:12] if c) or "none"
+                raise ValidationError(
+                    f"--map {column!r}: the file has no such column (its columns are {known})",
+                    field="map",
+                )
+            for i in positions:
+                fields[i] = target
+                chosen.add(i)
+        return ColumnMapping(self.columns, tuple(fields), frozenset(chosen))
+
+    def with_field(self, index: int, value: str | None) -> ColumnMapping:
+        """The mapping with column ``index`` sent to ``value`` (the UI changes one at a time)."""
+        fields = list(self.fields)
+        fields[index] = _field_name(value)
+        return ColumnMapping(self.columns, tuple(fields), self.chosen | {index})
+
+    @property
+    def used(self) -> list[tuple[str, str]]:
+        return [(c, f) for c, f in zip(self.columns, self.fields, strict=True) if f]
+
+    @property
+    def ignored(self) -> list[str]:
+        return [c for c, f in zip(self.columns, self.fields, strict=True) if not f and c.strip()]
+
+    @property
+    def is_plain(self) -> bool:
+        """Whether the file has exactly tagtui's own columns (as export writes them)."""
+        return all(_key(c) == f for c, f in zip(self.columns, self.fields, strict=True))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "columns": [{"column": c, "field": f} for c, f in self.used],
+            "ignored": self.ignored,
+        }
+
+    def describe(self) -> list[str]:
+        """Lines for a person: ``column → field`` for each used column, then the ignored ones."""
+        lines = [f"  {c} → {f}" for c, f in self.used]
+        if self.ignored:
+            lines.append("  ignored: " + ", ".join(self.ignored))
+        return lines
+
+    def check(self, where: str) -> None:
+        """ValidationError unless some column gives a name or an email."""
+        if not {"name", "first_name", "last_name", "email"} & set(self.fields):
+            found = ", ".join(repr(c) for c in self.columns[:10] if c) or "none"
+            raise ValidationError(
+                f"{where}: no 'name' or 'email' column (the columns are {found});"
+                f" expected {', '.join(IMPORT_COLUMNS)}, or another tool's name for name or"
+                " email (e.g. 'Full Name', 'First Name', 'E-mail Address')",
+                field="file",
+            )
+
+    def _plan(self) -> dict[str, list[int]]:
+        """For each field, its columns in the order they are tried (chosen, then best alias)."""
+        plan: dict[str, list[tuple[tuple[int, int, int], int]]] = {}
+        for i, (column, target) in enumerate(zip(self.columns, self.fields, strict=True)):
+            if not target:
+                continue
+            alias = _ALIAS_RANK.get(_key(column))
+            rank = alias[1] if alias and alias[0] == target else len(ALIASES.get(target, ()))
+            plan.setdefault(target, []).append(((0 if i in self.chosen else 1, rank, i), i))
+        return {f: [i for _, i in sorted(items)] for f, items in plan.items()}
+
+
+def _field_name(value: str | None) -> str | None:
+    if value is None:
+        return None
+    name = value.strip().lower().replace(" ", "_").replace("-", "_")
+    if name in ("", "ignore", "none"):
+        return None
+    if name not in FIELDS:
+        raise ValidationError(
+            f"unknown field {value!r}: use one of {', '.join(FIELDS)}, or nothing to ignore the column",
+            field="map",
+        )
+    return name
+
+
+def parse_map(options: Iterable[str]) -> dict[str, str | None]:
+    """``--map COLUMN=FIELD`` options as ``{column: field or None}`` (``COLUMN=`` ignores it)."""
+    overrides: dict[str, str | None] = {}
+    for option in options:
+        column, sep, value = option.rpartition("=")
+        if not sep or not column.strip():
+            raise ValidationError(
+                f'--map {option!r}: write COLUMN=FIELD (e.g. "E-mail 1 - Value=email"),'
+                " or COLUMN= to ignore a column",
+                field="map",
+            )
+        overrides[column] = _field_name(value)
+    return overrides
+
+
+# -- rows to contacts -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Skipped:
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.reason}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"line": self.line, "reason": self.reason}
+
+
+@dataclass
+class ImportReport:
+    """What an import did: the store's counts, the mapping used and the rows skipped."""
+
+    result: ImportResult
+    format: str
+    mapping: ColumnMapping | None
+    skipped: list[Skipped]
+    skipped_count: int
+
+    def to_json(self) -> dict[str, Any]:
+        data = self.result.to_json()
+        data["format"] = self.format
+        data["skipped"] = self.skipped_count
+        data["skipped_rows"] = [s.to_json() for s in self.skipped]
+        if self.mapping is not None:
+            data["mapping"] = self.mapping.to_json()
+        return data
+
+
+class ContactRow(dict[str, Any]):
+    """One contact read from a file: fields as text (``tags`` a list), and its line.
+
+    ``problem`` says why a reader could not make a contact of it (e.g. a card cut short).
     """
-    rows = read_csv(path, encoding=encoding)
-    rows.check_header()  # a wrong file fails before a transaction is opened
-    return store.import_rows(rows)
-
-
-class CsvRow(dict[str, str]):
-    """A data row, keyed by lower-case column name, that knows the line it starts on."""
 
     line: int = 0
+    problem: str | None = None
 
 
-def read_csv(path: str, *, encoding: str | None = None) -> CsvRows:
-    return CsvRows(path, encoding)
+class Checked:
+    """The rows of a reader that can become contacts, as rows for ``Store.import_rows``.
+
+    A row with neither a name nor an email, a value the store would refuse (an invalid
+    email, a field past its length, followers that are not a whole number, a tag or status
+    name without letters or digits) or a new contact without a name is skipped and kept in
+    ``skipped`` with its line and why. Iterating again starts the report afresh (the store
+    may retry a transaction).
+    """
+
+    def __init__(self, store: Store, rows: Iterable[ContactRow], progress: Callable[[], None] | None) -> None:
+        self._store = store
+        self._rows = rows
+        self._progress = progress
+        self.skipped: list[Skipped] = []
+        self.skipped_count = 0
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        self.skipped = []
+        self.skipped_count = 0
+        named: set[str] = set()  # emails of this file's rows that have a name
+        for n, row in enumerate(self._rows, start=1):
+            if self._progress is not None and n % 500 == 0:
+                self._progress()
+            reason = self._problem(row, named)
+            if reason is None:
+                out = ContactRow({k: (v if k == "tags" else neutralise(v)) for k, v in row.items()})
+                out.line = row.line  # the store names it in an error
+                yield out
+            elif reason:
+                self.skipped_count += 1
+                if len(self.skipped) < SKIPPED_KEPT:
+                    self.skipped.append(Skipped(row.line, reason))
+        if self._progress is not None:
+            self._progress()
+
+    def _problem(self, row: ContactRow, named: set[str]) -> str | None:
+        """Why ``row`` cannot be imported; ``""`` for a blank row; ``None`` if it can."""
+        if row.problem:
+            return row.problem
+        if not any(row.get(k) for k in row):
+            return ""
+        name, email = row.get("name"), row.get("email")
+        if not name and not email:
+            return "no name and no email"
+        try:
+            clean_contact_fields(
+                {k: v for k, v in row.items() if k not in ("tags", "status")}, creating=False
+            )
+        except ValidationError as exc:
+            return exc.message  # it names the field ("invalid email 'x@'", "name is 201 characters…")
+        for tag in row.get("tags") or ():
+            if problem := _label_problem(tag, "tag"):
+                return problem
+        if row.get("status") and (problem := _label_problem(row["status"], "status")):
+            return problem
+        if name:
+            if email:
+                named.add(email.lower())
+            return None
+        assert email is not None
+        if email.lower() not in named:
+            try:
+                self._store.get_contact(email)
+            except NotFound:
+                return f"no name, and no contact has the email {email!r} (a new contact needs a name)"
+        return None
 
 
-class CsvRows:
-    """The data rows of a CSV file; iterating again reads the file again (a retry can replay it)."""
+@lru_cache(maxsize=4096)
+def _label_problem(name: str, what: str) -> str | None:
+    """Why ``name`` cannot be a tag or status name (the same few come on row after row)."""
+    try:
+        clean_label_name(name, what=what)
+    except ValidationError as exc:
+        return exc.message
+    return None
+
+
+# -- CSV ----------------------------------------------------------------------------------------
+
+
+class CsvFile:
+    """A CSV file's header and data rows; iterating again reads the file again."""
 
     def __init__(self, path: str, encoding: str | None = None) -> None:
         self.path = path
         self.encoding = encoding or DEFAULT_ENCODING
-        try:
-            codecs.lookup(self.encoding)
-        except LookupError:
-            raise ValidationError(f"unknown encoding {encoding!r}", field="encoding") from None
+        _check_encoding(self.encoding, encoding)
+        self.position = 0  # bytes read so far, for progress
+        self.size = _size(path)
 
-    def check_header(self) -> list[str | None]:
-        """The known column of each position of the header; ValidationError if unusable."""
-        for item in self._records(header_only=True):
-            assert isinstance(item, list)
-            return item
-        raise AssertionError("unreachable")
+    def header(self) -> tuple[list[str], int]:
+        """The columns (as written, a BOM removed) and the line they are on."""
+        for line, record in self._records():
+            return record, line
+        raise ValidationError(
+            f"{self.path} is empty: the first line must name the columns"
+            f" ({', '.join(IMPORT_COLUMNS)}), with at least name or email",
+            field="file",
+        )
 
-    def __iter__(self) -> Iterator[CsvRow]:
-        for item in self._records(header_only=False):
-            if isinstance(item, CsvRow):
-                yield item
+    def records(self) -> Iterator[tuple[int, list[str]]]:
+        """(line, cells) of each data row."""
+        records = self._records()
+        next(records, None)
+        yield from records
 
-    def _records(self, *, header_only: bool) -> Iterator[CsvRow | list[str | None]]:
-        try:
-            fh = open(self.path, "rb")  # noqa: SIM115 (closed below; a generator owns it)
-        except OSError as exc:
-            raise FileError(f"cannot read {self.path}: {exc.strerror or exc}", field="file") from exc
+    def _records(self) -> Iterator[tuple[int, list[str]]]:
+        fh = _open(self.path)
         with fh:
             lines = _Lines(fh, self.encoding, self.path)
             reader = csv.reader(lines)
-            columns: list[str | None] | None = None
+            first = True
             while True:
                 start = lines.count + 1
                 try:
@@ -85,48 +438,208 @@ class CsvRows:
                     raise ValidationError(f"{self.path}, line {start}: {exc}", field="file") from exc
                 except OSError as exc:
                     raise FileError(f"cannot read {self.path}: {exc.strerror or exc}", field="file") from exc
-                if not record:
+                self.position = lines.position
+                if not record or not any(cell.strip() for cell in record):
                     continue  # a blank line
-                if columns is None:
-                    columns = _header(record, self.path, start)
-                    yield columns
-                    if header_only:
-                        return
-                    continue
-                row = CsvRow()
-                row.line = start
-                for key, value in zip(columns, record, strict=False):
-                    if key is not None:
-                        row[key] = value
-                yield row
-            if columns is None:
-                raise ValidationError(
-                    f"{self.path} is empty: the first line must name the columns"
-                    f" ({', '.join(IMPORT_COLUMNS)}), with at least name or email",
-                    field="file",
-                )
+                if first:
+                    record = [c.strip() for c in record]
+                    record[0] = record[0].lstrip("\ufeff").strip()  # a BOM left by --encoding utf-8
+                    first = False
+                yield start, record
+
+    def sample(self, limit: int = 50) -> tuple[list[str], list[str]]:
+        """The columns and, for each, the first value met in the first ``limit`` rows."""
+        columns, _ = self.header()
+        values = [""] * len(columns)
+        for n, (_, record) in enumerate(self.records()):
+            if n >= limit or all(values):
+                break
+            for i, cell in enumerate(record[: len(columns)]):
+                if not values[i] and cell.strip():
+                    values[i] = cell.strip()
+        return columns, values
 
 
-def _header(record: list[str], path: str, line: int) -> list[str | None]:
-    names = [cell.strip().lower() for cell in record]
-    if names:
-        names[0] = names[0].lstrip("\ufeff").strip()  # a BOM left by an explicit --encoding utf-8
-    columns: list[str | None] = []
-    for name in names:
-        if name not in IMPORT_COLUMNS:
-            columns.append(None)  # unknown columns are ignored
-        elif name in columns:
-            raise ValidationError(f"{path}, line {line}: the column {name!r} appears twice", field="file")
-        else:
-            columns.append(name)
-    if "name" not in columns and "email" not in columns:
-        found = ", ".join(repr(n) for n in names[:10] if n) or "none"
-        raise ValidationError(
-            f"{path}, line {line}: no 'name' or 'email' column (the columns are {found});"
-            f" expected {', '.join(IMPORT_COLUMNS)}",
-            field="file",
-        )
-    return columns
+def _rows_of_csv(source: CsvFile, mapping: ColumnMapping) -> Iterator[ContactRow]:
+    plan = mapping._plan()
+    for line, record in source.records():
+        row = ContactRow()
+        row.line = line
+        cells = [unneutralise(c).strip() for c in record]
+        for target, positions in plan.items():
+            values = [cells[i] for i in positions if i < len(cells) and cells[i]]
+            if target == "tags":
+                row["tags"] = [
+                    t for i in positions if i < len(cells) for t in _tags(cells[i], mapping.columns[i])
+                ]
+            elif values:
+                value = values[0]
+                if target in ("email", "phone") and " ::: " in value:
+                    value = value.split(" ::: ")[0].strip()  # Google: several in one cell
+                row[target] = value
+        if not row.get("name"):
+            parts = [row.pop(k) for k in ("first_name", "middle_name", "last_name") if row.get(k)]
+            if parts:
+                row["name"] = " ".join(parts)
+        for k in ("first_name", "middle_name", "last_name", "id"):
+            row.pop(k, None)
+        if not row.get("tags"):
+            row.pop("tags", None)
+        yield row
+
+
+def _tags(cell: str, column: str) -> list[str]:
+    """The tags of a cell: tagtui's ``tags`` split on ``;``; another tool's labels on ``:::``
+    (Google), else ``;`` or ``,``. Google's system groups are left out, others lose ``* ``."""
+    if not cell:
+        return []
+    if _key(column) == "tags":
+        parts = cell.split(";")
+    elif ":::" in cell:
+        parts = cell.split(":::")
+    else:
+        parts = cell.replace(",", ";").split(";")
+    tags = []
+    for part in parts:
+        name = part.strip()
+        if name.startswith("*"):
+            name = name[1:].strip()
+            if _key(name) in GOOGLE_SYSTEM_GROUPS:
+                continue
+        if name:
+            tags.append(name)
+    return tags
+
+
+# -- entry points -------------------------------------------------------------------------------
+
+
+def is_vcard(path: str) -> bool:
+    """By the name (.vcf, .vcard), else by the content (BEGIN:VCARD before anything else)."""
+    if os.path.splitext(path)[1].lower() in (".vcf", ".vcard"):
+        return True
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(512)
+    except OSError:
+        return False
+    return head.lstrip(b"\xef\xbb\xbf").lstrip().upper().startswith(b"BEGIN:VCARD")
+
+
+@dataclass
+class Preview:
+    """What the UI shows before importing: the format, the mapping and a sample value per column."""
+
+    path: str
+    format: str
+    mapping: ColumnMapping | None
+    samples: list[str] = field(default_factory=list)
+
+
+def preview_file(
+    path: str, *, encoding: str | None = None, overrides: Mapping[str, str | None] | None = None
+) -> Preview:
+    """The detected mapping (with ``overrides``) and sample values; raises what import would."""
+    _check_readable(path)
+    if is_vcard(path):
+        return Preview(path, "vcard", None)
+    source = CsvFile(path, encoding)
+    columns, samples = source.sample()
+    _, line = source.header()
+    mapping = ColumnMapping.detect(columns).override(overrides or {})
+    mapping.check(f"{path}, line {line}")
+    return Preview(path, "csv", mapping, samples)
+
+
+def import_file(
+    store: Store,
+    path: str,
+    *,
+    encoding: str | None = None,
+    overrides: Mapping[str, str | None] | None = None,
+    mapping: ColumnMapping | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import a CSV or vCard file into ``store``'s workspace: the good rows, all or nothing.
+
+    The reader is picked by the name (``.vcf``/``.vcard``) or the content. FileError when the
+    file cannot be read; ValidationError (naming the line) when it does not decode or has no
+    name or email column, and when the store refuses a row (e.g. past max_tags_per_contact):
+    then nothing is imported. Rows that cannot become a contact are skipped and reported.
+    """
+    _check_readable(path)
+    if is_vcard(path):
+        from tagtui.io.vcard_import import VcardFile
+
+        if overrides:
+            raise ValidationError("--map applies to CSV files, not vCards", field="map")
+        source: Any = VcardFile(path, encoding)
+        rows: Iterable[ContactRow] = source
+        source.check()  # a wrong file fails before a transaction is opened
+        used = None
+        fmt = "vcard"
+    else:
+        source = CsvFile(path, encoding)
+        columns, line = source.header()
+        used = mapping or ColumnMapping.detect(columns).override(overrides or {})
+        used.check(f"{path}, line {line}")
+        rows = _Replay(lambda: _rows_of_csv(source, used))
+        fmt = "csv"
+
+    def tell() -> None:
+        if progress is not None:
+            progress(source.position, max(source.size, source.position))
+
+    checked = Checked(store, rows, tell if progress else None)
+    result = store.import_rows(checked)
+    return ImportReport(result, fmt, used, checked.skipped, checked.skipped_count)
+
+
+def import_csv(store: Store, path: str, *, encoding: str | None = None) -> ImportResult:
+    """The store's counts of ``import_file`` (kept for callers that want only those)."""
+    return import_file(store, path, encoding=encoding).result
+
+
+def read_csv(path: str, *, encoding: str | None = None) -> CsvFile:
+    return CsvFile(path, encoding)
+
+
+class _Replay:
+    """An iterable that makes a fresh iterator each time (so a retried transaction re-reads)."""
+
+    def __init__(self, make: Callable[[], Iterator[ContactRow]]) -> None:
+        self._make = make
+
+    def __iter__(self) -> Iterator[ContactRow]:
+        return self._make()
+
+
+def _check_readable(path: str) -> None:
+    if os.path.isdir(path):
+        raise FileError(f"cannot read {path}: it is a folder", field="file")
+    if not os.path.exists(path):
+        raise FileError(f"cannot read {path}: it does not exist", field="file")
+
+
+def _check_encoding(name: str, given: str | None) -> None:
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        raise ValidationError(f"unknown encoding {given!r}", field="encoding") from None
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
+def _open(path: str) -> BinaryIO:
+    try:
+        return open(path, "rb")
+    except OSError as exc:
+        raise FileError(f"cannot read {path}: {exc.strerror or exc}", field="file") from exc
 
 
 class _Lines:
@@ -138,6 +651,7 @@ class _Lines:
         self._encoding = encoding
         self._path = path
         self.count = 0
+        self.position = 0
         self._done = False
 
     def __iter__(self) -> _Lines:
@@ -146,20 +660,24 @@ class _Lines:
     def __next__(self) -> str:
         while not self._done:
             raw = self._fh.readline()
+            self.position += len(raw)
             final = not raw
             try:
                 text = self._decoder.decode(raw, final=final)
             except UnicodeDecodeError as exc:
-                line = self.count + 1
-                bad = exc.object[exc.start : exc.start + 1].hex() if exc.object else ""
-                raise ValidationError(
-                    f"{self._path}, line {line}: not valid {self._encoding.removesuffix('-sig')} text"
-                    f" (byte 0x{bad}); name the file's encoding with --encoding (e.g. latin-1)",
-                    field="file",
-                ) from exc
+                raise decode_error(self._path, self.count + 1, self._encoding, exc) from exc
             if final:
                 self._done = True
             if text:
                 self.count += text.count("\n") or (1 if final else 0)
                 return text
         raise StopIteration
+
+
+def decode_error(path: str, line: int, encoding: str, exc: UnicodeDecodeError) -> ValidationError:
+    bad = exc.object[exc.start : exc.start + 1].hex() if exc.object else ""
+    return ValidationError(
+        f"{path}, line {line}: not valid {encoding.removesuffix('-sig')} text"
+        f" (byte 0x{bad}); name the file's encoding with --encoding (e.g. latin-1)",
+        field="file",
+    )

@@ -256,6 +256,7 @@ class _Generator:
             first_id=base + 1,
             last_id=base + self.total,
         )
+        store._label(tx, "demo", f"Demo data: {self.added:,} contacts")
 
     # -- tags and ids --------------------------------------------------------------------
 

@@ -3,6 +3,20 @@
 Every term is two-valued (never NULL), so ``NOT`` means exactly "does not match".
 Tag and status names are resolved through a ``Resolver``; an unknown name is a
 ValidationError, never a silent empty result.
+
+Given ``Sizes`` (how many contacts each tag and status has, roughly), the compiler also
+chooses the statement's shape, in SQL both engines accept:
+
+* counting (``purpose="count"``): the rarest top-level tag clause drives, as
+  ``c.id IN (SELECT contact_id FROM contact_tag WHERE tag_id ...)`` (a range of the tag
+  index, not an EXISTS probe per contact); when every clause is about tags alone, the
+  count never reads ``contact`` at all (``Compiled.source``);
+* a page by name (``purpose="rows"``): when matches are common, walking the name index
+  until a page is full beats collecting every match and sorting it, so a status clause
+  is written ``+c.status_id`` (unary plus: the same value, but no index the planner
+  could prefer to the name order); when matches are rare, the rarest tag drives.
+
+The estimates only pick a shape: every shape selects exactly the same contacts.
 """
 
 from __future__ import annotations
@@ -12,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tagtui.query.filter import (
+    EVERYTHING,
     FOLLOWERS_OPS,
     And,
     Assignees,
@@ -25,6 +40,7 @@ from tagtui.query.filter import (
     Statuses,
     Tags,
     Text,
+    top_level_terms,
 )
 from tagtui.store.errors import ValidationError
 
@@ -42,6 +58,27 @@ def like_pattern(needle: str) -> str:
 class Compiled:
     sql: str
     params: dict[str, Any] = field(default_factory=dict)
+    #: For counts only: a FROM item (aliased ``c``, one column ``id``) that yields the
+    #: candidate contacts without touching ``contact``; ``None`` means ``contact c``.
+    source: str | None = None
+    #: Whether the workspace condition should be written so no index is used for it
+    #: (``+c.workspace_id``): another clause drives, or a scan of the table is cheapest.
+    plain_workspace: bool = False
+
+
+@dataclass
+class Sizes:
+    """Rough sizes for choosing a plan: contacts per tag id and per status id, and in all."""
+
+    tag: Callable[[int], int]
+    status: Callable[[int], int]
+    total: int
+
+
+#: Rows a page asks for, when choosing between walking the name index and sorting matches.
+PAGE_ROWS = 100
+#: Reading a contact row by id, in steps of an index walk or of a table scan (roughly).
+ROW_READ_COST = 4
 
 
 class _Compiler:
@@ -49,6 +86,10 @@ class _Compiler:
         self.tag_id = tag_id
         self.status_id = status_id
         self.params: dict[str, Any] = {}
+        #: The top-level tag clause written as an IN over the tag index (it drives the plan).
+        self.drive: Filter | None = None
+        #: Write status clauses so that no status index is used (the name order wins).
+        self.plain_status = False
 
     def param(self, value: Any) -> str:
         name = f"f{len(self.params)}"
@@ -66,6 +107,11 @@ class _Compiler:
 
     def compile(self, f: Filter) -> str:
         match f:
+            case Tags(values) if f is self.drive:
+                return (
+                    "c.id IN (SELECT ct.contact_id FROM contact_tag ct"
+                    f" WHERE ct.tag_id {self.ids(self.tag_id, values)})"
+                )
             case Tags(values):
                 return (
                     "EXISTS (SELECT 1 FROM contact_tag ct WHERE ct.contact_id = c.id"
@@ -74,7 +120,8 @@ class _Compiler:
             case NoTags():
                 return "NOT EXISTS (SELECT 1 FROM contact_tag ct WHERE ct.contact_id = c.id)"
             case Statuses(values):
-                return f"(c.status_id IS NOT NULL AND c.status_id {self.ids(self.status_id, values)})"
+                column = "+c.status_id" if self.plain_status else "c.status_id"
+                return f"(c.status_id IS NOT NULL AND {column} {self.ids(self.status_id, values)})"
             case NoStatus():
                 return "c.status_id IS NULL"
             case Assignees(values):
@@ -113,8 +160,84 @@ def _check_values(values: tuple[str, ...]) -> None:
         raise ValidationError("term values must be text", field="query")
 
 
-def compile_filter(f: Filter, *, tag_id: Resolver, status_id: Resolver) -> Compiled:
-    """``f`` as an SQL condition on ``contact c`` plus its parameters."""
+def _tags_only(f: Filter) -> bool:
+    """Whether ``f`` looks at a contact's tags alone (so ``c.id`` is all it needs)."""
+    match f:
+        case Tags() | NoTags():
+            return True
+        case Not(child):
+            return _tags_only(child)
+        case And(children) | Or(children):
+            return all(_tags_only(c) for c in children)
+    return False
+
+
+def compile_filter(
+    f: Filter,
+    *,
+    tag_id: Resolver,
+    status_id: Resolver,
+    sizes: Sizes | None = None,
+    purpose: str = "rows",
+) -> Compiled:
+    """``f`` as an SQL condition on ``contact c`` plus its parameters.
+
+    With ``sizes``, the condition is shaped for ``purpose``: ``"rows"`` (a page by name)
+    or ``"count"`` (which may also give a ``source`` to count from); see the module doc.
+    """
     compiler = _Compiler(tag_id, status_id)
+    source = None
+    plain_workspace = False
+    if sizes is not None and f != EVERYTHING:
+        terms = top_level_terms(f)
+        # (estimated contacts, term, how many ids) for each top-level clause an index can start from.
+        starts: list[tuple[int, Filter, int]] = []
+        for term in terms:
+            if isinstance(term, Tags | Statuses):
+                _check_values(term.values)
+                resolve, size = (tag_id, sizes.tag) if isinstance(term, Tags) else (status_id, sizes.status)
+                ids = {int(resolve(v)) for v in term.values}
+                starts.append((sum(size(i) for i in ids), term, len(ids)))
+        tag_starts = [s for s in starts if isinstance(s[1], Tags)]
+        rarest_tag = min(tag_starts, key=lambda s: s[0]) if tag_starts else None
+        if purpose == "count" and rarest_tag is not None:
+            best = rarest_tag[1]
+            total = max(sizes.total, 1)
+            if all(_tags_only(t) for t in terms):
+                # Count over the tag index alone: no contact row is read.
+                ids_sql = compiler.ids(tag_id, best.values)
+                distinct = "DISTINCT " if rarest_tag[2] > 1 else ""
+                source = (
+                    f"(SELECT {distinct}+ct0.contact_id AS id FROM contact_tag ct0"
+                    f" WHERE ct0.tag_id {ids_sql}) c"
+                )
+                rest = tuple(t for t in terms if t is not best)
+                sql = compiler.compile(And(rest)) if rest else "1 = 1"
+                return Compiled(sql, compiler.params, source)
+            # Reading a contact by id costs a few steps of a covering status index (or of a
+            # scan): the tag drives only when it is that much rarer.
+            statuses = [s[0] for s in starts if isinstance(s[1], Statuses)]
+            if rarest_tag[0] * ROW_READ_COST < min(statuses, default=total):
+                compiler.drive = best
+                compiler.plain_status = plain_workspace = True
+            elif not statuses:
+                plain_workspace = True
+        elif purpose == "count" and not starts:
+            plain_workspace = True  # nothing to start from: reading the table beats an index
+        elif purpose == "rows" and starts:
+            total = max(sizes.total, 1)
+            # Clauses taken as independent: how many contacts match, roughly.
+            matches = float(total)
+            for size, _, _ in starts:
+                matches *= min(size, total) / total
+            # A one-status clause walks its own index in name order; else the name index.
+            ordered = [s[0] for s in starts if isinstance(s[1], Statuses) and s[2] == 1]
+            walked = min(ordered) if ordered else total
+            walk = PAGE_ROWS * walked / max(matches, 1.0)  # index entries read to fill a page
+            if rarest_tag is not None and rarest_tag[0] < walk:
+                compiler.drive = rarest_tag[1]
+                compiler.plain_status = plain_workspace = True
+            elif not ordered:
+                compiler.plain_status = True
     sql = compiler.compile(f)
-    return Compiled(sql, compiler.params)
+    return Compiled(sql, compiler.params, source, plain_workspace)

@@ -29,7 +29,7 @@ from tagtui.query.filter import (
 )
 from tagtui.store.errors import ValidationError
 
-__all__ = ["FIELDS", "KEYWORDS", "MAX_NESTING", "parse"]
+__all__ = ["FIELDS", "KEYWORDS", "MAX_NESTING", "Clause", "clauses", "parse"]
 
 #: Field names as typed (lower-cased) -> canonical field name.
 FIELDS: dict[str, str] = {
@@ -230,6 +230,8 @@ class _Parser:
         self.text = text
         self.tokens = tokens
         self.i = 0
+        #: Token ranges [start, end) of the clauses the last top-level ``and_expr`` combined.
+        self.top_spans: list[tuple[int, int]] = []
 
     def peek(self) -> _Token | None:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
@@ -253,15 +255,30 @@ class _Parser:
         return parts[0] if len(parts) == 1 else Or(tuple(parts))
 
     def and_expr(self, before: _Token | None, depth: int) -> Filter:
-        parts = [self.unary(before, depth)]
+        spans: list[tuple[int, int]] = []
+
+        def clause(before: _Token | None) -> Filter:
+            start = self.i
+            node = self.unary(before, depth)
+            spans.append((start, self.i))
+            return node
+
+        parts = [clause(before)]
         while (token := self.peek()) is not None:
             if token.kind is _Kind.AND:
-                parts.append(self.unary(self.take(), depth))
+                parts.append(clause(self.take()))
             elif token.kind in (_Kind.TERM, _Kind.NOT, _Kind.LPAREN):
-                parts.append(self.unary(token, depth))
+                parts.append(clause(token))
             else:
                 break
+        if depth == 0:
+            self.top_spans = spans
         return parts[0] if len(parts) == 1 else And(tuple(parts))
+
+    def span_text(self, start: int, end: int) -> tuple[int, int]:
+        """The character offsets [start, end) of the tokens ``start``..``end - 1``."""
+        last = self.tokens[end - 1]
+        return self.tokens[start].pos, last.pos + len(last.text)
 
     def unary(self, before: _Token | None, depth: int) -> Filter:
         negations = 0
@@ -303,6 +320,45 @@ class _Parser:
         if before is None or before.kind is _Kind.LPAREN:
             _fail(f"expected a term before {token.text!r}", token.pos)
         _fail(f"expected a term after {before.text!r}", token.pos)
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One clause of the top-level AND of a query, and where it was written."""
+
+    filter: Filter
+    text: str
+    start: int
+    end: int
+
+
+def clauses(text: str) -> tuple[Clause, ...]:
+    """The clauses that AND together at the top of ``text``, each as written.
+
+    They are ``top_level_terms(parse(text))`` in order, except that a parenthesised
+    group is one clause even when it is the whole query; an ``or`` at the top level
+    makes the whole query one clause. An empty query has none. Malformed text raises
+    the same ``ValidationError`` as ``parse``.
+
+    >>> [c.text for c in clauses("tag:vip and -(a or b)  status:won")]
+    ['tag:vip', '-(a or b)', 'status:won']
+    """
+    tokens = _Lexer(text).tokens()
+    if not tokens:
+        return ()
+    parser = _Parser(text, tokens)
+    result = parser.query()
+    if isinstance(result, Or):  # a top-level "or": the whole query is one clause
+        spans = [(0, len(tokens))]
+        parts: tuple[Filter, ...] = (result,)
+    else:
+        spans = parser.top_spans
+        parts = result.children if isinstance(result, And) and len(spans) > 1 else (result,)
+    out = []
+    for node, (first, last) in zip(parts, spans, strict=True):
+        start, end = parser.span_text(first, last)
+        out.append(Clause(node, text[start:end], start, end))
+    return tuple(out)
 
 
 def parse(text: str) -> Filter:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
@@ -42,6 +43,11 @@ Selection = Filter | Sequence[int]
 TAG_COLUMNS = "t.id, t.name, t.slug, t.color, t.emoji, t.description, t.created_at, t.updated_at, t.rev"
 STATUS_COLUMNS = "s.id, s.name, s.slug, s.color, s.position, s.created_at, s.updated_at, s.rev"
 
+#: Events of these kinds belong to an undo step; others (settings, views, undo itself) do not.
+UNDOABLE_PREFIXES = ("tag.", "tags.", "status.", "contact.", "contacts.", "demo.")
+#: How many done steps undo can reach; older ones are dropped (with their rows).
+UNDO_DEPTH = 100
+
 
 def is_id(ref: object) -> bool:
     if isinstance(ref, bool):
@@ -66,6 +72,9 @@ class StoreBase:
         self.db = db
         self.workspace_id = workspace_id
         self.workspace_name = workspace_name
+        #: How deep this thread is in nested operations (0 = none running): the outermost
+        #: operation begins a new undo step, nested ones join it.
+        self._nesting = threading.local()
 
     # -- transactions --------------------------------------------------------------
 
@@ -73,6 +82,7 @@ class StoreBase:
         return self.db.run(fn, write=False)
 
     def _write(self, fn: Callable[[Tx], T]) -> T:
+        fn = self._one_step(fn)
         # A constraint that fails here was not foreseen by the operation's own checks: a
         # concurrent writer (on PostgreSQL) deleted or created a row meanwhile. Everything was
         # rolled back; once more, the checks see that writer's rows and say what is wrong.
@@ -84,6 +94,25 @@ class StoreBase:
                 if attempt == 2 or self.db.in_transaction:
                     raise
         raise AssertionError("unreachable")
+
+    def _one_step(self, fn: Callable[[Tx], T]) -> Callable[[Tx], T]:
+        """``fn`` as one undo step: the outermost operation starts afresh, nested ones join it.
+
+        (Inside a ``--dry-run`` rehearsal, each operation is outermost: a failed one is rolled
+        back to its savepoint with the step it began.)
+        """
+
+        def run(tx: Tx) -> T:
+            depth = getattr(self._nesting, "depth", 0)
+            if depth == 0:
+                tx.undo_step = None  # type: ignore[attr-defined]
+            self._nesting.depth = depth + 1
+            try:
+                return fn(tx)
+            finally:
+                self._nesting.depth = depth
+
+        return run
 
     def _params(self, **extra: Any) -> dict[str, Any]:
         return {"ws": self.workspace_id, **extra}
@@ -237,30 +266,177 @@ class StoreBase:
 
     def _event(self, tx: Tx, kind: str, subject_type: str, subject_id: int | None, **payload: Any) -> None:
         tx.execute(
-            "INSERT INTO event (workspace_id, at, kind, subject_type, subject_id, payload)"
-            " VALUES (:ws, :at, :kind, :st, :sid, :payload)",
+            "INSERT INTO event (workspace_id, at, kind, subject_type, subject_id, payload, step_id)"
+            " VALUES (:ws, :at, :kind, :st, :sid, :payload, :step)",
             self._params(
                 at=now(),
                 kind=kind,
                 st=subject_type,
                 sid=subject_id,
                 payload=json.dumps(payload, ensure_ascii=False),
+                step=self._step(tx) if kind.startswith(UNDOABLE_PREFIXES) else None,
             ),
         )
 
     def _events(
         self, tx: Tx, kind: str, subject_type: str, items: Sequence[tuple[int, dict[str, Any]]]
     ) -> None:
+        if not items:
+            return
         at = now()
+        step = self._step(tx) if kind.startswith(UNDOABLE_PREFIXES) else None
         tx.executemany(
-            "INSERT INTO event (workspace_id, at, kind, subject_type, subject_id, payload)"
-            " VALUES (:ws, :at, :kind, :st, :sid, :payload)",
+            "INSERT INTO event (workspace_id, at, kind, subject_type, subject_id, payload, step_id)"
+            " VALUES (:ws, :at, :kind, :st, :sid, :payload, :step)",
             [
                 self._params(
-                    at=at, kind=kind, st=subject_type, sid=sid, payload=json.dumps(p, ensure_ascii=False)
+                    at=at,
+                    kind=kind,
+                    st=subject_type,
+                    sid=sid,
+                    payload=json.dumps(p, ensure_ascii=False),
+                    step=step,
                 )
                 for sid, p in items
             ],
+        )
+
+    # -- undo steps: what each change was before (see ``undo.py``) ----------------------
+
+    def _step(self, tx: Tx) -> int:
+        """The undo step of the running operation, begun on first use.
+
+        Beginning a step clears the redo stack (the ``undone`` steps are dropped) and drops
+        the done steps beyond ``UNDO_DEPTH``; a dropped step's rows are deleted.
+        """
+        step: int | None = getattr(tx, "undo_step", None)
+        if step is not None:
+            return step
+        cut = tx.scalar(
+            "SELECT id FROM step WHERE workspace_id = :ws AND state = 'done'"
+            " ORDER BY id DESC LIMIT 1 OFFSET :depth",
+            self._params(depth=UNDO_DEPTH - 1),
+        )
+        dropped = [
+            r[0]
+            for r in tx.all(
+                "SELECT id FROM step WHERE workspace_id = :ws AND (state = 'undone'"
+                " OR (state = 'done' AND id <= :cut))",
+                self._params(cut=-1 if cut is None else cut),
+            )
+        ]
+        self._drop_steps(tx, dropped)
+        step = tx.scalar(
+            "INSERT INTO step (workspace_id, at, kind, summary, state, payload)"
+            " VALUES (:ws, :at, 'change', '', 'done', '{}') RETURNING id",
+            self._params(at=now()),
+        )
+        tx.undo_step = step  # type: ignore[attr-defined]
+        return step
+
+    def _drop_steps(self, tx: Tx, ids: Sequence[int]) -> None:
+        if not ids:
+            return
+        cond, params = self.db.in_list("step_id", "ids", list(ids))
+        tx.execute(f"DELETE FROM step_contact_tag WHERE {cond}", params)
+        tx.execute(f"DELETE FROM step_contact_status WHERE {cond}", params)
+        cond, params = self.db.in_list("id", "ids", list(ids))
+        tx.execute(f"UPDATE step SET state = 'dropped' WHERE {cond}", params)
+
+    def _label(self, tx: Tx, kind: str, summary: str, **payload: Any) -> None:
+        """Name the running operation's step (if it changed anything): the last label wins,
+        so the outermost operation, which labels last, names the step."""
+        step: int | None = getattr(tx, "undo_step", None)
+        if step is not None:
+            tx.execute(
+                "UPDATE step SET kind = :kind, summary = :summary, payload = :payload WHERE id = :id",
+                {"kind": kind, "summary": summary, "payload": json.dumps(payload), "id": step},
+            )
+
+    def _record_tags_where(
+        self, tx: Tx, tag_id: int, where: str, params: dict[str, Any], *, added: bool
+    ) -> None:
+        """Before ``tag_id`` is given to (or taken from) the contacts ``where`` selects: note
+        the pairs that really change, netted against what this step already noted."""
+        step = self._step(tx)
+        tag = int(tag_id)
+        if added:
+            pairs = (
+                f"SELECT c.id AS cid, NULL AS stamp FROM contact c WHERE {where} AND NOT EXISTS"
+                f" (SELECT 1 FROM contact_tag y WHERE y.contact_id = c.id AND y.tag_id = {tag})"
+            )
+        else:
+            pairs = (
+                "SELECT c.id AS cid, y.created_at AS stamp FROM contact c JOIN contact_tag y"
+                f" ON y.contact_id = c.id AND y.tag_id = {tag} WHERE {where}"
+            )
+        p = {**params, "undo_step": step}
+        tx.execute(
+            "INSERT INTO step_contact_tag (step_id, tag_id, contact_id, added, created_at)"
+            f" SELECT :undo_step, {tag}, q.cid, {int(added)}, q.stamp FROM ({pairs}) q"
+            " WHERE 1 = 1 ON CONFLICT DO NOTHING",
+            p,
+        )
+        # The insert skipped pairs this step already changed the other way: they are back
+        # as they were before the step, so they need no row at all.
+        opposite = 0 if added else 1
+        if tx.scalar(
+            f"SELECT 1 FROM step_contact_tag WHERE step_id = :undo_step AND tag_id = {tag}"
+            f" AND added = {opposite} LIMIT 1",
+            p,
+        ):
+            tx.execute(
+                f"DELETE FROM step_contact_tag WHERE step_id = :undo_step AND tag_id = {tag}"
+                f" AND added = {opposite} AND contact_id IN (SELECT q.cid FROM ({pairs}) q)",
+                p,
+            )
+
+    def _record_pairs(self, tx: Tx, pairs: Sequence[tuple[int, int]], *, added: bool) -> None:
+        """Before ``(contact_id, tag_id)`` pairs that really change are written (one contact,
+        an import batch): note them, netted against what this step already noted."""
+        if not pairs:
+            return
+        step = self._step(tx)
+        rows = [{"s": step, "c": c, "t": t} for c, t in pairs]
+        if added:
+            tx.executemany(
+                "INSERT INTO step_contact_tag (step_id, tag_id, contact_id, added, created_at)"
+                " VALUES (:s, :t, :c, 1, NULL) ON CONFLICT DO NOTHING",
+                rows,
+            )
+        else:
+            tx.executemany(
+                "INSERT INTO step_contact_tag (step_id, tag_id, contact_id, added, created_at)"
+                " SELECT :s, tag_id, contact_id, 0, created_at FROM contact_tag"
+                " WHERE contact_id = :c AND tag_id = :t ON CONFLICT DO NOTHING",
+                rows,
+            )
+        # The insert above skipped pairs this step changed the other way: they are back as before.
+        tx.executemany(
+            "DELETE FROM step_contact_tag WHERE step_id = :s AND tag_id = :t AND contact_id = :c"
+            f" AND added = {0 if added else 1}",
+            rows,
+        )
+
+    def _record_status_where(self, tx: Tx, where: str, params: dict[str, Any], after: int | None) -> None:
+        """Before the contacts ``where`` selects get status ``after``: note what they had."""
+        tx.execute(
+            "INSERT INTO step_contact_status (step_id, contact_id, before_id, after_id)"
+            f" SELECT :undo_step, c.id, c.status_id, :undo_after FROM contact c WHERE {where}"
+            " ON CONFLICT (step_id, contact_id) DO UPDATE SET after_id = excluded.after_id",
+            {**params, "undo_step": self._step(tx), "undo_after": after},
+        )
+
+    def _record_statuses(self, tx: Tx, changes: Sequence[tuple[int, int | None, int | None]]) -> None:
+        """``(contact_id, before, after)`` status changes of single contacts."""
+        if not changes:
+            return
+        step = self._step(tx)
+        tx.executemany(
+            "INSERT INTO step_contact_status (step_id, contact_id, before_id, after_id)"
+            " VALUES (:s, :c, :b, :a)"
+            " ON CONFLICT (step_id, contact_id) DO UPDATE SET after_id = excluded.after_id",
+            [{"s": step, "c": c, "b": b, "a": a} for c, b, a in changes],
         )
 
 

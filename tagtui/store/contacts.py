@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from tagtui.query.compile import Compiled, Sizes, compile_filter
 from tagtui.query.filter import EVERYTHING, Filter
 from tagtui.store.base import UNSET, Selection, StoreBase, as_id, as_refs
 from tagtui.store.db import IntegrityViolation, Tx
@@ -21,6 +23,7 @@ from tagtui.store.rules import (
     clean_followers,
     clean_label_name,
     clean_text,
+    slugify,
 )
 from tagtui.store.schema import now
 from tagtui.store.types import (
@@ -38,6 +41,10 @@ LIST_COLUMNS = (
     " c.status_id, s.color, c.name_key"
 )
 FULL_COLUMNS = LIST_COLUMNS + ", c.notes, c.created_at, c.updated_at, c.rev"
+#: How long (seconds) a tag's or status's size is trusted for choosing a plan, and the most
+#: rows counted for one: beyond that a clause is "large" and its exact size does not matter.
+SIZE_TTL = 30.0
+SIZE_CAP = 250_000
 CONTACT_FIELDS = ("name", "email", "company", "phone", "assignee", "followers", "notes")
 
 
@@ -85,9 +92,11 @@ class ContactOps(StoreBase):
         check_limit(limit, offset)
 
         def run(tx: Tx) -> Page:
-            where, params = self._selection(tx, query)
+            _, where, params = self._shaped(tx, query, "rows")
             if after is not None:
-                where += " AND (c.name_key > :after_key OR (c.name_key = :after_key AND c.id > :after_id))"
+                # The first conjunct is a range the name index can seek to; the OR alone made
+                # the engine walk every row before the key (O(offset), 0.4 s at 500,000).
+                where += " AND c.name_key >= :after_key AND (c.name_key > :after_key OR c.id > :after_id)"
                 params.update(after_key=after[0], after_id=int(after[1]))
             rows = tx.all(
                 f"SELECT {LIST_COLUMNS} FROM contact c LEFT JOIN status s ON s.id = c.status_id"
@@ -107,8 +116,82 @@ class ContactOps(StoreBase):
         return self._read(lambda tx: self._count(tx, query))
 
     def _count(self, tx: Tx, query: Filter) -> int:
-        where, params = self._selection(tx, query)
-        return tx.scalar(f"SELECT COUNT(*) FROM contact c WHERE {where}", params)
+        if query == EVERYTHING and not tx.one(
+            "SELECT 1 FROM contact WHERE workspace_id < :ws OR workspace_id > :ws LIMIT 1", self._params()
+        ):
+            # Every contact is this workspace's: the engine's own whole-table count is fastest.
+            return tx.scalar("SELECT COUNT(*) FROM contact")
+        source, where, params = self._shaped(tx, query, "count")
+        return tx.scalar(f"SELECT COUNT(*) FROM {source} WHERE {where}", params)
+
+    def _shaped(self, tx: Tx, query: Filter, purpose: str) -> tuple[str, str, dict[str, Any]]:
+        """``(FROM item, condition, parameters)`` selecting ``query``'s contacts, in the
+        statement shape that suits ``purpose`` ("rows" by name, or "count")."""
+        if not isinstance(query, Filter):  # type: ignore[arg-type]
+            where, params = self._selection(tx, query)  # ids, or something it refuses clearly
+            return "contact c", where, params
+        compiled = self._compile_shaped(tx, query, purpose)
+        if compiled.source is not None:
+            # The tag ids are this workspace's: so are the contacts that carry them.
+            return compiled.source, compiled.sql, dict(compiled.params)
+        workspace = "+c.workspace_id" if compiled.plain_workspace else "c.workspace_id"
+        return "contact c", f"{workspace} = :ws AND {compiled.sql}", self._params(**compiled.params)
+
+    def _compile_shaped(self, tx: Tx, query: Filter, purpose: str) -> Compiled:
+        def resolver(table: str) -> Callable[[str], int]:
+            def resolve(value: str) -> int:
+                key = (table, slugify(value))
+                found = names.get(key)
+                if found is None:
+                    found = tx.scalar(
+                        f"SELECT id FROM {table} WHERE workspace_id = :ws AND slug = :slug",
+                        self._params(slug=key[1]),
+                    )
+                    if found is None:
+                        raise ValidationError(f"unknown {table} {value!r} in query", field="query")
+                    names[key] = found
+                return found
+
+            return resolve
+
+        names: dict[tuple[str, str], int] = {}
+        return compile_filter(
+            query,
+            tag_id=resolver("tag"),
+            status_id=resolver("status"),
+            sizes=self._sizes(tx),
+            purpose=purpose,
+        )
+
+    def _sizes(self, tx: Tx) -> Sizes:
+        """Rough contact counts per tag and status, for choosing a plan (kept a little while:
+        a stale figure only picks a slower plan, never a wrong answer)."""
+        cache: dict[tuple[str, int], tuple[int, float]] = self.__dict__.setdefault("_size_cache", {})
+        clock = time.monotonic()
+
+        def cached(key: tuple[str, int], sql: str, params: dict[str, Any]) -> int:
+            hit = cache.get(key)
+            if hit is not None and clock - hit[1] < SIZE_TTL:
+                return hit[0]
+            value = int(tx.scalar(sql, params) or 0)
+            cache[key] = (value, clock)
+            return value
+
+        return Sizes(
+            tag=lambda i: cached(
+                ("tag", i),
+                "SELECT COUNT(*) FROM (SELECT 1 FROM contact_tag WHERE tag_id = :t LIMIT :cap) x",
+                {"t": i, "cap": SIZE_CAP},
+            ),
+            status=lambda i: cached(
+                ("status", i),
+                "SELECT COUNT(*) FROM (SELECT 1 FROM contact WHERE workspace_id = :ws AND status_id = :s"
+                " LIMIT :cap) x",
+                self._params(s=i, cap=SIZE_CAP),
+            ),
+            # The highest id bounds the number of contacts, and costs one index probe.
+            total=cached(("total", 0), "SELECT MAX(id) FROM contact", {}),
+        )
 
     def iter_contacts(self, query: Filter = EVERYTHING, *, batch: int = 2000) -> Iterator[ContactRow]:
         """Every contact ``query`` selects, by name, streamed a batch at a time."""
@@ -122,17 +205,27 @@ class ContactOps(StoreBase):
             after = (last.name_key, last.id)
 
     def _tags_of(self, tx: Tx, contact_ids: Sequence[int]) -> dict[int, tuple[TagRef, ...]]:
+        """Each contact's tags, by name. The links come from the primary key alone; the few
+        distinct tags are read once and shared (a page of a thousand contacts names a few
+        dozen tags three thousand times)."""
         if not contact_ids:
             return {}
         cond, params = self.db.in_list("ct.contact_id", "ids", list(contact_ids))
-        out: dict[int, list[TagRef]] = {}
-        for cid, *tag in tx.all(
-            "SELECT ct.contact_id, t.id, t.name, t.slug, t.color, t.emoji FROM contact_tag ct"
-            f" JOIN tag t ON t.id = ct.tag_id WHERE {cond} ORDER BY t.name_key, t.id",
-            params,
-        ):
-            out.setdefault(cid, []).append(TagRef(*tag))
-        return {cid: tuple(tags) for cid, tags in out.items()}
+        links = tx.all(f"SELECT ct.contact_id, ct.tag_id FROM contact_tag ct WHERE {cond}", params)
+        if not links:
+            return {}
+        tag_cond, tag_params = self.db.in_list("t.id", "tids", sorted({t for _, t in links}))
+        refs: dict[int, tuple[tuple[str, int], TagRef]] = {
+            row[0]: ((row[5], row[0]), TagRef(*row[:5]))
+            for row in tx.all(
+                f"SELECT t.id, t.name, t.slug, t.color, t.emoji, t.name_key FROM tag t WHERE {tag_cond}",
+                tag_params,
+            )
+        }
+        out: dict[int, list[tuple[tuple[str, int], TagRef]]] = {}
+        for cid, tid in links:
+            out.setdefault(cid, []).append(refs[tid])
+        return {cid: tuple(ref for _, ref in sorted(tags, key=lambda x: x[0])) for cid, tags in out.items()}
 
     def get_contact(self, ref: int | str) -> Contact:
         """One contact in full, by id or email."""
@@ -176,7 +269,9 @@ class ContactOps(StoreBase):
                 self._set_status(tx, contact_id, self._status_id(tx, status))
             if tags:
                 self._change_tags(tx, contact_id, [self._tag_id(tx, t) for t in tags], [])
-            return self._load_contact(tx, contact_id)
+            contact = self._load_contact(tx, contact_id)
+            self._label(tx, "contact.created", f"Added contact {contact.name}")
+            return contact
 
         return self._write(run)
 
@@ -258,6 +353,7 @@ class ContactOps(StoreBase):
                 before={k: getattr(before, k) for k in changed},
                 after=changed,
             )
+            self._label(tx, "contact.updated", f"Edited contact {before.name}")
             return self._load_contact(tx, contact_id)
 
         return self._write(run)
@@ -271,12 +367,28 @@ class ContactOps(StoreBase):
         def run(tx: Tx) -> int:
             ids = self._contact_ids(tx, refs)
             cond, params = self.db.in_list("id", "ids", ids)
-            rows = tx.all(f"SELECT id, name, email FROM contact WHERE {cond}", params)
+            columns = (*CONTACT_FIELDS, "created_at", "updated_at", "rev")
+            rows = tx.all(f"SELECT id, {', '.join(columns)} FROM contact WHERE {cond}", params)
+            # What undo needs to put them back: their tags and statuses (the rows are in the events).
+            assigned, _ = self.db.in_list("contact_id", "ids", ids)
+            tx.execute(
+                "INSERT INTO step_contact_tag (step_id, tag_id, contact_id, added, created_at)"
+                " SELECT :undo_step, tag_id, contact_id, 0, created_at FROM contact_tag"
+                f" WHERE {assigned} ON CONFLICT DO NOTHING",
+                {**params, "undo_step": self._step(tx)},
+            )
+            selected, _ = self.db.in_list("c.id", "ids", ids)
+            self._record_status_where(tx, f"{selected} AND c.status_id IS NOT NULL", params, None)
             # contact_tag rows go with them (ON DELETE CASCADE).
             tx.execute(f"DELETE FROM contact WHERE {cond}", params)
             self._events(
-                tx, "contact.deleted", "contact", [(r[0], {"name": r[1], "email": r[2]}) for r in rows]
+                tx,
+                "contact.deleted",
+                "contact",
+                [(r[0], dict(zip(columns, r[1:], strict=True))) for r in rows],
             )
+            what = f"contact {rows[0][1]}" if len(rows) == 1 else f"{len(rows):,} contacts"
+            self._label(tx, "contacts.deleted", f"Deleted {what}")
             return len(rows)
 
         return self._write(run)
@@ -300,7 +412,9 @@ class ContactOps(StoreBase):
             both = set(add_ids) & set(remove_ids)
             if both:
                 raise ValidationError("a tag cannot be both added and removed in one change", field="tags")
-            return self._change_tags(tx, contact_id, add_ids, remove_ids)
+            change = self._change_tags(tx, contact_id, add_ids, remove_ids)
+            self._label_tag_change(tx, change)
+            return change
 
         return self._write(run)
 
@@ -326,6 +440,8 @@ class ContactOps(StoreBase):
         removed = [t for t in dict.fromkeys(remove_ids) if t in current]
         after = (current | set(added)) - set(removed)
         self._check_tag_limit(tx, len(after), bool(added))
+        self._record_pairs(tx, [(contact_id, t) for t in added], added=True)
+        self._record_pairs(tx, [(contact_id, t) for t in removed], added=False)
         stamp = now()
         tx.executemany(
             "INSERT INTO contact_tag (contact_id, tag_id, created_at) VALUES (:cid, :tid, :at)"
@@ -349,6 +465,34 @@ class ContactOps(StoreBase):
         return TagChange(
             contact_id, self._tag_refs(tx, contact_id), tuple(added), tuple(removed), tuple(created)
         )
+
+    def _label_tag_change(self, tx: Tx, change: TagChange) -> None:
+        if not change.added and not change.removed:
+            return
+        names = self._tag_names(tx, [*change.added, *change.removed])
+        parts = [f"+{names.get(t, t)}" for t in change.added]
+        parts += [f"−{names.get(t, t)}" for t in change.removed]
+        who = tx.scalar("SELECT name FROM contact WHERE id = :id", {"id": change.contact_id})
+        self._label(tx, "contact.tags_changed", f"{' '.join(parts)} on {who}")
+
+    def _tag_names(self, tx: Tx, tag_ids: Sequence[int]) -> dict[int, str]:
+        if not tag_ids:
+            return {}
+        cond, params = self.db.in_list("id", "ids", list(tag_ids))
+        return dict(tx.all(f"SELECT id, name FROM tag WHERE {cond}", params))
+
+    def _label_bulk(self, tx: Tx, counts: dict[str, int]) -> None:
+        """Name a bulk tag change by what it did: "+VIP on 1,204 contacts, −Cold on 311"."""
+        changed = {k: v for k, v in counts.items() if v}
+        if not changed:
+            return
+        names = self._tag_names(tx, [int(k[1:]) for k in changed])
+        parts = []
+        for i, (key, n) in enumerate(changed.items()):
+            sign = "+" if key[0] == "+" else "−"
+            unit = f" contact{'s' if n != 1 else ''}" if i == 0 else ""
+            parts.append(f"{sign}{names.get(int(key[1:]), key[1:])} on {n:,}{unit}")
+        self._label(tx, "contacts.tags_changed", ", ".join(parts))
 
     def _check_tag_limit(self, tx: Tx, count_after: int, adds: bool) -> None:
         limit = self._settings(tx).max_tags_per_contact
@@ -405,7 +549,9 @@ class ContactOps(StoreBase):
                     created.append(tag_id)
             current = self._current_tag_ids(tx, cid)
             remove = [t for t in current if t not in set(target)]
-            return self._change_tags(tx, cid, target, sorted(remove), created=created)
+            change = self._change_tags(tx, cid, target, sorted(remove), created=created)
+            self._label_tag_change(tx, change)
+            return change
 
         return self._write(run)
 
@@ -435,6 +581,7 @@ class ContactOps(StoreBase):
             tag_id = self._tag_id(tx, tag)
             ids = self._contact_ids(tx, contacts)
             changed = self._apply_tags(tx, ids, [tag_id] if add else [], [] if add else [tag_id])
+            self._label_bulk(tx, {f"{'+' if add else '-'}{tag_id}": changed})
             return BulkResult(tag_id, len(ids), changed)
 
         return self._write(run)
@@ -463,7 +610,9 @@ class ContactOps(StoreBase):
             if not add_ids and not remove_ids:
                 raise ValidationError("choose at least one tag to add or remove", field="tags")
             where, params = self._selection(tx, selection)
-            return self._apply_tags_where(tx, where, params, add_ids, remove_ids)
+            counts = self._apply_tags_where(tx, where, params, add_ids, remove_ids)
+            self._label_bulk(tx, counts)
+            return counts
 
         return self._write(run)
 
@@ -526,6 +675,7 @@ class ContactOps(StoreBase):
                     )
                 ]
                 events += [(cid, {"added": [tag_id], "removed": []}) for cid in gained]
+            self._record_tags_where(tx, tag_id, where, params, added=True)
             n = tx.execute(
                 "INSERT INTO contact_tag (contact_id, tag_id, created_at)"
                 f" SELECT c.id, {int(tag_id)}, :at FROM contact c WHERE {where}"
@@ -544,6 +694,7 @@ class ContactOps(StoreBase):
                     )
                 ]
                 events += [(cid, {"added": [], "removed": [tag_id]}) for cid in lost]
+            self._record_tags_where(tx, tag_id, where, params, added=False)
             n = tx.execute(
                 f"DELETE FROM contact_tag WHERE tag_id = {int(tag_id)} AND contact_id IN"
                 f" (SELECT c.id FROM contact c WHERE {where})",
@@ -572,7 +723,12 @@ class ContactOps(StoreBase):
             contact_id = self._contact_id(tx, contact)
             status_id = None if status is None else self._status_id(tx, status)
             self._set_status(tx, contact_id, status_id)
-            return self._load_contact(tx, contact_id)
+            loaded = self._load_contact(tx, contact_id)
+            if loaded.status is None:
+                self._label(tx, "contact.status_changed", f"Cleared the status of {loaded.name}")
+            else:
+                self._label(tx, "contact.status_changed", f"{loaded.name} → {loaded.status}")
+            return loaded
 
         return self._write(run)
 
@@ -581,6 +737,7 @@ class ContactOps(StoreBase):
         before = tx.scalar("SELECT status_id FROM contact WHERE id = :id", {"id": contact_id})
         if before == status_id:
             return
+        self._record_statuses(tx, [(contact_id, before, status_id)])
         tx.execute("UPDATE contact SET status_id = :sid WHERE id = :id", {"sid": status_id, "id": contact_id})
         self._event(tx, "contact.status_changed", "contact", contact_id, before=before, after=status_id)
 
@@ -590,47 +747,146 @@ class ContactOps(StoreBase):
         def run(tx: Tx) -> int:
             status_id = None if status is None else self._status_id(tx, status)
             where, params = self._selection(tx, selection)
-            differs = (
-                "c.status_id IS NOT NULL"
-                if status_id is None
-                else (f"(c.status_id IS NULL OR c.status_id <> {int(status_id)})")
-            )
-            n = tx.execute(
-                "UPDATE contact SET status_id = :sid WHERE id IN"
-                f" (SELECT c.id FROM contact c WHERE {where} AND {differs})",
-                {**params, "sid": status_id},
-            ).rowcount
+            n = self._set_status_where(tx, where, params, status_id)
             if n:
-                self._event(tx, "contacts.status_changed", "workspace", None, after=status_id, contacts=n)
+                name = (
+                    None
+                    if status_id is None
+                    else tx.scalar("SELECT name FROM status WHERE id = :id", {"id": status_id})
+                )
+                what = "Cleared the status of" if name is None else f"Status {name} on"
+                self._label(tx, "contacts.status_changed", f"{what} {n:,} contact{'s' if n != 1 else ''}")
             return n
 
         return self._write(run)
+
+    def _set_status_where(self, tx: Tx, where: str, params: dict[str, Any], status_id: int | None) -> int:
+        """Set the status of the contacts ``where`` selects, in one statement (bulk edits, rules)."""
+        differs = (
+            "c.status_id IS NOT NULL"
+            if status_id is None
+            else (f"(c.status_id IS NULL OR c.status_id <> {int(status_id)})")
+        )
+        self._record_status_where(tx, f"{where} AND {differs}", params, status_id)
+        n = tx.execute(
+            "UPDATE contact SET status_id = :sid WHERE id IN"
+            f" (SELECT c.id FROM contact c WHERE {where} AND {differs})",
+            {**params, "sid": status_id},
+        ).rowcount
+        if n:
+            self._event(tx, "contacts.status_changed", "workspace", None, after=status_id, contacts=n)
+        return n
 
     # -- history ---------------------------------------------------------------------
 
     def history(
         self, *, contact: int | str | None = None, tag: int | str | None = None, limit: int = 50
     ) -> list[Event]:
-        """The newest events about a contact, a tag, or the whole workspace."""
+        """The newest events about a contact, a tag, or the whole workspace, with their undo step.
+
+        A contact's history includes the bulk changes that reached it (a bulk tag, a merge,
+        a deleted tag or status) as its own ``contact.tags_changed`` / ``status_changed``
+        lines; a tag's includes the bulk changes that gave or took it.
+        """
         check_limit(limit, 0)
+        columns = (
+            "e.id, e.at, e.kind, e.subject_type, e.subject_id, e.payload, e.step_id, st.state, st.summary"
+        )
 
         def run(tx: Tx) -> list[Event]:
-            where = "workspace_id = :ws"
+            where = "e.workspace_id = :ws"
             params = self._params(limit=limit)
             if contact is not None:
-                where += " AND subject_type = 'contact' AND subject_id = :sid"
                 params["sid"] = self._contact_id(tx, contact)
+                where += " AND e.subject_type = 'contact' AND e.subject_id = :sid"
             elif tag is not None:
-                where += " AND subject_type = 'tag' AND subject_id = :sid"
                 params["sid"] = self._tag_id(tx, tag)
+                where += (
+                    " AND ((e.subject_type = 'tag' AND e.subject_id = :sid) OR (e.subject_type = 'workspace'"
+                    " AND e.kind = 'contacts.tags_changed' AND e.step_id IN"
+                    " (SELECT x.step_id FROM step_contact_tag x WHERE x.tag_id = :sid)))"
+                )
             rows = tx.all(
-                "SELECT id, at, kind, subject_type, subject_id, payload FROM event"
-                f" WHERE {where} ORDER BY id DESC LIMIT :limit",
+                f"SELECT {columns} FROM event e LEFT JOIN step st ON st.id = e.step_id"
+                f" WHERE {where} ORDER BY e.id DESC LIMIT :limit",
                 params,
             )
-            return [Event(*r[:5], payload=json.loads(r[5])) for r in rows]
+            events = [Event(*r[:5], json.loads(r[5]), *r[6:]) for r in rows]
+            if contact is not None:
+                events = sorted(
+                    events + self._bulk_history(tx, params["sid"], limit), key=lambda e: e.id, reverse=True
+                )[:limit]
+            return events
 
         return self._read(run)
+
+    def _bulk_history(self, tx: Tx, contact_id: int, limit: int) -> list[Event]:
+        """The changes of bulk steps to one contact, as events of that contact."""
+        last = "(SELECT MAX(e.id) FROM event e WHERE e.step_id = st.id)"
+        own = (
+            "NOT EXISTS (SELECT 1 FROM event o WHERE o.step_id = st.id AND o.subject_type = 'contact'"
+            " AND o.subject_id = :cid AND o.kind = :kind)"
+        )
+        out: list[Event] = []
+        tags = tx.all(
+            f"SELECT st.id, st.state, st.summary, {last}, x.tag_id, x.added FROM step_contact_tag x"
+            f" JOIN step st ON st.id = x.step_id WHERE x.contact_id = :cid AND {own}"
+            " ORDER BY st.id DESC, x.tag_id",
+            {"cid": contact_id, "kind": "contact.tags_changed"},
+        )
+        by_step: dict[int, tuple[Any, ...]] = {}
+        for step, state, summary, event_id, tag_id, added in tags:
+            entry = by_step.setdefault(step, (state, summary, event_id, [], []))
+            entry[3 if added else 4].append(tag_id)
+        for step, (state, summary, event_id, added, removed) in list(by_step.items())[:limit]:
+            out.append(
+                self._step_event(
+                    tx,
+                    event_id,
+                    step,
+                    state,
+                    summary,
+                    "contact.tags_changed",
+                    contact_id,
+                    {"added": added, "removed": removed},
+                )
+            )
+        first = last.replace("MAX(", "MIN(")  # not the id of the step's tag line
+        statuses = tx.all(
+            f"SELECT st.id, st.state, st.summary, {first}, x.before_id, x.after_id FROM step_contact_status x"
+            f" JOIN step st ON st.id = x.step_id WHERE x.contact_id = :cid AND {own}"
+            " ORDER BY st.id DESC LIMIT :limit",
+            {"cid": contact_id, "kind": "contact.status_changed", "limit": limit},
+        )
+        for step, state, summary, event_id, before, after in statuses:
+            out.append(
+                self._step_event(
+                    tx,
+                    event_id,
+                    step,
+                    state,
+                    summary,
+                    "contact.status_changed",
+                    contact_id,
+                    {"before": before, "after": after},
+                )
+            )
+        return [e for e in out if e.id is not None]
+
+    def _step_event(
+        self,
+        tx: Tx,
+        event_id: int | None,
+        step: int,
+        state: str,
+        summary: str,
+        kind: str,
+        contact_id: int,
+        payload: dict[str, Any],
+    ) -> Event:
+        at = tx.scalar("SELECT at FROM event WHERE id = :id", {"id": event_id}) if event_id else ""
+        payload = {**payload, "bulk": True}
+        return Event(event_id, at, kind, "contact", contact_id, payload, step, state, summary)  # type: ignore[arg-type]
 
 
 def _keys(values: dict[str, Any]) -> dict[str, Any]:

@@ -46,9 +46,12 @@ def _to_pyformat(sql: str) -> str:
 class Tx:
     """One open transaction on one connection."""
 
-    def __init__(self, db: Database, conn: Any) -> None:
+    def __init__(self, db: Database, conn: Any, *, rehearsal: bool = False) -> None:
         self.db = db
         self._conn = conn
+        #: A rehearsal's transaction is always rolled back; each operation inside it gets a savepoint.
+        self.rehearsal = rehearsal
+        self._savepoints = 0
 
     def execute(self, sql: str, params: dict[str, Any] | None = None) -> Any:
         try:
@@ -168,7 +171,11 @@ class Database:
         """A transaction; nested calls in one thread join the outer one."""
         current: Tx | None = getattr(self._local, "tx", None)
         if current is not None:
-            yield current
+            if current.rehearsal:
+                with _savepoint(current):
+                    yield current
+            else:
+                yield current
             return
         conn = self._acquire()
         tx = Tx(self, conn)
@@ -189,6 +196,38 @@ class Database:
             else:
                 conn.close()
 
+    @contextmanager
+    def rehearsal(self) -> Iterator[Tx]:
+        """A transaction that every store call in this thread joins and that is always rolled back.
+
+        ``--dry-run`` runs a whole command inside one: the command sees its own changes (the
+        summary it prints is the real one) and nothing is kept. Each operation inside gets a
+        savepoint, so a failed operation is undone on its own as it would be outside, and
+        a transient failure (a PostgreSQL deadlock) retries that operation alone. On SQLite
+        the write lock is taken up front, as for any writer.
+        """
+        if getattr(self._local, "tx", None) is not None:
+            raise RuntimeError("a rehearsal cannot start inside a transaction")
+        conn = self._acquire()
+        tx = Tx(self, conn, rehearsal=True)
+        try:
+            tx.execute("BEGIN IMMEDIATE" if self.dialect == "sqlite" else "BEGIN")
+            self._local.tx = tx
+            yield tx
+        finally:
+            self._local.tx = None
+            with suppress(Exception):
+                conn.execute("ROLLBACK")
+            if _healthy(conn, self.dialect):
+                self._release(conn)
+            else:
+                conn.close()
+
+    @property
+    def in_rehearsal(self) -> bool:
+        tx: Tx | None = getattr(self._local, "tx", None)
+        return tx is not None and tx.rehearsal
+
     @property
     def in_transaction(self) -> bool:
         """True inside ``run`` / ``transaction`` in this thread (a nested call joins it)."""
@@ -196,8 +235,9 @@ class Database:
 
     def run(self, fn: Callable[[Tx], T], *, write: bool, attempts: int = 8) -> T:
         """Run ``fn`` in one transaction, retrying the whole of it on a transient failure."""
-        if getattr(self._local, "tx", None) is not None:
-            return fn(self._local.tx)
+        current: Tx | None = getattr(self._local, "tx", None)
+        if current is not None and not current.rehearsal:
+            return fn(current)
         delay = 0.02
         for attempt in range(attempts):
             try:
@@ -242,6 +282,22 @@ class Database:
             {name: json.dumps(list(values))},
         )
 
+    def snapshot(self, tx: Tx, name: str, select_sql: str, params: dict[str, Any]) -> str:
+        """Fill the temporary table ``name`` with the ids ``select_sql`` returns; a condition on ``c``.
+
+        A change in several statements (tags, then status) over a query that looks at what the
+        change edits must act on the contacts selected before its first statement.
+        """
+        if not re.fullmatch(r"[a-z_]+", name):
+            raise ValueError(f"bad temporary table name {name!r}")
+        if self.dialect == "postgresql":
+            tx.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} (id BIGINT PRIMARY KEY) ON COMMIT DROP")
+        else:
+            tx.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} (id INTEGER PRIMARY KEY)")
+        tx.execute(f"DELETE FROM {name}")
+        tx.execute(f"INSERT INTO {name} (id) {select_sql}", params)
+        return f"c.id IN (SELECT id FROM {name})"
+
     def group_concat(self, expr: str, separator_param: str) -> str:
         if self.dialect == "postgresql":
             return f"string_agg({expr}, :{separator_param})"
@@ -253,6 +309,22 @@ class Database:
             return None
         with self.transaction(write=False) as tx:
             return int(tx.scalar("PRAGMA data_version"))
+
+
+@contextmanager
+def _savepoint(tx: Tx) -> Iterator[None]:
+    """One operation inside a rehearsal: undone on its own if it fails."""
+    tx._savepoints += 1
+    name = f"tagtui_sp{tx._savepoints}"
+    tx.execute(f"SAVEPOINT {name}")
+    try:
+        yield
+    except BaseException:
+        with suppress(Exception):
+            tx.execute(f"ROLLBACK TO SAVEPOINT {name}")
+            tx.execute(f"RELEASE SAVEPOINT {name}")
+        raise
+    tx.execute(f"RELEASE SAVEPOINT {name}")
 
 
 def _healthy(conn: Any, dialect: str) -> bool:

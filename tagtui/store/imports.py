@@ -31,7 +31,9 @@ if TYPE_CHECKING:
 #: The columns an import reads (export writes the same); any other column is ignored.
 IMPORT_COLUMNS = ("id", "name", "email", "company", "phone", "assignee", "followers", "status", "tags")
 #: The contact fields a row can set (``id`` is ignored; ``status`` and ``tags`` are handled apart).
-ROW_FIELDS = ("name", "email", "company", "phone", "assignee", "followers")
+ROW_FIELDS = ("name", "email", "company", "phone", "assignee", "followers", "notes")
+#: What a row may hold: the CSV columns, and ``notes`` (which vCards carry; CSV export does not).
+ROW_COLUMNS = (*IMPORT_COLUMNS, "notes")
 #: Export puts a ``'`` before a cell starting with one of these (CSV formula injection, SPEC §6).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TAG_SEPARATOR = ";"
@@ -133,9 +135,16 @@ class ImportOps(StoreBase):
             checked = self._checked(rows, state)
             while batch := list(islice(checked, BATCH)):
                 self._import_batch(tx, batch, state)
-            return state.result()
+            result = state.result()
+            self._label(
+                tx,
+                "import",
+                f"Imported {result.rows:,} row{'s' if result.rows != 1 else ''}"
+                f" ({result.created:,} new, {result.updated:,} updated)",
+            )
+            return result
 
-        return self.db.run(run, write=True, attempts=attempts)
+        return self.db.run(self._one_step(run), write=True, attempts=attempts)
 
     def contact_notes(self, contact_ids: Sequence[int]) -> dict[int, str]:
         """The notes of these contacts, by id (those without notes left out): for exports."""
@@ -159,9 +168,12 @@ class ImportOps(StoreBase):
             cells = {
                 key: unneutralise(value).strip()
                 for key, value in row.items()
-                if key in IMPORT_COLUMNS and isinstance(value, str)
+                if key in ROW_COLUMNS and isinstance(value, str)
             }
-            if not any(cells.values()):
+            # ``tags`` is a cell split on ``;``, or a list of names (a vCard's may hold a ``;``).
+            listed = row.get("tags")
+            names = [str(t) for t in listed] if isinstance(listed, list | tuple) else None
+            if not any(cells.values()) and not any(n.strip() for n in names or ()):
                 continue  # an empty line of a spreadsheet
             state.rows += 1
             where = _where(row, index)
@@ -171,7 +183,7 @@ class ImportOps(StoreBase):
                     {k: cells[k] for k in ROW_FIELDS if cells.get(k)}, creating=False
                 )
                 status = _status_name(cells["status"]) if cells.get("status") else None
-                checked = _Row(where, fields, _tag_names(cells.get("tags", "")), status)
+                checked = _Row(where, fields, _tag_names(cells.get("tags", ""), names), status)
             yield checked
 
     # -- writing -------------------------------------------------------------------------
@@ -213,6 +225,10 @@ class ImportOps(StoreBase):
                     created = [t for t in new_tags if t in added]
                     tag_events.append((known.id, {"added": added, "removed": [], "created": created}))
                     state.changed.add(known.id)
+        # What undo needs: the assignments and statuses this batch gives (its contacts are
+        # in the events).
+        self._record_pairs(tx, [(a["cid"], a["tid"]) for a in assignments], added=True)
+        self._record_statuses(tx, [(cid, None, e["after"]) for cid, e in status_events])
         tx.executemany(
             "INSERT INTO contact_tag (contact_id, tag_id, created_at) VALUES (:cid, :tid, :at)"
             " ON CONFLICT DO NOTHING",
@@ -313,10 +329,10 @@ def _naming(where: str) -> Iterator[None]:
         raise type(exc)(f"{where}{field_}: {exc.message}", field=exc.field) from exc
 
 
-def _tag_names(cell: str) -> dict[str, str]:
+def _tag_names(cell: str, split: list[str] | None = None) -> dict[str, str]:
     """The tags of a cell, by slug; the first spelling of a slug names a new tag."""
     names: dict[str, str] = {}
-    for raw in cell.split(TAG_SEPARATOR):
+    for raw in cell.split(TAG_SEPARATOR) if split is None else split:
         if raw.strip():
             name, slug = _label(raw, "tag")
             names.setdefault(slug, name)

@@ -138,6 +138,7 @@ class EventRow(SQLModel, table=True):
     __table_args__ = (
         Index("ix_event_subject", "workspace_id", "subject_type", "subject_id", "id"),
         Index("ix_event_workspace", "workspace_id", "id"),
+        Index("ix_event_step", "step_id"),
         NO_REUSE,
     )
 
@@ -152,6 +153,60 @@ class EventRow(SQLModel, table=True):
     payload: str = Field(sa_column=Column(Text, nullable=False))
     #: The undoable step this event belongs to (schema 2); NULL for events that undo cannot reach.
     step_id: int | None = Field(default=None)
+
+
+class StepRow(SQLModel, table=True):
+    """One undoable user action (schema 2): the events that name it and the rows below.
+
+    ``state`` is ``done`` (undo reaches it), ``undone`` (redo reaches it) or ``dropped``
+    (out of reach: a new change cleared the redo stack, or it is older than the undo depth).
+    """
+
+    __tablename__ = "step"
+    __table_args__ = (Index("ix_step_state", "workspace_id", "state", "id"), NO_REUSE)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("workspace.id", ondelete="CASCADE"), nullable=False)
+    )
+    at: str = Field(sa_type=STAMP)
+    kind: str = Field(sa_type=String(64))
+    summary: str = Field(sa_column=Column(Text, nullable=False))
+    state: str = Field(sa_type=String(8))
+    payload: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class StepContactTagRow(SQLModel, table=True):
+    """An assignment a step really made (``added`` 1) or really took away (0, with its time).
+
+    No foreign keys to the tag or contact: the rows must outlive them, so undo can put back
+    a deleted tag's or contact's assignments.
+    """
+
+    __tablename__ = "step_contact_tag"
+    __table_args__ = (Index("ix_step_contact_tag_contact", "contact_id", "step_id"),)
+
+    step_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("step.id", ondelete="CASCADE"), primary_key=True)
+    )
+    tag_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    contact_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    added: int = Field(sa_column=Column(Integer, nullable=False))
+    created_at: str | None = Field(default=None, sa_type=STAMP)
+
+
+class StepContactStatusRow(SQLModel, table=True):
+    """A contact whose status a step changed: what it was before and after the step."""
+
+    __tablename__ = "step_contact_status"
+    __table_args__ = (Index("ix_step_contact_status_contact", "contact_id", "step_id"),)
+
+    step_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("step.id", ondelete="CASCADE"), primary_key=True)
+    )
+    contact_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    before_id: int | None = Field(default=None)
+    after_id: int | None = Field(default=None)
 
 
 class ViewRow(SQLModel, table=True):

@@ -102,6 +102,7 @@ def clean_label_name(value: str, *, what: str = "tag") -> tuple[str, str]:
         raise ValidationError(f"{what} name must not be blank", field="name")
     if len(name) > NAME_MAX:
         raise ValidationError(f"{what} name is {len(name)} characters; the limit is {NAME_MAX}", field="name")
+    check_no_nul(name, field="name", label=f"{what} name")
     slug = slugify(name)
     if not slug:
         raise ValidationError(
@@ -141,7 +142,16 @@ def clean_text(value: str | None, *, field: str, limit: int, required: bool = Fa
         return None
     if len(text) > limit:
         raise ValidationError(f"{field} is {len(text)} characters; the limit is {limit}", field=field)
+    check_no_nul(text, field=field)
     return text
+
+
+def check_no_nul(text: str, *, field: str, label: str | None = None) -> None:
+    """Refuse U+0000: PostgreSQL cannot store it in text, so no engine takes it (same rules on both)."""
+    if "\x00" in text:
+        raise ValidationError(
+            f"{label or field} contains a NUL character (U+0000), which cannot be stored", field=field
+        )
 
 
 def clean_email(value: str | None) -> str | None:

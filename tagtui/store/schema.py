@@ -33,6 +33,7 @@ def _migrate_to_2(tx: Tx) -> None:
     """Schema 2: automation rules and undo steps (new tables); events name their undo step."""
     _create_missing_tables(tx)
     tx.execute("ALTER TABLE event ADD COLUMN step_id INTEGER")
+    tx.execute("CREATE INDEX ix_event_step ON event (step_id)")
 
 
 #: version -> function that brings a database from ``version - 1`` to ``version``.

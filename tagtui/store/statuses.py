@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tagtui.query.filter import EVERYTHING, Filter
 from tagtui.store.base import STATUS_COLUMNS, UNSET, StoreBase
 from tagtui.store.db import IntegrityViolation, TransientError, Tx
 from tagtui.store.errors import Conflict, ValidationError
@@ -35,6 +36,23 @@ class StatusOps(StoreBase):
         )
         return self._read(lambda tx: [Status(*row) for row in tx.all(sql, self._params())])
 
+    def status_counts(self, query: Filter = EVERYTHING) -> dict[int | None, int]:
+        """How many of the contacts ``query`` selects have each status, by status id
+        (``None``: no status); statuses none of them has are left out."""
+
+        def run(tx: Tx) -> dict[int | None, int]:
+            source, where, params = self._shaped(tx, query, "count")  # type: ignore[attr-defined]
+            if source == "contact c":
+                sql = f"SELECT c.status_id, COUNT(*) FROM contact c WHERE {where} GROUP BY c.status_id"
+            else:
+                sql = (
+                    f"SELECT k.status_id, COUNT(*) FROM {source} JOIN contact k ON k.id = c.id"
+                    f" WHERE {where} GROUP BY k.status_id"
+                )
+            return dict(tx.all(sql, params))
+
+        return self._read(run)
+
     def get_status(self, ref: int | str) -> Status:
         return self._read(lambda tx: self._load_status(tx, self._status_id(tx, ref)))
 
@@ -47,9 +65,13 @@ class StatusOps(StoreBase):
         """A new status at the end of the pipeline; a taken slug is a Conflict."""
         clean_name, slug = clean_label_name(name, what="status")
         hex_color = normalize_color(color if color is not None else DEFAULT_STATUS_COLOR)
-        return self._write(
-            lambda tx: self._load_status(tx, self._insert_status(tx, clean_name, slug, hex_color))
-        )
+
+        def run(tx: Tx) -> Status:
+            status = self._load_status(tx, self._insert_status(tx, clean_name, slug, hex_color))
+            self._label(tx, "status.created", f"Created status {status.name}")
+            return status
+
+        return self._write(run)
 
     def _insert_status(self, tx: Tx, name: str, slug: str, color: str) -> int:
         existing = tx.one(
@@ -77,7 +99,9 @@ class StatusOps(StoreBase):
         except IntegrityViolation as exc:
             # Created concurrently: the operation runs again and then sees it.
             raise TransientError(f"status slug {slug!r} created concurrently") from exc
-        self._event(tx, "status.created", "status", status_id, name=name, color=color, position=position)
+        self._event(
+            tx, "status.created", "status", status_id, name=name, slug=slug, color=color, position=position
+        )
         return status_id
 
     def update_status(
@@ -126,7 +150,12 @@ class StatusOps(StoreBase):
                 before={k: getattr(before, k) for k in changed},
                 after=changed,
             )
-            return self._load_status(tx, status_id)
+            after = self._load_status(tx, status_id)
+            if changed.get("name"):
+                self._label(tx, "status.updated", f"Renamed status {before.name} to {after.name}")
+            else:
+                self._label(tx, "status.updated", f"Edited status {after.name}")
+            return after
 
         return self._write(run)
 
@@ -159,7 +188,9 @@ class StatusOps(StoreBase):
                     {"at": now(), "id": status_id},
                 )
                 self._event(tx, "status.moved", "status", status_id, before=old, after=position)
-            return self._load_status(tx, status_id)
+            status = self._load_status(tx, status_id)
+            self._label(tx, "status.moved", f"Moved status {status.name} to position {position}")
+            return status
 
         return self._write(run)
 
@@ -180,6 +211,9 @@ class StatusOps(StoreBase):
             status_id = self._status_id(tx, ref)
             self._lock_pipeline(tx)
             status = self._load_status(tx, status_id)
+            # Its contacts are noted first, so that undo can give the status back to them.
+            where = "c.workspace_id = :ws AND c.status_id = :undo_sid"
+            self._record_status_where(tx, where, self._params(undo_sid=status.id), None)
             cleared = tx.execute(
                 "UPDATE contact SET status_id = NULL WHERE workspace_id = :ws AND status_id = :id",
                 self._params(id=status.id),
@@ -199,9 +233,18 @@ class StatusOps(StoreBase):
                 "status",
                 status.id,
                 name=status.name,
+                slug=status.slug,
                 color=status.color,
                 position=status.position,
                 contacts_cleared=cleared,
+                created_at=status.created_at,
+                updated_at=status.updated_at,
+                rev=status.rev,
+            )
+            self._label(
+                tx,
+                "status.deleted",
+                f"Deleted status {status.name} ({cleared:,} contact{'s' if cleared != 1 else ''})",
             )
             return cleared
 
@@ -221,6 +264,8 @@ class StatusOps(StoreBase):
                 if exists is None:
                     self._insert_status(tx, name, slug, normalize_color(color))
                 items.append(SetupItem(name, exists is None))
+            made = sum(item.created for item in items)
+            self._label(tx, "statuses.setup", f"Created {made} standard status{'es' if made != 1 else ''}")
             return items
 
         return self._write(run)

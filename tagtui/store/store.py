@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from tagtui.query.filter import Filter
+from tagtui.store.automation import AutomationOps
 from tagtui.store.base import UNSET
 from tagtui.store.contacts import ContactOps
 from tagtui.store.db import Database, IntegrityViolation, Tx
 from tagtui.store.errors import NotFound, ValidationError
 from tagtui.store.imports import ImportOps
+from tagtui.store.insight import InsightOps
+from tagtui.store.plans import PlanOps
 from tagtui.store.rules import (
     DEFAULT_BULK_LIMIT,
     check_bulk_limit_setting,
@@ -18,12 +21,13 @@ from tagtui.store.schema import now, prepare
 from tagtui.store.statuses import StatusOps
 from tagtui.store.tags import TagOps
 from tagtui.store.types import Settings, View
+from tagtui.store.undo import UndoOps
 
 WORKSPACE_NAME_MAX = 200
 VIEW_NAME_MAX = 100
 
 
-class Store(TagOps, StatusOps, ContactOps, ImportOps):
+class Store(TagOps, StatusOps, ContactOps, ImportOps, InsightOps, PlanOps, AutomationOps, UndoOps):
     """Open with ``Store.open(path_or_url, workspace=...)``; close with ``close()``."""
 
     @classmethod
@@ -145,6 +149,24 @@ class Store(TagOps, StatusOps, ContactOps, ImportOps):
     def check_query(self, f: Filter) -> None:
         """Raise ValidationError if ``f`` names a tag or status this workspace lacks."""
         self._read(lambda tx: self._compile(tx, f))
+
+    def change_marker(self) -> tuple[int, int]:
+        """A value that changes whenever anyone (any process) commits a change to this workspace.
+
+        Every change writes an event, so the newest event id says when something changed. On
+        PostgreSQL a transaction may commit after one that took a higher id, so the number of
+        recent events is part of the marker too. Both come from the (workspace, id) index.
+        """
+
+        def run(tx: Tx) -> tuple[int, int]:
+            newest = tx.scalar("SELECT MAX(id) FROM event WHERE workspace_id = :ws", self._params()) or 0
+            recent = tx.scalar(
+                "SELECT COUNT(*) FROM event WHERE workspace_id = :ws AND id > :floor",
+                self._params(floor=newest - 1000),
+            )
+            return int(newest), int(recent or 0)
+
+        return self._read(run)
 
 
 def _workspace_id(tx: Tx, name: str) -> int | None:

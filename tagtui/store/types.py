@@ -181,9 +181,53 @@ class Event:
     subject_type: str
     subject_id: int | None
     payload: dict[str, Any] = field(default_factory=dict)
+    #: The undo step the event belongs to, and that step's state: ``done``, ``undone``
+    #: (taken back by undo) or ``dropped``; ``None`` for events outside undo.
+    step_id: int | None = None
+    step_state: str | None = None
+    #: What the step did, in words ("+VIP on 1,204 contacts").
+    step_summary: str | None = None
+
+    @property
+    def undone(self) -> bool:
+        return self.step_state == "undone"
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class UndoResult:
+    """What ``undo`` or ``redo`` took back or did again: one step, and how many rows it touched."""
+
+    action: str  # "undo" | "redo"
+    step_id: int
+    kind: str
+    summary: str
+    #: e.g. ``{"tags_added": 0, "tags_removed": 1204, "statuses_changed": 0, ...}``
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    """A tag merge: the source's contacts now have the target; the source is gone."""
+
+    source: int
+    source_name: str
+    target: int
+    target_name: str
+    #: Contacts that had the source; of them, how many gained the target (the rest had it).
+    contacts: int
+    gained: int
+    tag: Tag | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["tag"] = self.tag.to_json() if self.tag else None
+        return out
 
 
 @dataclass(frozen=True)

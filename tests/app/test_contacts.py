@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 from textual.coordinate import Coordinate
-from textual.widgets import Input
+from textual.widgets import Input, Label
 
 from tagtui.app.screens.contact_form import ContactForm
 from tagtui.app.screens.contacts import ContactsScreen
 from tagtui.app.screens.picker import StatusPicker, TagPicker
 from tagtui.app.widgets.contact_table import MAX_PAGES, PAGE_SIZE, ContactTable
+from tagtui.app.widgets.dialogs import ConfirmDialog
 from tagtui.app.widgets.filter_panel import FilterPanel
 from tagtui.query import EVERYTHING, Statuses, Tags, parse
 from tests.app.conftest import SIZE, drawn, settle, type_text
@@ -180,12 +181,17 @@ async def test_mark_three_rows_and_add_a_tag_with_the_picker(seeded, make_app):
         await pilot.press("enter")  # choose VIP, clear the search
         await pilot.press("enter")  # apply
         await settle(pilot)
+        # A change over marked rows is shown first and applied on confirmation.
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "+VIP on 3 contacts" in str(app.screen.query_one("#question", Label).render())
+        await pilot.press("y")
+        await settle(pilot)
         assert isinstance(app.screen, ContactsScreen)
         for name in ("Barbara Liskov", "Claude Shannon", "Donald Knuth"):
             contact = seeded.get_contact(f"{name.split()[0].lower()}@example.com".replace("donald", "don"))
             assert "vip" in {t.slug for t in contact.tags}, name
         assert seeded.count_contacts(parse("tag:vip")) == 7
-        assert any("Added 'VIP' to 3 contacts" in n.message for n in app._notifications)
+        assert any("Done: +VIP on 3 contacts" in n.message for n in app._notifications)
         # The table shows the new chips (Barbara's: Partner and VIP, or a count when narrow).
         assert "VIP" in cell(app, 3, "tags")  # Claude had none
         barbara = cell(app, 2, "tags")
@@ -209,13 +215,13 @@ async def test_remove_a_tag_from_the_contact_under_the_cursor(seeded, make_app):
 async def test_mark_everything_that_matches_and_set_a_status(seeded, make_app, store):
     app = make_app()
     calls: list[object] = []
-    original = store.bulk_set_status
+    original = store.apply_bulk_change
 
-    def spy(selection, status):
+    def spy(selection, **change):
         calls.append(selection)
-        return original(selection, status)
+        return original(selection, **change)
 
-    store.bulk_set_status = spy
+    store.apply_bulk_change = spy
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("slash")
@@ -230,6 +236,12 @@ async def test_mark_everything_that_matches_and_set_a_status(seeded, make_app, s
         assert isinstance(app.screen, StatusPicker)
         await type_text(pilot, "won")
         await pilot.press("enter")
+        await settle(pilot)
+        # Staged: the effect first, applied on confirmation.
+        assert isinstance(app.screen, ConfirmDialog)
+        question = str(app.screen.query_one("#question", Label).render())
+        assert question.endswith("Status → Won on 3 contacts")
+        await pilot.press("y")
         await settle(pilot)
     # Set-based: the store got the filter, not a list of ids.
     assert calls == [Tags(("partner",))]

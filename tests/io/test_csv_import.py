@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tagtui.io.csv_import import ImportResult, import_csv
+from tagtui.io.csv_import import ImportResult, import_csv, import_file
 from tagtui.store import FileError, Store, ValidationError
 from tests.io.conftest import snapshot
 
@@ -128,7 +128,7 @@ def test_unknown_encoding(store: Store, tmp_path: Path) -> None:
 
 
 def test_neither_name_nor_email_column(store: Store, tmp_path: Path) -> None:
-    path = write(tmp_path, "\n\nfull name,mail\nAnn,ann@x.com\n")
+    path = write(tmp_path, "\n\nnom,mail\nAnn,ann@x.com\n")
     with pytest.raises(ValidationError, match=r"line 3\b.*no 'name' or 'email' column"):
         import_csv(store, path)
     with pytest.raises(ValidationError, match=r"empty"):
@@ -143,37 +143,48 @@ def test_email_column_alone_updates(store: Store, tmp_path: Path) -> None:
     assert [t.slug for t in store.get_contact("ann@x.com").tags] == ["vip"]
 
 
-def test_new_contact_needs_a_name(store: Store, tmp_path: Path) -> None:
-    path = write(tmp_path, "name,email\nAnn,ann@x.com\n,new@x.com\n")
-    with pytest.raises(ValidationError, match=r"line 3 \(name\): a new contact needs a name"):
-        import_csv(store, path)
-    assert store.count_contacts() == 0
+def test_new_contact_without_a_name_is_skipped_and_reported(store: Store, tmp_path: Path) -> None:
+    store.add_contact("Known", email="known@x.com")
+    path = write(tmp_path, "name,email,tags\nAnn,ann@x.com,\n,new@x.com,a\n,ann@x.com,b\n,known@x.com,c\n")
+    report = import_file(store, path)
+    assert [str(s) for s in report.skipped] == [
+        "line 3: no name, and no contact has the email 'new@x.com' (a new contact needs a name)"
+    ]
+    assert (report.result.rows, report.result.created, report.result.updated) == (3, 1, 1)
+    assert [t.name for t in store.get_contact("ann@x.com").tags] == ["b"]  # named earlier in the file
+    assert [t.name for t in store.get_contact("known@x.com").tags] == ["c"]
+    assert store.count_contacts() == 2
 
 
 @pytest.mark.parametrize(
-    ("row", "field"),
+    ("row", "reason"),
     [
-        ("Ann,not-an-email,", "email"),
-        ("Ann,a@b@c,", "email"),
-        ("x" * 201 + ",ann@x.com,", "name"),
-        ("Ann,ann@x.com,lots", "followers"),
-        ("Ann,ann@x.com,-3", "followers"),
+        ("Ann,not-an-email,", "invalid email 'not-an-email'"),
+        ("Ann,a@b@c,", "invalid email 'a@b@c'"),
+        ("x" * 201 + ",ann@x.com,", "name is 201 characters; the limit is 200"),
+        ("Ann,ann@x.com,lots", "followers must be a whole number ≥ 0, not 'lots'"),
+        ("Ann,ann@x.com,-3", "followers must be a whole number ≥ 0, not '-3'"),
+        (",,12", "no name and no email"),
     ],
 )
-def test_invalid_value_names_line_and_field(store: Store, tmp_path: Path, row: str, field: str) -> None:
-    path = write(tmp_path, "name,email,followers\nOk,ok@x.com,1\n" + row + "\n")
-    with pytest.raises(ValidationError, match=rf"line 3 \({field}\)") as caught:
-        import_csv(store, path)
-    assert caught.value.field == field
-    assert store.count_contacts() == 0
+def test_a_row_that_cannot_be_a_contact_is_skipped_with_why(
+    store: Store, tmp_path: Path, row: str, reason: str
+) -> None:
+    path = write(tmp_path, "name,email,followers\nOk,ok@x.com,1\n" + row + "\nAlso,also@x.com,2\n")
+    report = import_file(store, path)
+    assert [(s.line, s.reason) for s in report.skipped] == [(3, reason)]
+    assert report.skipped_count == 1 and report.result.created == 2
+    assert report.to_json()["skipped_rows"] == [{"line": 3, "reason": reason}]
+    assert store.count_contacts() == 2
 
 
-def test_invalid_tag_or_status_name(store: Store, tmp_path: Path) -> None:
-    with pytest.raises(ValidationError, match=r"line 2 \(tags\)"):
-        import_csv(store, write(tmp_path, "name,tags\nAnn,vip;⭐\n"))
-    with pytest.raises(ValidationError, match=r"line 2 \(status\)"):
-        import_csv(store, write(tmp_path, "name,status\nAnn,!!!\n", name="s.csv"))
-    assert store.count_contacts() == 0 and store.count_tags() == 0
+def test_invalid_tag_or_status_name_skips_the_row(store: Store, tmp_path: Path) -> None:
+    report = import_file(store, write(tmp_path, "name,tags,status\nAnn,vip;⭐,\nBob,,!!!\nCy,ok,Won\n"))
+    assert [str(s) for s in report.skipped] == [
+        "line 2: tag name '⭐' has no letters or digits to make a slug from",
+        "line 3: status name '!!!' has no letters or digits to make a slug from",
+    ]
+    assert store.count_contacts() == 1 and [t.name for t in store.list_tags()] == ["ok"]
 
 
 def test_max_tags_violation_refuses_the_whole_import(store: Store, tmp_path: Path) -> None:
@@ -211,8 +222,8 @@ def test_neutralised_cells_come_back_unchanged(store: Store, tmp_path: Path) -> 
 
 def test_quoted_newlines_and_line_numbers(store: Store, tmp_path: Path) -> None:
     path = write(tmp_path, 'name,email\n"Two\nLines",a@x.com\nBad,bad\n')
-    with pytest.raises(ValidationError, match=r"line 4 \(email\)"):
-        import_csv(store, path)
+    assert [str(s) for s in import_file(store, path).skipped] == ["line 4: invalid email 'bad'"]
+    assert store.get_contact("a@x.com").name == "Two\nLines"
 
 
 def test_import_rows_api_names_rows_without_lines(store: Store) -> None:

@@ -18,13 +18,14 @@ from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Header, Label
+from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from tagtui.app.format import literal, tag_chips
 from tagtui.app.screens.base import ReportsWorkerErrors, TagtuiScreen
 from tagtui.app.screens.support import SerialWrites, data_changed, show_error, store_of
 from tagtui.query.filter import EVERYTHING, Filter, NoStatus, Statuses, all_of
 from tagtui.store import ContactRow, Status, TagtuiError
+from tagtui.store.insight import FunnelStage
 
 #: Cards fetched per page of a column.
 PAGE = 50
@@ -243,6 +244,13 @@ class BoardScreen(TagtuiScreen):
         Binding("shift+right,L,greater_than_sign", "move_card(1)", "Move card →", id="board.move_right"),
         Binding("enter", "open", "Open", id="board.open"),
         Binding("r", "refresh", "Refresh", id="board.refresh"),
+        Binding(
+            "f",
+            "toggle_funnel",
+            "Funnel",
+            id="board.funnel",
+            tooltip="Show or hide the funnel: contacts per stage and the conversion to the next",
+        ),
     ]
 
     def __init__(self) -> None:
@@ -251,10 +259,12 @@ class BoardScreen(TagtuiScreen):
         self.base: Filter = EVERYTHING
         self._writes = SerialWrites(self._run_writes)
         self._touched: set[int | None] = set()
+        self.funnel_shown = False
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Label("", id="board-filter")
+        yield Static("", id="funnel", markup=False)
         yield Horizontal(id="board")
         yield Footer()
 
@@ -306,6 +316,7 @@ class BoardScreen(TagtuiScreen):
         if self._writes.busy:
             return  # the queued moves refresh their columns when they are done
         self._show_filter(base)
+        self._reload_funnel(base)
         same = self.statuses is not None and self._shape(statuses) == self._shape(self.statuses)
         self.base = base
         if same:
@@ -379,6 +390,7 @@ class BoardScreen(TagtuiScreen):
             column = self.column(status_id)
             if column is not None:
                 column.reload()
+        self._reload_funnel()
         data_changed(self, "contacts")
 
     def action_open(self) -> None:
@@ -396,3 +408,68 @@ class BoardScreen(TagtuiScreen):
 
     def action_refresh(self) -> None:
         self.refresh_board()
+
+    # -- the funnel ----------------------------------------------------------------
+
+    def action_toggle_funnel(self) -> None:
+        self.funnel_shown = not self.funnel_shown
+        panel = self.query_one("#funnel", Static)
+        if self.funnel_shown:
+            panel.update(Text("Counting…", style="dim"))
+        panel.set_class(self.funnel_shown, "-shown")
+        self._reload_funnel()
+
+    def _reload_funnel(self, base: Filter | None = None) -> None:
+        if self.funnel_shown:
+            self._load_funnel(self.base if base is None else base)
+
+    @work(thread=True, exclusive=True, group="board-funnel", exit_on_error=False)
+    def _load_funnel(self, base: Filter) -> None:
+        stages = store_of(self).funnel(base)
+        self.app.call_from_thread(self._show_funnel, stages)
+
+    def _show_funnel(self, stages: list[FunnelStage]) -> None:
+        if self.funnel_shown:
+            self.query_one("#funnel", Static).update(funnel_text(stages))
+
+
+#: Cells of the longest bar of the funnel.
+FUNNEL_BAR = 40
+_EIGHTHS = " ▏▎▍▌▋▊▉"
+
+
+def _bar(count: int, most: int, width: int = FUNNEL_BAR) -> str:
+    """``count`` as a bar of ``width`` cells at most (``most`` fills it), in eighths of a cell."""
+    if count <= 0 or most <= 0:
+        return ""
+    eighths = max(1, round(count * width * 8 / most))
+    return "█" * (eighths // 8) + (_EIGHTHS[eighths % 8] if eighths % 8 else "")
+
+
+def funnel_text(stages: list[FunnelStage]) -> Text:
+    """One line per stage: name, a bar proportional to its contacts, the count, the conversion.
+
+    Conversion (``→ 62.5%``) is the share of the contacts at this stage or later that are at
+    the next stage or later; the last stage and "No status" have none.
+    """
+    most = max((s.contacts for s in stages), default=0)
+    name_width = min(20, max((len(s.status or NO_STATUS) for s in stages), default=0))
+    out = Text(no_wrap=True, overflow="ellipsis", end="")
+    out.append(f"{'Stage':<{name_width}}  {'':<{FUNNEL_BAR}}  {'Contacts':>9}  Conversion to next\n", "bold")
+    for i, stage in enumerate(stages):
+        if stage.status is None:
+            name = Text(f"{NO_STATUS:<{name_width}}", style="italic dim")
+            color = "grey50"
+        else:
+            name = literal(stage.status)
+            name.truncate(name_width, overflow="ellipsis", pad=True)
+            color = stage.color or "white"
+        out.append_text(name)
+        out.append("  ")
+        out.append(f"{_bar(stage.contacts, most):<{FUNNEL_BAR}}", style=color)
+        out.append(f"  {stage.contacts:>9,}")
+        if stage.conversion is not None:
+            out.append(f"  → {stage.conversion:.1%}", style="bold")
+        if i < len(stages) - 1:
+            out.append("\n")
+    return out

@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, TextArea
 
 from tagtui.app.screens.base import TagtuiModal
-from tagtui.store import Contact, Store, TagtuiError
+from tagtui.store import Conflict, Contact, NotFound, Store, TagtuiError
 
 #: (field, label, placeholder) in the order shown.
 FIELDS: tuple[tuple[str, str, str], ...] = (
@@ -30,6 +30,7 @@ class ContactForm(TagtuiModal[Contact | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
         Binding("ctrl+s", "save", "Save", id="form.save"),
+        Binding("ctrl+r", "reload", "Reload", id="form.reload", tooltip="Reload after a conflict"),
     ]
     DEFAULT_CLASSES = "picker"
 
@@ -37,6 +38,8 @@ class ContactForm(TagtuiModal[Contact | None]):
         super().__init__()
         self.contact_id = contact_id
         self.rev: int | None = None
+        #: The save failed on a stale rev: ctrl+r reloads the contact.
+        self.stale = False
 
     def compose(self) -> ComposeResult:
         title = "New contact" if self.contact_id is None else "Edit contact"
@@ -66,9 +69,32 @@ class ContactForm(TagtuiModal[Contact | None]):
             self._load(self.app.store, self.contact_id)  # type: ignore[attr-defined]
 
     @work(thread=True, group="form", exit_on_error=False)
-    def _load(self, store: Store, contact_id: int) -> None:
-        contact = store.get_contact(contact_id)
-        self.app.call_from_thread(self._fill, contact)
+    def _load(self, store: Store, contact_id: int, reloading: bool = False) -> None:
+        try:
+            contact = store.get_contact(contact_id)
+        except NotFound:
+            gone = NotFound("this contact was deleted meanwhile; cancel to go back")
+            self.app.call_from_thread(self._show_error, gone)
+            return
+        self.app.call_from_thread(self._reloaded if reloading else self._fill, contact)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "reload":
+            return self.stale
+        return True
+
+    def action_reload(self) -> None:
+        if self.contact_id is not None and self.stale:
+            self._load(self.app.store, self.contact_id, True)  # type: ignore[attr-defined]
+
+    def _reloaded(self, contact: Contact) -> None:
+        self.stale = False
+        self._clear_errors()
+        self._fill(contact)
+        label = self.query_one("#error-form", Label)
+        label.update(f"Reloaded (rev {contact.rev}). Make your change again and save.")
+        label.add_class("-shown")
+        self.refresh_bindings()
 
     def _fill(self, contact: Contact) -> None:
         self.rev = contact.rev
@@ -119,6 +145,13 @@ class ContactForm(TagtuiModal[Contact | None]):
 
     def _show_error(self, exc: TagtuiError) -> None:
         """Put the store's message under the field it names (or on top of the form)."""
+        if isinstance(exc, Conflict) and exc.field == "rev":
+            self.stale = True
+            label = self.query_one("#error-form", Label)
+            label.update(f"✗ {exc}. Press ctrl+r to reload the contact (your changes here are replaced).")
+            label.add_class("-shown")
+            self.refresh_bindings()
+            return
         field = exc.field if exc.field in {f for f, _, _ in FIELDS} | {"notes"} else None
         label = self.query_one(f"#error-{field or 'form'}", Label)
         label.update(f"✗ {exc}")

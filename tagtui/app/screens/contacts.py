@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.events import DescendantFocus, ScreenResume
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Label, ProgressBar, Static
+from textual.worker import get_current_worker
 
 from tagtui.app.panel_state import PanelState, state_from_filter
 from tagtui.app.screens.base import TagtuiScreen
@@ -20,8 +21,10 @@ from tagtui.app.screens.picker import StatusChoice, StatusPicker, TagPicker, Tex
 from tagtui.app.widgets.contact_table import ContactTable
 from tagtui.app.widgets.filter_panel import FilterPanel, LabelList
 from tagtui.query import EVERYTHING, parse
-from tagtui.store import Contact, Store, ValidationError, View
+from tagtui.query.parse import clauses
+from tagtui.store import Contact, Store, TagtuiError, ValidationError, View
 from tagtui.store.base import Selection
+from tagtui.store.insight import Explanation
 from tagtui.textsafe import visible
 
 #: How long typing must pause before the query runs.
@@ -79,6 +82,7 @@ class ContactsScreen(TagtuiScreen):
         Binding(
             "X", "export", "Export", id="contacts.export", tooltip="Export the matches (CSV, JSON, vCard)"
         ),
+        Binding("I", "import_file", "Import", id="contacts.import", tooltip="Import a CSV or vCard file"),
         Binding(
             "v",
             "save_view",
@@ -115,6 +119,8 @@ class ContactsScreen(TagtuiScreen):
         self._stale = False
         self._resumed_once = False
         self._binding_context: tuple[bool, ...] = ()
+        #: The query the explain line is (being) counted for.
+        self._explain_text = ""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -127,6 +133,7 @@ class ContactsScreen(TagtuiScreen):
                         id="query",
                     )
                 yield Static("", id="query-error", markup=False)
+                yield Static("", id="explain", markup=False)
                 with Horizontal(id="count-row"):
                     yield Label("", id="count")
                     yield Label("", id="selection")
@@ -172,6 +179,7 @@ class ContactsScreen(TagtuiScreen):
         self._stale = False
 
     def refresh_data(self) -> None:
+        self._explain(self.query_text)
         self.table.reload()
         self.panel.reload()
         self._count_workspace()
@@ -247,9 +255,11 @@ class ContactsScreen(TagtuiScreen):
         try:
             f = parse(text)
         except ValidationError as exc:
+            self._explain(text)  # hides the line: a query that does not parse has no clauses
             self._show_query_error(text, exc)
             return
         self.query_text = text
+        self._explain(text)
         self.state = state_from_filter(f, self.panel.tag_slugs, self.panel.status_slugs)
         self.panel.show_state(self.state)
         self.table.show(f)
@@ -292,10 +302,44 @@ class ContactsScreen(TagtuiScreen):
         self.state = event.state
         text = event.state.to_query()
         self.query_text = text
+        self._explain(text)
         self._set_bar(text)
         if self._debounce is not None:
             self._debounce.stop()
         self.table.show(event.state.to_filter())
+
+    # -- explain: what each clause of the query leaves ----------------------------------------
+
+    def _explain(self, text: str) -> None:
+        """Count each clause of ``text`` in a worker; the line shows only for two or more clauses."""
+        self._explain_text = text
+        try:
+            several = len(clauses(text)) >= 2
+        except ValidationError:
+            several = False
+        if not several:
+            self.query_one("#explain", Static).remove_class("-shown")
+            return
+        self._run_explain(text)
+
+    @work(thread=True, exclusive=True, group="explain", exit_on_error=False)
+    def _run_explain(self, text: str) -> None:
+        try:
+            explained = self.app.store.explain(text)  # type: ignore[attr-defined]
+        except TagtuiError:
+            explained = None  # an unknown tag or status: the table says so under the bar
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_explain, text, explained)
+
+    def _show_explain(self, text: str, explained: Explanation | None) -> None:
+        if text != self._explain_text:
+            return  # a newer query is being counted
+        line = self.query_one("#explain", Static)
+        if explained is None:
+            line.remove_class("-shown")
+            return
+        line.update(explain_line(explained))
+        line.add_class("-shown")
 
     # -- selection ------------------------------------------------------------------------
 
@@ -431,7 +475,9 @@ class ContactsScreen(TagtuiScreen):
         title = f"Add tags to {describe}" if add else f"Remove tags from {describe}"
 
         def chosen(ids: list[int] | None) -> None:
-            if ids:
+            if ids and self._staged():
+                self._stage(selection, title, {"add": ids} if add else {"remove": ids})
+            elif ids:
                 names = ", ".join(repr(t.name) for t in self.panel.tags if t.id in ids)
                 verb = "Added" if add else "Removed"
                 self._bulk(
@@ -456,6 +502,9 @@ class ContactsScreen(TagtuiScreen):
         def chosen(choice: StatusChoice | None) -> None:
             if choice is None:
                 return
+            if self._staged():
+                self._stage(selection, f"Set the status of {describe}", {"status": choice.status_id})
+                return
             what = f"Set status {visible(choice.name)!r} on" if choice.name else "Cleared the status of"
             self._bulk(
                 lambda store: store.bulk_set_status(selection, choice.status_id),
@@ -464,6 +513,44 @@ class ContactsScreen(TagtuiScreen):
             )
 
         self.app.push_screen(StatusPicker(f"Set the status of {describe}", self.panel.statuses), chosen)
+
+    # -- staged bulk changes: counted first, applied on confirmation ----------------------
+
+    def _staged(self) -> bool:
+        """A change over marked rows (or all matches) is shown first; one contact's is immediate."""
+        return bool(self.table.selected or self.table.all_selected)
+
+    def _stage(self, selection: Selection, heading: str, change: dict[str, Any]) -> None:
+        self._working(True, "counting…")
+        self._plan_bulk(selection, heading, change)
+
+    @work(thread=True, group="bulk-plan", exclusive=True, exit_on_error=False)
+    def _plan_bulk(self, selection: Selection, heading: str, change: dict[str, Any]) -> None:
+        try:
+            plan = self.app.store.plan_bulk_change(selection, **change)  # type: ignore[attr-defined]
+        except Exception:
+            self.app.call_from_thread(self._working, False)
+            raise
+        self.app.call_from_thread(self._confirm_plan, selection, heading, change, plan)
+
+    def _confirm_plan(self, selection: Selection, heading: str, change: dict[str, Any], plan: Any) -> None:
+        from tagtui.app.widgets.dialogs import ConfirmDialog
+
+        self._working(False)
+        if not plan.changes:
+            self.notify(f"Nothing to change: {plan.summary()}", markup=False)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._bulk(
+                    lambda store: store.apply_bulk_change(selection, **change),
+                    lambda done: f"Done: {done.summary()}",
+                    plan.selected,
+                )
+
+        question = f"{visible(heading)}?\n\n{visible(plan.summary())}"
+        self.app.push_screen(ConfirmDialog(question, confirm_label="Apply"), answered)
 
     def _bulk(self, change: Callable[[Store], Any], describe: Callable[[Any], str], size: int) -> None:
         self._working(True, f"working on {size:,} contacts…" if size >= BIG_SELECTION else "saving…")
@@ -519,6 +606,11 @@ class ContactsScreen(TagtuiScreen):
 
         self.app.push_screen(ExportDialog(self.table.filter, self.query_text, self.table.total))
 
+    def action_import_file(self) -> None:
+        from tagtui.app.screens.import_file import ImportScreen
+
+        self.app.push_screen(ImportScreen())
+
     def action_save_view(self) -> None:
         store: Store = self.app.store  # type: ignore[attr-defined]
         query = self.query_text
@@ -550,6 +642,24 @@ class ContactsScreen(TagtuiScreen):
                 self.notify(f"View {visible(view.name)!r}", markup=False, timeout=2)
 
         self.app.push_screen(ViewPicker(views), chosen)
+
+
+def explain_line(explained: Explanation) -> Text:
+    """``tag:vip 1,204 → -tag:cold 1,180 → status:qualified 0 (312 alone)``: running counts,
+    the clause that empties the list highlighted."""
+    emptied = explained.emptied_by
+    line = Text(no_wrap=True, overflow="ellipsis", end="")
+    for i, c in enumerate(explained.clauses):
+        if i:
+            line.append(" → ", style="dim")
+        if i == emptied:
+            line.append(visible(c.clause), style="bold reverse red")
+            line.append(f" {c.running:,}", style="bold red")
+            line.append(f" ({c.matches:,} alone)", style="dim")
+        else:
+            line.append(visible(c.clause))
+            line.append(f" {c.running:,}", style="bold")
+    return line
 
 
 def _changed(counts: dict[str, int]) -> int:

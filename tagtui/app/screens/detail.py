@@ -54,7 +54,21 @@ def _value(value: Any) -> Text:
 
 
 def describe_event(event: Event, tags: dict[int, str], statuses: dict[int, str]) -> Text:
-    """One event of a contact's history as a line a person reads: ``tags: +VIP −Cold Lead``."""
+    """One event of a contact's history as a line a person reads: ``tags: +VIP −Cold Lead``.
+
+    A change that reached the contact as part of a bulk step names that step; an undone
+    one says so.
+    """
+    line = _describe(event, tags, statuses)
+    if event.payload.get("bulk") and event.step_summary:
+        line.append("  · ", style="dim")
+        line.append_text(literal(event.step_summary, "dim italic"))
+    if event.undone:
+        line.append("  (undone)", style="dim italic")
+    return line
+
+
+def _describe(event: Event, tags: dict[int, str], statuses: dict[int, str]) -> Text:
     payload = event.payload
 
     def tag_name(tag_id: Any) -> Text:

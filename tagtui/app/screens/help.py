@@ -31,7 +31,10 @@ def _groups() -> list[tuple[str, list[Binding], list[tuple[str, str]]]]:
     from tagtui.app.screens.detail import ContactDetailScreen
     from tagtui.app.screens.export import ExportDialog
     from tagtui.app.screens.hint_overlay import HintOverlay
+    from tagtui.app.screens.import_file import ImportScreen
+    from tagtui.app.screens.insight import InsightScreen
     from tagtui.app.screens.picker import SearchPicker, TagPicker, ViewPicker
+    from tagtui.app.screens.rules import RuleForm, RulesScreen
     from tagtui.app.screens.statuses import StatusesScreen
     from tagtui.app.screens.tags import TagsScreen
     from tagtui.app.screens.triage import TriageScreen
@@ -56,8 +59,23 @@ def _groups() -> list[tuple[str, list[Binding], list[tuple[str, str]]]]:
         ("Hint keys over marked contacts (h)", _bindings([HintOverlay]), [("a–z / A–Z", "As in triage")]),
         ("Tags", _bindings([TagsScreen]), []),
         ("Statuses", _bindings([StatusesScreen]), []),
-        ("Board", _bindings([BoardScreen]), []),
+        (
+            "Board",
+            _bindings([BoardScreen]),
+            [("", "Funnel conversion: contacts at the next stage or later ÷ at this stage or later")],
+        ),
+        ("Tag insight (i on Tags)", _bindings([InsightScreen]), []),
+        (
+            "Automation rules (R anywhere)",
+            _bindings([RulesScreen, RuleForm]),
+            [("", "A rule is a query and actions; applying twice changes nothing the second time")],
+        ),
         ("Contact detail", _bindings([ContactDetailScreen]), []),
+        (
+            "Import a file (I on Contacts)",
+            _bindings([ImportScreen]),
+            [("tab", "From the file path to the mapping table")],
+        ),
         (
             "Pickers and forms",
             _bindings([SearchPicker, TagPicker, ViewPicker, ContactForm, ExportDialog]),

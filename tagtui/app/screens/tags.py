@@ -1,7 +1,8 @@
 """The Tags screen: every tag with its swatch, emoji, slug, description and contact count.
 
 Tags are fetched a page at a time in a worker; ``n`` / ``e`` / ``d`` create, edit and
-delete them through ``TagForm`` and a confirmation that says how many contacts lose the tag.
+delete them through ``TagForm`` and a confirmation that says how many contacts lose the tag;
+``m`` merges the current tag into another one picked from a list (one undo step).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from textual.worker import get_current_worker
 
 from tagtui.app.format import literal, swatch
 from tagtui.app.screens.base import TagtuiScreen
+from tagtui.app.screens.picker import TagPicker
 from tagtui.app.screens.support import data_changed, plural, show_error, store_of
 from tagtui.app.screens.tag_form import TagForm
 from tagtui.app.widgets.dialogs import ConfirmDialog
@@ -34,6 +36,17 @@ def _cut(value: str | None, width: int, style: str = "") -> Text:
     return text
 
 
+class MergeTargetPicker(TagPicker):
+    """Choose the one tag to merge into: enter picks it at once."""
+
+    def __init__(self, title: str, tags: list[Tag]) -> None:
+        super().__init__(title, tags)
+        self.help_text = "enter chooses · esc cancels"
+
+    def toggle(self, tag_id: int) -> None:
+        self.dismiss([tag_id])
+
+
 class TagsScreen(TagtuiScreen):
     """All tags of the workspace; create, edit, delete, search."""
 
@@ -44,9 +57,23 @@ class TagsScreen(TagtuiScreen):
         Binding("n", "new", "New", id="tags.new"),
         Binding("e", "edit", "Edit", id="tags.edit"),
         Binding("d", "delete", "Delete", id="tags.delete"),
+        Binding(
+            "m",
+            "merge",
+            "Merge",
+            id="tags.merge",
+            tooltip="Merge this tag into another: its contacts get that tag, this one is deleted",
+        ),
         Binding("slash", "search", "Search tags", id="tags.search"),
         Binding("r", "refresh", "Refresh", id="tags.refresh"),
         Binding("escape", "clear_search", "Clear search", id="tags.clear_search"),
+        Binding(
+            "i",
+            "insight",
+            "Tag insight",
+            id="tags.insight",
+            tooltip="Tag insight: which tags occur together (among the contacts of the current filter)",
+        ),
     ]
 
     def __init__(self) -> None:
@@ -225,7 +252,7 @@ class TagsScreen(TagtuiScreen):
         self.table.focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("edit", "delete"):
+        if action in ("edit", "delete", "merge"):
             return self.current_tag() is not None
         if action == "clear_search":
             return bool(self.search) or self.query_one("#tags-search", Input).has_focus
@@ -303,6 +330,73 @@ class TagsScreen(TagtuiScreen):
             )
             self.app.call_from_thread(data_changed, self, "tags")
         self.app.call_from_thread(self.reload)
+
+    # -- merge ---------------------------------------------------------------------
+
+    def action_merge(self) -> None:
+        tag = self.current_tag()
+        if tag is not None:
+            self._ask_merge(tag.id)
+
+    @work(thread=True, exclusive=True, group="tags-merge", exit_on_error=False)
+    def _ask_merge(self, tag_id: int) -> None:
+        store = store_of(self)
+        try:
+            source = store.get_tag(tag_id)
+            others = [t for t in store.list_tags(limit=MAX_RELOAD) if t.id != source.id]
+        except TagtuiError as exc:
+            self.app.call_from_thread(show_error, self, exc)
+            self.app.call_from_thread(self.reload)
+            return
+        self.app.call_from_thread(self._pick_target, source, others)
+
+    def _pick_target(self, source: Tag, others: list[Tag]) -> None:
+        if not others:
+            self.notify("There is no other tag to merge into.", severity="warning")
+            return
+
+        def chosen(ids: list[int] | None) -> None:
+            target = next((t for t in others if ids and t.id == ids[0]), None)
+            if target is not None:
+                self._confirm_merge(source, target)
+
+        self.app.push_screen(MergeTargetPicker(f"Merge '{visible(source.name)}' into…", others), chosen)
+
+    def _confirm_merge(self, source: Tag, target: Tag) -> None:
+        n = source.contacts or 0
+        moves = "No contact has it." if n == 0 else f"{plural(n, 'contact')} {'moves' if n == 1 else 'move'}."
+        question = (
+            f"Merge tag '{visible(source.name)}' into '{visible(target.name)}'? {moves}"
+            f" '{visible(source.name)}' is deleted (ctrl+z undoes it)."
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._merge(source.id, target.id)
+
+        self.app.push_screen(ConfirmDialog(question), answered)
+
+    @work(thread=True, exclusive=True, group="tags-merge", exit_on_error=False)
+    def _merge(self, source_id: int, target_id: int) -> None:
+        try:
+            result = store_of(self).merge_tags(source_id, target_id)
+        except TagtuiError as exc:
+            self.app.call_from_thread(show_error, self, exc)
+            self.app.call_from_thread(self.reload)
+            return
+        self.app.call_from_thread(
+            self.notify,
+            f"Merged '{visible(result.source_name)}' into '{visible(result.target_name)}':"
+            f" {plural(result.contacts, 'contact')} moved.",
+            markup=False,
+        )
+        self.app.call_from_thread(data_changed, self, "tags")
+        self.app.call_from_thread(self.reload, target_id)
+
+    def action_insight(self) -> None:
+        from tagtui.app.screens.insight import InsightScreen
+
+        self.app.push_screen(InsightScreen())
 
     def action_refresh(self) -> None:
         self.reload()

@@ -1,0 +1,859 @@
+"""``tagtui bench``: time what a user waits on, through tagtui and through raw ``sqlite3``.
+
+Each operation runs twice on the same database file in the same run: once through
+tagtui's own code path (the store, the CLI or the app) and once as a hand-written
+statement on a plain ``sqlite3`` connection that returns the same rows. The figure that
+matters is their ratio: machine noise moves both sides alike.
+
+Writes (bulk tagging) run on a copy of the database, never on the file benchmarked;
+``demo`` and ``import`` build their own scratch files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+import os
+import platform
+import resource
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from tagtui.query import parse
+from tagtui.store import Store
+from tagtui.store.errors import ValidationError
+
+SEED = 1
+PAGE = 100
+BOARD_CARDS = 50
+#: The issue's three filter changes (tags and statuses of the demo data).
+QUERY_ALL_OF = "tag:vip -tag:cold-lead status:qualified"
+ANY_OF = ("vip", "partner", "investor")
+QUERY_ANY_OF = "tag:" + ",".join(ANY_OF)
+TEXT = "smith"
+#: The broad filter the side panel counts within, and the tag a bulk change selects by.
+BROAD = "status:qualified"
+BULK_BY = "hot-lead"  # about a tenth of the contacts
+EXPORT_BY = "inbound"  # about a fifth of the contacts
+BENCH_TAG = "bench-mark"
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Result:
+    """One operation: median seconds through tagtui and raw, and the peak RSS (MB) seen."""
+
+    op: str
+    group: int
+    tagtui_s: float | None
+    raw_s: float | None
+    rss_mb: float | None = None
+    note: str = ""
+    runs: list[float] = field(default_factory=list)
+    raw_runs: list[float] = field(default_factory=list)
+
+    @property
+    def ratio(self) -> float | None:
+        if self.tagtui_s is None or not self.raw_s:
+            return None
+        return self.tagtui_s / self.raw_s
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["ratio"] = None if self.ratio is None else round(self.ratio, 2)
+        return data
+
+
+@dataclass
+class Report:
+    contacts: int
+    db: str
+    runs: int
+    machine: dict[str, Any]
+    results: list[Result]
+    seconds: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "contacts": self.contacts,
+            "db": self.db,
+            "runs": self.runs,
+            "machine": self.machine,
+            "seconds": round(self.seconds, 1),
+            "results": [r.to_json() for r in self.results],
+        }
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(terse=True),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+    }
+
+
+def peak_rss_mb() -> float:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
+
+
+def child_peak_rss_mb() -> float:
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
+
+
+def median_time(fn: Callable[[], Any], runs: int) -> tuple[float, list[float]]:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), times
+
+
+# -- the database ------------------------------------------------------------------------
+
+
+def default_path(contacts: int) -> str:
+    return os.path.join(tempfile.gettempdir(), f"tagtui-bench-{contacts}.db")
+
+
+def demo_size(path: str) -> int | None:
+    """How many contacts the demo database at ``path`` holds (None: not a demo database)."""
+    if not os.path.exists(path) or os.path.getsize(path) == 0:
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            if not conn.execute("SELECT 1 FROM tag WHERE slug = 'vip'").fetchone():
+                return None
+            return int(conn.execute("SELECT COUNT(*) FROM contact").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return None
+
+
+def tagtui_command() -> list[str]:
+    return [sys.executable, "-m", "tagtui"]
+
+
+def build_demo(path: str, contacts: int) -> float:
+    """A fresh demo database of ``contacts`` at ``path`` (through ``tagtui demo``); its seconds."""
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path + suffix)
+    started = time.perf_counter()
+    subprocess.run(
+        [*tagtui_command(), "--db", path, "demo", "--contacts", str(contacts), "--seed", str(SEED)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return time.perf_counter() - started
+
+
+def copy_db(source: str, target: str) -> None:
+    conn = sqlite3.connect(source)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    for suffix in ("-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(target + suffix)
+    shutil.copyfile(source, target)
+
+
+# -- the bench -----------------------------------------------------------------------------
+
+
+class Bench:
+    def __init__(self, path: str, contacts: int, runs: int, progress: Progress | None) -> None:
+        self.path = path
+        self.contacts = contacts
+        self.runs = max(runs, 1)
+        self.progress = progress or (lambda _: None)
+        self.results: list[Result] = []
+        self.store = Store.open(path)
+        self.raw = sqlite3.connect(path, check_same_thread=False)
+        self.raw.execute("PRAGMA cache_size = -65536")
+        self.ws = self.store.workspace_id
+        self.tag = {
+            slug: i
+            for i, slug in self.raw.execute("SELECT id, slug FROM tag WHERE workspace_id = ?", (self.ws,))
+        }
+        self.status = {
+            slug: i
+            for i, slug in self.raw.execute("SELECT id, slug FROM status WHERE workspace_id = ?", (self.ws,))
+        }
+
+    def close(self) -> None:
+        self.store.close()
+        self.raw.close()
+
+    def add(
+        self,
+        op: str,
+        group: int,
+        ours: Callable[[], Any] | None,
+        raw: Callable[[], Any] | None,
+        *,
+        check: bool = True,
+        note: str = "",
+        runs: int | None = None,
+    ) -> Result:
+        self.progress(op)
+        k = runs or self.runs
+        if ours is not None and raw is not None and check:
+            # Warm both, and make sure they agree on what they return.
+            mine, theirs = ours(), raw()
+            if mine != theirs:
+                note = (note + "; " if note else "") + f"MISMATCH {str(mine)[:60]} != {str(theirs)[:60]}"
+        t, runs_t = median_time(ours, k) if ours else (None, [])
+        r, runs_r = median_time(raw, k) if raw else (None, [])
+        result = Result(op, group, t, r, peak_rss_mb(), note, runs_t, runs_r)
+        self.results.append(result)
+        return result
+
+    # -- raw helpers --------------------------------------------------------------------
+
+    def raw_page(
+        self, where: str, params: tuple = (), *, after: tuple[str, int] | None = None, limit: int = PAGE
+    ):
+        """A page of contacts (id, name, status, tag names) by name, by hand."""
+        keyset = " AND (c.name_key, c.id) > (?, ?)" if after else ""
+        rows = self.raw.execute(
+            "SELECT c.id, c.name, c.email, c.company, s.name FROM contact c LEFT JOIN status s"
+            f" ON s.id = c.status_id WHERE c.workspace_id = ? AND {where}{keyset}"
+            " ORDER BY c.name_key, c.id LIMIT ?",
+            (self.ws, *params, *(after or ()), limit),
+        ).fetchall()
+        ids = [r[0] for r in rows]
+        tags: dict[int, list[str]] = {}
+        marks = ",".join("?" * len(ids))
+        for cid, name in self.raw.execute(
+            "SELECT ct.contact_id, t.name FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id"
+            f" WHERE ct.contact_id IN ({marks}) ORDER BY t.name_key, t.id",
+            ids,
+        ):
+            tags.setdefault(cid, []).append(name)
+        return [(r[0], r[1], r[4], tuple(tags.get(r[0], ()))) for r in rows]
+
+    @staticmethod
+    def ours_page(page) -> list[tuple]:
+        return [(r.id, r.name, r.status, tuple(t.name for t in r.tags)) for r in page.rows]
+
+    def has(self, tag: str) -> str:
+        return (
+            f"EXISTS (SELECT 1 FROM contact_tag x WHERE x.contact_id = c.id AND x.tag_id = {self.tag[tag]})"
+        )
+
+    # -- 1: start-up ----------------------------------------------------------------------
+
+    def startup(self) -> None:
+        def app() -> dict[str, Any]:
+            out = subprocess.run(
+                [sys.executable, "-m", "tagtui.bench.probe", self.path],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+            return json.loads(out.strip().splitlines()[-1])
+
+        first_page = (
+            "import sqlite3,sys;c=sqlite3.connect(sys.argv[1]);"
+            "r=c.execute('SELECT c.id, c.name, c.email, c.company, s.name FROM contact c LEFT JOIN status s"
+            " ON s.id = c.status_id WHERE c.workspace_id = 1"
+            " ORDER BY c.name_key, c.id LIMIT 100').fetchall();"
+            "ids=','.join(str(x[0]) for x in r);"
+            "t=c.execute('SELECT ct.contact_id, t.name FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id"
+            " WHERE ct.contact_id IN (%s)' % ids).fetchall();print(len(r))"
+        )
+
+        self.progress("app: first page")
+        samples = [app() for _ in range(self.runs)]
+        raw_t, raw_runs = median_time(
+            lambda: subprocess.run(
+                [sys.executable, "-c", first_page, self.path], check=True, capture_output=True
+            ),
+            self.runs,
+        )
+        secs = [s["seconds"] for s in samples]
+        self.results.append(
+            Result(
+                "app: start to first page (run_test)",
+                1,
+                statistics.median(secs),
+                raw_t,
+                max(s["rss_mb"] for s in samples),
+                "whole process; raw: python -c with sqlite3",
+                secs,
+                raw_runs,
+            )
+        )
+
+        query = QUERY_ALL_OF
+        cli = [*tagtui_command(), "--db", self.path, "contacts", "list", "--query", query, "--limit", "50"]
+        raw_list = (
+            "import sqlite3,sys;c=sqlite3.connect(sys.argv[1]);"
+            "q='SELECT c.id, c.name, c.email, s.name FROM contact c LEFT JOIN status s ON s.id = c.status_id"
+            f" WHERE c.workspace_id = 1 AND c.status_id = {self.status['qualified']}"
+            f" AND {self.has('vip')} AND NOT {self.has('cold-lead')}';"
+            "print(c.execute(q.replace('c.id, c.name, c.email, s.name', 'COUNT(*)')).fetchone()[0]);"
+            "[print(*r, sep='\\t') for r in c.execute(q + ' ORDER BY c.name_key, c.id LIMIT 50')]"
+        )
+        self.progress("contacts list process")
+        before = child_peak_rss_mb()
+        ours_t, ours_runs = median_time(
+            lambda: subprocess.run(cli, check=True, capture_output=True), self.runs
+        )
+        raw_t, raw_runs = median_time(
+            lambda: subprocess.run(
+                [sys.executable, "-c", raw_list, self.path], check=True, capture_output=True
+            ),
+            self.runs,
+        )
+        self.results.append(
+            Result(
+                f"tagtui contacts list --query '{query}'",
+                1,
+                ours_t,
+                raw_t,
+                max(child_peak_rss_mb(), before),
+                "whole process, count + 50 rows; raw: python -c with sqlite3",
+                ours_runs,
+                raw_runs,
+            )
+        )
+
+    # -- 2: filter changes ----------------------------------------------------------------
+
+    def filters(self) -> None:
+        s = self.store
+        any_ids = ",".join(str(self.tag[t]) for t in ANY_OF)
+        all_of = f"c.status_id = {self.status['qualified']} AND {self.has('vip')}"
+        cases = [
+            (QUERY_ALL_OF, f"{all_of} AND NOT {self.has('cold-lead')}", None),
+            (
+                QUERY_ANY_OF,
+                f"EXISTS (SELECT 1 FROM contact_tag x WHERE x.contact_id = c.id AND x.tag_id IN ({any_ids}))",
+                f"SELECT COUNT(DISTINCT contact_id) FROM contact_tag WHERE tag_id IN ({any_ids})",
+            ),
+            (TEXT, "c.search LIKE '%smith%'", "SELECT COUNT(*) FROM contact c WHERE c.search LIKE '%smith%'"),
+        ]
+        for query, where, count_sql in cases:
+            f = parse(query)
+            count_sql = (
+                count_sql or f"SELECT COUNT(*) FROM contact c WHERE c.workspace_id = {self.ws} AND {where}"
+            )
+
+            def ours(f=f) -> tuple:
+                return s.count_contacts(f), self.ours_page(s.list_contacts(f, limit=PAGE, with_total=False))
+
+            def raw(where=where, count_sql=count_sql) -> tuple:
+                return self.raw.execute(count_sql).fetchone()[0], self.raw_page(where)
+
+            self.add(f"filter: count + first page: {query}", 2, ours, raw)
+            self.add(
+                f"filter: first page only: {query}",
+                2,
+                lambda f=f: self.ours_page(s.list_contacts(f, limit=PAGE, with_total=False)),
+                lambda where=where: self.raw_page(where),
+            )
+
+    # -- 3: side-panel counts -------------------------------------------------------------
+
+    def counts(self) -> None:
+        s = self.store
+        tag_ids = sorted(self.tag.values())
+
+        def raw_tags() -> dict[str, int]:
+            names = dict(self.raw.execute("SELECT id, name FROM tag WHERE workspace_id = ?", (self.ws,)))
+            return {
+                names[t]: self.raw.execute(
+                    "SELECT COUNT(*) FROM contact_tag WHERE tag_id = ?", (t,)
+                ).fetchone()[0]
+                for t in tag_ids
+            }
+
+        self.add(
+            "counts: every tag", 3, lambda: {t.name: t.contacts for t in s.list_tags(limit=1000)}, raw_tags
+        )
+
+        def raw_statuses() -> dict[str, int]:
+            return dict(
+                self.raw.execute(
+                    "SELECT s.name, (SELECT COUNT(*) FROM contact c WHERE c.workspace_id = s.workspace_id"
+                    " AND c.status_id = s.id) FROM status s WHERE s.workspace_id = ?",
+                    (self.ws,),
+                )
+            )
+
+        self.add(
+            "counts: every status", 3, lambda: {x.name: x.contacts for x in s.list_statuses()}, raw_statuses
+        )
+        broad = parse(BROAD)
+        qualified = self.status["qualified"]
+
+        def raw_tags_within() -> dict[int, int]:
+            return dict(
+                self.raw.execute(
+                    "SELECT ct.tag_id, COUNT(*) FROM contact c JOIN contact_tag ct ON ct.contact_id = c.id"
+                    " WHERE c.workspace_id = ? AND c.status_id = ? GROUP BY ct.tag_id",
+                    (self.ws, qualified),
+                )
+            )
+
+        self.add(f"counts: every tag within '{BROAD}'", 3, lambda: s.tag_counts(broad), raw_tags_within)
+        vip = parse("tag:vip")
+
+        def raw_statuses_within() -> dict[int | None, int]:
+            return dict(
+                self.raw.execute(
+                    "SELECT c.status_id, COUNT(*) FROM contact_tag ct JOIN contact c ON c.id = ct.contact_id"
+                    " WHERE ct.tag_id = ? GROUP BY c.status_id",
+                    (self.tag["vip"],),
+                )
+            )
+
+        self.add(
+            "counts: every status within 'tag:vip'", 3, lambda: s.status_counts(vip), raw_statuses_within
+        )
+
+    # -- 4: scrolling ---------------------------------------------------------------------
+
+    def scrolling(self) -> None:
+        s = self.store
+        offset = self.contacts // 2
+        row = self.raw.execute(
+            "SELECT name_key, id FROM contact WHERE workspace_id = ? ORDER BY name_key, id LIMIT 1 OFFSET ?",
+            (self.ws, offset - 1),
+        ).fetchone()
+        key = (row[0], row[1])
+        self.add(
+            f"scroll: page at {offset:,} (keyset)",
+            4,
+            lambda: self.ours_page(s.list_contacts(limit=PAGE, after=key, with_total=False)),
+            lambda: self.raw_page("1 = 1", after=key),
+        )
+        self._offset(offset)
+
+    def _offset(self, offset: int) -> None:
+        s = self.store
+
+        def raw() -> list[tuple]:
+            rows = self.raw.execute(
+                "SELECT c.id FROM contact c WHERE c.workspace_id = ?"
+                " ORDER BY c.name_key, c.id LIMIT ? OFFSET ?",
+                (self.ws, PAGE, offset),
+            ).fetchall()
+            return [r[0] for r in rows]
+
+        self.add(
+            f"scroll: page at {offset:,} (OFFSET, for comparison)",
+            4,
+            lambda: [r.id for r in s.list_contacts(limit=PAGE, offset=offset, with_total=False).rows],
+            raw,
+            runs=1,
+        )
+
+    # -- 5: the board ---------------------------------------------------------------------
+
+    def board(self) -> None:
+        from tagtui.query import Statuses
+
+        s = self.store
+
+        def ours() -> list[tuple]:
+            out = []
+            for status in s.list_statuses(counts=False):
+                page = s.list_contacts(Statuses((status.slug,)), limit=BOARD_CARDS)
+                out.append((page.total, [r.id for r in page.rows]))
+            return out
+
+        def raw() -> list[tuple]:
+            out = []
+            for (sid,) in self.raw.execute(
+                "SELECT id FROM status WHERE workspace_id = ? ORDER BY position, id", (self.ws,)
+            ).fetchall():
+                total = self.raw.execute(
+                    "SELECT COUNT(*) FROM contact WHERE workspace_id = ? AND status_id = ?", (self.ws, sid)
+                ).fetchone()[0]
+                ids = self.raw.execute(
+                    "SELECT id FROM contact WHERE workspace_id = ? AND status_id = ?"
+                    " ORDER BY name_key, id LIMIT ?",
+                    (self.ws, sid, BOARD_CARDS),
+                ).fetchall()
+                out.append((total, [r[0] for r in ids]))
+            return out
+
+        self.add(f"board: {BOARD_CARDS} cards + count of every column", 5, ours, raw)
+
+    # -- 6: bulk tagging (on a copy) ------------------------------------------------------
+
+    def bulk(self, scratch: str) -> None:
+        copy_db(self.path, scratch)
+        store = Store.open(scratch)
+        raw = sqlite3.connect(scratch, isolation_level=None)
+        try:
+            tag = store.create_tag(BENCH_TAG).id
+            by = parse(f"tag:{BULK_BY}")
+            by_id = self.tag[BULK_BY]
+            size = store.count_contacts(by)
+
+            def raw_add() -> int:
+                raw.execute("BEGIN IMMEDIATE")
+                n = raw.execute(
+                    "INSERT OR IGNORE INTO contact_tag (contact_id, tag_id, created_at)"
+                    " SELECT contact_id, ?, '2026-01-01T00:00:00.000000Z' FROM contact_tag WHERE tag_id = ?",
+                    (tag, by_id),
+                ).rowcount
+                raw.execute("COMMIT")
+                return n
+
+            def raw_remove() -> int:
+                raw.execute("BEGIN IMMEDIATE")
+                n = raw.execute("DELETE FROM contact_tag WHERE tag_id = ?", (tag,)).rowcount
+                raw.execute("COMMIT")
+                return n
+
+            adds: list[float] = []
+            removes: list[float] = []
+            raw_adds: list[float] = []
+            raw_removes: list[float] = []
+            self.progress("bulk tag")
+            for _ in range(self.runs):
+                for add_fn, rm_fn, into_add, into_rm in (
+                    (
+                        lambda: store.bulk_change_tags(by, add=[tag]),
+                        lambda: store.bulk_change_tags(by, remove=[tag]),
+                        adds,
+                        removes,
+                    ),
+                    (raw_add, raw_remove, raw_adds, raw_removes),
+                ):
+                    started = time.perf_counter()
+                    add_fn()
+                    into_add.append(time.perf_counter() - started)
+                    started = time.perf_counter()
+                    rm_fn()
+                    into_rm.append(time.perf_counter() - started)
+            rss = peak_rss_mb()
+            for what, mine, theirs in (
+                ("add a tag to", adds, raw_adds),
+                ("remove it from", removes, raw_removes),
+            ):
+                self.results.append(
+                    Result(
+                        f"bulk: {what} {size:,} contacts (tag:{BULK_BY})",
+                        6,
+                        statistics.median(mine),
+                        statistics.median(theirs),
+                        rss,
+                        "raw: INSERT OR IGNORE … SELECT / DELETE",
+                        mine,
+                        theirs,
+                    )
+                )
+        finally:
+            store.close()
+            raw.close()
+            for suffix in ("", "-wal", "-shm"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(scratch + suffix)
+
+    # -- 7: export ------------------------------------------------------------------------
+
+    def export(self, folder: str) -> None:
+        from tagtui.io.export import export_contacts
+
+        f = parse(f"tag:{EXPORT_BY}")
+        size = self.store.count_contacts(f)
+        query = (
+            "SELECT c.id, c.name, c.email, c.company, c.phone, c.assignee, c.followers, s.name,"
+            " (SELECT group_concat(name, ';') FROM (SELECT t.name FROM contact_tag ct JOIN tag t"
+            "  ON t.id = ct.tag_id WHERE ct.contact_id = c.id ORDER BY t.name_key))"
+            " FROM contact c LEFT JOIN status s ON s.id = c.status_id"
+            f" WHERE c.workspace_id = {self.ws} AND EXISTS (SELECT 1 FROM contact_tag x"
+            f"  WHERE x.contact_id = c.id AND x.tag_id = {self.tag[EXPORT_BY]})"
+            " ORDER BY c.name_key, c.id"
+        )
+        sqlite_cli = shutil.which("sqlite3")
+        for fmt in ("csv", "json", "vcf"):
+            target = os.path.join(folder, f"export.{fmt}")
+
+            def ours(fmt=fmt, target=target) -> int:
+                with open(target, "w", encoding="utf-8", newline="" if fmt == "csv" else None) as out:
+                    return export_contacts(self.store, f, fmt, out)
+
+            note = ""
+            if fmt == "csv" and sqlite_cli:
+                note = "raw: sqlite3 -csv CLI"
+
+                def raw(target=target) -> int:
+                    with open(target + ".raw", "w") as out:
+                        subprocess.run([sqlite_cli, "-csv", self.path, query], check=True, stdout=out)
+                    return size
+
+            else:
+                note = {"csv": "raw: Python csv", "json": "raw: json.dumps", "vcf": "raw: f-strings"}[fmt]
+
+                def raw(fmt=fmt, target=target) -> int:
+                    n = 0
+                    with open(target + ".raw", "w", encoding="utf-8", newline="") as out:
+                        writer = csv.writer(out) if fmt == "csv" else None
+                        if fmt == "json":
+                            out.write("[")
+                        for row in self.raw.execute(query):
+                            if writer is not None:
+                                writer.writerow(row)
+                            elif fmt == "json":
+                                keys = ("id", "name", "email", "company", "phone", "assignee", "followers")
+                                item = dict(zip(keys, row[:7], strict=True))
+                                item["status"] = row[7]
+                                item["tags"] = row[8].split(";") if row[8] else []
+                                out.write(("," if n else "") + json.dumps(item, ensure_ascii=False))
+                            else:
+                                out.write(
+                                    f"BEGIN:VCARD\r\nVERSION:4.0\r\nFN:{row[1]}\r\nEMAIL:{row[2] or ''}\r\n"
+                                    f"ORG:{row[3] or ''}\r\nCATEGORIES:{(row[8] or '').replace(';', ',')}\r\n"
+                                    "END:VCARD\r\n"
+                                )
+                            n += 1
+                        if fmt == "json":
+                            out.write("]")
+                    return n
+
+            self.add(f"export: {size:,} contacts with tags as {fmt}", 7, ours, raw, check=False, note=note)
+            for path in (target, target + ".raw"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(path)
+
+    # -- 8: generate and import -----------------------------------------------------------
+
+    def generate_and_import(self, folder: str) -> None:
+        self.progress("demo")
+        scratch = os.path.join(folder, "demo.db")
+        ours = build_demo(scratch, self.contacts)
+        rss = child_peak_rss_mb()
+        raw_db = os.path.join(folder, "raw-demo.db")
+        started = time.perf_counter()
+        raw_generate(raw_db, self.contacts)
+        raw_t = time.perf_counter() - started
+        self.results.append(
+            Result(
+                f"demo --contacts {self.contacts:,}",
+                8,
+                ours,
+                raw_t,
+                rss,
+                "whole process; raw: INSERT … SELECT from a recursive CTE, indexes after",
+                [ours],
+                [raw_t],
+            )
+        )
+        # import: 100,000 rows (or every contact, when fewer) exported from this database.
+        rows = min(100_000, self.contacts)
+        source = os.path.join(folder, "import.csv")
+        from tagtui.io.export import export_contacts
+
+        with open(source, "w", encoding="utf-8", newline="") as out:
+            export_contacts(_Limited(self.store, rows), parse(""), "csv", out)  # type: ignore[arg-type]
+        target = os.path.join(folder, "import.db")
+        self.progress("import")
+        started = time.perf_counter()
+        subprocess.run(
+            [*tagtui_command(), "--db", target, "import", source], check=True, stdout=subprocess.DEVNULL
+        )
+        ours = time.perf_counter() - started
+        rss = max(rss, child_peak_rss_mb())
+        started = time.perf_counter()
+        raw_import(os.path.join(folder, "raw-import.db"), source)
+        raw_t = time.perf_counter() - started
+        self.results.append(
+            Result(
+                f"import of a {rows:,}-row CSV",
+                8,
+                ours,
+                raw_t,
+                rss,
+                "whole process into a new database; raw: csv.reader + executemany",
+                [ours],
+                [raw_t],
+            )
+        )
+
+
+class _Limited:
+    """A store whose ``iter_contacts`` stops after ``n`` rows (for making the import file)."""
+
+    def __init__(self, store: Store, n: int) -> None:
+        self._store = store
+        self._n = n
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def iter_contacts(self, query: Any, **kwargs: Any) -> Iterator[Any]:
+        for i, row in enumerate(self._store.iter_contacts(query, **kwargs)):
+            if i >= self._n:
+                return
+            yield row
+
+
+def raw_generate(path: str, contacts: int) -> None:
+    """The raw floor for ``demo``: contacts and three tags each from a recursive CTE, indexes after."""
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path + suffix)
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.executescript(
+        f"""
+        PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
+        BEGIN;
+        CREATE TABLE tag (id INTEGER PRIMARY KEY, name TEXT);
+        CREATE TABLE contact (id INTEGER PRIMARY KEY, name TEXT, email TEXT, company TEXT,
+            status_id INTEGER, followers INTEGER, name_key TEXT, search TEXT);
+        CREATE TABLE contact_tag (contact_id INTEGER, tag_id INTEGER, created_at TEXT,
+            PRIMARY KEY (contact_id, tag_id)) WITHOUT ROWID;
+        WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40)
+        INSERT INTO tag SELECT i, 'tag ' || i FROM n;
+        WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {contacts})
+        INSERT INTO contact SELECT i, 'Name ' || (abs(random()) % 100000), 'p' || i || '@example.com',
+            'Company ' || (i % 5000), 1 + abs(random()) % 7, abs(random()) % 100000, '', '' FROM n;
+        UPDATE contact SET name_key = lower(name), search = lower(name || email || company);
+        INSERT OR IGNORE INTO contact_tag SELECT id, 1 + abs(random()) % 40, '' FROM contact;
+        INSERT OR IGNORE INTO contact_tag SELECT id, 1 + abs(random()) % 40, '' FROM contact;
+        INSERT OR IGNORE INTO contact_tag SELECT id, 1 + abs(random()) % 40, '' FROM contact;
+        CREATE INDEX ix_name ON contact (name_key, id);
+        CREATE INDEX ix_status ON contact (status_id, name_key, id);
+        CREATE UNIQUE INDEX ux_email ON contact (email);
+        CREATE INDEX ix_ct_tag ON contact_tag (tag_id, contact_id);
+        COMMIT;
+        """
+    )
+    conn.close()
+
+
+def raw_import(path: str, source: str) -> None:
+    """The raw floor for ``import``: csv.reader into plain tables with executemany."""
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path + suffix)
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.executescript(
+        """
+        PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
+        CREATE TABLE tag (id INTEGER PRIMARY KEY, name TEXT UNIQUE);
+        CREATE TABLE contact (id INTEGER PRIMARY KEY, name TEXT, email TEXT UNIQUE, company TEXT,
+            phone TEXT, assignee TEXT, followers INTEGER, status TEXT);
+        CREATE TABLE contact_tag (contact_id INTEGER, tag_id INTEGER, PRIMARY KEY (contact_id, tag_id));
+        """
+    )
+    conn.execute("BEGIN")
+    with open(source, encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh)
+        next(reader)
+        links = []
+        tags: dict[str, int] = {}
+        for n, row in enumerate(reader, 1):
+            conn.execute(
+                "INSERT INTO contact (id, name, email, company, phone, assignee, followers, status)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (n, row[1], row[2] or None, row[3], row[4], row[5], int(row[6] or 0), row[7]),
+            )
+            for name in filter(None, row[8].split(";")):
+                if name not in tags:
+                    tags[name] = len(tags) + 1
+                    conn.execute("INSERT INTO tag VALUES (?, ?)", (tags[name], name))
+                links.append((n, tags[name]))
+        conn.executemany("INSERT OR IGNORE INTO contact_tag VALUES (?, ?)", links)
+    conn.execute("COMMIT")
+    conn.close()
+
+
+def run_bench(
+    *,
+    contacts: int,
+    db: str | None = None,
+    runs: int = 5,
+    quick: bool = False,
+    progress: Progress | None = None,
+) -> Report:
+    """Build or reuse the demo database and time every operation; see the module doc."""
+    if isinstance(contacts, bool) or not isinstance(contacts, int) or contacts < 100:
+        raise ValidationError(f"--contacts must be at least 100, not {contacts}", field="contacts")
+    if isinstance(runs, bool) or not isinstance(runs, int) or not 1 <= runs <= 100:
+        raise ValidationError(f"--runs must be 1–100, not {runs}", field="runs")
+    path = os.path.abspath(db or default_path(contacts))
+    if "://" in (db or ""):
+        raise ValidationError("bench compares with raw sqlite3: give it a file path, not a URL", field="db")
+    started = time.perf_counter()
+    say = progress or (lambda _: None)
+    if demo_size(path) != contacts:
+        if os.path.exists(path) and os.path.getsize(path) and demo_size(path) is None:
+            raise ValidationError(
+                f"{path} is not a demo database: bench only builds its own (give a new --db path)", field="db"
+            )
+        say(f"building a demo database of {contacts:,} contacts at {path}")
+        build_demo(path, contacts)
+    bench = Bench(path, contacts, runs, progress)
+    try:
+        with tempfile.TemporaryDirectory(prefix="tagtui-bench-") as folder:
+            bench.startup()
+            bench.filters()
+            bench.counts()
+            bench.scrolling()
+            bench.board()
+            bench.bulk(os.path.join(folder, "bulk.db"))
+            bench.export(folder)
+            if not quick:
+                bench.generate_and_import(folder)
+    finally:
+        bench.close()
+    return Report(contacts, path, runs, machine(), bench.results, time.perf_counter() - started)
+
+
+def format_table(report: Report) -> str:
+    """The report as a Markdown table (also readable in a terminal)."""
+    m = report.machine
+    lines = [
+        f"{report.contacts:,} contacts · {report.runs} run(s) each, median · "
+        f"{m['cpus']} CPUs · Python {m['python']} · SQLite {m['sqlite']}",
+        "",
+        "| # | operation | tagtui | raw | ratio | peak RSS | note |",
+        "|---|---|---:|---:|---:|---:|---|",
+    ]
+    for r in report.results:
+        ratio = "" if r.ratio is None else f"{r.ratio:.2f}x"
+        rss = "" if r.rss_mb is None else f"{r.rss_mb:.0f} MB"
+        lines.append(
+            f"| {r.group} | {r.op} | {_secs(r.tagtui_s)} | {_secs(r.raw_s)} | {ratio} | {rss} | {r.note} |"
+        )
+    return "\n".join(lines)
+
+
+def _secs(value: float | None) -> str:
+    if value is None:
+        return ""
+    if value < 1:
+        return f"{value * 1000:.1f} ms"
+    return f"{value:.2f} s"
+
+
+def write_json(report: Report, path: str) -> None:
+    with open(path, "w", encoding="utf-8") as out:
+        json.dump(report.to_json(), out, indent=2)
+        out.write("\n")
+
+
+__all__ = ["Report", "Result", "format_table", "run_bench", "write_json"]

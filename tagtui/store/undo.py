@@ -1,0 +1,423 @@
+"""Undo and redo: a step (one user action) taken back or done again, in one transaction.
+
+A step's events say which tags, statuses and contacts it created, changed or deleted
+(with the whole row of a deleted one); ``step_contact_tag`` and ``step_contact_status``
+hold the assignments and statuses it really changed, so a bulk change over 100,000
+contacts is taken back by a few set-based statements. Undo runs in four phases, redo in
+the mirror order: put back what the step deleted, change back what it edited, restore
+assignments and statuses, take away what it created. Anything that cannot be restored
+as it was is a Conflict, and the whole transaction is rolled back: never half a step.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from tagtui.store.base import StoreBase
+from tagtui.store.contacts import CONTACT_FIELDS, _keys
+from tagtui.store.db import IntegrityViolation, Tx
+from tagtui.store.errors import Conflict, NotFound
+from tagtui.store.schema import now
+from tagtui.store.types import UndoResult
+
+CREATES = ("tag.created", "status.created", "contact.created", "demo.generated")
+DELETES = ("tag.deleted", "status.deleted", "contact.deleted")
+EDITS = ("tag.updated", "status.updated", "status.moved", "contact.updated")
+
+_Event = tuple[str, int | None, dict[str, Any]]
+
+
+class UndoOps(StoreBase):
+    def undo(self) -> UndoResult:
+        """Take back the newest done step; NotFound ("nothing to undo") when there is none."""
+        return self._write(lambda tx: self._travel(tx, back=True))
+
+    def redo(self) -> UndoResult:
+        """Do again the step undone last; NotFound ("nothing to redo") when there is none."""
+        return self._write(lambda tx: self._travel(tx, back=False))
+
+    # -- one step back or forward ----------------------------------------------------
+
+    def _travel(self, tx: Tx, *, back: bool) -> UndoResult:
+        tx.lock("workspace w", "w.id = :ws", self._params())
+        action = "undo" if back else "redo"
+        row = tx.one(
+            "SELECT id, kind, summary FROM step WHERE workspace_id = :ws AND state = :state"
+            f" ORDER BY id {'DESC' if back else 'ASC'} LIMIT 1",
+            self._params(state="done" if back else "undone"),
+        )
+        if row is None:
+            raise NotFound(f"nothing to {action}", field="step")
+        step_id, kind, summary = row
+        events: list[_Event] = [
+            (k, sid, json.loads(payload))
+            for k, sid, payload in tx.all(
+                "SELECT kind, subject_id, payload FROM event WHERE step_id = :s ORDER BY id", {"s": step_id}
+            )
+        ]
+        if not summary:  # an operation that did not name its step: say what it did
+            summary = self._describe_step(tx, step_id, events)
+            tx.execute(
+                "UPDATE step SET summary = :summary WHERE id = :id", {"summary": summary, "id": step_id}
+            )
+        ordered = list(reversed(events)) if back else events
+        counts: Counter[str] = Counter()
+        restore, remove = (DELETES, CREATES) if back else (CREATES, DELETES)
+        self._put_back(tx, [e for e in ordered if e[0] in restore], counts, action)
+        for event in ordered:
+            if event[0] in EDITS:
+                self._edit_back(tx, event, "before" if back else "after", counts, action)
+        self._assignments(tx, step_id, back=back, counts=counts, action=action)
+        self._take_away(tx, [e for e in ordered if e[0] in remove], counts)
+        redoable = not any(e[0] == "demo.generated" for e in events)
+        if back and not redoable:
+            # Demo contacts are computed, not recorded: undone, they cannot come back, and
+            # nothing done after them may be redone either.
+            undone = [
+                r[0]
+                for r in tx.all(
+                    "SELECT id FROM step WHERE workspace_id = :ws AND state = 'undone'", self._params()
+                )
+            ]
+            self._drop_steps(tx, [*undone, step_id])
+        else:
+            tx.execute(
+                "UPDATE step SET state = :state WHERE id = :id",
+                {"state": "undone" if back else "done", "id": step_id},
+            )
+        result = UndoResult(
+            action=action,
+            step_id=step_id,
+            kind=kind,
+            summary=summary,
+            counts={k: counts.get(k, 0) for k in _COUNT_KEYS},
+        )
+        self._event(
+            tx,
+            action,
+            "workspace",
+            self.workspace_id,
+            step=step_id,
+            step_kind=kind,
+            summary=summary,
+            counts=result.counts,
+        )
+        return result
+
+    def _describe_step(self, tx: Tx, step_id: int, events: Sequence[_Event]) -> str:
+        """A step in words from what it changed: "+VIP on 1,204 contacts, −Cold on 311"."""
+        names = {
+            ("tag" if k.startswith("tag.") else "status", sid): p.get("name")
+            for k, sid, p in events
+            if k in CREATES + DELETES
+        }
+        for table in ("tag", "status"):
+            names |= {
+                (table, i): n
+                for i, n in tx.all(f"SELECT id, name FROM {table} WHERE workspace_id = :ws", self._params())
+            }
+        parts: list[str] = []
+        for tag_id, added, n in tx.all(
+            "SELECT tag_id, added, COUNT(*) FROM step_contact_tag WHERE step_id = :s"
+            " GROUP BY tag_id, added ORDER BY added DESC, tag_id",
+            {"s": step_id},
+        ):
+            unit = f" contact{'s' if n != 1 else ''}" if not parts else ""
+            parts.append(f"{'+' if added else '−'}{names.get(('tag', tag_id), tag_id)} on {n:,}{unit}")
+        for after, n in tx.all(
+            "SELECT after_id, COUNT(*) FROM step_contact_status WHERE step_id = :s GROUP BY after_id"
+            " ORDER BY after_id",
+            {"s": step_id},
+        ):
+            what = "no status" if after is None else f"status {names.get(('status', after), after)}"
+            parts.append(f"{what} on {n:,} contact{'s' if n != 1 else ''}")
+        made = Counter(k for k, _, _ in events if k in CREATES + DELETES + EDITS)
+        for kind, n in sorted(made.items()):
+            noun, verb = kind.split(".")
+            parts.append(f"{verb} {n:,} {noun}{'' if n == 1 else ('es' if noun == 'status' else 's')}")
+        return ", ".join(parts) or "change"
+
+    # -- phase 1: put back what the step took away -------------------------------------
+
+    def _put_back(self, tx: Tx, events: Sequence[_Event], counts: Counter[str], action: str) -> None:
+        contacts = [(sid, p) for kind, sid, p in events if kind.startswith("contact.") and sid is not None]
+        for kind, sid, payload in events:
+            if kind.startswith("tag."):
+                self._put_back_tag(tx, sid, payload, action)
+            elif kind.startswith("status."):
+                self._put_back_status(tx, sid, payload, action)
+            elif kind == "demo.generated":
+                raise Conflict(f"cannot {action}: demo contacts cannot be made again; run the demo anew")
+            else:
+                continue
+            counts["restored"] += 1
+        if contacts:
+            self._put_back_contacts(tx, contacts, action)
+            counts["restored"] += len(contacts)
+
+    def _put_back_tag(self, tx: Tx, tag_id: int | None, p: dict[str, Any], action: str) -> None:
+        taken = tx.one(
+            "SELECT id, name FROM tag WHERE workspace_id = :ws AND (slug = :slug OR id = :id)",
+            self._params(slug=p["slug"], id=tag_id),
+        )
+        if taken:
+            raise Conflict(
+                f"cannot {action}: tag {taken[1]!r} (id {taken[0]}) now has the name {p['name']!r}",
+                field="name",
+            )
+        stamp = now()
+        tx.execute(
+            "INSERT INTO tag (id, workspace_id, name, name_key, slug, color, emoji, description,"
+            " created_at, updated_at, rev) VALUES (:id, :ws, :name, :key, :slug, :color, :emoji,"
+            " :description, :created, :at, :rev)",
+            self._params(
+                id=tag_id,
+                name=p["name"],
+                key=p["name"].lower(),
+                slug=p["slug"],
+                color=p["color"],
+                emoji=p.get("emoji"),
+                description=p.get("description"),
+                created=p.get("created_at") or stamp,
+                at=stamp,
+                rev=int(p.get("rev") or 0) + 1,
+            ),
+        )
+
+    def _put_back_status(self, tx: Tx, status_id: int | None, p: dict[str, Any], action: str) -> None:
+        taken = tx.one(
+            "SELECT id, name FROM status WHERE workspace_id = :ws AND (slug = :slug OR id = :id)",
+            self._params(slug=p["slug"], id=status_id),
+        )
+        if taken:
+            raise Conflict(
+                f"cannot {action}: status {taken[1]!r} (id {taken[0]}) now has the name {p['name']!r}",
+                field="name",
+            )
+        tx.lock("workspace w", "w.id = :ws", self._params())
+        position = int(p["position"])
+        tx.execute(
+            "UPDATE status SET position = position + 1 WHERE workspace_id = :ws AND position >= :pos",
+            self._params(pos=position),
+        )
+        stamp = now()
+        tx.execute(
+            "INSERT INTO status (id, workspace_id, name, slug, color, position, created_at, updated_at,"
+            " rev) VALUES (:id, :ws, :name, :slug, :color, :pos, :created, :at, :rev)",
+            self._params(
+                id=status_id,
+                name=p["name"],
+                slug=p["slug"],
+                color=p["color"],
+                pos=position,
+                created=p.get("created_at") or stamp,
+                at=stamp,
+                rev=int(p.get("rev") or 0) + 1,
+            ),
+        )
+        self._renumber_pipeline(tx)
+
+    def _put_back_contacts(self, tx: Tx, contacts: list[tuple[int, dict[str, Any]]], action: str) -> None:
+        emails = [p["email"].lower() for _, p in contacts if p.get("email")]
+        if emails:
+            cond, params = self.db.in_list("email_key", "keys", emails)
+            taken = tx.one(
+                f"SELECT id, name, email FROM contact WHERE workspace_id = :ws AND {cond} LIMIT 1",
+                self._params(**params),
+            )
+            if taken:
+                raise Conflict(
+                    f"cannot {action}: contact {taken[1]!r} (id {taken[0]}) now has the email {taken[2]!r}",
+                    field="email",
+                )
+        stamp = now()
+        rows = []
+        for contact_id, p in contacts:
+            values = {k: p.get(k) for k in CONTACT_FIELDS}
+            values["followers"] = values["followers"] or 0
+            rows.append(
+                self._params(
+                    id=contact_id,
+                    **values,
+                    **_keys(values),
+                    created=p.get("created_at") or stamp,
+                    at=stamp,
+                    rev=int(p.get("rev") or 0) + 1,
+                )
+            )
+        try:
+            tx.executemany(
+                "INSERT INTO contact (id, workspace_id, name, email, company, phone, assignee, followers,"
+                " notes, status_id, name_key, email_key, assignee_key, search, created_at, updated_at, rev)"
+                " VALUES (:id, :ws, :name, :email, :company, :phone, :assignee, :followers, :notes, NULL,"
+                " :name_key, :email_key, :assignee_key, :search, :created, :at, :rev)",
+                rows,
+            )
+        except IntegrityViolation as exc:
+            raise Conflict(f"cannot {action}: a contact it would put back exists again") from exc
+
+    # -- phase 2: change back what the step edited ---------------------------------------
+
+    def _edit_back(self, tx: Tx, event: _Event, side: str, counts: Counter[str], action: str) -> None:
+        kind, sid, payload = event
+        values = payload.get(side)
+        if values is None or values == {} or sid is None:
+            return
+        table = kind.split(".")[0]
+        exists = tx.scalar(
+            f"SELECT id FROM {table} WHERE id = :id AND workspace_id = :ws", self._params(id=sid)
+        )
+        if exists is None:
+            raise Conflict(f"cannot {action}: {table} {sid} was deleted since", field=table)
+        stamp = now()
+        if kind == "status.moved":
+            tx.lock("workspace w", "w.id = :ws", self._params())
+            order = [
+                r[0]
+                for r in tx.all(
+                    "SELECT id FROM status WHERE workspace_id = :ws ORDER BY position, id", self._params()
+                )
+            ]
+            order.remove(sid)
+            order.insert(max(0, min(int(values), len(order) + 1) - 1), sid)
+            self._renumber(tx, order)  # type: ignore[attr-defined]
+            tx.execute(
+                "UPDATE status SET updated_at = :at, rev = rev + 1 WHERE id = :id", {"at": stamp, "id": sid}
+            )
+        elif kind in ("tag.updated", "status.updated"):
+            if "slug" in values:
+                taken = tx.one(
+                    f"SELECT id, name FROM {table} WHERE workspace_id = :ws AND slug = :slug AND id <> :id",
+                    self._params(slug=values["slug"], id=sid),
+                )
+                if taken:
+                    raise Conflict(
+                        f"cannot {action}: {table} {taken[1]!r} (id {taken[0]}) now has the name"
+                        f" {values.get('name')!r}",
+                        field="name",
+                    )
+            columns = dict(values)
+            if table == "tag" and "name" in columns:
+                columns["name_key"] = columns["name"].lower()
+            sets = ", ".join(f"{c} = :{c}" for c in columns)
+            tx.execute(
+                f"UPDATE {table} SET {sets}, updated_at = :at, rev = rev + 1 WHERE id = :id",
+                {**columns, "at": stamp, "id": sid},
+            )
+        else:  # contact.updated
+            row = tx.one(f"SELECT {', '.join(CONTACT_FIELDS)} FROM contact WHERE id = :id", {"id": sid})
+            assert row is not None
+            merged = dict(zip(CONTACT_FIELDS, row, strict=True)) | values
+            if values.get("email"):
+                other = tx.one(
+                    "SELECT id, name FROM contact WHERE workspace_id = :ws AND email_key = :key"
+                    " AND id <> :id",
+                    self._params(key=values["email"].lower(), id=sid),
+                )
+                if other:
+                    raise Conflict(
+                        f"cannot {action}: contact {other[1]!r} (id {other[0]}) now has the email"
+                        f" {values['email']!r}",
+                        field="email",
+                    )
+            columns = {**values, **_keys(merged)}
+            sets = ", ".join(f"{c} = :{c}" for c in columns)
+            tx.execute(
+                f"UPDATE contact SET {sets}, updated_at = :at, rev = rev + 1 WHERE id = :id",
+                {**columns, "at": stamp, "id": sid},
+            )
+        counts["reverted"] += 1
+
+    # -- phase 3: assignments and statuses, set-based ----------------------------------
+
+    def _assignments(self, tx: Tx, step_id: int, *, back: bool, counts: Counter[str], action: str) -> None:
+        # Undo takes away the pairs the step added (added = 1) and gives back those it took
+        # (added = 0); redo the other way round.
+        take, give = (1, 0) if back else (0, 1)
+        p = {"s": step_id}
+        for (tag_id,) in tx.all(
+            "SELECT DISTINCT tag_id FROM step_contact_tag WHERE step_id = :s AND added = :a", {**p, "a": take}
+        ):
+            counts["tags_removed"] += tx.execute(
+                "DELETE FROM contact_tag WHERE tag_id = :t AND contact_id IN (SELECT x.contact_id FROM"
+                " step_contact_tag x WHERE x.step_id = :s AND x.tag_id = :t AND x.added = :a)",
+                {**p, "t": tag_id, "a": take},
+            ).rowcount
+        missing = tx.scalar(
+            "SELECT COUNT(*) FROM step_contact_tag x LEFT JOIN contact c ON c.id = x.contact_id"
+            " LEFT JOIN tag t ON t.id = x.tag_id WHERE x.step_id = :s AND x.added = :a"
+            " AND (c.id IS NULL OR t.id IS NULL)",
+            {**p, "a": give},
+        )
+        if missing:
+            raise Conflict(
+                f"cannot {action}: {missing:,} of its tag assignments name a contact or tag deleted since"
+            )
+        counts["tags_added"] += tx.execute(
+            "INSERT INTO contact_tag (contact_id, tag_id, created_at) SELECT x.contact_id, x.tag_id,"
+            " COALESCE(x.created_at, :at) FROM step_contact_tag x WHERE x.step_id = :s AND x.added = :a"
+            " ON CONFLICT DO NOTHING",
+            {**p, "a": give, "at": now()},
+        ).rowcount
+        column = "before_id" if back else "after_id"
+        missing = tx.scalar(
+            "SELECT COUNT(*) FROM step_contact_status x LEFT JOIN contact c ON c.id = x.contact_id"
+            f" LEFT JOIN status s ON s.id = x.{column} WHERE x.step_id = :s"
+            f" AND (c.id IS NULL OR (x.{column} IS NOT NULL AND s.id IS NULL))",
+            p,
+        )
+        if missing:
+            raise Conflict(
+                f"cannot {action}: {missing:,} of its status changes name a contact or status deleted since"
+            )
+        counts["statuses_changed"] += tx.execute(
+            # UPDATE … FROM: one join, on both engines (SQLite 3.33+; RETURNING needs 3.35 anyway).
+            f"UPDATE contact SET status_id = x.{column} FROM step_contact_status x"
+            " WHERE x.step_id = :s AND x.contact_id = contact.id",
+            p,
+        ).rowcount
+
+    # -- phase 4: take away what the step made ----------------------------------------
+
+    def _take_away(self, tx: Tx, events: Sequence[_Event], counts: Counter[str]) -> None:
+        contact_ids = [sid for kind, sid, _ in events if kind.startswith("contact.") and sid is not None]
+        if contact_ids:
+            cond, params = self.db.in_list("id", "ids", contact_ids)
+            counts["removed"] += tx.execute(
+                f"DELETE FROM contact WHERE workspace_id = :ws AND {cond}", self._params(**params)
+            ).rowcount
+        for kind, sid, payload in events:
+            if kind == "demo.generated":
+                counts["removed"] += tx.execute(
+                    "DELETE FROM contact WHERE workspace_id = :ws AND id BETWEEN :lo AND :hi",
+                    self._params(lo=payload["first_id"], hi=payload["last_id"]),
+                ).rowcount
+            elif kind.startswith("tag."):
+                counts["removed"] += tx.execute(
+                    "DELETE FROM tag WHERE id = :id AND workspace_id = :ws", self._params(id=sid)
+                ).rowcount
+            elif kind.startswith("status."):
+                tx.lock("workspace w", "w.id = :ws", self._params())
+                tx.execute(
+                    "UPDATE contact SET status_id = NULL WHERE workspace_id = :ws AND status_id = :id",
+                    self._params(id=sid),
+                )
+                counts["removed"] += tx.execute(
+                    "DELETE FROM status WHERE id = :id AND workspace_id = :ws", self._params(id=sid)
+                ).rowcount
+                self._renumber_pipeline(tx)
+
+    def _renumber_pipeline(self, tx: Tx) -> None:
+        order = [
+            r[0]
+            for r in tx.all(
+                "SELECT id FROM status WHERE workspace_id = :ws ORDER BY position, id", self._params()
+            )
+        ]
+        self._renumber(tx, order)  # type: ignore[attr-defined]
+
+
+_COUNT_KEYS = ("tags_added", "tags_removed", "statuses_changed", "restored", "reverted", "removed")

@@ -1,0 +1,125 @@
+"""The import screen: a path, the detected mapping, a field changed, the import and its report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import DataTable, Input
+
+from tagtui.app.screens.contacts import ContactsScreen
+from tagtui.app.screens.import_file import ImportScreen
+from tests.app.conftest import SIZE, drawn, settle, type_text
+
+SAMPLES = Path(__file__).parent.parent / "io" / "samples"
+
+
+async def start(pilot) -> None:
+    """Past the welcome an empty workspace shows, on the contacts screen."""
+    await settle(pilot)
+    if not isinstance(pilot.app.screen, ContactsScreen):
+        await pilot.press("escape")
+        await settle(pilot)
+    assert isinstance(pilot.app.screen, ContactsScreen)
+
+
+def cells(table: DataTable) -> list[list[str]]:
+    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+async def test_import_with_a_changed_mapping(store, make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot)
+        await pilot.press("I")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ImportScreen)
+        await type_text(pilot, str(SAMPLES / "hubspot.csv"))
+        await pilot.press("enter")
+        await settle(pilot)
+        table = dialog.query_one("#mapping", DataTable)
+        rows = cells(table)
+        assert rows[0] == ["Record ID", "—", "1501"]
+        assert ["Email", "email", "grace@navy-labs.example"] in rows
+        assert ["Lifecycle Stage", "status", "Customer"] in rows
+        assert ["Lead Status", "status", "Connected"] in rows
+        assert app.focused is table
+        # "Lifecycle Stage" → ignored; "Lead Status" is then the status.
+        table.move_cursor(row=8)
+        await pilot.press("delete")
+        await settle(pilot)
+        assert cells(table)[8] == ["Lifecycle Stage", "—", "Customer"]
+        # "Create Date" → f cycles from ignored to the first field, then on to first_name.
+        table.move_cursor(row=10)
+        await pilot.press("f", "f")
+        await settle(pilot)
+        assert cells(table)[10][:2] == ["Create Date", "first_name"]
+        await pilot.press("F", "F")  # back to ignored
+        await settle(pilot)
+        assert cells(table)[10][:2] == ["Create Date", "—"]
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is dialog
+        summary = str(dialog.query_one("#summary").render())
+        assert "Imported 3 rows: 3 created, 0 updated; 0 new tags, 2 new statuses · 1 skipped" in summary
+        assert "line 5: no name and no email" in drawn(dialog.query_one("#skipped"))
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ContactsScreen)
+        assert app.screen.table.total == 3  # the list shows what was imported
+    grace = store.get_contact("grace@navy-labs.example")
+    assert (grace.name, grace.status, grace.assignee) == ("Grace Hopper", "Connected", "Sam Rivera")
+    assert store.get_contact("alan@bletchley.example").status == "New"
+    assert store.count_contacts() == 3
+
+
+async def test_a_vcard_and_a_bad_path(store, make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot)
+        await pilot.press("I")
+        await settle(pilot)
+        dialog = app.screen
+        await type_text(pilot, str(SAMPLES / "nope.csv"))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "does not exist" in str(dialog.query_one("#error").render())
+        dialog.query_one("#path", Input).value = str(SAMPLES / "vcard4.vcf")
+        await pilot.press("ctrl+s")  # reads the file first: nothing is imported before it is seen
+        await settle(pilot)
+        assert store.count_contacts() == 0
+        assert not dialog.query_one("#mapping", DataTable).display
+        assert "vCard" in str(dialog.query_one("#summary").render())
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "2 created" in str(dialog.query_one("#summary").render())
+        skipped = drawn(dialog.query_one("#skipped"))
+        assert "line 21: invalid email 'not-an-email'" in skipped and "line 26:" in skipped
+    assert store.get_contact("ada@engines.example").followers == 1843
+
+
+async def test_a_file_without_name_or_email_column_is_refused_inline(store, make_app, tmp_path):
+    path = tmp_path / "odd.csv"
+    path.write_text("Shoe,Size\nred,42\n", encoding="utf-8")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot)
+        app.push_screen(ImportScreen(str(path)))
+        await settle(pilot)
+        assert "no 'name' or 'email' column" in str(app.screen.query_one("#error").render())
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    assert store.count_contacts() == 0
+
+
+async def test_palette_and_help_list_the_import(store, make_app):
+    from tagtui.app.commands import TagtuiCommands
+    from tagtui.app.screens.help import _groups
+
+    assert any(title.startswith("Import a file") for title, _, _ in _groups())
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot)
+        provider = TagtuiCommands(app.screen)
+        commands = [c.text for c in provider._commands()]
+        assert "Contacts: Import" in commands

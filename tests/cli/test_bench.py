@@ -1,0 +1,53 @@
+"""``tagtui bench`` end to end on a small demo database: the table and the JSON's shape
+(never the timings, which depend on the machine)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.cli.conftest import Cli
+
+GROUPS = {1, 2, 3, 4, 5, 6, 7, 8}
+
+
+def test_bench_runs_every_operation_and_writes_json(run: Cli, tmp_path) -> None:
+    db = tmp_path / "bench.db"
+    out = tmp_path / "bench.json"
+    result = run("bench", "--contacts", "2000", "--runs", "1", "--db", str(db), "--json", str(out))
+    assert result.code == 0, result.err
+    data = json.loads(out.read_text())
+    assert data["contacts"] == 2000 and data["runs"] == 1
+    assert data["db"] == str(db)
+    assert set(data["machine"]) >= {"cpus", "python", "sqlite"}
+    results = data["results"]
+    assert {r["group"] for r in results} == GROUPS
+    for r in results:
+        assert set(r) >= {"op", "group", "tagtui_s", "raw_s", "ratio", "rss_mb", "note", "runs", "raw_runs"}
+        assert r["tagtui_s"] > 0 and r["raw_s"] > 0, r
+        assert r["ratio"] == pytest.approx(r["tagtui_s"] / r["raw_s"], rel=0.01)
+        # tagtui and the raw statement returned the same rows
+        assert "MISMATCH" not in r["note"], r
+    ops = [r["op"] for r in results]
+    assert any("tag:vip -tag:cold-lead status:qualified" in op for op in ops)
+    assert any(op.startswith("export:") and op.endswith("as csv") for op in ops)
+    assert any(op.startswith("demo --contacts 2,000") for op in ops)
+    # The table printed names every operation, with a ratio.
+    for op in ops:
+        assert op in result.out
+    # The demo database is reused by a second run of the same size (no rebuild), and --quick
+    # skips generation and import.
+    again = run("bench", "--contacts", "2000", "--runs", "1", "--db", str(db), "--quick", "--json", str(out))
+    assert again.code == 0, again.err
+    groups = {r["group"] for r in json.loads(out.read_text())["results"]}
+    assert groups == GROUPS - {8}
+
+
+def test_bench_refuses_a_database_that_is_not_a_demo(run: Cli, tmp_path) -> None:
+    db = tmp_path / "mine.db"
+    assert run("--db", str(db), "tags", "create", "Mine").code == 0
+    result = run("bench", "--contacts", "2000", "--runs", "1", "--db", str(db))
+    assert result.code == 2
+    assert "not a demo database" in result.err
+    assert run("bench", "--contacts", "5", "--db", str(tmp_path / "x.db")).code == 2

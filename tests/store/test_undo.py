@@ -1,0 +1,343 @@
+"""Undo and redo: every kind of change taken back and done again, as one step each."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tagtui.query.filter import EVERYTHING
+from tagtui.query.parse import parse
+from tagtui.store import Conflict, NotFound, Store, ValidationError
+
+
+def state(store: Store) -> dict[str, Any]:
+    """Everything undo must restore (timestamps and revisions aside)."""
+
+    def run(tx: Any) -> dict[str, Any]:
+        ws = {"ws": store.workspace_id}
+        return {
+            "tags": tx.all(
+                "SELECT id, name, slug, color, emoji, description FROM tag WHERE workspace_id = :ws"
+                " ORDER BY id",
+                ws,
+            ),
+            "statuses": tx.all(
+                "SELECT id, name, slug, color, position FROM status WHERE workspace_id = :ws ORDER BY id", ws
+            ),
+            "contacts": tx.all(
+                "SELECT id, name, email, company, phone, assignee, followers, notes, status_id, name_key,"
+                " email_key, assignee_key, search FROM contact WHERE workspace_id = :ws ORDER BY id",
+                ws,
+            ),
+            "assignments": tx.all(
+                "SELECT ct.contact_id, ct.tag_id FROM contact_tag ct JOIN contact c ON c.id = ct.contact_id"
+                " WHERE c.workspace_id = :ws ORDER BY 1, 2",
+                ws,
+            ),
+        }
+
+    return store._read(run)
+
+
+def seeded(store: Store) -> Store:
+    store.create_tag("VIP", color="red", emoji="⭐", description="big")
+    store.create_tag("Cold")
+    store.create_status("New")
+    store.create_status("Won")
+    store.add_contact("Ada", email="ada@example.org", company="AE", tags=["VIP"], status="New")
+    store.add_contact("Bob", email="bob@example.org", tags=["Cold"])
+    store.add_contact("Cy")
+    return store
+
+
+def check_round_trip(store: Store, change: Callable[[], object], summary: str | None = None) -> None:
+    """``change`` is one step: undo restores the state before it, redo the state after it."""
+    before = state(store)
+    change()
+    after = state(store)
+    assert after != before
+    undone = store.undo()
+    assert state(store) == before
+    if summary is not None:
+        assert undone.summary == summary
+    redone = store.redo()
+    assert redone.step_id == undone.step_id
+    assert state(store) == after
+    # And back once more: the redone step is undoable again.
+    store.undo()
+    assert state(store) == before
+
+
+@pytest.fixture
+def s(store: Store) -> Store:
+    return seeded(store)
+
+
+def test_empty_stack_says_so(store: Store) -> None:
+    with pytest.raises(NotFound, match="nothing to undo"):
+        store.undo()
+    with pytest.raises(NotFound, match="nothing to redo"):
+        store.redo()
+
+
+def test_tag_create_update_delete(s: Store) -> None:
+    check_round_trip(s, lambda: s.create_tag("Partner", color="blue"), "Created tag Partner")
+    check_round_trip(s, lambda: s.update_tag("VIP", name="Very Important", color="green"))
+    check_round_trip(s, lambda: s.update_tag("VIP", description=None, emoji=None))
+    check_round_trip(s, lambda: s.delete_tag("VIP"), "Deleted tag VIP (1 contact)")
+
+
+def test_deleted_tag_comes_back_with_same_id_and_fields(s: Store) -> None:
+    vip = s.get_tag("VIP")
+    s.delete_tag("VIP")
+    s.undo()
+    back = s.get_tag(vip.id)
+    assert (back.name, back.slug, back.color, back.emoji, back.description, back.contacts) == (
+        vip.name,
+        vip.slug,
+        vip.color,
+        vip.emoji,
+        vip.description,
+        1,
+    )
+
+
+def test_status_create_update_delete_move(s: Store) -> None:
+    check_round_trip(s, lambda: s.create_status("Lost"))
+    check_round_trip(s, lambda: s.update_status("New", name="Fresh", color="green"))
+    check_round_trip(s, lambda: s.move_status("Won", 1))
+    check_round_trip(s, lambda: s.delete_status("New"), "Deleted status New (1 contact)")
+
+
+def test_contact_add_update_delete(s: Store) -> None:
+    check_round_trip(s, lambda: s.add_contact("Dee", email="dee@x.org", tags=["VIP", "Cold"], status="Won"))
+    check_round_trip(
+        s, lambda: s.update_contact("ada@example.org", name="Ada L", email="ADA@x.org", notes="n")
+    )
+    check_round_trip(s, lambda: s.delete_contacts(["ada@example.org", "bob@example.org"]))
+
+
+def test_tags_and_status_changes(s: Store) -> None:
+    check_round_trip(s, lambda: s.change_tags("bob@example.org", add=["VIP"], remove=["Cold"]))
+    check_round_trip(s, lambda: s.sync_tags(email="ada@example.org", names=["Cold", "Brand New"]))
+    check_round_trip(s, lambda: s.set_status("bob@example.org", "Won"))
+    check_round_trip(s, lambda: s.set_status("ada@example.org", None))
+    ids = [c.id for c in s.list_contacts().rows]
+    check_round_trip(s, lambda: s.assign("VIP", ids))
+    check_round_trip(s, lambda: s.unassign("VIP", ids))
+    check_round_trip(s, lambda: s.bulk_set_status(EVERYTHING, "Won"))
+    check_round_trip(s, lambda: s.bulk_change_tags(EVERYTHING, add=["Cold"], remove=["VIP"]))
+
+
+def test_import_is_one_step(s: Store) -> None:
+    rows = [
+        {"name": "Eve", "email": "eve@x.org", "tags": "VIP;Imported", "status": "Lead"},
+        {"name": "Ada Lovelace", "email": "ADA@example.org", "tags": "Cold", "status": "Won"},
+        {"name": "Eve E", "email": "eve@x.org", "tags": "Cold"},
+    ]
+    check_round_trip(s, lambda: s.import_rows(rows))
+
+
+def test_setup_is_one_step(store: Store) -> None:
+    check_round_trip(store, store.setup_tags)
+    check_round_trip(store, store.setup_statuses)
+
+
+def test_bulk_over_ten_thousand_contacts(store: Store) -> None:
+    from tagtui.io.demo import generate
+
+    generate(store, contacts=10_000, seed=3)
+    store.create_tag("Big")
+    # Half the contacts already have it: only the others really gain it.
+    store.bulk_change_tags(parse("tag:cold-lead OR tag:warm-lead"), add=["Big"])
+    before = state(store)
+    result = store.bulk_change_tags(EVERYTHING, add=["Big"], remove=["Customer"])
+    after = state(store)
+    big = store.get_tag("Big").id
+    assert result[f"+{big}"] > 1000
+    undone = store.undo()
+    assert undone.counts["tags_removed"] == result[f"+{big}"]
+    assert undone.counts["tags_added"] == result[f"-{store.get_tag('Customer').id}"]
+    assert state(store)["assignments"] == before["assignments"]
+    store.redo()
+    assert state(store)["assignments"] == after["assignments"]
+    assert store.count_contacts(parse("tag:big")) == 10_000
+
+
+def test_bulk_status_over_ten_thousand_contacts(store: Store) -> None:
+    from tagtui.io.demo import generate
+
+    generate(store, contacts=10_000, seed=4)
+    before = state(store)
+    store.bulk_set_status(EVERYTHING, "Won")
+    after = state(store)
+    store.undo()
+    assert state(store) == before
+    store.redo()
+    assert state(store) == after
+
+
+def test_demo_undo_removes_its_contacts_and_cannot_be_redone(store: Store) -> None:
+    from tagtui.io.demo import generate
+
+    before = state(store)
+    generate(store, contacts=300, seed=1)
+    result = store.undo()
+    assert result.kind == "demo"
+    assert state(store) == before
+    with pytest.raises(NotFound, match="nothing to redo"):
+        store.redo()
+
+
+def test_merge_and_its_undo(s: Store) -> None:
+    # Ada has VIP; Bob has Cold; Dee has both.
+    s.add_contact("Dee", email="dee@x.org", tags=["VIP", "Cold"])
+    s.update_settings(max_tags_per_contact=1)  # a swap does not grow the count...
+    cold = s.get_tag("Cold")
+    before = state(s)
+    result = s.merge_tags("Cold", "VIP")
+    assert (result.contacts, result.gained) == (2, 1)
+    assert s.get_tag("VIP").contacts == 3
+    with pytest.raises(NotFound):
+        s.get_tag("Cold")
+    undone = s.undo()
+    assert undone.kind == "tags.merged"
+    assert state(s) == before
+    back = s.get_tag(cold.id)
+    assert (back.name, back.color, back.contacts) == ("Cold", cold.color, 2)
+    s.redo()
+    assert s.get_tag("VIP").contacts == 3
+
+
+def test_merge_into_itself_is_refused(s: Store) -> None:
+    with pytest.raises(ValidationError):
+        s.merge_tags("VIP", "vip")
+
+
+def test_new_change_clears_redo(s: Store) -> None:
+    s.create_tag("A")
+    s.undo()
+    s.create_tag("B")
+    with pytest.raises(NotFound, match="nothing to redo"):
+        s.redo()
+    s.undo()  # B
+    s.undo()  # Dee... the seeding steps are still there
+    assert s.count_tags() == 2
+
+
+def test_settings_and_views_stay_outside_undo(s: Store) -> None:
+    s.create_tag("Last")
+    s.update_settings(bulk_limit=10)
+    s.save_view("mine", "vip")
+    assert s.undo().summary == "Created tag Last"
+    assert s.settings().bulk_limit == 10
+
+
+def test_nested_operations_are_one_step(s: Store) -> None:
+    before = state(s)
+
+    def both(tx: Any) -> None:
+        s.create_tag("Inner")
+        s.change_tags("bob@example.org", add=["Inner"])
+
+    s._write(both)
+    s.undo()
+    assert state(s) == before
+
+
+def test_undo_refuses_when_a_name_was_taken_since(s: Store) -> None:
+    s.delete_tag("Cold")
+    # A change made outside tagtui's history (another tool on the same file).
+    s.db.run(
+        lambda tx: tx.execute(
+            "INSERT INTO tag (workspace_id, name, name_key, slug, color, created_at, updated_at, rev)"
+            " VALUES (:ws, 'COLD', 'cold', 'cold', '#000000', 'x', 'x', 1)",
+            {"ws": s.workspace_id},
+        ),
+        write=True,
+    )
+    before = state(s)
+    with pytest.raises(Conflict, match="cannot undo"):
+        s.undo()
+    assert state(s) == before  # nothing half done
+
+
+def test_undo_refuses_when_a_contact_was_deleted_since(s: Store) -> None:
+    s.bulk_change_tags(EVERYTHING, add=["VIP"])
+    s.db.run(lambda tx: tx.execute("DELETE FROM contact WHERE name = 'Cy'"), write=True)
+    s.bulk_change_tags(EVERYTHING, remove=["VIP"])
+    s.undo()  # the removal: fine
+    s.redo()
+    s.db.run(lambda tx: tx.execute("DELETE FROM contact WHERE name = 'Bob'"), write=True)
+    before = state(s)
+    with pytest.raises(Conflict, match="deleted since"):
+        s.undo()
+    assert state(s) == before
+
+
+def test_undo_refuses_when_an_email_was_taken_since(s: Store) -> None:
+    s.delete_contacts(["bob@example.org"])
+    s.db.run(
+        lambda tx: tx.execute(
+            "UPDATE contact SET email = 'bob@example.org', email_key = 'bob@example.org' WHERE name = 'Cy'"
+        ),
+        write=True,
+    )
+    with pytest.raises(Conflict, match="email"):
+        s.undo()
+
+
+def test_undo_in_a_rolled_back_transaction_changes_nothing(s: Store) -> None:
+    s.create_tag("Gone")
+    before = state(s)
+
+    class Rollback(Exception):
+        pass
+
+    def run(tx: Any) -> None:
+        s.undo()
+        raise Rollback
+
+    with pytest.raises(Rollback):
+        s.db.run(run, write=True)
+    assert state(s) == before
+    assert s.undo().summary == "Created tag Gone"
+
+
+def test_history_shows_steps_and_bulk_changes(s: Store) -> None:
+    ada = s.get_contact("ada@example.org")
+    s.bulk_change_tags([ada.id], add=["Cold"])
+    s.bulk_set_status(EVERYTHING, "Won")
+    events = s.history(contact=ada.id, limit=10)
+    kinds = [(e.kind, e.payload.get("bulk")) for e in events[:2]]
+    assert kinds == [("contact.status_changed", True), ("contact.tags_changed", True)]
+    assert events[0].step_summary == "Status Won on 3 contacts"
+    s.undo()
+    events = s.history(contact=ada.id, limit=10)
+    assert events[0].undone
+    tag_events = s.history(tag="Cold", limit=10)
+    assert any(e.kind == "contacts.tags_changed" for e in tag_events)
+    assert all(e.kind not in ("undo", "redo") for e in tag_events)
+    assert s.history(limit=1)[0].kind == "undo"
+
+
+def test_steps_beyond_the_undo_depth_are_dropped_with_their_rows(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("tagtui.store.base.UNDO_DEPTH", 3)
+    contact = store.add_contact("Ada")
+    for name in ("A", "B", "C"):
+        store.create_tag(name)
+        store.change_tags(contact.id, add=[name])
+    for _ in range(3):
+        store.undo()
+    with pytest.raises(NotFound, match="nothing to undo"):
+        store.undo()
+    rows = store._read(lambda tx: tx.scalar("SELECT COUNT(*) FROM step_contact_tag"))
+    assert rows == 2  # the tags of the two steps still in reach (now undone)
+    store.create_tag("D")  # drops them: nothing is left to redo, nor their rows
+    assert store._read(lambda tx: tx.scalar("SELECT COUNT(*) FROM step_contact_tag")) == 0
+    with pytest.raises(NotFound, match="nothing to redo"):
+        store.redo()
