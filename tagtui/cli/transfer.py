@@ -53,6 +53,11 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
         ' (--map "Notes="); repeatable',
     )
     p.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse the whole file (exit 2, nothing imported) if any row would be skipped",
+    )
+    p.add_argument(
         "--apply-rules",
         action="store_true",
         help="after the import, apply every automation rule (see `tagtui rules`)",
@@ -128,7 +133,9 @@ def import_file(ctx: Context) -> int:
     overrides = parse_map(a.map or ())
     reporter = Progress("import") if is_tty(sys.stderr) else None
     try:
-        report = import_from(ctx.store, a.file, encoding=a.encoding, overrides=overrides, progress=reporter)
+        report = import_from(
+            ctx.store, a.file, encoding=a.encoding, overrides=overrides, progress=reporter, strict=a.strict
+        )
     finally:
         if reporter is not None:
             reporter.done()

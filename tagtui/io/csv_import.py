@@ -324,7 +324,15 @@ class Checked:
     may retry a transaction).
     """
 
-    def __init__(self, store: Store, rows: Iterable[ContactRow], progress: Callable[[], None] | None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        rows: Iterable[ContactRow],
+        progress: Callable[[], None] | None,
+        *,
+        strict: bool = False,
+    ) -> None:
+        self._strict = strict
         self._store = store
         self._rows = rows
         self._progress = progress
@@ -343,6 +351,8 @@ class Checked:
                 out = ContactRow({k: (v if k == "tags" else neutralise(v)) for k, v in row.items()})
                 out.line = row.line  # the store names it in an error
                 yield out
+            elif reason and self._strict:
+                raise ValidationError(f"line {row.line}: {reason}; nothing was imported", field="file")
             elif reason:
                 self.skipped_count += 1
                 if len(self.skipped) < SKIPPED_KEPT:
@@ -426,7 +436,8 @@ class CsvFile:
         fh = _open(self.path)
         with fh:
             lines = _Lines(fh, self.encoding, self.path)
-            reader = csv.reader(lines)
+            # strict: a quote left open at the end of the file is an error, not one long cell
+            reader = csv.reader(lines, strict=True)
             first = True
             while True:
                 start = lines.count + 1
@@ -466,6 +477,14 @@ def _rows_of_csv(source: CsvFile, mapping: ColumnMapping) -> Iterator[ContactRow
         row = ContactRow()
         row.line = line
         cells = [unneutralise(c).strip() for c in record]
+        extra = [c for c in cells[len(mapping.columns) :] if c]
+        if extra:
+            # A row longer than the header lost its alignment (a stray comma or quote):
+            # which cell is which is a guess, so the row is reported rather than imported.
+            row.problem = (
+                f"{len(record)} cells but the header names {len(mapping.columns)}"
+                f" (extra: {', '.join(repr(c[:20]) for c in extra[:3])})"
+            )
         for target, positions in plan.items():
             values = [cells[i] for i in positions if i < len(cells) and cells[i]]
             if target == "tags":
@@ -559,13 +578,15 @@ def import_file(
     overrides: Mapping[str, str | None] | None = None,
     mapping: ColumnMapping | None = None,
     progress: Progress | None = None,
+    strict: bool = False,
 ) -> ImportReport:
     """Import a CSV or vCard file into ``store``'s workspace: the good rows, all or nothing.
 
     The reader is picked by the name (``.vcf``/``.vcard``) or the content. FileError when the
     file cannot be read; ValidationError (naming the line) when it does not decode or has no
     name or email column, and when the store refuses a row (e.g. past max_tags_per_contact):
-    then nothing is imported. Rows that cannot become a contact are skipped and reported.
+    then nothing is imported. Rows that cannot become a contact are skipped and reported;
+    with ``strict`` the first of them is a ValidationError and nothing is imported.
     """
     _check_readable(path)
     if is_vcard(path):
@@ -590,7 +611,7 @@ def import_file(
         if progress is not None:
             progress(source.position, max(source.size, source.position))
 
-    checked = Checked(store, rows, tell if progress else None)
+    checked = Checked(store, rows, tell if progress else None, strict=strict)
     result = store.import_rows(checked)
     return ImportReport(result, fmt, used, checked.skipped, checked.skipped_count)
 

@@ -246,7 +246,9 @@ class AutomationOps(StoreBase):
                 remove=remove_ids,
                 status=status_id,
                 tags_created=created,
+                created_at=stamp,
             )
+            self._label(tx, "rule.created", f"Added rule {clean}")
             return self._load_rules(tx, key)[0]
 
         return self._write(run)
@@ -256,8 +258,25 @@ class AutomationOps(StoreBase):
 
         def run(tx: Tx) -> Rule:
             rule = self._rule_named(tx, name)
+            row = tx.one(
+                "SELECT add_tags, remove_tags, status_id, created_at FROM rule WHERE id = :id",
+                {"id": rule.id},
+            )
             tx.execute("DELETE FROM rule WHERE id = :id", {"id": rule.id})
-            self._event(tx, "rule.deleted", "rule", rule.id, name=rule.name, query=rule.query)
+            # the whole row, so that undo can put the rule back as it was
+            self._event(
+                tx,
+                "rule.deleted",
+                "rule",
+                rule.id,
+                name=rule.name,
+                query=rule.query,
+                add=json.loads(row[0]),
+                remove=json.loads(row[1]),
+                status=row[2],
+                created_at=row[3],
+            )
+            self._label(tx, "rule.deleted", f"Deleted rule {rule.name}")
             return rule
 
         return self._write(run)

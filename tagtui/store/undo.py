@@ -23,8 +23,8 @@ from tagtui.store.errors import Conflict, NotFound
 from tagtui.store.schema import now
 from tagtui.store.types import UndoResult
 
-CREATES = ("tag.created", "status.created", "contact.created", "demo.generated")
-DELETES = ("tag.deleted", "status.deleted", "contact.deleted")
+CREATES = ("tag.created", "status.created", "contact.created", "demo.generated", "rule.created")
+DELETES = ("tag.deleted", "status.deleted", "contact.deleted", "rule.deleted")
 EDITS = ("tag.updated", "status.updated", "status.moved", "contact.updated")
 
 _Event = tuple[str, int | None, dict[str, Any]]
@@ -149,6 +149,8 @@ class UndoOps(StoreBase):
                 self._put_back_tag(tx, sid, payload, action)
             elif kind.startswith("status."):
                 self._put_back_status(tx, sid, payload, action)
+            elif kind.startswith("rule."):
+                self._put_back_rule(tx, sid, payload, action)
             elif kind == "demo.generated":
                 raise Conflict(f"cannot {action}: demo contacts cannot be made again; run the demo anew")
             else:
@@ -184,6 +186,31 @@ class UndoOps(StoreBase):
                 created=p.get("created_at") or stamp,
                 at=stamp,
                 rev=int(p.get("rev") or 0) + 1,
+            ),
+        )
+
+    def _put_back_rule(self, tx: Tx, rule_id: int | None, p: dict[str, Any], action: str) -> None:
+        taken = tx.scalar(
+            "SELECT id FROM rule WHERE workspace_id = :ws AND (name_key = :key OR id = :id)",
+            self._params(key=p["name"].lower(), id=rule_id),
+        )
+        if taken:
+            raise Conflict(f"cannot {action}: another rule is now named {p['name']!r}", field="name")
+        stamp = now()
+        tx.execute(
+            "INSERT INTO rule (id, workspace_id, name, name_key, query, add_tags, remove_tags, status_id,"
+            " created_at, updated_at, rev) VALUES (:id, :ws, :name, :key, :query, :add, :remove,"
+            " (SELECT id FROM status WHERE id = :sid AND workspace_id = :ws), :created, :at, 1)",
+            self._params(
+                id=rule_id,
+                name=p["name"],
+                key=p["name"].lower(),
+                query=p["query"],
+                add=json.dumps(p.get("add") or []),
+                remove=json.dumps(p.get("remove") or []),
+                sid=p.get("status"),
+                created=p.get("created_at") or stamp,
+                at=stamp,
             ),
         )
 
@@ -398,6 +425,10 @@ class UndoOps(StoreBase):
             elif kind.startswith("tag."):
                 counts["removed"] += tx.execute(
                     "DELETE FROM tag WHERE id = :id AND workspace_id = :ws", self._params(id=sid)
+                ).rowcount
+            elif kind.startswith("rule."):
+                counts["removed"] += tx.execute(
+                    "DELETE FROM rule WHERE id = :id AND workspace_id = :ws", self._params(id=sid)
                 ).rowcount
             elif kind.startswith("status."):
                 tx.lock("workspace w", "w.id = :ws", self._params())

@@ -103,3 +103,13 @@ def test_help_documents_the_aliases_and_what_is_skipped(ok: Cli) -> None:
     text = ok("import", "--help").out
     assert "--map COLUMN=FIELD" in text and "E-mail 1 - Value" in text
     assert "skipped and reported" in text and "max_tags_per_contact" in text
+
+
+def test_strict_refuses_the_whole_file_when_a_row_would_be_skipped(ok: Cli, cli: Cli) -> None:
+    path = str(SAMPLES / "outlook.csv")
+    assert_one_error_line(
+        cli("import", path, "--strict"), 2, "line 4: no name and no email; nothing was imported"
+    )
+    assert ok("contacts", "list", "--json").json == []
+    # without --strict the good rows go in and the bad ones are reported
+    assert ok("import", path, "--json").json["skipped"] == 2

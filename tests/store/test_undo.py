@@ -341,3 +341,22 @@ def test_steps_beyond_the_undo_depth_are_dropped_with_their_rows(
     assert store._read(lambda tx: tx.scalar("SELECT COUNT(*) FROM step_contact_tag")) == 0
     with pytest.raises(NotFound, match="nothing to redo"):
         store.redo()
+
+
+def test_adding_and_deleting_a_rule_are_undone(s: Store) -> None:
+    def rules() -> list[tuple[Any, ...]]:
+        return [(r.id, r.name, r.query, r.actions(), r.created_at) for r in s.list_rules()]
+
+    before, tags_before = rules(), state(s)["tags"]
+    s.add_rule("Big", query="followers>1000", add=["Influencer"], status="Won")
+    added = rules()
+    undone = s.undo()
+    assert undone.summary == "Added rule Big"
+    assert rules() == before and state(s)["tags"] == tags_before  # the tag it made goes too
+    s.redo()
+    assert rules() == added
+    s.delete_rule("big")
+    assert rules() == before
+    assert s.undo().summary == "Deleted rule Big"
+    assert rules() == added  # the same id, query and actions
+    assert s.apply_rules("Big")[0].rule.name == "Big"

@@ -277,11 +277,6 @@ BROKEN_CSV: list[tuple[str, bytes]] = [
 ]
 
 
-@pytest.mark.xfail(
-    reason="tagtui/io/csv_import.py (not this suite's) imports these silently: the unterminated"
-    " quote swallows the following lines into one name, extra cells are dropped",
-    strict=False,
-)
 @pytest.mark.parametrize(("case", "content"), BROKEN_CSV, ids=[c[0] for c in BROKEN_CSV])
 def test_broken_csv_structure_is_reported_with_its_line(
     store: Store, db_url: str, world: dict[str, Any], cli: Cli, tmp_path: Path, case: str, content: bytes
