@@ -88,8 +88,9 @@ async def test_a_malformed_query_shows_its_position_inline(
         await pilot.press(*query)
         await settle(pilot, typed=True)
         error = app.screen.query_one("#query-error")
+        await _until(pilot, lambda: error.has_class("-shown"), what=lambda: error.render())
         text = str(error.render())
-        assert error.has_class("-shown") and f"position {position}" in text, text
+        assert f"position {position}" in text, text
         assert "^" in text
         assert len(_names(app)) == 10  # the last good rows stay
 
