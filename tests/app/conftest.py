@@ -59,9 +59,13 @@ async def settle(pilot: Pilot, *, typed: bool = False) -> None:
     """Let timers fire and every worker finish (twice: a result may start another worker)."""
     if typed:
         await pilot.pause(DEBOUNCE + 0.1)
-    for _ in range(3):
+    # A loaded machine may finish a worker whose result starts another: go on until quiet.
+    for _ in range(12):
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(w.is_running for w in pilot.app.workers):
+            break
     await pilot.pause()
 
 
