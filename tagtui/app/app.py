@@ -92,15 +92,7 @@ class TagtuiApp(ReportsWorkerErrors, App[int]):
         previous, self._change_marker = self._change_marker, marker
         if previous is None or previous == marker:
             return
-        screen = self.screen
-        if isinstance(screen, ModalScreen):
-            return  # the screen under a dialog reloads when the dialog closes
-        if isinstance(screen, ContactsScreen):
-            screen.refresh_data()
-        elif isinstance(screen, BoardScreen):
-            screen.refresh_board()
-        elif isinstance(screen, TagsScreen | StatusesScreen) or type(screen).__name__ == "DetailScreen":
-            screen.reload()  # type: ignore[attr-defined]
+        self.refresh_screen(polled=True)
 
     @work(thread=True, group="first-run", exit_on_error=False)
     def check_first_run(self) -> None:
@@ -217,8 +209,12 @@ class TagtuiApp(ReportsWorkerErrors, App[int]):
         self.data_changed()
         self.refresh_screen()
 
-    def refresh_screen(self) -> None:
-        """Reload what the current screen shows (after a change it did not make itself)."""
+    def refresh_screen(self, *, polled: bool = False) -> None:
+        """Reload what the current screen shows (after a change it did not make itself).
+
+        ``polled``: the change poll saw another process's change; then only the screens of
+        workspace data reload (contacts, board, tags, statuses, detail).
+        """
         screen = self.screen
         if isinstance(screen, ModalScreen):
             return  # the screen under a dialog reloads when the dialog closes
@@ -226,6 +222,10 @@ class TagtuiApp(ReportsWorkerErrors, App[int]):
             screen.refresh_data()
         elif isinstance(screen, BoardScreen):
             screen.refresh_board()
+        elif polled and not (
+            isinstance(screen, TagsScreen | StatusesScreen) or type(screen).__name__ == "DetailScreen"
+        ):
+            return
         elif hasattr(screen, "reload"):
             screen.reload()
 

@@ -694,7 +694,8 @@ class Bench:
 
 
 class _Limited:
-    """A store whose ``iter_contacts`` stops after ``n`` rows (for making the import file)."""
+    """A store whose ``iter_contacts`` / ``iter_contact_values`` stop after ``n`` rows (for
+    making the import file)."""
 
     def __init__(self, store: Store, n: int) -> None:
         self._store = store
@@ -708,6 +709,15 @@ class _Limited:
             if i >= self._n:
                 return
             yield row
+
+    def iter_contact_values(self, query: Any, **kwargs: Any) -> Iterator[list[Any]]:
+        """What export reads: batches, cut at ``n`` rows."""
+        left = self._n
+        for batch in self._store.iter_contact_values(query, **kwargs):
+            if left <= 0:
+                return
+            yield batch[:left]
+            left -= len(batch)
 
 
 def raw_generate(path: str, contacts: int) -> None:

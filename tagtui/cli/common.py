@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from tagtui.cli.context import Context
 
@@ -146,3 +146,30 @@ def report_setup(ctx: Context, items: list[SetupItem]) -> int:
         for item in items:
             ctx.out.say(f"{'Created' if item.created else 'Exists'}: {item.name}")
     return 0
+
+
+def report(ctx: Context, document: object, sentence: str) -> int:
+    """Print a command's result: ``document`` as JSON with ``--json``, else ``sentence``; exit 0."""
+    if ctx.json:
+        ctx.out.json(document)
+    else:
+        ctx.out.say(sentence)
+    return 0
+
+
+def changes_given(args: argparse.Namespace, *options: str) -> dict[str, object]:
+    """The ``update`` options the user gave (``--name``, ``--color`` …), by field name."""
+    return {name: getattr(args, name) for name in options if getattr(args, name) is not None}
+
+
+def delete_named(ctx: Context, kind: str, get: Callable[[str], Any], delete: Callable[[str], object]) -> int:
+    """``rules delete NAME`` / ``views delete NAME``: confirm, delete, report ``{name}``."""
+    item = get(ctx.args.name)
+    ctx.confirm(f"Delete {kind} {quoted(item.name)}?")
+    delete(item.name)
+    return report(ctx, {"name": item.name}, f"Deleted {kind} {quoted(item.name)}")
+
+
+def updated(kind: str, item: Any) -> str:
+    """The sentence after ``tags update`` / ``statuses update``."""
+    return f"Updated {kind} {quoted(item.name)} (id {item.id}, now at rev {item.rev})"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from tagtui.cli.common import add_json, command, group, quoted, split_names
+from tagtui.cli.common import add_json, command, delete_named, group, quoted, report, split_names
 from tagtui.cli.context import Context
 from tagtui.cli.output import Column, plural
 from tagtui.cli.registry import help_for
@@ -101,23 +101,11 @@ def add_rule(ctx: Context) -> int:
     rule = ctx.store.add_rule(
         a.name, a.query, add=split_names(a.add), remove=split_names(a.remove), status=a.status
     )
-    if ctx.json:
-        ctx.out.json(rule.to_json())
-    else:
-        ctx.out.say(f"Added rule {quoted(rule.name)}: {rule.query} → {rule.actions()}")
-    return 0
+    return report(ctx, rule.to_json(), f"Added rule {quoted(rule.name)}: {rule.query} → {rule.actions()}")
 
 
 def delete_rule(ctx: Context) -> int:
-    store = ctx.store
-    rule = store.get_rule(ctx.args.name)
-    ctx.confirm(f"Delete rule {quoted(rule.name)}?")
-    store.delete_rule(rule.name)
-    if ctx.json:
-        ctx.out.json({"name": rule.name})
-    else:
-        ctx.out.say(f"Deleted rule {quoted(rule.name)}")
-    return 0
+    return delete_named(ctx, "rule", ctx.store.get_rule, ctx.store.delete_rule)
 
 
 def preview_rules(ctx: Context) -> int:

@@ -5,7 +5,18 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from tagtui.cli.common import UsageError, add_json, command, group, quoted, report_setup, show_color
+from tagtui.cli.common import (
+    UsageError,
+    add_json,
+    changes_given,
+    command,
+    group,
+    quoted,
+    report,
+    report_setup,
+    show_color,
+    updated,
+)
 from tagtui.cli.context import Context
 from tagtui.cli.output import Column, plural
 from tagtui.cli.registry import help_for
@@ -126,36 +137,26 @@ def show_status(ctx: Context) -> int:
 
 def create_status(ctx: Context) -> int:
     status = ctx.store.create_status(ctx.args.name, color=ctx.args.color)
-    if ctx.json:
-        ctx.out.json(status.to_json())
-    else:
-        ctx.out.say(
-            f"Created status {quoted(status.name)} (id {status.id}, position {status.position},"
-            f" color {show_color(status.color)})"
-        )
-    return 0
+    return report(
+        ctx,
+        status.to_json(),
+        f"Created status {quoted(status.name)} (id {status.id}, position {status.position},"
+        f" color {show_color(status.color)})",
+    )
 
 
 def update_status(ctx: Context) -> int:
     a = ctx.args
-    changes = {k: v for k, v in (("name", a.name), ("color", a.color)) if v is not None}
+    changes = changes_given(a, "name", "color")
     if not changes:
         raise UsageError("nothing to change: give --name or --color")
     status = ctx.store.update_status(a.status, rev=a.rev, **changes)
-    if ctx.json:
-        ctx.out.json(status.to_json())
-    else:
-        ctx.out.say(f"Updated status {quoted(status.name)} (id {status.id}, now at rev {status.rev})")
-    return 0
+    return report(ctx, status.to_json(), updated("status", status))
 
 
 def move_status(ctx: Context) -> int:
     status = ctx.store.move_status(ctx.args.status, ctx.args.to)
-    if ctx.json:
-        ctx.out.json(status.to_json())
-    else:
-        ctx.out.say(f"Moved status {quoted(status.name)} to position {status.position}")
-    return 0
+    return report(ctx, status.to_json(), f"Moved status {quoted(status.name)} to position {status.position}")
 
 
 def delete_status(ctx: Context) -> int:
@@ -165,11 +166,11 @@ def delete_status(ctx: Context) -> int:
         f"Delete status {quoted(status.name)} and clear it on {plural(status.contacts or 0, 'contact')}?"
     )
     cleared = store.delete_status(status.id)
-    if ctx.json:
-        ctx.out.json({"id": status.id, "name": status.name, "contacts": cleared})
-    else:
-        ctx.out.say(f"Deleted status {quoted(status.name)}; cleared it on {plural(cleared, 'contact')}")
-    return 0
+    return report(
+        ctx,
+        {"id": status.id, "name": status.name, "contacts": cleared},
+        f"Deleted status {quoted(status.name)}; cleared it on {plural(cleared, 'contact')}",
+    )
 
 
 def setup_statuses(ctx: Context) -> int:

@@ -9,11 +9,14 @@ from tagtui.cli.common import (
     UsageError,
     add_json,
     add_paging,
+    changes_given,
     command,
     group,
     quoted,
+    report,
     report_setup,
     show_color,
+    updated,
 )
 from tagtui.cli.context import Context
 from tagtui.cli.output import Column, page_footer, plural
@@ -232,26 +235,16 @@ def _palette() -> list[tuple[str, str]]:
 def create_tag(ctx: Context) -> int:
     a = ctx.args
     tag = ctx.store.create_tag(a.name, color=a.color, emoji=a.emoji, description=a.description)
-    if ctx.json:
-        ctx.out.json(tag.to_json())
-    else:
-        ctx.out.say(
-            f"Created tag {quoted(tag.name)} (id {tag.id}, slug {tag.slug}, color {show_color(tag.color)})"
-        )
-    return 0
+    return report(
+        ctx,
+        tag.to_json(),
+        f"Created tag {quoted(tag.name)} (id {tag.id}, slug {tag.slug}, color {show_color(tag.color)})",
+    )
 
 
 def update_tag(ctx: Context) -> int:
     a = ctx.args
-    changes: dict[str, object] = {}
-    if a.name is not None:
-        changes["name"] = a.name
-    if a.color is not None:
-        changes["color"] = a.color
-    if a.emoji is not None:
-        changes["emoji"] = a.emoji
-    if a.description is not None:
-        changes["description"] = a.description
+    changes = changes_given(a, "name", "color", "emoji", "description")
     if a.clear_description:
         changes["description"] = None
     if not changes:
@@ -259,11 +252,7 @@ def update_tag(ctx: Context) -> int:
             "nothing to change: give --name, --color, --emoji, --description or --clear-description"
         )
     tag = ctx.store.update_tag(a.tag, rev=a.rev, **changes)
-    if ctx.json:
-        ctx.out.json(tag.to_json())
-    else:
-        ctx.out.say(f"Updated tag {quoted(tag.name)} (id {tag.id}, now at rev {tag.rev})")
-    return 0
+    return report(ctx, tag.to_json(), updated("tag", tag))
 
 
 def delete_tag(ctx: Context) -> int:
@@ -271,11 +260,11 @@ def delete_tag(ctx: Context) -> int:
     tag = store.get_tag(ctx.args.tag)
     ctx.confirm(f"Delete tag {quoted(tag.name)} from {plural(tag.contacts or 0, 'contact')}?")
     lost = store.delete_tag(tag.id)
-    if ctx.json:
-        ctx.out.json({"id": tag.id, "name": tag.name, "contacts": lost})
-    else:
-        ctx.out.say(f"Deleted tag {quoted(tag.name)}; {plural(lost, 'contact')} lost it")
-    return 0
+    return report(
+        ctx,
+        {"id": tag.id, "name": tag.name, "contacts": lost},
+        f"Deleted tag {quoted(tag.name)}; {plural(lost, 'contact')} lost it",
+    )
 
 
 def merge_tags(ctx: Context) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from tagtui.cli.common import UsageError, add_json, command, group, quoted
+from tagtui.cli.common import UsageError, add_json, command, delete_named, group, quoted, report
 from tagtui.cli.context import Context
 from tagtui.cli.output import Column, plural
 from tagtui.cli.registry import help_for
@@ -60,20 +60,8 @@ def save_view(ctx: Context) -> int:
     if positional is None and option is None:
         raise UsageError("views save: the following arguments are required: QUERY")
     view = ctx.store.save_view(ctx.args.name, option if option is not None else positional)
-    if ctx.json:
-        ctx.out.json(view.to_json())
-    else:
-        ctx.out.say(f"Saved view {quoted(view.name)}: {view.query}")
-    return 0
+    return report(ctx, view.to_json(), f"Saved view {quoted(view.name)}: {view.query}")
 
 
 def delete_view(ctx: Context) -> int:
-    store = ctx.store
-    view = store.get_view(ctx.args.name)
-    ctx.confirm(f"Delete view {quoted(view.name)}?")
-    store.delete_view(view.name)
-    if ctx.json:
-        ctx.out.json({"name": view.name})
-    else:
-        ctx.out.say(f"Deleted view {quoted(view.name)}")
-    return 0
+    return delete_named(ctx, "view", ctx.store.get_view, ctx.store.delete_view)

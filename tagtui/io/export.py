@@ -1,16 +1,19 @@
 """Export: the contacts a filter selects, streamed as CSV, JSON or vCard 4.0.
 
-Rows come from ``Store.iter_contacts`` (keyset pages), so an export of a million contacts
-never holds them all in memory. CSV cells that a spreadsheet would run as a formula are
-neutralised (SPEC §6) in a way ``import`` undoes.
+Rows come from ``Store.iter_contact_values`` (keyset pages of plain tuples, tags named in
+the same statement), so an export of a million contacts never holds them all in memory;
+each batch is written at once (``csv.writer.writerows``, one ``write`` of joined objects or
+vCards). CSV cells that a spreadsheet would run as a formula are neutralised (SPEC §6) in
+a way ``import`` undoes: by the engine as it reads the contacts, here for the tag cell.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import json
-from collections.abc import Callable, Iterable, Iterator
-from itertools import islice
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, TextIO
 
 from tagtui.query.filter import Filter
@@ -23,6 +26,9 @@ if TYPE_CHECKING:
 
 FORMATS = ("csv", "json", "vcf")
 CSV_COLUMNS = IMPORT_COLUMNS  # what export writes, import reads
+#: Contacts read from the store at a time (one statement each) ...
+READ_BATCH = 5000
+#: ... and written, and told to ``progress``, at a time.
 BATCH = 1000
 VCARD_LINE_OCTETS = 75
 
@@ -43,33 +49,27 @@ def export_contacts(
         raise ValidationError(f"unknown export format {fmt!r}: use csv, json or vcf", field="format")
     store.check_query(query)
     total = store.count_contacts(query) if progress else 0
-    counted = _Counted(store.iter_contacts(query), progress, total)
-    writers[fmt](store, counted, out)
-    if progress:
-        progress(counted.done, max(total, counted.done))
-    return counted.done
+    done = 0
+    values = store.iter_contact_values(query, batch=READ_BATCH, notes=fmt == "vcf", neutralised=fmt == "csv")
+    for written in writers[fmt](_chunks(values), out):
+        done += written
+        if progress:
+            progress(done, max(total, done))
+    if progress and not done:
+        progress(0, total)
+    return done
 
 
-class _Counted:
-    """The rows, counted as they pass, with ``progress`` told every batch."""
+def _chunks(batches: Iterable[list[Values]]) -> Iterator[list[Values]]:
+    for batch in batches:
+        for start in range(0, len(batch), BATCH):
+            yield batch[start : start + BATCH]
 
-    def __init__(self, rows: Iterator[ContactRow], progress: Progress | None, total: int) -> None:
-        self._rows = rows
-        self._progress = progress
-        self._total = total
-        self.done = 0
 
-    def __iter__(self) -> Iterator[ContactRow]:
-        for row in self._rows:
-            yield row
-            self.done += 1
-            if self._progress and self.done % BATCH == 0:
-                self._progress(self.done, max(self._total, self.done))
-
-    def batches(self) -> Iterator[list[ContactRow]]:
-        rows = iter(self)
-        while batch := list(islice(rows, BATCH)):
-            yield batch
+#: A contact as ``Store.iter_contact_values`` gives it: (id, name, email, company, phone,
+#: assignee, followers, status, tag names, notes).
+Values = tuple
+Batches = Iterable[list[Values]]
 
 
 # -- CSV ------------------------------------------------------------------------------------
@@ -91,56 +91,126 @@ def csv_cells(row: ContactRow) -> list[str]:
     return ["" if v is None else neutralise(str(v)) for v in values]
 
 
-def _write_csv(store: Store, rows: Iterable[ContactRow], out: TextIO) -> None:
+def _write_csv(batches: Batches, out: TextIO) -> Iterator[int]:
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
-    for row in rows:
-        writer.writerow(csv_cells(row))
+    cells: dict[tuple[str, ...], str] = {}  # a set of tag names -> its cell (few distinct sets)
+
+    def tags_cell(names: tuple[str, ...]) -> str:
+        cell = cells.get(names)
+        if cell is None:
+            if len(cells) > 50_000:
+                cells.clear()
+            cell = cells[names] = neutralise(TAG_SEPARATOR.join(names))
+        return cell
+
+    for batch in batches:
+        # The text cells come neutralised from the store; the writer turns None into "".
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows([(*v[:8], cells.get(v[8]) or tags_cell(v[8])) for v in batch])
+        out.write(buffer.getvalue())
+        yield len(batch)
 
 
 # -- JSON -----------------------------------------------------------------------------------
 
+_JSON = json.JSONEncoder(ensure_ascii=False)
 
-def _write_json(store: Store, rows: Iterable[ContactRow], out: TextIO) -> None:
+
+def _write_json(batches: Batches, out: TextIO) -> Iterator[int]:
     """An array of the objects ``contacts list --json`` prints, one per line."""
+    encode = _JSON.encode
     first = True
     out.write("[")
-    for row in rows:
-        out.write("\n" if first else ",\n")
-        out.write(json.dumps(row.to_json(), ensure_ascii=False))
+    for batch in batches:
+        text = ",\n".join(
+            [
+                encode(
+                    {  # ContactRow.to_json's keys, in its order
+                        "id": v[0],
+                        "name": v[1],
+                        "email": v[2],
+                        "company": v[3],
+                        "phone": v[4],
+                        "assignee": v[5],
+                        "followers": v[6],
+                        "status": v[7],
+                        "tags": v[8],
+                    }
+                )
+                for v in batch
+            ]
+        )
+        out.write(("\n" if first else ",\n") + text)
         first = False
+        yield len(batch)
     out.write("]\n" if first else "\n]\n")
 
 
 # -- vCard 4.0 (RFC 6350) -----------------------------------------------------------------------
 
 
-def _write_vcards(store: Store, rows: _Counted, out: TextIO) -> None:
-    for batch in rows.batches():
-        notes = store.contact_notes([r.id for r in batch])
-        for row in batch:
-            out.write(vcard(row, notes.get(row.id)))
+def _write_vcards(batches: Batches, out: TextIO) -> Iterator[int]:
+    for batch in batches:
+        out.write("".join([_vcard(*v) for v in batch]))
+        yield len(batch)
 
 
 def vcard(row: ContactRow, notes: str | None = None) -> str:
     """One contact as a vCard 4.0, CRLF line ends, folded at 75 octets."""
-    given, family = _split_name(row.name)
-    props: list[tuple[str, str | None]] = [
-        ("BEGIN", "VCARD"),
-        ("VERSION", "4.0"),
-        ("FN", escape(row.name)),
-        ("N", ";".join((escape(family), escape(given), "", "", ""))),
-        ("EMAIL", escape(row.email)),
-        ("ORG", escape(row.company)),
-        ("TEL", escape(row.phone)),
-        ("CATEGORIES", ",".join(escape(t.name) for t in row.tags) or None),
-        ("NOTE", escape(notes)),
-        ("X-TAGTUI-STATUS", escape(row.status)),
-        ("X-TAGTUI-FOLLOWERS", str(row.followers)),
-        ("X-TAGTUI-ASSIGNEE", escape(row.assignee)),
-        ("END", "VCARD"),
-    ]
-    return "".join(fold(f"{name}:{value}") for name, value in props if value)
+    return _vcard(
+        row.id,
+        row.name,
+        row.email,
+        row.company,
+        row.phone,
+        row.assignee,
+        row.followers,
+        row.status,
+        [t.name for t in row.tags],
+        notes,
+    )
+
+
+def _vcard(
+    _id: int,
+    name: str,
+    email: str | None,
+    company: str | None,
+    phone: str | None,
+    assignee: str | None,
+    followers: int,
+    status: str | None,
+    tags: Sequence[str],
+    notes: str | None,
+) -> str:
+    """``vcard`` of a values tuple: each property that has a value, on a folded line."""
+    given, space, family = name.rpartition(" ")
+    if not space:  # one word: the given name
+        given, family = name, ""
+    card = ["BEGIN:VCARD\r\nVERSION:4.0\r\n"]
+    for line in (
+        _prop("FN:", escape(name)),
+        f"N:{escape(family)};{escape(given)};;;",
+        _prop("EMAIL:", escape(email)),
+        _prop("ORG:", escape(company)),
+        _prop("TEL:", escape(phone)),
+        _prop("CATEGORIES:", ",".join([escape(t) for t in tags])),
+        _prop("NOTE:", escape(notes)),
+        _prop("X-TAGTUI-STATUS:", escape(status)),
+        f"X-TAGTUI-FOLLOWERS:{followers}",
+        _prop("X-TAGTUI-ASSIGNEE:", escape(assignee)),
+    ):
+        if line:
+            # Most lines are short ASCII: one octet a character, nothing to fold.
+            card.append(line + "\r\n" if len(line) <= VCARD_LINE_OCTETS and line.isascii() else fold(line))
+    card.append("END:VCARD\r\n")
+    return "".join(card)
+
+
+def _prop(name: str, value: str) -> str:
+    """``NAME:value``, or nothing for an empty value (the property is left out)."""
+    return name + value if value else ""
 
 
 _ESCAPES: dict[int, str | None] = {
@@ -152,12 +222,16 @@ _ESCAPES: dict[int, str | None] = {
 }
 # Other control characters are not allowed in a vCard value (tab is): they are dropped.
 _ESCAPES.update({c: None for c in (*range(0x20), 0x7F) if chr(c) not in "\t\n\r"})
+#: A character ``escape`` changes: one of ``_ESCAPES``.
+_SPECIAL = re.compile("[" + re.escape("".join(map(chr, _ESCAPES))) + "]")
 
 
 def escape(text: str | None) -> str:
     """A text value with RFC 6350's escapes: backslash, comma, semicolon and newline."""
     if not text:
         return ""
+    if not _SPECIAL.search(text):  # the usual case, and far cheaper than translate()
+        return text
     if "\r\n" in text:
         text = text.replace("\r\n", "\n")
     return text.translate(_ESCAPES)
@@ -165,6 +239,8 @@ def escape(text: str | None) -> str:
 
 def fold(line: str) -> str:
     """``line`` + CRLF, folded so no physical line passes 75 octets (never inside a character)."""
+    if len(line) <= VCARD_LINE_OCTETS and line.isascii():  # the usual case: one octet a character
+        return line + "\r\n"
     data = line.encode("utf-8")
     if len(data) <= VCARD_LINE_OCTETS:
         return line + "\r\n"
@@ -179,9 +255,3 @@ def fold(line: str) -> str:
         limit = VCARD_LINE_OCTETS - 1  # continuation lines begin with a space
     parts.append(data)
     return "\r\n ".join(p.decode("utf-8") for p in parts) + "\r\n"
-
-
-def _split_name(name: str) -> tuple[str, str]:
-    """(given, family): the last word is taken as the family name."""
-    parts = name.rsplit(" ", 1)
-    return (parts[0], parts[1]) if len(parts) == 2 else (name, "")

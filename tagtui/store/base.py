@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
-from tagtui.query.compile import Compiled, compile_filter
+from tagtui.query.compile import Compiled, Sizes, compile_filter
 from tagtui.query.filter import Filter
 from tagtui.store.db import Database, IntegrityViolation, Tx
 from tagtui.store.errors import NotFound, ValidationError
@@ -215,21 +215,31 @@ class StoreBase:
 
     # -- filters -------------------------------------------------------------------
 
-    def _compile(self, tx: Tx, f: Filter) -> Compiled:
-        # In a query a tag or status is named by its name or slug (never its id).
+    def _compile(self, tx: Tx, f: Filter, *, sizes: Sizes | None = None, purpose: str = "rows") -> Compiled:
+        """``f`` compiled; with ``sizes``, in the statement shape that suits ``purpose``
+        (see ``compile_filter``). In a query a tag or status is named by its name or slug
+        (never its id); each is looked up once."""
+        names: dict[tuple[str, str], int] = {}
+
         def resolver(table: str) -> Callable[[str], int]:
             def resolve(value: str) -> int:
-                found = tx.scalar(
-                    f"SELECT id FROM {table} WHERE workspace_id = :ws AND slug = :slug",
-                    self._params(slug=slugify(value)),
-                )
+                key = (table, slugify(value))
+                found = names.get(key)
                 if found is None:
-                    raise ValidationError(f"unknown {table} {value!r} in query", field="query")
+                    found = tx.scalar(
+                        f"SELECT id FROM {table} WHERE workspace_id = :ws AND slug = :slug",
+                        self._params(slug=key[1]),
+                    )
+                    if found is None:
+                        raise ValidationError(f"unknown {table} {value!r} in query", field="query")
+                    names[key] = found
                 return found
 
             return resolve
 
-        return compile_filter(f, tag_id=resolver("tag"), status_id=resolver("status"))
+        return compile_filter(
+            f, tag_id=resolver("tag"), status_id=resolver("status"), sizes=sizes, purpose=purpose
+        )
 
     def _selection(self, tx: Tx, selection: Selection) -> tuple[str, dict[str, Any]]:
         """A condition on ``contact c`` for a filter or a list of contact ids.
@@ -354,37 +364,46 @@ class StoreBase:
             )
 
     def _record_tags_where(
-        self, tx: Tx, tag_id: int, where: str, params: dict[str, Any], *, added: bool
+        self,
+        tx: Tx,
+        tag_id: int,
+        where: str,
+        params: dict[str, Any],
+        *,
+        added: bool,
+        source: str = "contact c",
     ) -> None:
-        """Before ``tag_id`` is given to (or taken from) the contacts ``where`` selects: note
-        the pairs that really change, netted against what this step already noted."""
+        """Before ``tag_id`` is given to (or taken from) the contacts ``where`` selects (from
+        ``source``, any FROM item aliased ``c`` with a column ``id``): note the pairs that
+        really change, netted against what this step already noted."""
         step = self._step(tx)
         tag = int(tag_id)
         if added:
             pairs = (
-                f"SELECT c.id AS cid, NULL AS stamp FROM contact c WHERE {where} AND NOT EXISTS"
+                f"SELECT c.id AS cid, NULL AS stamp FROM {source} WHERE {where} AND NOT EXISTS"
                 f" (SELECT 1 FROM contact_tag y WHERE y.contact_id = c.id AND y.tag_id = {tag})"
             )
         else:
             pairs = (
-                "SELECT c.id AS cid, y.created_at AS stamp FROM contact c JOIN contact_tag y"
+                f"SELECT c.id AS cid, y.created_at AS stamp FROM {source} JOIN contact_tag y"
                 f" ON y.contact_id = c.id AND y.tag_id = {tag} WHERE {where}"
             )
         p = {**params, "undo_step": step}
+        opposite = 0 if added else 1
+        # Pairs this step already changed the other way are back as they were before the
+        # step: they need no row at all. (A step rarely has any: then nothing is netted.)
+        netted = tx.scalar(
+            f"SELECT 1 FROM step_contact_tag WHERE step_id = :undo_step AND tag_id = {tag}"
+            f" AND added = {opposite} LIMIT 1",
+            p,
+        )
         tx.execute(
             "INSERT INTO step_contact_tag (step_id, tag_id, contact_id, added, created_at)"
             f" SELECT :undo_step, {tag}, q.cid, {int(added)}, q.stamp FROM ({pairs}) q"
             " WHERE 1 = 1 ON CONFLICT DO NOTHING",
             p,
         )
-        # The insert skipped pairs this step already changed the other way: they are back
-        # as they were before the step, so they need no row at all.
-        opposite = 0 if added else 1
-        if tx.scalar(
-            f"SELECT 1 FROM step_contact_tag WHERE step_id = :undo_step AND tag_id = {tag}"
-            f" AND added = {opposite} LIMIT 1",
-            p,
-        ):
+        if netted:
             tx.execute(
                 f"DELETE FROM step_contact_tag WHERE step_id = :undo_step AND tag_id = {tag}"
                 f" AND added = {opposite} AND contact_id IN (SELECT q.cid FROM ({pairs}) q)",

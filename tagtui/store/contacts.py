@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-from tagtui.query.compile import Compiled, Sizes, compile_filter
+from tagtui.query.compile import Sizes
 from tagtui.query.filter import EVERYTHING, Filter
 from tagtui.store.base import UNSET, Selection, StoreBase, as_id, as_refs
 from tagtui.store.db import IntegrityViolation, Tx
@@ -23,7 +23,6 @@ from tagtui.store.rules import (
     clean_followers,
     clean_label_name,
     clean_text,
-    slugify,
 )
 from tagtui.store.schema import now
 from tagtui.store.types import (
@@ -130,38 +129,12 @@ class ContactOps(StoreBase):
         if not isinstance(query, Filter):  # type: ignore[arg-type]
             where, params = self._selection(tx, query)  # ids, or something it refuses clearly
             return "contact c", where, params
-        compiled = self._compile_shaped(tx, query, purpose)
+        compiled = self._compile(tx, query, sizes=self._sizes(tx), purpose=purpose)
         if compiled.source is not None:
             # The tag ids are this workspace's: so are the contacts that carry them.
             return compiled.source, compiled.sql, dict(compiled.params)
         workspace = "+c.workspace_id" if compiled.plain_workspace else "c.workspace_id"
         return "contact c", f"{workspace} = :ws AND {compiled.sql}", self._params(**compiled.params)
-
-    def _compile_shaped(self, tx: Tx, query: Filter, purpose: str) -> Compiled:
-        def resolver(table: str) -> Callable[[str], int]:
-            def resolve(value: str) -> int:
-                key = (table, slugify(value))
-                found = names.get(key)
-                if found is None:
-                    found = tx.scalar(
-                        f"SELECT id FROM {table} WHERE workspace_id = :ws AND slug = :slug",
-                        self._params(slug=key[1]),
-                    )
-                    if found is None:
-                        raise ValidationError(f"unknown {table} {value!r} in query", field="query")
-                    names[key] = found
-                return found
-
-            return resolve
-
-        names: dict[tuple[str, str], int] = {}
-        return compile_filter(
-            query,
-            tag_id=resolver("tag"),
-            status_id=resolver("status"),
-            sizes=self._sizes(tx),
-            purpose=purpose,
-        )
 
     def _sizes(self, tx: Tx) -> Sizes:
         """Rough contact counts per tag and status, for choosing a plan (kept a little while:
@@ -203,6 +176,104 @@ class ContactOps(StoreBase):
                 return
             last = page.rows[-1]
             after = (last.name_key, last.id)
+
+    def iter_contact_values(
+        self, query: Filter = EVERYTHING, *, batch: int = 5000, notes: bool = False, neutralised: bool = False
+    ) -> Iterator[list[tuple]]:
+        """What ``iter_contacts`` yields, as lists of plain tuples, a batch at a time: for exports.
+
+        Each tuple is ``(id, name, email, company, phone, assignee, followers, status,
+        tag names, notes)``: the tag names a tuple in ``_tags_of``'s order; ``notes`` only when
+        asked for, else ``None``. A batch is one keyset page (one read transaction) whose tags
+        come in the same statement as each contact's tag ids (the links beside the row the
+        filter just read), named from the workspace's tags, read again only when they change.
+
+        ``neutralised``: the text columns (name to status; not the tags) come as
+        ``imports.neutralise`` makes them for CSV (SPEC §6), computed by the engine.
+        """
+        from tagtui.store.imports import FORMULA_STARTS
+
+        if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
+            raise ValidationError(f"batch must be ≥ 1, not {batch}", field="batch")
+        tag_ids = self.db.group_concat("CAST(x.tag_id AS TEXT)", "xv_comma")
+        starts = ", ".join(f":xv_f{i}" for i in range(len(FORMULA_STARTS)))
+        fixed: dict[str, Any] = {f"xv_f{i}": c for i, c in enumerate(FORMULA_STARTS)}
+        fixed.update(xv_comma=",", xv_quote="'")
+
+        def text(column: str) -> str:
+            if not neutralised:
+                return column
+            # neutralise(): a ' before a formula's first character, even behind quotes.
+            return (
+                f"CASE WHEN substr({column}, 1, 1) IN ({starts}, :xv_quote)"
+                f" AND substr(ltrim({column}, :xv_quote), 1, 1) IN ({starts})"
+                f" THEN :xv_quote || {column} ELSE {column} END"
+            )
+
+        columns = ", ".join(text(f"c.{name}") for name in ("name", "email", "company", "phone", "assignee"))
+        select = (
+            f"SELECT c.id, {columns}, c.followers, {text('s.name')},"
+            f" (SELECT {tag_ids} FROM contact_tag x WHERE x.contact_id = c.id),"
+            f" {'c.notes' if notes else 'NULL'}, c.name_key"
+            " FROM contact c LEFT JOIN status s ON s.id = c.status_id"
+        )
+        after: tuple[str, int] | None = None
+        version: tuple | None = None
+        rank: dict[str, tuple[int, str]] = {}  # tag id (as text) -> (place by name, name)
+        named: dict[str, tuple[str, ...]] = {}  # "3,12" -> those tags' names, in that order
+
+        def load_tags(tx: Tx) -> None:
+            nonlocal version, rank
+            seen = tx.one(
+                "SELECT COUNT(*), SUM(rev), MAX(id) FROM tag WHERE workspace_id = :ws", self._params()
+            )
+            if seen != version:  # a tag was created, renamed or deleted: name them afresh
+                tags = tx.all("SELECT id, name, name_key FROM tag WHERE workspace_id = :ws", self._params())
+                ordered = sorted(tags, key=lambda t: (t[2], t[0]))
+                rank = {str(t[0]): (i, t[1]) for i, t in enumerate(ordered)}
+                version = seen
+                named.clear()
+
+        def run(tx: Tx) -> tuple[list[tuple], tuple[str, int] | None]:
+            _, where, params = self._shaped(tx, query, "rows")
+            if after is not None:
+                where += " AND c.name_key >= :after_key AND (c.name_key > :after_key OR c.id > :after_id)"
+                params.update(after_key=after[0], after_id=after[1])
+            rows = tx.all(
+                f"{select} WHERE {where} ORDER BY c.name_key, c.id LIMIT :limit",
+                {**params, **fixed, "limit": batch},
+            )
+            if not rows:
+                return [], None
+            load_tags(tx)
+            if len(named) > 50_000:
+                named.clear()
+
+            def name(ids: str | None) -> tuple[str, ...]:
+                if not ids:
+                    return ()
+                found = named.get(ids)
+                if found is None:
+                    if any(i not in rank for i in ids.split(",")):
+                        # PostgreSQL reads each statement afresh: a tag made since the rows.
+                        load_tags(tx)
+                    places = sorted(rank[i] for i in ids.split(",") if i in rank)
+                    found = named[ids] = tuple(n for _, n in places)
+                return found
+
+            get = named.get
+            return (
+                [(*r[:8], get(r[8]) or name(r[8]), r[9]) for r in rows],  # type: ignore[arg-type]
+                (rows[-1][10], rows[-1][0]),
+            )
+
+        while True:
+            rows, last = self._read(run)
+            if rows:
+                yield rows
+            if len(rows) < batch:
+                return
+            after = last
 
     def _tags_of(self, tx: Tx, contact_ids: Sequence[int]) -> dict[int, tuple[TagRef, ...]]:
         """Each contact's tags, by name. The links come from the primary key alone; the few
@@ -603,18 +674,26 @@ class ContactOps(StoreBase):
         add, remove = as_refs(add, "add"), as_refs(remove, "remove")
 
         def run(tx: Tx) -> dict[str, int]:
-            add_ids = [self._tag_id(tx, t) for t in add]
-            remove_ids = [self._tag_id(tx, t) for t in remove]
-            if set(add_ids) & set(remove_ids):
-                raise ValidationError("a tag cannot be both added and removed in one change", field="tags")
+            add_ids, remove_ids = self._tag_change_ids(tx, add, remove)
             if not add_ids and not remove_ids:
                 raise ValidationError("choose at least one tag to add or remove", field="tags")
-            where, params = self._selection(tx, selection)
-            counts = self._apply_tags_where(tx, where, params, add_ids, remove_ids)
+            # The statement shape that counts a filter fastest also lists its contacts fastest.
+            source, where, params = self._shaped(tx, selection, "count")
+            counts = self._apply_tags_where(tx, where, params, add_ids, remove_ids, source=source)
             self._label_bulk(tx, counts)
             return counts
 
         return self._write(run)
+
+    def _tag_change_ids(
+        self, tx: Tx, add: Sequence[int | str], remove: Sequence[int | str]
+    ) -> tuple[list[int], list[int]]:
+        """The tags to add and to remove, resolved (each once); one tag in both is refused."""
+        add_ids = list(dict.fromkeys(self._tag_id(tx, t) for t in add))
+        remove_ids = list(dict.fromkeys(self._tag_id(tx, t) for t in remove))
+        if set(add_ids) & set(remove_ids):
+            raise ValidationError("a tag cannot be both added and removed in one change", field="tags")
+        return add_ids, remove_ids
 
     def _apply_tags(self, tx: Tx, ids: list[int], add_ids: list[int], remove_ids: list[int]) -> int:
         cond, params = self.db.in_list("c.id", "sel", ids)
@@ -628,6 +707,25 @@ class ContactOps(StoreBase):
         )
         return sum(counts.values())
 
+    def _over_limit(
+        self, tx: Tx, add_ids: Sequence[int], remove_ids: Sequence[int]
+    ) -> tuple[str, str] | None:
+        """How to tell the contacts the tag part would push past ``max_tags_per_contact``:
+        ``(join, condition)``, to be written ``FROM … c {join} … GROUP BY c.id`` with the
+        condition over the group (each contact's tags counted in one pass, not per contact).
+        ``None`` when there is no limit or nothing is added."""
+        limit = self._settings(tx).max_tags_per_contact
+        if limit is None or not add_ids:
+            return None
+        added = sorted({int(t) for t in add_ids})
+        join = "LEFT JOIN contact_tag lim_t ON lim_t.contact_id = c.id"
+        if remove_ids:
+            join += " AND lim_t.tag_id NOT IN (" + ", ".join(str(int(t)) for t in remove_ids) + ")"
+        # held: how many of the added tags it has already; it gains len(added) - held.
+        held = f"SUM(CASE WHEN lim_t.tag_id IN ({', '.join(map(str, added))}) THEN 1 ELSE 0 END)"
+        n = len(added)
+        return join, f"(COUNT(lim_t.tag_id) + {n} - {held} > {int(limit)} AND {held} < {n})"
+
     def _apply_tags_where(
         self,
         tx: Tx,
@@ -636,29 +734,26 @@ class ContactOps(StoreBase):
         add_ids: Sequence[int],
         remove_ids: Sequence[int],
         *,
+        source: str = "contact c",
         per_contact_events: bool = False,
     ) -> dict[str, int]:
-        limit = self._settings(tx).max_tags_per_contact
-        if limit is not None and add_ids:
-            tx.lock("contact c", where, params)
-            add_list = ", ".join(str(int(t)) for t in add_ids)
-            # Not "NOT IN (NULL)" when nothing is removed: that is never true and counted no tags.
-            remove_list = ", ".join(str(int(t)) for t in remove_ids)
-            kept = f" AND x.tag_id NOT IN ({remove_list})" if remove_list else ""
-            over = tx.scalar(
-                f"SELECT COUNT(*) FROM contact c WHERE {where} AND"
-                f" (SELECT COUNT(*) FROM contact_tag x WHERE x.contact_id = c.id{kept})"
-                " + (SELECT COUNT(*) FROM tag t WHERE t.id IN"
-                f"   ({add_list}) AND NOT EXISTS (SELECT 1 FROM contact_tag y"
-                "     WHERE y.contact_id = c.id AND y.tag_id = t.id)) > :lim"
-                " AND EXISTS (SELECT 1 FROM tag t WHERE t.id IN"
-                f"   ({add_list}) AND NOT EXISTS (SELECT 1 FROM contact_tag y"
-                "     WHERE y.contact_id = c.id AND y.tag_id = t.id))",
-                {**params, "lim": limit},
+        """Add and remove tags on the contacts ``where`` selects from ``source`` (a FROM item
+        aliased ``c`` with a column ``id``; ``where`` may look at the tags being changed)."""
+        # The selection is evaluated once, into a temporary table in id order: every statement
+        # below (the limit, undo, the change itself) reads it, and each writes in key order.
+        self.db.snapshot(tx, "tagtui_bulk", f"SELECT c.id FROM {source} WHERE {where}", params)
+        source, where, params = "tagtui_bulk c", "1 = 1", {}
+        over_limit = self._over_limit(tx, add_ids, remove_ids)
+        if over_limit is not None:
+            tx.lock("contact c", "c.id IN (SELECT id FROM tagtui_bulk)")
+            join, over = over_limit
+            n = tx.scalar(
+                f"SELECT COUNT(*) FROM (SELECT c.id FROM {source} {join} GROUP BY c.id HAVING {over}) q"
             )
-            if over:
+            if n:
+                limit = self._settings(tx).max_tags_per_contact
                 raise ValidationError(
-                    f"{over} of the selected contacts would have more than {limit} tags; nothing was changed",
+                    f"{n} of the selected contacts would have more than {limit} tags; nothing was changed",
                     field="tags",
                 )
         stamp = now()
@@ -669,18 +764,16 @@ class ContactOps(StoreBase):
                 gained = [
                     r[0]
                     for r in tx.all(
-                        f"SELECT c.id FROM contact c WHERE {where} AND NOT EXISTS (SELECT 1 FROM"
-                        f" contact_tag y WHERE y.contact_id = c.id AND y.tag_id = {int(tag_id)})",
-                        params,
+                        f"SELECT c.id FROM {source} WHERE NOT EXISTS (SELECT 1 FROM"
+                        f" contact_tag y WHERE y.contact_id = c.id AND y.tag_id = {int(tag_id)})"
                     )
                 ]
                 events += [(cid, {"added": [tag_id], "removed": []}) for cid in gained]
-            self._record_tags_where(tx, tag_id, where, params, added=True)
+            self._record_tags_where(tx, tag_id, where, params, added=True, source=source)
             n = tx.execute(
                 "INSERT INTO contact_tag (contact_id, tag_id, created_at)"
-                f" SELECT c.id, {int(tag_id)}, :at FROM contact c WHERE {where}"
-                " ON CONFLICT DO NOTHING",
-                {**params, "at": stamp},
+                f" SELECT c.id, {int(tag_id)}, :at FROM {source} WHERE 1 = 1 ON CONFLICT DO NOTHING",
+                {"at": stamp},
             ).rowcount
             counts[f"+{tag_id}"] = n
         for tag_id in remove_ids:
@@ -688,19 +781,18 @@ class ContactOps(StoreBase):
                 lost = [
                     r[0]
                     for r in tx.all(
-                        f"SELECT c.id FROM contact c WHERE {where} AND EXISTS (SELECT 1 FROM"
-                        f" contact_tag y WHERE y.contact_id = c.id AND y.tag_id = {int(tag_id)})",
-                        params,
+                        f"SELECT c.id FROM {source} WHERE EXISTS (SELECT 1 FROM"
+                        f" contact_tag y WHERE y.contact_id = c.id AND y.tag_id = {int(tag_id)})"
                     )
                 ]
                 events += [(cid, {"added": [], "removed": [tag_id]}) for cid in lost]
-            self._record_tags_where(tx, tag_id, where, params, added=False)
+            self._record_tags_where(tx, tag_id, where, params, added=False, source=source)
             n = tx.execute(
                 f"DELETE FROM contact_tag WHERE tag_id = {int(tag_id)} AND contact_id IN"
-                f" (SELECT c.id FROM contact c WHERE {where})",
-                params,
+                " (SELECT id FROM tagtui_bulk)"
             ).rowcount
             counts[f"-{tag_id}"] = n
+        tx.execute("DELETE FROM tagtui_bulk")  # memory stays flat between changes
         if per_contact_events:
             self._events(tx, "contact.tags_changed", "contact", events)
         elif any(counts.values()):
@@ -767,12 +859,15 @@ class ContactOps(StoreBase):
             if status_id is None
             else (f"(c.status_id IS NULL OR c.status_id <> {int(status_id)})")
         )
-        self._record_status_where(tx, f"{where} AND {differs}", params, status_id)
+        # The contacts that change, evaluated once: undo notes them, then they are updated.
+        fixed = self.db.snapshot(
+            tx, "tagtui_bulk", f"SELECT c.id FROM contact c WHERE {where} AND {differs}", params
+        )
+        self._record_status_where(tx, fixed, {}, status_id)
         n = tx.execute(
-            "UPDATE contact SET status_id = :sid WHERE id IN"
-            f" (SELECT c.id FROM contact c WHERE {where} AND {differs})",
-            {**params, "sid": status_id},
+            "UPDATE contact SET status_id = :sid WHERE id IN (SELECT id FROM tagtui_bulk)", {"sid": status_id}
         ).rowcount
+        tx.execute("DELETE FROM tagtui_bulk")
         if n:
             self._event(tx, "contacts.status_changed", "workspace", None, after=status_id, contacts=n)
         return n

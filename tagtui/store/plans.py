@@ -120,14 +120,7 @@ class PlanOps(StoreBase):
         status: int | str | None = UNSET,
     ) -> BulkPlan:
         """What :meth:`apply_bulk_change` with the same arguments would do, counted; changes nothing."""
-        add, remove = as_refs(add, "add"), as_refs(remove, "remove")
-
-        def run(tx: Tx) -> BulkPlan:
-            add_ids, remove_ids, status_id = self._plan_refs(tx, add, remove, status)
-            where, params = self._selection(tx, selection)
-            return self._plan_where(tx, where, params, add_ids, remove_ids, status_id)
-
-        return self._read(run)
+        return self._bulk_change(selection, add, remove, status, apply=False)
 
     def apply_bulk_change(
         self,
@@ -142,14 +135,31 @@ class PlanOps(StoreBase):
         Contacts the tag part would push past the tag limit keep their tags (and are counted
         as left out); the status part applies to the whole selection.
         """
+        return self._bulk_change(selection, add, remove, status, apply=True)
+
+    def _bulk_change(
+        self,
+        selection: Selection,
+        add: Sequence[int | str],
+        remove: Sequence[int | str],
+        status: int | str | None,
+        *,
+        apply: bool,
+    ) -> BulkPlan:
         add, remove = as_refs(add, "add"), as_refs(remove, "remove")
 
         def run(tx: Tx) -> BulkPlan:
             add_ids, remove_ids, status_id = self._plan_refs(tx, add, remove, status)
-            where, params = self._selection(tx, selection)
-            return self._apply_where(tx, where, params, add_ids, remove_ids, status_id)
+            source, where, params = self._shaped(tx, selection, "count")  # type: ignore[attr-defined]
+            if source != "contact c":
+                # A filter of tags alone is listed fastest from the tag index: the contacts
+                # are then read by id, not all scanned and probed.
+                where = f"c.workspace_id = :ws AND c.id IN (SELECT c.id FROM {source} WHERE {where})"
+                params = self._params(**params)
+            do = self._apply_where if apply else self._plan_where
+            return do(tx, where, params, add_ids, remove_ids, status_id)
 
-        return self._write(run)
+        return self._write(run) if apply else self._read(run)
 
     # -- shared with automation rules ---------------------------------------------------
 
@@ -160,35 +170,13 @@ class PlanOps(StoreBase):
         remove: Sequence[int | str],
         status: int | str | None,
     ) -> tuple[list[int], list[int], int | None]:
-        add_ids = list(dict.fromkeys(self._tag_id(tx, t) for t in add))
-        remove_ids = list(dict.fromkeys(self._tag_id(tx, t) for t in remove))
-        if set(add_ids) & set(remove_ids):
-            raise ValidationError("a tag cannot be both added and removed in one change", field="tags")
+        add_ids, remove_ids = self._tag_change_ids(tx, add, remove)  # type: ignore[attr-defined]
         status_id: Any = UNSET
         if status is not UNSET:
             status_id = None if status is None else self._status_id(tx, status)
         if not add_ids and not remove_ids and status_id is UNSET:
             raise ValidationError("choose a tag to add or remove, or a status to set", field="tags")
         return add_ids, remove_ids, status_id
-
-    def _over_limit(self, tx: Tx, add_ids: Sequence[int], remove_ids: Sequence[int]) -> str | None:
-        """A condition on ``contact c``: the tag part would give it more tags than the limit."""
-        limit = self._settings(tx).max_tags_per_contact
-        if limit is None or not add_ids:
-            return None
-        add_list = ", ".join(str(int(t)) for t in add_ids)
-        kept = ""
-        if remove_ids:
-            kept = " AND pk.tag_id NOT IN (" + ", ".join(str(int(t)) for t in remove_ids) + ")"
-        # held: how many of the added tags it has already; it gains len(add_ids) - held.
-        held = (
-            f"(SELECT COUNT(*) FROM contact_tag pg WHERE pg.contact_id = c.id AND pg.tag_id IN ({add_list}))"
-        )
-        n = len(add_ids)
-        return (
-            f"((SELECT COUNT(*) FROM contact_tag pk WHERE pk.contact_id = c.id{kept}) + {n} - {held}"
-            f" > {int(limit)} AND {held} < {n})"
-        )
 
     def _plan_where(
         self,
@@ -199,11 +187,11 @@ class PlanOps(StoreBase):
         remove_ids: Sequence[int],
         status_id: int | None,
     ) -> BulkPlan:
-        over = self._over_limit(tx, add_ids, remove_ids)
+        over_limit = self._over_limit(tx, add_ids, remove_ids)  # type: ignore[attr-defined]
         columns = ["COUNT(*)"]
         # The limit test runs once per contact, in a derived table the counts read from.
-        eligible = "1 = 1" if over is None else "c.pl_over = 0"
-        if over is not None:
+        eligible = "1 = 1" if over_limit is None else "c.pl_over = 0"
+        if over_limit is not None:
             columns.append("COALESCE(SUM(c.pl_over), 0)")
         # One scan of the selection; each tag is an index probe per contact, all in SQL.
         for tag_id in add_ids:
@@ -224,17 +212,19 @@ class PlanOps(StoreBase):
             )
             columns.append(f"COALESCE(SUM(CASE WHEN {differs} THEN 1 ELSE 0 END), 0)")
         source = "contact c"
-        if over is not None:
+        if over_limit is not None:
+            # Each selected contact's tags are counted in one grouped pass over its links.
+            join, over = over_limit
             source = (
                 f"(SELECT c.id, c.status_id, CASE WHEN {over} THEN 1 ELSE 0 END AS pl_over"
-                f" FROM contact c WHERE {where}) c"
+                f" FROM contact c {join} WHERE {where} GROUP BY c.id, c.status_id) c"
             )
             where = "1 = 1"
         row = tx.one(f"SELECT {', '.join(columns)} FROM {source} WHERE {where}", params)
         assert row is not None
         values = [int(v or 0) for v in row]
         selected = values.pop(0)
-        left_out = values.pop(0) if over is not None else 0
+        left_out = values.pop(0) if over_limit is not None else 0
         names = self._tag_names(tx, [*add_ids, *remove_ids])
         adds = tuple(TagEffect(t, names[t], values.pop(0)) for t in add_ids)
         removes = tuple(TagEffect(t, names[t], values.pop(0)) for t in remove_ids)
@@ -270,8 +260,14 @@ class PlanOps(StoreBase):
         fixed = self.db.snapshot(tx, "tagtui_selection", f"SELECT c.id FROM contact c WHERE {where}", params)
         where, params = f"c.workspace_id = :ws AND {fixed}", self._params()
         if add_ids or remove_ids:
-            over = self._over_limit(tx, add_ids, remove_ids)
-            eligible = where if over is None else f"{where} AND NOT {over}"
+            eligible = where
+            over_limit = self._over_limit(tx, add_ids, remove_ids)  # type: ignore[attr-defined]
+            if over_limit is not None:
+                join, over = over_limit
+                eligible += (
+                    f" AND c.id NOT IN (SELECT c.id FROM contact c {join} WHERE {where}"
+                    f" GROUP BY c.id HAVING {over})"
+                )
             # The existing set-based writer, so history and undo see a bulk change as usual.
             self._apply_tags_where(tx, eligible, params, list(add_ids), list(remove_ids))  # type: ignore[attr-defined]
         if status_id is not UNSET:

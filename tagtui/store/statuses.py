@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from tagtui.query.filter import EVERYTHING, Filter
-from tagtui.store.base import STATUS_COLUMNS, UNSET, StoreBase
+from tagtui.store.base import STATUS_COLUMNS, UNSET
 from tagtui.store.db import IntegrityViolation, TransientError, Tx
 from tagtui.store.errors import Conflict, ValidationError
+from tagtui.store.labels import LabelOps
 from tagtui.store.rules import DEFAULT_STATUS_COLOR, clean_label_name, normalize_color
 from tagtui.store.schema import now
 from tagtui.store.types import SetupItem, Status
@@ -26,7 +27,7 @@ STANDARD_PIPELINE: tuple[tuple[str, str], ...] = (
 _COUNT = "(SELECT COUNT(*) FROM contact c WHERE c.workspace_id = s.workspace_id AND c.status_id = s.id)"
 
 
-class StatusOps(StoreBase):
+class StatusOps(LabelOps):
     def list_statuses(self, *, counts: bool = True) -> list[Status]:
         """Every status in pipeline order, with its contact count."""
         count = _COUNT if counts else "NULL"
@@ -122,40 +123,13 @@ class StatusOps(StoreBase):
             status_id = self._status_id(tx, ref)
             tx.lock("status s", "s.id = :id", {"id": status_id})
             before = self._load_status(tx, status_id)
-            if rev is not None and before.rev != rev:
-                raise Conflict(
-                    f"status {before.name!r} is at rev {before.rev}, not {rev}: it changed since"
-                    " you read it; reload and try again",
-                    field="rev",
-                )
-            if "slug" in values and values["slug"] != before.slug:
-                taken = tx.one(
-                    "SELECT id, name FROM status WHERE workspace_id = :ws AND slug = :slug AND id <> :id",
-                    self._params(slug=values["slug"], id=status_id),
-                )
-                if taken:
-                    raise Conflict(
-                        f"status {taken[1]!r} (id {taken[0]}) already has the slug {values['slug']!r}",
-                        field="name",
-                    )
-            sets = ", ".join(f"{col} = :{col}" for col in values)
-            sets = (sets + ", " if sets else "") + "updated_at = :at, rev = rev + 1"
-            tx.execute(f"UPDATE status SET {sets} WHERE id = :id", {**values, "at": now(), "id": status_id})
-            changed = {k: v for k, v in values.items() if getattr(before, k) != v}
-            self._event(
-                tx,
-                "status.updated",
-                "status",
-                status_id,
-                before={k: getattr(before, k) for k in changed},
-                after=changed,
+            self._check_rev("status", before, rev)
+            self._check_slug_free(tx, "status", status_id, before, values)
+            tx.execute(
+                f"UPDATE status SET {self._set_clause(values)} WHERE id = :id",
+                {**values, "at": now(), "id": status_id},
             )
-            after = self._load_status(tx, status_id)
-            if changed.get("name"):
-                self._label(tx, "status.updated", f"Renamed status {before.name} to {after.name}")
-            else:
-                self._label(tx, "status.updated", f"Edited status {after.name}")
-            return after
+            return self._record_update(tx, "status", status_id, before, values, self._load_status)
 
         return self._write(run)
 

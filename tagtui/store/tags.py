@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tagtui.query.filter import EVERYTHING, Filter
-from tagtui.store.base import TAG_COLUMNS, UNSET, StoreBase
+from tagtui.store.base import TAG_COLUMNS, UNSET
 from tagtui.store.db import IntegrityViolation, TransientError, Tx
 from tagtui.store.errors import Conflict, NotFound, ValidationError
+from tagtui.store.labels import LabelOps
 from tagtui.store.rules import (
     DEFAULT_TAG_COLOR,
     DESCRIPTION_MAX,
@@ -50,7 +51,7 @@ def parse_timestamp(value: str) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-class TagOps(StoreBase):
+class TagOps(LabelOps):
     def colors(self) -> list[tuple[str, str]]:
         """The named palette as (name, #rrggbb) pairs (reference 000's ``GET /tags/colors``)."""
         return list(PALETTE.items())
@@ -230,49 +231,19 @@ class TagOps(StoreBase):
             tag_id = self._tag_id(tx, ref)
             tx.lock("tag t", "t.id = :id", {"id": tag_id})
             before = self._load_tag(tx, tag_id)
-            if rev is not None and before.rev != rev:
-                raise Conflict(
-                    f"tag {before.name!r} is at rev {before.rev}, not {rev}: it changed since"
-                    " you read it; reload and try again",
-                    field="rev",
-                )
-            if "slug" in clean and clean["slug"] != before.slug:
-                taken = tx.one(
-                    "SELECT id, name FROM tag WHERE workspace_id = :ws AND slug = :slug AND id <> :id",
-                    self._params(slug=clean["slug"], id=tag_id),
-                )
-                if taken:
-                    raise Conflict(
-                        f"tag {taken[1]!r} (id {taken[0]}) already has the slug {clean['slug']!r}",
-                        field="name",
-                    )
+            self._check_rev("tag", before, rev)
+            self._check_slug_free(tx, "tag", tag_id, before, clean)
             values = {**clean}
             if "name" in values:
                 values["name_key"] = values["name"].lower()
-            sets = ", ".join(f"{col} = :{col}" for col in values)
-            sets = (sets + ", " if sets else "") + "updated_at = :at, rev = rev + 1"
             try:
                 tx.execute(
-                    f"UPDATE tag SET {sets} WHERE id = :id AND rev = :rev",
+                    f"UPDATE tag SET {self._set_clause(values)} WHERE id = :id AND rev = :rev",
                     {**values, "at": now(), "id": tag_id, "rev": before.rev},
                 )
             except IntegrityViolation as exc:
                 raise Conflict("another tag already has that slug", field="name") from exc
-            changed = {k: v for k, v in clean.items() if getattr(before, k) != v}
-            self._event(
-                tx,
-                "tag.updated",
-                "tag",
-                tag_id,
-                before={k: getattr(before, k) for k in changed},
-                after=changed,
-            )
-            after = self._load_tag(tx, tag_id)
-            if changed.get("name"):
-                self._label(tx, "tag.updated", f"Renamed tag {before.name} to {after.name}")
-            else:
-                self._label(tx, "tag.updated", f"Edited tag {after.name}")
-            return after
+            return self._record_update(tx, "tag", tag_id, before, clean, self._load_tag)
 
         return self._write(run)
 

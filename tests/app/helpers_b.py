@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual.app import App
 from textual.pilot import Pilot
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Label
 
+from tagtui.app.widgets.dialogs import ConfirmDialog
+from tagtui.query import EVERYTHING
 from tagtui.store import Store
 
 
@@ -57,3 +60,22 @@ async def cursor_to(pilot: Pilot, table: DataTable, key: str) -> None:
     while table.cursor_row > target:
         await pilot.press("up")
     await settle(pilot)
+
+
+def confirm_question(app: App) -> str:
+    """The question of the confirmation dialog that must be open now."""
+    assert isinstance(app.screen, ConfirmDialog), app.screen
+    return str(app.screen.query_one("#question", Label).render())
+
+
+def record_list_contacts(store: Store) -> list[dict[str, Any]]:
+    """Record every ``store.list_contacts`` call (its ``query`` and keyword arguments) from now on."""
+    calls: list[dict[str, Any]] = []
+    original = store.list_contacts
+
+    def spy(query: Any = EVERYTHING, **kwargs: Any) -> Any:
+        calls.append({"query": query, **kwargs})
+        return original(query, **kwargs)
+
+    store.list_contacts = spy  # type: ignore[method-assign]
+    return calls

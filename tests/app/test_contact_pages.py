@@ -8,6 +8,7 @@ from tagtui.app.widgets import contact_table
 from tagtui.app.widgets.contact_table import MAX_PAGES, ContactTable
 from tagtui.query import EVERYTHING, parse
 from tests.app.conftest import SIZE, settle, type_text
+from tests.app.helpers_b import record_list_contacts
 
 
 async def test_scrolling_and_filtering_ask_for_a_page_at_a_time(store, make_app, monkeypatch):
@@ -19,14 +20,7 @@ async def test_scrolling_and_filtering_ask_for_a_page_at_a_time(store, make_app,
     total = page * (MAX_PAGES + 3) + 3
     for i in range(total):
         store.add_contact(f"Person {i:04d}", tags=[vip] if i % 2 else [])
-    asked: list[dict] = []
-    original = store.list_contacts
-
-    def spy(query=EVERYTHING, **kwargs):
-        asked.append({"query": query, **kwargs})
-        return original(query, **kwargs)
-
-    store.list_contacts = spy
+    asked = record_list_contacts(store)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

@@ -12,8 +12,9 @@ from tagtui.app.screens.picker import StatusPicker, TagPicker
 from tagtui.app.widgets.contact_table import MAX_PAGES, PAGE_SIZE, ContactTable
 from tagtui.app.widgets.dialogs import ConfirmDialog
 from tagtui.app.widgets.filter_panel import FilterPanel
-from tagtui.query import EVERYTHING, Statuses, Tags, parse
+from tagtui.query import Statuses, Tags, parse
 from tests.app.conftest import SIZE, drawn, settle, type_text
+from tests.app.helpers_b import confirm_question, record_list_contacts
 
 
 def text_of(app, selector: str) -> str:
@@ -238,8 +239,7 @@ async def test_mark_everything_that_matches_and_set_a_status(seeded, make_app, s
         await pilot.press("enter")
         await settle(pilot)
         # Staged: the effect first, applied on confirmation.
-        assert isinstance(app.screen, ConfirmDialog)
-        question = str(app.screen.query_one("#question", Label).render())
+        question = confirm_question(app)
         assert question.endswith("Status → Won on 3 contacts")
         await pilot.press("y")
         await settle(pilot)
@@ -347,14 +347,7 @@ async def test_the_table_never_asks_for_more_than_a_page(store, make_app, monkey
     total = page * (MAX_PAGES + 2) + 7
     for i in range(total):
         store.add_contact(f"Person {i:04d}")
-    calls: list[dict] = []
-    original = store.list_contacts
-
-    def spy(query=EVERYTHING, **kwargs):
-        calls.append(kwargs)
-        return original(query, **kwargs)
-
-    store.list_contacts = spy
+    calls = record_list_contacts(store)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

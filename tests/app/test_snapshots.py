@@ -30,6 +30,11 @@ def test_contacts_with_a_query_error(seeded, make_app, snap_compare):
         await pilot.press("slash")
         await type_text(pilot, "tag:vip or (cold")
         await settle(pilot, typed=True)
+        for _ in range(50):  # a loaded machine may fire the debounce late
+            if pilot.app.screen.query_one("#query-error").has_class("-shown"):
+                break
+            await pilot.pause(0.05)
+        await settle(pilot)
 
     assert snap_compare(make_app(), run_before=run_before, terminal_size=SNAP_SIZE)
 

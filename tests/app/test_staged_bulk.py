@@ -6,9 +6,9 @@ from textual.widgets import Label
 
 from tagtui.app.screens.contacts import ContactsScreen
 from tagtui.app.screens.picker import TagPicker
-from tagtui.app.widgets.dialogs import ConfirmDialog
 from tagtui.query import parse
 from tests.app.conftest import SIZE, settle, type_text
+from tests.app.helpers_b import confirm_question
 
 
 async def test_escape_at_the_summary_changes_nothing(seeded, make_app):
@@ -22,8 +22,7 @@ async def test_escape_at_the_summary_changes_nothing(seeded, make_app):
         await type_text(pilot, "cold")
         await pilot.press("enter", "enter")
         await settle(pilot)
-        assert isinstance(app.screen, ConfirmDialog)
-        question = str(app.screen.query_one("#question", Label).render())
+        question = confirm_question(app)
         assert "+Cold on 8 contacts" in question  # Donald and Grace have it already
         await pilot.press("escape")
         await settle(pilot)

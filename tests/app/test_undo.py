@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from textual.coordinate import Coordinate
-from textual.widgets import DataTable, Label
+from textual.widgets import DataTable
 
 from tagtui.app.screens.contacts import ContactsScreen
 from tagtui.app.screens.picker import TagPicker
@@ -12,6 +12,7 @@ from tagtui.app.widgets.contact_table import ContactTable
 from tagtui.app.widgets.dialogs import ConfirmDialog
 from tagtui.query import parse
 from tests.app.conftest import SIZE, settle, type_text
+from tests.app.helpers_b import confirm_question
 
 
 def cell(app, row: int, column: str) -> str:
@@ -88,8 +89,7 @@ async def test_merge_in_the_tags_palette_then_undo(seeded, make_app):
         await type_text(pilot, "partner")
         await pilot.press("enter")
         await settle(pilot)
-        assert isinstance(app.screen, ConfirmDialog)
-        question = str(app.screen.query_one("#question", Label).render())
+        question = confirm_question(app)
         assert "Merge tag 'Cold' into 'Partner'? 2 contacts move." in question
         # Under a dialog, ctrl+z does not change what the dialog is about.
         await pilot.press("ctrl+z")

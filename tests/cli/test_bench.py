@@ -26,7 +26,8 @@ def test_bench_runs_every_operation_and_writes_json(run: Cli, tmp_path) -> None:
     for r in results:
         assert set(r) >= {"op", "group", "tagtui_s", "raw_s", "ratio", "rss_mb", "note", "runs", "raw_runs"}
         assert r["tagtui_s"] > 0 and r["raw_s"] > 0, r
-        assert r["ratio"] == pytest.approx(r["tagtui_s"] / r["raw_s"], rel=0.01)
+        # the ratio is printed to 2 places
+        assert r["ratio"] == pytest.approx(r["tagtui_s"] / r["raw_s"], rel=0.01, abs=0.006)
         # tagtui and the raw statement returned the same rows
         assert "MISMATCH" not in r["note"], r
     ops = [r["op"] for r in results]

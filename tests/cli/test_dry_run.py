@@ -12,27 +12,9 @@ import pytest
 from tagtui.cli.main import DRY_RUN_NOTE
 from tagtui.cli.registry import COMMANDS
 from tagtui.store import Store
+from tests.helpers import dump
 
 from .conftest import Cli
-
-
-def all_rows(store: Store) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, whatever tables the schema has today."""
-
-    def run(tx: Any) -> dict[str, list[tuple[Any, ...]]]:
-        if store.db.dialect == "sqlite":
-            names = [r[0] for r in tx.all("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        else:
-            names = [
-                r[0]
-                for r in tx.all(
-                    "SELECT table_name FROM information_schema.tables"
-                    " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
-                )
-            ]
-        return {n: sorted((tuple(r) for r in tx.all(f'SELECT * FROM "{n}"')), key=repr) for n in names}
-
-    return store._read(run)
 
 
 @pytest.fixture
@@ -51,7 +33,7 @@ def seeded(db_url: str) -> dict[str, Any]:
 
 def rows_now(db_url: str) -> dict[str, list[tuple[Any, ...]]]:
     with Store.open(db_url) as store:
-        return all_rows(store)
+        return dump(store)
 
 
 def csv_file(tmp_path: Path) -> str:

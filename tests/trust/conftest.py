@@ -3,32 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from tagtui.store import Store
 from tests.app.conftest import make_app, seeded  # noqa: F401  (fixtures)
 from tests.cli.conftest import cli, ok, quiet_environment, run  # noqa: F401  (fixtures)
-
-
-def dump(store: Store) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table of the database, sorted: "nothing changed" means equal."""
-
-    def read(tx: Any) -> dict[str, list[tuple[Any, ...]]]:
-        if store.db.dialect == "sqlite":
-            names = [r[0] for r in tx.all("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        else:
-            names = [
-                r[0]
-                for r in tx.all(
-                    "SELECT table_name FROM information_schema.tables"
-                    " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
-                )
-            ]
-        return {
-            n: sorted((tuple(r) for r in tx.all(f'SELECT * FROM "{n}"')), key=repr) for n in sorted(names)
-        }
-
-    return store._read(read)
+from tests.helpers import dump  # noqa: F401  (the trust tests import it from here)
 
 
 def checkpoint(store: Store) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, Label
+from textual.widgets import DataTable, Input, Label
 
 from tagtui.app.app import TagtuiApp
 from tagtui.app.screens.contact_form import ContactForm
@@ -19,7 +19,7 @@ from tagtui.app.widgets.contact_table import ContactTable
 from tagtui.store import Store
 from tests.app.conftest import SIZE, settle
 from tests.app.helpers_b import column_texts, plain
-from tests.trust.conftest import dump
+from tests.helpers import dump
 
 
 def _names(app: TagtuiApp) -> list[str]:
@@ -31,7 +31,46 @@ def _shown(label: Label) -> str:
     return plain(label.render()) if label.has_class("-shown") else ""
 
 
+async def _tags_table(pilot: Pilot) -> DataTable:
+    """Go to the Tags screen (key 2); its table."""
+    await pilot.press("2")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, TagsScreen)
+    return pilot.app.screen.query_one("#tags-table", DataTable)
+
+
 # -- bad input, inline --------------------------------------------------------------------
+
+
+async def _save_fails_inline(
+    store: Store,
+    app: TagtuiApp,
+    keys: tuple[str, ...],
+    form_type: type,
+    inputs: dict[str, str],
+    error: str,
+    needle: str,
+    case: str,
+) -> None:
+    """Open a form with ``keys``, fill ``inputs`` and save: the form stays open, its ``error``
+    label says ``needle``, and not one row of the database changed."""
+    before = dump(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+        form = app.screen
+        assert isinstance(form, form_type)
+        for selector, value in inputs.items():
+            form.query_one(selector, Input).value = value
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form  # still open, showing why
+        message = _shown(form.query_one(error, Label))
+        assert message and needle in message, (case, message)
+    assert dump(store) == before
+
 
 TAG_FORM_CASES = [
     ("bad hex", "Prospect", "#12345", "color", "invalid color"),
@@ -54,24 +93,8 @@ async def test_the_tag_form_shows_bad_input_inline_and_saves_nothing(
     field: str,
     needle: str,
 ) -> None:
-    before = dump(seeded)
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("2")
-        await settle(pilot)
-        await pilot.press("n")
-        await settle(pilot)
-        form = app.screen
-        assert isinstance(form, TagForm)
-        form.query_one("#name", Input).value = name
-        form.query_one("#color", Input).value = color
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        assert app.screen is form  # still open, showing why
-        message = _shown(form.query_one(f"#{field}-error", Label))
-        assert message and needle in message, (case, message)
-    assert dump(seeded) == before
+    inputs = {"#name": name, "#color": color}
+    await _save_fails_inline(seeded, make_app(), ("2", "n"), TagForm, inputs, f"#{field}-error", needle, case)
 
 
 QUERY_CASES = [("tag:", 4), ("tag:vip and (", 12), ('tag:"vip', 4), ("nosuch:3", 0)]
@@ -116,22 +139,8 @@ async def test_the_contact_form_shows_bad_input_inline_and_saves_nothing(
     field: str,
     needle: str,
 ) -> None:
-    before = dump(seeded)
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("n")
-        await settle(pilot)
-        form = app.screen
-        assert isinstance(form, ContactForm)
-        for key, value in values.items():
-            form.query_one(f"#field-{key}", Input).value = value
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        assert app.screen is form
-        message = _shown(form.query_one(f"#error-{field}", Label))
-        assert message and needle in message, (case, message)
-    assert dump(seeded) == before
+    inputs = {f"#field-{key}": value for key, value in values.items()}
+    await _save_fails_inline(seeded, make_app(), ("n",), ContactForm, inputs, f"#error-{field}", needle, case)
 
 
 # -- stale edits ----------------------------------------------------------------------------
@@ -179,9 +188,7 @@ async def test_a_stale_tag_edit_is_explained_and_can_be_reloaded(
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("2")
-        await settle(pilot)
-        table = app.screen.query_one("#tags-table")
+        table = await _tags_table(pilot)
         while plain(table.get_row_at(table.cursor_row)[2]) != "Cold":
             await pilot.press("down")
         await pilot.press("e")
@@ -241,10 +248,7 @@ async def test_the_tags_screen_shows_another_process_change_without_a_key(
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("2")
-        await settle(pilot)
-        assert isinstance(app.screen, TagsScreen)
-        table = app.screen.query_one("#tags-table")
+        table = await _tags_table(pilot)
         with Store.open(db_url) as other:
             other.create_tag("Made Elsewhere")
         await _until(pilot, lambda: "Made Elsewhere" in column_texts(table, "name"))

@@ -7,26 +7,36 @@ after another in key order, and the list is read back from the store when they a
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from tagtui.app.format import literal, swatch
-from tagtui.app.screens.base import TagtuiScreen
+from tagtui.app.screens.label_list import LabelItem, LabelListScreen
 from tagtui.app.screens.status_form import StatusForm
 from tagtui.app.screens.support import SerialWrites, data_changed, plural, show_error, store_of
-from tagtui.app.widgets.dialogs import ConfirmDialog
-from tagtui.store import Status, TagtuiError
+from tagtui.store import Status, Store
 from tagtui.store.rules import color_name
 from tagtui.textsafe import visible
 
 
-class StatusesScreen(TagtuiScreen):
+class StatusesScreen(LabelListScreen):
     """The pipeline's statuses in order; ``K``/``J`` move the highlighted one up and down."""
 
     TITLE = "Statuses"
     CSS_PATH = "statuses.tcss"
+    KIND = "status"
+    TOPIC = "statuses"
+    FORM = StatusForm
+    COLUMNS = (
+        ("#", "position", 3, True),
+        ("", "swatch", 2, False),
+        ("Name", "name", 32, False),
+        ("Slug", "slug", 28, False),
+        ("Color", "color", 16, False),
+        ("Contacts", "count", 10, True),
+    )
 
     BINDINGS = [
         Binding("n", "new", "New", id="statuses.new"),
@@ -58,24 +68,7 @@ class StatusesScreen(TagtuiScreen):
         )
         yield Footer()
 
-    def on_mount(self) -> None:
-        table = self.query_one("#statuses-table", DataTable)
-        table.add_column(Text("#", justify="right"), key="position", width=3)
-        table.add_column("", key="swatch", width=2)
-        table.add_column("Name", key="name", width=32)
-        table.add_column("Slug", key="slug", width=28)
-        table.add_column("Color", key="color", width=16)
-        table.add_column(Text("Contacts", justify="right"), key="count", width=10)
-        table.focus()
-
-    def on_screen_resume(self) -> None:
-        self.reload()
-
-    @property
-    def table(self) -> DataTable:
-        return self.query_one("#statuses-table", DataTable)
-
-    def current_status(self) -> Status | None:
+    def current_item(self) -> Status | None:
         row = self.table.cursor_row
         if 0 <= row < len(self.statuses):
             return self.statuses[row]
@@ -87,7 +80,7 @@ class StatusesScreen(TagtuiScreen):
         if self._moves.busy:
             return  # the drain reloads when the queued moves are done
         if select is None:
-            current = self.current_status()
+            current = self.current_item()
             select = self._pending_select or (current.id if current else None)
         self._pending_select = select
         self._fetch(select)
@@ -156,72 +149,23 @@ class StatusesScreen(TagtuiScreen):
         data_changed(self, "statuses")
         self.reload(select=self._moved_id)
 
-    # -- create / edit / delete ----------------------------------------------------
+    # -- create / edit / delete (LabelListScreen) ---------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("edit", "delete", "move"):
-            return self.current_status() is not None
+            return self.current_item() is not None
         return True
 
-    def action_new(self) -> None:
-        self.app.push_screen(StatusForm(), self._saved)
+    def get_item(self, store: Store, item_id: int) -> Status:
+        return store.get_status(item_id)
 
-    def action_edit(self) -> None:
-        status = self.current_status()
-        if status is not None:
-            self.app.push_screen(StatusForm(status), self._saved)
+    def delete_item(self, store: Store, item_id: int) -> int:
+        return store.delete_status(item_id)
 
-    @on(DataTable.RowSelected, "#statuses-table")
-    def _row_selected(self) -> None:
-        self.action_edit()
-
-    def _saved(self, status: Status | None) -> None:
-        if status is None:
-            return
-        self.notify(f"Saved status '{visible(status.name)}'.", markup=False)
-        data_changed(self, "statuses")
-        self.reload(select=status.id)
-
-    def action_delete(self) -> None:
-        status = self.current_status()
-        if status is not None:
-            self._ask_delete(status.id)
-
-    @work(thread=True, exclusive=True, group="statuses-delete", exit_on_error=False)
-    def _ask_delete(self, status_id: int) -> None:
-        try:
-            status = store_of(self).get_status(status_id)
-        except TagtuiError as exc:
-            self.app.call_from_thread(show_error, self, exc)
-            self.app.call_from_thread(self.reload)
-            return
-        self.app.call_from_thread(self._confirm_delete, status)
-
-    def _confirm_delete(self, status: Status) -> None:
-        n = status.contacts or 0
+    def delete_question(self, item: LabelItem) -> str:
+        n = item.contacts or 0
         clears = "No contact has it." if n == 0 else f"It clears the status of {plural(n, 'contact')}."
-        question = f"Delete status '{visible(status.name)}'? {clears}"
+        return f"Delete status '{visible(item.name)}'? {clears}"
 
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._delete(status.id, status.name)
-
-        self.app.push_screen(ConfirmDialog(question), answered)
-
-    @work(thread=True, exclusive=True, group="statuses-delete", exit_on_error=False)
-    def _delete(self, status_id: int, name: str) -> None:
-        try:
-            cleared = store_of(self).delete_status(status_id)
-        except TagtuiError as exc:
-            self.app.call_from_thread(show_error, self, exc)
-        else:
-            self.app.call_from_thread(
-                self.notify,
-                f"Deleted status '{visible(name)}'; cleared it on {plural(cleared, 'contact')}.",
-                markup=False,
-            )
-            self.app.call_from_thread(data_changed, self, "statuses")
-        self.app.call_from_thread(self.reload)
-
-    def action_refresh(self) -> None:
-        self.reload()
+    def deleted_message(self, name: str, contacts: int) -> str:
+        return f"Deleted status '{visible(name)}'; cleared it on {plural(contacts, 'contact')}."

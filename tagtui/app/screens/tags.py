@@ -16,12 +16,12 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 from textual.worker import get_current_worker
 
 from tagtui.app.format import literal, swatch
-from tagtui.app.screens.base import TagtuiScreen
+from tagtui.app.screens.label_list import LabelItem, LabelListScreen
 from tagtui.app.screens.picker import TagPicker
 from tagtui.app.screens.support import data_changed, plural, show_error, store_of
 from tagtui.app.screens.tag_form import TagForm
 from tagtui.app.widgets.dialogs import ConfirmDialog
-from tagtui.store import Tag, TagtuiError
+from tagtui.store import Store, Tag, TagtuiError
 from tagtui.textsafe import visible
 
 PAGE = 100
@@ -47,11 +47,22 @@ class MergeTargetPicker(TagPicker):
         self.dismiss([tag_id])
 
 
-class TagsScreen(TagtuiScreen):
+class TagsScreen(LabelListScreen):
     """All tags of the workspace; create, edit, delete, search."""
 
     TITLE = "Tags"
     CSS_PATH = "tags.tcss"
+    KIND = "tag"
+    TOPIC = "tags"
+    FORM = TagForm
+    COLUMNS = (
+        ("", "swatch", 2, False),
+        ("Emoji", "emoji", 5, False),
+        ("Name", "name", 28, False),
+        ("Slug", "slug", 24, False),
+        ("Description", "description", 40, False),
+        ("Contacts", "count", 10, True),
+    )
 
     BINDINGS = [
         Binding("n", "new", "New", id="tags.new"),
@@ -103,27 +114,9 @@ class TagsScreen(TagtuiScreen):
         yield Static("No tags yet. Press n to create one.", id="tags-empty")
         yield Footer()
 
-    def on_mount(self) -> None:
-        table = self.query_one("#tags-table", DataTable)
-        table.add_column("", key="swatch", width=2)
-        table.add_column("Emoji", key="emoji", width=5)
-        table.add_column("Name", key="name", width=28)
-        table.add_column("Slug", key="slug", width=24)
-        table.add_column("Description", key="description", width=40)
-        table.add_column(Text("Contacts", justify="right"), key="count", width=10)
-        table.focus()
-
-    def on_screen_resume(self) -> None:
-        # Tags and counts change on other screens: reload whenever this screen is shown again.
-        self.reload()
-
     # -- loading -------------------------------------------------------------------
 
-    @property
-    def table(self) -> DataTable:
-        return self.query_one("#tags-table", DataTable)
-
-    def current_tag(self) -> Tag | None:
+    def current_item(self) -> Tag | None:
         table = self.table
         if not table.row_count:
             return None
@@ -133,7 +126,7 @@ class TagsScreen(TagtuiScreen):
     def reload(self, select: int | None = None) -> None:
         """Fetch again the rows shown (at least a page), keeping the cursor on ``select`` or its tag."""
         if select is None:
-            current = self.current_tag()
+            current = self.current_item()
             select = self._pending_select or (current.id if current else None)
         self._pending_select = select
         self._generation += 1
@@ -253,7 +246,7 @@ class TagsScreen(TagtuiScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("edit", "delete", "merge"):
-            return self.current_tag() is not None
+            return self.current_item() is not None
         if action == "clear_search":
             return bool(self.search) or self.query_one("#tags-search", Input).has_focus
         return True
@@ -265,76 +258,28 @@ class TagsScreen(TagtuiScreen):
             self._binding_state = state
             self.refresh_bindings()
 
-    # -- create / edit -------------------------------------------------------------
+    # -- create / edit / delete (LabelListScreen) ---------------------------------
 
-    def action_new(self) -> None:
-        self.app.push_screen(TagForm(), self._saved)
+    def get_item(self, store: Store, item_id: int) -> Tag:
+        return store.get_tag(item_id)
 
-    def action_edit(self) -> None:
-        tag = self.current_tag()
-        if tag is not None:
-            self.app.push_screen(TagForm(tag), self._saved)
+    def delete_item(self, store: Store, item_id: int) -> int:
+        return store.delete_tag(item_id)
 
-    @on(DataTable.RowSelected, "#tags-table")
-    def _row_selected(self) -> None:
-        self.action_edit()
-
-    def _saved(self, tag: Tag | None) -> None:
-        if tag is None:
-            return
-        self.notify(f"Saved tag '{visible(tag.name)}'.", markup=False)
-        data_changed(self, "tags")
-        self.reload(select=tag.id)
-
-    # -- delete --------------------------------------------------------------------
-
-    def action_delete(self) -> None:
-        tag = self.current_tag()
-        if tag is not None:
-            self._ask_delete(tag.id)
-
-    @work(thread=True, exclusive=True, group="tags-delete", exit_on_error=False)
-    def _ask_delete(self, tag_id: int) -> None:
-        try:
-            tag = store_of(self).get_tag(tag_id)  # a fresh count for the question
-        except TagtuiError as exc:
-            self.app.call_from_thread(show_error, self, exc)
-            self.app.call_from_thread(self.reload)
-            return
-        self.app.call_from_thread(self._confirm_delete, tag)
-
-    def _confirm_delete(self, tag: Tag) -> None:
-        n = tag.contacts or 0
+    def delete_question(self, item: LabelItem) -> str:
+        n = item.contacts or 0
         loses = (
             "No contact has it." if n == 0 else f"{plural(n, 'contact')} {'loses' if n == 1 else 'lose'} it."
         )
-        question = f"Delete tag '{visible(tag.name)}'? {loses}"
+        return f"Delete tag '{visible(item.name)}'? {loses}"
 
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._delete(tag.id, tag.name)
-
-        self.app.push_screen(ConfirmDialog(question), answered)
-
-    @work(thread=True, exclusive=True, group="tags-delete", exit_on_error=False)
-    def _delete(self, tag_id: int, name: str) -> None:
-        try:
-            lost = store_of(self).delete_tag(tag_id)
-        except TagtuiError as exc:
-            self.app.call_from_thread(show_error, self, exc)
-        else:
-            self.app.call_from_thread(
-                self.notify,
-                f"Deleted tag '{visible(name)}'; {plural(lost, 'contact')} lost it.",
-                markup=False,
-            )
-            self.app.call_from_thread(data_changed, self, "tags")
-        self.app.call_from_thread(self.reload)
+    def deleted_message(self, name: str, contacts: int) -> str:
+        return f"Deleted tag '{visible(name)}'; {plural(contacts, 'contact')} lost it."
 
     # -- merge ---------------------------------------------------------------------
 
     def action_merge(self) -> None:
-        tag = self.current_tag()
+        tag = self.current_item()
         if tag is not None:
             self._ask_merge(tag.id)
 
@@ -397,6 +342,3 @@ class TagsScreen(TagtuiScreen):
         from tagtui.app.screens.insight import InsightScreen
 
         self.app.push_screen(InsightScreen())
-
-    def action_refresh(self) -> None:
-        self.reload()

@@ -1,0 +1,148 @@
+"""What the Tags and Statuses screens share: create and edit through a form, delete after a question."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Protocol
+
+from rich.text import Text
+from textual import on
+from textual.widgets import DataTable
+
+from tagtui.app.screens.base import TagtuiScreen
+from tagtui.app.screens.support import data_changed, show_error, store_of
+from tagtui.app.widgets.dialogs import ConfirmDialog
+from tagtui.store import Store, TagtuiError
+from tagtui.textsafe import visible
+
+
+class LabelItem(Protocol):
+    """A tag or a status, as far as this screen needs one."""
+
+    id: int
+    name: str
+    contacts: int | None
+
+
+class LabelListScreen(TagtuiScreen):
+    """A table of labels (tags or statuses): ``n`` / ``e`` open ``FORM``, ``d`` deletes after a question.
+
+    A subclass names its kind and its columns, and says which row is current, how to fetch
+    and delete one label in the store, and what the delete question and notification say.
+    """
+
+    #: The label's name in messages: "tag" or "status".
+    KIND: ClassVar[str]
+    #: The ``DataChanged`` topic and the prefix of worker groups: "tags" or "statuses".
+    TOPIC: ClassVar[str]
+    #: The form that creates (no argument) or edits (a label) one label and returns it.
+    FORM: ClassVar[type[Any]]
+    #: The table's columns: header, key, width, and whether the header is right-aligned.
+    COLUMNS: ClassVar[tuple[tuple[str, str, int, bool], ...]]
+
+    def on_mount(self) -> None:
+        table = self.table
+        for header, key, width, right in self.COLUMNS:
+            table.add_column(Text(header, justify="right") if right else header, key=key, width=width)
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        # Labels and counts change on other screens: reload whenever this screen is shown again.
+        self.reload()
+
+    @property
+    def table(self) -> DataTable:
+        return self.query_one(f"#{self.TOPIC}-table", DataTable)
+
+    def current_item(self) -> LabelItem | None:
+        raise NotImplementedError
+
+    def reload(self, select: int | None = None) -> None:
+        raise NotImplementedError
+
+    def get_item(self, store: Store, item_id: int) -> LabelItem:
+        raise NotImplementedError
+
+    def delete_item(self, store: Store, item_id: int) -> int:
+        """Delete the label; return how many contacts had it."""
+        raise NotImplementedError
+
+    def delete_question(self, item: LabelItem) -> str:
+        raise NotImplementedError
+
+    def deleted_message(self, name: str, contacts: int) -> str:
+        raise NotImplementedError
+
+    # -- create / edit -------------------------------------------------------------
+
+    def action_new(self) -> None:
+        self.app.push_screen(self.FORM(), self._saved)
+
+    def action_edit(self) -> None:
+        item = self.current_item()
+        if item is not None:
+            self.app.push_screen(self.FORM(item), self._saved)
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table is self.table:
+            self.action_edit()
+
+    def _saved(self, item: LabelItem | None) -> None:
+        if item is None:
+            return
+        self.notify(f"Saved {self.KIND} '{visible(item.name)}'.", markup=False)
+        data_changed(self, self.TOPIC)
+        self.reload(select=item.id)
+
+    # -- delete --------------------------------------------------------------------
+
+    def action_delete(self) -> None:
+        item = self.current_item()
+        if item is not None:
+            self._ask_delete(item.id)
+
+    def _ask_delete(self, item_id: int) -> None:
+        self._run_delete_worker(self._fetch_for_delete, item_id)
+
+    def _fetch_for_delete(self, item_id: int) -> None:
+        try:
+            item = self.get_item(store_of(self), item_id)  # a fresh count for the question
+        except TagtuiError as exc:
+            self.app.call_from_thread(show_error, self, exc)
+            self.app.call_from_thread(self.reload)
+            return
+        self.app.call_from_thread(self._confirm_delete, item)
+
+    def _confirm_delete(self, item: LabelItem) -> None:
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._delete(item.id, item.name)
+
+        self.app.push_screen(ConfirmDialog(self.delete_question(item)), answered)
+
+    def _delete(self, item_id: int, name: str) -> None:
+        self._run_delete_worker(self._delete_in_thread, item_id, name)
+
+    def _delete_in_thread(self, item_id: int, name: str) -> None:
+        try:
+            contacts = self.delete_item(store_of(self), item_id)
+        except TagtuiError as exc:
+            self.app.call_from_thread(show_error, self, exc)
+        else:
+            self.app.call_from_thread(self.notify, self.deleted_message(name, contacts), markup=False)
+            self.app.call_from_thread(data_changed, self, self.TOPIC)
+        self.app.call_from_thread(self.reload)
+
+    def _run_delete_worker(self, work: Any, *args: Any) -> None:
+        # One group per screen kind ("tags-delete"): a second delete replaces a running one.
+        self.run_worker(
+            lambda: work(*args),
+            name=work.__name__,
+            group=f"{self.TOPIC}-delete",
+            thread=True,
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+    def action_refresh(self) -> None:
+        self.reload()
