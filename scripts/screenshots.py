@@ -158,6 +158,9 @@ async def shoot(store: Store, name: str, title: str, steps: list[Step], out: Pat
         await settle(pilot)
         for step in steps:
             await step(pilot)
+        # Let the tables measure their new rows (widths are settled when the app is idle).
+        await pilot.pause(0.3)
+        await settle(pilot)
         (out / f"{name}.svg").write_text(app.export_screenshot(title=f"tagtui — {title}"), encoding="utf-8")
     print(f"  {name}.svg  {title}")
 
