@@ -19,12 +19,24 @@ Done = Callable[[Any], None]
 
 
 class WriteQueue:
-    """``submit(write, done)``: ``write`` runs in a thread; ``done(result)`` runs on the UI thread."""
+    """``submit(write, done)``: ``write`` runs in a thread; ``done(result)`` runs on the UI thread.
 
-    def __init__(self, owner: DOMNode, on_error: Callable[[Exception], None], group: str) -> None:
+    ``on_error(exc)`` and ``idle()`` (when the queue has drained, after a failure too) run on
+    the UI thread.
+    """
+
+    def __init__(
+        self,
+        owner: DOMNode,
+        on_error: Callable[[Exception], None],
+        group: str,
+        *,
+        idle: Callable[[], None] | None = None,
+    ) -> None:
         self._owner = owner
         self._on_error = on_error
         self._group = group
+        self._idle = idle
         self._queue: deque[tuple[Write, Done | None]] = deque()
         self._lock = threading.Lock()
         self._running = False
@@ -63,3 +75,5 @@ class WriteQueue:
                 continue
             if done is not None:
                 app.call_from_thread(done, result)
+        if self._idle is not None:
+            app.call_from_thread(self._idle)

@@ -22,7 +22,8 @@ from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from tagtui.app.format import literal, tag_chips
 from tagtui.app.screens.base import ReportsWorkerErrors, TagtuiScreen
-from tagtui.app.screens.support import SerialWrites, data_changed, show_error, store_of
+from tagtui.app.screens.support import data_changed, show_error, store_of
+from tagtui.app.writes import WriteQueue
 from tagtui.query.filter import EVERYTHING, Filter, NoStatus, Statuses, all_of
 from tagtui.store import ContactRow, Status, TagtuiError
 from tagtui.store.insight import FunnelStage
@@ -257,7 +258,9 @@ class BoardScreen(TagtuiScreen):
         super().__init__()
         self.statuses: list[Status] | None = None
         self.base: Filter = EVERYTHING
-        self._writes = SerialWrites(self._run_writes)
+        self._writes = WriteQueue(
+            self, lambda exc: show_error(self, exc), "board-moves", idle=self._writes_done
+        )
         self._touched: set[int | None] = set()
         self.funnel_shown = False
 
@@ -378,11 +381,6 @@ class BoardScreen(TagtuiScreen):
         store = store_of(self)
         status_id = target.status_id
         self._writes.submit(lambda: store.set_status(row.id, status_id))
-
-    @work(thread=True, group="board-moves", exit_on_error=False)
-    def _run_writes(self) -> None:
-        self._writes.drain(lambda exc: self.app.call_from_thread(show_error, self, exc))
-        self.app.call_from_thread(self._writes_done)
 
     def _writes_done(self) -> None:
         touched, self._touched = self._touched, set()

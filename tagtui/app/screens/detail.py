@@ -20,7 +20,8 @@ from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from tagtui.app.format import literal, status_chip, tag_chips
 from tagtui.app.screens.base import TagtuiScreen
-from tagtui.app.screens.support import SerialWrites, data_changed, plural, show_error, store_of
+from tagtui.app.screens.support import data_changed, plural, show_error, store_of
+from tagtui.app.writes import WriteQueue
 from tagtui.store import Contact, Event, NotFound, Status, Tag
 from tagtui.textsafe import visible
 
@@ -149,7 +150,9 @@ class ContactDetailScreen(TagtuiScreen):
         self.status_id: int | None = None
         self.missing = False
         self._shown_once = False
-        self._writes = SerialWrites(self._run_writes)
+        self._writes = WriteQueue(
+            self, lambda exc: show_error(self, exc), "detail-writes", idle=self._writes_done
+        )
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -377,11 +380,6 @@ class ContactDetailScreen(TagtuiScreen):
         self.app.push_screen(StatusPicker(title, self.statuses), chosen)
 
     # -- writes --------------------------------------------------------------------
-
-    @work(thread=True, group="detail-writes", exit_on_error=False)
-    def _run_writes(self) -> None:
-        self._writes.drain(lambda exc: self.app.call_from_thread(show_error, self, exc))
-        self.app.call_from_thread(self._writes_done)
 
     def _writes_done(self) -> None:
         data_changed(self, "contacts")

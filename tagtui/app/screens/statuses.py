@@ -15,7 +15,8 @@ from textual.widgets import DataTable, Footer, Header, Label, Static
 from tagtui.app.format import literal, swatch
 from tagtui.app.screens.label_list import LabelItem, LabelListScreen
 from tagtui.app.screens.status_form import StatusForm
-from tagtui.app.screens.support import SerialWrites, data_changed, plural, show_error, store_of
+from tagtui.app.screens.support import data_changed, plural, show_error, store_of
+from tagtui.app.writes import WriteQueue
 from tagtui.store import Status, Store
 from tagtui.store.rules import color_name
 from tagtui.textsafe import visible
@@ -52,7 +53,9 @@ class StatusesScreen(LabelListScreen):
         #: The pipeline as shown (local order while moves are on their way to the store).
         self.statuses: list[Status] = []
         self._loaded = False
-        self._moves = SerialWrites(self._run_moves)
+        self._moves = WriteQueue(
+            self, lambda exc: show_error(self, exc), "statuses-move", idle=self._moves_done
+        )
         self._moved_id: int | None = None
         #: The status the cursor goes to when the running load is applied.
         self._pending_select: int | None = None
@@ -139,11 +142,6 @@ class StatusesScreen(LabelListScreen):
         self._moved_id = status.id
         store = store_of(self)
         self._moves.submit(lambda: store.move_status(status.id, target + 1))
-
-    @work(thread=True, group="statuses-move", exit_on_error=False)
-    def _run_moves(self) -> None:
-        self._moves.drain(lambda exc: self.app.call_from_thread(show_error, self, exc))
-        self.app.call_from_thread(self._moves_done)
 
     def _moves_done(self) -> None:
         data_changed(self, "statuses")
