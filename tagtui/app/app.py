@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import ClassVar
 
-from textual import work
+from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker
 
+from tagtui.app.collector import QUIET, IdleCollector
 from tagtui.app.commands import TagtuiCommands
 from tagtui.app.messages import DataChanged, QueryRequested
 from tagtui.app.screens.base import ReportsWorkerErrors
@@ -18,6 +20,8 @@ from tagtui.app.screens.contacts import ContactsScreen
 from tagtui.app.screens.help import HelpScreen
 from tagtui.app.screens.statuses import StatusesScreen
 from tagtui.app.screens.tags import TagsScreen
+from tagtui.app.threads import worker_pool
+from tagtui.app.widgets.contact_table import ContactTable
 from tagtui.query.filter import EVERYTHING, Filter
 from tagtui.store import Store, TagtuiError
 from tagtui.store.types import UndoResult
@@ -61,16 +65,32 @@ class TagtuiApp(ReportsWorkerErrors, App[int]):
         self.current_filter: Filter = EVERYTHING
         self.demo = demo
         self.demo_contacts = demo_contacts
+        self._collector = IdleCollector()
         super().__init__()
         self.sub_title = store.workspace_name
 
     # -- start-up ---------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        asyncio.get_running_loop().set_default_executor(worker_pool())
         self.check_first_run()
         self._change_marker: tuple[int, int] | None = None
         self._poll_changes()  # the baseline: what the screens are loading now
         self.set_interval(POLL_SECONDS, self._poll_changes)
+        self.set_interval(QUIET / 2, self._collector.tick)
+
+    @on(ContactTable.Loaded)
+    def _started(self) -> None:
+        # The first rows show: start-up is over (see tagtui/app/collector.py).
+        self._collector.start()
+
+    def on_unmount(self) -> None:
+        self._collector.stop()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseEvent)):
+            self._collector.input_seen()
+        await super().on_event(event)
 
     # -- changes by other processes ---------------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -121,6 +122,7 @@ class ContactsScreen(TagtuiScreen):
         self._binding_context: tuple[bool, ...] = ()
         #: The query the explain line is (being) counted for.
         self._explain_text = ""
+        self._table: ContactTable | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -151,7 +153,9 @@ class ContactsScreen(TagtuiScreen):
 
     @property
     def table(self) -> ContactTable:
-        return self.query_one(ContactTable)
+        if self._table is None:
+            self._table = self.query_one(ContactTable)
+        return self._table
 
     @property
     def panel(self) -> FilterPanel:
@@ -205,7 +209,7 @@ class ContactsScreen(TagtuiScreen):
             text = f"{matches} contact{'' if table.total == 1 else 's'}"
         else:
             text = f"{matches} of {everything:,} contacts"
-        self.query_one("#count", Label).update(text)
+        _say(self.query_one("#count", Label), text)
         self._show_position()
         empty = self.query_one("#empty", Static)
         if table.total == 0:
@@ -338,7 +342,7 @@ class ContactsScreen(TagtuiScreen):
         if explained is None:
             line.remove_class("-shown")
             return
-        line.update(explain_line(explained))
+        line.update(explain_line(explained), layout=False)  # one line, as wide as the screen
         line.add_class("-shown")
 
     # -- selection ------------------------------------------------------------------------
@@ -349,11 +353,11 @@ class ContactsScreen(TagtuiScreen):
         table = self.table
         label = self.query_one("#selection", Label)
         if table.all_selected:
-            label.update("● all matches marked" if table.total is None else f"● all {table.total:,} marked")
+            _say(label, "● all matches marked" if table.total is None else f"● all {table.total:,} marked")
         elif table.selected:
-            label.update(f"● {len(table.selected):,} marked")
+            _say(label, f"● {len(table.selected):,} marked")
         else:
-            label.update("")
+            _say(label, "")
         self._show_position()
         self._update_bindings()
 
@@ -361,7 +365,7 @@ class ContactsScreen(TagtuiScreen):
         table = self.table
         total = "…" if table.total is None else f"{table.total:,}"
         position = f"{table.position:,} / {total}" if table.row_count else ""
-        self.query_one("#position", Label).update(position)
+        _say(self.query_one("#position", Label), position)
 
     def action_toggle_select(self) -> None:
         self.table.toggle_current()
@@ -406,16 +410,21 @@ class ContactsScreen(TagtuiScreen):
 
     @on(DescendantFocus)
     def _focus_moved(self) -> None:
-        self._update_bindings()
+        # Textual refreshes the bindings itself when the focus moves: only note the context.
+        self._binding_context = self._binding_state()
 
-    def _update_bindings(self) -> None:
-        """Refresh the footer only when what ``check_action`` looks at changed (it is rebuilt each time)."""
+    def _binding_state(self) -> tuple[bool, ...]:
+        """What ``check_action`` looks at."""
         table = self.table
-        context = (
+        return (
             isinstance(self.focused, Input),
             table.current is not None,
             bool(table.selected or table.all_selected),
         )
+
+    def _update_bindings(self) -> None:
+        """Refresh the footer only when what ``check_action`` looks at changed (it is rebuilt each time)."""
+        context = self._binding_state()
         if context != self._binding_context:
             self._binding_context = context
             self.refresh_bindings()
@@ -642,6 +651,15 @@ class ContactsScreen(TagtuiScreen):
                 self.notify(f"View {visible(view.name)!r}", markup=False, timeout=2)
 
         self.app.push_screen(ViewPicker(views), chosen)
+
+
+def _say(label: Static, text: str) -> None:
+    """Show ``text`` in a label of the count row: only when it changed, and laying the screen
+    out again only when its width changed. (Every update did: at a million contacts that was
+    a repaint of the screen several times per filter change, and once per cursor move.)"""
+    shown = label.content
+    if shown != text:
+        label.update(text, layout=not isinstance(shown, str) or cell_len(shown) != cell_len(text))
 
 
 def explain_line(explained: Explanation) -> Text:

@@ -16,13 +16,14 @@ from rich.style import Style
 from rich.text import Text
 from textual import on, work
 from textual.binding import Binding
+from textual.coordinate import Coordinate
 from textual.events import Resize
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets._data_table import SegmentLines
-from textual.widgets.data_table import RowKey
+from textual.widgets.data_table import ColumnKey, RowKey
 from textual.worker import get_current_worker
 
 from tagtui.app.format import chip, literal, status_chip
@@ -69,8 +70,6 @@ def _literal(value: str | None, style: str = "") -> Text:
     return literal(value, style)
 
 
-_NEWLINE = Text("\n")
-
 #: Cells that many rows share (a tag set, a status), built once: a page repeats them.
 _SHARED: dict[tuple, Text] = {}
 _SHARED_MAX = 4096
@@ -108,6 +107,76 @@ def fitted_chips(tags: Sequence[TagRef], width: int) -> Text:
             out.append(" ")
         out.append_text(piece)
     return out
+
+
+_METAS: dict[tuple[int, int, bool], Style] = {}
+
+
+def _meta(row: int, column: int, *, out_of_bounds: bool = False) -> Style:
+    """The mouse's (row, column) meta style, made once per cell position."""
+    key = (row, column, out_of_bounds)
+    found = _METAS.get(key)
+    if found is None:
+        meta: dict[str, object] = {"row": row, "column": column}
+        if out_of_bounds:
+            meta["out_of_bounds"] = True
+        if len(_METAS) > 8192:
+            _METAS.clear()
+        found = _METAS[key] = Style.from_meta(meta)
+    return found
+
+
+class _Paint:
+    """The table's styles for one paint, read once: a row's look depends only on these."""
+
+    def __init__(self, table: DataTable) -> None:
+        get = table.get_component_styles
+        self.show_cursor = table.show_cursor and table.cursor_type == "row"
+        self.show_hover = table._show_hover_cursor
+        self.even = get("datatable--even-row").rich_style if table.zebra_stripes else Style()
+        self.odd = get("datatable--odd-row").rich_style if table.zebra_stripes else Style()
+        self.width = table.size.width
+        self.base_style = table.rich_style
+        self.console = table.app.console
+        self.padding = " " * table.cell_padding
+        #: (column key, width inside the padding) in order; None when a column is too narrow.
+        self.columns: list[tuple[ColumnKey, int]] | None = []
+        self.columns_width = 0
+        for column in table.ordered_columns:
+            width = column.get_render_width(table)
+            self.columns_width += width
+            if width - 2 * table.cell_padding < 1:
+                self.columns = None
+            elif self.columns is not None:
+                self.columns.append((column.key, width - 2 * table.cell_padding))
+        self._style_of: dict[str | Style, Style] = {}
+        self._table = table
+        self._styles: dict[tuple[bool, bool], tuple[Style, Style]] = {}
+        #: Anything that changes how the same cells look (theme, focus, size).
+        self.generation = (table._pseudo_class_state, self.width, table.app.theme, self.even, self.odd)
+
+    def style_of(self, style: str | Style) -> Style:
+        found = self._style_of.get(style)
+        if found is None:
+            found = self._style_of[style] = self.console.get_style(style, default=Style.null())
+        return found
+
+    def styles(self, cursor: bool, hover: bool) -> tuple[Style, Style]:
+        found = self._styles.get((cursor, hover))
+        if found is None:
+            t = self._table
+            found = self._styles[cursor, hover] = t._get_styles_to_render_cell(
+                False,
+                False,
+                False,
+                hover,
+                cursor,
+                self.show_cursor,
+                self.show_hover,
+                t.cursor_foreground_priority == "css",
+                t.cursor_background_priority == "css",
+            )
+        return found
 
 
 @dataclass(frozen=True)
@@ -187,7 +256,10 @@ class ContactTable(ReportsWorkerErrors, DataTable):
         self._jump_to_end = False
         #: A filter asked for whose first page has not arrived yet.
         self._pending: Filter | None = None
-        self._render_settings: tuple[int, int, int, bool, bool, bool] | None = None
+        #: What the current paint needs (set only while ``render_lines`` runs).
+        self._paint: _Paint | None = None
+        #: row key, update count -> the row's cells as segments (see ``_row_content``).
+        self._content_cache: dict[tuple, tuple[list[list[Segment]], int]] = {}
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "select_cursor":
@@ -254,93 +326,120 @@ class ContactTable(ReportsWorkerErrors, DataTable):
         }
         return [cells[key] for key in self._widths]
 
-    def _render_cell(
+    def _render_line_in_row(
         self,
-        row_index: int,
-        column_index: int,
+        row_key: RowKey,
+        line_no: int,
         base_style: Style,
-        width: int,
-        cursor: bool = False,
-        hover: bool = False,
-    ) -> SegmentLines:
-        """A body cell, rendered straight from its Text: what DataTable does through
-        ``Styled(Padding(cell))`` and two rounds of ``console.render_lines``, at a fraction
-        of the cost. The visible rows are rendered afresh after every change of the rows
-        (a filter change), and that rendering was most of the event loop's stall."""
-        if row_index < 0 or column_index < 0:
-            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        row_key = self._row_locations.get_key(row_index)
-        key = (
-            row_key,
-            self._column_locations.get_key(column_index),
-            base_style,
-            cursor,
-            hover,
-            self._show_hover_cursor,
-            self._update_count,
-            self._pseudo_class_state,
-        )
-        cache = self._cell_render_cache
-        if key in cache:
-            return cache[key]
-        row = self.rows.get(row_key) if row_key is not None else None
-        cells = self._get_row_renderables(row_index).cells
-        cell = cells[column_index] if column_index < len(cells) else None
-        if row is None or row.height != 1 or not isinstance(cell, Text) or width < 2 * self.cell_padding:
-            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        settings = self._render_settings
-        if settings is None:
-            settings = self._read_render_settings()
-        padding_width, fixed_rows, fixed_columns, show_cursor, fg_css, bg_css = settings
-        console = self.app.console
-        inner = width - 2 * padding_width
-        lines = cell.wrap(
-            console,
-            inner,
-            justify=cell.justify or "default",
-            overflow=cell.overflow or "fold",
-            tab_size=cell.tab_size or 8,
-            no_wrap=True,
-        )
-        if len(lines) != 1:
-            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        component_style, post_style = self._get_styles_to_render_cell(
-            False,
-            False,
-            row_index < fixed_rows or column_index < fixed_columns,
-            hover,
-            cursor,
-            show_cursor,
-            self._show_hover_cursor,
-            fg_css,
-            bg_css,
-        )
-        style = base_style + Style.from_meta({"row": row_index, "column": column_index}) + component_style
-        padding = Segment(" " * padding_width)
-        line = _NEWLINE.join(lines)  # as Rich does: the line's own style becomes a span
-        body = Segment.adjust_line_length(list(line.render(console, end="")), inner, pad=True)
-        rendered = [list(Segment.apply_style([padding, *body, padding], style, post_style))]
-        cache[key] = rendered
-        return rendered
+        cursor_location: Coordinate,
+        hover_location: Coordinate,
+    ) -> tuple[SegmentLines, SegmentLines]:
+        """A body row, drawn as one line: its cells' text once per change of the row, then
+        only the row's style (zebra stripe, cursor, hover) per paint.
 
-    def _read_render_settings(self) -> tuple[int, int, int, bool, bool, bool]:
-        return (
-            self.cell_padding,
-            self.fixed_rows,
-            self.fixed_columns,
-            self.show_cursor,
-            self.cursor_foreground_priority == "css",
-            self.cursor_background_priority == "css",
-        )
+        DataTable renders each cell through ``Styled(Padding(cell))`` and reads the
+        widget's component styles for every row; after a filter change every visible row
+        is new, and that rendering was most of the event loop's stall at a million
+        contacts. Anything unusual (the header, labels, fixed columns, tall rows) is left
+        to DataTable."""
+        paint = self._paint
+        row_index = self._row_locations.get(row_key)
+        if (
+            paint is None
+            or row_index is None
+            or line_no
+            or self.fixed_columns
+            or self._labelled_row_exists
+            or row_index < self.fixed_rows
+        ):
+            return super()._render_line_in_row(row_key, line_no, base_style, cursor_location, hover_location)
+        cursor = paint.show_cursor and cursor_location.row == row_index
+        hover = paint.show_cursor and paint.show_hover and hover_location.row == row_index
+        key = ("row", row_key, row_index & 1, cursor, hover, base_style, paint.generation, self._update_count)
+        cache = self._row_render_cache
+        found = cache.get(key)
+        if found is not None:
+            return found
+        content = self._row_content(row_key, row_index)
+        if content is None:
+            return super()._render_line_in_row(row_key, line_no, base_style, cursor_location, hover_location)
+        cells, width = content
+        row_style = paint.odd if row_index & 1 else paint.even
+        component, post = paint.styles(cursor, hover)
+        line: list[Segment] = []
+        # Each cell carries its (row, column) for the mouse, as DataTable's cells do.
+        for column_index, segments in enumerate(cells):
+            style = row_style + _meta(row_index, column_index) + component
+            line.extend(Segment.apply_style(segments, style, post))
+        extend = max(0, paint.width - width)
+        if extend:
+            line.append(
+                Segment(" " * extend, row_style + component + _meta(row_index, 0, out_of_bounds=True))
+            )
+        found = ([], [line])
+        cache[key] = found
+        return found
+
+    def _row_content(self, row_key: RowKey, row_index: int) -> tuple[list[list[Segment]], int] | None:
+        """The row's cells, each as segments padded to its column, and their total width."""
+        paint = self._paint
+        assert paint is not None
+        key = (row_key, self._update_count, paint.generation)
+        found = self._content_cache.get(key)
+        if found is not None:
+            return found
+        data = self._data.get(row_key)
+        row = self.rows.get(row_key)
+        if data is None or row is None or row.height != 1 or paint.columns is None:
+            return None
+        padding = Segment(paint.padding)
+        style_of = paint.style_of
+        cells: list[list[Segment]] = []
+        for column_key, inner in paint.columns:
+            cell = data.get(column_key)
+            if not isinstance(cell, Text):
+                return None
+            if cell.cell_len > inner:
+                cell = cell.copy()
+                cell.truncate(inner, overflow=cell.overflow or "ellipsis")
+            base = style_of(cell.style)
+            gap = Segment(" " * (inner - cell.cell_len))
+            right = cell.justify == "right"
+            segments = [padding]
+            if right and gap.text:
+                segments.append(gap)
+            if cell.spans:
+                segments.extend(cell.render(paint.console, end=""))
+            elif cell.plain:
+                segments.append(Segment(cell.plain, base))
+            if not right and gap.text:
+                segments.append(gap)
+            segments.append(padding)
+            cells.append(segments)
+        found = (cells, paint.columns_width)
+        if len(self._content_cache) > 4 * PAGE_SIZE * MAX_PAGES:
+            self._content_cache.clear()
+        self._content_cache[key] = found
+        return found
+
+    def render_line(self, y: int) -> Strip:
+        """DataTable's, with the widget's style read once per paint instead of per line."""
+        paint = self._paint
+        if paint is None or self.fixed_rows:
+            return super().render_line(y)
+        scroll_x, scroll_y = self.scroll_offset
+        if y >= (self.header_height if self.show_header else 0):
+            y += scroll_y
+        return self._render_line(y, scroll_x, scroll_x + paint.width, paint.base_style)
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        # The table's settings, read once per paint rather than for every cell (each read of
-        # a reactive attribute costs more than a dict lookup).
-        self._render_settings = self._read_render_settings()
+        # The styles every row needs, read once per paint rather than for every row and
+        # cell (each read of a component style walks the widget's ancestors).
+        self._paint = _Paint(self)
         try:
             return super().render_lines(crop)
         finally:
-            self._render_settings = None
+            self._paint = None
 
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
         """DataTable measures every cell of every new row to size its columns; ours have

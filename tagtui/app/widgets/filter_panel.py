@@ -207,7 +207,16 @@ class FilterPanel(ReportsWorkerErrors, Vertical):
 
 
 def _replace(option_list: OptionList, options: list[Option]) -> None:
-    """Swap the options, keeping the highlight on the same option (by id)."""
+    """Swap the options, keeping the highlight on the same option (by id).
+
+    When only marks changed (the same options in the same order: a query was typed, a
+    tag cycled) only the changed prompts are replaced: no new layout of the screen."""
+    current = option_list.options
+    if [o.id for o in current] == [o.id for o in options]:
+        for index, (old, new) in enumerate(zip(current, options, strict=True)):
+            if old.prompt != new.prompt:
+                option_list.replace_option_prompt_at_index(index, new.prompt)
+        return
     highlighted = option_list.highlighted_option
     keep = highlighted.id if highlighted else None
     option_list.set_options(options)

@@ -1,0 +1,199 @@
+"""``python -m tagtui.bench.stall DB``: how the contacts screen answers filter changes.
+
+The app runs headless on DB at a real terminal's size. For each query in turn the probe
+does what a typed query does once its debounce has passed (``set_query``), then waits
+until the new rows are painted and the match count has arrived. Meanwhile a task on the
+event loop wakes every millisecond: the longest gap between its wake-ups is the longest
+time the loop could not answer a key press. It prints one JSON object (times in ms)::
+
+    {"changes": [{"query", "rows_ms", "count_ms", "longest_block_ms", "paint_ms"}...],
+     "median_longest_block_ms", "max_longest_block_ms", "median_rows_ms", "median_paint_ms"}
+
+``paint_ms`` is the longest single ``render_lines`` call of the contacts table during
+the change. It runs in its own process, like the user's app.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import time
+
+DEFAULT_STEPS = (
+    "tag:vip",
+    "tag:vip -tag:cold-lead",
+    "tag:vip -tag:cold-lead status:qualified",
+    "tag:partner,newsletter",
+    "",
+    "status:won",
+    "-tag:cold-lead",
+    "tag:vip tag:partner",
+    "acme",
+    "panel:2",
+    "panel:3",
+)
+
+
+class _LoopProbe:
+    """Wakes every millisecond and keeps the longest gap since ``reset``."""
+
+    def __init__(self) -> None:
+        self.longest = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def _run(self) -> None:
+        last = time.perf_counter()
+        while True:
+            await asyncio.sleep(0.001)
+            now = time.perf_counter()
+            self.longest = max(self.longest, now - last - 0.001)
+            last = now
+
+    def reset(self) -> None:
+        self.longest = 0.0
+
+    def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+
+
+#: Seconds between two key presses: a quick typist.
+KEY_GAP = 0.06
+
+
+async def _type(app, keys: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """Send key presses the way the terminal driver does, ``KEY_GAP`` apart. (Pilot.press
+    waits for the event loop to be idle after each key, which the probe never lets it be.)"""
+    from textual import events
+    from textual.keys import _character_to_key
+
+    for key in keys:
+        char = key if len(key) == 1 else {"space": " ", "slash": "/"}.get(key)
+        name = _character_to_key(key) if len(key) == 1 and not key.isalnum() else key
+        event = events.Key(name, char)
+        event.set_sender(app)
+        app._driver.send_message(event)
+        await asyncio.sleep(KEY_GAP)
+
+
+async def _measure(target: str, steps: tuple[str, ...], size: tuple[int, int], timeout: float) -> dict:
+    from tagtui.app.app import TagtuiApp
+    from tagtui.app.screens.contacts import ContactsScreen
+    from tagtui.app.widgets.contact_table import ContactTable
+    from tagtui.store import Store
+
+    store = Store.open(target)
+    paints: list[float] = []
+    original = ContactTable.render_lines
+
+    def timed(self, crop):  # type: ignore[no-untyped-def]
+        started = time.perf_counter()
+        try:
+            return original(self, crop)
+        finally:
+            paints.append(time.perf_counter() - started)
+
+    ContactTable.render_lines = timed  # type: ignore[method-assign]
+    changes = []
+    try:
+        app = TagtuiApp(store)
+        async with app.run_test(size=size) as pilot:
+            screen = app.screen
+            assert isinstance(screen, ContactsScreen)
+            table = screen.query_one(ContactTable)
+
+            async def until(done, what: str) -> float:  # type: ignore[no-untyped-def]
+                started = time.perf_counter()
+                while not done():
+                    if time.perf_counter() - started > timeout:
+                        raise SystemExit(f"gave up waiting for {what}")
+                    await asyncio.sleep(0.001)
+                return time.perf_counter()
+
+            await until(lambda: table.row_count and table.total is not None, "the first page")
+            await app.workers.wait_for_complete()
+            await pilot.pause(1.0)
+            probe = _LoopProbe()
+            probe.start()
+            for step in steps:
+                await pilot.pause(1.0)  # a person reads the screen before the next change
+                generation = table._generation
+                probe.reset()
+                typing = time.perf_counter()
+                if step.startswith("panel:"):
+                    # Cycle a tag of the side panel: the filter changes on the key press.
+                    await _type(app, ["f", *(["down"] * int(step[6:]))])
+                    typing_block = probe.longest
+                    probe.reset()
+                    started = time.perf_counter()
+                    await _type(app, ["space"])
+                else:
+                    # Type the query into the bar, as a person does, then press enter.
+                    await _type(app, ["slash", "end", "ctrl+u", *step])
+                    typing_block = probe.longest
+                    probe.reset()
+                    started = time.perf_counter()
+                    await _type(app, ["enter"])
+                shown = await until(lambda: table._generation > generation and not table._busy, "the rows")  # noqa: B023
+                # The rows are in the table: wait (briefly) for the paint that shows them.
+                before = len(paints)
+                painted = shown
+                while len(paints) == before and time.perf_counter() - shown < 1.0:
+                    await asyncio.sleep(0.001)
+                    painted = time.perf_counter()
+                counted = await until(lambda: table.total is not None, "the count")
+                await app.workers.wait_for_complete()
+                await pilot.pause(0.05)
+                changes.append(
+                    {
+                        "step": step,
+                        "matches": table.total,
+                        "typing_ms": round((started - typing) * 1000, 1),
+                        "typing_block_ms": round(typing_block * 1000, 1),
+                        "rows_ms": round((max(painted, shown) - started) * 1000, 1),
+                        "count_ms": round((counted - started) * 1000, 1),
+                        "longest_block_ms": round(probe.longest * 1000, 1),
+                        "paint_ms": round(max(paints[before - 1 :] or [0.0]) * 1000, 1),
+                    }
+                )
+            probe.stop()
+    finally:
+        ContactTable.render_lines = original  # type: ignore[method-assign]
+        store.close()
+    blocks = [c["longest_block_ms"] for c in changes]
+    return {
+        "size": f"{size[0]}x{size[1]}",
+        "changes": changes,
+        "median_longest_block_ms": round(statistics.median(blocks), 1),
+        "max_longest_block_ms": max(blocks),
+        "median_rows_ms": round(statistics.median(c["rows_ms"] for c in changes), 1),
+        "median_paint_ms": round(statistics.median(c["paint_ms"] for c in changes), 1),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tagtui.bench.stall", description=__doc__.splitlines()[0])
+    parser.add_argument("db", help="a database file or URL (e.g. made by `tagtui demo --contacts 1000000`)")
+    parser.add_argument("--size", default="160x48", help="terminal size, COLUMNSxLINES (default 160x48)")
+    parser.add_argument(
+        "--step", action="append", help="a query to type, or panel:N to cycle the Nth tag (repeatable)"
+    )
+    parser.add_argument("--rounds", type=int, default=1, help="go through the queries this many times")
+    parser.add_argument("--timeout", type=float, default=60.0)
+    args = parser.parse_args(argv)
+    columns, _, lines = args.size.partition("x")
+    steps = tuple(args.step or DEFAULT_STEPS) * max(args.rounds, 1)
+    result = asyncio.run(_measure(args.db, steps, (int(columns), int(lines)), args.timeout))
+    json.dump(result, sys.stdout, indent=1)
+    print()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
