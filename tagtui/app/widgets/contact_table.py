@@ -152,8 +152,17 @@ class _Paint:
         self._style_of: dict[str | Style, Style] = {}
         self._table = table
         self._styles: dict[tuple[bool, bool], tuple[Style, Style]] = {}
-        #: Anything that changes how the same cells look (theme, focus, size).
-        self.generation = (table._pseudo_class_state, self.width, table.app.theme, self.even, self.odd)
+        #: What the cells' text depends on: the columns' widths.
+        self.layout = tuple(width for _, width in self.columns or ())
+        #: Anything else that changes how the same cells look (theme, focus).
+        self.generation = (
+            table._pseudo_class_state,
+            table.app.theme,
+            self.even,
+            self.odd,
+            self.width,
+            self.layout,
+        )
 
     def style_of(self, style: str | Style) -> Style:
         found = self._style_of.get(style)
@@ -384,7 +393,7 @@ class ContactTable(ReportsWorkerErrors, DataTable):
         """The row's cells, each as segments padded to its column, and their total width."""
         paint = self._paint
         assert paint is not None
-        key = (row_key, self._update_count, paint.generation)
+        key = (row_key, self._update_count, paint.layout)
         found = self._content_cache.get(key)
         if found is not None:
             return found

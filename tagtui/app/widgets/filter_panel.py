@@ -46,6 +46,25 @@ class LabelList(OptionList):
     class ClearRequested(Message):
         pass
 
+    def replace_prompt(self, index: int, prompt: Text) -> None:
+        """Show a new prompt for one option, drawing only that option again.
+
+        (``replace_option_prompt_at_index`` forgets every option's drawing, and the panel
+        changes a mark or two on each filter change.) The option is swapped for a new one
+        with the same id, which misses the drawing cache alone."""
+        try:
+            old = self._options[index]
+            new = Option(prompt, id=old.id, disabled=old.disabled)
+            self._options[index] = new
+            del self._option_to_index[old]
+            self._option_to_index[new] = index
+            if old.id is not None:
+                self._id_to_option[old.id] = new
+        except (AttributeError, KeyError, IndexError):  # Textual changed inside: the slow way
+            self.replace_option_prompt_at_index(index, prompt)
+            return
+        self.refresh()
+
     def action_leave(self) -> None:
         from tagtui.app.widgets.contact_table import ContactTable
 
@@ -206,7 +225,7 @@ class FilterPanel(ReportsWorkerErrors, Vertical):
         self._change(self.state.cycle_tag(slug))
 
 
-def _replace(option_list: OptionList, options: list[Option]) -> None:
+def _replace(option_list: LabelList, options: list[Option]) -> None:
     """Swap the options, keeping the highlight on the same option (by id).
 
     When only marks changed (the same options in the same order: a query was typed, a
@@ -215,7 +234,7 @@ def _replace(option_list: OptionList, options: list[Option]) -> None:
     if [o.id for o in current] == [o.id for o in options]:
         for index, (old, new) in enumerate(zip(current, options, strict=True)):
             if old.prompt != new.prompt:
-                option_list.replace_option_prompt_at_index(index, new.prompt)
+                option_list.replace_prompt(index, new.prompt)  # type: ignore[arg-type]
         return
     highlighted = option_list.highlighted_option
     keep = highlighted.id if highlighted else None
