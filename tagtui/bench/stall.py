@@ -82,7 +82,9 @@ async def _type(app, keys: list[str]) -> None:  # type: ignore[no-untyped-def]
         await asyncio.sleep(KEY_GAP)
 
 
-async def _measure(target: str, steps: tuple[str, ...], size: tuple[int, int], timeout: float) -> dict:
+async def _measure(
+    target: str, steps: tuple[str, ...], size: tuple[int, int], timeout: float, think: float = 1.0
+) -> dict:
     from tagtui.app.app import TagtuiApp
     from tagtui.app.screens.contacts import ContactsScreen
     from tagtui.app.widgets.contact_table import ContactTable
@@ -122,7 +124,7 @@ async def _measure(target: str, steps: tuple[str, ...], size: tuple[int, int], t
             probe = _LoopProbe()
             probe.start()
             for step in steps:
-                await pilot.pause(1.0)  # a person reads the screen before the next change
+                await pilot.pause(think)  # a person reads the screen before the next change
                 generation = table._generation
                 probe.reset()
                 typing = time.perf_counter()
@@ -185,11 +187,12 @@ def main(argv: list[str] | None = None) -> int:
         "--step", action="append", help="a query to type, or panel:N to cycle the Nth tag (repeatable)"
     )
     parser.add_argument("--rounds", type=int, default=1, help="go through the queries this many times")
+    parser.add_argument("--think", type=float, default=1.0, help="seconds between changes (default 1)")
     parser.add_argument("--timeout", type=float, default=60.0)
     args = parser.parse_args(argv)
     columns, _, lines = args.size.partition("x")
     steps = tuple(args.step or DEFAULT_STEPS) * max(args.rounds, 1)
-    result = asyncio.run(_measure(args.db, steps, (int(columns), int(lines)), args.timeout))
+    result = asyncio.run(_measure(args.db, steps, (int(columns), int(lines)), args.timeout, args.think))
     json.dump(result, sys.stdout, indent=1)
     print()
     return 0

@@ -51,14 +51,15 @@ async def test_a_click_on_any_cell_moves_the_cursor_to_its_row(seeded, make_app)
 
 
 async def test_the_collector_is_handed_back_when_the_app_exits(seeded, make_app):
-    assert gc.isenabled()
+    before = gc.get_threshold()
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        # The first rows showed: start-up objects are frozen, automatic collection is off.
+        # The first rows showed: start-up objects are frozen, no automatic full collection.
         assert gc.get_freeze_count() > 0
-        assert not gc.isenabled()
-    assert gc.isenabled()
+        assert gc.get_threshold()[2] == collector_module.NEVER
+        assert gc.get_threshold()[:2] == before[:2]
+    assert gc.get_threshold() == before
     assert gc.get_freeze_count() == 0
 
 
@@ -78,36 +79,37 @@ def clock(monkeypatch) -> Clock:
 
 
 def test_the_idle_collector_waits_for_quiet(clock, monkeypatch):
-    calls: list[int] = []
-    monkeypatch.setattr(collector_module.gc, "collect", lambda generation=2: calls.append(generation))
+    calls: list[str] = []
+    gc_module = collector_module.gc
+    monkeypatch.setattr(gc_module, "collect", lambda generation=2: calls.append(f"collect{generation}"))
+    monkeypatch.setattr(gc_module, "freeze", lambda: calls.append("freeze"))
+    monkeypatch.setattr(gc_module, "unfreeze", lambda: calls.append("unfreeze"))
+    before = gc.get_threshold()
     collector = IdleCollector()
     collector.tick()
     assert calls == []  # not started: nothing to do
     collector.start()
     try:
-        assert not gc.isenabled()
+        assert calls == ["freeze"]  # what start-up made
+        calls.clear()
         collector.input_seen()
-        clock.now += collector_module.QUIET / 2
+        clock.now += collector_module.PAUSE / 2
         collector.tick()
         assert calls == []  # the user is typing
-        clock.now += collector_module.QUIET
-        collector.tick()
-        assert calls == [1]  # quiet: the young generations only
-        collector.tick()
-        assert calls == [1]  # nothing new since
         clock.now += collector_module.FULL_EVERY
         collector.tick()
-        assert calls == [1, 2]  # a long quiet: everything
-        clock.now += collector_module.LONG_QUIET
+        assert calls == ["collect2", "freeze"]  # a pause: the unfrozen, then freeze what survived
+        collector.input_seen()
+        clock.now += collector_module.PAUSE
         collector.tick()
-        assert calls == [1, 2]  # not again so soon
-        clock.now += collector_module.FULL_EVERY
+        assert calls == ["collect2", "freeze"]  # too soon for another
+        calls.clear()
+        clock.now += collector_module.DEEP_EVERY
         collector.tick()
-        assert calls == [1, 2, 2]
+        assert calls == ["unfreeze", "collect2", "freeze"]  # away: everything
     finally:
         collector.stop()
-    assert gc.isenabled()
-    assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == before
 
 
 def test_a_busy_user_still_gets_a_full_collection_now_and_then(clock, monkeypatch):
@@ -121,10 +123,10 @@ def test_a_busy_user_still_gets_a_full_collection_now_and_then(clock, monkeypatc
             collector.input_seen()
             clock.now += pause
             collector.tick()
-        assert calls.count(2) == 1
-        assert calls.count(1) > 100
+        assert calls == [2]
     finally:
         collector.stop()
+    assert gc.get_freeze_count() == 0
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread priority is a Linux feature")
