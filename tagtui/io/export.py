@@ -75,19 +75,14 @@ Batches = Iterable[list[Values]]
 # -- CSV ------------------------------------------------------------------------------------
 
 
+def _scalars(row: ContactRow) -> tuple[object, ...]:
+    """A contact's own fields, in the order CSV columns and ``_vcard`` take them."""
+    return (row.id, row.name, row.email, row.company, row.phone, row.assignee, row.followers, row.status)
+
+
 def csv_cells(row: ContactRow) -> list[str]:
     """A contact as CSV cells in ``CSV_COLUMNS`` order, formula-neutralised."""
-    values = (
-        row.id,
-        row.name,
-        row.email,
-        row.company,
-        row.phone,
-        row.assignee,
-        row.followers,
-        row.status,
-        TAG_SEPARATOR.join(t.name for t in row.tags),
-    )
+    values = (*_scalars(row), TAG_SEPARATOR.join(t.name for t in row.tags))
     return ["" if v is None else neutralise(str(v)) for v in values]
 
 
@@ -158,18 +153,7 @@ def _write_vcards(batches: Batches, out: TextIO) -> Iterator[int]:
 
 def vcard(row: ContactRow, notes: str | None = None) -> str:
     """One contact as a vCard 4.0, CRLF line ends, folded at 75 octets."""
-    return _vcard(
-        row.id,
-        row.name,
-        row.email,
-        row.company,
-        row.phone,
-        row.assignee,
-        row.followers,
-        row.status,
-        [t.name for t in row.tags],
-        notes,
-    )
+    return _vcard(*_scalars(row), [t.name for t in row.tags], notes)  # type: ignore[arg-type]
 
 
 def _vcard(

@@ -72,16 +72,20 @@ def _literal(value: str | None, style: str = "") -> Text:
 
 #: Cells that many rows share (a tag set, a status), built once: a page repeats them.
 _SHARED: dict[tuple, Text] = {}
-_SHARED_MAX = 4096
+
+
+def _memo(cache: dict, key: object, build: Callable[[], object], limit: int = 4096):  # type: ignore[no-untyped-def]
+    """``cache[key]``, built on a miss; the cache is emptied when it reaches ``limit``."""
+    found = cache.get(key)
+    if found is None:
+        if len(cache) >= limit:
+            cache.clear()
+        found = cache[key] = build()
+    return found
 
 
 def _shared(key: tuple, build: Callable[[], Text]) -> Text:
-    found = _SHARED.get(key)
-    if found is None:
-        if len(_SHARED) >= _SHARED_MAX:
-            _SHARED.clear()
-        found = _SHARED[key] = build()
-    return found.copy()
+    return _memo(_SHARED, key, build).copy()
 
 
 def fitted_chips(tags: Sequence[TagRef], width: int) -> Text:
@@ -114,16 +118,14 @@ _METAS: dict[tuple[int, int, bool], Style] = {}
 
 def _meta(row: int, column: int, *, out_of_bounds: bool = False) -> Style:
     """The mouse's (row, column) meta style, made once per cell position."""
-    key = (row, column, out_of_bounds)
-    found = _METAS.get(key)
-    if found is None:
+
+    def build() -> Style:
         meta: dict[str, object] = {"row": row, "column": column}
         if out_of_bounds:
             meta["out_of_bounds"] = True
-        if len(_METAS) > 8192:
-            _METAS.clear()
-        found = _METAS[key] = Style.from_meta(meta)
-    return found
+        return Style.from_meta(meta)
+
+    return _memo(_METAS, (row, column, out_of_bounds), build, 8192)
 
 
 class _Paint:
