@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from tagtui.store.db import Database, Tx, sqlite_readonly_uri
 from tagtui.store.errors import DatabaseRefused
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 #: Tables of the first release: a database holding any of them without ``tagtui_meta`` is not ours.
 OUR_TABLES = ("tagtui_meta", "workspace", "status", "tag", "contact", "contact_tag", "event", "saved_view")
 
@@ -36,8 +36,20 @@ def _migrate_to_2(tx: Tx) -> None:
     tx.execute("CREATE INDEX ix_event_step ON event (step_id)")
 
 
+#: The steps of schema 3, in order, after its new tables are created. Each step adds the
+#: columns, indexes or data fixes of one feature; keep one function per feature.
+SCHEMA_3_STEPS: list[Callable[[Tx], None]] = []
+
+
+def _migrate_to_3(tx: Tx) -> None:
+    """Schema 3: the second round's tables and columns (see ``SCHEMA_3_STEPS``)."""
+    _create_missing_tables(tx)
+    for step in SCHEMA_3_STEPS:
+        step(tx)
+
+
 #: version -> function that brings a database from ``version - 1`` to ``version``.
-MIGRATIONS: dict[int, Callable[[Tx], None]] = {2: _migrate_to_2}
+MIGRATIONS: dict[int, Callable[[Tx], None]] = {2: _migrate_to_2, 3: _migrate_to_3}
 
 
 _clock_lock = threading.Lock()
