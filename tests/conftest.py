@@ -15,6 +15,12 @@ from tagtui.store import Store
 PG_URL = os.environ.get("TAGTUI_TEST_PG_URL")
 
 
+@pytest.fixture(autouse=True)
+def no_user_config(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    """The machine's own config file never reaches a test: each test has its own (absent) one."""
+    monkeypatch.setenv("TAGTUI_CONFIG", str(tmp_path / "config" / "config.toml"))
+
+
 def _pg_admin(sql: str) -> None:
     import psycopg
 

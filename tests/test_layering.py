@@ -26,7 +26,7 @@ def _modules(package: str) -> list[str]:
     return sorted(names)
 
 
-MODULES = _modules("tagtui.store") + _modules("tagtui.query")
+MODULES = _modules("tagtui.store") + _modules("tagtui.query") + ["tagtui.config", "tagtui.ui_registry"]
 
 
 def _run(code: str) -> str:

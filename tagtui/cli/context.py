@@ -1,7 +1,7 @@
 """What every command gets: the parsed arguments, the output, the store (opened on first use).
 
 Where the database lives is decided here and only here: ``--db``, then ``TAGTUI_DB``,
-then ``tagtui.db`` in the platform's user data folder.
+then ``db`` in the config file, then ``tagtui.db`` in the platform's user data folder.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from tagtui.cli.output import Output, is_tty
 
 if TYPE_CHECKING:
+    from tagtui.config import Config
     from tagtui.store import Store
 
 APP_NAME = "tagtui"
@@ -32,22 +33,26 @@ def data_dir() -> str:
     return platformdirs.user_data_dir(APP_NAME)
 
 
-def resolve_target(flag: str | None) -> tuple[str, str]:
+def resolve_target(flag: str | None, config: Config | None = None) -> tuple[str, str]:
     """The database path or URL to use, and where that choice came from."""
     if flag:
         return flag, "--db"
     env = os.environ.get("TAGTUI_DB", "").strip()
     if env:
         return env, "TAGTUI_DB"
+    if config is not None and config.db:
+        return config.db, "config file"
     return os.path.join(data_dir(), DB_FILE), "default"
 
 
-def resolve_workspace(flag: str | None) -> tuple[str, str]:
+def resolve_workspace(flag: str | None, config: Config | None = None) -> tuple[str, str]:
     if flag is not None:
         return flag, "--workspace"
     env = os.environ.get("TAGTUI_WORKSPACE", "").strip()
     if env:
         return env, "TAGTUI_WORKSPACE"
+    if config is not None and config.workspace:
+        return config.workspace, "config file"
     return DEFAULT_WORKSPACE, "default"
 
 
@@ -60,8 +65,16 @@ class Context:
     def __init__(self, args: argparse.Namespace, out: Output) -> None:
         self.args = args
         self.out = out
-        self.target, self.target_source = resolve_target(getattr(args, "db", None))
-        self.workspace, self.workspace_source = resolve_workspace(getattr(args, "workspace", None))
+        from tagtui.config import load_config
+
+        #: The config file's settings; a mistake in it is one line on stderr, and is ignored.
+        self.config = load_config()
+        if self.config.problem_line:
+            out.note(f"tagtui: {self.config.problem_line}")
+        self.target, self.target_source = resolve_target(getattr(args, "db", None), self.config)
+        self.workspace, self.workspace_source = resolve_workspace(
+            getattr(args, "workspace", None), self.config
+        )
         self._store: Store | None = None
 
     @property

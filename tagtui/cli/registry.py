@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "undo": ("undo", "take back the last change (one step: a bulk edit, a merge, an import)"),
     "redo": ("undo", "do again the change undone last"),
     "locate": ("workspace", "print where the database and the data folder are"),
+    "config": ("config", "where the config file is and the settings it gives (theme, keys, columns)"),
     "demo": ("transfer", "fill the workspace with demo contacts, tags and statuses"),
     "import": ("transfer", "import contacts from a CSV file (matched by email)"),
     "export": ("transfer", "export the contacts a query selects as CSV, JSON or vCard"),
