@@ -3,6 +3,12 @@
 Triage toggles a tag with one key; pressing it twice quickly must add then remove,
 never the other way round. Each key queues one write; one thread worker at a time
 drains the queue, so the store sees them in key order.
+
+A screen shows its own changes at once (ahead of the store) and reads the store back
+when the queue is idle. A read that started before the newest change is stale, even if
+it ends after the queue drained: ``version`` (taken when a read starts) and
+``current(version)`` (when its result arrives) tell the screen to drop it, so a late
+read never puts a moved row back or a toggled tag off under the next key.
 """
 
 from __future__ import annotations
@@ -40,6 +46,16 @@ class WriteQueue:
         self._queue: deque[tuple[Write, Done | None]] = deque()
         self._lock = threading.Lock()
         self._running = False
+        self._submitted = 0
+
+    @property
+    def version(self) -> int:
+        """How many writes were submitted so far: take it when a read of the store starts."""
+        return self._submitted
+
+    def current(self, version: int) -> bool:
+        """True if a read started at ``version`` saw every change the screen shows."""
+        return version == self._submitted and not self.busy
 
     @property
     def busy(self) -> bool:
@@ -47,6 +63,7 @@ class WriteQueue:
             return self._running or bool(self._queue)
 
     def submit(self, write: Write, done: Done | None = None) -> None:
+        self._submitted += 1
         with self._lock:
             self._queue.append((write, done))
             start = not self._running

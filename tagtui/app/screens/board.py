@@ -22,7 +22,7 @@ from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from tagtui.app.format import literal, tag_chips
 from tagtui.app.screens.base import ReportsWorkerErrors, TagtuiScreen
-from tagtui.app.screens.support import data_changed, show_error, store_of
+from tagtui.app.screens.support import data_changed, focus_now, show_error, store_of
 from tagtui.app.writes import WriteQueue
 from tagtui.query.filter import EVERYTHING, Filter, NoStatus, Statuses, all_of
 from tagtui.store import ContactRow, Status, TagtuiError
@@ -142,10 +142,20 @@ class BoardColumn(ReportsWorkerErrors, Vertical):
             index = ids.index(select) if select in ids else min(fallback_row, len(ids) - 1)
             table.move_cursor(row=max(index, 0), animate=False)
 
+    def _local_change(self) -> None:
+        """The cards changed here ahead of the store: a read already on its way is stale.
+
+        (It would put a moved card back, under the cursor of the next key.) The board
+        reads the column again when its writes are done.
+        """
+        self._generation += 1
+        self._loading_more = False
+
     def take(self, contact_id: int) -> ContactRow | None:
         """Remove a card (it moves to another column)."""
         for i, row in enumerate(self.rows):
             if row.id == contact_id:
+                self._local_change()
                 del self.rows[i]
                 self.table.remove_row(str(contact_id))
                 if self.total is not None:
@@ -158,6 +168,7 @@ class BoardColumn(ReportsWorkerErrors, Vertical):
 
     def put(self, row: ContactRow) -> None:
         """Add a card that moved here, in name order, with the cursor on it."""
+        self._local_change()
         self.rows.insert(bisect.bisect(self.rows, _sort_key(row), key=_sort_key), row)
         if self.total is not None:
             self.total += 1
@@ -187,6 +198,10 @@ class BoardColumn(ReportsWorkerErrors, Vertical):
         if generation != self._generation:
             return
         fallback = self.table.cursor_row
+        # The card under the cursor now (keys may have moved it since the read began).
+        current = self.current_card()
+        if current is not None:
+            select = current.id
         self.rows = list(rows)
         self.total = total
         self.exhausted = len(rows) < limit
@@ -353,7 +368,7 @@ class BoardScreen(TagtuiScreen):
         if not columns:
             return
         index = max(0, min(len(columns) - 1, self.focused_column_index() + delta))
-        columns[index].table.focus()
+        focus_now(columns[index].table)  # the next key of a burst acts on this column
 
     def action_move_card(self, delta: int) -> None:
         columns = self.columns
@@ -376,7 +391,7 @@ class BoardScreen(TagtuiScreen):
             status_color=status.color if status else None,
         )
         target.put(moved)
-        target.table.focus()
+        focus_now(target.table)  # the next key of a burst moves the same card on
         self._touched.update({source.status_id, target.status_id})
         store = store_of(self)
         status_id = target.status_id

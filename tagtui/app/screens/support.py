@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.dom import DOMNode
+from textual.widget import Widget
 
 from tagtui.app.messages import DataChanged
 from tagtui.store import Store, TagtuiError
@@ -29,3 +30,13 @@ def data_changed(node: DOMNode, what: str) -> None:
 
 def plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
+def focus_now(widget: Widget) -> None:
+    """Give ``widget`` the focus before the next key is handled.
+
+    ``Widget.focus`` only schedules the change: keys that arrived in the same burst (a
+    terminal read over ssh, ``tmux send-keys``) are handled first, by the old focus. A key
+    that moves the focus as part of its effect (a card to another column) moves it here.
+    """
+    widget.screen.set_focus(widget)
