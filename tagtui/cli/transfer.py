@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
-import stat
 import sys
 import time
 from typing import Any
@@ -83,7 +81,12 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
         choices=FORMATS,
         help="csv, json or vcf (default: from the --output suffix, else csv)",
     )
-    p.add_argument("--output", metavar="FILE", help="write to FILE (its folder must exist) instead of stdout")
+    p.add_argument(
+        "--output",
+        metavar="FILE",
+        help="write to FILE (its folder must exist; an existing file is replaced, after asking at a"
+        " terminal) instead of stdout; - is stdout; a device or FIFO is written in place",
+    )
 
 
 def _io_missing(what: str, exc: ImportError) -> Exception:
@@ -197,27 +200,29 @@ def import_details(report: Any) -> list[str]:
 
 
 def export(ctx: Context) -> int:
+    from tagtui.io import target as targets
+
     a = ctx.args
-    fmt = a.format or _format_from_suffix(a.output) or "csv"
-    if a.output is not None:
-        check_output(a.output)
+    output = None if a.output in (None, targets.STDOUT) else a.output
+    fmt = a.format or _format_from_suffix(output) or "csv"
+    target = targets.resolve(output or targets.STDOUT)  # a missing folder fails before the database opens
     store = ctx.store
     query = parse_query(a.query)
     store.check_query(query)  # an unknown tag in the query fails before any file is touched
+    shown = "standard output" if target.stdout else target.path
     if ctx.dry_run:  # writes no file (and nothing to stdout but the count)
         count = store.count_contacts(query)
-        ctx.out.say(f"Would export {plural(count, 'contact')} as {fmt} to {a.output or 'standard output'}")
+        ctx.out.say(f"Would export {plural(count, 'contact')} as {fmt} to {shown}")
         return 0
+    if target.exists:
+        ctx.confirm(f"{target.path} exists. Replace it?")
     try:
         from tagtui.io.export import export_contacts
     except ImportError as exc:
         raise _io_missing("export", exc) from exc
-    if a.output is None:
-        export_contacts(store, query, fmt, sys.stdout)
-        sys.stdout.flush()
-        return 0
-    written = write_atomically(a.output, fmt, lambda out: export_contacts(store, query, fmt, out))
-    ctx.out.say(f"Exported {plural(written, 'contact')} to {a.output}")
+    written = targets.write(target, fmt, lambda out: export_contacts(store, query, fmt, out))
+    if not target.stdout:  # the count would land in the exported data
+        ctx.out.say(f"Exported {plural(written, 'contact')} to {target.path}")
     return 0
 
 
@@ -229,48 +234,10 @@ def _format_from_suffix(path: str | None) -> str | None:
 
 
 def check_output(path: str) -> str:
-    """The absolute path to write ``path`` at; FileError if it is a folder or its folder is missing."""
-    from tagtui.store.errors import FileError
+    """The path that writing ``path`` writes; FileError if it is a folder or its folder is missing."""
+    from tagtui.io.target import resolve
 
-    target = os.path.abspath(path)
-    folder = os.path.dirname(target)
-    if os.path.isdir(target):
-        raise FileError(f"cannot write {path}: it is a folder", field="output")
-    if not os.path.isdir(folder):
-        raise FileError(f"cannot write {path}: the folder {folder} does not exist", field="output")
-    return target
-
-
-def write_atomically(path: str, fmt: str, write: Any) -> Any:
-    """Write through ``write(file)`` into a temporary file beside ``path``, then rename it.
-
-    A failure leaves no half-written file behind; a folder that does not exist is a
-    FileError (folders are never created).
-    """
-    import tempfile
-
-    from tagtui.store.errors import FileError
-
-    target = check_output(path)
-    folder = os.path.dirname(target)
-    try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tagtui-export-", suffix=".tmp")
-    except OSError as exc:
-        raise FileError(f"cannot write {path}: {exc.strerror}", field="output") from exc
-    try:
-        # A new file is private to the user (like the database); a replaced one keeps its mode.
-        with contextlib.suppress(OSError):
-            os.chmod(tmp, stat.S_IMODE(os.stat(target).st_mode))
-        with open(fd, "w", encoding="utf-8", newline="" if fmt == "csv" else None) as out:
-            result = write(out)
-        os.replace(tmp, target)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(exc, OSError) and not isinstance(exc, BrokenPipeError):
-            raise FileError(f"cannot write {path}: {exc.strerror or exc}", field="output") from exc
-        raise
-    return result
+    return resolve(path).where
 
 
 class Progress:

@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from tagtui.cli.transfer import write_atomically
+from tagtui.io import target as targets
 from tagtui.store import FileError
 from tests.cli.conftest import Cli, assert_one_error_line
 
@@ -160,6 +160,10 @@ def test_export_errors_leave_no_file(seeded: Cli, cli: Cli, tmp_path) -> None:
     assert list(folder.iterdir()) == []
 
 
+def write_atomically(path: str, write) -> int:
+    return targets.write(targets.resolve(path), "csv", write)
+
+
 def test_write_atomically_keeps_the_old_file_when_writing_fails(tmp_path) -> None:
     target = tmp_path / "out.csv"
     target.write_text("old contents\n")
@@ -169,13 +173,13 @@ def test_write_atomically_keeps_the_old_file_when_writing_fails(tmp_path) -> Non
         raise RuntimeError("database went away")
 
     with pytest.raises(RuntimeError):
-        write_atomically(str(target), "csv", fail_halfway)
+        write_atomically(str(target), fail_halfway)
     assert target.read_text() == "old contents\n"
     assert os.listdir(tmp_path) == ["out.csv"]
 
     target.chmod(0o644)
-    assert write_atomically(str(target), "csv", lambda out: out.write("new\r\n")) == 5
+    assert write_atomically(str(target), lambda out: out.write("new\r\n")) == 5
     assert target.read_bytes() == b"new\r\n"  # newline="" for csv: no translation
     assert target.stat().st_mode & 0o777 == 0o644  # a replaced file keeps its mode
     with pytest.raises(FileError):
-        write_atomically(str(tmp_path / "missing" / "x.csv"), "csv", lambda out: 0)
+        write_atomically(str(tmp_path / "missing" / "x.csv"), lambda out: 0)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import inspect
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, ProgressBar, RadioButton, RadioSet
 
 from tagtui.app.screens.base import TagtuiModal
+from tagtui.app.widgets.dialogs import ConfirmDialog
 from tagtui.query import Filter
 from tagtui.store import FileError, Store
 from tagtui.textsafe import visible
@@ -43,6 +42,7 @@ class ExportDialog(TagtuiModal[str | None]):
         self.count = count
         self.fmt = "csv"
         self.running = False
+        self._saved_signals: dict[int, Any] = {}
 
     def compose(self) -> ComposeResult:
         shown = visible(self.query_text) if self.query_text else "every contact"
@@ -67,8 +67,17 @@ class ExportDialog(TagtuiModal[str | None]):
                 yield Button("Export", variant="primary", id="export")
 
     def on_mount(self) -> None:
+        from tagtui.io.target import install_signal_cleanup
+
+        # The export runs in a worker thread, which cannot set signal handlers: set them here.
+        self._saved_signals = install_signal_cleanup()
         self.query_one("#progress", ProgressBar).display = False
         self.query_one("#path", Input).focus()
+
+    def on_unmount(self) -> None:
+        from tagtui.io.target import restore_signals
+
+        restore_signals(self._saved_signals)
 
     @on(RadioSet.Changed, "#format")
     def _format_changed(self, event: RadioSet.Changed) -> None:
@@ -91,11 +100,32 @@ class ExportDialog(TagtuiModal[str | None]):
         if not path:
             self._failed(FileError("name the file to write"))
             return
+        from tagtui.io import target as targets
+
+        try:
+            target = targets.resolve(path)
+            if target.stdout:  # the terminal the app is drawn on
+                raise FileError("name a file to write: standard output is this terminal", field="output")
+        except FileError as exc:
+            self._failed(exc)
+            return
+        if not target.exists:
+            self._start(target)
+            return
+
+        def answered(replace: bool | None) -> None:
+            if replace:
+                self._start(target)
+
+        question = f"{path} exists. Replace it with the exported contacts?"
+        self.app.push_screen(ConfirmDialog(question, confirm_label="Replace"), answered)
+
+    def _start(self, target: Any) -> None:
         self.running = True
         bar = self.query_one("#progress", ProgressBar)
         bar.display = True
         bar.update(progress=0)
-        self._export(self.app.store, path, self.fmt)  # type: ignore[attr-defined]
+        self._export(self.app.store, target, self.fmt)  # type: ignore[attr-defined]
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
@@ -103,16 +133,17 @@ class ExportDialog(TagtuiModal[str | None]):
             self.dismiss(None)
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
-    def _export(self, store: Store, path: str, fmt: str) -> None:
+    def _export(self, store: Store, target: Any, fmt: str) -> None:
         try:
+            from tagtui.io import target as targets
             from tagtui.io.export import export_contacts
 
             store.check_query(self.filter)
-            written = _write_atomically(path, fmt, lambda out: self._call(export_contacts, store, fmt, out))
+            written = targets.write(target, fmt, lambda out: self._call(export_contacts, store, fmt, out))
         except Exception as exc:
             self.app.call_from_thread(self._failed, exc)
             return
-        self.app.call_from_thread(self._done, path, written)
+        self.app.call_from_thread(self._done, target.path, written)
 
     def _call(self, export_contacts: Any, store: Store, fmt: str, out: Any) -> Any:
         kwargs: dict[str, Any] = {}
@@ -151,28 +182,3 @@ class ExportDialog(TagtuiModal[str | None]):
         error = self.query_one("#error", Label)
         error.update(f"✗ {message}")
         error.add_class("-shown")
-
-
-def _write_atomically(path: str, fmt: str, write: Any) -> Any:
-    """Write into a temporary file beside ``path``, then rename it: no half-written file is left."""
-    target = os.path.abspath(path)
-    folder = os.path.dirname(target)
-    if os.path.isdir(target):
-        raise FileError(f"cannot write {path}: it is a folder", field="output")
-    if not os.path.isdir(folder):
-        raise FileError(f"cannot write {path}: the folder {folder} does not exist", field="output")
-    try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tagtui-export-", suffix=".tmp")
-    except OSError as exc:
-        raise FileError(f"cannot write {path}: {exc.strerror}", field="output") from exc
-    try:
-        with open(fd, "w", encoding="utf-8", newline="" if fmt == "csv" else None) as out:
-            result = write(out)
-        os.replace(tmp, target)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(exc, OSError):
-            raise FileError(f"cannot write {path}: {exc.strerror or exc}", field="output") from exc
-        raise
-    return result
