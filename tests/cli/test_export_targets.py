@@ -72,6 +72,8 @@ def test_a_symlink_is_followed_and_stays_a_link(seeded: Cli, tmp_path) -> None:
 
 
 def test_dev_null_stays_a_character_device(seeded: Cli) -> None:
+    # Checked first: as root, a regression would otherwise replace this machine's /dev/null.
+    assert targets.resolve(os.devnull).in_place
     result = seeded("export", "--output", os.devnull)
     assert result.out.strip() == f"Exported 2 contacts to {os.devnull}"
     assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
@@ -124,6 +126,7 @@ def demo_db(tmp_path) -> str:
 
 
 def test_dev_stdout_is_standard_output(seeded: Cli, db_url: str) -> None:
+    assert targets.resolve("/dev/stdout").in_place  # as for /dev/null: never risk the real one
     proc = _tagtui(
         "export", "--output", "/dev/stdout", "--db", db_url, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
