@@ -22,6 +22,7 @@ from tagtui.app.screens.statuses import StatusesScreen
 from tagtui.app.screens.tags import TagsScreen
 from tagtui.app.threads import worker_pool
 from tagtui.app.widgets.contact_table import ContactTable
+from tagtui.config import Config, ConfigNotSaved, load_config, save_setting
 from tagtui.query.filter import EVERYTHING, Filter
 from tagtui.store import Store, TagtuiError
 from tagtui.store.types import UndoResult
@@ -59,8 +60,12 @@ class TagtuiApp(ReportsWorkerErrors, App[int]):
         Binding("R", "rules", "Rules", show=False, id="app.rules", tooltip="Automation rules"),
     ]
 
-    def __init__(self, store: Store, *, demo: bool = False, demo_contacts: int = 500) -> None:
+    def __init__(
+        self, store: Store, *, demo: bool = False, demo_contacts: int = 500, config: Config | None = None
+    ) -> None:
         self.store = store
+        #: The config file's settings (theme, keys, columns); its problems are shown once mounted.
+        self.config = config if config is not None else load_config()
         #: The filter the contacts screen shows (set when its first page arrives).
         self.current_filter: Filter = EVERYTHING
         self.demo = demo
@@ -68,11 +73,60 @@ class TagtuiApp(ReportsWorkerErrors, App[int]):
         self._collector = IdleCollector()
         super().__init__()
         self.sub_title = store.workspace_name
+        self._apply_config()
+
+    # -- the config file --------------------------------------------------------------
+
+    def _apply_config(self) -> None:
+        config = self.config
+        if config.theme:
+            if config.theme in self.available_themes:
+                self.theme = config.theme
+            else:
+                from tagtui.config import ConfigProblem, line_of
+
+                text = config.path.read_text(encoding="utf-8") if config.path.exists() else ""
+                known = ", ".join(sorted(self.available_themes))
+                config.problems.append(
+                    ConfigProblem(
+                        config.path,
+                        line_of(text, None, "theme"),
+                        f"unknown theme {config.theme!r} (known: {known}); ignored",
+                    )
+                )
+                config.theme = None
+        self.set_keymap(config.keys)
+
+    def _theme_changed(self, theme: object) -> None:
+        """A theme picked (the command palette's "theme"): keep it for next time."""
+        name = self.theme
+        if name == (self.config.theme or "textual-dark"):
+            return
+        try:
+            save_setting(None, "theme", name, self.config.path)
+        except ConfigNotSaved as exc:
+            self.notify(str(exc), title="Theme not saved", severity="warning", markup=False, timeout=8)
+            return
+        self.config.theme = name
+
+    def save_columns(self, table: str, columns: list[str]) -> None:
+        """Keep the columns a table shows in the config file (``[columns]``)."""
+        try:
+            save_setting("columns", table, columns, self.config.path)
+        except ConfigNotSaved as exc:
+            self.notify(str(exc), title="Columns not saved", severity="warning", markup=False, timeout=8)
+            return
+        self.config.columns[table] = list(columns)
 
     # -- start-up ---------------------------------------------------------------------
 
     def on_mount(self) -> None:
         asyncio.get_running_loop().set_default_executor(worker_pool())
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+        if self.config.problem_line:
+            self.notify(
+                self.config.problem_line, title="Config file", severity="warning", markup=False, timeout=12
+            )
         self.check_first_run()
         self._change_marker: tuple[int, int] | None = None
         self._poll_changes()  # the baseline: what the screens are loading now

@@ -21,8 +21,9 @@ def run(target: str, workspace: str = "default", *, demo: bool = False) -> int:
         return 1
     try:
         from tagtui.app.app import TagtuiApp
+        from tagtui.config import load_config
 
-        app = TagtuiApp(store, demo=demo)
+        app = TagtuiApp(store, demo=demo, config=load_config())
         result = app.run()
         return int(result or 0) if app.return_code in (None, 0) else int(app.return_code or 1)
     finally:

@@ -114,9 +114,9 @@ async def test_a_file_without_name_or_email_column_is_refused_inline(store, make
 
 async def test_palette_and_help_list_the_import(store, make_app):
     from tagtui.app.commands import TagtuiCommands
-    from tagtui.app.screens.help import _groups
+    from tagtui.app.keymap import groups
 
-    assert any(title.startswith("Import a file") for title, _, _ in _groups())
+    assert any(g.title.startswith("Import a file") for g in groups())
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await start(pilot)

@@ -133,10 +133,10 @@ async def test_tag_insight_follows_the_current_filter(seeded: Store, make_app) -
 
 async def test_tag_insight_is_in_the_palette_and_help(seeded: Store, make_app) -> None:  # type: ignore[no-untyped-def]
     from tagtui.app.commands import TagtuiCommands
-    from tagtui.app.screens.help import _groups
+    from tagtui.app.keymap import groups
 
-    titles = [title for title, _, _ in _groups()]
-    assert "Tag insight (i on Tags)" in titles
+    titles = [g.title for g in groups()]
+    assert "Tag insight" in titles
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

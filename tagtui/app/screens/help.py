@@ -1,106 +1,31 @@
-"""Help (``?``): every key of every screen, grouped, read from the bindings themselves."""
+"""Help (``?``): every key of every screen, grouped, with the keys in force after the config file's
+remapping (read from the one key registry, ``tagtui.app.keymap``)."""
 
 from __future__ import annotations
-
-from collections.abc import Iterable
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.events import Resize
 from textual.widgets import Footer, Header, Static
 
+from tagtui.app.keymap import KeyGroup, groups
 from tagtui.app.screens.base import TagtuiScreen
 
-
-def _bindings(classes: Iterable[type]) -> list[Binding]:
-    out: list[Binding] = []
-    for cls in classes:
-        for item in getattr(cls, "BINDINGS", []):
-            out.append(item if isinstance(item, Binding) else Binding(*item))
-    return out
+#: Below this width the groups go in one column.
+TWO_COLUMNS = 100
 
 
-def _groups() -> list[tuple[str, list[Binding], list[tuple[str, str]]]]:
-    """(title, bindings, extra rows) per group; imports late so every screen is loaded."""
-    from tagtui.app.app import TagtuiApp
-    from tagtui.app.screens.board import BoardScreen
-    from tagtui.app.screens.contact_form import ContactForm
-    from tagtui.app.screens.contacts import ContactsScreen, QueryInput
-    from tagtui.app.screens.detail import ContactDetailScreen
-    from tagtui.app.screens.export import ExportDialog
-    from tagtui.app.screens.hint_overlay import HintOverlay
-    from tagtui.app.screens.import_file import ImportScreen
-    from tagtui.app.screens.insight import InsightScreen
-    from tagtui.app.screens.picker import SearchPicker, TagPicker, ViewPicker
-    from tagtui.app.screens.rules import RuleForm, RulesScreen
-    from tagtui.app.screens.statuses import StatusesScreen
-    from tagtui.app.screens.tags import TagsScreen
-    from tagtui.app.screens.triage import TriageScreen
-    from tagtui.app.widgets.contact_table import ContactTable
-    from tagtui.app.widgets.filter_panel import LabelList
-
-    shared = [("ctrl+p", "Command palette: every screen and action"), ("esc", "Close help or a dialog")]
-    return [
-        ("Everywhere", _bindings([TagtuiApp]), shared),
-        (
-            "Contacts",
-            _bindings([ContactsScreen, ContactTable]),
-            [("↑ ↓ pgup pgdn", "Move; more contacts load as you go")],
-        ),
-        ("Contacts · query bar", _bindings([QueryInput]), [("enter", "Run the query now")]),
-        ("Contacts · filter panel", _bindings([LabelList]), []),
-        (
-            "Triage",
-            _bindings([TriageScreen]),
-            [("a–z", "Toggle the tag shown beside the hint"), ("A–Z", "Set the stage (again: clear it)")],
-        ),
-        ("Hint keys over marked contacts (h)", _bindings([HintOverlay]), [("a–z / A–Z", "As in triage")]),
-        ("Tags", _bindings([TagsScreen]), []),
-        ("Statuses", _bindings([StatusesScreen]), []),
-        (
-            "Board",
-            _bindings([BoardScreen]),
-            [("", "Funnel conversion: contacts at the next stage or later ÷ at this stage or later")],
-        ),
-        ("Tag insight (i on Tags)", _bindings([InsightScreen]), []),
-        (
-            "Automation rules (R anywhere)",
-            _bindings([RulesScreen, RuleForm]),
-            [("", "A rule is a query and actions; applying twice changes nothing the second time")],
-        ),
-        ("Contact detail", _bindings([ContactDetailScreen]), []),
-        (
-            "Import a file (I on Contacts)",
-            _bindings([ImportScreen]),
-            [("tab", "From the file path to the mapping table")],
-        ),
-        (
-            "Pickers and forms",
-            _bindings([SearchPicker, TagPicker, ViewPicker, ContactForm, ExportDialog]),
-            [],
-        ),
-    ]
-
-
-def key_table(app: object, bindings: list[Binding], extra: list[tuple[str, str]]) -> Table:
+def key_table(group: KeyGroup) -> Table:
     """Keys and what they do; alternative keys of one action share a row."""
-    rows: dict[str, tuple[list[str], str]] = {}
-    for binding in bindings:
-        if binding.system:
-            continue
-        display = app.get_key_display(binding)  # type: ignore[attr-defined]
-        description = binding.tooltip or binding.description or binding.action.replace("_", " ")
-        keys, _ = rows.setdefault(binding.action, ([], description))
-        if display not in keys:
-            keys.append(display)
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold", no_wrap=True, min_width=12)
     table.add_column()
-    for keys, description in rows.values():
-        table.add_row(Text(" ".join(keys), style="bold"), Text(description))
-    for keys_text, description in extra:
+    for row in group.rows:
+        table.add_row(Text(row.keys_text, style="bold"), Text(row.description))
+    for keys_text, description in group.notes:
         table.add_row(Text(keys_text, style="bold"), Text(description, style="dim" if not keys_text else ""))
     return table
 
@@ -113,23 +38,31 @@ class HelpScreen(TagtuiScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        # Two columns, each group going to the shorter one, so no box waits on its neighbour.
-        columns: list[list[Static]] = [[], []]
-        heights = [0, 0]
-        for title, bindings, extra in _groups():
-            if not bindings and not extra:
-                continue
-            table = key_table(self.app, bindings, extra)
-            box = Static(table, classes="help-group")
-            box.border_title = title
+        keymap = getattr(self.app, "config", None)
+        boxes: list[tuple[Static, int]] = []
+        for group in groups(keymap.keys if keymap is not None else {}):
+            box = Static(key_table(group), classes="help-group")
+            box.border_title = group.title
+            boxes.append((box, len(group.rows) + len(group.notes) + 2))
+        # Two columns, each group going to the shorter one, so no box waits on its neighbour;
+        # one column on a narrow terminal.
+        count = 2 if self.app.size.width >= TWO_COLUMNS else 1
+        columns: list[list[Static]] = [[] for _ in range(count)]
+        heights = [0] * count
+        for box, height in boxes:
             side = heights.index(min(heights))
             columns[side].append(box)
-            heights[side] += table.row_count + 2
+            heights[side] += height
         with VerticalScroll(id="help-scroll"), Horizontal(id="help-columns"):
-            for boxes in columns:
+            for column in columns:
                 with Vertical(classes="help-column"):
-                    yield from boxes
+                    yield from column
         yield Footer(compact=True)
+
+    def on_resize(self, event: Resize) -> None:
+        wanted = 2 if event.size.width >= TWO_COLUMNS else 1
+        if len(self.query(".help-column")) != wanted:
+            self.refresh(recompose=True)
 
     def action_close(self) -> None:
         self.dismiss()
