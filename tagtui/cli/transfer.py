@@ -41,7 +41,16 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
     )
     p.add_argument("file", metavar="FILE", help="a CSV file, or a vCard file (.vcf; 2.1, 3.0 or 4.0)")
     p.add_argument(
-        "--encoding", metavar="E", help="the file's encoding (default: UTF-8, with or without BOM)"
+        "--encoding",
+        metavar="E",
+        help="the file's encoding (default: UTF-8, with or without BOM; a UTF-16 or UTF-32 BOM is"
+        " always followed)",
+    )
+    p.add_argument(
+        "--delimiter",
+        metavar="D",
+        help="a CSV file's delimiter: one character, or tab, comma, semicolon, pipe (default:"
+        " Excel's sep= line, else the one of , ; tab | that the header line holds most of)",
     )
     p.add_argument(
         "--map",
@@ -137,7 +146,13 @@ def import_file(ctx: Context) -> int:
     reporter = Progress("import") if is_tty(sys.stderr) else None
     try:
         report = import_from(
-            ctx.store, a.file, encoding=a.encoding, overrides=overrides, progress=reporter, strict=a.strict
+            ctx.store,
+            a.file,
+            encoding=a.encoding,
+            overrides=overrides,
+            progress=reporter,
+            strict=a.strict,
+            delimiter=a.delimiter,
         )
     finally:
         if reporter is not None:

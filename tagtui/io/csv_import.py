@@ -2,8 +2,9 @@
 
 A file becomes rows of contact fields. Rows that cannot become a contact are skipped and
 reported with their line and why; ``Store.import_rows`` applies SPEC §5's rules to the rest
-in one transaction. The file is read as a stream (never whole into memory), decoded line by
-line so that a byte that does not decode is reported with its line number.
+in one transaction. The file is read as a stream (never whole into memory), split into lines
+(CR LF, LF or a lone CR) and decoded line by line, so that a byte that does not decode is
+reported with its line number; UTF-16/32 (found by a byte-order mark) is decoded first.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -116,6 +118,14 @@ ALIASES: dict[str, tuple[str, ...]] = {
 GOOGLE_SYSTEM_GROUPS = frozenset({"mycontacts", "starred", "other"})
 #: How many skipped rows a report keeps with their reasons (all are counted).
 SKIPPED_KEPT = 1000
+
+#: csv's default limit on a cell: a longer cell skips its row, reported (no field holds that
+#: much). Cells up to ``READ_LIMIT`` are read to find where their row ends; a longer one
+#: (a quote left open, most likely) refuses the file.
+CELL_LIMIT = 131_072
+READ_LIMIT = 64 * 1024 * 1024
+if csv.field_size_limit() < READ_LIMIT:
+    csv.field_size_limit(READ_LIMIT)  # process-wide: tagtui's only CSV reader is this module
 
 Progress = Callable[[int, int], None]
 
@@ -407,12 +417,19 @@ def _label_problem(name: str, what: str) -> str | None:
 
 
 class CsvFile:
-    """A CSV file's header and data rows; iterating again reads the file again."""
+    """A CSV file's header and data rows; iterating again reads the file again.
 
-    def __init__(self, path: str, encoding: str | None = None) -> None:
+    The delimiter is ``delimiter`` when given, else the one Excel's ``sep=X`` first line
+    names, else the one of ``,``, ``;``, tab and ``|`` that the header line holds most of
+    (outside quotes; ``,`` on a tie or when it holds none).
+    """
+
+    def __init__(self, path: str, encoding: str | None = None, delimiter: str | None = None) -> None:
         self.path = path
         self.encoding = encoding or DEFAULT_ENCODING
+        self.given = encoding
         _check_encoding(self.encoding, encoding)
+        self.delimiter = parse_delimiter(delimiter)
         self.position = 0  # bytes read so far, for progress
         self.size = _size(path)
 
@@ -435,9 +452,10 @@ class CsvFile:
     def _records(self) -> Iterator[tuple[int, list[str]]]:
         fh = _open(self.path)
         with fh:
-            lines = _Lines(fh, self.encoding, self.path)
+            lines = _Lines(fh, self.given, self.path)
+            delimiter = self._delimiter(lines)
             # strict: a quote left open at the end of the file is an error, not one long cell
-            reader = csv.reader(lines, strict=True)
+            reader = csv.reader(lines, strict=True, delimiter=delimiter)
             first = True
             while True:
                 start = lines.count + 1
@@ -446,7 +464,8 @@ class CsvFile:
                 except StopIteration:
                     break
                 except csv.Error as exc:
-                    raise ValidationError(f"{self.path}, line {start}: {exc}", field="file") from exc
+                    message = f"{self.path}, line {start}: {_csv_error(exc)}"
+                    raise ValidationError(message, field="file") from exc
                 except OSError as exc:
                     raise FileError(f"cannot read {self.path}: {exc.strerror or exc}", field="file") from exc
                 self.position = lines.position
@@ -457,6 +476,19 @@ class CsvFile:
                     record[0] = record[0].lstrip("\ufeff").strip()  # a BOM left by --encoding utf-8
                     first = False
                 yield start, record
+
+    def _delimiter(self, lines: _Lines) -> str:
+        """The delimiter (see the class), reading past a ``sep=X`` line if there is one."""
+        head = lines.peek(1)
+        if head and (sep := _SEP_LINE.fullmatch(head[0].lstrip("\ufeff").rstrip("\r\n"))):
+            next(lines)  # Excel's "sep=;": not the header, and not data
+            return self.delimiter or sep.group(1) or sep.group(2)
+        if self.delimiter:
+            return self.delimiter
+        for text in lines.peek(MAX_HEADER_LINES):
+            if text.strip():
+                return guess_delimiter(text)
+        return ","
 
     def sample(self, limit: int = 50) -> tuple[list[str], list[str]]:
         """The columns and, for each, the first value met in the first ``limit`` rows."""
@@ -471,6 +503,51 @@ class CsvFile:
         return columns, values
 
 
+#: Excel's first line naming the delimiter: ``sep=;`` (sometimes quoted: ``"sep=;"``).
+_SEP_LINE = re.compile(r'(?i)\s*(?:sep=(.)|"sep=(.)")[,;\t|]*\s*')
+#: The delimiters a file's header line is searched for, preferred in this order on a tie.
+DELIMITERS = (",", ";", "\t", "|")
+#: How many lines are looked through for the header (blank lines may come first).
+MAX_HEADER_LINES = 20
+_DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|", "space": " "}
+
+
+def parse_delimiter(value: str | None) -> str | None:
+    """``--delimiter``: one character, or ``tab`` / ``\\t``, ``comma``, ``semicolon``, ``pipe``."""
+    if value is None or value == "":
+        return None
+    found = _DELIMITER_NAMES.get(value.lower(), value)
+    if len(found) != 1 or found in ('"', "\r", "\n"):
+        raise ValidationError(
+            f"--delimiter {value!r}: give one character (e.g. ';'), or tab, comma, semicolon or pipe",
+            field="delimiter",
+        )
+    return found
+
+
+def guess_delimiter(line: str) -> str:
+    """The one of ``DELIMITERS`` that ``line`` (a header) holds most of outside quotes."""
+    counts = dict.fromkeys(DELIMITERS, 0)
+    quoted = False
+    for ch in line:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in counts:
+            counts[ch] += 1
+    best = max(DELIMITERS, key=lambda d: counts[d])  # the first of the best on a tie
+    return best if counts[best] else ","
+
+
+def _csv_error(exc: csv.Error) -> str:
+    text = str(exc)
+    if "field larger than field limit" in text:
+        return (
+            f"a cell is larger than {csv.field_size_limit():,} characters (is a quote left open?);"
+            " nothing was imported"
+        )
+    return text
+
+
 def _rows_of_csv(source: CsvFile, mapping: ColumnMapping) -> Iterator[ContactRow]:
     plan = mapping._plan()
     for line, record in source.records():
@@ -478,6 +555,11 @@ def _rows_of_csv(source: CsvFile, mapping: ColumnMapping) -> Iterator[ContactRow
         row.line = line
         cells = [unneutralise(c).strip() for c in record]
         extra = [c for c in cells[len(mapping.columns) :] if c]
+        longest = max(map(len, record), default=0)
+        if longest > CELL_LIMIT:
+            row.problem = f"a cell of {longest:,} characters (at most {CELL_LIMIT:,})"
+            yield row
+            continue
         if extra:
             # A row longer than the header lost its alignment (a stray comma or quote):
             # which cell is which is a guess, so the row is reported rather than imported.
@@ -539,10 +621,12 @@ def is_vcard(path: str) -> bool:
         return True
     try:
         with open(path, "rb") as fh:
+            encoding = sniff_encoding(fh, None)
             head = fh.read(512)
     except OSError:
         return False
-    return head.lstrip(b"\xef\xbb\xbf").lstrip().upper().startswith(b"BEGIN:VCARD")
+    text = head.decode(encoding, errors="ignore")  # a UTF-16 file's head too
+    return text.lstrip("\ufeff").lstrip().upper().startswith("BEGIN:VCARD")
 
 
 @dataclass
@@ -556,13 +640,17 @@ class Preview:
 
 
 def preview_file(
-    path: str, *, encoding: str | None = None, overrides: Mapping[str, str | None] | None = None
+    path: str,
+    *,
+    encoding: str | None = None,
+    overrides: Mapping[str, str | None] | None = None,
+    delimiter: str | None = None,
 ) -> Preview:
     """The detected mapping (with ``overrides``) and sample values; raises what import would."""
     _check_readable(path)
     if is_vcard(path):
         return Preview(path, "vcard", None)
-    source = CsvFile(path, encoding)
+    source = CsvFile(path, encoding, delimiter)
     columns, samples = source.sample()
     _, line = source.header()
     mapping = ColumnMapping.detect(columns).override(overrides or {})
@@ -579,6 +667,7 @@ def import_file(
     mapping: ColumnMapping | None = None,
     progress: Progress | None = None,
     strict: bool = False,
+    delimiter: str | None = None,
 ) -> ImportReport:
     """Import a CSV or vCard file into ``store``'s workspace: the good rows, all or nothing.
 
@@ -600,7 +689,7 @@ def import_file(
         used = None
         fmt = "vcard"
     else:
-        source = CsvFile(path, encoding)
+        source = CsvFile(path, encoding, delimiter)
         columns, line = source.header()
         used = mapping or ColumnMapping.detect(columns).override(overrides or {})
         used.check(f"{path}, line {line}")
@@ -616,13 +705,15 @@ def import_file(
     return ImportReport(result, fmt, used, checked.skipped, checked.skipped_count)
 
 
-def import_csv(store: Store, path: str, *, encoding: str | None = None) -> ImportResult:
+def import_csv(
+    store: Store, path: str, *, encoding: str | None = None, delimiter: str | None = None
+) -> ImportResult:
     """The store's counts of ``import_file`` (kept for callers that want only those)."""
-    return import_file(store, path, encoding=encoding).result
+    return import_file(store, path, encoding=encoding, delimiter=delimiter).result
 
 
-def read_csv(path: str, *, encoding: str | None = None) -> CsvFile:
-    return CsvFile(path, encoding)
+def read_csv(path: str, *, encoding: str | None = None, delimiter: str | None = None) -> CsvFile:
+    return CsvFile(path, encoding, delimiter)
 
 
 class _Replay:
@@ -663,36 +754,135 @@ def _open(path: str) -> BinaryIO:
         raise FileError(f"cannot read {path}: {exc.strerror or exc}", field="file") from exc
 
 
-class _Lines:
-    """The file's lines, decoded one at a time; ``count`` is how many were read so far."""
+#: Byte-order marks that say which Unicode encoding a file is in, longest first (UTF-32 LE's
+#: starts with UTF-16 LE's). A file that starts with one is read in it, whatever ``--encoding``
+#: says: a BOM cannot be the start of text in any other encoding a contact file would use.
+#: The BOM is decoded as U+FEFF, which the readers drop from the start of the first line.
+BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+#: A line ends at ``\r\n``, ``\n`` or a lone ``\r`` (old Mac files); nothing else.
+_LINE_END = re.compile(r"\r\n|\r|\n")
+_LINE_END_BYTES = re.compile(rb"\r\n|\r|\n")
+_CHUNK = 1 << 16
 
-    def __init__(self, fh: BinaryIO, encoding: str, path: str) -> None:
+
+def sniff_encoding(fh: BinaryIO, given: str | None) -> str:
+    """The encoding a file's byte-order mark names, else ``given``, else UTF-8 — or UTF-16 when
+    the file starts with an ASCII character in UTF-16 (a NUL byte beside it, which UTF-8
+    text never has). ``fh`` is left at its start."""
+    head = fh.read(4)
+    fh.seek(0)
+    for bom, name in BOMS:
+        if head.startswith(bom):
+            if name == "utf-8-sig" and given and codecs.lookup(given).name != "utf-8":
+                return given  # a UTF-8 BOM is valid Latin-1 etc. text: --encoding wins
+            return name
+    if given:
+        return given
+    if len(head) >= 2 and head[0] and not head[1] and head[0] < 0x80:
+        return "utf-16-le"
+    if len(head) >= 2 and head[1] and not head[0] and head[1] < 0x80:
+        return "utf-16-be"
+    return DEFAULT_ENCODING
+
+
+def _ascii_compatible(encoding: str) -> bool:
+    """Whether the bytes of CR, LF and the delimiters are those of ASCII (not UTF-16/32)."""
+    try:
+        return b'\r\n,;\t|"'.decode(encoding) == '\r\n,;\t|"'
+    except (UnicodeError, LookupError):
+        return False
+
+
+class _Lines:
+    """The file's lines (each with its line end), decoded; ``count`` is how many were read.
+
+    A line ends at CR LF, LF or a lone CR. A file in an ASCII-compatible encoding is split
+    into lines before decoding, so a byte that does not decode is reported on its own line;
+    UTF-16 and UTF-32 (whose line ends are two or four bytes) are decoded, then split.
+    ``peek`` looks at lines ahead without counting them.
+    """
+
+    def __init__(self, fh: BinaryIO, encoding: str | None, path: str) -> None:
         self._fh = fh
-        self._decoder = codecs.getincrementaldecoder(encoding)("strict")
-        self._encoding = encoding
+        self._encoding = sniff_encoding(fh, encoding)
+        self._decoder = codecs.getincrementaldecoder(self._encoding)("strict")
         self._path = path
+        self._wide = not _ascii_compatible(self._encoding)
         self.count = 0
         self.position = 0
+        self._pending: Any = "" if self._wide else b""  # read, not yet a whole line
+        self._ready: list[str] = []  # whole lines, decoded, not yet returned
         self._done = False
+
+    @property
+    def encoding(self) -> str:
+        return self._encoding
 
     def __iter__(self) -> _Lines:
         return self
 
     def __next__(self) -> str:
-        while not self._done:
-            raw = self._fh.readline()
+        if not self._ready and not self._fill():
+            raise StopIteration
+        self.count += 1
+        return self._ready.pop(0)
+
+    def peek(self, n: int) -> list[str]:
+        """Up to ``n`` of the next lines, which iterating still returns."""
+        while len(self._ready) < n and self._fill():
+            pass
+        return self._ready[:n]
+
+    def _fill(self) -> bool:
+        """Read on until at least one more whole line is ready; False at the end of the file."""
+        start = len(self._ready)
+        while len(self._ready) == start and not self._done:
+            raw = self._fh.read(_CHUNK)
             self.position += len(raw)
             final = not raw
-            try:
-                text = self._decoder.decode(raw, final=final)
-            except UnicodeDecodeError as exc:
-                raise decode_error(self._path, self.count + 1, self._encoding, exc) from exc
-            if final:
-                self._done = True
-            if text:
-                self.count += text.count("\n") or (1 if final else 0)
-                return text
-        raise StopIteration
+            if self._wide:
+                try:
+                    text = self._decoder.decode(raw, final=final)
+                except UnicodeDecodeError as exc:
+                    good = self._pending + exc.object[: exc.start].decode(self._encoding, "replace")
+                    line = self.count + len(self._ready) + 1 + len(_LINE_END.findall(good))
+                    raise decode_error(self._path, line, self._encoding, exc) from exc
+                self._split(self._pending + text, final, _LINE_END)
+            else:
+                self._split(self._pending + raw, final, _LINE_END_BYTES)
+            self._done = final
+        return len(self._ready) > start
+
+    def _split(self, data: Any, final: bool, ends: re.Pattern[Any]) -> None:
+        begin = 0
+        for match in ends.finditer(data):
+            if match.end() == len(data) and data[-1:] in ("\r", b"\r") and not final:
+                break  # a CR at the end of what was read: the next read may bring its LF
+            self._ready.append(self._decoded(data[begin : match.end()]))
+            begin = match.end()
+        rest = data[begin:]
+        if final:
+            if rest:
+                self._ready.append(self._decoded(rest))
+            if not self._wide:
+                self._decoded(b"", final=True)
+            rest = rest[:0]
+        self._pending = rest
+
+    def _decoded(self, line: Any, *, final: bool = False) -> str:
+        if self._wide:
+            return str(line)
+        try:
+            return self._decoder.decode(line, final=final)
+        except UnicodeDecodeError as exc:
+            number = self.count + len(self._ready) + (0 if final else 1)
+            raise decode_error(self._path, number, self._encoding, exc) from exc
 
 
 def decode_error(path: str, line: int, encoding: str, exc: UnicodeDecodeError) -> ValidationError:

@@ -29,6 +29,7 @@ class VcardFile:
     def __init__(self, path: str, encoding: str | None = None) -> None:
         self.path = path
         self.encoding = encoding or DEFAULT_ENCODING
+        self.given = encoding
         _check_encoding(self.encoding, encoding)
         self.position = 0
         self.size = _size(path)
@@ -70,7 +71,7 @@ class VcardFile:
         """(line number, text) of each logical line: folded lines joined, and 2.1's
         quoted-printable soft line breaks (a line ending in ``=``) too."""
         with _open(self.path) as fh:
-            lines = _Lines(fh, self.encoding, self.path)
+            lines = _Lines(fh, self.given, self.path)
             current: str | None = None
             first = 0
             for number, raw in enumerate(lines, start=1):
