@@ -13,9 +13,11 @@ import codecs
 import csv
 import os
 import re
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import islice
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from tagtui.store.contacts import clean_contact_fields
@@ -767,7 +769,6 @@ BOMS = (
 )
 #: A line ends at ``\r\n``, ``\n`` or a lone ``\r`` (old Mac files); nothing else.
 _LINE_END = re.compile(r"\r\n|\r|\n")
-_LINE_END_BYTES = re.compile(rb"\r\n|\r|\n")
 _CHUNK = 1 << 16
 
 
@@ -791,21 +792,13 @@ def sniff_encoding(fh: BinaryIO, given: str | None) -> str:
     return DEFAULT_ENCODING
 
 
-def _ascii_compatible(encoding: str) -> bool:
-    """Whether the bytes of CR, LF and the delimiters are those of ASCII (not UTF-16/32)."""
-    try:
-        return b'\r\n,;\t|"'.decode(encoding) == '\r\n,;\t|"'
-    except (UnicodeError, LookupError):
-        return False
-
-
 class _Lines:
     """The file's lines (each with its line end), decoded; ``count`` is how many were read.
 
-    A line ends at CR LF, LF or a lone CR. A file in an ASCII-compatible encoding is split
-    into lines before decoding, so a byte that does not decode is reported on its own line;
-    UTF-16 and UTF-32 (whose line ends are two or four bytes) are decoded, then split.
-    ``peek`` looks at lines ahead without counting them.
+    A line ends at CR LF, LF or a lone CR, and nowhere else (not at a form feed or U+2028,
+    which may sit in a cell). The file is read and decoded 64 KiB at a time, then split: a
+    byte that does not decode is reported with the number of its line. ``peek`` looks at
+    lines ahead without counting them.
     """
 
     def __init__(self, fh: BinaryIO, encoding: str | None, path: str) -> None:
@@ -813,16 +806,11 @@ class _Lines:
         self._encoding = sniff_encoding(fh, encoding)
         self._decoder = codecs.getincrementaldecoder(self._encoding)("strict")
         self._path = path
-        self._wide = not _ascii_compatible(self._encoding)
         self.count = 0
         self.position = 0
-        self._pending: Any = "" if self._wide else b""  # read, not yet a whole line
-        self._ready: list[str] = []  # whole lines, decoded, not yet returned
+        self._pending = ""  # decoded, not yet a whole line
+        self._ready: deque[str] = deque()  # whole lines, not yet returned
         self._done = False
-
-    @property
-    def encoding(self) -> str:
-        return self._encoding
 
     def __iter__(self) -> _Lines:
         return self
@@ -831,13 +819,13 @@ class _Lines:
         if not self._ready and not self._fill():
             raise StopIteration
         self.count += 1
-        return self._ready.pop(0)
+        return self._ready.popleft()
 
     def peek(self, n: int) -> list[str]:
         """Up to ``n`` of the next lines, which iterating still returns."""
         while len(self._ready) < n and self._fill():
             pass
-        return self._ready[:n]
+        return list(islice(self._ready, n))
 
     def _fill(self) -> bool:
         """Read on until at least one more whole line is ready; False at the end of the file."""
@@ -845,44 +833,42 @@ class _Lines:
         while len(self._ready) == start and not self._done:
             raw = self._fh.read(_CHUNK)
             self.position += len(raw)
-            final = not raw
-            if self._wide:
-                try:
-                    text = self._decoder.decode(raw, final=final)
-                except UnicodeDecodeError as exc:
-                    good = self._pending + exc.object[: exc.start].decode(self._encoding, "replace")
-                    line = self.count + len(self._ready) + 1 + len(_LINE_END.findall(good))
-                    raise decode_error(self._path, line, self._encoding, exc) from exc
-                self._split(self._pending + text, final, _LINE_END)
+            self._done = not raw
+            try:
+                text = self._pending + self._decoder.decode(raw, final=self._done)
+            except UnicodeDecodeError as exc:
+                before = self._pending + _decoded_before(exc, self._encoding)
+                line = self.count + len(self._ready) + 1 + len(_LINE_END.findall(before))
+                raise decode_error(self._path, line, self._encoding, exc) from exc
+            lines = _split_lines(text)
+            # The last piece is not a whole line yet, unless the file ends; nor is a CR at
+            # the end of what was read, whose LF may come with the next read.
+            if not self._done and lines and not lines[-1].endswith("\n"):
+                self._pending = lines.pop()
             else:
-                self._split(self._pending + raw, final, _LINE_END_BYTES)
-            self._done = final
+                self._pending = ""
+            self._ready.extend(lines)
         return len(self._ready) > start
 
-    def _split(self, data: Any, final: bool, ends: re.Pattern[Any]) -> None:
-        begin = 0
-        for match in ends.finditer(data):
-            if match.end() == len(data) and data[-1:] in ("\r", b"\r") and not final:
-                break  # a CR at the end of what was read: the next read may bring its LF
-            self._ready.append(self._decoded(data[begin : match.end()]))
-            begin = match.end()
-        rest = data[begin:]
-        if final:
-            if rest:
-                self._ready.append(self._decoded(rest))
-            if not self._wide:
-                self._decoded(b"", final=True)
-            rest = rest[:0]
-        self._pending = rest
 
-    def _decoded(self, line: Any, *, final: bool = False) -> str:
-        if self._wide:
-            return str(line)
-        try:
-            return self._decoder.decode(line, final=final)
-        except UnicodeDecodeError as exc:
-            number = self.count + len(self._ready) + (0 if final else 1)
-            raise decode_error(self._path, number, self._encoding, exc) from exc
+#: Line breaks of ``str.splitlines`` that are not line ends in a CSV or vCard file.
+_OTHER_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+def _split_lines(text: str) -> list[str]:
+    """``text`` cut after each CR LF, LF or lone CR (fast when it has no other break)."""
+    if _OTHER_BREAKS.search(text):
+        return _LINE.findall(text)
+    return text.splitlines(keepends=True)
+
+
+def _decoded_before(exc: UnicodeDecodeError, encoding: str) -> str:
+    """The text before the byte that did not decode (to count the lines before it)."""
+    try:
+        return bytes(exc.object[: exc.start]).decode(encoding, "replace")
+    except (LookupError, TypeError):
+        return ""
 
 
 def decode_error(path: str, line: int, encoding: str, exc: UnicodeDecodeError) -> ValidationError:

@@ -200,3 +200,11 @@ def test_a_cell_past_what_is_read_refuses_the_file(store: Store, tmp_path: Path)
     finally:
         csv.field_size_limit(limit)
     assert store.count_contacts() == 0
+
+
+def test_only_cr_and_lf_end_a_line(store: Store, tmp_path: Path) -> None:
+    # A form feed or U+2028 in a cell is text (str.splitlines would cut there).
+    text = "name,email,notes\nAnn\u2028Lee,ann@x.com,a\x0cb\x1cc\x85d\n"
+    assert import_file(store, write_bytes(tmp_path, text.encode())).result.created == 1
+    ann = store.get_contact("ann@x.com")
+    assert (ann.name, ann.notes) == ("Ann\u2028Lee", "a\x0cb\x1cc\x85d")
