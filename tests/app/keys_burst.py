@@ -8,6 +8,9 @@ app handles the first, and every deferred callback of the first key (focus chang
 
 from __future__ import annotations
 
+import sys
+import time
+
 from textual import events
 from textual.pilot import Pilot
 
@@ -22,3 +25,31 @@ async def burst(pilot: Pilot, *keys: str) -> None:
         app.post_message(event)
     await pilot.pause()
     await pilot.pause()
+
+
+def slow_next_call(obj: object, name: str, seconds: float, *, caller: str) -> None:
+    """Make the next call of ``obj.name`` (a store read) from a function named ``caller``
+    take ``seconds`` longer, after it has read.
+
+    A read that started before a key's change and ends after the screen read the store
+    again must not show its older state.
+    """
+    original = getattr(obj, name)
+    armed = [True]
+
+    def called_from_caller() -> bool:
+        frame = sys._getframe(2)
+        while frame is not None:
+            if frame.f_code.co_name == caller:
+                return True
+            frame = frame.f_back  # type: ignore[assignment]
+        return False
+
+    def slow(*args: object, **kwargs: object) -> object:
+        result = original(*args, **kwargs)
+        if armed[0] and called_from_caller():
+            armed[0] = False
+            time.sleep(seconds)
+        return result
+
+    setattr(obj, name, slow)

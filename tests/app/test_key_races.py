@@ -15,7 +15,7 @@ from tagtui.app.app import TagtuiApp
 from tagtui.app.screens.board import BoardScreen
 from tagtui.store import Store
 from tests.app.helpers_b import go, seed, settle
-from tests.app.keys_burst import burst
+from tests.app.keys_burst import burst, slow_next_call
 
 SIZE = (140, 40)
 
@@ -107,3 +107,111 @@ async def test_board_moves_during_refreshes_act_on_the_highlighted_card(app: Tag
         assert status_of(store, ids["Ann"]) == "Demo"  # three steps right, in all
         assert [status_of(store, ids[n]) for n in ("Bob", "Cat")] == ["New", "New"]
         assert _board_card(app) == ("demo", ids["Ann"])
+
+
+# -- statuses: reorder -------------------------------------------------------------------
+
+
+def pipeline(store: Store) -> list[str]:
+    return [s.slug for s in store.list_statuses(counts=False)]
+
+
+@pytest.mark.parametrize("send", ["burst", "press"])
+async def test_statuses_reorder_moves_the_highlighted_status(app: TagtuiApp, store: Store, send: str) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await go(pilot, "3")
+
+        async def keys(*names: str) -> None:
+            await (burst(pilot, *names) if send == "burst" else pilot.press(*names))
+
+        await keys("down", "down", "down")  # Demo
+        await settle(pilot)
+        await keys("K", "K")
+        await settle(pilot)
+        assert pipeline(store) == ["new", "demo", "contacted", "qualified", "proposal", "won", "lost"]
+        await keys("J", "J", "J", "J", "r", "J", "K", "r", "shift+down")
+        await settle(pilot)
+        assert pipeline(store) == ["new", "contacted", "qualified", "proposal", "won", "lost", "demo"]
+        screen = app.screen
+        assert screen.current_item().slug == "demo"  # type: ignore[attr-defined]
+        await keys("K", "up", "K", "K", "down", "J")  # Demo up; Won up twice; Qualified down
+        await settle(pilot)
+        # Lost stays last; Won goes up two, Qualified down one (the cursor moved between)
+        assert pipeline(store) == ["new", "contacted", "won", "proposal", "qualified", "demo", "lost"]
+        assert screen.current_item().slug == "qualified"  # type: ignore[attr-defined]
+
+
+# -- contact detail: tag toggles ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("send", ["burst", "press"])
+async def test_detail_tag_toggles_in_a_burst(app: TagtuiApp, store: Store, send: str) -> None:
+    from tagtui.app.screens.detail import ContactDetailScreen
+
+    ann = store.add_contact("Ann")
+    tags = [t.slug for t in store.list_tags()]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await go(pilot, "enter")
+        assert isinstance(app.screen, ContactDetailScreen)
+
+        async def keys(*names: str) -> None:
+            await (burst(pilot, *names) if send == "burst" else pilot.press(*names))
+
+        def have() -> list[str]:
+            return sorted(t.slug for t in store.get_contact(ann.id).tags)
+
+        await keys("space", "space")  # twice: back to the original
+        await settle(pilot)
+        assert have() == []
+        changes = [e for e in store.history(contact=ann.id) if e.kind == "contact.tags_changed"]
+        assert len(changes) == 2
+
+        await keys("space", "r", "space", "r", "space", "down", "down", "space", "r", "space", "space")
+        await settle(pilot)
+        assert have() == sorted([tags[0], tags[2]])
+        # what the screen shows is what the store holds
+        assert app.screen.tag_ids == {t.id for t in store.get_contact(ann.id).tags}  # type: ignore[attr-defined]
+        await keys("up", "up", "space", "down", "down", "space", "space", "space")
+        await settle(pilot)
+        assert have() == []
+
+
+async def test_detail_a_slow_read_never_turns_a_toggled_tag_back(app: TagtuiApp, store: Store) -> None:
+    from tagtui.app.screens.detail import ContactDetailScreen
+
+    ann = store.add_contact("Ann")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await go(pilot, "enter")
+        screen = app.screen
+        assert isinstance(screen, ContactDetailScreen)
+        # the refresh reads Ann before the toggle...
+        slow_next_call(store, "get_contact", 0.5, caller="_fetch")
+        await burst(pilot, "r", "space")  # ...and answers after the toggle's own read-back
+        await pilot.pause(0.7)
+        await settle(pilot)
+        assert len(store.get_contact(ann.id).tags) == 1
+        assert len(screen.tag_ids) == 1  # the screen still shows the tag on
+        await burst(pilot, "space")
+        await settle(pilot)
+        assert store.get_contact(ann.id).tags == ()
+
+
+async def test_statuses_a_slow_read_never_undoes_a_reorder_on_screen(app: TagtuiApp, store: Store) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await go(pilot, "3")
+        await burst(pilot, "down", "down")
+        await settle(pilot)
+        slow_next_call(store, "list_statuses", 0.5, caller="_fetch")
+        await burst(pilot, "r", "K")
+        await pilot.pause(0.7)  # the slow read's answer arrives (a cancelled worker is not waited for)
+        await settle(pilot)
+        assert pipeline(store)[:3] == ["new", "qualified", "contacted"]
+        assert app.screen.current_item().slug == "qualified"  # type: ignore[attr-defined]
+        await burst(pilot, "K")
+        await settle(pilot)
+        assert pipeline(store)[:3] == ["qualified", "new", "contacted"]
+        assert [s.slug for s in app.screen.statuses] == pipeline(store)  # type: ignore[attr-defined]

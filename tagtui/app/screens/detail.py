@@ -190,10 +190,10 @@ class ContactDetailScreen(TagtuiScreen):
 
     def reload(self) -> None:
         if not self._writes.busy:
-            self._fetch()
+            self._fetch(self._writes.version)
 
     @work(thread=True, exclusive=True, group="detail-load", exit_on_error=False)
-    def _fetch(self) -> None:
+    def _fetch(self, version: int) -> None:
         store = store_of(self)
         try:
             contact = store.get_contact(self.contact_id)
@@ -204,7 +204,7 @@ class ContactDetailScreen(TagtuiScreen):
         tags = store.list_tags(limit=MAX_TAGS)
         total = store.count_tags() if len(tags) == MAX_TAGS else len(tags)
         events = store.history(contact=self.contact_id, limit=HISTORY)
-        self.app.call_from_thread(self._apply, contact, statuses, tags, total, events)
+        self.app.call_from_thread(self._apply, contact, statuses, tags, total, events, version)
 
     def _gone(self) -> None:
         self.missing = True
@@ -217,10 +217,17 @@ class ContactDetailScreen(TagtuiScreen):
         self.refresh_bindings()
 
     def _apply(
-        self, contact: Contact, statuses: list[Status], tags: list[Tag], total: int, events: list[Event]
+        self,
+        contact: Contact,
+        statuses: list[Status],
+        tags: list[Tag],
+        total: int,
+        events: list[Event],
+        version: int,
     ) -> None:
-        if self._writes.busy:
-            return  # a newer state is on its way; the drain reloads
+        if not self._writes.current(version):
+            # Read before a toggle shown here: it would turn the tag back under the next key.
+            return  # the writes' drain reads again
         self.contact = contact
         self.statuses = statuses
         self.tag_total = total

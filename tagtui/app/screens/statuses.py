@@ -56,7 +56,6 @@ class StatusesScreen(LabelListScreen):
         self._moves = WriteQueue(
             self, lambda exc: show_error(self, exc), "statuses-move", idle=self._moves_done
         )
-        self._moved_id: int | None = None
         #: The status the cursor goes to when the running load is applied.
         self._pending_select: int | None = None
         self._has_rows = False
@@ -80,22 +79,23 @@ class StatusesScreen(LabelListScreen):
     # -- loading -------------------------------------------------------------------
 
     def reload(self, select: int | None = None) -> None:
+        if select is not None:
+            self._pending_select = select
         if self._moves.busy:
             return  # the drain reloads when the queued moves are done
-        if select is None:
-            current = self.current_item()
-            select = self._pending_select or (current.id if current else None)
-        self._pending_select = select
-        self._fetch(select)
+        self._fetch(self._moves.version)
 
     @work(thread=True, exclusive=True, group="statuses-load", exit_on_error=False)
-    def _fetch(self, select: int | None) -> None:
+    def _fetch(self, version: int) -> None:
         statuses = store_of(self).list_statuses()
-        self.app.call_from_thread(self._apply, statuses, select)
+        self.app.call_from_thread(self._apply, statuses, version)
 
-    def _apply(self, statuses: list[Status], select: int | None) -> None:
-        if self._moves.busy:
-            return
+    def _apply(self, statuses: list[Status], version: int) -> None:
+        if not self._moves.current(version):
+            return  # read before a move shown here: the moves' drain reads again
+        current = self.current_item()
+        # A new or edited status, else the one under the cursor now (not when the read began).
+        select = self._pending_select or (current.id if current else None)
         self._pending_select = None
         self.statuses = list(statuses)
         self._loaded = True
@@ -139,13 +139,12 @@ class StatusesScreen(LabelListScreen):
         status = self.statuses.pop(row)
         self.statuses.insert(target, status)
         self._show_rows(target)  # the cursor follows the moved row
-        self._moved_id = status.id
         store = store_of(self)
         self._moves.submit(lambda: store.move_status(status.id, target + 1))
 
     def _moves_done(self) -> None:
         data_changed(self, "statuses")
-        self.reload(select=self._moved_id)
+        self.reload()
 
     # -- create / edit / delete (LabelListScreen) ---------------------------------
 
