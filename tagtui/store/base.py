@@ -47,6 +47,11 @@ STATUS_COLUMNS = "s.id, s.name, s.slug, s.color, s.position, s.created_at, s.upd
 UNDOABLE_PREFIXES = ("tag.", "tags.", "status.", "contact.", "contacts.", "demo.", "rule.")
 #: How many done steps undo can reach; older ones are dropped (with their rows).
 UNDO_DEPTH = 100
+#: Events whose rows undo puts back, takes away or edits back (``undo.py``); a step without
+#: any of them, nor an assignment or status it changed, changed nothing and is not kept.
+CREATES = ("tag.created", "status.created", "contact.created", "demo.generated", "rule.created")
+DELETES = ("tag.deleted", "status.deleted", "contact.deleted", "rule.deleted")
+EDITS = ("tag.updated", "status.updated", "status.moved", "contact.updated")
 
 
 def is_id(ref: object) -> bool:
@@ -106,9 +111,17 @@ class StoreBase:
             depth = getattr(self._nesting, "depth", 0)
             if depth == 0:
                 tx.undo_step = None  # type: ignore[attr-defined]
+                # Every write holds the workspace (as undo and redo do) before it reads what it
+                # will change: on PostgreSQL two writers of one workspace would otherwise
+                # interleave, and the step journal (what a change was before, which steps redo
+                # may still reach) would describe neither order. SQLite's writers already queue.
+                tx.lock("workspace w", "w.id = :ws", self._params())
             self._nesting.depth = depth + 1
             try:
-                return fn(tx)
+                result = fn(tx)
+                if depth == 0:
+                    self._close_step(tx)
+                return result
             finally:
                 self._nesting.depth = depth
 
@@ -314,18 +327,39 @@ class StoreBase:
     # -- undo steps: what each change was before (see ``undo.py``) ----------------------
 
     def _step(self, tx: Tx) -> int:
-        """The undo step of the running operation, begun on first use.
-
-        Beginning a step clears the redo stack (the ``undone`` steps are dropped) and drops
-        the done steps beyond ``UNDO_DEPTH``; a dropped step's rows are deleted.
-        """
+        """The undo step of the running operation, begun on first use (see ``_close_step``)."""
         step: int | None = getattr(tx, "undo_step", None)
         if step is not None:
             return step
+        step = tx.scalar(
+            "INSERT INTO step (workspace_id, at, kind, summary, state, payload)"
+            " VALUES (:ws, :at, 'change', '', 'done', '{}') RETURNING id",
+            self._params(at=now()),
+        )
+        tx.undo_step = step  # type: ignore[attr-defined]
+        return step
+
+    def _close_step(self, tx: Tx) -> None:
+        """At the end of the outermost operation: keep its step only if it changed something.
+
+        A kept step clears the redo stack (the ``undone`` steps are dropped) and drops the
+        done steps beyond ``UNDO_DEPTH``; a dropped step's rows are deleted. A step that
+        changed nothing (a tag given to contacts that all had it, a status they all had) is
+        deleted, and redo stays as it was.
+        """
+        step: int | None = getattr(tx, "undo_step", None)
+        if step is None:
+            return
+        if self._step_is_empty(tx, step):
+            tx.execute("UPDATE event SET step_id = NULL WHERE step_id = :s", {"s": step})
+            tx.execute("DELETE FROM step_contact_status WHERE step_id = :s", {"s": step})
+            tx.execute("DELETE FROM step WHERE id = :s", {"s": step})
+            tx.undo_step = None  # type: ignore[attr-defined]
+            return
         cut = tx.scalar(
             "SELECT id FROM step WHERE workspace_id = :ws AND state = 'done'"
             " ORDER BY id DESC LIMIT 1 OFFSET :depth",
-            self._params(depth=UNDO_DEPTH - 1),
+            self._params(depth=UNDO_DEPTH),
         )
         dropped = [
             r[0]
@@ -336,13 +370,19 @@ class StoreBase:
             )
         ]
         self._drop_steps(tx, dropped)
-        step = tx.scalar(
-            "INSERT INTO step (workspace_id, at, kind, summary, state, payload)"
-            " VALUES (:ws, :at, 'change', '', 'done', '{}') RETURNING id",
-            self._params(at=now()),
-        )
-        tx.undo_step = step  # type: ignore[attr-defined]
-        return step
+
+    def _step_is_empty(self, tx: Tx, step: int) -> bool:
+        p = {"s": step}
+        if tx.scalar("SELECT 1 FROM step_contact_tag WHERE step_id = :s LIMIT 1", p):
+            return False
+        if tx.scalar(
+            "SELECT 1 FROM step_contact_status WHERE step_id = :s"
+            " AND COALESCE(before_id, -1) <> COALESCE(after_id, -1) LIMIT 1",
+            p,
+        ):
+            return False
+        kinds = ", ".join(f"'{k}'" for k in CREATES + DELETES + EDITS)
+        return not tx.scalar(f"SELECT 1 FROM event WHERE step_id = :s AND kind IN ({kinds}) LIMIT 1", p)
 
     def _drop_steps(self, tx: Tx, ids: Sequence[int]) -> None:
         if not ids:

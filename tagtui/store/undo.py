@@ -16,16 +16,12 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from tagtui.store.base import StoreBase
+from tagtui.store.base import CREATES, DELETES, EDITS, StoreBase
 from tagtui.store.contacts import CONTACT_FIELDS, _keys
 from tagtui.store.db import IntegrityViolation, Tx
 from tagtui.store.errors import Conflict, NotFound
 from tagtui.store.schema import now
 from tagtui.store.types import UndoResult
-
-CREATES = ("tag.created", "status.created", "contact.created", "demo.generated", "rule.created")
-DELETES = ("tag.deleted", "status.deleted", "contact.deleted", "rule.deleted")
-EDITS = ("tag.updated", "status.updated", "status.moved", "contact.updated")
 
 _Event = tuple[str, int | None, dict[str, Any]]
 

@@ -82,3 +82,15 @@ def test_history_by_contact_tag_and_limit(ok: Cli, cli: Cli) -> None:
     assert [e["kind"] for e in tag_events] == ["tag.created"]
     assert_one_error_line(cli("history", "ada@example.org", "--tag", "VIP"), 2, "not both")
     assert_one_error_line(cli("history", "nobody@example.org"), 3, "nobody@example.org")
+
+
+def test_a_no_op_assign_is_no_step_and_keeps_redo(ok: Cli, cli: Cli) -> None:
+    _seed(ok)
+    ok("tags", "create", "Last")
+    ok("undo")  # "Created tag Last": redo can reach it
+    assert ok("tags", "assign", "VIP", "bob@example.org", "--json").json["changed"] == 0
+    assert ok("redo").out.startswith("Redid: Created tag Last")
+    ok("undo")
+    ok("tags", "assign", "VIP", "bob@example.org")
+    # The next undo takes back the last real change, not an empty "change".
+    assert ok("undo").out.startswith("Undid: +Old VIP +VIP on Bob")

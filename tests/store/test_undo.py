@@ -360,3 +360,38 @@ def test_adding_and_deleting_a_rule_are_undone(s: Store) -> None:
     assert s.undo().summary == "Deleted rule Big"
     assert rules() == added  # the same id, query and actions
     assert s.apply_rules("Big")[0].rule.name == "Big"
+
+
+def _steps(store: Store) -> list[tuple[int, str]]:
+    return store._read(lambda tx: tx.all("SELECT id, state FROM step ORDER BY id"))
+
+
+@pytest.mark.parametrize(
+    "no_op",
+    [
+        pytest.param(lambda s: s.assign("VIP", ["ada@example.org"]), id="assign-a-tag-it-has"),
+        pytest.param(lambda s: s.unassign("VIP", ["bob@example.org"]), id="unassign-a-tag-it-lacks"),
+        pytest.param(lambda s: s.change_tags("ada@example.org", add=["VIP"]), id="change-tags"),
+        pytest.param(lambda s: s.set_status("ada@example.org", "New"), id="the-status-it-has"),
+        pytest.param(lambda s: s.set_status(3, None), id="clear-a-status-it-lacks"),
+        pytest.param(lambda s: s.sync_tags(email="ada@example.org", names=["VIP"]), id="sync-the-same-set"),
+        pytest.param(lambda s: s.bulk_change_tags(parse("status:new"), add=["VIP"]), id="bulk-tags-no-row"),
+        pytest.param(lambda s: s.bulk_set_status(parse("tag:vip"), "New"), id="bulk-status-no-row"),
+        pytest.param(lambda s: s.bulk_set_status(parse("tag:nobody"), "Won"), id="bulk-empty-selection"),
+        pytest.param(lambda s: s.update_contact("ada@example.org", name="Ada"), id="same-name"),
+    ],
+)
+def test_a_change_that_changes_nothing_is_no_step_and_keeps_redo(
+    s: Store, no_op: Callable[[Store], object]
+) -> None:
+    s.create_tag("Nobody")
+    s.create_tag("Last")
+    undone = s.undo()  # "Created tag Last": redo can reach it
+    steps, before = _steps(s), state(s)
+    no_op(s)
+    assert state(s) == before
+    assert _steps(s) == steps  # no step recorded, none dropped
+    assert s.redo().step_id == undone.step_id
+    s.undo()
+    # Undo after a no-op takes back the previous real step, not an empty one.
+    assert s.undo().summary == "Created tag Nobody"
