@@ -171,7 +171,7 @@ def list_contacts(ctx: Context) -> int:
     store = ctx.store
     query = parse_query(a.query)
     if a.view is not None:
-        query = all_of(parse_query(store.get_view(a.view).query), query)
+        query = all_of(store.view_filter(a.view), query)
     print_contact_page(ctx, store.list_contacts(query, limit=a.limit, offset=a.offset))
     return 0
 

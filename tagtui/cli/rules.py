@@ -79,20 +79,23 @@ def list_rules(ctx: Context) -> int:
     footer = plural(len(rules), "rule")
     if not rules:
         footer += " — add one with `tagtui rules add NAME --query Q --add TAG`"
-    ctx.out.table(
-        [
-            Column("NAME", shrink=True),
-            Column("QUERY", shrink=True),
-            Column("ACTIONS", shrink=True),
-            Column("MATCHES", align=">"),
-        ],
-        [[r.name, r.query, r.actions(), _count(matches.get(r.name))] for r in rules],
-        footer=footer,
-    )
+    columns = [
+        Column("NAME", shrink=True),
+        Column("QUERY", shrink=True),
+        Column("ACTIONS", shrink=True),
+        Column("MATCHES", align=">"),
+    ]
+    rows = [[r.name, r.query, r.actions(), _count(r.broken, matches.get(r.name))] for r in rules]
+    if any(r.broken for r in rules):
+        columns.append(Column("BROKEN", shrink=True))
+        rows = [[*row, r.broken or ""] for row, r in zip(rows, rules, strict=True)]
+    ctx.out.table(columns, rows, footer=footer)
     return 0
 
 
-def _count(n: int | None) -> str:
+def _count(broken: str | None, n: int | None) -> str:
+    if broken:
+        return "broken"
     return "query no longer valid" if n is None else f"{n:,}"
 
 
@@ -126,12 +129,18 @@ def _report(ctx: Context, effects: list[RuleEffect], *, done: bool) -> int:
         ctx.out.line("No rules — add one with `tagtui rules add NAME --query Q --add TAG`")
         return 0
     for e in effects:
+        if e.broken:
+            ctx.out.say(f"{e.rule.name}: broken, not run ({e.broken})")
+            continue
         ctx.out.say(f"{e.rule.name}: {plural(e.matches, 'contact')} match {e.rule.query}")
         ctx.out.say(f"  {'' if done else 'would: '}{e.plan.summary()}")
+    broken = sum(1 for e in effects if e.broken)
     if done:
         changed = sum(1 for e in effects if e.plan.changes)
         rest = f"{changed} changed something" if changed else "nothing needed changing"
-        ctx.out.line(f"Applied {plural(len(effects), 'rule')}; {rest}")
+        if broken:
+            rest += f"; {plural(broken, 'broken rule')} not run"
+        ctx.out.line(f"Applied {plural(len(effects) - broken, 'rule')}; {rest}")
     return 0
 
 

@@ -20,6 +20,8 @@ from tagtui.cli.common import (
 from tagtui.cli.context import Context
 from tagtui.cli.output import Column, plural
 from tagtui.cli.registry import help_for
+from tagtui.cli.views import breaking, broke
+from tagtui.store.stored_queries import delete_refused
 
 if TYPE_CHECKING:
     from tagtui.store import Status
@@ -76,7 +78,10 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
         parents=parents,
     )
     p.add_argument("status", metavar="STATUS", help="status id, name or slug")
-    add_json(p, "{id, name, contacts}")
+    p.add_argument(
+        "--force", action="store_true", help="delete it even if saved views or rules name it (they break)"
+    )
+    add_json(p, "{id, name, contacts, broken}")
 
     p = command(
         statuses,
@@ -162,14 +167,18 @@ def move_status(ctx: Context) -> int:
 def delete_status(ctx: Context) -> int:
     store = ctx.store
     status = store.get_status(ctx.args.status)
+    users = store.stored_queries_naming("status", status.id)
+    if users and not ctx.args.force:
+        raise delete_refused("status", status.name, users)
     ctx.confirm(
-        f"Delete status {quoted(status.name)} and clear it on {plural(status.contacts or 0, 'contact')}?"
+        f"Delete status {quoted(status.name)} and clear it on {plural(status.contacts or 0, 'contact')}"
+        f"{breaking(users)}?"
     )
-    cleared = store.delete_status(status.id)
+    cleared = store.delete_status(status.id, force=ctx.args.force)
     return report(
         ctx,
-        {"id": status.id, "name": status.name, "contacts": cleared},
-        f"Deleted status {quoted(status.name)}; cleared it on {plural(cleared, 'contact')}",
+        {"id": status.id, "name": status.name, "contacts": cleared, "broken": users},
+        f"Deleted status {quoted(status.name)}; cleared it on {plural(cleared, 'contact')}{broke(users)}",
     )
 
 

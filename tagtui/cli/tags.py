@@ -21,6 +21,8 @@ from tagtui.cli.common import (
 from tagtui.cli.context import Context
 from tagtui.cli.output import Column, page_footer, plural
 from tagtui.cli.registry import help_for
+from tagtui.cli.views import breaking, broke
+from tagtui.store.stored_queries import delete_refused
 
 if TYPE_CHECKING:
     from tagtui.store import Tag
@@ -88,7 +90,10 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
         tags, "delete", help="delete a tag and take it off every contact", handler=delete_tag, parents=parents
     )
     p.add_argument("tag", metavar="TAG", help="tag id, name or slug")
-    add_json(p, "{id, name, contacts}")
+    p.add_argument(
+        "--force", action="store_true", help="delete it even if saved views or rules name it (they break)"
+    )
+    add_json(p, "{id, name, contacts, broken}")
 
     p = command(
         tags,
@@ -258,12 +263,17 @@ def update_tag(ctx: Context) -> int:
 def delete_tag(ctx: Context) -> int:
     store = ctx.store
     tag = store.get_tag(ctx.args.tag)
-    ctx.confirm(f"Delete tag {quoted(tag.name)} from {plural(tag.contacts or 0, 'contact')}?")
-    lost = store.delete_tag(tag.id)
+    users = store.stored_queries_naming("tag", tag.id)
+    if users and not ctx.args.force:
+        raise delete_refused("tag", tag.name, users)
+    ctx.confirm(
+        f"Delete tag {quoted(tag.name)} from {plural(tag.contacts or 0, 'contact')}{breaking(users)}?"
+    )
+    lost = store.delete_tag(tag.id, force=ctx.args.force)
     return report(
         ctx,
-        {"id": tag.id, "name": tag.name, "contacts": lost},
-        f"Deleted tag {quoted(tag.name)}; {plural(lost, 'contact')} lost it",
+        {"id": tag.id, "name": tag.name, "contacts": lost, "broken": users},
+        f"Deleted tag {quoted(tag.name)}; {plural(lost, 'contact')} lost it{broke(users)}",
     )
 
 

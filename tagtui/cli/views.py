@@ -14,7 +14,7 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
     views = group(sub, "views", help=help_for("views"), parents=parents)
 
     p = command(views, "list", help="list saved views", handler=list_views, parents=parents)
-    add_json(p, "an array of {name, query}")
+    add_json(p, "an array of {name, query, broken} (broken: why it no longer runs, or null)")
 
     p = command(
         views,
@@ -30,7 +30,7 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
     p.add_argument("name", metavar="NAME")
     p.add_argument("query", metavar="QUERY", nargs="?", help="the query (the rest of the line)")
     p.add_argument("--query", dest="query_option", metavar="Q", help="the query, as an option")
-    add_json(p, "{name, query}")
+    add_json(p, "{name, query, broken}")
 
     p = command(views, "delete", help="delete a saved view", handler=delete_view, parents=parents)
     p.add_argument("name", metavar="NAME")
@@ -45,12 +45,23 @@ def list_views(ctx: Context) -> int:
         footer = plural(len(views), "view")
         if not views:
             footer += " — save one with `tagtui views save NAME QUERY`"
-        ctx.out.table(
-            [Column("NAME", shrink=True), Column("QUERY", shrink=True)],
-            [[v.name, v.query] for v in views],
-            footer=footer,
-        )
+        columns = [Column("NAME", shrink=True), Column("QUERY", shrink=True)]
+        rows = [[v.name, v.query] for v in views]
+        if any(v.broken for v in views):
+            columns.append(Column("BROKEN", shrink=True))
+            rows = [[*row, v.broken or ""] for row, v in zip(rows, views, strict=True)]
+        ctx.out.table(columns, rows, footer=footer)
     return 0
+
+
+def breaking(titles: list[str]) -> str:
+    """`` and break view 'a', rule 'b'`` for a delete's question (empty when none)."""
+    return f" and break {', '.join(titles)}" if titles else ""
+
+
+def broke(titles: list[str]) -> str:
+    """``; now broken: view 'a', rule 'b'`` for a delete's report (empty when none)."""
+    return f"; now broken: {', '.join(titles)}" if titles else ""
 
 
 def save_view(ctx: Context) -> int:

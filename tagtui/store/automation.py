@@ -39,6 +39,8 @@ class Rule:
     created_at: str
     updated_at: str
     rev: int
+    #: Why the rule no longer runs (a tag or status it names was deleted), or ``None``.
+    broken: str | None = None
 
     def actions(self) -> str:
         """``+Influencer −Cold status→Qualified``: the actions in one line."""
@@ -58,6 +60,7 @@ class Rule:
             "created_at": self.created_at,
             "updated_at": self.updated_at,
             "rev": self.rev,
+            "broken": self.broken,
         }
 
 
@@ -67,6 +70,8 @@ class RuleEffect:
 
     rule: Rule
     plan: BulkPlan
+    #: Why the rule was not run (it is broken), or ``None``.
+    broken: str | None = None
 
     @property
     def matches(self) -> int:
@@ -78,6 +83,7 @@ class RuleEffect:
             "query": self.rule.query,
             "matches": self.matches,
             **self.plan.to_json(),
+            "broken": self.broken,
         }
 
 
@@ -97,6 +103,9 @@ class AutomationOps(StoreBase):
         def run(tx: Tx) -> dict[str, int | None]:
             out: dict[str, int | None] = {}
             for rule in self._load_rules(tx, None):
+                if rule.broken:
+                    out[rule.name] = None
+                    continue
                 try:
                     where, params = self._selection(tx, self._rule_filter(rule))
                 except ValidationError:
@@ -109,8 +118,8 @@ class AutomationOps(StoreBase):
 
     def _load_rules(self, tx: Tx, name_key: str | None) -> list[Rule]:
         sql = (
-            "SELECT r.id, r.name, r.query, r.add_tags, r.remove_tags, r.status_id, s.name,"
-            " r.created_at, r.updated_at, r.rev FROM rule r LEFT JOIN status s ON s.id = r.status_id"
+            "SELECT r.id, r.name, r.query, r.add_tags, r.remove_tags, r.status_id, s.name, r.created_at,"
+            " r.updated_at, r.rev, r.broken FROM rule r LEFT JOIN status s ON s.id = r.status_id"
             " WHERE r.workspace_id = :ws"
         )
         params = self._params()
@@ -139,6 +148,7 @@ class AutomationOps(StoreBase):
                 created_at=r[7],
                 updated_at=r[8],
                 rev=r[9],
+                broken=r[10],
             )
             for r in rows
         ]
@@ -275,6 +285,7 @@ class AutomationOps(StoreBase):
                 remove=json.loads(row[1]),
                 status=row[2],
                 created_at=row[3],
+                broken=rule.broken,
             )
             self._label(tx, "rule.deleted", f"Deleted rule {rule.name}")
             return rule
@@ -294,23 +305,35 @@ class AutomationOps(StoreBase):
         )
 
     def apply_rules(self, name: str | None = None) -> list[RuleEffect]:
-        """Apply every rule (by name) or the one named, all in one transaction; returns what each did."""
+        """Apply every rule (by name) or the one named, all in one transaction; returns what each did.
+
+        A broken rule is never run: among all rules it is reported (``RuleEffect.broken``) and
+        the others run; named alone, it is a ValidationError."""
         return self._write(
             lambda tx: [self._rule_effect(tx, rule, apply=True) for rule in self._chosen(tx, name)]
         )
 
     def _chosen(self, tx: Tx, name: str | None) -> list[Rule]:
         if name is not None:
-            return [self._rule_named(tx, name)]
+            rule = self._rule_named(tx, name)
+            if rule.broken:
+                raise ValidationError(
+                    f"rule {rule.name!r} is broken ({rule.broken}); delete it and add it again",
+                    field="rule",
+                )
+            return [rule]
         return self._load_rules(tx, None)
 
     def _rule_effect(self, tx: Tx, rule: Rule, *, apply: bool) -> RuleEffect:
         from tagtui.store.base import UNSET
 
+        if rule.broken:
+            return RuleEffect(rule, BulkPlan(selected=0), broken=rule.broken)
         try:
             where, params = self._selection(tx, self._rule_filter(rule))
         except ValidationError as exc:
-            raise ValidationError(f"rule {rule.name!r}: {exc}", field="query") from exc
+            # Broken before views and rules were kept whole (an older database): not run either.
+            return RuleEffect(rule, BulkPlan(selected=0), broken=str(exc))
         add_ids = [t.id for t in rule.add]
         remove_ids = [t.id for t in rule.remove]
         status_id: Any = UNSET if rule.status_id is None else rule.status_id

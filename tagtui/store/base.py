@@ -44,7 +44,7 @@ TAG_COLUMNS = "t.id, t.name, t.slug, t.color, t.emoji, t.description, t.created_
 STATUS_COLUMNS = "s.id, s.name, s.slug, s.color, s.position, s.created_at, s.updated_at, s.rev"
 
 #: Events of these kinds belong to an undo step; others (settings, views, undo itself) do not.
-UNDOABLE_PREFIXES = ("tag.", "tags.", "status.", "contact.", "contacts.", "demo.", "rule.")
+UNDOABLE_PREFIXES = ("tag.", "tags.", "status.", "contact.", "contacts.", "demo.", "rule.", "query.")
 #: How many done steps undo can reach; older ones are dropped (with their rows).
 UNDO_DEPTH = 100
 #: Events whose rows undo puts back, takes away or edits back (``undo.py``); a step without

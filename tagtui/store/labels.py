@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from tagtui.store.base import StoreBase
 from tagtui.store.db import Tx
 from tagtui.store.errors import Conflict
+from tagtui.store.stored_queries import Label, StoredQueryOps
 
 L = TypeVar("L")
 
 
-class LabelOps(StoreBase):
+class LabelOps(StoredQueryOps):
     """Steps of ``update_tag`` and ``update_status``; ``kind`` ("tag" or "status") is also the table."""
 
     @staticmethod
@@ -65,6 +65,10 @@ class LabelOps(StoreBase):
             after=changed,
         )
         after = load(tx, label_id)
+        # Views and rules that name it keep meaning it (a no-op unless the name changed).
+        self._follow_rename(
+            tx, Label(kind, label_id, before.name, before.slug), Label(kind, label_id, after.name, after.slug)
+        )
         if changed.get("name"):
             self._label(tx, f"{kind}.updated", f"Renamed {kind} {before.name} to {after.name}")
         else:

@@ -221,6 +221,8 @@ class ViewRow(SQLModel, table=True):
     query: str = Field(sa_type=Text)
     created_at: str = Field(sa_type=STAMP)
     updated_at: str = Field(sa_type=STAMP)
+    #: Why the view no longer runs (schema 3: a tag or status it names was deleted), or NULL.
+    broken: str | None = Field(default=None, sa_type=Text)
 
 
 class RuleRow(SQLModel, table=True):
@@ -246,6 +248,8 @@ class RuleRow(SQLModel, table=True):
     created_at: str = Field(sa_type=STAMP)
     updated_at: str = Field(sa_type=STAMP)
     rev: int = Field(default=1)
+    #: Why the rule no longer runs (schema 3: a tag or status it names was deleted), or NULL.
+    broken: str | None = Field(default=None, sa_type=Text)
 
 
 def ddl(dialect_name: str) -> list[str]:

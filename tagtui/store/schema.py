@@ -41,6 +41,28 @@ def _migrate_to_2(tx: Tx) -> None:
 SCHEMA_3_STEPS: list[Callable[[Tx], None]] = []
 
 
+def _stored_queries_can_break(tx: Tx) -> None:
+    """Saved views and rules say why they no longer run (a tag or status they name was deleted)."""
+    # A schema-1 database got its rule table from today's models on the way to schema 2.
+    for table in ("saved_view", "rule"):
+        if "broken" not in _column_names(tx, table):
+            tx.execute(f"ALTER TABLE {table} ADD COLUMN broken TEXT")
+
+
+def _column_names(tx: Tx, table: str) -> set[str]:
+    if tx.db.dialect == "sqlite":
+        return {r[1] for r in tx.all(f"PRAGMA table_info({table})")}
+    rows = tx.all(
+        "SELECT column_name FROM information_schema.columns"
+        " WHERE table_schema = current_schema() AND table_name = :t",
+        {"t": table},
+    )
+    return {r[0] for r in rows}
+
+
+SCHEMA_3_STEPS.append(_stored_queries_can_break)
+
+
 def _migrate_to_3(tx: Tx) -> None:
     """Schema 3: the second round's tables and columns (see ``SCHEMA_3_STEPS``)."""
     _create_missing_tables(tx)

@@ -11,6 +11,7 @@ from tagtui.store.errors import Conflict, ValidationError
 from tagtui.store.labels import LabelOps
 from tagtui.store.rules import DEFAULT_STATUS_COLOR, clean_label_name, normalize_color
 from tagtui.store.schema import now
+from tagtui.store.stored_queries import Label
 from tagtui.store.types import SetupItem, Status
 
 #: Reference 000's "pipeline setup".
@@ -178,13 +179,17 @@ class StatusOps(LabelOps):
             [{"id": sid, "pos": i} for i, sid in enumerate(order, start=1)],
         )
 
-    def delete_status(self, ref: int | str) -> int:
-        """Delete a status, clearing it on its contacts; one event, whatever the count (000)."""
+    def delete_status(self, ref: int | str, *, force: bool = False) -> int:
+        """Delete a status, clearing it on its contacts; one event, whatever the count (000).
+
+        A status that a saved view or rule names is a Conflict unless ``force``; forced, those
+        views and rules are marked broken."""
 
         def run(tx: Tx) -> int:
             status_id = self._status_id(tx, ref)
             self._lock_pipeline(tx)
             status = self._load_status(tx, status_id)
+            self._follow_delete(tx, Label("status", status.id, status.name, status.slug), force=force)
             # Its contacts are noted first, so that undo can give the status back to them.
             where = "c.workspace_id = :ws AND c.status_id = :undo_sid"
             self._record_status_where(tx, where, self._params(undo_sid=status.id), None)

@@ -94,7 +94,7 @@ class Store(TagOps, StatusOps, ContactOps, ImportOps, InsightOps, PlanOps, Autom
             lambda tx: [
                 View(*r)
                 for r in tx.all(
-                    "SELECT name, query FROM saved_view WHERE workspace_id = :ws ORDER BY name",
+                    "SELECT name, query, broken FROM saved_view WHERE workspace_id = :ws ORDER BY name",
                     self._params(),
                 )
             ]
@@ -103,13 +103,25 @@ class Store(TagOps, StatusOps, ContactOps, ImportOps, InsightOps, PlanOps, Autom
     def get_view(self, name: str) -> View:
         row = self._read(
             lambda tx: tx.one(
-                "SELECT name, query FROM saved_view WHERE workspace_id = :ws AND name = :name",
+                "SELECT name, query, broken FROM saved_view WHERE workspace_id = :ws AND name = :name",
                 self._params(name=name.strip()),
             )
         )
         if row is None:
             raise NotFound(f"no view named {name.strip()!r}", field="view")
         return View(*row)
+
+    def view_filter(self, name: str) -> Filter:
+        """The filter of the view named ``name``; a broken view is a ValidationError (never run)."""
+        from tagtui.query.parse import parse
+
+        view = self.get_view(name)
+        if view.broken:
+            raise ValidationError(
+                f"view {view.name!r} is broken ({view.broken}); save it again with a query that works",
+                field="view",
+            )
+        return parse(view.query)
 
     def save_view(self, name: str, query: str) -> View:
         """Save ``query`` under ``name``, replacing a view of that name. The query is checked first."""
@@ -126,7 +138,7 @@ class Store(TagOps, StatusOps, ContactOps, ImportOps, InsightOps, PlanOps, Autom
             tx.execute(
                 "INSERT INTO saved_view (workspace_id, name, query, created_at, updated_at)"
                 " VALUES (:ws, :name, :query, :at, :at) ON CONFLICT (workspace_id, name)"
-                " DO UPDATE SET query = excluded.query, updated_at = excluded.updated_at",
+                " DO UPDATE SET query = excluded.query, updated_at = excluded.updated_at, broken = NULL",
                 self._params(name=clean, query=query, at=stamp),
             )
             self._event(tx, "view.saved", "workspace", self.workspace_id, name=clean, query=query)

@@ -21,6 +21,7 @@ from tagtui.store.rules import (
     normalize_color,
 )
 from tagtui.store.schema import now
+from tagtui.store.stored_queries import Label
 from tagtui.store.types import MergeResult, SetupItem, Tag
 
 #: Reference 000's "tag system setup", plus VIP (references 001, 002, 004).
@@ -247,11 +248,15 @@ class TagOps(LabelOps):
 
         return self._write(run)
 
-    def delete_tag(self, ref: int | str) -> int:
-        """Delete a tag and every assignment of it; returns how many contacts lost it."""
+    def delete_tag(self, ref: int | str, *, force: bool = False) -> int:
+        """Delete a tag and every assignment of it; returns how many contacts lost it.
+
+        A tag that a saved view or rule names is a Conflict unless ``force``; forced, those
+        views and rules are marked broken."""
 
         def run(tx: Tx) -> int:
             tag = self._load_tag(tx, self._tag_id(tx, ref))
+            self._follow_delete(tx, Label("tag", tag.id, tag.name, tag.slug), force=force)
             self._delete_tag(tx, tag)
             self._label(tx, "tag.deleted", f"Deleted tag {tag.name} ({_contacts(tag.contacts or 0)})")
             return tag.contacts or 0
@@ -297,6 +302,9 @@ class TagOps(LabelOps):
             if src.contacts:
                 counts = self._apply_tags_where(tx, where, params, [dst.id], [src.id])  # type: ignore[attr-defined]
                 moved = counts[f"+{dst.id}"]
+            self._follow_merge(
+                tx, Label("tag", src.id, src.name, src.slug), Label("tag", dst.id, dst.name, dst.slug)
+            )
             self._delete_tag(tx, src)
             self._event(
                 tx,

@@ -234,6 +234,8 @@ class MergeResult:
 class View:
     name: str
     query: str
+    #: Why the view no longer runs (a tag or status it names was deleted), or ``None``.
+    broken: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "query": self.query}
+        return {"name": self.name, "query": self.query, "broken": self.broken}

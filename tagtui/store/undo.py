@@ -16,17 +16,18 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from tagtui.store.base import CREATES, DELETES, EDITS, StoreBase
+from tagtui.store.base import CREATES, DELETES, EDITS
 from tagtui.store.contacts import CONTACT_FIELDS, _keys
 from tagtui.store.db import IntegrityViolation, Tx
 from tagtui.store.errors import Conflict, NotFound
 from tagtui.store.schema import now
+from tagtui.store.stored_queries import REWRITTEN, StoredQueryOps
 from tagtui.store.types import UndoResult
 
 _Event = tuple[str, int | None, dict[str, Any]]
 
 
-class UndoOps(StoreBase):
+class UndoOps(StoredQueryOps):
     def undo(self) -> UndoResult:
         """Take back the newest done step; NotFound ("nothing to undo") when there is none."""
         return self._write(lambda tx: self._travel(tx, back=True))
@@ -66,8 +67,14 @@ class UndoOps(StoreBase):
         for event in ordered:
             if event[0] in EDITS:
                 self._edit_back(tx, event, "before" if back else "after", counts, action)
+            elif event[0] == REWRITTEN:  # a view or rule that followed a rename, merge or delete
+                self._rewrite_back(
+                    tx, event[2].get("stored", ""), event[1], event[2], "before" if back else "after"
+                )
         self._assignments(tx, step_id, back=back, counts=counts, action=action)
         self._take_away(tx, [e for e in ordered if e[0] in remove], counts)
+        # Views and rules that name what came back are whole again; any that name what went are broken.
+        self._recheck_stored(tx)
         redoable = not any(e[0] == "demo.generated" for e in events)
         if back and not redoable:
             # Demo contacts are computed, not recorded: undone, they cannot come back, and
@@ -195,8 +202,8 @@ class UndoOps(StoreBase):
         stamp = now()
         tx.execute(
             "INSERT INTO rule (id, workspace_id, name, name_key, query, add_tags, remove_tags, status_id,"
-            " created_at, updated_at, rev) VALUES (:id, :ws, :name, :key, :query, :add, :remove,"
-            " (SELECT id FROM status WHERE id = :sid AND workspace_id = :ws), :created, :at, 1)",
+            " broken, created_at, updated_at, rev) VALUES (:id, :ws, :name, :key, :query, :add, :remove,"
+            " (SELECT id FROM status WHERE id = :sid AND workspace_id = :ws), :broken, :created, :at, 1)",
             self._params(
                 id=rule_id,
                 name=p["name"],
@@ -205,6 +212,7 @@ class UndoOps(StoreBase):
                 add=json.dumps(p.get("add") or []),
                 remove=json.dumps(p.get("remove") or []),
                 sid=p.get("status"),
+                broken=p.get("broken"),
                 created=p.get("created_at") or stamp,
                 at=stamp,
             ),

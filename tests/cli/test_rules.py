@@ -48,6 +48,7 @@ def test_add_list_preview_apply_delete(ok: Cli, cli: Cli, db_url: str, people: N
             "created_at": ok("rules", "list", "--json").json[0]["created_at"],
             "updated_at": ok("rules", "list", "--json").json[0]["updated_at"],
             "rev": 1,
+            "broken": None,
             "matches": 2,
         }
     ]

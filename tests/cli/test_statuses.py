@@ -64,7 +64,12 @@ def test_delete_clears_the_status_on_its_contacts(ok: Cli, cli: Cli) -> None:
     assert len(deleted_events) == 1 and deleted_events[0]["payload"]["contacts_cleared"] == 3
     assert_one_error_line(cli("statuses", "delete", "Won"), 3)
     lost = ok("statuses", "show", "lost", "--json").json["id"]
-    assert ok("statuses", "delete", "lost", "--json").json == {"id": lost, "name": "Lost", "contacts": 0}
+    assert ok("statuses", "delete", "lost", "--json").json == {
+        "id": lost,
+        "name": "Lost",
+        "contacts": 0,
+        "broken": [],
+    }
 
 
 def test_empty_pipeline_hint(ok: Cli) -> None:

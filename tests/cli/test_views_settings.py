@@ -13,10 +13,11 @@ def test_views_save_list_delete(ok: Cli, cli: Cli) -> None:
     assert ok("views", "save", "--json", "hot", 'tag:"hot lead"', "-status:none").json == {
         "name": "hot",
         "query": 'tag:"hot lead" -status:none',
+        "broken": None,
     }
     assert ok("views", "list", "--json").json == [
-        {"name": "cold", "query": "-tag:cold"},
-        {"name": "hot", "query": 'tag:"hot lead" -status:none'},
+        {"name": "cold", "query": "-tag:cold", "broken": None},
+        {"name": "hot", "query": 'tag:"hot lead" -status:none', "broken": None},
     ]
     # Saving again under the same name replaces the view.
     ok("views", "save", "cold", "not", "tag:cold", "--yes")
@@ -44,6 +45,7 @@ def test_views_save_takes_options_before_and_after(run: Cli, db_url: str) -> Non
     assert run("views", "save", "c3", "tag:cold", "or", "-tag:cold", "--json", "--db", db_url).json == {
         "name": "c3",
         "query": "tag:cold or -tag:cold",
+        "broken": None,
     }
     names = [v["name"] for v in run("views", "list", "--json", "--db", db_url).json]
     assert names == ["c1", "c2", "c3"]

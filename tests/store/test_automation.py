@@ -193,15 +193,16 @@ def test_apply_one_rule_respects_tag_limit_and_reports_left_out(store: Store) ->
     assert not again.plan.changes and again.plan.left_out == 2
 
 
-def test_apply_all_rules_is_one_transaction(store: Store) -> None:
+def test_a_broken_rule_is_reported_and_the_others_run(store: Store) -> None:
     seed(store)
     store.add_rule("A", "followers>100000", add=["Alpha"])
     store.add_rule("B", "tag:vip", add=["Beta"])
-    store.delete_tag("VIP")  # rule B's query no longer compiles
-    before = snapshot(store)
-    with pytest.raises(ValidationError, match="rule 'B'"):
-        store.apply_rules()
-    assert snapshot(store) == before
+    store.delete_tag("VIP", force=True)  # rule B is broken now
+    effects = store.apply_rules()
+    assert [(e.rule.name, e.broken) for e in effects] == [("A", None), ("B", "tag 'VIP' was deleted")]
+    assert effects[0].plan.changes and not effects[1].plan.changes
+    assert store.count_contacts(parse("tag:alpha")) == 7
+    assert store.count_contacts(parse("tag:beta")) == 0
     assert store.count_rule_matches() == {"A": 7, "B": None}
 
 

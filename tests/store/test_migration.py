@@ -18,14 +18,21 @@ FIXTURE = Path(__file__).parent.parent / "fixtures" / "schema_v1.db"
 V1_TABLES = ("workspace", "status", "tag", "contact", "contact_tag", "event", "saved_view")
 
 
+def _v1_columns(table: str) -> list[str]:
+    """The columns ``table`` had in schema 1 (later schemas add columns; these rows must stay)."""
+    conn = sqlite3.connect(f"file:{FIXTURE}?mode=ro", uri=True)
+    try:
+        return [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
+    finally:
+        conn.close()
+
+
 def _rows(path: Path) -> dict[str, list[tuple]]:
     conn = sqlite3.connect(path)
     try:
         out = {}
         for table in V1_TABLES:
-            cols = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
-            if table == "event":
-                cols = [c for c in cols if c != "step_id"]
+            cols = _v1_columns(table)
             out[table] = sorted(conn.execute(f"SELECT {', '.join(cols)} FROM {table}").fetchall(), key=repr)
         return out
     finally:
