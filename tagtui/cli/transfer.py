@@ -16,6 +16,8 @@ from tagtui.cli.registry import help_for
 from tagtui.textsafe import visible
 
 FORMATS = ("csv", "json", "vcf")
+#: ``export --for`` (tagtui.io.export.CSV_STYLES, repeated so the parser needs no io import).
+CSV_STYLES = ("spreadsheet", "google", "outlook")
 
 
 def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
@@ -82,13 +84,23 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
         handler=export,
         parents=parents,
         epilog="examples:\n  tagtui export --query tag:vip > vip.csv\n"
-        "  tagtui export --query -tag:cold --format json --output warm.json",
+        "  tagtui export --query -tag:cold --format json --output warm.json\n"
+        "  tagtui export --for google --output google.csv   # then import it at contacts.google.com",
     )
     p.add_argument("--query", metavar="Q", help=QUERY_HELP)
     p.add_argument(
         "--format",
         choices=FORMATS,
         help="csv, json or vcf (default: from the --output suffix, else csv)",
+    )
+    p.add_argument(
+        "--for",
+        dest="style",
+        choices=CSV_STYLES,
+        default="spreadsheet",
+        help="who reads the CSV: spreadsheet (tagtui's columns, formula cells neutralised; the"
+        " default), google (Google Contacts' columns) or outlook (Outlook's columns); the last two"
+        " leave values as they are",
     )
     p.add_argument(
         "--output",
@@ -219,7 +231,11 @@ def export(ctx: Context) -> int:
 
     a = ctx.args
     output = None if a.output in (None, targets.STDOUT) else a.output
-    fmt = a.format or _format_from_suffix(output) or "csv"
+    # Google's and Outlook's files are CSV whatever their name says.
+    fmt = a.format or (_format_from_suffix(output) if a.style == "spreadsheet" else None) or "csv"
+    from tagtui.io.export import check_style
+
+    check_style(fmt, a.style)
     target = targets.resolve(output or targets.STDOUT)  # a missing folder fails before the database opens
     store = ctx.store
     query = parse_query(a.query)
@@ -227,7 +243,8 @@ def export(ctx: Context) -> int:
     shown = "standard output" if target.stdout else target.path
     if ctx.dry_run:  # writes no file (and nothing to stdout but the count)
         count = store.count_contacts(query)
-        ctx.out.say(f"Would export {plural(count, 'contact')} as {fmt} to {shown}")
+        what = fmt if a.style == "spreadsheet" else f"{a.style} CSV"
+        ctx.out.say(f"Would export {plural(count, 'contact')} as {what} to {shown}")
         return 0
     if target.exists:
         ctx.confirm(f"{target.path} exists. Replace it?")
@@ -235,7 +252,7 @@ def export(ctx: Context) -> int:
         from tagtui.io.export import export_contacts
     except ImportError as exc:
         raise _io_missing("export", exc) from exc
-    written = targets.write(target, fmt, lambda out: export_contacts(store, query, fmt, out))
+    written = targets.write(target, fmt, lambda out: export_contacts(store, query, fmt, out, style=a.style))
     if not target.stdout:  # the count would land in the exported data
         ctx.out.say(f"Exported {plural(written, 'contact')} to {target.path}")
     return 0

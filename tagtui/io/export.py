@@ -14,6 +14,7 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
 from tagtui.query.filter import Filter
@@ -26,6 +27,57 @@ if TYPE_CHECKING:
 
 FORMATS = ("csv", "json", "vcf")
 CSV_COLUMNS = IMPORT_COLUMNS  # what export writes, import reads
+#: ``--for``: who reads a CSV export. A spreadsheet gets tagtui's columns with formula cells
+#: neutralised (SPEC §6); Google Contacts and Outlook get the columns of their own CSV files
+#: and every value as it is (they would keep a neutralising ``'`` as part of a phone number).
+CSV_STYLES = ("spreadsheet", "google", "outlook")
+#: Google Contacts' CSV (the layout its "Google CSV" export wrote, which its import reads).
+GOOGLE_COLUMNS = (
+    "Name",
+    "Given Name",
+    "Family Name",
+    "Notes",
+    "Group Membership",
+    "E-mail 1 - Type",
+    "E-mail 1 - Value",
+    "Phone 1 - Type",
+    "Phone 1 - Value",
+    "Organization 1 - Name",
+)
+GOOGLE_SEPARATOR = " ::: "
+#: The group Google puts every contact of an account in.
+GOOGLE_MY_CONTACTS = "* myContacts"
+#: Outlook's CSV columns that hold tagtui's fields (Outlook maps them by name).
+OUTLOOK_COLUMNS = (
+    "First Name",
+    "Last Name",
+    "Company",
+    "Mobile Phone",
+    "Categories",
+    "E-mail Address",
+    "Notes",
+)
+OUTLOOK_SEPARATOR = ";"
+
+
+@dataclass(frozen=True)
+class ExportChoice:
+    """One way to export, as the UI's dialog offers it: a format, who reads it, a file name."""
+
+    fmt: str
+    style: str
+    label: str
+    file_name: str
+
+
+#: Every format and CSV style, in the order the export dialog lists them.
+EXPORT_CHOICES = (
+    ExportChoice("csv", "spreadsheet", "CSV for spreadsheets", "contacts.csv"),
+    ExportChoice("csv", "google", "CSV for Google Contacts", "contacts-google.csv"),
+    ExportChoice("csv", "outlook", "CSV for Outlook", "contacts-outlook.csv"),
+    ExportChoice("json", "spreadsheet", "JSON", "contacts.json"),
+    ExportChoice("vcf", "spreadsheet", "vCard (address books)", "contacts.vcf"),
+)
 #: Contacts read from the store at a time (one statement each) ...
 READ_BATCH = 5000
 #: ... and written, and told to ``progress``, at a time.
@@ -36,21 +88,34 @@ Progress = Callable[[int, int], None]
 
 
 def export_contacts(
-    store: Store, query: Filter, fmt: str, out: TextIO, *, progress: Progress | None = None
+    store: Store,
+    query: Filter,
+    fmt: str,
+    out: TextIO,
+    *,
+    progress: Progress | None = None,
+    style: str = "spreadsheet",
 ) -> int:
     """Write the contacts ``query`` selects to ``out`` in ``fmt``; returns how many.
 
-    ``out`` for CSV should be opened with ``newline=""`` (the csv module writes CRLF).
-    An unknown format or a query naming an unknown tag is a ValidationError raised before
-    anything is written.
+    ``style`` (one of ``CSV_STYLES``) says who reads a CSV: a spreadsheet, Google Contacts
+    or Outlook. ``out`` for CSV should be opened with ``newline=""`` (the csv module writes
+    CRLF). An unknown format or style, a style for another format than CSV, or a query
+    naming an unknown tag is a ValidationError raised before anything is written.
     """
     writers = {"csv": _write_csv, "json": _write_json, "vcf": _write_vcards}
     if fmt not in writers:
         raise ValidationError(f"unknown export format {fmt!r}: use csv, json or vcf", field="format")
+    check_style(fmt, style)
+    if style != "spreadsheet":
+        writers["csv"] = _write_google if style == "google" else _write_outlook
     store.check_query(query)
     total = store.count_contacts(query) if progress else 0
     done = 0
-    values = store.iter_contact_values(query, batch=READ_BATCH, notes=fmt == "vcf", neutralised=fmt == "csv")
+    spreadsheet = fmt == "csv" and style == "spreadsheet"
+    values = store.iter_contact_values(
+        query, batch=READ_BATCH, notes=not spreadsheet and fmt != "json", neutralised=spreadsheet
+    )
     for written in writers[fmt](_chunks(values), out):
         done += written
         if progress:
@@ -58,6 +123,14 @@ def export_contacts(
     if progress and not done:
         progress(0, total)
     return done
+
+
+def check_style(fmt: str, style: str) -> None:
+    """ValidationError unless ``style`` is one of ``CSV_STYLES`` and fits ``fmt``."""
+    if style not in CSV_STYLES:
+        raise ValidationError(f"unknown export style {style!r}: use {', '.join(CSV_STYLES)}", field="for")
+    if style != "spreadsheet" and fmt != "csv":
+        raise ValidationError(f"an export for {style} is CSV, not {fmt}", field="for")
 
 
 def _chunks(batches: Iterable[list[Values]]) -> Iterator[list[Values]]:
@@ -103,6 +176,58 @@ def _write_csv(batches: Batches, out: TextIO) -> Iterator[int]:
         # The text cells come neutralised from the store; the writer turns None into "".
         buffer = io.StringIO()
         csv.writer(buffer).writerows([(*v[:8], cells.get(v[8]) or tags_cell(v[8])) for v in batch])
+        out.write(buffer.getvalue())
+        yield len(batch)
+
+
+def split_name(name: str) -> tuple[str, str]:
+    """(given, family): the last word is the family name; one word is a given name."""
+    given, space, family = name.rpartition(" ")
+    return (given, family) if space else (name, "")
+
+
+def _write_google(batches: Batches, out: TextIO) -> Iterator[int]:
+    """Google Contacts' columns; tags as groups after ``* myContacts``, joined by `` ::: ``."""
+    writer = csv.writer(out)
+    writer.writerow(GOOGLE_COLUMNS)
+    for batch in batches:
+        rows = []
+        for _id, name, email, company, phone, _assignee, _followers, _status, tags, notes in batch:
+            given, family = split_name(name)
+            groups = GOOGLE_SEPARATOR.join((GOOGLE_MY_CONTACTS, *tags))
+            rows.append(
+                (
+                    name,
+                    given,
+                    family,
+                    notes,
+                    groups,
+                    "* Other" if email else None,
+                    email,
+                    "Mobile" if phone else None,
+                    phone,
+                    company,
+                )
+            )
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows(rows)
+        out.write(buffer.getvalue())
+        yield len(batch)
+
+
+def _write_outlook(batches: Batches, out: TextIO) -> Iterator[int]:
+    """Outlook's columns, tags as ``;``-separated categories, after a UTF-8 byte-order mark
+    (without one, Outlook reads the file in the system's legacy code page)."""
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow(OUTLOOK_COLUMNS)
+    for batch in batches:
+        rows = []
+        for _id, name, email, company, phone, _assignee, _followers, _status, tags, notes in batch:
+            given, family = split_name(name)
+            rows.append((given, family, company, phone, OUTLOOK_SEPARATOR.join(tags), email, notes))
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows(rows)
         out.write(buffer.getvalue())
         yield len(batch)
 
@@ -169,9 +294,7 @@ def _vcard(
     notes: str | None,
 ) -> str:
     """``vcard`` of a values tuple: each property that has a value, on a folded line."""
-    given, space, family = name.rpartition(" ")
-    if not space:  # one word: the given name
-        given, family = name, ""
+    given, family = split_name(name)
     card = ["BEGIN:VCARD\r\nVERSION:4.0\r\n"]
     for line in (
         _prop("FN:", escape(name)),

@@ -444,7 +444,8 @@ async def test_export_the_current_filter(seeded, make_app, tmp_path, monkeypatch
     pytest.importorskip("tagtui.io.export")
     from tagtui.app.screens.export import ExportDialog
 
-    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))  # a relative name is in the documents folder or home
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

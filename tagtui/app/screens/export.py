@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import os
 from pathlib import Path
 from typing import Any
@@ -15,15 +14,27 @@ from textual.widgets import Button, Input, Label, ProgressBar, RadioButton, Radi
 
 from tagtui.app.screens.base import TagtuiModal
 from tagtui.app.widgets.dialogs import ConfirmDialog
+from tagtui.io.export import EXPORT_CHOICES, ExportChoice
 from tagtui.query import Filter
 from tagtui.store import FileError, Store
 from tagtui.textsafe import visible
 
-FORMATS = (("csv", "CSV (spreadsheets)"), ("json", "JSON"), ("vcf", "vCard (address books)"))
+
+def default_folder() -> str:
+    """The user's documents folder (platformdirs), else their home; never the current folder."""
+    try:
+        import platformdirs
+
+        documents = platformdirs.user_documents_dir()
+    except Exception:  # an odd platform or configuration: home will do
+        documents = ""
+    if documents and os.path.isdir(documents):
+        return documents
+    return os.path.expanduser("~")
 
 
-def default_path(fmt: str) -> str:
-    return str(Path.cwd() / f"contacts.{fmt}")
+def default_path(choice: ExportChoice) -> str:
+    return str(Path(default_folder()) / choice.file_name)
 
 
 class ExportDialog(TagtuiModal[str | None]):
@@ -40,7 +51,7 @@ class ExportDialog(TagtuiModal[str | None]):
         self.filter = f
         self.query_text = query
         self.count = count
-        self.fmt = "csv"
+        self.choice = EXPORT_CHOICES[0]
         self.running = False
         self._saved_signals: dict[int, Any] = {}
 
@@ -53,10 +64,10 @@ class ExportDialog(TagtuiModal[str | None]):
             yield Label(f"Query: {shown}", classes="dialog-note", markup=False)
             yield Label("Format", classes="field-label")
             with RadioSet(id="format"):
-                for i, (fmt, label) in enumerate(FORMATS):
-                    yield RadioButton(label, value=i == 0, id=f"format-{fmt}")
+                for i, choice in enumerate(EXPORT_CHOICES):
+                    yield RadioButton(choice.label, value=i == 0, id=f"format-{choice.fmt}-{choice.style}")
             yield Label("File", classes="field-label")
-            yield Input(value=default_path("csv"), id="path")
+            yield Input(value=default_path(self.choice), id="path")
             yield Label("", id="error", classes="field-error", markup=False)
             yield ProgressBar(
                 total=None if self.count is None else max(self.count, 1), show_eta=False, id="progress"
@@ -81,12 +92,15 @@ class ExportDialog(TagtuiModal[str | None]):
 
     @on(RadioSet.Changed, "#format")
     def _format_changed(self, event: RadioSet.Changed) -> None:
-        new = FORMATS[event.index][0]
+        old, new = self.choice, EXPORT_CHOICES[event.index]
         path_input = self.query_one("#path", Input)
-        stem, ext = os.path.splitext(path_input.value)
-        if ext.lstrip(".").lower() in {f for f, _ in FORMATS}:
-            path_input.value = f"{stem}.{new}"
-        self.fmt = new
+        folder, name = os.path.split(path_input.value)
+        stem, ext = os.path.splitext(name)
+        if name == old.file_name:  # the name the dialog gave: the new choice's name
+            path_input.value = os.path.join(folder, new.file_name)
+        elif ext.lstrip(".").lower() == old.fmt:  # the user's name: the new format's suffix
+            path_input.value = os.path.join(folder, f"{stem}.{new.fmt}")
+        self.choice = new
 
     @on(Input.Submitted, "#path")
     @on(Button.Pressed, "#export")
@@ -94,6 +108,8 @@ class ExportDialog(TagtuiModal[str | None]):
         if self.running:
             return
         path = os.path.expanduser(self.query_one("#path", Input).value.strip())
+        if path and path != "-" and not os.path.isabs(path):  # beside the default, not in the cwd
+            path = os.path.join(default_folder(), path)
         error = self.query_one("#error", Label)
         error.update("")
         error.remove_class("-shown")
@@ -125,7 +141,7 @@ class ExportDialog(TagtuiModal[str | None]):
         bar = self.query_one("#progress", ProgressBar)
         bar.display = True
         bar.update(progress=0)
-        self._export(self.app.store, target, self.fmt)  # type: ignore[attr-defined]
+        self._export(self.app.store, target, self.choice)  # type: ignore[attr-defined]
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
@@ -133,26 +149,24 @@ class ExportDialog(TagtuiModal[str | None]):
             self.dismiss(None)
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
-    def _export(self, store: Store, target: Any, fmt: str) -> None:
+    def _export(self, store: Store, target: Any, choice: ExportChoice) -> None:
         try:
             from tagtui.io import target as targets
             from tagtui.io.export import export_contacts
 
             store.check_query(self.filter)
-            written = targets.write(target, fmt, lambda out: self._call(export_contacts, store, fmt, out))
+            written = targets.write(
+                target, choice.fmt, lambda out: self._call(export_contacts, store, choice, out)
+            )
         except Exception as exc:
             self.app.call_from_thread(self._failed, exc)
             return
         self.app.call_from_thread(self._done, target.path, written)
 
-    def _call(self, export_contacts: Any, store: Store, fmt: str, out: Any) -> Any:
-        kwargs: dict[str, Any] = {}
-        try:
-            if "progress" in inspect.signature(export_contacts).parameters:
-                kwargs["progress"] = self._progress
-        except (TypeError, ValueError):
-            pass
-        return export_contacts(store, self.filter, fmt, out, **kwargs)
+    def _call(self, export_contacts: Any, store: Store, choice: ExportChoice, out: Any) -> Any:
+        return export_contacts(
+            store, self.filter, choice.fmt, out, progress=self._progress, style=choice.style
+        )
 
     def _progress(self, done: Any = None, total: Any = None) -> None:
         """Takes what the exporter gives: ``(done, total)``, a fraction, or a message."""
