@@ -132,6 +132,23 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
     add_json(p, "{contact_id, tags, added, removed}")
 
     p = command(
+        contacts,
+        "merge",
+        help="merge contacts into one (kept: KEEP; nothing is lost; one undo step)",
+        handler=merge_contacts,
+        parents=parents,
+        epilog="examples:\n  tagtui contacts merge 12 40 41\n"
+        "  tagtui contacts merge 12 40 --dry-run --json\n\n"
+        "KEEP's set fields stay; its blank fields are filled from the others in the order given;\n"
+        "tags are the union; the status furthest along the pipeline wins; notes are joined; any\n"
+        "other value that differs is kept in the notes as a line such as 'Also email: x@y'.\n"
+        "The others are deleted. 'tagtui undo' puts every contact back as it was.",
+    )
+    p.add_argument("keep", metavar="KEEP", help="the contact to keep (id or email)")
+    p.add_argument("others", metavar="OTHER", nargs="+", help="contacts to merge into it (id or email)")
+    add_json(p, "{contact, merged, kept_in_notes}")
+
+    p = command(
         contacts, "status", help="set or clear a contact's status", handler=set_status, parents=parents
     )
     p.add_argument("contact", metavar="CONTACT", help="contact id or email")
@@ -328,4 +345,22 @@ def set_status(ctx: Context) -> int:
     else:
         now = quoted(contact.status) if contact.status else "no status"
         ctx.out.say(f"Contact {quoted(contact.name)} (id {contact.id}) now has {now}")
+    return 0
+
+
+def merge_contacts(ctx: Context) -> int:
+    a = ctx.args
+    keep = ctx.store.get_contact(a.keep)
+    ctx.confirm(f"Merge {plural(len(a.others), 'contact')} into {quoted(keep.name)} (id {keep.id})?")
+    result = ctx.store.merge_contacts(a.keep, a.others)
+    if ctx.json:
+        ctx.out.json(result.to_json())
+        return 0
+    c = result.contact
+    ctx.out.say(
+        f"Merged {plural(len(result.merged), 'contact')} ({', '.join(map(str, result.merged))})"
+        f" into {quoted(c.name)} (id {c.id})"
+    )
+    for line in result.kept_in_notes:
+        ctx.out.say(f"  kept in notes: {line}")
     return 0

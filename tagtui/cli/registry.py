@@ -12,6 +12,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "statuses": ("statuses", "list, create, edit and order the pipeline's statuses"),
     "contacts": ("contacts", "list, add and edit contacts; tag them; set their status"),
     "views": ("views", "save queries under a name"),
+    "duplicates": ("duplicates", "contacts that look like one person (merge them with 'contacts merge')"),
     "rules": ("rules", "automation rules: a query and the tags or status to give its contacts"),
     "funnel": ("insight", "contacts per pipeline stage and the conversion to the next"),
     "settings": ("workspace", "show or change the workspace's settings"),

@@ -156,6 +156,7 @@ def import_file(ctx: Context) -> int:
         raise _io_missing("import", exc) from exc
     overrides = parse_map(a.map or ())
     reporter = Progress("import") if is_tty(sys.stderr) else None
+    newest = ctx.store.newest_contact_id()  # contacts after it are the import's new ones
     try:
         report = import_from(
             ctx.store,
@@ -173,6 +174,9 @@ def import_file(ctx: Context) -> int:
     effects = ctx.store.apply_rules() if getattr(a, "apply_rules", False) else None
     if effects is not None and isinstance(data, dict):
         data["rules"] = [e.to_json() for e in effects]
+    lookalikes = ctx.store.count_lookalikes(newest) if isinstance(data, dict) and data.get("created") else 0
+    if isinstance(data, dict):
+        data["lookalikes"] = lookalikes
     if ctx.json:
         ctx.out.json(data)
     else:
@@ -185,6 +189,9 @@ def import_file(ctx: Context) -> int:
             ctx.out.say(line)
         for e in effects or ():
             ctx.out.say(f"Rule '{e.rule.name}': {e.plan.summary()}")
+        if lookalikes:
+            rows = "row looks" if lookalikes == 1 else "rows look"
+            ctx.out.say(f"{lookalikes:,} imported {rows} like existing contacts (tagtui duplicates)")
     return 0
 
 

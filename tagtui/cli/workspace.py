@@ -19,6 +19,15 @@ def _max_tags(text: str) -> int | None:
         raise argparse.ArgumentTypeError(f"expected a number or 'none', not {text!r}") from None
 
 
+def _on_off(text: str) -> bool:
+    value = text.strip().lower()
+    if value in ("on", "yes", "true", "1"):
+        return True
+    if value in ("off", "no", "false", "0"):
+        return False
+    raise argparse.ArgumentTypeError(f"expected on or off, not {text!r}")
+
+
 def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
     p = command(
         sub,
@@ -27,7 +36,8 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
         handler=settings,
         parents=parents,
         epilog="examples:\n  tagtui settings\n  tagtui settings --max-tags-per-contact 5\n"
-        "  tagtui settings --max-tags-per-contact none --bulk-limit 1000",
+        "  tagtui settings --max-tags-per-contact none --bulk-limit 1000\n"
+        "  tagtui settings --phone-region US --email-folding on",
     )
     p.add_argument(
         "--max-tags-per-contact",
@@ -42,6 +52,19 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
         metavar="N",
         default=argparse.SUPPRESS,
         help="at most N contacts per assign/unassign call (1–10000)",
+    )
+    p.add_argument(
+        "--phone-region",
+        metavar="CC|none",
+        default=argparse.SUPPRESS,
+        help="country of phone numbers written without + (US, GB, DE …), for finding duplicates",
+    )
+    p.add_argument(
+        "--email-folding",
+        type=_on_off,
+        metavar="on|off",
+        default=argparse.SUPPRESS,
+        help="compare emails without +tags and Gmail's dots when finding duplicates (default off)",
     )
     add_json(p, "the settings")
 
@@ -75,7 +98,8 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
 
 def settings(ctx: Context) -> int:
     a = ctx.args
-    changes = {k: getattr(a, k) for k in ("max_tags_per_contact", "bulk_limit") if hasattr(a, k)}
+    names = ("max_tags_per_contact", "bulk_limit", "phone_region", "email_folding")
+    changes = {k: getattr(a, k) for k in names if hasattr(a, k)}
     store = ctx.store
     current = store.update_settings(**changes) if changes else store.settings()
     if ctx.json:
@@ -87,6 +111,8 @@ def settings(ctx: Context) -> int:
                 ("workspace", current.workspace),
                 ("max_tags_per_contact", "none (no limit)" if limit is None else limit),
                 ("bulk_limit", current.bulk_limit),
+                ("phone_region", current.phone_region or "none (only numbers written with +country)"),
+                ("email_folding", "on" if current.email_folding else "off"),
             ]
         )
     return 0

@@ -134,11 +134,18 @@ class StoreBase:
 
     def _settings(self, tx: Tx) -> Settings:
         row = tx.one(
-            "SELECT name, max_tags_per_contact, bulk_limit FROM workspace WHERE id = :ws",
+            "SELECT name, max_tags_per_contact, bulk_limit, phone_region, email_folding FROM workspace"
+            " WHERE id = :ws",
             self._params(),
         )
         assert row is not None
-        return Settings(workspace=row[0], max_tags_per_contact=row[1], bulk_limit=row[2])
+        return Settings(
+            workspace=row[0],
+            max_tags_per_contact=row[1],
+            bulk_limit=row[2],
+            phone_region=row[3],
+            email_folding=bool(row[4]),
+        )
 
     # -- lookups --------------------------------------------------------------------
 

@@ -436,33 +436,39 @@ class ContactOps(StoreBase):
             raise ValidationError("name at least one contact to delete", field="contact")
 
         def run(tx: Tx) -> int:
-            ids = self._contact_ids(tx, refs)
-            cond, params = self.db.in_list("id", "ids", ids)
-            columns = (*CONTACT_FIELDS, "created_at", "updated_at", "rev")
-            rows = tx.all(f"SELECT id, {', '.join(columns)} FROM contact WHERE {cond}", params)
-            # What undo needs to put them back: their tags and statuses (the rows are in the events).
-            assigned, _ = self.db.in_list("contact_id", "ids", ids)
-            tx.execute(
-                "INSERT INTO step_contact_tag (step_id, tag_id, contact_id, added, created_at)"
-                " SELECT :undo_step, tag_id, contact_id, 0, created_at FROM contact_tag"
-                f" WHERE {assigned} ON CONFLICT DO NOTHING",
-                {**params, "undo_step": self._step(tx)},
-            )
-            selected, _ = self.db.in_list("c.id", "ids", ids)
-            self._record_status_where(tx, f"{selected} AND c.status_id IS NOT NULL", params, None)
-            # contact_tag rows go with them (ON DELETE CASCADE).
-            tx.execute(f"DELETE FROM contact WHERE {cond}", params)
-            self._events(
-                tx,
-                "contact.deleted",
-                "contact",
-                [(r[0], dict(zip(columns, r[1:], strict=True))) for r in rows],
-            )
+            rows = self._delete_contacts(tx, self._contact_ids(tx, refs))
             what = f"contact {rows[0][1]}" if len(rows) == 1 else f"{len(rows):,} contacts"
             self._label(tx, "contacts.deleted", f"Deleted {what}")
             return len(rows)
 
         return self._write(run)
+
+    def _delete_contacts(self, tx: Tx, ids: list[int]) -> list[tuple]:
+        """Delete contacts, noting for undo their rows (in the events), tags and statuses.
+
+        Returns the deleted rows: ``(id, name, email, …)`` in ``CONTACT_FIELDS`` order."""
+        cond, params = self.db.in_list("id", "ids", ids)
+        columns = (*CONTACT_FIELDS, "created_at", "updated_at", "rev")
+        rows = tx.all(f"SELECT id, {', '.join(columns)} FROM contact WHERE {cond}", params)
+        # What undo needs to put them back: their tags and statuses (the rows are in the events).
+        assigned, _ = self.db.in_list("contact_id", "ids", ids)
+        tx.execute(
+            "INSERT INTO step_contact_tag (step_id, tag_id, contact_id, added, created_at)"
+            " SELECT :undo_step, tag_id, contact_id, 0, created_at FROM contact_tag"
+            f" WHERE {assigned} ON CONFLICT DO NOTHING",
+            {**params, "undo_step": self._step(tx)},
+        )
+        selected, _ = self.db.in_list("c.id", "ids", ids)
+        self._record_status_where(tx, f"{selected} AND c.status_id IS NOT NULL", params, None)
+        # contact_tag rows go with them (ON DELETE CASCADE).
+        tx.execute(f"DELETE FROM contact WHERE {cond}", params)
+        self._events(
+            tx,
+            "contact.deleted",
+            "contact",
+            [(r[0], dict(zip(columns, r[1:], strict=True))) for r in rows],
+        )
+        return rows
 
     # -- tags on one contact ---------------------------------------------------------
 

@@ -106,7 +106,21 @@ class Tx:
             self.execute(f"SELECT 1 FROM {table} WHERE {condition} ORDER BY {alias}.id FOR UPDATE", params)
 
     def stream(self, sql: str, params: dict[str, Any] | None = None, *, batch: int = 2000) -> Iterator[tuple]:
-        """Rows one batch at a time, never the whole result in memory."""
+        """Rows one batch at a time, never the whole result in memory (on PostgreSQL through a
+        server-side cursor: a plain one would fetch every row first)."""
+        if self.db.dialect == "postgresql":
+            self._savepoints += 1
+            try:
+                with self._conn.cursor(name=f"tagtui_stream{self._savepoints}") as cur:
+                    cur.itersize = batch
+                    cur.execute(_to_pyformat(sql) if params else sql, params or None)
+                    while True:
+                        rows = cur.fetchmany(batch)
+                        if not rows:
+                            return
+                        yield from rows
+            except Exception as exc:
+                raise self.db.translate(exc) from exc
         cur = self.execute(sql, params)
         while True:
             rows = cur.fetchmany(batch)

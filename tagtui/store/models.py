@@ -39,6 +39,10 @@ class Workspace(SQLModel, table=True):
     created_at: str = Field(sa_type=STAMP)
     max_tags_per_contact: int | None = Field(default=None)
     bulk_limit: int = Field(default=500)
+    #: Duplicates (schema 3): the country of phone numbers written without ``+`` (``US``),
+    #: and whether ``+tags`` and Gmail's dots are ignored when emails are compared.
+    phone_region: str | None = Field(default=None, sa_type=String(8))
+    email_folding: int = Field(sa_column=Column(Integer, nullable=False, server_default="0"))
 
 
 class StatusRow(SQLModel, table=True):
@@ -250,6 +254,23 @@ class RuleRow(SQLModel, table=True):
     rev: int = Field(default=1)
     #: Why the rule no longer runs (schema 3: a tag or status it names was deleted), or NULL.
     broken: str | None = Field(default=None, sa_type=Text)
+
+
+class DuplicateIgnoreRow(SQLModel, table=True):
+    """Two contacts a user said are not duplicates (schema 3): never suggested together again.
+
+    No foreign keys to the contacts: a merge or delete that is undone brings them back, and
+    the pair must still be known then.
+    """
+
+    __tablename__ = "duplicate_ignore"
+
+    workspace_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("workspace.id", ondelete="CASCADE"), primary_key=True)
+    )
+    low_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    high_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    created_at: str = Field(sa_type=STAMP)
 
 
 def ddl(dialect_name: str) -> list[str]:

@@ -63,6 +63,18 @@ def _column_names(tx: Tx, table: str) -> set[str]:
 SCHEMA_3_STEPS.append(_stored_queries_can_break)
 
 
+def _duplicate_settings(tx: Tx) -> None:
+    """Duplicates: the workspace's phone region and email folding (see ``models.Workspace``)."""
+    columns = _column_names(tx, "workspace")
+    if "phone_region" not in columns:
+        tx.execute("ALTER TABLE workspace ADD COLUMN phone_region VARCHAR(8)")
+    if "email_folding" not in columns:
+        tx.execute("ALTER TABLE workspace ADD COLUMN email_folding INTEGER NOT NULL DEFAULT 0")
+
+
+SCHEMA_3_STEPS.append(_duplicate_settings)
+
+
 def _migrate_to_3(tx: Tx) -> None:
     """Schema 3: the second round's tables and columns (see ``SCHEMA_3_STEPS``)."""
     _create_missing_tables(tx)

@@ -7,9 +7,11 @@ from tagtui.store.automation import AutomationOps
 from tagtui.store.base import UNSET
 from tagtui.store.contacts import ContactOps
 from tagtui.store.db import Database, IntegrityViolation, Tx
+from tagtui.store.duplicates import DuplicateOps
 from tagtui.store.errors import NotFound, ValidationError
 from tagtui.store.imports import ImportOps
 from tagtui.store.insight import InsightOps
+from tagtui.store.merge import MergeOps
 from tagtui.store.plans import PlanOps
 from tagtui.store.rules import (
     DEFAULT_BULK_LIMIT,
@@ -27,7 +29,18 @@ WORKSPACE_NAME_MAX = 200
 VIEW_NAME_MAX = 100
 
 
-class Store(TagOps, StatusOps, ContactOps, ImportOps, InsightOps, PlanOps, AutomationOps, UndoOps):
+class Store(
+    TagOps,
+    StatusOps,
+    ContactOps,
+    ImportOps,
+    InsightOps,
+    PlanOps,
+    AutomationOps,
+    UndoOps,
+    DuplicateOps,
+    MergeOps,
+):
     """Open with ``Store.open(path_or_url, workspace=...)``; close with ``close()``."""
 
     @classmethod
@@ -61,14 +74,27 @@ class Store(TagOps, StatusOps, ContactOps, ImportOps, InsightOps, PlanOps, Autom
         return self._read(self._settings)
 
     def update_settings(
-        self, *, max_tags_per_contact: int | None = UNSET, bulk_limit: int = UNSET
+        self,
+        *,
+        max_tags_per_contact: int | None = UNSET,
+        bulk_limit: int = UNSET,
+        phone_region: str | None = UNSET,
+        email_folding: bool = UNSET,
     ) -> Settings:
         """Change workspace settings. Lowering the tag limit keeps existing assignments."""
-        values: dict[str, int | None] = {}
+        values: dict[str, int | str | None] = {}
         if max_tags_per_contact is not UNSET:
             values["max_tags_per_contact"] = check_max_tags_setting(max_tags_per_contact)
         if bulk_limit is not UNSET:
             values["bulk_limit"] = check_bulk_limit_setting(bulk_limit)
+        if phone_region is not UNSET:
+            from tagtui.store.matching import check_phone_region
+
+            values["phone_region"] = check_phone_region(phone_region)
+        if email_folding is not UNSET:
+            if not isinstance(email_folding, bool):
+                raise ValidationError("email folding is on or off", field="email_folding")
+            values["email_folding"] = int(email_folding)
 
         def run(tx: Tx) -> Settings:
             before = self._settings(tx)

@@ -11,6 +11,10 @@ class Settings:
     workspace: str
     max_tags_per_contact: int | None
     bulk_limit: int
+    #: Duplicates: the country of phone numbers written without ``+``; None: only ``+`` numbers parse.
+    phone_region: str | None = None
+    #: Duplicates: emails compared without ``+tags`` and Gmail's dots.
+    email_folding: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

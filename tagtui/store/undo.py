@@ -24,6 +24,10 @@ from tagtui.store.schema import now
 from tagtui.store.stored_queries import REWRITTEN, StoredQueryOps
 from tagtui.store.types import UndoResult
 
+#: The kept contact of a merge: edited like ``contact.updated``, but after the merged contacts
+#: are gone (and, undone, before they come back), since it may take one of their emails.
+MERGED = "contact.merged"
+
 _Event = tuple[str, int | None, dict[str, Any]]
 
 
@@ -63,6 +67,10 @@ class UndoOps(StoredQueryOps):
         ordered = list(reversed(events)) if back else events
         counts: Counter[str] = Counter()
         restore, remove = (DELETES, CREATES) if back else (CREATES, DELETES)
+        merges = [e for e in ordered if e[0] == MERGED]
+        if back:  # a merged contact gives back what it took (an email) before the others return
+            for event in merges:
+                self._edit_back(tx, event, "before", counts, action)
         self._put_back(tx, [e for e in ordered if e[0] in restore], counts, action)
         for event in ordered:
             if event[0] in EDITS:
@@ -73,6 +81,9 @@ class UndoOps(StoredQueryOps):
                 )
         self._assignments(tx, step_id, back=back, counts=counts, action=action)
         self._take_away(tx, [e for e in ordered if e[0] in remove], counts)
+        if not back:  # ... and takes it again once they are gone
+            for event in merges:
+                self._edit_back(tx, event, "after", counts, action)
         # Views and rules that name what came back are whole again; any that name what went are broken.
         self._recheck_stored(tx)
         redoable = not any(e[0] == "demo.generated" for e in events)

@@ -73,6 +73,9 @@ CHANGING: list[tuple[tuple[str, ...], str]] = [
     (("import", "{csv}"), "1 created"),
     (("import", "{csv}", "--apply-rules"), "Influencer"),
     (("demo", "--contacts", "20"), "20 contacts"),
+    (("contacts", "merge", "{a}", "{b}"), "Merged 1 contact"),
+    (("duplicates", "ignore", "{a}", "{b}"), "not duplicates"),
+    (("settings", "--phone-region", "US"), "US"),
 ]
 
 #: Commands added alongside (undo, redo, merge): (argv, what to run first, a piece of the summary).

@@ -56,6 +56,8 @@ def test_settings_show_and_change(ok: Cli, cli: Cli) -> None:
         "workspace": "default",
         "max_tags_per_contact": None,
         "bulk_limit": 500,
+        "phone_region": None,
+        "email_folding": False,
     }
     text = ok("settings").out.splitlines()
     assert text[1].split(maxsplit=1) == ["max_tags_per_contact", "none (no limit)"]
@@ -71,7 +73,13 @@ def test_settings_show_and_change(ok: Cli, cli: Cli) -> None:
 def test_settings_are_per_workspace(ok: Cli) -> None:
     ok("settings", "--max-tags-per-contact", "3")
     other = ok("settings", "--workspace", "team", "--json").json
-    assert other == {"workspace": "team", "max_tags_per_contact": None, "bulk_limit": 500}
+    assert other == {
+        "workspace": "team",
+        "max_tags_per_contact": None,
+        "bulk_limit": 500,
+        "phone_region": None,
+        "email_folding": False,
+    }
     assert ok("settings", "--json").json["max_tags_per_contact"] == 3
 
 

@@ -1,0 +1,525 @@
+"""Finding duplicate contacts: one streamed scan, blocks of contacts that share a key, scored
+pairs joined into groups; and the pairs a user marked "not duplicates" (SPEC §7).
+
+The scan reads ``(id, name, email, phone, company)`` in one query and keeps per contact only
+compact keys: 64-bit hashes in arrays and the normalised name. Candidate pairs come from
+blocks of contacts sharing a key (the email, the phone, the name and company, the surname
+and company; below ``NAME_ONLY_MAX`` also the name alone), never from all pairs. A block
+too large to compare pair by pair is split by a finer key, and the finest compared in
+sliding windows over its names. A pair is first bounded by what its keys say (were the
+names equal, could it reach the threshold?) and only then are the names compared.
+Pairs above the threshold are joined best first by union-find, never across a pair
+marked "not duplicates"; a group may hold more than two contacts.
+"""
+
+from __future__ import annotations
+
+import sys
+from array import array
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from itertools import groupby
+from typing import TYPE_CHECKING, Any
+
+from tagtui.query.filter import EVERYTHING, Filter
+from tagtui.store.base import StoreBase, as_refs
+from tagtui.store.db import Tx
+from tagtui.store.errors import ValidationError
+from tagtui.store.schema import now
+
+if TYPE_CHECKING:
+    from tagtui.store.matching import Evidence
+
+#: The default ``--min-score``: a same name alone (0.75) is below it; a name with a same
+#: phone or company, or a same email, is above it.
+DEFAULT_MIN_SCORE = 0.8
+#: The highest score a pair reaches on its names alone (no email, phone or company agreeing).
+NAME_ONLY_MAX = 0.75
+
+#: A block of up to this many contacts is compared pair by pair; a larger one is split.
+BLOCK_MAX = 60
+#: In a block that no key splits further, each contact is compared with this many after it.
+WINDOW = 20
+#: Contacts read per batch from the one query.
+BATCH = 5000
+GROUPS_MAX = 1000
+#: How many contacts one ``duplicates ignore`` may name (every pair among them is stored).
+IGNORE_MAX = 50
+
+
+_REASON_ORDER = ("same email", "same phone", "same company", "")
+
+
+def _reason_rank(reason: str) -> int:
+    return next(i for i, start in enumerate(_REASON_ORDER) if reason.startswith(start))
+
+
+class ScanCancelled(Exception):
+    """The caller asked the scan to stop (the UI's cancel key)."""
+
+
+#: ``progress(stage, done, total)``: stage is "reading" (contacts) or "comparing" (blocks).
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class DuplicateContact:
+    id: int
+    name: str
+    email: str | None
+    phone: str | None
+    company: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "email": self.email,
+            "phone": self.phone,
+            "company": self.company,
+        }
+
+
+@dataclass(frozen=True)
+class DuplicateGroup:
+    """Contacts that look like one person: best score first, with the reasons in words."""
+
+    score: float
+    contacts: tuple[DuplicateContact, ...]
+    reasons: tuple[str, ...]
+
+    @property
+    def ids(self) -> tuple[int, ...]:
+        return tuple(c.id for c in self.contacts)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "score": self.score,
+            "contacts": [c.to_json() for c in self.contacts],
+            "reasons": list(self.reasons),
+        }
+
+
+def check_min_score(value: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 < float(value) <= 1.0:
+        raise ValidationError(
+            f"the minimum score is a number above 0 and at most 1, not {value}", field="min_score"
+        )
+    return float(value)
+
+
+def _hash(value: object) -> int:
+    """A key as a 64-bit number (0 is kept for "none")."""
+    h = hash(value)
+    return h or 1
+
+
+@dataclass
+class _Keys:
+    """Per contact (by its place in the scan): its id and the keys the blocks and scores use."""
+
+    ids: array
+    email: array
+    phone: array
+    company: array
+    #: sorted words of the name, nicknames made one (``~group``): the name block's key
+    name: array
+    #: the last word of the name (the surname, after "Smith, John" is turned round)
+    surname: array
+    #: the first letter of the first word
+    initial: array
+    words: list[tuple[str, ...]]
+
+    @classmethod
+    def empty(cls) -> _Keys:
+        return cls(*(array("q") for _ in range(7)), [])
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+class _Scan:
+    """One scan: the keys of every contact read, then the blocks, the pairs and the groups."""
+
+    def __init__(
+        self,
+        keys: _Keys,
+        min_score: float,
+        ignored: set[tuple[int, int]],
+        progress: Progress | None,
+        cancelled: Callable[[], bool] | None,
+    ) -> None:
+        self.k = keys
+        self.min_score = min_score
+        self.ignored = ignored
+        self.progress = progress
+        self.cancelled = cancelled
+        #: (score, i, j, name similarity, evidence) of every pair at or above the threshold
+        self.pairs: list[tuple[float, int, int, float, Evidence]] = []
+        self._blocks = 0
+        # Imported here, not when the CLI starts (see ``matching``).
+        from tagtui.store.matching import Evidence, name_similarity, score
+
+        self._evidence, self._names, self._score = Evidence, name_similarity, score
+
+    # -- blocks ------------------------------------------------------------------------
+
+    def run(self) -> None:
+        k = self.k
+        n = len(k)
+        everyone = range(n)
+        with_email = [i for i in everyone if k.email[i]]
+        self._block_by(with_email, lambda i: k.email[i], level=0, source=0)
+        with_phone = [i for i in everyone if k.phone[i]]
+        self._block_by(with_phone, lambda i: k.phone[i], level=1, source=1)
+        with_company = [i for i in everyone if k.company[i]]
+        self._block_by(with_company, lambda i: (k.company[i], k.name[i]), level=3, source=2)
+        self._block_by(with_company, lambda i: (k.company[i], k.surname[i]), level=2, source=3)
+        if self.min_score <= NAME_ONLY_MAX:
+            self._block_by(list(everyone), lambda i: k.name[i], level=3, source=4)
+            self._block_by(list(everyone), lambda i: (k.surname[i], k.initial[i]), level=3, source=5)
+
+    def _block_by(self, members: list[int], key: Callable[[int], Any], *, level: int, source: int) -> None:
+        members.sort(key=key)
+        for _, run in groupby(members, key=key):
+            block = list(run)
+            if len(block) > 1:
+                self._block(block, level, source)
+
+    def _block(self, block: list[int], level: int, source: int) -> None:
+        """Compare a block pair by pair, or split it by a finer key, or walk it in windows.
+
+        ``level``: 0 email, 1 phone (split by surname, then by name), 2 company and surname
+        (split by initial), 3 the name (only windows)."""
+        self._blocks += 1
+        if self._blocks % 500 == 0:
+            if self.cancelled is not None and self.cancelled():
+                raise ScanCancelled()
+            if self.progress is not None:
+                self.progress("comparing", self._blocks, 0)
+        k = self.k
+        if len(block) <= BLOCK_MAX:
+            for x, i in enumerate(block):
+                for j in block[x + 1 :]:
+                    self._pair(i, j, source)
+            return
+        if level == 1:
+            self._block_by(block, lambda i: k.surname[i], level=2, source=source)
+        elif level == 2:
+            self._block_by(block, lambda i: k.initial[i], level=3, source=source)
+        else:
+            words = k.words
+            block.sort(key=lambda i: words[i])
+            for x, i in enumerate(block):
+                for j in block[x + 1 : x + 1 + WINDOW]:
+                    self._pair(i, j, source)
+
+    # -- pairs -------------------------------------------------------------------------
+
+    def _pair(self, i: int, j: int, source: int) -> None:
+        k = self.k
+        ei, ej = k.email[i], k.email[j]
+        email = None if not ei or not ej else ei == ej
+        pi, pj = k.phone[i], k.phone[j]
+        phone = None if not pi or not pj else pi == pj
+        ci, cj = k.company[i], k.company[j]
+        company = None if not ci or not cj else ci == cj
+        # A pair that an earlier kind of block (source) already compared is skipped here.
+        if source >= 1 and email:
+            return
+        if source >= 2 and phone:
+            return
+        if source == 3 and company and k.name[i] == k.name[j]:
+            return
+        if source >= 4 and company and (k.name[i] == k.name[j] or k.surname[i] == k.surname[j]):
+            return
+        if source == 5 and k.name[i] == k.name[j]:
+            return
+        evidence = self._evidence(email, phone, company)
+        if self._score(1.0, evidence) < self.min_score:
+            return  # not even equal names would be enough
+        n = self._names(k.words[i], k.words[j])
+        s = self._score(n, evidence)
+        if s >= self.min_score:
+            self.pairs.append((s, i, j, n, evidence))
+
+    # -- groups ------------------------------------------------------------------------
+
+    def groups(self) -> list[tuple[float, list[int], list[tuple[float, int, int, float, Evidence]]]]:
+        """Union-find over the pairs, best first; never joins two contacts marked not duplicates.
+
+        Each group: (its weakest joining pair's score, contact ids, the joining pairs).
+        """
+        ids = self.k.ids
+        parent: dict[int, int] = {}
+        members: dict[int, list[int]] = {}
+        edges: dict[int, list[tuple[float, int, int, float, Evidence]]] = {}
+        apart: dict[int, set[int]] = {}
+        for a, b in self.ignored:
+            apart.setdefault(a, set()).add(b)
+            apart.setdefault(b, set()).add(a)
+
+        def find(x: int) -> int:
+            root = x
+            while parent.get(root, root) != root:
+                root = parent[root]
+            while parent.get(x, x) != root:
+                parent[x], x = root, parent[x]
+            return root
+
+        seen: set[tuple[int, int]] = set()
+        for pair in sorted(self.pairs, key=lambda p: (-p[0], ids[p[1]], ids[p[2]])):
+            a, b = ids[pair[1]], ids[pair[2]]
+            if (min(a, b), max(a, b)) in seen:
+                continue
+            seen.add((min(a, b), max(a, b)))
+            ra, rb = find(a), find(b)
+            if ra == rb:
+                continue
+            ma, mb = members.get(ra, [ra]), members.get(rb, [rb])
+            if apart and any(apart.get(x, set()).intersection(mb) for x in ma):
+                continue
+            if len(ma) < len(mb):
+                ra, rb, ma, mb = rb, ra, mb, ma
+            parent[rb] = ra
+            members[ra] = ma + mb
+            edges[ra] = [*edges.pop(ra, []), *edges.pop(rb, []), (pair[0], a, b, pair[3], pair[4])]
+            members.pop(rb, None)
+        out = []
+        for root, group in members.items():
+            joined = edges[root]
+            out.append((min(p[0] for p in joined), sorted(group), joined))
+        out.sort(key=lambda g: (-g[0], g[1][0]))
+        return out
+
+
+class DuplicateOps(StoreBase):
+    def find_duplicates(
+        self,
+        query: Filter = EVERYTHING,
+        *,
+        min_score: float = DEFAULT_MIN_SCORE,
+        limit: int = 100,
+        progress: Progress | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> list[DuplicateGroup]:
+        """Groups of contacts (among those ``query`` selects) that look like one person, best first.
+
+        ``progress`` hears how far the scan is; ``cancelled`` returning true stops it
+        (``ScanCancelled``).
+        """
+        min_score = check_min_score(min_score)
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= GROUPS_MAX:
+            raise ValidationError(f"limit must be 1–{GROUPS_MAX}, not {limit}", field="limit")
+
+        def read(tx: Tx) -> tuple[_Keys, set[tuple[int, int]], str | None]:
+            settings = self._settings(tx)
+            _, where, params = self._shaped(tx, query, "rows")  # type: ignore[attr-defined]
+            total = 0
+            if progress is not None:
+                total = int(self._count(tx, query))  # type: ignore[attr-defined]
+                progress("reading", 0, total)
+            rows = tx.stream(
+                f"SELECT c.id, c.name, c.email, c.phone, c.company FROM contact c WHERE {where}",
+                params,
+                batch=BATCH,
+            )
+            keys = _read_keys(rows, settings.phone_region, settings.email_folding, total, progress, cancelled)
+            return keys, self._ignored(tx), settings.phone_region
+
+        keys, ignored, region = self._read(read)
+        scan = _Scan(keys, min_score, ignored, progress, cancelled)
+        scan.run()
+        found = scan.groups()[:limit]
+        del scan, keys
+        return self._read(lambda tx: self._describe(tx, found, region))
+
+    def _describe(
+        self,
+        tx: Tx,
+        found: list[tuple[float, list[int], list[tuple[float, int, int, float, Evidence]]]],
+        region: str | None,
+    ) -> list[DuplicateGroup]:
+        """The groups with each contact's fields as they are now, and their reasons in words."""
+        from tagtui.store.matching import Evidence, phone_key, reasons
+
+        wanted = sorted({i for _, group, _ in found for i in group})
+        if not wanted:
+            return []
+        cond, params = self.db.in_list("id", "ids", wanted)
+        rows = {
+            r[0]: DuplicateContact(*r)
+            for r in tx.all(
+                f"SELECT id, name, email, phone, company FROM contact WHERE workspace_id = :ws AND {cond}",
+                self._params(**params),
+            )
+        }
+        out: list[DuplicateGroup] = []
+        for group_score, group, joined in found:
+            contacts = tuple(rows[i] for i in group if i in rows)
+            if len(contacts) < 2:
+                continue  # deleted meanwhile
+            said: dict[str, None] = {}
+            for _, a, _, n, evidence in joined:
+                phone = phone_key(rows[a].phone, region) if evidence.phone and a in rows else None
+                said.update(dict.fromkeys(reasons(n, evidence, phone)[:-1]))
+            weakest = min(p[3] for p in joined)
+            said.update(dict.fromkeys(reasons(weakest, Evidence(None, None, None), None)))
+            ordered = sorted(
+                said, key=lambda r: next(i for i, w in enumerate(_REASON_ORDER) if r.startswith(w))
+            )
+            out.append(DuplicateGroup(group_score, contacts, tuple(ordered)))
+        return out
+
+    # -- "not duplicates" ----------------------------------------------------------------
+
+    def ignore_duplicates(self, refs: Sequence[int | str]) -> int:
+        """Mark every pair among the given contacts "not duplicates"; returns how many pairs were new."""
+        refs = as_refs(refs, "contact")
+
+        def run(tx: Tx) -> int:
+            ids = self._contact_ids(tx, refs)
+            if len(ids) < 2:
+                raise ValidationError("name at least two different contacts", field="contact")
+            if len(ids) > IGNORE_MAX:
+                raise ValidationError(f"name at most {IGNORE_MAX} contacts at once", field="contact")
+            pairs = sorted({(min(a, b), max(a, b)) for a in ids for b in ids if a != b})
+            before = len(self._ignored(tx))
+            stamp = now()
+            tx.executemany(
+                "INSERT INTO duplicate_ignore (workspace_id, low_id, high_id, created_at)"
+                " VALUES (:ws, :lo, :hi, :at) ON CONFLICT DO NOTHING",
+                [self._params(lo=lo, hi=hi, at=stamp) for lo, hi in pairs],
+            )
+            added = len(self._ignored(tx)) - before
+            if added:
+                self._event(tx, "duplicates.ignored", "workspace", self.workspace_id, contacts=ids)
+            return added
+
+        return self._write(run)
+
+    def _ignored(self, tx: Tx) -> set[tuple[int, int]]:
+        return {
+            (r[0], r[1])
+            for r in tx.all(
+                "SELECT low_id, high_id FROM duplicate_ignore WHERE workspace_id = :ws", self._params()
+            )
+        }
+
+    # -- after an import -----------------------------------------------------------------
+
+    def newest_contact_id(self) -> int:
+        """The highest contact id of the workspace now (0 if none): what came later is new."""
+        return int(
+            self._read(
+                lambda tx: tx.scalar("SELECT MAX(id) FROM contact WHERE workspace_id = :ws", self._params())
+            )
+            or 0
+        )
+
+    def count_lookalikes(self, since_id: int, *, min_score: float = DEFAULT_MIN_SCORE) -> int:
+        """How many contacts newer than ``since_id`` look like an older contact.
+
+        Cheap: only the older contacts that share an email, a name (either order), a
+        surname-and-company or a phone written as one of the new contacts' is read, by index
+        where there is one; not a scan of the workspace.
+        """
+        min_score = check_min_score(min_score)
+
+        def run(tx: Tx) -> int:
+            settings = self._settings(tx)
+            new = tx.all(
+                "SELECT id, name, email, phone, company FROM contact"
+                " WHERE workspace_id = :ws AND id > :since",
+                self._params(since=since_id),
+            )
+            if not new:
+                return 0
+            emails = sorted({e.strip().lower() for _, _, e, _, _ in new if e})
+            names: set[str] = set()
+            for _, name, _, _, _ in new:
+                words = name.strip().lower()
+                names.add(words)
+                parts = words.replace(",", " ").split()
+                if len(parts) >= 2:
+                    names.add(f"{parts[-1]}, {' '.join(parts[:-1])}")
+                    names.add(f"{' '.join(parts[1:])} {parts[0]}")
+                    names.add(f"{parts[-1]} {' '.join(parts[:-1])}")
+            phones = sorted({p for _, _, _, p, _ in new if p})
+            conditions = []
+            params = self._params(since=since_id)
+            for column, name, values in (("email_key", "e", emails), ("name_key", "n", sorted(names))):
+                if values:
+                    sql, p = self.db.in_list(column, name, values)
+                    conditions.append(sql)
+                    params.update(p)
+            old = []
+            if conditions:
+                old = tx.all(
+                    "SELECT id, name, email, phone, company FROM contact WHERE workspace_id = :ws"
+                    f" AND id <= :since AND ({' OR '.join(conditions)})",
+                    params,
+                )
+            if phones and len(phones) <= 1000:
+                sql, p = self.db.in_list("phone", "p", phones)
+                old += tx.all(
+                    "SELECT id, name, email, phone, company FROM contact WHERE workspace_id = :ws"
+                    f" AND id <= :since AND {sql}",
+                    {**params, **p},
+                )
+            if not old:
+                return 0
+            rows = list({r[0]: r for r in [*new, *old]}.values())
+            keys = _read_keys(rows, settings.phone_region, settings.email_folding, 0, None, None)
+            scan = _Scan(keys, min_score, self._ignored(tx), None, None)
+            scan.run()
+            ids = keys.ids
+            return len(
+                {
+                    ids[x] if ids[x] > since_id else ids[y]
+                    for _, x, y, _, _ in scan.pairs
+                    if (ids[x] > since_id) != (ids[y] > since_id)
+                }
+            )
+
+        return self._read(run)
+
+
+def _read_keys(
+    rows: Iterable[tuple],
+    region: str | None,
+    folding: bool,
+    total: int,
+    progress: Progress | None,
+    cancelled: Callable[[], bool] | None,
+) -> _Keys:
+    """Each row's keys, the rows read as they stream (nothing else of a row is kept)."""
+    from tagtui.store.matching import canonical, company_key, email_key, name_tokens, phone_key
+
+    keys = _Keys.empty()
+    intern = sys.intern
+    words_seen: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for count, (cid, name, email, phone, company) in enumerate(rows, 1):
+        if count % BATCH == 0:
+            if cancelled is not None and cancelled():
+                raise ScanCancelled()
+            if progress is not None:
+                progress("reading", count, total)
+        words = name_tokens(name)
+        words = words_seen.setdefault(words, tuple(intern(w) for w in words))
+        if len(words_seen) > 200_000:
+            words_seen.clear()
+        keys.ids.append(cid)
+        e = email_key(email, fold_aliases=folding)
+        keys.email.append(_hash(e) if e else 0)
+        p = phone_key(phone, region)
+        keys.phone.append(_hash(p) if p else 0)
+        c = company_key(company)
+        keys.company.append(_hash(c) if c else 0)
+        keys.name.append(_hash(" ".join(sorted(canonical(w) for w in words))))
+        keys.surname.append(_hash(words[-1]) if words else 0)
+        keys.initial.append(ord(words[0][0]) if words else 0)
+        keys.words.append(words)
+    if progress is not None:
+        progress("reading", len(keys), max(total, len(keys)))
+    return keys

@@ -1,0 +1,217 @@
+"""Merging contacts: one kept, the others folded into it and deleted, nothing lost, one undo step.
+
+The kept contact's set fields stay (or the value chosen per field); its blank fields are
+filled from the others in the order given; tags are the union; the status furthest along
+the pipeline wins; notes are joined; every other value that differs is kept in the notes
+as a labelled line ("Also email: x@y"). The others are deleted as ``delete_contacts``
+deletes (their rows, tags and statuses noted for undo), then the kept contact changes
+(a ``contact.merged`` event with its fields before and after): undo puts every contact
+back as it was, ids, fields, tags, status and history.
+
+Saved views and rules hold queries and tag or status ids, never contact ids: nothing
+in them names a merged contact, so nothing needs to follow it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from tagtui.store.base import StoreBase, as_id, as_refs
+from tagtui.store.contacts import CONTACT_FIELDS, _keys
+from tagtui.store.db import IntegrityViolation, Tx
+from tagtui.store.errors import Conflict, ValidationError
+from tagtui.store.rules import NOTES_MAX
+from tagtui.store.schema import now
+from tagtui.store.types import Contact
+
+#: The fields a merge chooses one value of; the others' different values go to the notes.
+MERGED_FIELDS = ("name", "email", "company", "phone", "assignee", "followers")
+LABELS = {
+    "name": "Also name",
+    "email": "Also email",
+    "company": "Also company",
+    "phone": "Also phone",
+    "assignee": "Also assignee",
+    "followers": "Also followers",
+}
+MERGE_MAX = 50
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    """The kept contact after the merge, the ids merged into it, and the lines its notes gained."""
+
+    contact: Contact
+    merged: tuple[int, ...]
+    kept_in_notes: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "contact": self.contact.to_json(),
+            "merged": list(self.merged),
+            "kept_in_notes": list(self.kept_in_notes),
+        }
+
+
+def _blank(field: str, value: Any) -> bool:
+    return value is None or value == "" or (field == "followers" and value == 0)
+
+
+def _same(field: str, a: Any, b: Any, region: str | None) -> bool:
+    """Whether two values of a field are one value written two ways (nothing to keep)."""
+    from tagtui.store.matching import company_key, email_key, fold, phone_key
+
+    if field == "email":
+        return email_key(a) == email_key(b)
+    if field == "phone":
+        return phone_key(a, region) == phone_key(b, region)
+    if field == "company":
+        return company_key(a) == company_key(b)
+    if field in ("name", "assignee"):
+        return " ".join(fold(a).split()) == " ".join(fold(b).split())
+    return a == b
+
+
+def plan_fields(
+    contacts: Sequence[Contact], choose: Mapping[str, int], region: str | None
+) -> tuple[dict[str, Any], list[str]]:
+    """The merged contact's fields (``contacts[0]`` is the kept one) and the labelled lines
+    its notes gain. ``choose`` names, per field, the contact whose value to keep."""
+    by_id = {c.id: c for c in contacts}
+    values: dict[str, Any] = {}
+    also: list[str] = []
+    for field in MERGED_FIELDS:
+        if field in choose:
+            chosen = getattr(by_id[choose[field]], field)
+        else:
+            chosen = next(
+                (getattr(c, field) for c in contacts if not _blank(field, getattr(c, field))),
+                getattr(contacts[0], field),
+            )
+        values[field] = chosen
+        kept: list[Any] = [] if _blank(field, chosen) else [chosen]
+        for c in contacts:
+            value = getattr(c, field)
+            if _blank(field, value) or any(_same(field, value, k, region) for k in kept):
+                continue
+            kept.append(value)
+            also.append(f"{LABELS[field]}: {value}")
+    notes: list[str] = []
+    for c in contacts:
+        text = (c.notes or "").strip()
+        if text and text not in notes:
+            notes.append(text)
+    body = "\n\n".join(notes)
+    if also:
+        body = (body + "\n\n" if body else "") + "\n".join(also)
+    values["notes"] = body or None
+    return values, also
+
+
+class MergeOps(StoreBase):
+    def merge_contacts(
+        self,
+        keep: int | str,
+        others: Sequence[int | str],
+        *,
+        choose: Mapping[str, int | str] | None = None,
+    ) -> MergeResult:
+        """Merge ``others`` into ``keep`` (see the module doc) in one transaction and one undo step.
+
+        ``choose`` maps a field (name, email, company, phone, assignee, followers) to the
+        contact whose value the merged contact takes; the values it replaces go to the notes.
+        """
+        others = as_refs(others, "contact")
+        if not others:
+            raise ValidationError("name at least one contact to merge into the kept one", field="contact")
+        if len(others) >= MERGE_MAX:
+            raise ValidationError(f"merge at most {MERGE_MAX} contacts at once", field="contact")
+        choose = dict(choose or {})
+        unknown = set(choose) - set(MERGED_FIELDS)
+        if unknown:
+            raise ValidationError(
+                f"cannot choose {sorted(unknown)[0]!r}: choose one of {', '.join(MERGED_FIELDS)}",
+                field="choose",
+            )
+
+        def run(tx: Tx) -> MergeResult:
+            keep_id = self._contact_id(tx, keep)
+            other_ids = self._contact_ids(tx, others)
+            if keep_id in other_ids:
+                raise ValidationError("a contact cannot be merged into itself", field="contact")
+            ids = [keep_id, *other_ids]
+            cond, params = self.db.in_list("c.id", "ids", ids)
+            tx.lock("contact c", cond, params)
+            contacts = [self._load_contact(tx, i) for i in ids]  # type: ignore[attr-defined]
+            chosen: dict[str, int] = {}
+            for field, ref in choose.items():
+                ident = as_id(ref)
+                if ident not in ids:
+                    raise ValidationError(
+                        f"the {field} must come from one of the merged contacts, not {ref}", field="choose"
+                    )
+                chosen[field] = ident  # type: ignore[assignment]
+            settings = self._settings(tx)
+            values, also = plan_fields(contacts, chosen, settings.phone_region)
+            if values["notes"] and len(values["notes"]) > NOTES_MAX:
+                raise ValidationError(
+                    f"the merged notes would be {len(values['notes']):,} characters (at most"
+                    f" {NOTES_MAX:,}); shorten the contacts' notes first; nothing was changed",
+                    field="notes",
+                )
+            kept = contacts[0]
+            self._delete_contacts(tx, other_ids)  # type: ignore[attr-defined]
+            changed = {k: v for k, v in values.items() if getattr(kept, k) != v}
+            if changed:
+                merged = {k: getattr(kept, k) for k in CONTACT_FIELDS} | changed
+                columns = {**changed, **_keys(merged)}
+                sets = ", ".join(f"{c} = :{c}" for c in columns)
+                try:
+                    tx.execute(
+                        f"UPDATE contact SET {sets}, updated_at = :at, rev = rev + 1 WHERE id = :id",
+                        {**columns, "at": now(), "id": keep_id},
+                    )
+                except IntegrityViolation as exc:
+                    raise Conflict("another contact already has that email", field="email") from exc
+            self._event(
+                tx,
+                "contact.merged",
+                "contact",
+                keep_id,
+                before={k: getattr(kept, k) for k in changed},
+                after=changed,
+                merged=other_ids,
+            )
+            tags = {t.id for c in contacts for t in c.tags}
+            missing = sorted(tags - {t.id for t in kept.tags})
+            if missing:
+                self._change_tags(tx, keep_id, missing, [])  # type: ignore[attr-defined]
+            status = self._furthest_status(tx, [c.status_id for c in contacts])
+            if status != kept.status_id:
+                self._set_status(tx, keep_id, status)  # type: ignore[attr-defined]
+            what = f"contact {contacts[1].name}" if len(other_ids) == 1 else f"{len(other_ids)} contacts"
+            self._label(tx, "contacts.merged", f"Merged {what} into {values['name']}")
+            return MergeResult(self._load_contact(tx, keep_id), tuple(other_ids), tuple(also))  # type: ignore[attr-defined]
+
+        return self._write(run)
+
+    def preview_merge(
+        self,
+        keep: int | str,
+        others: Sequence[int | str],
+        *,
+        choose: Mapping[str, int | str] | None = None,
+    ) -> MergeResult:
+        """What ``merge_contacts`` would make, from a rehearsal that is rolled back."""
+        with self.db.rehearsal():
+            return self.merge_contacts(keep, others, choose=choose)
+
+    def _furthest_status(self, tx: Tx, status_ids: Sequence[int | None]) -> int | None:
+        present = sorted({s for s in status_ids if s is not None})
+        if not present:
+            return None
+        cond, params = self.db.in_list("id", "ids", present)
+        row = tx.one(f"SELECT id FROM status WHERE {cond} ORDER BY position DESC, id LIMIT 1", params)
+        return None if row is None else row[0]

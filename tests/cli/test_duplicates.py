@@ -1,0 +1,103 @@
+"""``tagtui duplicates``, ``duplicates ignore``, ``contacts merge`` and ``settings --phone-region``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .conftest import Cli, assert_one_error_line
+
+
+def seed(ok: Cli) -> dict[str, str]:
+    ok("settings", "--phone-region", "US")
+    ids = {}
+    for key, argv in {
+        "a": (
+            "--name",
+            "John Smith",
+            "--email",
+            "john@acme.com",
+            "--phone",
+            "(415) 555-0100",
+            "--company",
+            "Acme",
+        ),
+        "b": ("--name", "Smith, Jon", "--phone", "+1 415 555 0100", "--company", "ACME Inc."),
+        "c": ("--name", "Mary Smith", "--email", "mary@home.example", "--phone", "415-555-0100"),
+    }.items():
+        ids[key] = str(ok("contacts", "add", *argv, "--json").json["id"])
+    return ids
+
+
+def test_duplicates_json_and_table(ok: Cli) -> None:
+    ids = seed(ok)
+    groups = ok("duplicates", "--json").json
+    assert len(groups) == 1
+    group = groups[0]
+    assert [c["id"] for c in group["contacts"]] == [int(ids["a"]), int(ids["b"])]
+    assert set(group["contacts"][0]) == {"id", "name", "email", "phone", "company"}
+    assert 0.8 <= group["score"] <= 1
+    assert "same phone +14155550100" in group["reasons"] and "same company" in group["reasons"]
+    text = ok("duplicates").out
+    assert "SCORE" in text and "John Smith" in text and "Smith, Jon" in text and "Mary" not in text
+    assert "1 group" in text
+    assert len(ok("duplicates", "--min-score", "0.5", "--limit", "1", "--json").json) == 1
+    assert ok("duplicates", "--query", "mary", "--json").json == []
+
+
+def test_duplicates_errors_are_one_line(cli: Cli, ok: Cli) -> None:
+    seed(ok)
+    assert_one_error_line(cli("duplicates", "--min-score", "2"), 2, "minimum score")
+    assert_one_error_line(cli("duplicates", "--min-score", "high"), 2, "'high'")
+    assert_one_error_line(cli("duplicates", "--limit", "0"), 2, "limit")
+    assert_one_error_line(cli("duplicates", "--query", "tag:nosuch"), 2, "nosuch")
+    assert_one_error_line(cli("duplicates", "ignore", "1"), 2, "two")
+    assert_one_error_line(cli("duplicates", "ignore", "1", "999"), 3, "999")
+    assert_one_error_line(cli("settings", "--phone-region", "ZZ"), 2, "ZZ")
+    assert_one_error_line(cli("settings", "--email-folding", "maybe"), 2, "on or off")
+
+
+def test_ignore_then_never_suggested(ok: Cli) -> None:
+    ids = seed(ok)
+    result = ok("duplicates", "ignore", ids["a"], ids["b"], "--json").json
+    assert result["pairs"] == 1
+    assert ok("duplicates", "--json").json == []
+    assert "not duplicates" in ok("duplicates", "ignore", ids["a"], ids["b"]).out
+
+
+def test_merge_then_undo(ok: Cli) -> None:
+    ids = seed(ok)
+    merged = ok("contacts", "merge", ids["a"], ids["b"], "--json").json
+    assert merged["merged"] == [int(ids["b"])]
+    assert merged["contact"]["id"] == int(ids["a"])
+    assert "Also name: Smith, Jon" in merged["kept_in_notes"]
+    assert [c["id"] for c in ok("contacts", "list", "--json").json] == [int(ids["a"]), int(ids["c"])]
+    text = ok("undo").out
+    assert "Merged contact Smith, Jon into John Smith" in text
+    assert ok("contacts", "show", ids["b"], "--json").json["name"] == "Smith, Jon"
+    assert ok("contacts", "show", ids["a"], "--json").json["notes"] is None
+
+
+def test_merge_errors(cli: Cli, ok: Cli) -> None:
+    ids = seed(ok)
+    assert_one_error_line(cli("contacts", "merge", ids["a"], ids["a"]), 2, "itself")
+    assert_one_error_line(cli("contacts", "merge", ids["a"], "4242"), 3, "4242")
+    assert cli("contacts", "merge", ids["a"]).code == 2
+
+
+def test_settings_phone_region_and_folding(ok: Cli) -> None:
+    doc = ok("settings", "--phone-region", "gb", "--email-folding", "on", "--json").json
+    assert (doc["phone_region"], doc["email_folding"]) == ("GB", True)
+    assert "phone_region          GB" in ok("settings").out
+    doc = ok("settings", "--phone-region", "none", "--email-folding", "off", "--json").json
+    assert (doc["phone_region"], doc["email_folding"]) == (None, False)
+
+
+def test_import_says_how_many_rows_look_like_existing_contacts(ok: Cli, tmp_path: Path) -> None:
+    seed(ok)
+    path = tmp_path / "more.csv"
+    path.write_text('name,phone,company\n"Smith, John",+1 (415) 555-0100,Acme\nNew Person,,\n')
+    out = ok("import", str(path)).out
+    assert out.splitlines()[-1] == "1 imported row looks like existing contacts (tagtui duplicates)"
+    path.write_text("name,email\nSomeone Else,else@example.org\n")
+    out = ok("import", str(path), "--json").json
+    assert out["lookalikes"] == 0
