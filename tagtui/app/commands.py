@@ -78,6 +78,8 @@ class TagtuiCommands(Provider):
                     _bind(app.run_in_section, mode, binding.action),
                 )
         for view in getattr(self, "_views", []):
+            if view.broken:  # never run (the views picker says why)
+                continue
             yield PaletteCommand(
                 f"View: {visible(view.name)}",
                 escape(visible(view.query)) or "(every contact)",  # help text is markup

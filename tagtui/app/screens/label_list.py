@@ -62,8 +62,8 @@ class LabelListScreen(TagtuiScreen):
     def get_item(self, store: Store, item_id: int) -> LabelItem:
         raise NotImplementedError
 
-    def delete_item(self, store: Store, item_id: int) -> int:
-        """Delete the label; return how many contacts had it."""
+    def delete_item(self, store: Store, item_id: int, *, force: bool = False) -> int:
+        """Delete the label (``force``: even if views or rules name it); return how many contacts had it."""
         raise NotImplementedError
 
     def delete_question(self, item: LabelItem) -> str:
@@ -106,26 +106,35 @@ class LabelListScreen(TagtuiScreen):
 
     def _fetch_for_delete(self, item_id: int) -> None:
         try:
-            item = self.get_item(store_of(self), item_id)  # a fresh count for the question
+            store = store_of(self)
+            item = self.get_item(store, item_id)  # a fresh count for the question
+            users = store.stored_queries_naming(self.KIND, item_id)
         except TagtuiError as exc:
             self.app.call_from_thread(show_error, self, exc)
             self.app.call_from_thread(self.reload)
             return
-        self.app.call_from_thread(self._confirm_delete, item)
+        self.app.call_from_thread(self._confirm_delete, item, users)
 
-    def _confirm_delete(self, item: LabelItem) -> None:
+    def _confirm_delete(self, item: LabelItem, users: list[str]) -> None:
         def answered(yes: bool | None) -> None:
             if yes:
-                self._delete(item.id, item.name)
+                # Forced only over the views and rules the question named: one saved since is refused.
+                self._delete(item.id, item.name, bool(users))
 
-        self.app.push_screen(ConfirmDialog(self.delete_question(item)), answered)
+        question = self.delete_question(item)
+        if users:
+            question += (
+                f" Named by {', '.join(users)}: {'it' if len(users) == 1 else 'they'} will be marked"
+                " broken and no longer run."
+            )
+        self.app.push_screen(ConfirmDialog(question), answered)
 
-    def _delete(self, item_id: int, name: str) -> None:
-        self._run_delete_worker(self._delete_in_thread, item_id, name)
+    def _delete(self, item_id: int, name: str, force: bool = False) -> None:
+        self._run_delete_worker(self._delete_in_thread, item_id, name, force)
 
-    def _delete_in_thread(self, item_id: int, name: str) -> None:
+    def _delete_in_thread(self, item_id: int, name: str, force: bool = False) -> None:
         try:
-            contacts = self.delete_item(store_of(self), item_id)
+            contacts = self.delete_item(store_of(self), item_id, force=force)
         except TagtuiError as exc:
             self.app.call_from_thread(show_error, self, exc)
         else:

@@ -225,6 +225,9 @@ class ViewPicker(SearchPicker[View]):
                 prompt = Text.assemble(
                     literal(view.name, "bold"), "  ", literal(view.query or "(everything)", "dim")
                 )
+                if view.broken:  # never run: shown with why
+                    prompt.append("  broken: ", style="bold red")
+                    prompt.append_text(literal(view.broken, "red"))
                 out.append(Option(prompt, id=str(i)))
         if not out:
             hint = (
@@ -245,7 +248,16 @@ class ViewPicker(SearchPicker[View]):
 
     def _choose(self, option: Option | None) -> None:
         if option is not None and option.id and option.id.isdigit():
-            self.dismiss(self.views[int(option.id)])
+            view = self.views[int(option.id)]
+            if view.broken:
+                self.notify(
+                    f"View {visible_name(view.name)} is broken ({view.broken}): save it again"
+                    " with a query that works, or delete it (ctrl+d).",
+                    severity="error",
+                    markup=False,
+                )
+                return
+            self.dismiss(view)
 
     def action_delete_view(self) -> None:
         option = self.choices.highlighted_option

@@ -106,11 +106,17 @@ class RulesScreen(TagtuiScreen):
         table.clear()
         for rule in self.rules:
             n = matches.get(rule.name)
+            if rule.broken:
+                count = Text("broken", justify="right", style="bold red")
+            else:
+                count = Text(
+                    "invalid" if n is None else f"{n:,}", justify="right", style="red" if n is None else ""
+                )
             table.add_row(
                 literal(rule.name, "bold"),
-                literal(rule.query),
+                literal(rule.query, "dim strike" if rule.broken else ""),
                 literal(rule.actions()),
-                Text("invalid" if n is None else f"{n:,}", justify="right", style="red" if n is None else ""),
+                count,
                 key=str(rule.id),
             )
         names = [r.name for r in self.rules]
@@ -122,9 +128,20 @@ class RulesScreen(TagtuiScreen):
             f"{plural(len(self.rules), 'rule')} · a query and what to do to the contacts it selects"
         )
         self.query_one("#rules-empty", Static).display = not self.rules
+        self._explain_broken()
         if self._has_rows != bool(self.rules):
             self._has_rows = bool(self.rules)
             self.refresh_bindings()
+
+    @on(DataTable.RowHighlighted, "#rules-table")
+    def _explain_broken(self) -> None:
+        """Under a broken rule, say why it no longer runs."""
+        rule = self.current_rule()
+        if rule is not None and rule.broken:
+            why = Text("Broken: ", style="bold red")
+            why.append(visible(rule.broken))
+            why.append(". It is not run; delete it (d) and add it again.", style="dim")
+            self.query_one("#rules-preview", Static).update(why)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("delete", "preview", "apply"):
@@ -242,6 +259,10 @@ def effects_text(effects: list[RuleEffect]) -> Text:
         if i:
             out.append("\n")
         out.append_text(literal(e.rule.name, "bold"))
+        if e.broken:
+            out.append(": broken, not run ", style="red")
+            out.append(f"({visible(e.broken)})", style="dim")
+            continue
         out.append(f" ({plural(e.matches, 'match', 'matches')}): ", style="dim")
         out.append(visible(e.plan.summary()))
     return out

@@ -156,8 +156,8 @@ class StatusesScreen(LabelListScreen):
     def get_item(self, store: Store, item_id: int) -> Status:
         return store.get_status(item_id)
 
-    def delete_item(self, store: Store, item_id: int) -> int:
-        return store.delete_status(item_id)
+    def delete_item(self, store: Store, item_id: int, *, force: bool = False) -> int:
+        return store.delete_status(item_id, force=force)
 
     def delete_question(self, item: LabelItem) -> str:
         n = item.contacts or 0

@@ -263,8 +263,8 @@ class TagsScreen(LabelListScreen):
     def get_item(self, store: Store, item_id: int) -> Tag:
         return store.get_tag(item_id)
 
-    def delete_item(self, store: Store, item_id: int) -> int:
-        return store.delete_tag(item_id)
+    def delete_item(self, store: Store, item_id: int, *, force: bool = False) -> int:
+        return store.delete_tag(item_id, force=force)
 
     def delete_question(self, item: LabelItem) -> str:
         n = item.contacts or 0
