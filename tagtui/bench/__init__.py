@@ -638,6 +638,42 @@ class Bench:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(path)
 
+    # -- 9: the duplicates scan ------------------------------------------------------------
+
+    def duplicates(self) -> None:
+        """The whole scan (``tagtui duplicates``' store call) in a child process of its own, so
+        that its peak RSS is the scan's alone; once (it reads every contact). No raw floor: no
+        single statement finds fuzzy duplicates."""
+        self.progress("duplicates scan")
+        code = (
+            "import json, resource, sys, time\n"
+            "from tagtui.store import Store\n"
+            "store = Store.open(sys.argv[1])\n"
+            "started = time.perf_counter()\n"
+            "groups = store.find_duplicates(limit=1000)\n"
+            "took = time.perf_counter() - started\n"
+            "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+            "print(json.dumps({'seconds': took, 'rss_kib': peak, 'groups': len(groups)}))\n"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", code, self.path], check=True, capture_output=True, text=True
+        )
+        figures = json.loads(done.stdout.strip().splitlines()[-1])
+        rss = figures["rss_kib"] / (1024 * 1024 if sys.platform == "darwin" else 1024)
+        self.results.append(
+            Result(
+                f"duplicates scan of {self.contacts:,} contacts",
+                9,
+                figures["seconds"],
+                None,
+                round(rss, 1),
+                f"store.find_duplicates in its own process, peak RSS of that process;"
+                f" {figures['groups']:,} groups (max 1,000)",
+                [figures["seconds"]],
+                [],
+            )
+        )
+
     # -- 8: generate and import -----------------------------------------------------------
 
     def generate_and_import(self, folder: str) -> None:
@@ -826,6 +862,7 @@ def run_bench(
             bench.board()
             bench.bulk(os.path.join(folder, "bulk.db"))
             bench.export(folder)
+            bench.duplicates()
             if not quick:
                 bench.generate_and_import(folder)
     finally:

@@ -161,6 +161,8 @@ class _Scan:
         from tagtui.store.matching import Evidence, name_similarity, score
 
         self._evidence, self._names, self._score = Evidence, name_similarity, score
+        #: the best score a pair can reach, by what its keys say (were the names equal)
+        self._bounds: dict[tuple[bool | None, bool | None, bool | None], float] = {}
 
     # -- blocks ------------------------------------------------------------------------
 
@@ -235,9 +237,14 @@ class _Scan:
             return
         if source == 5 and k.name[i] == k.name[j]:
             return
-        evidence = self._evidence(email, phone, company)
-        if self._score(1.0, evidence) < self.min_score:
+        bound = self._bounds.get((email, phone, company))
+        if bound is None:
+            bound = self._bounds[email, phone, company] = self._score(
+                1.0, self._evidence(email, phone, company)
+            )
+        if bound < self.min_score:
             return  # not even equal names would be enough
+        evidence = self._evidence(email, phone, company)
         n = self._names(k.words[i], k.words[j])
         s = self._score(n, evidence)
         if s >= self.min_score:
@@ -498,7 +505,8 @@ def _read_keys(
 
     keys = _Keys.empty()
     intern = sys.intern
-    words_seen: dict[tuple[str, ...], tuple[str, ...]] = {}
+    #: a name's words -> (those words interned, the name key, the surname key, the initial)
+    words_seen: dict[tuple[str, ...], tuple[tuple[str, ...], int, int, int]] = {}
     for count, (cid, name, email, phone, company) in enumerate(rows, 1):
         if count % BATCH == 0:
             if cancelled is not None and cancelled():
@@ -506,9 +514,16 @@ def _read_keys(
             if progress is not None:
                 progress("reading", count, total)
         words = name_tokens(name)
-        words = words_seen.setdefault(words, tuple(intern(w) for w in words))
-        if len(words_seen) > 200_000:
-            words_seen.clear()
+        known = words_seen.get(words)
+        if known is None:
+            if len(words_seen) > 200_000:
+                words_seen.clear()
+            known = words_seen[words] = (
+                tuple(intern(w) for w in words),
+                _hash(" ".join(sorted(canonical(w) for w in words))),
+                _hash(words[-1]) if words else 0,
+                ord(words[0][0]) if words else 0,
+            )
         keys.ids.append(cid)
         e = email_key(email, fold_aliases=folding)
         keys.email.append(_hash(e) if e else 0)
@@ -516,10 +531,10 @@ def _read_keys(
         keys.phone.append(_hash(p) if p else 0)
         c = company_key(company)
         keys.company.append(_hash(c) if c else 0)
-        keys.name.append(_hash(" ".join(sorted(canonical(w) for w in words))))
-        keys.surname.append(_hash(words[-1]) if words else 0)
-        keys.initial.append(ord(words[0][0]) if words else 0)
-        keys.words.append(words)
+        keys.name.append(known[1])
+        keys.surname.append(known[2])
+        keys.initial.append(known[3])
+        keys.words.append(known[0])
     if progress is not None:
         progress("reading", len(keys), max(total, len(keys)))
     return keys

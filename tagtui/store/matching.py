@@ -132,6 +132,7 @@ def _nickname_table() -> dict[str, frozenset[int]]:
 NICKNAMES = _nickname_table()
 
 
+@functools.lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Case-folded, accents stripped, invisible characters removed: how a user compares by eye."""
     if text.isascii():
@@ -168,6 +169,7 @@ def email_key(email: str | None, *, fold_aliases: bool = False) -> str | None:
 
 #: International numbers written with plain separators only: their E.164 form is their digits.
 _PLAIN_INTERNATIONAL = re.compile(r"\+[0-9 ()./\-]+")
+_NOT_DIGITS = re.compile(r"[^0-9]")
 
 
 def phone_regions() -> frozenset[str]:
@@ -196,7 +198,7 @@ def phone_key(phone: str | None, region: str | None = None) -> str | None:
     if not phone:
         return None
     text = phone.strip()
-    digits = "".join(ch for ch in text if ch.isdigit() and ch.isascii())
+    digits = _NOT_DIGITS.sub("", text)
     if len(digits) < 3:
         return None
     if _PLAIN_INTERNATIONAL.fullmatch(text) and "(0)" not in text:
@@ -240,6 +242,7 @@ def check_phone_region(value: str | None) -> str | None:
 # -- names and companies ---------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=65536)
 def name_tokens(name: str | None) -> tuple[str, ...]:
     """A name as words to compare: ``"Smith, John"`` -> ``("john", "smith")``; accents, case,
     apostrophes and titles gone (``"Dr. Seán O'Brien"`` -> ``("sean", "obrien")``)."""
@@ -255,6 +258,7 @@ def name_tokens(name: str | None) -> tuple[str, ...]:
     return kept or tuple(words)
 
 
+@functools.lru_cache(maxsize=16384)
 def company_key(company: str | None) -> str | None:
     """A company as compared: ``"ACME, Inc."`` = ``"Acme"``."""
     if not company:
