@@ -41,11 +41,12 @@ exit codes: 0 ok, 1 database or file problem, 2 invalid input or usage,
 3 not found, 4 conflict (duplicate, or changed since read: reload and retry)"""
 
 
-def build_parser(argv: Sequence[str] = ()) -> Parser:
+def build_parser(argv: Sequence[str] = (), *, every: bool = False) -> Parser:
     """The parser for ``argv``: the command it names in full, every other command as a stub.
 
     Building all ~40 subparsers costs more than the rest of a quick command; the stubs
-    keep ``tagtui --help`` and "invalid choice" messages complete.
+    keep ``tagtui --help`` and "invalid choice" messages complete. ``every``: all of them
+    in full (for ``tagtui completion``).
     """
     common = global_options()
     parser = Parser(
@@ -65,14 +66,23 @@ def build_parser(argv: Sequence[str] = ()) -> Parser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     wanted = command_word(argv)
     full = COMMANDS[wanted][0] if wanted in COMMANDS else None
+    registered: set[str] = set()
     for name, (module, text) in COMMANDS.items():
-        if module != full:
+        if every and module not in registered:
+            registered.add(module)
+            _register(module, sub, common)
+        elif not every and module != full:
             sub.add_parser(name, help=text, add_help=False)
-        elif name == wanted:
-            import importlib
-
-            importlib.import_module(f"tagtui.cli.{module}").register(sub, [common])
+        elif not every and name == wanted:
+            _register(module, sub, common)
     return parser
+
+
+def _register(module: str, sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """Add the commands of ``tagtui.cli.<module>`` to ``sub``, in full."""
+    import importlib
+
+    importlib.import_module(f"tagtui.cli.{module}").register(sub, [common])
 
 
 def command_word(argv: Sequence[str]) -> str | None:

@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("transfer", "import contacts from a CSV file (matched by email)"),
     "export": ("transfer", "export the contacts a query selects as CSV, JSON or vCard"),
     "bench": ("bench", "time tagtui beside raw SQLite on a demo database of N contacts"),
+    "completion": ("completion", "print a shell completion script for bash, zsh or fish"),
 }
 
 
