@@ -75,6 +75,37 @@ def test_the_hidden_names_helper(ok: Cli, run: Cli, tmp_path) -> None:
     assert not missing.exists()  # pressing tab makes no database
 
 
+def test_fish_completes_commands_and_names(ok: Cli, run: Cli, db_url: str, tmp_path) -> None:
+    fish = shutil.which("fish")
+    if not fish:
+        pytest.skip("fish is not installed (.ci/run installs it)")
+    ok("tags", "create", "Hot Lead")
+    script = tmp_path / "tagtui.fish"
+    script.write_text(run("completion", "fish").out)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TAGTUI_")}
+    env.update(PATH=os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", ""), TAGTUI_DB=db_url)
+
+    def complete(line: str) -> list[str]:
+        program = f"source {script}; complete -C '{line}'"
+        done = subprocess.run([fish, "-c", program], capture_output=True, text=True, env=env, timeout=60)
+        assert done.returncode == 0, done.stderr
+        return [row.split("\t")[0] for row in done.stdout.splitlines()]
+
+    assert complete("tagtui con") == ["config", "contacts"]
+    assert complete("tagtui tags show h") == ["hot-lead"]
+    assert complete("tagtui export --for ") == ["spreadsheet", "google", "outlook"]
+
+
+def test_zsh_script_parses(run: Cli, tmp_path) -> None:
+    zsh = shutil.which("zsh")
+    if not zsh:
+        pytest.skip("zsh is not installed (.ci/run installs it)")
+    script = tmp_path / "_tagtui"
+    script.write_text(run("completion", "zsh").out)
+    done = subprocess.run([zsh, "-n", str(script)], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stderr) == (0, "")
+
+
 @pytest.mark.parametrize("shell", ["zsh", "fish"])
 def test_zsh_and_fish_scripts_name_every_command(run: Cli, shell: str) -> None:
     result = run("completion", shell)
