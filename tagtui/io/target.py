@@ -28,8 +28,9 @@ from tagtui.store.errors import FileError
 STDOUT = "-"
 TEMP_PREFIX = ".tagtui-export-"
 TEMP_SUFFIX = ".tmp"
-#: Folders whose entries are kernel objects (``/dev/stdout``, ``/proc/self/fd/1``): never renamed over.
-_SPECIAL_FOLDERS = ("/dev/", "/proc/")
+#: Where a path names an open file of the process (``/dev/stdout`` links to ``/proc/self/fd/1``):
+#: written in place even when the file behind it is regular (a shell's ``> file``).
+_FD_FOLDERS = ("/proc/", "/dev/fd/")
 
 T = TypeVar("T")
 
@@ -63,13 +64,24 @@ def resolve(path: str) -> Target:
     if info is not None and stat.S_ISDIR(info.st_mode):
         raise FileError(f"cannot write {path}: it is a folder", field="output")
     absolute = os.path.abspath(path)
-    if info is not None and (not stat.S_ISREG(info.st_mode) or absolute.startswith(_SPECIAL_FOLDERS)):
+    if info is not None and (not stat.S_ISREG(info.st_mode) or _names_an_open_file(absolute)):
         return Target(path, absolute, in_place=True, stdout=_is_stdout(info))
     where = os.path.realpath(path)  # a (dangling) symlink: its target
     folder = os.path.dirname(where)
     if not os.path.isdir(folder):
         raise FileError(f"cannot write {path}: the folder {folder} does not exist", field="output")
     return Target(path, where, exists=info is not None)
+
+
+def _names_an_open_file(path: str) -> bool:
+    """True if ``path``, or a link on the way to its file, is under /proc or /dev/fd."""
+    for _ in range(40):  # the kernel's own limit on links followed
+        if path.startswith(_FD_FOLDERS):
+            return True
+        if not os.path.islink(path):
+            return False
+        path = os.path.normpath(os.path.join(os.path.dirname(path), os.readlink(path)))
+    return False
 
 
 def _is_stdout(info: os.stat_result) -> bool:

@@ -12,6 +12,7 @@ import signal
 import stat
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -105,6 +106,18 @@ def test_resolve_tells_what_kind_of_target_a_path_is(tmp_path) -> None:
     assert targets.resolve(str(tmp_path / "old.csv")).exists
     with pytest.raises(FileError, match="folder"):
         targets.resolve(str(tmp_path))
+    # /dev/stdout leads to /proc/self/fd/1: written in place, whatever file is behind it ...
+    assert targets.resolve("/dev/stdout").in_place
+    assert targets.resolve("/proc/self/fd/1").in_place
+    # ... but a regular file in a tmpfs under /dev is a file like any other.
+    if os.path.isdir("/dev/shm"):
+        fd, shm = tempfile.mkstemp(dir="/dev/shm", suffix=".csv")
+        os.close(fd)
+        try:
+            found = targets.resolve(shm)
+            assert (found.in_place, found.exists) == (False, True)
+        finally:
+            os.unlink(shm)
 
 
 # -- in a process of its own: a terminal, /dev/stdout, signals ------------------------------
