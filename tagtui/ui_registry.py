@@ -90,6 +90,7 @@ BINDING_IDS: tuple[str, ...] = (
     "picker.page_up",
     "picker.up",
     "prompt.cancel",
+    "query.complete",
     "query.down",
     "query.leave",
     "rule_form.cancel",

@@ -251,7 +251,7 @@ class StoreBase:
                         self._params(slug=key[1]),
                     )
                     if found is None:
-                        raise ValidationError(f"unknown {table} {value!r} in query", field="query")
+                        raise ValidationError(self._unknown_label(tx, table, value), field="query")
                     names[key] = found
                 return found
 
@@ -260,6 +260,17 @@ class StoreBase:
         return compile_filter(
             f, tag_id=resolver("tag"), status_id=resolver("status"), sizes=sizes, purpose=purpose
         )
+
+    def _unknown_label(self, tx: Tx, table: str, value: str) -> str:
+        """``unknown tag 'cold' — did you mean cold-lead?``: the closest slugs, when any are close."""
+        from tagtui.query.complete import closest
+
+        sql = f"SELECT slug, name FROM {table} WHERE workspace_id = :ws ORDER BY slug"
+        near = closest(value, [(r[0], r[1]) for r in tx.all(sql, self._params())])
+        if not near:
+            return f"unknown {table} {value!r} in query"
+        listed = near[0] if len(near) == 1 else ", ".join(near[:-1]) + " or " + near[-1]
+        return f"unknown {table} {value!r} — did you mean {listed}?"
 
     def _selection(self, tx: Tx, selection: Selection) -> tuple[str, dict[str, Any]]:
         """A condition on ``contact c`` for a filter or a list of contact ids.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tagtui.query.filter import Filter
 from tagtui.store.automation import AutomationOps
 from tagtui.store.base import UNSET
@@ -24,6 +26,9 @@ from tagtui.store.statuses import StatusOps
 from tagtui.store.tags import TagOps
 from tagtui.store.types import Settings, View
 from tagtui.store.undo import UndoOps
+
+if TYPE_CHECKING:
+    from tagtui.query.complete import Vocabulary
 
 WORKSPACE_NAME_MAX = 200
 VIEW_NAME_MAX = 100
@@ -183,6 +188,32 @@ class Store(
             self._event(tx, "view.deleted", "workspace", self.workspace_id, name=name.strip())
 
         self._write(run)
+
+    def query_vocabulary(self) -> Vocabulary:
+        """The tag and status slugs and names and the assignees a query may name (for completion)."""
+
+        from tagtui.query.complete import Vocabulary
+
+        def run(tx: Tx) -> Vocabulary:
+            labels = {
+                table: tuple(
+                    (r[0], r[1])
+                    for r in tx.all(
+                        f"SELECT slug, name FROM {table} WHERE workspace_id = :ws ORDER BY slug",
+                        self._params(),
+                    )
+                )
+                for table in ("tag", "status")
+            }
+            # One spelling per assignee (they match case-insensitively); the index serves it.
+            assignees = tx.all(
+                "SELECT assignee_key, MIN(assignee) FROM contact WHERE workspace_id = :ws"
+                " AND assignee_key IS NOT NULL GROUP BY assignee_key ORDER BY assignee_key LIMIT 1000",
+                self._params(),
+            )
+            return Vocabulary(labels["tag"], labels["status"], tuple(r[1] for r in assignees))
+
+        return self._read(run)
 
     def check_query(self, f: Filter) -> None:
         """Raise ValidationError if ``f`` names a tag or status this workspace lacks."""

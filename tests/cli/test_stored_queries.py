@@ -102,3 +102,19 @@ def test_undo_puts_views_and_rules_back(ok: Cli) -> None:
         (r["name"], r["query"], r["status"], r["broken"]) for r in before[1]
     ]
     assert names(ok, "contacts", "list", "--view", "vip open") == ["P1", "P2", "P3"]
+
+
+def test_an_unknown_tag_or_status_says_what_was_meant(ok: Cli, cli: Cli) -> None:
+    ok("tags", "create", "Cold Lead")
+    ok("tags", "create", "Hot Lead")
+    ok("statuses", "setup")
+    assert_one_error_line(
+        cli("contacts", "list", "--query", "tag:cold"), 2, "unknown tag 'cold' — did you mean cold-lead?"
+    )
+    assert_one_error_line(
+        cli("contacts", "list", "--query", "tag:lead"), 2, "did you mean cold-lead or hot-lead?"
+    )
+    assert_one_error_line(
+        cli("views", "save", "q", "status:qualifed"), 2, "unknown status 'qualifed' — did you mean qualified?"
+    )
+    assert_one_error_line(cli("contacts", "list", "--query", "tag:zzz"), 2, "unknown tag 'zzz' in query")

@@ -21,6 +21,7 @@ from tagtui.app.screens.base import TagtuiScreen
 from tagtui.app.screens.picker import StatusChoice, StatusPicker, TagPicker, TextPrompt, ViewPicker
 from tagtui.app.widgets.contact_table import ContactTable
 from tagtui.app.widgets.filter_panel import FilterPanel, LabelList
+from tagtui.app.widgets.query_bar import QueryInput
 from tagtui.query import EVERYTHING, parse
 from tagtui.query.parse import clauses
 from tagtui.store import Contact, Store, TagtuiError, ValidationError, View
@@ -32,18 +33,6 @@ from tagtui.textsafe import visible
 DEBOUNCE = 0.25
 #: Above this many contacts a bulk change shows its progress bar.
 BIG_SELECTION = 200
-
-
-class QueryInput(Input):
-    """The query bar. ``escape`` or ``down`` hands the keyboard back to the table."""
-
-    BINDINGS = [
-        Binding("escape", "leave", "Back to the list", id="query.leave"),
-        Binding("down", "leave", "Back to the list", show=False, id="query.down"),
-    ]
-
-    def action_leave(self) -> None:
-        self.screen.query_one(ContactTable).focus()
 
 
 class ContactsScreen(TagtuiScreen):
@@ -118,6 +107,8 @@ class ContactsScreen(TagtuiScreen):
         self._programmatic: str | None = None
         self._workspace_total: int | None = None
         self._stale = False
+        #: The bar holds a query with an error: the rows are those of the last query that ran.
+        self._results_stale = False
         self._resumed_once = False
         self._binding_context: tuple[bool, ...] = ()
         #: The query the explain line is (being) counted for.
@@ -131,7 +122,7 @@ class ContactsScreen(TagtuiScreen):
                 with Horizontal(id="query-row"):
                     yield Label("Query", id="query-label")
                     yield QueryInput(
-                        placeholder="tag:vip status:qualified,won -tag:cold acme   (press / to type)",
+                        placeholder="tag:vip status:qualified,won -tag:cold-lead   (press / to type)",
                         id="query",
                     )
                 yield Static("", id="query-error", markup=False)
@@ -150,6 +141,7 @@ class ContactsScreen(TagtuiScreen):
     def on_mount(self) -> None:
         self.table.show(EVERYTHING)
         self._count_workspace()
+        self.query_input.load_words()
 
     @property
     def table(self) -> ContactTable:
@@ -187,6 +179,7 @@ class ContactsScreen(TagtuiScreen):
         self.table.reload()
         self.panel.reload()
         self._count_workspace()
+        self.query_input.load_words()
 
     def action_refresh(self) -> None:
         self.refresh_data()
@@ -209,6 +202,8 @@ class ContactsScreen(TagtuiScreen):
             text = f"{matches} contact{'' if table.total == 1 else 's'}"
         else:
             text = f"{matches} of {everything:,} contacts"
+        if self._results_stale:
+            text += " · stale: these are the last query's results; fix the query above"
         _say(self.query_one("#count", Label), text)
         self._show_position()
         empty = self.query_one("#empty", Static)
@@ -283,10 +278,21 @@ class ContactsScreen(TagtuiScreen):
         error.update(message)
         error.add_class("-shown")
         self.query_input.add_class("-invalid")
+        self._mark_results_stale(True)
 
     def _clear_query_error(self) -> None:
         self.query_one("#query-error", Static).remove_class("-shown")
         self.query_input.remove_class("-invalid")
+        self._mark_results_stale(False)
+
+    def _mark_results_stale(self, stale: bool) -> None:
+        """Dim the rows and say so in the count line while the bar's query has an error."""
+        if stale == self._results_stale:
+            return
+        self._results_stale = stale
+        self.table.set_class(stale, "-stale")
+        self.query_one("#count", Label).set_class(stale, "-stale")
+        self._show_count()
 
     @on(ContactTable.Rejected)
     def _rejected(self, event: ContactTable.Rejected) -> None:
