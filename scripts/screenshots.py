@@ -133,6 +133,14 @@ SHOTS: list[tuple[str, str, list[Step]]] = [
         ],
     ),
     (
+        "query-complete",
+        "The query bar completes: tab takes the dimmed suggestion (here cold-lead)",
+        [
+            lambda p: keys(p, "slash"),
+            lambda p: keys(p, *"tag:vip -tag:co", typed=True),
+        ],
+    ),
+    (
         "contact-form-error",
         "New contact: the store's error under its field",
         [
