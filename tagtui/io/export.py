@@ -68,15 +68,26 @@ class ExportChoice:
     style: str
     label: str
     file_name: str
+    note: str
 
 
 #: Every format and CSV style, in the order the export dialog lists them.
 EXPORT_CHOICES = (
-    ExportChoice("csv", "spreadsheet", "CSV for spreadsheets", "contacts.csv"),
-    ExportChoice("csv", "google", "CSV for Google Contacts", "contacts-google.csv"),
-    ExportChoice("csv", "outlook", "CSV for Outlook", "contacts-outlook.csv"),
-    ExportChoice("json", "spreadsheet", "JSON", "contacts.json"),
-    ExportChoice("vcf", "spreadsheet", "vCard (address books)", "contacts.vcf"),
+    ExportChoice(
+        "csv", "spreadsheet", "CSV", "contacts.csv", "tagtui's columns, safe to open in a spreadsheet"
+    ),
+    ExportChoice(
+        "csv",
+        "google",
+        "Google CSV",
+        "contacts-google.csv",
+        "for Google Contacts' import (not a spreadsheet)",
+    ),
+    ExportChoice(
+        "csv", "outlook", "Outlook CSV", "contacts-outlook.csv", "for Outlook's import (not a spreadsheet)"
+    ),
+    ExportChoice("json", "spreadsheet", "JSON", "contacts.json", "what `tagtui contacts list --json` prints"),
+    ExportChoice("vcf", "spreadsheet", "vCard", "contacts.vcf", "vCard 4.0, for address books"),
 )
 #: Contacts read from the store at a time (one statement each) ...
 READ_BATCH = 5000

@@ -128,3 +128,17 @@ async def test_exports_for_google_and_outlook(seeded, make_app, home):
     assert ",+1 202 555 0100," in google and ",+1 202 555 0100," in outlook  # no ' before them
     rows = list(csv.DictReader(outlook.lstrip("\ufeff").splitlines()))
     assert len(rows) == seeded.count_contacts()
+
+
+def test_snapshot_of_the_dialog_at_80x24(seeded, make_app, snap_compare, monkeypatch):
+    monkeypatch.setenv("HOME", "/home/ada")  # the default path shown, the same on every machine
+    monkeypatch.setenv("XDG_CONFIG_HOME", "/nonexistent")
+
+    async def run_before(pilot) -> None:
+        await _open_dialog(pilot)
+        for field in pilot.app.screen.query(Input):
+            field.cursor_blink = False
+        await pilot.press("shift+tab", "down", "enter")  # Google CSV
+        await settle(pilot)
+
+    assert snap_compare(make_app(), run_before=run_before, terminal_size=(80, 24))

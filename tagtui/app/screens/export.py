@@ -66,6 +66,7 @@ class ExportDialog(TagtuiModal[str | None]):
             with RadioSet(id="format"):
                 for i, choice in enumerate(EXPORT_CHOICES):
                     yield RadioButton(choice.label, value=i == 0, id=f"format-{choice.fmt}-{choice.style}")
+            yield Label(self.choice.note, id="format-note", classes="dialog-note", markup=False)
             yield Label("File", classes="field-label")
             yield Input(value=default_path(self.choice), id="path")
             yield Label("", id="error", classes="field-error", markup=False)
@@ -101,6 +102,7 @@ class ExportDialog(TagtuiModal[str | None]):
         elif ext.lstrip(".").lower() == old.fmt:  # the user's name: the new format's suffix
             path_input.value = os.path.join(folder, f"{stem}.{new.fmt}")
         self.choice = new
+        self.query_one("#format-note", Label).update(new.note)
 
     @on(Input.Submitted, "#path")
     @on(Button.Pressed, "#export")
