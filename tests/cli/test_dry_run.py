@@ -48,7 +48,7 @@ def csv_file(tmp_path: Path) -> str:
 CHANGING: list[tuple[tuple[str, ...], str]] = [
     (("tags", "create", "Hot"), "Hot"),
     (("tags", "update", "VIP", "--name", "Very important"), "Very important"),
-    (("tags", "delete", "Cold"), "Cold"),
+    (("tags", "delete", "Cold", "--force"), "now broken: view 'cold', rule 'Influencers'"),
     (("tags", "setup"), ""),
     (("tags", "assign", "VIP", "{a}", "{b}"), ""),
     (("tags", "unassign", "Cold", "{a}"), ""),
