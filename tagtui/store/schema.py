@@ -47,6 +47,40 @@ def _stored_queries_can_break(tx: Tx) -> None:
     for table in ("saved_view", "rule"):
         if "broken" not in _column_names(tx, table):
             tx.execute(f"ALTER TABLE {table} ADD COLUMN broken TEXT")
+    _mark_broken_stored_queries(tx)
+
+
+def _mark_broken_stored_queries(tx: Tx) -> None:
+    """Views and rules that name a tag or status deleted before schema 3 are marked broken."""
+    import json
+
+    from tagtui.query.parse import parse
+    from tagtui.query.refs import named_values
+    from tagtui.store.errors import ValidationError
+    from tagtui.store.rules import slugify
+
+    labels = {
+        table: {(r[0], r[1]) for r in tx.all(f"SELECT workspace_id, slug FROM {table}")}
+        for table in ("tag", "status")
+    }
+    tag_ids = {(r[0], r[1]) for r in tx.all("SELECT workspace_id, id FROM tag")}
+    rows = [("saved_view", *r, "[]", "[]") for r in tx.all("SELECT id, workspace_id, query FROM saved_view")]
+    rows += [("rule", *r) for r in tx.all("SELECT id, workspace_id, query, add_tags, remove_tags FROM rule")]
+    for table, row_id, ws, query, add, remove in rows:
+        why = None
+        try:
+            f = parse(query)
+        except ValidationError as exc:
+            why = str(exc)
+        else:
+            for kind in ("tag", "status"):
+                gone = [v for v in named_values(f, kind) if (ws, slugify(v)) not in labels[kind]]
+                if gone and why is None:
+                    why = f"{kind} {gone[0]!r} no longer exists"
+        if why is None and any((ws, t) not in tag_ids for t in json.loads(add) + json.loads(remove)):
+            why = "a tag of its actions no longer exists"
+        if why is not None:
+            tx.execute(f"UPDATE {table} SET broken = :why WHERE id = :id", {"why": why, "id": row_id})
 
 
 def _column_names(tx: Tx, table: str) -> set[str]:

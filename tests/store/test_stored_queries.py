@@ -178,3 +178,24 @@ def test_undoing_the_creation_of_a_named_tag_breaks_the_view(store: Store) -> No
     assert views(store)["fresh"][1] is not None
     store.redo()
     assert views(store)["fresh"] == ("tag:fresh", None)
+
+
+def test_migrating_marks_views_that_name_a_tag_deleted_earlier_broken(tmp_path) -> None:
+    """A schema-1 database whose view names a tag deleted long ago: the view comes out broken."""
+    import shutil
+    import sqlite3
+    from pathlib import Path
+
+    old = tmp_path / "old.db"
+    shutil.copyfile(Path(__file__).parent.parent / "fixtures" / "schema_v1.db", old)
+    conn = sqlite3.connect(old)
+    with conn:
+        conn.execute(
+            "INSERT INTO saved_view (workspace_id, name, query, created_at, updated_at)"
+            " SELECT id, 'gone', 'tag:long-gone -status:qualified', created_at, created_at"
+            " FROM workspace WHERE name = 'default'"
+        )
+    conn.close()
+    with Store.open(str(old)) as store:
+        shown = {v.name: v.broken for v in store.list_views()}
+    assert shown == {"gone": "tag 'long-gone' no longer exists", "vip qualified": None}
