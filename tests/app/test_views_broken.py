@@ -81,3 +81,24 @@ async def test_deleting_a_status_no_view_names_asks_the_usual_question(seeded, m
         assert "Named by view 'won': it will be marked broken" in app.screen.question
         await go(pilot, "y")
         assert seeded.list_views()[0].broken == "status 'Won' was deleted"
+
+
+async def test_the_palette_offers_whole_views_only(seeded, make_app):
+    from textual.command import CommandList
+
+    seeded.save_view("vips", "tag:vip")
+    seeded.save_view("partners", "tag:partner")
+    seeded.delete_tag("Partner", force=True)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"View:")
+        await pilot.pause(0.5)
+        await settle(pilot)
+        commands = app.screen.query_one(CommandList)
+        offered = [plain(commands.get_option_at_index(i).prompt) for i in range(commands.option_count)]
+        assert any("View: vips" in o for o in offered), offered
+        assert not any("partners" in o for o in offered), offered
+        await pilot.press("escape")
