@@ -91,6 +91,14 @@ class ContactsScreen(TagtuiScreen):
             tooltip="Go to the tag and status panel",
         ),
         Binding("r", "refresh", "Refresh", show=False, id="contacts.refresh"),
+        Binding(
+            "D",
+            "duplicates",
+            "Duplicates",
+            show=False,
+            id="contacts.duplicates",
+            tooltip="Find contacts that look like one person, and merge them",
+        ),
     ]
     #: Actions that need a contact under the cursor.
     ROW_ACTIONS = frozenset(
@@ -620,6 +628,11 @@ class ContactsScreen(TagtuiScreen):
         from tagtui.app.screens.export import ExportDialog
 
         self.app.push_screen(ExportDialog(self.table.filter, self.query_text, self.table.total))
+
+    def action_duplicates(self) -> None:
+        from tagtui.app.screens.duplicates import DuplicatesScreen
+
+        self.app.push_screen(DuplicatesScreen())
 
     def action_import_file(self) -> None:
         from tagtui.app.screens.import_file import ImportScreen
