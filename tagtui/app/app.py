@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from typing import ClassVar
 
 from textual import events, on, work
@@ -64,6 +65,8 @@ class TagtuiApp(ReportsWorkerErrors, App[int]):
         self, store: Store, *, demo: bool = False, demo_contacts: int = 500, config: Config | None = None
     ) -> None:
         self.store = store
+        # The steps this window makes are the ones its ctrl+z and ctrl+y take back and redo.
+        store.session = uuid.uuid4().hex
         #: The config file's settings (theme, keys, columns); its problems are shown once mounted.
         self.config = config if config is not None else load_config()
         #: The filter the contacts screen shows (set when its first page arrives).
@@ -267,7 +270,8 @@ class TagtuiApp(ReportsWorkerErrors, App[int]):
 
             self._undo_writes = WriteQueue(self, self._travel_failed, "undo-writes")
         store = self.store
-        self._undo_writes.submit(store.undo if undo else store.redo, self._travelled)
+        travel = store.undo if undo else store.redo
+        self._undo_writes.submit(lambda: travel(by="session"), self._travelled)
 
     def _travel_failed(self, exc: Exception) -> None:
         from tagtui.store import NotFound

@@ -18,18 +18,24 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
             help=help_for(name),
             handler=handler,
             parents=parents,
-            epilog=f"examples:\n  tagtui {name}\n  tagtui {name} --json\n\n"
+            epilog=f"examples:\n  tagtui {name}\n  tagtui {name} --any --json\n\n"
+            "Takes this actor's newest step (TAGTUI_ACTOR, else user@host); --any the workspace's.\n"
             "Settings and saved views are outside undo. `tagtui history` lists the changes.",
+        )
+        p.add_argument(
+            "--any",
+            action="store_true",
+            help=f"{name} the workspace's newest step, whoever made it (default: this actor's)",
         )
         add_json(p, "{action, step_id, kind, summary, counts}")
 
 
 def undo(ctx: Context) -> int:
-    return _report(ctx, ctx.store.undo())
+    return _report(ctx, ctx.store.undo(by="any" if ctx.args.any else "actor"))
 
 
 def redo(ctx: Context) -> int:
-    return _report(ctx, ctx.store.redo())
+    return _report(ctx, ctx.store.redo(by="any" if ctx.args.any else "actor"))
 
 
 def _report(ctx: Context, result: UndoResult) -> int:

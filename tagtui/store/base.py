@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import getpass
 import json
+import os
+import socket
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
@@ -70,6 +73,22 @@ def as_id(ref: object) -> int | None:
     return value if value < 2**63 else None
 
 
+#: Who made a step: ``TAGTUI_ACTOR``, else ``user@host``; at most this long.
+ACTOR_MAX = 200
+
+
+def default_actor() -> str:
+    """The actor this process's steps name: ``TAGTUI_ACTOR``, else ``user@host``."""
+    actor = os.environ.get("TAGTUI_ACTOR", "").strip()
+    if not actor:
+        try:
+            user = getpass.getuser()
+        except (KeyError, OSError):  # no name for this uid (a container)
+            user = f"uid{os.getuid()}" if hasattr(os, "getuid") else "someone"
+        actor = f"{user}@{socket.gethostname()}"
+    return actor[:ACTOR_MAX]
+
+
 class StoreBase:
     """A workspace of a database. Every public method is one transaction."""
 
@@ -77,6 +96,10 @@ class StoreBase:
         self.db = db
         self.workspace_id = workspace_id
         self.workspace_name = workspace_name
+        #: Every step this store records names its actor, and the running UI that made it
+        #: (``session``, set by the UI; ``None`` from the command line): ``undo(by=...)``.
+        self.actor = default_actor()
+        self.session: str | None = None
         #: How deep this thread is in nested operations (0 = none running): the outermost
         #: operation begins a new undo step, nested ones join it.
         self._nesting = threading.local()
@@ -350,9 +373,9 @@ class StoreBase:
         if step is not None:
             return step
         step = tx.scalar(
-            "INSERT INTO step (workspace_id, at, kind, summary, state, payload)"
-            " VALUES (:ws, :at, 'change', '', 'done', '{}') RETURNING id",
-            self._params(at=now()),
+            "INSERT INTO step (workspace_id, at, kind, summary, state, payload, actor, session)"
+            " VALUES (:ws, :at, 'change', '', 'done', '{}', :actor, :session) RETURNING id",
+            self._params(at=now(), actor=self.actor, session=self.session),
         )
         tx.undo_step = step  # type: ignore[attr-defined]
         return step
@@ -360,8 +383,9 @@ class StoreBase:
     def _close_step(self, tx: Tx) -> None:
         """At the end of the outermost operation: keep its step only if it changed something.
 
-        A kept step clears the redo stack (the ``undone`` steps are dropped) and drops the
-        done steps beyond ``UNDO_DEPTH``; a dropped step's rows are deleted. A step that
+        A kept step clears its actor's redo stack (the actor's ``undone`` steps, and those of
+        no known actor, are dropped; another actor's stay, for that actor to redo) and drops
+        the done steps beyond ``UNDO_DEPTH``; a dropped step's rows are deleted. A step that
         changed nothing (a tag given to contacts that all had it, a status they all had) is
         deleted, and redo stays as it was.
         """
@@ -382,9 +406,9 @@ class StoreBase:
         dropped = [
             r[0]
             for r in tx.all(
-                "SELECT id FROM step WHERE workspace_id = :ws AND (state = 'undone'"
-                " OR (state = 'done' AND id <= :cut))",
-                self._params(cut=-1 if cut is None else cut),
+                "SELECT id FROM step WHERE workspace_id = :ws AND ((state = 'undone'"
+                " AND (actor = :actor OR actor IS NULL)) OR (state = 'done' AND id <= :cut))",
+                self._params(cut=-1 if cut is None else cut, actor=self.actor),
             )
         ]
         self._drop_steps(tx, dropped)
@@ -399,7 +423,7 @@ class StoreBase:
             p,
         ):
             return False
-        kinds = ", ".join(f"'{k}'" for k in CREATES + DELETES + EDITS)
+        kinds = ", ".join(f"'{k}'" for k in (*CREATES, *DELETES, *EDITS, "contact.merged"))
         return not tx.scalar(f"SELECT 1 FROM event WHERE step_id = :s AND kind IN ({kinds}) LIMIT 1", p)
 
     def _drop_steps(self, tx: Tx, ids: Sequence[int]) -> None:

@@ -891,7 +891,8 @@ class ContactOps(StoreBase):
         """
         check_limit(limit, 0)
         columns = (
-            "e.id, e.at, e.kind, e.subject_type, e.subject_id, e.payload, e.step_id, st.state, st.summary"
+            "e.id, e.at, e.kind, e.subject_type, e.subject_id, e.payload, e.step_id, st.state, st.summary,"
+            " st.actor"
         )
 
         def run(tx: Tx) -> list[Event]:
@@ -930,23 +931,22 @@ class ContactOps(StoreBase):
         )
         out: list[Event] = []
         tags = tx.all(
-            f"SELECT st.id, st.state, st.summary, {last}, x.tag_id, x.added FROM step_contact_tag x"
+            f"SELECT st.id, st.state, st.summary, st.actor, {last}, x.tag_id, x.added FROM step_contact_tag x"
             f" JOIN step st ON st.id = x.step_id WHERE x.contact_id = :cid AND {own}"
             " ORDER BY st.id DESC, x.tag_id",
             {"cid": contact_id, "kind": "contact.tags_changed"},
         )
         by_step: dict[int, tuple[Any, ...]] = {}
-        for step, state, summary, event_id, tag_id, added in tags:
-            entry = by_step.setdefault(step, (state, summary, event_id, [], []))
-            entry[3 if added else 4].append(tag_id)
-        for step, (state, summary, event_id, added, removed) in list(by_step.items())[:limit]:
+        for step, state, summary, actor, event_id, tag_id, added in tags:
+            entry = by_step.setdefault(step, (state, summary, actor, event_id, [], []))
+            entry[4 if added else 5].append(tag_id)
+        for step, (state, summary, actor, event_id, added, removed) in list(by_step.items())[:limit]:
             out.append(
                 self._step_event(
                     tx,
                     event_id,
                     step,
-                    state,
-                    summary,
+                    (state, summary, actor),
                     "contact.tags_changed",
                     contact_id,
                     {"added": added, "removed": removed},
@@ -954,19 +954,19 @@ class ContactOps(StoreBase):
             )
         first = last.replace("MAX(", "MIN(")  # not the id of the step's tag line
         statuses = tx.all(
-            f"SELECT st.id, st.state, st.summary, {first}, x.before_id, x.after_id FROM step_contact_status x"
+            f"SELECT st.id, st.state, st.summary, st.actor, {first}, x.before_id, x.after_id"
+            " FROM step_contact_status x"
             f" JOIN step st ON st.id = x.step_id WHERE x.contact_id = :cid AND {own}"
             " ORDER BY st.id DESC LIMIT :limit",
             {"cid": contact_id, "kind": "contact.status_changed", "limit": limit},
         )
-        for step, state, summary, event_id, before, after in statuses:
+        for step, state, summary, actor, event_id, before, after in statuses:
             out.append(
                 self._step_event(
                     tx,
                     event_id,
                     step,
-                    state,
-                    summary,
+                    (state, summary, actor),
                     "contact.status_changed",
                     contact_id,
                     {"before": before, "after": after},
@@ -979,15 +979,15 @@ class ContactOps(StoreBase):
         tx: Tx,
         event_id: int | None,
         step: int,
-        state: str,
-        summary: str,
+        step_info: tuple[str, str, str | None],
         kind: str,
         contact_id: int,
         payload: dict[str, Any],
     ) -> Event:
+        """``step_info``: the step's state, summary and actor."""
         at = tx.scalar("SELECT at FROM event WHERE id = :id", {"id": event_id}) if event_id else ""
         payload = {**payload, "bulk": True}
-        return Event(event_id, at, kind, "contact", contact_id, payload, step, state, summary)  # type: ignore[arg-type]
+        return Event(event_id, at, kind, "contact", contact_id, payload, step, *step_info)  # type: ignore[arg-type]
 
 
 def _keys(values: dict[str, Any]) -> dict[str, Any]:

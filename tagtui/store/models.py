@@ -178,6 +178,10 @@ class StepRow(SQLModel, table=True):
     summary: str = Field(sa_column=Column(Text, nullable=False))
     state: str = Field(sa_type=String(8))
     payload: str = Field(sa_column=Column(Text, nullable=False))
+    #: Who made it (``TAGTUI_ACTOR`` or user@host) and which running UI (schema 3); NULL
+    #: for steps of older versions, and ``session`` for steps made on the command line.
+    actor: str | None = Field(default=None, sa_type=String(200))
+    session: str | None = Field(default=None, sa_type=String(64))
 
 
 class StepContactTagRow(SQLModel, table=True):

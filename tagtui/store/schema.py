@@ -109,6 +109,18 @@ def _duplicate_settings(tx: Tx) -> None:
 SCHEMA_3_STEPS.append(_duplicate_settings)
 
 
+def _step_actor(tx: Tx) -> None:
+    """Undo by actor (12.8): a step names who made it and which running UI. (A database of
+    schema 1 gets the step table from models, columns included, on its way through 2.)"""
+    have = _column_names(tx, "step")
+    for column, size in (("actor", 200), ("session", 64)):
+        if column not in have:
+            tx.execute(f"ALTER TABLE step ADD COLUMN {column} VARCHAR({size})")
+
+
+SCHEMA_3_STEPS.append(_step_actor)
+
+
 def _migrate_to_3(tx: Tx) -> None:
     """Schema 3: the second round's tables and columns (see ``SCHEMA_3_STEPS``)."""
     _create_missing_tables(tx)

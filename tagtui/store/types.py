@@ -191,6 +191,12 @@ class Event:
     step_state: str | None = None
     #: What the step did, in words ("+VIP on 1,204 contacts").
     step_summary: str | None = None
+    #: Who made the step (``TAGTUI_ACTOR`` or user@host); ``None`` before schema 3.
+    step_actor: str | None = None
+
+    @property
+    def dropped(self) -> bool:
+        return self.step_state == "dropped"
 
     @property
     def undone(self) -> bool:

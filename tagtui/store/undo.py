@@ -31,27 +31,47 @@ MERGED = "contact.merged"
 _Event = tuple[str, int | None, dict[str, Any]]
 
 
-class UndoOps(StoredQueryOps):
-    def undo(self) -> UndoResult:
-        """Take back the newest done step; NotFound ("nothing to undo") when there is none."""
-        return self._write(lambda tx: self._travel(tx, back=True))
+#: Whose newest step ``undo``/``redo`` take: this running UI's, this actor's, or anyone's.
+SCOPES = ("session", "actor", "any")
+_ALL_ROWS = (*CREATES, *DELETES, *EDITS, MERGED)
 
-    def redo(self) -> UndoResult:
-        """Do again the step undone last; NotFound ("nothing to redo") when there is none."""
-        return self._write(lambda tx: self._travel(tx, back=False))
+
+class UndoOps(StoredQueryOps):
+    def undo(self, by: str = "any") -> UndoResult:
+        """Take back the newest done step of ``by`` (``session``: this store's running UI,
+        ``actor``: this actor, ``any``: the workspace); NotFound ("nothing to undo") when
+        there is none. A step that a later change of someone else touched again is refused
+        (Conflict) until that change is taken back."""
+        return self._write(lambda tx: self._travel(tx, back=True, by=by))
+
+    def redo(self, by: str = "any") -> UndoResult:
+        """Do again the step of ``by`` undone last; NotFound ("nothing to redo") when there is none."""
+        return self._write(lambda tx: self._travel(tx, back=False, by=by))
 
     # -- one step back or forward ----------------------------------------------------
 
-    def _travel(self, tx: Tx, *, back: bool) -> UndoResult:
+    def _scope(self, by: str) -> tuple[str, dict[str, Any], str]:
+        """The condition on ``step`` for ``by``, its parameters, and words for "nothing to …"."""
+        if by == "any":
+            return "", {}, ""
+        if by == "actor":
+            # Steps of versions before actors belong to everyone.
+            return " AND (actor = :actor OR actor IS NULL)", {"actor": self.actor}, f" by {self.actor}"
+        if by == "session" and self.session is not None:
+            return " AND session = :session", {"session": self.session}, " in this window"
+        raise ValueError(f"undo by {by!r}: expected one of {', '.join(SCOPES)} (session needs a session)")
+
+    def _travel(self, tx: Tx, *, back: bool, by: str = "any") -> UndoResult:
         tx.lock("workspace w", "w.id = :ws", self._params())
         action = "undo" if back else "redo"
+        scope, scope_params, whose = self._scope(by)
         row = tx.one(
-            "SELECT id, kind, summary FROM step WHERE workspace_id = :ws AND state = :state"
+            f"SELECT id, kind, summary FROM step WHERE workspace_id = :ws AND state = :state{scope}"
             f" ORDER BY id {'DESC' if back else 'ASC'} LIMIT 1",
-            self._params(state="done" if back else "undone"),
+            self._params(state="done" if back else "undone", **scope_params),
         )
         if row is None:
-            raise NotFound(f"nothing to {action}", field="step")
+            raise NotFound(f"nothing to {action}{whose}", field="step")
         step_id, kind, summary = row
         events: list[_Event] = [
             (k, sid, json.loads(payload))
@@ -64,6 +84,7 @@ class UndoOps(StoredQueryOps):
             tx.execute(
                 "UPDATE step SET summary = :summary WHERE id = :id", {"summary": summary, "id": step_id}
             )
+        self._check_untouched(tx, step_id, back=back, action=action, summary=summary)
         ordered = list(reversed(events)) if back else events
         counts: Counter[str] = Counter()
         restore, remove = (DELETES, CREATES) if back else (CREATES, DELETES)
@@ -120,6 +141,80 @@ class UndoOps(StoredQueryOps):
             counts=result.counts,
         )
         return result
+
+    def _check_untouched(self, tx: Tx, step_id: int, *, back: bool, action: str, summary: str) -> None:
+        """Refuse (Conflict) to undo or redo a step whose rows changed since it was done or undone.
+
+        Undo takes a step back to what it found, and redo does it again over what it left:
+        both are true only while no later change (another actor's, another window's) touched
+        the same contacts, assignments, tags or statuses, and while the rows still hold what
+        the step left (undo) or found (redo). Otherwise the journal would no longer describe
+        the database and a later undo would restore the wrong thing.
+        """
+        later = self._later_step_touching(tx, step_id)
+        if later is not None:
+            who, what = tx.one("SELECT actor, summary FROM step WHERE id = :id", {"id": later}) or ("", "")
+            by = f" by {who}" if who else ""
+            raise Conflict(
+                f"cannot {action} {summary!r}: a later change{by} ({what or 'change'}) touched the same"
+                " contacts; take that back first (tagtui undo --any)",
+                field="step",
+            )
+        status = "after_id" if back else "before_id"
+        there, gone = (1, 0) if back else (0, 1)  # pairs that must be there / must be gone now
+        p = {"s": step_id}
+        moved = tx.scalar(
+            "SELECT COUNT(*) FROM step_contact_status x JOIN contact c ON c.id = x.contact_id"
+            f" WHERE x.step_id = :s AND COALESCE(c.status_id, -1) <> COALESCE(x.{status}, -1)",
+            p,
+        )
+        assigned = "SELECT 1 FROM contact_tag y WHERE y.contact_id = x.contact_id AND y.tag_id = x.tag_id"
+        moved += tx.scalar(
+            "SELECT COUNT(*) FROM step_contact_tag x JOIN contact c ON c.id = x.contact_id"
+            " JOIN tag t ON t.id = x.tag_id WHERE x.step_id = :s AND"
+            f" ((x.added = {there} AND NOT EXISTS ({assigned}))"
+            f" OR (x.added = {gone} AND EXISTS ({assigned})))",
+            p,
+        )
+        if moved:
+            raise Conflict(
+                f"cannot {action} {summary!r}: {moved:,} of the tags and statuses it changed were changed"
+                " again since, outside its steps",
+                field="step",
+            )
+
+    def _later_step_touching(self, tx: Tx, step_id: int) -> int | None:
+        """The first done step after ``step_id`` that touched what it touched, if any."""
+        p = self._params(s=step_id)
+        if not tx.scalar(
+            "SELECT 1 FROM step WHERE workspace_id = :ws AND id > :s AND state = 'done' LIMIT 1", p
+        ):
+            return None  # the common case: the newest step of the workspace
+        later = "JOIN step s ON s.id = y.step_id AND s.state = 'done' AND s.workspace_id = :ws"
+        kinds = ", ".join(f"'{k}'" for k in _ALL_ROWS)
+        probes = (
+            # the same contact's status, the same assignment
+            "SELECT MIN(y.step_id) FROM step_contact_status x JOIN step_contact_status y"
+            f" ON y.contact_id = x.contact_id AND y.step_id > x.step_id {later} WHERE x.step_id = :s",
+            "SELECT MIN(y.step_id) FROM step_contact_tag x JOIN step_contact_tag y"
+            " ON y.contact_id = x.contact_id AND y.tag_id = x.tag_id AND y.step_id > x.step_id"
+            f" {later} WHERE x.step_id = :s",
+            # a tag, status or contact it made, edited or deleted, named by a later event
+            "SELECT MIN(y.step_id) FROM event x JOIN event y ON y.workspace_id = x.workspace_id"
+            " AND y.subject_type = x.subject_type AND y.subject_id = x.subject_id AND y.step_id > x.step_id"
+            f" {later} WHERE x.step_id = :s AND x.kind IN ({kinds})",
+            # … or reached by a later bulk change of assignments or statuses
+            "SELECT MIN(y.step_id) FROM event x JOIN step_contact_tag y ON y.step_id > x.step_id AND"
+            " ((x.subject_type = 'contact' AND y.contact_id = x.subject_id)"
+            " OR (x.subject_type = 'tag' AND y.tag_id = x.subject_id))"
+            f" {later} WHERE x.step_id = :s AND x.kind IN ({kinds})",
+            "SELECT MIN(y.step_id) FROM event x JOIN step_contact_status y ON y.step_id > x.step_id AND"
+            " ((x.subject_type = 'contact' AND y.contact_id = x.subject_id) OR (x.subject_type = 'status'"
+            " AND (y.before_id = x.subject_id OR y.after_id = x.subject_id)))"
+            f" {later} WHERE x.step_id = :s AND x.kind IN ({kinds})",
+        )
+        found = [f for f in (tx.scalar(sql, p) for sql in probes) if f is not None]
+        return min(found) if found else None
 
     def _describe_step(self, tx: Tx, step_id: int, events: Sequence[_Event]) -> str:
         """A step in words from what it changed: "+VIP on 1,204 contacts, −Cold on 311"."""

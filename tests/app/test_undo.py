@@ -5,12 +5,14 @@ from __future__ import annotations
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 
+from tagtui.app.app import TagtuiApp
 from tagtui.app.screens.contacts import ContactsScreen
 from tagtui.app.screens.picker import TagPicker
 from tagtui.app.screens.tags import MergeTargetPicker, TagsScreen
 from tagtui.app.widgets.contact_table import ContactTable
 from tagtui.app.widgets.dialogs import ConfirmDialog
 from tagtui.query import parse
+from tagtui.store import Store
 from tests.app.conftest import SIZE, settle, type_text
 from tests.app.helpers_b import confirm_question
 
@@ -63,14 +65,52 @@ async def test_nothing_to_redo_is_a_warning_not_an_error(seeded, make_app):
         await pilot.press("ctrl+y")
         await settle(pilot)
         notes = [(n.severity, n.message) for n in app._notifications]
-        assert notes == [("warning", "Nothing to redo.")]
+        assert notes == [("warning", "Nothing to redo in this window.")]
         assert seeded.count_contacts() == 10
-        # The last seeding step was Ivan Sutherland's: ctrl+z takes him away.
+        # The seeding steps were made outside this window: ctrl+z does not take them back.
         await pilot.press("ctrl+z")
         await settle(pilot)
-        assert seeded.count_contacts() == 9
-        assert "Undid: Added contact Ivan Sutherland" in messages(app)
-        assert "Ivan Sutherland" not in [cell(app, i, "name") for i in range(9)]
+        assert seeded.count_contacts() == 10
+        assert messages(app)[-1] == "Nothing to undo in this window."
+
+
+async def test_ctrl_z_takes_back_this_windows_step_not_a_later_one_from_elsewhere(
+    seeded, make_app, db_url, monkeypatch, capsys
+):
+    from tagtui.cli.main import main
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "down", "x", "x", "t")  # Barbara and Claude get VIP
+        await settle(pilot)
+        await type_text(pilot, "vi")
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert seeded.count_contacts(parse("tag:vip")) == 6
+        # Meanwhile someone else, on the command line, makes a newer change.
+        monkeypatch.setenv("TAGTUI_ACTOR", "bob")
+        assert main(["tags", "create", "Elsewhere", "--db", db_url]) == 0
+
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        assert "Undid: +VIP on 2 contacts" in messages(app)
+        assert seeded.count_contacts(parse("tag:vip")) == 4
+        assert [t.name for t in seeded.list_tags() if t.name == "Elsewhere"] == ["Elsewhere"]
+        # A second window (its own store, as another process) has only its own steps.
+        with Store.open(db_url) as second:
+            other = TagtuiApp(second)
+            async with other.run_test(size=SIZE) as pilot2:
+                await settle(pilot2)
+                await pilot2.press("ctrl+y")
+                await settle(pilot2)
+                assert messages(other)[-1] == "Nothing to redo in this window."
+        assert seeded.count_contacts(parse("tag:vip")) == 4
+        await pilot.press("ctrl+y")  # the first window's redo is still there
+        await settle(pilot)
+        assert seeded.count_contacts(parse("tag:vip")) == 6
 
 
 async def test_merge_in_the_tags_palette_then_undo(seeded, make_app):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.cli.conftest import Cli, assert_one_error_line
 
 COUNT_KEYS = {"tags_added", "tags_removed", "statuses_changed", "restored", "reverted", "removed"}
@@ -94,3 +96,47 @@ def test_a_no_op_assign_is_no_step_and_keeps_redo(ok: Cli, cli: Cli) -> None:
     ok("tags", "assign", "VIP", "bob@example.org")
     # The next undo takes back the last real change, not an empty "change".
     assert ok("undo").out.startswith("Undid: +Old VIP +VIP on Bob")
+
+
+def test_undo_takes_this_actors_newest_step_and_any_the_workspaces(
+    ok: Cli, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TAGTUI_ACTOR", "alice")
+    _seed(ok)
+    ok("tags", "create", "Alices")
+    monkeypatch.setenv("TAGTUI_ACTOR", "bob")
+    ok("tags", "create", "Bobs")
+    monkeypatch.setenv("TAGTUI_ACTOR", "carol")
+    assert_one_error_line(cli("undo"), 3, "nothing to undo by carol")
+    monkeypatch.setenv("TAGTUI_ACTOR", "alice")
+    # Bob's step is the workspace's newest; Alice's undo takes back her own.
+    assert ok("undo").out.startswith("Undid: Created tag Alices")
+    names = [t["name"] for t in ok("tags", "list", "--json").json]
+    assert "Bobs" in names and "Alices" not in names
+    history = ok("history", "--json").json
+    assert {(e["kind"], e["step_actor"]) for e in history} >= {
+        ("tag.created", "bob"),
+        ("tag.created", "alice"),
+    }
+    # --any: the workspace's newest, whoever made it.
+    assert ok("undo", "--any").out.startswith("Undid: Created tag Bobs")
+    # Redo is Alice's too: her step, not Bob's.
+    assert ok("redo").out.startswith("Redid: Created tag Alices")
+    monkeypatch.setenv("TAGTUI_ACTOR", "bob")
+    assert ok("redo").out.startswith("Redid: Created tag Bobs")
+
+
+def test_undo_over_someone_elses_later_change_is_refused(
+    ok: Cli, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TAGTUI_ACTOR", "alice")
+    _seed(ok)
+    ok("contacts", "tag", "ada@example.org", "--add", "VIP")
+    monkeypatch.setenv("TAGTUI_ACTOR", "bob")
+    ok("contacts", "tag", "ada@example.org", "--remove", "VIP")
+    monkeypatch.setenv("TAGTUI_ACTOR", "alice")
+    assert_one_error_line(cli("undo"), 4, "a later change by bob")
+    assert _tags_of(ok, "ada@example.org") == ["Old VIP"]  # nothing changed
+    assert ok("undo", "--any").out.startswith("Undid: −VIP on Ada")
+    assert ok("undo").out.startswith("Undid: +VIP on Ada")
+    assert _tags_of(ok, "ada@example.org") == ["Old VIP"]

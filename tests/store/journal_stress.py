@@ -1,8 +1,10 @@
 """One writer of the journal stress test: random status and tag changes, undos and redos.
 
-Run as ``python -m tests.store.journal_stress DB_URL PROCESS OPS GO_FILE``: wait for
+Run as ``python -m tests.store.journal_stress DB_URL PROCESS OPS GO_FILE [BY]``: wait for
 GO_FILE, make OPS random changes, undos and redos on the default workspace, print a JSON
-summary. Nothing is checked here; ``check_journal`` judges the journal once all have run.
+summary. With BY ``actor`` each process is an actor of its own (``p0``, ``p1``…) and undoes
+and redoes only its own steps; by default (``any``) all are one actor taking back the
+workspace's newest. Nothing is checked here; ``check_journal`` judges the journal after.
 """
 
 from __future__ import annotations
@@ -34,7 +36,9 @@ def seed(store: Any) -> None:
     )
 
 
-def run(db_url: str, process: int, ops: int, go: Path) -> dict[str, Any]:
+def run(db_url: str, process: int, ops: int, go: Path, by: str = "any") -> dict[str, Any]:
+    import os
+
     import tagtui.store.base
     from tagtui.store import Conflict, NotFound, Store
 
@@ -42,6 +46,8 @@ def run(db_url: str, process: int, ops: int, go: Path) -> dict[str, Any]:
     tagtui.store.base.UNDO_DEPTH = 100_000
     rng = random.Random(7919 * process + ops)
     done: dict[str, int] = {}
+    if by == "actor":
+        os.environ["TAGTUI_ACTOR"] = f"p{process}"
     with Store.open(db_url) as store:
         contacts = [c.id for c in store.list_contacts(limit=100).rows]
         while not go.exists():
@@ -55,10 +61,10 @@ def run(db_url: str, process: int, ops: int, go: Path) -> dict[str, Any]:
             try:
                 if roll < 0.2:
                     kind = "undo"
-                    store.undo()
+                    store.undo(by=by)
                 elif roll < 0.35:
                     kind = "redo"
-                    store.redo()
+                    store.redo(by=by)
                 elif roll < 0.5:
                     kind = "status"
                     store.set_status(some[0], status)
@@ -81,14 +87,15 @@ def run(db_url: str, process: int, ops: int, go: Path) -> dict[str, Any]:
     return {"process": process, "ops": done, "start": start, "end": end}
 
 
-def check_journal(store: Any) -> list[str]:
+def check_journal(store: Any, *, stacked: bool = True) -> list[str]:
     """What is wrong between the step journal and the state; empty when they agree.
 
     For every contact's status and every (contact, tag) pair, the done steps that changed it,
     in step order, must form one chain: the first starts from the seed (no status, no tag),
     each starts where the one before ended, and the last ends at what the database holds.
-    The undone steps, in step order, must chain on from there (redo does them in that
-    order), and every undone step is newer than every done one (undo takes the newest).
+    ``stacked`` (one actor, undo takes the workspace's newest): the undone steps, in step
+    order, must chain on from there (redo does them in that order), and every undone step is
+    newer than every done one. (With actors of their own, undone steps sit between done ones.)
     """
 
     def read(tx: Any) -> tuple[Any, ...]:
@@ -126,7 +133,7 @@ def check_journal(store: Any) -> list[str]:
     for key, links in chains.items():
         current = statuses.get(key[1]) if key[0] == "status" else (key[1], key[2]) in pairs
         value: Any = None if key[0] == "status" else False
-        for wanted in ("done", "undone"):
+        for wanted in ("done", "undone") if stacked else ("done",):
             for step, before, after in links:
                 if states[step] != wanted:
                     continue
@@ -136,6 +143,8 @@ def check_journal(store: Any) -> list[str]:
             if wanted == "done" and value != current:
                 problems.append(f"{key}: the newest done step ends at {value!r}, but it is {current!r}")
                 value = current
+    if not stacked:
+        return problems
     done = [i for i, s in states.items() if s == "done"]
     undone = [i for i, s in states.items() if s == "undone"]
     if done and undone and max(done) > min(undone):
@@ -144,4 +153,4 @@ def check_journal(store: Any) -> list[str]:
 
 
 if __name__ == "__main__":
-    print(json.dumps(run(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4]))))
+    print(json.dumps(run(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4]), *sys.argv[5:])))

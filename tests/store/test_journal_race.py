@@ -6,10 +6,13 @@ undo and redo on one workspace; afterwards the step journal must describe the st
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+import pytest
 
 from tagtui.store import Store
 from tests.store import journal_stress as js
@@ -19,17 +22,21 @@ PROCESSES = 3
 OPS = 80
 
 
-def test_changes_racing_undo_and_redo_keep_the_journal_true(db_url: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("by", ["any", "actor"])
+def test_changes_racing_undo_and_redo_keep_the_journal_true(db_url: str, tmp_path: Path, by: str) -> None:
+    """``any``: one actor, each undo takes the workspace's newest step. ``actor``: three
+    actors, each undoing and redoing its own steps between the others' (undo by actor, 12.8)."""
     with Store.open(db_url) as store:
         js.seed(store)
     go = tmp_path / "go"
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "tests.store.journal_stress", db_url, str(p), str(OPS), str(go)],
+            [sys.executable, "-m", "tests.store.journal_stress", db_url, str(p), str(OPS), str(go), by],
             cwd=ROOT,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            env={k: v for k, v in os.environ.items() if k != "TAGTUI_ACTOR"},
         )
         for p in range(PROCESSES)
     ]
@@ -43,4 +50,4 @@ def test_changes_racing_undo_and_redo_keep_the_journal_true(db_url: str, tmp_pat
     ops = {k: sum(r["ops"].get(k, 0) for r in results) for k in ("undo", "redo", "status", "assign")}
     assert all(n > 0 for n in ops.values()), results  # every kind really ran
     with Store.open(db_url) as store:
-        assert js.check_journal(store) == []
+        assert js.check_journal(store, stacked=by == "any") == []

@@ -395,3 +395,24 @@ def test_a_change_that_changes_nothing_is_no_step_and_keeps_redo(
     s.undo()
     # Undo after a no-op takes back the previous real step, not an empty one.
     assert s.undo().summary == "Created tag Nobody"
+
+
+def test_a_schema_2_journal_gains_actors_and_its_steps_stay_undoable(tmp_path: Any) -> None:
+    import sqlite3
+
+    path = tmp_path / "v2.db"
+    with Store.open(str(path)) as store:
+        store.create_tag("Before")
+    conn = sqlite3.connect(path)
+    conn.execute("ALTER TABLE step DROP COLUMN actor")
+    conn.execute("ALTER TABLE step DROP COLUMN session")
+    conn.execute("UPDATE tagtui_meta SET value = '2' WHERE key = 'schema_version'")
+    conn.commit()
+    conn.close()
+    with Store.open(str(path)) as store:
+        store.create_tag("After")
+        rows = store._read(lambda tx: tx.all("SELECT summary, actor FROM step ORDER BY id"))
+        assert rows == [("Created tag Before", None), ("Created tag After", store.actor)]
+        # A step of no known actor is everyone's: this actor's undo reaches it.
+        assert store.undo(by="actor").summary == "Created tag After"
+        assert store.undo(by="actor").summary == "Created tag Before"
