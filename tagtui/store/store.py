@@ -205,13 +205,20 @@ class Store(
                 )
                 for table in ("tag", "status")
             }
-            # One spelling per assignee (they match case-insensitively); the index serves it.
+            # One spelling per assignee (they match case-insensitively). A loose scan of the
+            # assignee index: one seek per distinct assignee, never a walk over every contact.
             assignees = tx.all(
-                "SELECT assignee_key, MIN(assignee) FROM contact WHERE workspace_id = :ws"
-                " AND assignee_key IS NOT NULL GROUP BY assignee_key ORDER BY assignee_key LIMIT 1000",
+                "WITH RECURSIVE a(k, n) AS ("
+                " SELECT MIN(assignee_key), 1 FROM contact WHERE workspace_id = :ws"
+                " AND assignee_key IS NOT NULL"
+                " UNION ALL"
+                " SELECT (SELECT MIN(c.assignee_key) FROM contact c WHERE c.workspace_id = :ws"
+                " AND c.assignee_key > a.k), a.n + 1 FROM a WHERE a.k IS NOT NULL AND a.n < 1000)"
+                " SELECT (SELECT c.assignee FROM contact c WHERE c.workspace_id = :ws"
+                " AND c.assignee_key = a.k LIMIT 1) FROM a WHERE a.k IS NOT NULL",
                 self._params(),
             )
-            return Vocabulary(labels["tag"], labels["status"], tuple(r[1] for r in assignees))
+            return Vocabulary(labels["tag"], labels["status"], tuple(r[0] for r in assignees))
 
         return self._read(run)
 

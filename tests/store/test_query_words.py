@@ -24,6 +24,9 @@ def test_query_vocabulary(store: Store, other: Store) -> None:
     assert words.statuses == (("won", "Won"),)
     assert len(words.assignees) == 2
     assert words.assignees[0] == "Ann" and words.assignees[1].lower() == "sam chen"
+    assert other.query_vocabulary().assignees == ("Zed",)
+    store.delete_contacts([c.id for c in store.iter_contacts() if c.assignee])
+    assert store.query_vocabulary().assignees == ()
 
 
 def test_an_unknown_name_says_what_was_meant(store: Store, other: Store) -> None:
