@@ -215,3 +215,143 @@ async def test_statuses_a_slow_read_never_undoes_a_reorder_on_screen(app: Tagtui
         await settle(pilot)
         assert pipeline(store)[:3] == ["qualified", "new", "contacted"]
         assert [s.slug for s in app.screen.statuses] == pipeline(store)  # type: ignore[attr-defined]
+
+
+# -- triage: hint keys and stage keys ----------------------------------------------------
+
+
+@pytest.mark.parametrize("send", ["burst", "press"])
+async def test_triage_keys_typed_ahead_act_on_the_contact_they_reach(
+    app: TagtuiApp, store: Store, send: str
+) -> None:
+    from tagtui.app.screens.triage import TriageScreen
+    from tests.app.test_triage import hints_for
+
+    ann, bob, cat, dan = (store.add_contact(n).id for n in ("Ann", "Bob", "Cat", "Dan"))
+    tag, stage = hints_for(store)
+    c, won, new = tag["customer"], stage["won"], stage["new"]
+
+    def state(contact_id: int) -> tuple[list[str], str | None]:
+        contact = store.get_contact(contact_id)
+        return sorted(t.slug for t in contact.tags), contact.status
+
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("g")
+        keys = (*c, "right", *c, *won, "right", "right", *c, *c, *won, *won)
+        # the keys may arrive before triage has read its first contact
+        await (burst(pilot, *keys) if send == "burst" else pilot.press(*keys))
+        await settle(pilot)
+        assert isinstance(app.screen, TriageScreen)
+        assert app.screen.contact is not None and app.screen.contact.id == dan
+        assert state(ann) == (["customer"], None)
+        assert state(bob) == (["customer"], "Won")
+        assert state(cat) == ([], None)  # passed by
+        assert state(dan) == ([], None)  # toggled twice, stage set and cleared
+        tag_changes = [e for e in store.history(contact=dan) if e.kind == "contact.tags_changed"]
+        assert len(tag_changes) == 2
+
+        # back twice and change Bob again; the changes just made show when going back
+        keys = ("left", "left", *c, *new, "left", "right", "right", "right")
+        await (burst(pilot, *keys) if send == "burst" else pilot.press(*keys))
+        await settle(pilot)
+        assert state(bob) == ([], "New")
+        assert app.screen.contact is not None and app.screen.contact.id == dan
+        # a slow read of the next contact: the keys typed meanwhile wait for it
+        slow_next_call(store, "get_contact", 0.4, caller="_read_contact")
+        keys = ("left", *c, "left", *c)
+        await (burst(pilot, *keys) if send == "burst" else pilot.press(*keys))
+        await settle(pilot)
+        assert state(cat) == (["customer"], None)
+        assert state(bob) == (["customer"], "New")
+        assert state(dan) == ([], None)
+
+
+# -- contacts: marks, bulk changes, the hint keys over marked contacts ---------------------
+
+
+def _four(store: Store) -> list[int]:
+    return [store.add_contact(n).id for n in ("Ann", "Bob", "Cat", "Dan")]
+
+
+@pytest.mark.parametrize("send", ["burst", "press"])
+async def test_contacts_marks_and_a_bulk_status_act_on_the_rows_marked(
+    app: TagtuiApp, store: Store, send: str
+) -> None:
+    from tagtui.app.screens.contacts import ContactsScreen
+    from tagtui.app.widgets.dialogs import ConfirmDialog
+
+    ann, bob, cat, dan = _four(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ContactsScreen)
+
+        async def keys(*names: str) -> None:
+            await (burst(pilot, *names) if send == "burst" else pilot.press(*names))
+
+        await keys("x", "x", "down", "x")  # x marks the row and moves down
+        assert screen.table.selected == {ann, bob, dan}
+        await keys("x", "up", "up", "x", "x")  # Dan (the last row) unmarked; Bob unmarked, Cat marked
+        await settle(pilot)
+        assert screen.table.selected == {ann, cat}
+        await keys("s")
+        await settle(pilot)
+        await pilot.press(*"won", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        await go(pilot, "y")
+        assert [status_of(store, i) for i in (ann, bob, cat, dan)] == ["Won", None, "Won", None]
+
+
+@pytest.mark.parametrize("send", ["burst", "press"])
+async def test_hint_keys_over_marked_contacts_in_a_burst(app: TagtuiApp, store: Store, send: str) -> None:
+    from tagtui.app.screens.hint_overlay import HintOverlay
+    from tests.app.test_triage import hints_for
+
+    ann, bob, cat, dan = _four(store)
+    tag, stage = hints_for(store)
+    c, won = tag["customer"], stage["won"]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("x", "x")
+        await settle(pilot)
+        # the marks are counted slowly: the keys typed meanwhile act on what they showed
+        slow_next_call(store, "get_contact", 0.5, caller="_fetch_marks")
+        await pilot.press("h")
+        keys = (*c, *c, *c, *won, "minus", *won)
+        await (burst(pilot, *keys) if send == "burst" else pilot.press(*keys))
+        await pilot.pause(0.7)
+        await settle(pilot)
+        overlay = app.screen
+        assert isinstance(overlay, HintOverlay)
+        customer = store.get_tag("customer").id
+        assert overlay.marks[f"tag-{customer}"] == "all"
+        await (burst(pilot, *c) if send == "burst" else pilot.press(*c))  # all have it: removed
+        await settle(pilot)
+        await go(pilot, "escape")
+
+    def tags(i: int) -> list[str]:
+        return [t.slug for t in store.get_contact(i).tags]
+
+    assert [tags(i) for i in (ann, bob, cat, dan)] == [[], [], [], []]
+    assert [status_of(store, i) for i in (ann, bob, cat, dan)] == ["Won", "Won", None, None]
+    changes = [e for e in store.history(contact=ann) if e.kind == "contact.tags_changed"]
+    assert len(changes) == 4  # added, removed, added, removed
+
+
+async def test_contacts_cursor_stays_on_its_contact_when_rows_above_go(app: TagtuiApp, store: Store) -> None:
+    from tagtui.app.screens.contacts import ContactsScreen
+
+    ann, _bob, cat, _dan = _four(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ContactsScreen)
+        await pilot.press("down", "down")
+        assert screen.table.current is not None and screen.table.current.id == cat
+        store.delete_contacts([ann])  # another terminal
+        await go(pilot, "r")
+        assert screen.table.current is not None and screen.table.current.id == cat
+        await burst(pilot, "x")
+        assert screen.table.selected == {cat}

@@ -3,11 +3,18 @@
 A tag that every selected contact has is removed from all of them; otherwise it is
 added to all of them. A stage's hint sets that stage on all of them. Stays open for
 more keys; ``escape`` or ``enter`` closes it. Changes go to the store at once, in order.
+
+Every key is handled in the order typed (see ``TriageScreen.on_key``); keys typed before
+the tags are read wait for them. A count of the marks begun before a change is dropped
+and counted again once the changes are written.
 """
 
 from __future__ import annotations
 
+from collections import deque
+
 from textual import events, work
+from textual.actions import parse as parse_action
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -46,7 +53,10 @@ class HintOverlay(TagtuiModal[bool]):
         self.marks: dict[str, str] = {}
         self.reader = HintReader()
         self.changed = False
-        self.writes = WriteQueue(self, self._failed, "hint-writes")
+        self.writes = WriteQueue(self, self._failed, "hint-writes", idle=self._count_marks)
+        #: Keys typed before the tags and stages were read: handled, in order, once they are.
+        self._held: deque[tuple[str, str | None]] = deque()
+        self._ready = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
@@ -62,20 +72,36 @@ class HintOverlay(TagtuiModal[bool]):
     def on_mount(self) -> None:
         self._load(self.app.store)  # type: ignore[attr-defined]
 
-    @work(thread=True, exclusive=True, group="hint-marks", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="hint-load", exit_on_error=False)
     def _load(self, store: Store) -> None:
         tags = all_tags(store)
         statuses = store.list_statuses(counts=False)
         self.app.call_from_thread(self._loaded, tags, statuses)
-        self.app.call_from_thread(self._set_marks, _marks(store, self.selection, tags, statuses))
 
     def _loaded(self, tags: list[Tag], statuses: list[Status]) -> None:
+        first = not self._ready
         self.tags, self.statuses = tags, statuses
         self.reader.load(tag_hints(tags), stage_hints(statuses))
-        self.marks = {f"tag-{t.id}": "unknown" for t in tags}
+        if first:
+            self.marks = {f"tag-{t.id}": "unknown" for t in tags}
         self._redraw()
+        self._count_marks()
+        self._ready = True
+        while self._held and self.is_attached:
+            self._handle(*self._held.popleft())
 
-    def _set_marks(self, marks: dict[str, str]) -> None:
+    def _count_marks(self) -> None:
+        if self.tags and not self.writes.busy:
+            self._fetch_marks(self.app.store, self.writes.version)  # type: ignore[attr-defined]
+
+    @work(thread=True, exclusive=True, group="hint-marks", exit_on_error=False)
+    def _fetch_marks(self, store: Store, version: int) -> None:
+        marks = _marks(store, self.selection, self.tags, self.statuses)
+        self.app.call_from_thread(self._set_marks, marks, version)
+
+    def _set_marks(self, marks: dict[str, str], version: int) -> None:
+        if not self.writes.current(version):
+            return  # counted before a change shown here: counted again when it is written
         self.marks = marks
         self._redraw()
 
@@ -84,13 +110,36 @@ class HintOverlay(TagtuiModal[bool]):
         self.query_one("#overlay-tags", HintList).show(tag_items, self.reader.pending)
         self.query_one("#overlay-stages", HintList).show(stage_items, self.reader.pending)
 
+    def _action_of(self, key: str) -> tuple[str, tuple[object, ...]] | None:
+        bindings = self._bindings.key_to_bindings.get(key)
+        if not bindings:
+            return None
+        _, name, params = parse_action(bindings[0].action)  # type: ignore[index]
+        return name, params
+
     def on_key(self, event: events.Key) -> None:
-        ch = event.character
-        if not self.reader.is_hint_char(ch):
+        # Hints and this dialog's keys are handled here, in the order typed (a binding runs
+        # only once its key has bubbled to the app, after the keys typed behind it).
+        key, ch = event.key, event.character
+        if not self.reader.is_hint_char(ch) and self._action_of(key) is None:
             return
         event.stop()
         event.prevent_default()
-        found = self.reader.feed(ch)  # type: ignore[arg-type]
+        if not self._ready and self._action_of(key) != ("close", ()):
+            self._held.append((key, ch))
+            return
+        self._handle(key, ch)
+
+    def _handle(self, key: str, ch: str | None) -> None:
+        if not self.reader.is_hint_char(ch):
+            action = self._action_of(key)
+            if action is not None:
+                getattr(self, f"action_{action[0]}")(*action[1])
+            return
+        self._hint(ch)  # type: ignore[arg-type]
+
+    def _hint(self, ch: str) -> None:
+        found = self.reader.feed(ch)
         if found is None:
             self._redraw()
             return

@@ -5,6 +5,11 @@ Every tag has a lower-case hint key and every pipeline stage an upper-case one
 (typing it again clears it). Each change reaches the store at once, in key order.
 Navigation stays off the letters: ``→``/``enter``/``tab`` next, ``←``/``shift+tab`` back,
 ``space`` skip, ``escape`` leave.
+
+Keys act on the contact they would land on when typed in order: while the next contact
+is being read, the keys typed meanwhile (``→ a → a`` in one burst) wait and are handled,
+in order, once it shows. Reads of a contact queue behind the writes already sent, so
+going back shows the changes just made.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual import events, on, work
+from textual.actions import parse as parse_action
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -26,7 +32,7 @@ from tagtui.app.screens.base import TagtuiScreen
 from tagtui.app.widgets.hint_list import HintItem, HintList
 from tagtui.app.writes import WriteQueue
 from tagtui.query import EVERYTHING, Filter
-from tagtui.store import Contact, ContactRow, Status, Store, Tag, TagRef
+from tagtui.store import Contact, ContactRow, NotFound, Status, Store, Tag, TagRef
 from tagtui.textsafe import visible
 
 BATCH = 50
@@ -109,6 +115,12 @@ class TriageScreen(TagtuiScreen):
         self.changed: set[int] = set()
         self.at_end = False
         self.writes = WriteQueue(self, self._write_failed, "triage-writes")
+        #: True while the contact the keys act on is being read (keys typed meanwhile wait).
+        self._waiting = True
+        #: Keys typed while waiting: (key, character), handled in order once the contact shows.
+        self._held: deque[tuple[str, str | None]] = deque()
+        self._replaying = False
+        self._failures = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -174,9 +186,22 @@ class TriageScreen(TagtuiScreen):
             self._after = (rows[-1].name_key, rows[-1].id)
         self._exhausted = len(rows) < BATCH
 
-    @work(thread=True, exclusive=True, group="triage-load", exit_on_error=False)
-    def _fetch_contact(self, store: Store, contact_id: int) -> None:
-        self.app.call_from_thread(self._show, store.get_contact(contact_id))
+    def _load(self, contact_id: int) -> None:
+        """Show the contact at ``self.index``: read behind the writes already queued."""
+        self._waiting = True
+        store: Store = self.app.store  # type: ignore[attr-defined]
+        self.writes.submit(lambda: _read_contact(store, contact_id), lambda c: self._loaded(contact_id, c))
+
+    def _loaded(self, contact_id: int, contact: Contact | None) -> None:
+        if contact is not None:
+            self._show(contact)
+            return
+        # Deleted meanwhile (another screen, another terminal): go on to the next one.
+        self.notify("A contact of the triage no longer exists: skipped.", timeout=3)
+        if 0 <= self.index < len(self.trail) and self.trail[self.index] == contact_id:
+            del self.trail[self.index]
+            self.index -= 1
+        self._go_forward()
 
     @work(thread=True, exclusive=True, group="triage-load", exit_on_error=False)
     def _fetch_more(self, store: Store, after: tuple[str, int] | None) -> None:
@@ -185,6 +210,7 @@ class TriageScreen(TagtuiScreen):
         self.app.call_from_thread(self._more, page.rows, first)
 
     def _more(self, rows: tuple[ContactRow, ...], first: Contact | None) -> None:
+        """The next page arrived (its first contact read), after the last contact of the trail."""
         self._queue_rows(rows)
         if first is None:
             self._show_end()
@@ -201,12 +227,14 @@ class TriageScreen(TagtuiScreen):
         return self.first_position + max(self.index, 0)
 
     def _show(self, contact: Contact) -> None:
+        self._failures = 0
         self.at_end = False
         self.contact = contact
         self._render_contact()
         self._render_hints()
         self._render_counter()
         self.refresh_bindings()
+        self._ready()
 
     def _render_counter(self) -> None:
         total = self.total or 0
@@ -274,6 +302,7 @@ class TriageScreen(TagtuiScreen):
         self._render_hints()
         self._render_counter()
         self.refresh_bindings()
+        self._ready()
 
     # -- navigation -----------------------------------------------------------------------
 
@@ -294,19 +323,22 @@ class TriageScreen(TagtuiScreen):
             self.reviewed.add(cid)
             self.skipped.discard(cid)
         self.reader.pending = ""
-        store = self.app.store  # type: ignore[attr-defined]
+        self._go_forward()
+
+    def _go_forward(self) -> None:
         if self.index + 1 < len(self.trail):
             self.index += 1
-            self._fetch_contact(store, self.trail[self.index])
+            self._load(self.trail[self.index])
         elif self.ahead:
             row = self.ahead.popleft()
             self.trail.append(row.id)
             self.index += 1
-            self._fetch_contact(store, row.id)
+            self._load(row.id)
         elif not self._exhausted:
-            self._fetch_more(store, self._after)
+            self._waiting = True
+            self._fetch_more(self.app.store, self._after)  # type: ignore[attr-defined]
         else:
-            self.index += 1
+            self.index = len(self.trail)
             self._show_end()
 
     def action_back(self) -> None:
@@ -318,13 +350,14 @@ class TriageScreen(TagtuiScreen):
         else:
             self.index -= 1
         self.reader.pending = ""
-        self._fetch_contact(self.app.store, self.trail[self.index])  # type: ignore[attr-defined]
+        self._load(self.trail[self.index])
 
     def action_leave(self) -> None:
         if self.reader.pending:
             self.reader.pending = ""
             self._render_hints()
             return
+        self._held.clear()
         self.dismiss()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -334,15 +367,60 @@ class TriageScreen(TagtuiScreen):
 
     # -- hint keys ------------------------------------------------------------------------
 
+    def _is_hint(self, key: str, ch: str | None) -> bool:
+        return self.reader.is_hint_char(ch) and key != "q"
+
+    def _action_of(self, key: str) -> tuple[str, tuple[object, ...]] | None:
+        """This screen's action for ``key`` (the keymap's key, when remapped), with its arguments."""
+        bindings = self._bindings.key_to_bindings.get(key)
+        if not bindings:
+            return None
+        _, name, params = parse_action(bindings[0].action)  # type: ignore[index]
+        return name, params
+
     def on_key(self, event: events.Key) -> None:
-        ch = event.character
-        if not self.reader.is_hint_char(ch) or event.key in ("q",):
+        # Every key of this screen is handled here, in the order typed. (A binding's action
+        # runs only once the key has bubbled up to the app, behind the keys typed after it:
+        # ``→ a`` in one burst would tag the contact being left.)
+        key, ch = event.key, event.character
+        action = None if self._is_hint(key, ch) else self._action_of(key)
+        if action is None and not self._is_hint(key, ch):
             return
         event.stop()
         event.prevent_default()
+        if action is not None and action[0] == "leave":
+            self.action_leave()  # never waits for the contact
+        elif self._waiting or self._held:
+            # The contact these keys act on is not shown yet: keep them, in order.
+            self._held.append((key, ch))
+        else:
+            self._handle(key, ch)
+
+    def _handle(self, key: str, ch: str | None) -> None:
+        if self._is_hint(key, ch):
+            self._hint(ch)  # type: ignore[arg-type]
+            return
+        action = self._action_of(key)
+        if action is not None and self.check_action(*action):
+            name, params = action
+            getattr(self, f"action_{name}")(*params)
+
+    def _ready(self) -> None:
+        """The contact (or the end) is shown: handle the keys typed while it was read."""
+        self._waiting = False
+        if self._replaying:
+            return  # a held key showed it: the loop below goes on
+        self._replaying = True
+        try:
+            while self._held and not self._waiting and self.is_attached:
+                self._handle(*self._held.popleft())
+        finally:
+            self._replaying = False
+
+    def _hint(self, ch: str) -> None:
         if self.contact is None:
             return
-        found = self.reader.feed(ch)  # type: ignore[arg-type]
+        found = self.reader.feed(ch)
         if found is None:
             self._render_hints()
             return
@@ -406,13 +484,26 @@ class TriageScreen(TagtuiScreen):
             self._render_hints()
 
     def _write_failed(self, exc: Exception) -> None:
+        # The queue dropped what followed (a read among them): read the contact the keys act on.
         self.app.notify_error(exc)  # type: ignore[attr-defined]
-        if self.contact is not None:
-            self._fetch_contact(self.app.store, self.contact.id)  # type: ignore[attr-defined]
+        self._failures += 1
+        if self._failures <= 2 and 0 <= self.index < len(self.trail):
+            self._load(self.trail[self.index])
+        else:
+            # The store keeps failing: drop the waiting keys, let the user move or leave.
+            self._held.clear()
+            self._waiting = False
 
     @on(events.ScreenSuspend)
     def _suspended(self) -> None:
         self.reader.pending = ""
+
+
+def _read_contact(store: Store, contact_id: int) -> Contact | None:
+    try:
+        return store.get_contact(contact_id)
+    except NotFound:
+        return None
 
 
 def flowed_chips(tags: tuple[TagRef, ...], width: int) -> Text:

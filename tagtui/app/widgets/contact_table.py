@@ -613,6 +613,7 @@ class ContactTable(ReportsWorkerErrors, DataTable):
             return
         if kind == "reload":
             cursor, scroll = self.cursor_row, self.scroll_y
+            here = self.current  # the cursor stays on this contact if it is still in the window
             self._pages = list(window.pages) or [()]
             self._first_page = window.first
             self._record_starts(window.first)
@@ -621,6 +622,11 @@ class ContactTable(ReportsWorkerErrors, DataTable):
                 self.show(self.filter)
                 return
             self._recount()
+            if here is not None:
+                ids = [r.id for r in self.rows_in_window]
+                if here.id in ids:
+                    scroll += ids.index(here.id) - cursor
+                    cursor = ids.index(here.id)
             self._fill(cursor, scroll)
             self.post_message(self.Loaded(self, self.total, False))
             return
