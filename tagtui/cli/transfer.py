@@ -188,7 +188,8 @@ def import_file(ctx: Context) -> int:
         for line in import_details(report):
             ctx.out.say(line)
         for e in effects or ():
-            ctx.out.say(f"Rule '{e.rule.name}': {e.plan.summary()}")
+            done = f"broken, not run ({e.broken})" if e.broken else e.plan.summary()
+            ctx.out.say(f"Rule '{e.rule.name}': {done}")
         if lookalikes:
             rows = "row looks" if lookalikes == 1 else "rows look"
             ctx.out.say(f"{lookalikes:,} imported {rows} like existing contacts (tagtui duplicates)")

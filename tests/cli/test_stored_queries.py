@@ -118,3 +118,13 @@ def test_an_unknown_tag_or_status_says_what_was_meant(ok: Cli, cli: Cli) -> None
         cli("views", "save", "q", "status:qualifed"), 2, "unknown status 'qualifed' — did you mean qualified?"
     )
     assert_one_error_line(cli("contacts", "list", "--query", "tag:zzz"), 2, "unknown tag 'zzz' in query")
+
+
+def test_import_apply_rules_skips_a_broken_rule(ok: Cli, tmp_path) -> None:
+    seed(ok)
+    ok("tags", "delete", "VIP", "--force")
+    path = tmp_path / "in.csv"
+    path.write_text("name,email,followers\nNew,new@x.org,900000\n")
+    text = ok("import", str(path), "--apply-rules").out
+    assert "Rule 'Big': +Influencer on 1 contact" in text
+    assert "Rule 'Promote': broken, not run (tag 'VIP' was deleted)" in text
