@@ -16,7 +16,9 @@ def run(target: str, workspace: str = "default", *, demo: bool = False) -> int:
         print(f"tagtui: {visible(str(exc))}", file=sys.stderr)
         return 1
     except Exception as exc:  # a driver error we did not foresee: still one line, no traceback
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        from tagtui.store.db import scrub
+
+        first = scrub((str(exc).strip().splitlines() or [type(exc).__name__])[0], target)
         print(f"tagtui: cannot open the database: {visible(first)}", file=sys.stderr)
         return 1
     try:

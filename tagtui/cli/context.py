@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 from typing import TYPE_CHECKING
 
@@ -56,11 +55,6 @@ def resolve_workspace(flag: str | None, config: Config | None = None) -> tuple[s
     return DEFAULT_WORKSPACE, "default"
 
 
-def redact(target: str) -> str:
-    """A database URL without its password, fit to print."""
-    return re.sub(r"//([^:/@]+):[^@]*@", r"//\1:***@", target)
-
-
 class Context:
     def __init__(self, args: argparse.Namespace, out: Output) -> None:
         self.args = args
@@ -91,8 +85,24 @@ class Context:
         if self._store is None:
             from tagtui.store import Store
 
-            self._store = Store.open(self.target, workspace=self.workspace)
+            if self.target_source == "default":
+                # The default data folder is ours to create; a --db or TAGTUI_DB folder is not.
+                folder = os.path.dirname(self.target)
+                try:
+                    os.makedirs(folder, mode=0o700, exist_ok=True)
+                except OSError as exc:
+                    from tagtui.store.errors import FileError
+
+                    raise FileError(f"cannot create the data folder {folder}: {exc.strerror}") from exc
+            self._store = Store.open(
+                self.target,
+                workspace=self.workspace,
+                on_wait=self._say_waiting if is_tty(self.out.stderr) else None,
+            )
         return self._store
+
+    def _say_waiting(self) -> None:
+        self.out.note("tagtui: waiting for another writer (another tagtui or program holds the database)…")
 
     def close(self) -> None:
         if self._store is not None:

@@ -226,7 +226,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         out.error("interrupted")
         return 130
     except Exception as exc:
-        return _report(exc, out)
+        return _report(exc, out, ctx.target if ctx is not None else None)
     finally:
         if ctx is not None:
             with contextlib.suppress(Exception):
@@ -250,15 +250,18 @@ def rehearse(ctx: Context, handler: Callable[[Context], int]) -> int:
         return handler(ctx)
 
 
-def _report(exc: Exception, out: Output) -> int:
+def _report(exc: Exception, out: Output, target: str | None = None) -> int:
+    from tagtui.store.db import scrub
     from tagtui.store.errors import TagtuiError
 
     if isinstance(exc, TagtuiError):
-        out.error(str(exc))
+        out.error(scrub(str(exc), target) if target else str(exc))
         return exc.exit_code
     if os.environ.get("TAGTUI_DEBUG"):
         raise exc
     detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    if target:
+        detail = scrub(detail, target)
     out.error(
         f"unexpected {type(exc).__name__}{': ' + detail if detail else ''} (set TAGTUI_DEBUG=1 for details)"
     )

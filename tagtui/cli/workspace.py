@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from tagtui.cli.common import UsageError, add_json, command
-from tagtui.cli.context import Context, data_dir, redact
+from tagtui.cli.context import Context, data_dir
 from tagtui.cli.output import Column, plural
 from tagtui.cli.registry import help_for
 
@@ -149,8 +149,10 @@ def history(ctx: Context) -> int:
 
 
 def locate(ctx: Context) -> int:
+    from tagtui.store.db import redact_url
+
     info = {
-        "database": redact(ctx.target),
+        "database": redact_url(ctx.target),
         "source": ctx.target_source,
         "data_dir": data_dir(),
         "workspace": ctx.workspace,

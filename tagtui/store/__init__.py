@@ -3,9 +3,11 @@
 from tagtui.store.base import UNSET, Selection
 from tagtui.store.errors import (
     Conflict,
+    DatabaseBusy,
     DatabaseRefused,
     FileError,
     NotFound,
+    QueryTimeout,
     TagtuiError,
     ValidationError,
 )
@@ -31,11 +33,13 @@ __all__ = [
     "Conflict",
     "Contact",
     "ContactRow",
+    "DatabaseBusy",
     "DatabaseRefused",
     "Event",
     "FileError",
     "NotFound",
     "Page",
+    "QueryTimeout",
     "Selection",
     "Settings",
     "SetupItem",

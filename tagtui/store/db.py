@@ -9,6 +9,7 @@ WAL mode with foreign keys on and a busy timeout; writers take the lock up front
 from __future__ import annotations
 
 import functools
+import math
 import os
 import re
 import sqlite3
@@ -18,13 +19,24 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, unquote, unquote_plus
 
-from tagtui.store.errors import DatabaseRefused
+from tagtui.store.errors import DatabaseBusy, DatabaseRefused, QueryTimeout, ValidationError
 
 T = TypeVar("T")
 
-BUSY_TIMEOUT_MS = 30_000
+#: How long, in seconds, to wait (each overridable by an environment variable, in seconds):
+#: for a PostgreSQL server to accept a connection (the URL's own ``connect_timeout`` wins),
+#: for another SQLite writer to let go of the database, and for one query to answer.
+CONNECT_TIMEOUT_S = 10.0
+BUSY_TIMEOUT_S = 30.0
+#: ... and for any one statement to finish (PostgreSQL ``statement_timeout``; an SQLite
+#: progress handler), so that no query holds a shared server for minutes.
+QUERY_TIMEOUT_S = 30.0
+#: SQLite virtual-machine steps between two looks at the clock (a few hundred microseconds).
+PROGRESS_STEPS = 10_000
+#: A writer kept waiting this long (or half the busy timeout, if shorter) is told why.
+WAIT_NOTICE_S = 3.0
 #: SQLite's page cache per connection, in KiB. Each connection of the pool (the app keeps
 #: three or four: the screen's and its workers') fills its own cache up to this as it reads,
 #: so this times the pool is what the data's size adds to the process's memory: at 64 MiB
@@ -44,11 +56,38 @@ class TransientError(Exception):
     """A lock, deadlock or serialization failure: the whole operation may simply be retried."""
 
 
+class LockTimeout(TransientError):
+    """SQLite's busy timeout ran out: another connection held the lock all along."""
+
+
+def seconds_setting(name: str, default: float) -> float:
+    """A positive number of seconds from the environment variable ``name``, else ``default``."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < 1e9:
+        raise ValidationError(f"{name}={text!r}: expected a positive number of seconds", field=name)
+    return value
+
+
 @functools.lru_cache(maxsize=1024)
 def _to_pyformat(sql: str) -> str:
     """``:name`` parameters -> psycopg's ``%(name)s``; literal ``%`` doubled."""
     sql = sql.replace("%", "%%")
     return re.sub(r"(?<![:\w]):([A-Za-z_]\w*)", r"%(\1)s", sql)
+
+
+class _SqliteConnection(sqlite3.Connection):
+    """An SQLite connection that stops a statement past its ``deadline`` (monotonic seconds)."""
+
+    deadline = math.inf
+
+    def past_deadline(self) -> int:
+        return 1 if time.monotonic() > self.deadline else 0
 
 
 class Tx:
@@ -60,6 +99,12 @@ class Tx:
         #: A rehearsal's transaction is always rolled back; each operation inside it gets a savepoint.
         self.rehearsal = rehearsal
         self._savepoints = 0
+        #: Seconds each statement may take (SQLite; PostgreSQL's server counts them itself).
+        self._budget = math.inf if getattr(db._local, "unbounded", False) else db.query_timeout
+
+    def _start_clock(self) -> None:
+        if self.db.dialect == "sqlite":
+            self._conn.deadline = time.monotonic() + self._budget
 
     def execute(self, sql: str, params: dict[str, Any] | None = None) -> Any:
         try:
@@ -67,6 +112,7 @@ class Tx:
                 cur = self._conn.cursor()
                 cur.execute(_to_pyformat(sql) if params else sql, params or None)
                 return cur
+            self._start_clock()
             return self._conn.execute(sql, params or {})
         except Exception as exc:
             raise self.db.translate(exc) from exc
@@ -79,15 +125,23 @@ class Tx:
                 with self._conn.cursor() as cur:
                     cur.executemany(_to_pyformat(sql), rows)
             else:
+                self._start_clock()
                 self._conn.executemany(sql, rows)
         except Exception as exc:
             raise self.db.translate(exc) from exc
 
+    def _fetch(self, cursor: Any, how: Callable[[Any], T]) -> T:
+        """Fetch from ``cursor`` (SQLite runs the statement on as rows are fetched)."""
+        try:
+            return how(cursor)
+        except Exception as exc:
+            raise self.db.translate(exc) from exc
+
     def all(self, sql: str, params: dict[str, Any] | None = None) -> list[tuple]:
-        return list(self.execute(sql, params).fetchall())
+        return self._fetch(self.execute(sql, params), lambda cur: list(cur.fetchall()))
 
     def one(self, sql: str, params: dict[str, Any] | None = None) -> tuple | None:
-        return self.execute(sql, params).fetchone()
+        return self._fetch(self.execute(sql, params), lambda cur: cur.fetchone())
 
     def scalar(self, sql: str, params: dict[str, Any] | None = None) -> Any:
         row = self.one(sql, params)
@@ -123,7 +177,8 @@ class Tx:
                 raise self.db.translate(exc) from exc
         cur = self.execute(sql, params)
         while True:
-            rows = cur.fetchmany(batch)
+            self._start_clock()  # the time bound is per batch: a long stream is not one query
+            rows = self._fetch(cur, lambda c: c.fetchmany(batch))
             if not rows:
                 return
             yield from rows
@@ -132,8 +187,15 @@ class Tx:
 class Database:
     """A database at a path or URL, with a small pool of long-lived connections."""
 
-    def __init__(self, target: str) -> None:
+    def __init__(self, target: str, *, on_wait: Callable[[], None] | None = None) -> None:
         self.target = target
+        #: The target fit to print (no password): every message that names the database uses it.
+        self.shown = redact_url(target)
+        self.connect_timeout = seconds_setting("TAGTUI_CONNECT_TIMEOUT", CONNECT_TIMEOUT_S)
+        self.busy_timeout = seconds_setting("TAGTUI_BUSY_TIMEOUT", BUSY_TIMEOUT_S)
+        self.query_timeout = seconds_setting("TAGTUI_QUERY_TIMEOUT", QUERY_TIMEOUT_S)
+        #: Called (from another thread) when a writer has waited a few seconds for the lock.
+        self.on_wait = on_wait
         self.dialect, self._connect_arg = _parse_target(target)
         self._idle: list[Any] = []
         self._lock = threading.Lock()
@@ -147,19 +209,36 @@ class Database:
         if self.dialect == "postgresql":
             import psycopg
 
+            options: dict[str, Any] = {}
+            if "connect_timeout=" not in self._connect_arg.partition("?")[2]:
+                # libpq counts whole seconds, and treats anything below 2 as 2.
+                options["connect_timeout"] = max(1, math.ceil(self.connect_timeout))
             try:
-                return psycopg.connect(self._connect_arg, autocommit=True)
+                conn = psycopg.connect(self._connect_arg, autocommit=True, **options)
+                conn.execute(f"SET statement_timeout = {max(1, math.ceil(self.query_timeout * 1000))}")
+                return conn
             except psycopg.Error as exc:
-                first = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
-                raise DatabaseRefused(f"cannot connect to {_redact(self.target)}: {first}") from exc
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                if "timeout expired" in first:
+                    waited = options.get("connect_timeout")
+                    first = (
+                        f"the server did not answer{f' within {waited} s' if waited else ''}"
+                        " (TAGTUI_CONNECT_TIMEOUT, or connect_timeout in the URL, sets how long to wait)"
+                    )
+                raise DatabaseRefused(f"cannot connect to {self.shown}: {scrub(first, self.target)}") from exc
         path = self._connect_arg
         if path != ":memory:":
             _create_private(Path(path))
         try:
             conn = sqlite3.connect(
-                path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
+                path,
+                isolation_level=None,
+                check_same_thread=False,
+                timeout=self.busy_timeout,
+                factory=_SqliteConnection,
             )
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.set_progress_handler(conn.past_deadline, PROGRESS_STEPS)
+            conn.execute(f"PRAGMA busy_timeout = {round(self.busy_timeout * 1000)}")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
@@ -203,7 +282,7 @@ class Database:
         tx = Tx(self, conn)
         committed = False
         try:
-            tx.execute("BEGIN IMMEDIATE" if write and self.dialect == "sqlite" else "BEGIN")
+            self._begin(tx, write=write)
             self._local.tx = tx
             yield tx
             tx.execute("COMMIT")
@@ -233,7 +312,7 @@ class Database:
         conn = self._acquire()
         tx = Tx(self, conn, rehearsal=True)
         try:
-            tx.execute("BEGIN IMMEDIATE" if self.dialect == "sqlite" else "BEGIN")
+            self._begin(tx, write=True)
             self._local.tx = tx
             yield tx
         finally:
@@ -244,6 +323,45 @@ class Database:
                 self._release(conn)
             else:
                 conn.close()
+
+    @contextmanager
+    def unbounded(self) -> Iterator[None]:
+        """Statements of transactions begun in this thread inside this block have no time bound
+        (a schema migration of a big database is not a query from a user)."""
+        before = getattr(self._local, "unbounded", False)
+        self._local.unbounded = True
+        try:
+            yield
+        finally:
+            self._local.unbounded = before
+
+    def _begin(self, tx: Tx, *, write: bool) -> None:
+        """BEGIN; an SQLite writer takes the write lock here, waiting up to the busy timeout
+        (and saying so through ``on_wait`` after a few seconds)."""
+        if self.dialect == "postgresql":
+            tx.execute("BEGIN; SET LOCAL statement_timeout = 0" if tx._budget == math.inf else "BEGIN")
+            return
+        if not write:
+            tx.execute("BEGIN")
+            return
+        timer = None
+        if self.on_wait is not None:
+            timer = threading.Timer(min(WAIT_NOTICE_S, self.busy_timeout / 2), self.on_wait)
+            timer.daemon = True
+            timer.start()
+        try:
+            tx.execute("BEGIN IMMEDIATE")
+        except LockTimeout as exc:
+            raise self._busy() from exc
+        finally:
+            if timer is not None:
+                timer.cancel()
+
+    def _busy(self) -> DatabaseBusy:
+        return DatabaseBusy(
+            f"the database is busy: another tagtui or program holds it (waited {self.busy_timeout:g} s;"
+            " TAGTUI_BUSY_TIMEOUT sets how long)"
+        )
 
     @property
     def in_rehearsal(self) -> bool:
@@ -262,12 +380,20 @@ class Database:
             return fn(current)
         delay = 0.02
         for attempt in range(attempts):
+            began = time.monotonic()
             try:
                 with self.transaction(write=write) as tx:
                     return fn(tx)
-            except TransientError:
+            except LockTimeout as exc:
+                if time.monotonic() - began >= self.busy_timeout / 2 or attempt == attempts - 1:
+                    raise self._busy() from exc  # SQLite already waited: waiting again is no cure
+                time.sleep(delay)
+            except TransientError as exc:
                 if attempt == attempts - 1:
-                    raise
+                    raise DatabaseBusy(
+                        f"the database is busy: other changes kept getting in the way ({attempts} attempts);"
+                        " try again"
+                    ) from exc
                 time.sleep(delay)
                 delay = min(delay * 2, 1.0)
         raise AssertionError("unreachable")
@@ -279,8 +405,10 @@ class Database:
         if self.dialect == "sqlite":
             if isinstance(exc, sqlite3.IntegrityError):
                 return IntegrityViolation(str(exc))
+            if isinstance(exc, sqlite3.OperationalError) and str(exc) == "interrupted":
+                return self._too_long()  # the progress handler stopped it: nothing else interrupts
             if isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc)):
-                return TransientError(str(exc))
+                return LockTimeout(str(exc))
             return exc
         import psycopg.errors as pe
 
@@ -288,7 +416,15 @@ class Database:
             return IntegrityViolation(str(exc))
         if isinstance(exc, pe.SerializationFailure | pe.DeadlockDetected | pe.LockNotAvailable):
             return TransientError(str(exc))
+        if isinstance(exc, pe.QueryCanceled) and "statement timeout" in str(exc):
+            return self._too_long()
         return exc
+
+    def _too_long(self) -> QueryTimeout:
+        return QueryTimeout(
+            f"the query took more than {self.query_timeout:g} s and was stopped"
+            " (TAGTUI_QUERY_TIMEOUT sets the limit)"
+        )
 
     # -- engine differences ------------------------------------------------------
 
@@ -369,23 +505,26 @@ def _parse_target(target: str) -> tuple[str, str]:
         path = rest[1:] if rest.startswith("/") else rest
         return "sqlite", path or ":memory:"
     if base in ("postgresql", "postgres"):
-        return "postgresql", "postgresql://" + rest
+        return "postgresql", _pg_conninfo(rest)
     raise DatabaseRefused(
         f"unsupported database URL scheme {scheme!r}: use a file path, sqlite:///PATH"
         " or postgresql+psycopg://USER@HOST/DB"
     )
 
 
-def _redact(target: str) -> str:
-    return re.sub(r"//([^:/@]+):[^@]*@", r"//\1:***@", target)
-
-
 def _create_private(path: Path) -> None:
-    """Create a new database file (and its folder) readable by the user alone."""
+    """Create a new database file readable by the user alone, in a folder that exists.
+
+    A missing folder is refused, never created: ``--db ~/wrk/leads.db`` is a typo far more
+    often than a wish for a new folder. (The command line creates the default data folder.)
+    """
     if path.exists():
         return
+    folder = path.parent
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise DatabaseRefused(f"cannot create database {path}: the folder {folder} {what}")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
         os.close(fd)
     except FileExistsError:
@@ -414,3 +553,79 @@ def _check_sqlite_file(path: str) -> None:
 
 def sqlite_readonly_uri(path: str) -> str:
     return "file:" + quote(str(Path(path).resolve())) + "?mode=ro"
+
+
+# -- showing a database ----------------------------------------------------------------
+
+_PASSWORD_PARAM = re.compile(r"(?i)([?&;\s]|^)(\w*password)=([^&#;\s]*)")
+
+
+def _userinfo_end(rest: str) -> int:
+    """Where the ``user:password`` part of a URL (after ``//``) ends (its ``@``), or -1.
+
+    The host is what follows the LAST ``@`` before the path, so a raw ``@`` in a password
+    counts as the password's. A password holding a raw ``/`` or ``?`` (which should have been
+    written ``%2F``, ``%3F``) still ends at the last ``@`` that no query parameter precedes.
+    """
+    authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    if "@" in authority:
+        return authority.rfind("@")
+    at = rest.rfind("@")
+    while at > 0:
+        if "=" not in rest[:at] and ":" in rest[:at]:
+            return at
+        at = rest.rfind("@", 0, at)
+    return -1
+
+
+def redact_url(target: str) -> str:
+    """A database path or URL fit to print: every password replaced by ``***``.
+
+    Covers ``user:pass@``, ``:pass@``, a password holding ``@`` (raw or ``%40``), and
+    ``password=`` query parameters (``sslpassword=`` too). A file path is returned as is.
+    Everything that shows a database (messages, ``tagtui locate``, sync) goes through here.
+    """
+    if "://" not in target:
+        return target
+    scheme, rest = target.split("://", 1)
+    end = _userinfo_end(rest)
+    if end >= 0:
+        userinfo, tail = rest[:end], rest[end:]
+        if ":" in userinfo:
+            rest = userinfo.split(":", 1)[0] + ":***" + tail
+    rest = _PASSWORD_PARAM.sub(lambda m: f"{m[1]}{m[2]}=***", rest)
+    return f"{scheme}://{rest}"
+
+
+def url_secrets(target: str) -> list[str]:
+    """The passwords written in ``target`` (raw and percent-decoded), longest first."""
+    if "://" not in target:
+        return []
+    rest = target.split("://", 1)[1]
+    found: list[str] = []
+    end = _userinfo_end(rest)
+    if end >= 0 and ":" in rest[:end]:
+        found.append(rest[:end].split(":", 1)[1])
+    found += [m[3] for m in _PASSWORD_PARAM.finditer(rest)]
+    every = {s for f in found for s in (f, unquote(f), unquote_plus(f)) if s}
+    return sorted(every, key=len, reverse=True)
+
+
+def scrub(text: str, target: str) -> str:
+    """``text`` (a driver's message, say) with the URL shown redacted and no password of
+    ``target`` left in it, however the driver quoted it."""
+    text = text.replace(target, redact_url(target))
+    for secret in url_secrets(target):
+        text = text.replace(secret, "***")
+    return text
+
+
+def _pg_conninfo(rest: str) -> str:
+    """The URL psycopg gets: a raw ``@`` in the user or password percent-encoded, since libpq
+    takes the FIRST ``@`` as the end of the password (and would then try to reach a host
+    named after the rest of it)."""
+    authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    end = authority.rfind("@")
+    if end > 0 and "@" in rest[:end]:
+        rest = rest[:end].replace("@", "%40") + rest[end:]
+    return "postgresql://" + rest

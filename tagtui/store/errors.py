@@ -51,6 +51,20 @@ class DatabaseRefused(TagtuiError):
     kind = "database"
 
 
+class DatabaseBusy(TagtuiError):
+    """Another writer held the database past the busy timeout (or kept winning): nothing was changed."""
+
+    exit_code = 1
+    kind = "database"
+
+
+class QueryTimeout(TagtuiError):
+    """A statement ran past the query time limit and was stopped: nothing was changed."""
+
+    exit_code = 1
+    kind = "database"
+
+
 class FileError(TagtuiError):
     """A file that cannot be read or written (a missing import file, a missing folder)."""
 

@@ -153,10 +153,11 @@ def prepare(db: Database) -> None:
     """Make ``db`` a tagtui database at the current schema version, or refuse it untouched."""
     if db.dialect == "sqlite":
         _inspect_sqlite_readonly(db)
-    # The common case, a database already at this version, needs no write lock.
-    if db.run(_is_current, write=False):
-        return
-    db.run(_prepare, write=True)
+    with db.unbounded():  # migrating a big database may take a while: not a user's query
+        # The common case, a database already at this version, needs no write lock.
+        if db.run(_is_current, write=False):
+            return
+        db.run(_prepare, write=True)
 
 
 def _is_current(tx: Tx) -> bool:
@@ -171,19 +172,17 @@ def _prepare(tx: Tx) -> None:
         ours = [t for t in OUR_TABLES if t in tables]
         if ours:
             raise DatabaseRefused(
-                f"{tx.db.target}: holds tables named like tagtui's ({', '.join(ours)})"
+                f"{tx.db.shown}: holds tables named like tagtui's ({', '.join(ours)})"
                 " but is not a tagtui database; refusing to touch it"
             )
         if tx.db.dialect == "sqlite" and tables:
-            raise DatabaseRefused(
-                f"{tx.db.target} is another program's SQLite database; refusing to touch it"
-            )
+            raise DatabaseRefused(f"{tx.db.shown} is another program's SQLite database; refusing to touch it")
         _create(tx)
         return
     version = _version(tx)
     if version > SCHEMA_VERSION:
         raise DatabaseRefused(
-            f"{tx.db.target} was written by a newer tagtui (schema {version}; this one knows"
+            f"{tx.db.shown} was written by a newer tagtui (schema {version}; this one knows"
             f" {SCHEMA_VERSION}); upgrade tagtui to open it"
         )
     for target in range(version + 1, SCHEMA_VERSION + 1):
@@ -210,7 +209,7 @@ def _version(tx: Tx) -> int:
     try:
         return int(value)
     except (TypeError, ValueError) as exc:
-        raise DatabaseRefused(f"{tx.db.target}: unreadable schema version {value!r}") from exc
+        raise DatabaseRefused(f"{tx.db.shown}: unreadable schema version {value!r}") from exc
 
 
 def _table_names(tx: Tx) -> set[str]:
@@ -246,16 +245,16 @@ def _inspect_sqlite_readonly(db: Database) -> None:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
-        raise DatabaseRefused(f"{path} is not a usable SQLite database ({exc}); refusing it") from exc
+        raise DatabaseRefused(f"{db.shown} is not a usable SQLite database ({exc}); refusing it") from exc
     if "tagtui_meta" not in tables and tables:
-        raise DatabaseRefused(f"{path} is another program's SQLite database; refusing to touch it")
+        raise DatabaseRefused(f"{db.shown} is another program's SQLite database; refusing to touch it")
     if version is not None:
         try:
             newer = int(version) > SCHEMA_VERSION
         except ValueError:
-            raise DatabaseRefused(f"{path}: unreadable schema version {version!r}") from None
+            raise DatabaseRefused(f"{db.shown}: unreadable schema version {version!r}") from None
         if newer:
             raise DatabaseRefused(
-                f"{path} was written by a newer tagtui (schema {version}; this one knows"
+                f"{db.shown} was written by a newer tagtui (schema {version}; this one knows"
                 f" {SCHEMA_VERSION}); upgrade tagtui to open it"
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from tagtui.query.filter import Filter
@@ -49,11 +50,17 @@ class Store(
     """Open with ``Store.open(path_or_url, workspace=...)``; close with ``close()``."""
 
     @classmethod
-    def open(cls, target: str, workspace: str = "default") -> Store:
-        """Open (creating or migrating if need be) a database, bound to one workspace."""
+    def open(
+        cls, target: str, workspace: str = "default", *, on_wait: Callable[[], None] | None = None
+    ) -> Store:
+        """Open (creating or migrating if need be) a database, bound to one workspace.
+
+        ``on_wait`` is called (from another thread) when a change has waited a few seconds
+        for another writer to let go of an SQLite database.
+        """
         name = clean_text(workspace, field="workspace", limit=WORKSPACE_NAME_MAX, required=True)
         assert name is not None
-        db = Database(target)
+        db = Database(target, on_wait=on_wait)
         try:
             prepare(db)
             workspace_id = db.run(lambda tx: _workspace_id(tx, name), write=False)

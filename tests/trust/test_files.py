@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tagtui.store import Store
+from tagtui.store import DatabaseRefused, Store
 from tests.cli.conftest import Cli
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
@@ -29,12 +29,14 @@ def _mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-def test_a_new_database_and_its_new_folder_are_private(tmp_path: Path) -> None:
-    db = tmp_path / "new" / "nested" / "crm.db"
+def test_a_new_database_is_private_and_its_folder_must_exist(tmp_path: Path) -> None:
+    with pytest.raises(DatabaseRefused, match="does not exist"):
+        Store.open(str(tmp_path / "new" / "nested" / "crm.db"))  # a typo is not a wish for folders
+    assert not (tmp_path / "new").exists()
+    db = tmp_path / "crm.db"
     with Store.open(str(db)) as store:
         store.create_tag("VIP")  # a write: the WAL and shared-memory files exist now
         assert _mode(db) == 0o600
-        assert _mode(db.parent) == 0o700
         for suffix in ("-wal", "-shm"):
             side = Path(f"{db}{suffix}")
             if side.exists():
