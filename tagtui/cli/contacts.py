@@ -214,6 +214,13 @@ def explain_query(ctx: Context) -> int:
         footer += f" — clause {emptied + 1} ({explained.clauses[emptied].clause}) empties the list"
     ctx.out.table(columns, rows)
     ctx.out.say(footer)  # the clause is the user's text: printed with controls made visible
+    skipped = len(explained.not_explained)
+    if skipped:
+        first = len(explained.clauses) + 1
+        ctx.out.say(
+            f"clauses {first}–{first + skipped - 1} not explained (explain looks at the first"
+            f" {len(explained.clauses)}; the total counts them all)"
+        )
     return 0
 
 

@@ -17,6 +17,11 @@ chooses the statement's shape, in SQL both engines accept:
   could prefer to the name order); when matches are rare, the rarest tag drives.
 
 The estimates only pick a shape: every shape selects exactly the same contacts.
+
+Long queries stay set-based: ``simplify`` first folds an OR of terms on one field into one
+term (``tag:a or tag:b or …`` is one ``tag_id IN (…)`` over the tag ids, however many) and an
+AND of negated tag terms into one ``NOT EXISTS``; what is left of a long AND or OR is written
+as a balanced tree, so no engine meets an expression thousands of levels deep.
 """
 
 from __future__ import annotations
@@ -79,6 +84,65 @@ class Sizes:
 PAGE_ROWS = 100
 #: Reading a contact row by id, in steps of an index walk or of a table scan (roughly).
 ROW_READ_COST = 4
+#: An AND or OR of more children than this is written as a balanced tree of groups
+#: (SQLite refuses an expression more than 1,000 levels deep).
+GROUP_MAX = 64
+
+
+def simplify(f: Filter) -> Filter:
+    """A filter selecting exactly the contacts ``f`` selects, in fewer terms.
+
+    In an OR, the terms on one field merge (``tag:a or tag:b`` → ``tag:a,b``, and so for
+    statuses and assignees); in an AND, the negated tag terms merge (``-tag:a -tag:b`` →
+    ``-tag:a,b``); nested ORs in an OR (ANDs in an AND) are flattened.
+    """
+    match f:
+        case Not(child):
+            return Not(simplify(child))
+        case Or(children):
+            kept: list[Filter | type] = []
+            values: dict[type, dict[str, None]] = {}  # field -> its values, in order, once each
+            for child in _flat(Or, children):
+                if isinstance(child, Tags | Statuses | Assignees) and child.values:  # empty: refused later
+                    kind = type(child)
+                    if kind not in values:
+                        values[kind] = {}
+                        kept.append(kind)  # the merged term goes where the first one was
+                    values[kind].update(dict.fromkeys(child.values))
+                else:
+                    kept.append(child)
+            merged = [k(tuple(values[k])) if isinstance(k, type) else k for k in kept]
+            return merged[0] if len(merged) == 1 else Or(tuple(merged))
+        case And(children) if children:
+            out: list[Filter | None] = []
+            none_of: dict[str, None] = {}
+            for child in _flat(And, children):
+                if isinstance(child, Not) and isinstance(child.child, Tags) and child.child.values:
+                    if not none_of:
+                        out.append(None)  # the merged NOT goes where the first one was
+                    none_of.update(dict.fromkeys(child.child.values))
+                else:
+                    out.append(child)
+            done = [Not(Tags(tuple(none_of))) if c is None else c for c in out]
+            return done[0] if len(done) == 1 else And(tuple(done))
+    return f
+
+
+def _flat(kind: type, children: tuple[Filter, ...]) -> list[Filter]:
+    """``children`` simplified, with those of the same kind (an OR in an OR) spliced in."""
+    flat: list[Filter] = []
+    for child in children:
+        child = simplify(child)
+        flat.extend(child.children if isinstance(child, kind) else (child,))  # type: ignore[attr-defined]
+    return flat
+
+
+def _joined(op: str, parts: list[str]) -> str:
+    """``(a OP b OP …)``, as a balanced tree of groups of at most ``GROUP_MAX``."""
+    if len(parts) <= GROUP_MAX:
+        return "(" + f" {op} ".join(parts) + ")"
+    size = -(-len(parts) // GROUP_MAX)  # ceil: at most GROUP_MAX groups
+    return _joined(op, [_joined(op, parts[i : i + size]) for i in range(0, len(parts), size)])
 
 
 class _Compiler:
@@ -145,12 +209,23 @@ class _Compiler:
             case And(children):
                 if not children:
                     return "1 = 1"
-                return "(" + " AND ".join(self.compile(c) for c in children) + ")"
+                return _joined("AND", [self.compile(c) for c in children])
             case Or(children):
                 if not children:
                     return "1 = 0"
-                return "(" + " OR ".join(self.compile(c) for c in children) + ")"
+                return _joined("OR", [self.compile(c) for c in children])
         raise TypeError(f"not a filter: {f!r}")
+
+
+def _estimate(ids: set[int], size: Callable[[int], int], total: int) -> int:
+    """Contacts with any of ``ids``, roughly: the sum of their sizes, stopping at ``total``
+    (so a term over a thousand tags does not look up a thousand sizes when a few suffice)."""
+    found = 0
+    for i in sorted(ids):
+        found += size(i)
+        if found >= total:
+            break
+    return found
 
 
 def _check_values(values: tuple[str, ...]) -> None:
@@ -185,6 +260,7 @@ def compile_filter(
     With ``sizes``, the condition is shaped for ``purpose``: ``"rows"`` (a page by name)
     or ``"count"`` (which may also give a ``source`` to count from); see the module doc.
     """
+    f = simplify(f)
     compiler = _Compiler(tag_id, status_id)
     source = None
     plain_workspace = False
@@ -197,7 +273,7 @@ def compile_filter(
                 _check_values(term.values)
                 resolve, size = (tag_id, sizes.tag) if isinstance(term, Tags) else (status_id, sizes.status)
                 ids = {int(resolve(v)) for v in term.values}
-                starts.append((sum(size(i) for i in ids), term, len(ids)))
+                starts.append((_estimate(ids, size, sizes.total), term, len(ids)))
         tag_starts = [s for s in starts if isinstance(s[1], Tags)]
         rarest_tag = min(tag_starts, key=lambda s: s[0]) if tag_starts else None
         if purpose == "count" and rarest_tag is not None:

@@ -29,7 +29,7 @@ from tagtui.query.filter import (
 )
 from tagtui.store.errors import ValidationError
 
-__all__ = ["FIELDS", "KEYWORDS", "MAX_NESTING", "Clause", "clauses", "parse"]
+__all__ = ["FIELDS", "KEYWORDS", "MAX_NESTING", "MAX_QUERY_CHARS", "Clause", "clauses", "parse"]
 
 #: Field names as typed (lower-cased) -> canonical field name.
 FIELDS: dict[str, str] = {
@@ -44,6 +44,8 @@ KEYWORDS = frozenset({"and", "or", "not"})
 #: Groups and negations deeper than this are refused, so that parsing (and
 #: everything that walks the tree afterwards) never hits the recursion limit.
 MAX_NESTING = 50
+#: A longer query is refused: no one types it, and its cost would have no bound.
+MAX_QUERY_CHARS = 10_000
 
 # A field name and its operator at the start of a word. Shared with render so that
 # both sides agree on which bare words would be read as a field term.
@@ -322,6 +324,15 @@ class _Parser:
         _fail(f"expected a term after {before.text!r}", token.pos)
 
 
+def _check_length(text: str) -> None:
+    if isinstance(text, str) and len(text) > MAX_QUERY_CHARS:
+        raise ValidationError(
+            f"the query is {len(text):,} characters long; the most is {MAX_QUERY_CHARS:,}",
+            field="query",
+            position=MAX_QUERY_CHARS,
+        )
+
+
 @dataclass(frozen=True)
 class Clause:
     """One clause of the top-level AND of a query, and where it was written."""
@@ -343,6 +354,7 @@ def clauses(text: str) -> tuple[Clause, ...]:
     >>> [c.text for c in clauses("tag:vip and -(a or b)  status:won")]
     ['tag:vip', '-(a or b)', 'status:won']
     """
+    _check_length(text)
     tokens = _Lexer(text).tokens()
     if not tokens:
         return ()
@@ -367,6 +379,7 @@ def parse(text: str) -> Filter:
     >>> parse("tag:vip -status:won")
     And(children=(Tags(values=('vip',)), Not(child=Statuses(values=('won',)))))
     """
+    _check_length(text)
     tokens = _Lexer(text).tokens()
     if not tokens:
         return EVERYTHING

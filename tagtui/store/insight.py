@@ -24,6 +24,9 @@ from tagtui.store.types import TagRef
 #: The most pairs ``tag_pairs`` returns, and the most tags of a co-occurrence matrix.
 PAIRS_LIMIT_MAX = 1000
 MATRIX_TAGS_MAX = 50
+#: Explain counts the first this many clauses one by one; the rest only count in the total
+#: (each clause costs a count of its own and one of the clauses so far: the work grows fast).
+EXPLAIN_CLAUSES_MAX = 20
 
 
 @dataclass(frozen=True)
@@ -41,10 +44,15 @@ class ExplainedClause:
 
 @dataclass(frozen=True)
 class Explanation:
-    """How a query narrows the contacts, clause by clause (in the order written)."""
+    """How a query narrows the contacts, clause by clause (in the order written).
+
+    Only the first ``EXPLAIN_CLAUSES_MAX`` clauses are explained; ``not_explained`` holds
+    the text of the others, which still count in ``total`` (the whole query's count).
+    """
 
     clauses: tuple[ExplainedClause, ...]
     total: int
+    not_explained: tuple[str, ...] = ()
 
     @property
     def emptied_by(self) -> int | None:
@@ -55,7 +63,10 @@ class Explanation:
         return None
 
     def to_json(self) -> dict[str, Any]:
-        return {"clauses": [c.to_json() for c in self.clauses], "total": self.total}
+        doc: dict[str, Any] = {"clauses": [c.to_json() for c in self.clauses], "total": self.total}
+        if self.not_explained:
+            doc["not_explained"] = list(self.not_explained)
+        return doc
 
 
 @dataclass(frozen=True)
@@ -136,8 +147,13 @@ class InsightOps(StoreBase):
         else:
             parts = [(f, render(f)) for f in top_level_terms(query)]
 
+        skipped = tuple(text for _, text in parts[EXPLAIN_CLAUSES_MAX:])
+        everything = all_of(*(f for f, _ in parts))
+        parts = parts[:EXPLAIN_CLAUSES_MAX]
+
         def run(tx: Tx) -> Explanation:
-            compiled = [self._compile(tx, f) for f, _ in parts]  # unknown names fail first
+            whole = self._compile(tx, everything) if skipped else None  # unknown names fail first
+            compiled = [self._compile(tx, f) for f, _ in parts]
             out: list[ExplainedClause] = []
             running = -1
             for i, (text, own) in enumerate(zip((t for _, t in parts), compiled, strict=True)):
@@ -150,8 +166,11 @@ class InsightOps(StoreBase):
                 else:
                     running = 0  # nothing left (or this clause matches nobody): no query needed
                 out.append(ExplainedClause(text, matches, running))
-            total = running if out else self._count_where(tx, "1 = 1", {})
-            return Explanation(tuple(out), total)
+            if whole is not None:
+                total = self._count_where(tx, whole.sql, whole.params) if running else 0
+            else:
+                total = running if out else self._count_where(tx, "1 = 1", {})
+            return Explanation(tuple(out), total, skipped)
 
         return self._read(run)
 

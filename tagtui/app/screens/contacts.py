@@ -696,6 +696,8 @@ def explain_line(explained: Explanation) -> Text:
         else:
             line.append(visible(c.clause))
             line.append(f" {c.running:,}", style="bold")
+    if explained.not_explained:
+        line.append(f" → {len(explained.not_explained)} more clauses not explained", style="dim")
     return line
 
 
