@@ -62,6 +62,25 @@ async def with_rules(pilot: Pilot) -> None:
     await keys(pilot, "p")
 
 
+async def with_duplicates(pilot: Pilot) -> None:
+    """Three contacts that are one person, written three ways (planted once), then the Duplicates
+    screen with the company chosen from the second contact and the merge staged."""
+    store = pilot.app.store  # type: ignore[attr-defined]
+    if not store.find_duplicates(limit=1):
+        store.update_settings(phone_region="US")
+        store.add_contact(
+            "Jonathan Smith",
+            email="jonathan.smith@contoso.example",
+            phone="(415) 555-0134",
+            company="Contoso",
+        )
+        store.add_contact("Smith, Jon", phone="+1 415 555 0134", company="Contoso Ltd", assignee="Sam Chen")
+        store.add_contact("J. Smith", company="CONTOSO", notes="Met at the expo.")
+    await keys(pilot, "D")
+    await keys(pilot, "down", "down", "right_square_bracket")
+    await keys(pilot, "m")
+
+
 # Each shot: (file name, title, steps from a freshly opened app on the demo data).
 SHOTS: list[tuple[str, str, list[Step]]] = [
     (
@@ -157,6 +176,11 @@ SHOTS: list[tuple[str, str, list[Step]]] = [
             lambda p: keys(p, "down", "down", "down"),
         ],
     ),
+    (
+        "duplicates",
+        "Duplicates (D): a group side by side, a value chosen with ], the merge staged (m, then y)",
+        [with_duplicates],
+    ),
 ]
 
 
@@ -173,7 +197,7 @@ async def shoot(store: Store, name: str, title: str, steps: list[Step], out: Pat
     print(f"  {name}.svg  {title}")
 
 
-async def main(out: Path, contacts: int) -> None:
+async def main(out: Path, contacts: int, only: list[str] | None = None) -> None:
     from tagtui.io.demo import generate
 
     out.mkdir(parents=True, exist_ok=True)
@@ -181,13 +205,16 @@ async def main(out: Path, contacts: int) -> None:
         # The welcome screen: a database with nothing in it yet.
         empty = Store.open(str(Path(tmp) / "empty.db"))
         try:
-            await shoot(empty, "welcome", "First run: demo data, standard tags, pipeline", [], out)
+            if not only or "welcome" in only:
+                await shoot(empty, "welcome", "First run: demo data, standard tags, pipeline", [], out)
         finally:
             empty.close()
         store = Store.open(str(Path(tmp) / "demo.db"))
         try:
             generate(store, contacts=contacts, seed=1)
             for name, title, steps in SHOTS:
+                if only and name not in only:
+                    continue
                 await shoot(store, name, title, steps, out)
         finally:
             store.close()
@@ -197,5 +224,8 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
     parser.add_argument("--contacts", type=int, default=400)
+    parser.add_argument(
+        "--only", nargs="+", metavar="NAME", help="only these shots (file names without .svg)"
+    )
     args = parser.parse_args()
-    asyncio.run(main(args.out, args.contacts))
+    asyncio.run(main(args.out, args.contacts, args.only))

@@ -122,6 +122,7 @@ class DuplicatesScreen(TagtuiScreen):
     def rescan(self) -> None:
         self._cancel = threading.Event()
         self.scanning = True
+        self.refresh_bindings()
         self._status("Looking for duplicates…")
         self._scan(self._cancel)
 
@@ -159,10 +160,12 @@ class DuplicatesScreen(TagtuiScreen):
 
     def _cancelled(self) -> None:
         self.scanning = False
+        self.refresh_bindings()
         self._status("Scan cancelled. Press r to scan again.")
 
     def _scanned(self, groups: list[DuplicateGroup]) -> None:
         self.scanning = False
+        self.refresh_bindings()
         self.groups = list(groups)
         self.index = min(self.index, max(0, len(self.groups) - 1))
         self._fill_groups()
@@ -344,12 +347,14 @@ class DuplicatesScreen(TagtuiScreen):
         preview = self.query_one("#dup-preview", Static)
         preview.update(lines)
         preview.display = True
+        self.refresh_bindings()
 
     def _unstage(self) -> None:
         self.staged = None
         preview = self.query_one("#dup-preview", Static)
         preview.update("")
         preview.display = False
+        self.refresh_bindings()
 
     def action_apply(self) -> None:
         staged = self.staged
