@@ -52,6 +52,7 @@ BINDING_IDS: tuple[str, ...] = (
     "contacts.remove_tags",
     "contacts.save_view",
     "contacts.status",
+    "contacts.toggle_panel",
     "contacts.triage",
     "contacts.unmark",
     "contacts.views",

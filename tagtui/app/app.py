@@ -30,6 +30,10 @@ from tagtui.store.types import UndoResult
 
 #: How often (seconds) the app looks for changes made by other processes.
 POLL_SECONDS = 1.0
+#: Below this width the app is ``-narrow``: the side panel starts hidden, triage stacks its lists.
+NARROW = 110
+#: Below this height the app is ``-short``: dialogs scroll their fields above a fixed button row.
+SHORT = 32
 
 #: The sections of SPEC §4, by mode name: (key, title, screen class).
 SECTIONS: dict[str, tuple[str, str, type[Screen]]] = {
@@ -38,6 +42,9 @@ SECTIONS: dict[str, tuple[str, str, type[Screen]]] = {
     "statuses": ("3", "Statuses", StatusesScreen),
     "board": ("4", "Board", BoardScreen),
 }
+
+
+_SECTIONS = Binding.Group("Sections", compact=True)
 
 
 class TagtuiApp(ReportsWorkerErrors, App[int]):
@@ -49,10 +56,11 @@ class TagtuiApp(ReportsWorkerErrors, App[int]):
     DEFAULT_MODE = "contacts"
     COMMANDS = App.COMMANDS | {TagtuiCommands}
     BINDINGS = [
-        Binding("1", "section('contacts')", "Contacts", show=False, id="app.contacts"),
-        Binding("2", "section('tags')", "Tags", show=False, id="app.tags"),
-        Binding("3", "section('statuses')", "Statuses", show=False, id="app.statuses"),
-        Binding("4", "section('board')", "Board", show=False, id="app.board"),
+        # The footer shows the four as one group: "1234 Sections" (see TagtuiScreen.active_bindings).
+        Binding("1", "section('contacts')", "Contacts", group=_SECTIONS, id="app.contacts"),
+        Binding("2", "section('tags')", "Tags", group=_SECTIONS, id="app.tags"),
+        Binding("3", "section('statuses')", "Statuses", group=_SECTIONS, id="app.statuses"),
+        Binding("4", "section('board')", "Board", group=_SECTIONS, id="app.board"),
         Binding("slash", "focus_query", "Query", show=False, id="app.query", tooltip="Focus the query"),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("q", "quit", "Quit", show=False, id="app.quit"),
@@ -123,7 +131,16 @@ class TagtuiApp(ReportsWorkerErrors, App[int]):
 
     # -- start-up ---------------------------------------------------------------------
 
+    def on_resize(self, event: events.Resize) -> None:
+        self._size_classes()
+
+    def _size_classes(self) -> None:
+        width, height = self.size
+        self.set_class(width < NARROW, "-narrow")
+        self.set_class(height < SHORT, "-short")
+
     def on_mount(self) -> None:
+        self._size_classes()
         asyncio.get_running_loop().set_default_executor(worker_pool())
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         if self.config.problem_line:

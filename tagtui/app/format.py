@@ -12,10 +12,20 @@ from rich.text import Text
 
 from tagtui.textsafe import visible
 
+#: U+FE0F asks for an emoji's colour form (⚠️, 🎙️, 🛠️), which terminals draw one or two cells wide
+#: as they please: a border after it moves. Without it every terminal and Rich agree on the width.
+_EMOJI_FORM = "\ufe0f"
+
+
+def shown(value: str | None) -> str:
+    """Database text fit for a cell: controls made visible, no emoji-form selector."""
+    text = visible(value or "")
+    return text.replace(_EMOJI_FORM, "") if _EMOJI_FORM in text else text
+
 
 def literal(value: str | None, style: str = "") -> Text:
     """Database text, shown exactly: never parsed as markup, controls made visible."""
-    return Text(visible(value or ""), style=style, end="")
+    return Text(shown(value), style=style, end="")
 
 
 def _foreground_for(hex_color: str) -> str:
@@ -30,7 +40,7 @@ def _foreground_for(hex_color: str) -> str:
 
 def chip(name: str, color: str, emoji: str | None = None) -> Text:
     """A colored label: `` ⭐ VIP `` on the tag's color."""
-    label = f"{visible(emoji)} {visible(name)}" if emoji else visible(name)
+    label = f"{shown(emoji)} {shown(name)}" if emoji else shown(name)
     return Text(f" {label} ", style=f"{_foreground_for(color)} on {color}", end="")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from textual.binding import ActiveBinding
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
@@ -22,8 +23,25 @@ class ReportsWorkerErrors:
             self.app.worker_failed(event.worker)  # type: ignore[attr-defined]
 
 
+#: Bindings the footer shows first, so a narrow terminal cuts a screen's own keys, not these.
+FOOTER_FIRST = ("app.contacts", "app.tags", "app.statuses", "app.board", "app.help")
+
+
 class TagtuiScreen(ReportsWorkerErrors, Screen):
     """A full screen of the app."""
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """Textual's, with the section keys and help first (the footer shows them in this order)."""
+        found = super().active_bindings
+        rank = {binding_id: i for i, binding_id in enumerate(FOOTER_FIRST)}
+        first = sorted(
+            (key for key, active in found.items() if active.binding.id in rank),
+            key=lambda key: rank[found[key].binding.id or ""],
+        )
+        if not first:
+            return found
+        return {**{key: found[key] for key in first}, **found}
 
 
 class TagtuiModal(ReportsWorkerErrors, ModalScreen[ResultType]):

@@ -11,7 +11,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.events import DescendantFocus, ScreenResume
+from textual.events import DescendantFocus, Resize, ScreenResume
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Label, ProgressBar, Static
 from textual.worker import get_current_worker
@@ -99,6 +99,14 @@ class ContactsScreen(TagtuiScreen):
             id="contacts.duplicates",
             tooltip="Find contacts that look like one person, and merge them",
         ),
+        Binding(
+            "ctrl+b",
+            "toggle_panel",
+            "Panel",
+            show=False,
+            id="contacts.toggle_panel",
+            tooltip="Show or hide the tag and status panel",
+        ),
     ]
     #: Actions that need a contact under the cursor.
     ROW_ACTIONS = frozenset(
@@ -122,6 +130,8 @@ class ContactsScreen(TagtuiScreen):
         #: The query the explain line is (being) counted for.
         self._explain_text = ""
         self._table: ContactTable | None = None
+        #: The side panel shown (True) or hidden (False) by ctrl+b; None: shown when the screen is wide.
+        self._panel_choice: bool | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -147,6 +157,7 @@ class ContactsScreen(TagtuiScreen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self._show_panel(self._panel_choice)
         self.table.show(EVERYTHING)
         self._count_workspace()
         self.query_input.load_words()
@@ -444,7 +455,32 @@ class ContactsScreen(TagtuiScreen):
             self.refresh_bindings()
 
     def action_focus_panel(self) -> None:
+        self._show_panel(True)
         self.panel.query_one("#panel-tags", LabelList).focus()
+
+    # -- the side panel: hidden on a narrow terminal until asked for ------------------------
+
+    def on_resize(self, event: Resize) -> None:
+        if self._panel_choice is None:
+            self._show_panel(None)
+
+    @property
+    def panel_shown(self) -> bool:
+        return not self.has_class("-panel-hidden")
+
+    def action_toggle_panel(self) -> None:
+        self._show_panel(not self.panel_shown)
+        if not self.panel_shown and self.panel.has_focus_within:
+            self.table.focus()
+
+    def _show_panel(self, shown: bool | None) -> None:
+        if shown is not None:
+            self._panel_choice = shown
+        else:
+            from tagtui.app.app import NARROW
+
+            shown = self.app.size.width >= NARROW
+        self.set_class(not shown, "-panel-hidden")
 
     @on(ContactTable.RowSelected)
     def _row_chosen(self, event: ContactTable.RowSelected) -> None:

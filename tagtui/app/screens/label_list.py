@@ -6,6 +6,7 @@ from typing import Any, ClassVar, Protocol
 
 from rich.text import Text
 from textual import on
+from textual.events import Resize
 from textual.widgets import DataTable
 
 from tagtui.app.screens.base import TagtuiScreen
@@ -13,6 +14,10 @@ from tagtui.app.screens.support import data_changed, show_error, store_of
 from tagtui.app.widgets.dialogs import ConfirmDialog
 from tagtui.store import Store, TagtuiError
 from tagtui.textsafe import visible
+
+#: Columns of free text, which give way on a narrow terminal (down to ``MIN_TEXT`` cells).
+TEXT_COLUMNS = frozenset({"name", "slug", "description", "color"})
+MIN_TEXT = 10
 
 
 class LabelItem(Protocol):
@@ -40,10 +45,44 @@ class LabelListScreen(TagtuiScreen):
     COLUMNS: ClassVar[tuple[tuple[str, str, int, bool], ...]]
 
     def on_mount(self) -> None:
+        self._columns_for: int | None = None
+        self._set_columns(self.app.size.width)
+        self.table.focus()
+
+    def on_resize(self, event: Resize) -> None:
+        if self._set_columns(event.size.width):
+            self.reload()
+
+    def fitted_columns(self, width: int) -> list[tuple[str, str, int, bool]]:
+        """``COLUMNS``, the text columns narrowed (to ``MIN_TEXT`` at least) so the rest stay in view."""
+        columns = list(self.COLUMNS)
+        over = sum(w + 2 for _, _, w, _ in columns) + 2 - width  # 2: the scrollbar
+        room = sum(w - MIN_TEXT for _, key, w, _ in columns if key in TEXT_COLUMNS and w > MIN_TEXT)
+        if over <= 0 or room <= 0:
+            return columns
+        out = []
+        for header, key, w, right in columns:
+            if key in TEXT_COLUMNS and w > MIN_TEXT:
+                w = max(MIN_TEXT, w - -(-over * (w - MIN_TEXT) // room))
+            out.append((header, key, w, right))
+        return out
+
+    def column_width(self, key: str) -> int:
+        """The width the column ``key`` has now (for cutting its text with an ellipsis)."""
+        return self._widths.get(key, 20)
+
+    def _set_columns(self, width: int) -> bool:
+        """Lay the columns out for ``width``; True when they changed (the rows must be made again)."""
+        columns = self.fitted_columns(width)
+        widths = {key: w for _, key, w, _ in columns}
+        if widths == getattr(self, "_widths", None):
+            return False
+        self._widths = widths
         table = self.table
-        for header, key, width, right in self.COLUMNS:
-            table.add_column(Text(header, justify="right") if right else header, key=key, width=width)
-        table.focus()
+        table.clear(columns=True)
+        for header, key, w, right in columns:
+            table.add_column(Text(header, justify="right") if right else header, key=key, width=w)
+        return True
 
     def on_screen_resume(self) -> None:
         # Labels and counts change on other screens: reload whenever this screen is shown again.

@@ -153,9 +153,9 @@ class TagsScreen(LabelListScreen):
         return [
             swatch(tag.color),
             literal(tag.emoji),
-            _cut(tag.name, 28, "bold"),
-            _cut(tag.slug, 24, "dim"),
-            _cut(tag.description, 40),
+            _cut(tag.name, self.column_width("name"), "bold"),
+            _cut(tag.slug, self.column_width("slug"), "dim"),
+            _cut(tag.description, self.column_width("description")),
             Text(f"{tag.contacts or 0:,}", justify="right"),
         ]
 

@@ -41,12 +41,12 @@ Key = tuple[str, int]
 #: key -> (label, minimum width, share of the spare width), in the order shown.
 COLUMNS: dict[str, tuple[str, int, int]] = {
     "mark": ("", 1, 0),
-    "name": ("Name", 14, 5),
-    "email": ("Email", 14, 4),
-    "company": ("Company", 10, 2),
+    "name": ("Name", 14, 4),
+    "email": ("Email", 14, 6),
+    "company": ("Company", 10, 3),
     "status": ("Status", 11, 1),
-    "tags": ("Tags", 16, 9),
-    "assignee": ("Assignee", 9, 1),
+    "tags": ("Tags", 16, 6),
+    "assignee": ("Assignee", 9, 2),
     "followers": ("Followers", 9, 0),
 }
 #: Which columns give way, first to last, when the table is too narrow for all of them.
