@@ -123,6 +123,7 @@ _GROUPS: list[tuple[str, tuple[str, ...], tuple[tuple[str, str], ...]]] = [
             "ExportDialog",
             "ConfirmDialog",
             "ColorPicker",
+            "ColumnChooser",
         ),
         (),
     ),

@@ -60,6 +60,7 @@ SCREENS: dict[str, tuple[str, ...]] = {
     "status_picker": ("s",),
     "export": ("X",),
     "import": ("I",),
+    "column_chooser": ("c",),
 }
 
 

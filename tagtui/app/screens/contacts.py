@@ -107,6 +107,14 @@ class ContactsScreen(TagtuiScreen):
             id="contacts.toggle_panel",
             tooltip="Show or hide the tag and status panel",
         ),
+        Binding(
+            "c",
+            "choose_columns",
+            "Columns",
+            show=False,
+            id="contacts.columns",
+            tooltip="Choose the table's columns (kept in the config file)",
+        ),
     ]
     #: Actions that need a contact under the cursor.
     ROW_ACTIONS = frozenset(
@@ -158,6 +166,9 @@ class ContactsScreen(TagtuiScreen):
 
     def on_mount(self) -> None:
         self._show_panel(self._panel_choice)
+        config = getattr(self.app, "config", None)
+        if config is not None and config.columns.get("contacts"):
+            self.table.choose_columns(config.columns["contacts"])
         self.table.show(EVERYTHING)
         self._count_workspace()
         self.query_input.load_words()
@@ -457,6 +468,23 @@ class ContactsScreen(TagtuiScreen):
     def action_focus_panel(self) -> None:
         self._show_panel(True)
         self.panel.query_one("#panel-tags", LabelList).focus()
+
+    # -- columns -------------------------------------------------------------------------
+
+    def action_choose_columns(self) -> None:
+        from tagtui.app.screens.columns import ColumnChooser
+        from tagtui.app.widgets.contact_table import COLUMNS
+
+        def chosen(columns: list[str] | None) -> None:
+            if columns is None:
+                return
+            self.table.choose_columns(columns)
+            save = getattr(self.app, "save_columns", None)
+            if save is not None:
+                save("contacts", columns)
+
+        choices = [(key, label) for key, (label, _, _) in COLUMNS.items() if key != "mark"]
+        self.app.push_screen(ColumnChooser(choices, self.table.shown_columns), chosen)
 
     # -- the side panel: hidden on a narrow terminal until asked for ------------------------
 

@@ -264,6 +264,8 @@ class ContactTable(ReportsWorkerErrors, DataTable):
         self._generation = 0
         self._busy = False
         self._widths: dict[str, int] = {}
+        #: The columns the person chose to see (None: all of them); narrow tables drop more.
+        self._chosen: tuple[str, ...] | None = None
         self._jump_to_end = False
         #: A filter asked for whose first page has not arrived yet.
         self._pending: Filter | None = None
@@ -288,8 +290,12 @@ class ContactTable(ReportsWorkerErrors, DataTable):
     def _column_widths(self) -> dict[str, int]:
         """Widths that fit the table: the least useful columns go first when it is narrow."""
         width = max(self.size.width, 40) - 2  # the scrollbar
-        columns = dict(COLUMNS)
+        columns = {
+            k: v for k, v in COLUMNS.items() if self._chosen is None or k == "mark" or k in self._chosen
+        }
         for drop in DROP_ORDER:
+            if drop not in columns:
+                continue
             if sum(minimum + 2 for _, minimum, _ in columns.values()) <= width:
                 break
             del columns[drop]
@@ -299,6 +305,16 @@ class ContactTable(ReportsWorkerErrors, DataTable):
             key: minimum + int(spare * weight / weights) for key, (_, minimum, weight) in columns.items()
         }
         return widths
+
+    @property
+    def shown_columns(self) -> list[str]:
+        """The columns chosen to be shown (``name``, ``email`` …), in table order."""
+        return [k for k in COLUMNS if k != "mark" and (self._chosen is None or k in self._chosen)]
+
+    def choose_columns(self, columns: Sequence[str] | None) -> None:
+        """Show only ``columns`` (None: every column); the name is always shown."""
+        self._chosen = None if columns is None else (*columns, "name")
+        self._set_columns()
 
     def _set_columns(self) -> None:
         widths = self._column_widths()
