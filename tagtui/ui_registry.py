@@ -131,6 +131,7 @@ BINDING_IDS: tuple[str, ...] = (
     "tags.new",
     "tags.refresh",
     "tags.search",
+    "tags.search_down",
     "triage.back",
     "triage.back_tab",
     "triage.clear_status",

@@ -97,7 +97,7 @@ _GROUPS: list[tuple[str, tuple[str, ...], tuple[tuple[str, str], ...]]] = [
         (("a–z", "Toggle the tag shown beside the hint"), ("A–Z", "Set the stage (again: clear it)")),
     ),
     ("Hint keys over marked contacts", ("HintOverlay",), (("a–z / A–Z", "As in triage"),)),
-    ("Tags", ("TagsScreen",), ()),
+    ("Tags", ("TagsScreen", "TagSearch"), ()),
     ("Tag insight", ("InsightScreen",), ()),
     ("Statuses", ("StatusesScreen",), ()),
     (

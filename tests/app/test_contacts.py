@@ -423,7 +423,7 @@ async def test_hint_keys_over_marked_rows(seeded, make_app):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("x", "x")  # Ada, Alan
-        await pilot.press("h")
+        await pilot.press("semicolon")
         await settle(pilot)
         assert isinstance(app.screen, HintOverlay)
         await pilot.press(*cold, *won)

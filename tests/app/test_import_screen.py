@@ -51,10 +51,10 @@ async def test_import_with_a_changed_mapping(store, make_app):
         assert cells(table)[8] == ["Lifecycle Stage", "—", "Customer"]
         # "Create Date" → f cycles from ignored to the first field, then on to first_name.
         table.move_cursor(row=10)
-        await pilot.press("f", "f")
+        await pilot.press("right_square_bracket", "right_square_bracket")
         await settle(pilot)
         assert cells(table)[10][:2] == ["Create Date", "first_name"]
-        await pilot.press("F", "F")  # back to ignored
+        await pilot.press("left_square_bracket", "left_square_bracket")  # back to ignored
         await settle(pilot)
         assert cells(table)[10][:2] == ["Create Date", "—"]
         await pilot.press("ctrl+s")

@@ -61,7 +61,7 @@ async def test_board_funnel(seeded: Store, make_app) -> None:  # type: ignore[no
         assert isinstance(board, BoardScreen)
         panel = board.query_one("#funnel", Static)
         assert not panel.display
-        await pilot.press("f")
+        await pilot.press("i")
         await settle(pilot)
         assert panel.display
         lines = [line.strip() for line in drawn(panel).splitlines()]
@@ -80,7 +80,7 @@ async def test_board_funnel(seeded: Store, make_app) -> None:  # type: ignore[no
         assert lines[1].endswith("1  → 80.0%") and lines[2].endswith("3  → 25.0%")
         assert seeded.count_contacts(__import__("tagtui.query").query.parse("status:qualified")) == 3
 
-        await pilot.press("f")
+        await pilot.press("i")
         await settle(pilot)
         assert not panel.display
 

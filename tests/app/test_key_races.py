@@ -318,7 +318,7 @@ async def test_hint_keys_over_marked_contacts_in_a_burst(app: TagtuiApp, store: 
         await settle(pilot)
         # the marks are counted slowly: the keys typed meanwhile act on what they showed
         slow_next_call(store, "get_contact", 0.5, caller="_fetch_marks")
-        await pilot.press("h")
+        await pilot.press("semicolon")
         keys = (*c, *c, *c, *won, "minus", *won)
         await (burst(pilot, *keys) if send == "burst" else pilot.press(*keys))
         await pilot.pause(0.7)

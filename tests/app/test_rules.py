@@ -64,7 +64,7 @@ async def test_add_preview_apply_and_delete_a_rule(seeded, make_app):
         assert "+Influencer on 2 contacts" in preview
         assert seeded.count_contacts(parse("tag:influencer")) == 0
 
-        await pilot.press("x")
+        await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("escape")  # cancel: nothing changes
@@ -72,7 +72,7 @@ async def test_add_preview_apply_and_delete_a_rule(seeded, make_app):
         assert isinstance(app.screen, RulesScreen)
         assert seeded.count_contacts(parse("tag:influencer")) == 0
 
-        await pilot.press("x")
+        await pilot.press("enter")
         await settle(pilot)
         assert "+Influencer on 2 contacts" in label_text(app, "#question")
         await pilot.press("y")
@@ -80,7 +80,7 @@ async def test_add_preview_apply_and_delete_a_rule(seeded, make_app):
         assert seeded.count_contacts(parse("tag:influencer")) == 2
         assert any("Applied" in n.message for n in app._notifications)
 
-        await pilot.press("x")  # applying again has nothing to do
+        await pilot.press("enter")  # applying again has nothing to do
         await settle(pilot)
         assert isinstance(app.screen, RulesScreen)
         assert any("Nothing to change" in n.message for n in app._notifications)

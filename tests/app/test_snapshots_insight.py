@@ -26,7 +26,7 @@ def test_board_funnel(seeded, make_app, snap_compare):  # type: ignore[no-untype
         await settle(pilot)
         await pilot.press("4")
         await settle(pilot)
-        await pilot.press("f")
+        await pilot.press("i")
         await settle(pilot)
 
     assert snap_compare(make_app(), run_before=run_before, terminal_size=SNAP_SIZE)

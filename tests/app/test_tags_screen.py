@@ -173,3 +173,46 @@ async def test_many_tags_load_a_page_at_a_time(app: TagtuiApp, store: Store) -> 
         await go(pilot, "ctrl+end")
         assert table.row_count == 236
         assert len(set(column_texts(table, "slug"))) == 236
+
+
+async def test_down_in_the_search_box_goes_to_the_list(app: TagtuiApp, store: Store) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await go(pilot, "2")
+        await go(pilot, "slash")
+        await type_text(pilot, "lead")
+        await settle(pilot)
+        table = tags_table(app)
+        assert not table.has_focus
+        await go(pilot, "down")
+        assert table.has_focus
+        assert column_texts(table, "name") == ["Cold Lead", "Hot Lead", "Warm Lead"]  # the search stays
+        await go(pilot, "down")  # and down then moves in the list
+        assert table.cursor_row == 1
+
+
+async def test_the_merge_picker_chooses_one_tag_and_its_button_says_merge(
+    app: TagtuiApp, store: Store
+) -> None:
+    from textual.widgets import Button, OptionList
+
+    from tagtui.app.screens.tags import MergeTargetPicker
+
+    cold = store.get_tag("cold-lead")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await go(pilot, "2")
+        table = tags_table(app)
+        await cursor_to(pilot, table, str(cold.id))
+        await go(pilot, "m")
+        picker = app.screen
+        assert isinstance(picker, MergeTargetPicker)
+        prompts = [plain(o.prompt) for o in picker.query_one(OptionList).options]
+        assert prompts and not any("[ ]" in p or "[x]" in p for p in prompts)  # no check boxes
+        assert not picker.query("#chosen")  # no "Chosen:" line
+        await type_text(pilot, "hot")
+        await go(pilot, "enter")
+        assert isinstance(app.screen, ConfirmDialog)
+        assert str(app.screen.query_one("#yes", Button).label) == "Merge (y)"
+        await go(pilot, "y")
+        assert [t.slug for t in store.list_tags() if t.slug.endswith("lead")] == ["hot-lead", "warm-lead"]

@@ -261,7 +261,7 @@ class BoardScreen(TagtuiScreen):
         Binding("enter", "open", "Open", id="board.open"),
         Binding("r", "refresh", "Refresh", id="board.refresh"),
         Binding(
-            "f",
+            "i",
             "toggle_funnel",
             "Funnel",
             id="board.funnel",

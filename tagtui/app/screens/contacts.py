@@ -66,7 +66,11 @@ class ContactsScreen(TagtuiScreen):
         ),
         Binding("s", "set_status", "Status", id="contacts.status", tooltip="Set or clear the status"),
         Binding(
-            "h", "hints", "Hints", id="contacts.hints", tooltip="Triage hint keys on the marked contacts"
+            "semicolon",
+            "hints",
+            "Hints",
+            id="contacts.hints",
+            tooltip="Triage hint keys on the marked contacts",
         ),
         Binding("g", "triage", "Triage", id="contacts.triage", tooltip="Go through the matches one by one"),
         Binding(

@@ -1,7 +1,7 @@
 """Import a CSV or vCard file: the detected column mapping to confirm or change, then the report.
 
 A path entered is read in a worker (header and sample values only); the mapping table shows
-each column, the field it goes to and a sample value, and ``f`` / ``F`` change the field of
+each column, the field it goes to and a sample value, and ``]`` / ``[`` change the field of
 the column under the cursor. The import runs in a worker with progress; afterwards the dialog
 shows the counts and every skipped row with its line and why.
 """
@@ -23,7 +23,7 @@ from tagtui.app.screens.base import TagtuiModal
 from tagtui.store import FileError, Store
 from tagtui.textsafe import visible
 
-#: The choices ``f`` cycles through: ignored, then every field.
+#: The choices ``]`` cycles through: ignored, then every field.
 IGNORED = "—"
 
 
@@ -39,8 +39,20 @@ class ImportScreen(TagtuiModal[Any]):
     BINDINGS = [
         Binding("escape", "cancel", "Close", id="import.cancel"),
         Binding("ctrl+s", "run_import", "Import", id="import.run", tooltip="Import with this mapping"),
-        Binding("f", "next_field", "Field ▸", id="import.next_field", tooltip="Next field for the column"),
-        Binding("F", "previous_field", "◂ Field", id="import.previous_field", tooltip="Previous field"),
+        Binding(
+            "right_square_bracket",
+            "next_field",
+            "Field ▸",
+            id="import.next_field",
+            tooltip="Next field for the column",
+        ),
+        Binding(
+            "left_square_bracket",
+            "previous_field",
+            "◂ Field",
+            id="import.previous_field",
+            tooltip="Previous field",
+        ),
         Binding("delete", "ignore_column", "Ignore", id="import.ignore", tooltip="Ignore the column"),
     ]
     DEFAULT_CLASSES = "picker"
@@ -82,7 +94,7 @@ class ImportScreen(TagtuiModal[Any]):
                 yield Static("", id="skipped", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Label(
-                    "tab to the table · f/F field · del ignore · ctrl+s import", classes="dialog-help"
+                    "tab to the table · [ ] field · del ignore · ctrl+s import", classes="dialog-help"
                 )
                 yield Button("Close", id="cancel")
                 yield Button("Import", variant="primary", id="import")

@@ -37,7 +37,14 @@ class RulesScreen(TagtuiScreen):
         Binding("a", "add", "Add", id="rules.add", tooltip="Add a rule: a query and its actions"),
         Binding("d", "delete", "Delete", id="rules.delete", tooltip="Delete the highlighted rule"),
         Binding("p", "preview", "Preview", id="rules.preview", tooltip="What the rule would change now"),
-        Binding("x", "apply", "Apply", id="rules.apply", tooltip="Apply the rule after showing its effect"),
+        Binding(
+            "enter",
+            "apply",
+            "Apply",
+            id="rules.apply",
+            tooltip="Apply the rule after showing its effect",
+            priority=True,  # before the table's own enter, so the footer shows it
+        ),
         Binding("A", "apply_all", "Apply all", id="rules.apply_all", tooltip="Apply every rule, in one go"),
         Binding("r", "refresh", "Refresh", show=False, id="rules.refresh"),
     ]

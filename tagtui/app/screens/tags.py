@@ -13,11 +13,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from tagtui.app.format import literal, swatch
+from tagtui.app.format import chip, literal, swatch
 from tagtui.app.screens.label_list import LabelItem, LabelListScreen
-from tagtui.app.screens.picker import TagPicker
+from tagtui.app.screens.picker import TagPicker, _matches
 from tagtui.app.screens.support import data_changed, plural, show_error, store_of
 from tagtui.app.screens.tag_form import TagForm
 from tagtui.app.widgets.dialogs import ConfirmDialog
@@ -37,14 +38,41 @@ def _cut(value: str | None, width: int, style: str = "") -> Text:
 
 
 class MergeTargetPicker(TagPicker):
-    """Choose the one tag to merge into: enter picks it at once."""
+    """Choose the one tag to merge into: a plain list (no check boxes), enter picks it at once."""
 
     def __init__(self, title: str, tags: list[Tag]) -> None:
         super().__init__(title, tags)
-        self.help_text = "enter chooses · esc cancels"
+        self.help_text = "type to search · enter merges into the highlighted tag · esc cancels"
+
+    def compose_extra(self) -> ComposeResult:
+        return iter(())  # one tag is chosen: no "Chosen:" line
+
+    def _show_chosen(self) -> None:
+        pass
+
+    def options(self, needle: str) -> list[Option]:
+        out = []
+        for tag in self.tags:
+            if not _matches(needle, tag.name, tag.slug, tag.description):
+                continue
+            prompt = chip(tag.name, tag.color, tag.emoji)
+            prompt.append(f"  {plural(tag.contacts or 0, 'contact')}", style="dim")
+            out.append(Option(prompt, id=str(tag.id)))
+        if not out:
+            out.append(Option(Text("no tag matches", style="dim italic"), id="none", disabled=True))
+        return out
 
     def toggle(self, tag_id: int) -> None:
         self.dismiss([tag_id])
+
+
+class TagSearch(Input):
+    """The Tags screen's search box: ``down`` (or ``enter``) goes on to the list."""
+
+    BINDINGS = [Binding("down", "to_list", "To the list", show=False, id="tags.search_down")]
+
+    def action_to_list(self) -> None:
+        self.screen.query_one("#tags-table", DataTable).focus()
 
 
 class TagsScreen(LabelListScreen):
@@ -107,7 +135,7 @@ class TagsScreen(LabelListScreen):
         yield Header()
         with Horizontal(id="tags-bar"):
             yield Label("Search", id="tags-search-label")
-            yield Input(placeholder="part of a tag name  ( / )", id="tags-search")
+            yield TagSearch(placeholder="part of a tag name  ( / )", id="tags-search")
             yield Label("", id="tags-summary")
         table: DataTable[Text | str] = DataTable(id="tags-table", cursor_type="row", zebra_stripes=True)
         yield table
@@ -319,7 +347,7 @@ class TagsScreen(LabelListScreen):
             if yes:
                 self._merge(source.id, target.id)
 
-        self.app.push_screen(ConfirmDialog(question), answered)
+        self.app.push_screen(ConfirmDialog(question, confirm_label="Merge"), answered)
 
     @work(thread=True, exclusive=True, group="tags-merge", exit_on_error=False)
     def _merge(self, source_id: int, target_id: int) -> None:
