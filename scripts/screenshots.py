@@ -22,6 +22,7 @@ from textual.pilot import Pilot  # noqa: E402
 
 from tagtui.app.app import TagtuiApp  # noqa: E402
 from tagtui.app.screens.contacts import DEBOUNCE  # noqa: E402
+from tagtui.config import Config  # noqa: E402
 from tagtui.store import Store  # noqa: E402
 
 SIZE = (140, 40)
@@ -184,9 +185,28 @@ SHOTS: list[tuple[str, str, list[Step]]] = [
 ]
 
 
-async def shoot(store: Store, name: str, title: str, steps: list[Step], out: Path) -> None:
-    app = TagtuiApp(store)
-    async with app.run_test(size=SIZE) as pilot:
+#: The same app at 80×24 (issue 12.3): every screen usable on a small terminal.
+SMALL = (80, 24)
+SMALL_SHOTS: list[tuple[str, str, list[Step]]] = [
+    ("small-contacts", "80×24: Contacts, the side panel hidden (ctrl+b shows it)", []),
+    ("small-contacts-panel", "80×24: Contacts with the side panel (ctrl+b)", [lambda p: keys(p, "ctrl+b")]),
+    ("small-triage", "80×24: Triage, every field and every stage", [lambda p: keys(p, "down", "g")]),
+    ("small-contact-form", "80×24: New contact, the buttons in view", [lambda p: keys(p, "n")]),
+    ("small-tags", "80×24: Tags, the count column kept", [lambda p: keys(p, "2")]),
+    ("small-statuses", "80×24: Statuses", [lambda p: keys(p, "3")]),
+    ("small-board", "80×24: the board", [lambda p: keys(p, "4")]),
+    ("small-detail", "80×24: contact detail", [lambda p: keys(p, "down", "enter")]),
+    ("small-help", "80×24: Help, the keys in force", [lambda p: keys(p, "question_mark")]),
+    ("small-columns", "80×24: the column chooser (c)", [lambda p: keys(p, "c")]),
+]
+
+
+async def shoot(
+    store: Store, name: str, title: str, steps: list[Step], out: Path, size: tuple[int, int] = SIZE
+) -> None:
+    # The machine's own config file (theme, keys, columns) stays out of the pictures.
+    app = TagtuiApp(store, config=Config(path=out / ".no-config.toml"))
+    async with app.run_test(size=size) as pilot:
         await settle(pilot)
         for step in steps:
             await step(pilot)
@@ -216,6 +236,10 @@ async def main(out: Path, contacts: int, only: list[str] | None = None) -> None:
                 if only and name not in only:
                     continue
                 await shoot(store, name, title, steps, out)
+            for name, title, steps in SMALL_SHOTS:
+                if only and name not in only:
+                    continue
+                await shoot(store, name, title, steps, out, SMALL)
         finally:
             store.close()
 
