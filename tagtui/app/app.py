@@ -83,7 +83,7 @@ class TagtuiApp(ReportsWorkerErrors, App[int]):
         self.demo_contacts = demo_contacts
         self._collector = IdleCollector()
         super().__init__()
-        self.sub_title = store.workspace_name
+        self.sub_title = store.workspace_name + (" · read-only" if store.read_only else "")
         self._apply_config()
 
     # -- the config file --------------------------------------------------------------

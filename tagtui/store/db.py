@@ -21,7 +21,15 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote, unquote, unquote_plus
 
-from tagtui.store.errors import DatabaseBusy, DatabaseRefused, QueryTimeout, ValidationError
+from tagtui.store.errors import (
+    ConnectionLost,
+    DatabaseBusy,
+    DatabaseRefused,
+    DiskFull,
+    QueryTimeout,
+    ReadOnlyDatabase,
+    ValidationError,
+)
 
 T = TypeVar("T")
 
@@ -58,6 +66,10 @@ class TransientError(Exception):
 
 class LockTimeout(TransientError):
     """SQLite's busy timeout ran out: another connection held the lock all along."""
+
+
+class _Disconnected(Exception):
+    """The server closed the connection (a restart, an administrator): a fresh one may work."""
 
 
 def seconds_setting(name: str, default: float) -> float:
@@ -200,8 +212,15 @@ class Database:
         self._idle: list[Any] = []
         self._lock = threading.Lock()
         self._local = threading.local()
+        #: Why changes are refused (a read-only file or folder, ``?mode=ro``), or None.
+        self.read_only: str | None = None
         if self.dialect == "sqlite":
+            forced = False
+            if "://" in target and "?" in self._connect_arg:
+                self._connect_arg, _, query = self._connect_arg.partition("?")
+                forced = "mode=ro" in query.split("&")
             _check_sqlite_file(self._connect_arg)
+            self.read_only = _read_only_reason(self._connect_arg, forced)
 
     # -- connections -------------------------------------------------------------
 
@@ -227,20 +246,24 @@ class Database:
                     )
                 raise DatabaseRefused(f"cannot connect to {self.shown}: {scrub(first, self.target)}") from exc
         path = self._connect_arg
-        if path != ":memory:":
+        if path != ":memory:" and self.read_only is None:
             _create_private(Path(path))
         try:
-            conn = sqlite3.connect(
-                path,
-                isolation_level=None,
-                check_same_thread=False,
-                timeout=self.busy_timeout,
-                factory=_SqliteConnection,
-            )
+            options: dict[str, Any] = {
+                "isolation_level": None,
+                "check_same_thread": False,
+                "timeout": self.busy_timeout,
+                "factory": _SqliteConnection,
+            }
+            if self.read_only:
+                conn = connect_sqlite_readonly(path, **options)
+            else:
+                conn = sqlite3.connect(path, **options)
             conn.set_progress_handler(conn.past_deadline, PROGRESS_STEPS)
             conn.execute(f"PRAGMA busy_timeout = {round(self.busy_timeout * 1000)}")
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
+            if self.read_only is None:
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
             conn.execute("PRAGMA temp_store = MEMORY")
@@ -285,8 +308,14 @@ class Database:
             self._begin(tx, write=write)
             self._local.tx = tx
             yield tx
-            tx.execute("COMMIT")
+            try:
+                tx.execute("COMMIT")
+            except _Disconnected as exc:
+                raise self._lost(committing=True) from exc
             committed = True
+        except _Disconnected:
+            self._drop_idle()  # the server went away: every idle connection is dead too
+            raise
         finally:
             self._local.tx = None
             if not committed:
@@ -344,6 +373,8 @@ class Database:
         if not write:
             tx.execute("BEGIN")
             return
+        if self.read_only is not None:
+            raise ReadOnlyDatabase(f"cannot change {self.shown}: {self.read_only}")
         timer = None
         if self.on_wait is not None:
             timer = threading.Timer(min(WAIT_NOTICE_S, self.busy_timeout / 2), self.on_wait)
@@ -356,6 +387,24 @@ class Database:
         finally:
             if timer is not None:
                 timer.cancel()
+
+    def _drop_idle(self) -> None:
+        with self._lock:
+            conns, self._idle = self._idle, []
+        for conn in conns:
+            with suppress(Exception):
+                conn.close()
+
+    def _lost(self, *, committing: bool = False) -> ConnectionLost:
+        if committing:
+            return ConnectionLost(
+                f"the connection to {self.shown} was lost while saving: the change may or may not"
+                " have been kept; look before trying again"
+            )
+        return ConnectionLost(
+            f"the connection to {self.shown} was lost (the server closed it) and a fresh one failed"
+            " too; nothing was changed"
+        )
 
     def _busy(self) -> DatabaseBusy:
         return DatabaseBusy(
@@ -379,11 +428,18 @@ class Database:
         if current is not None and not current.rehearsal:
             return fn(current)
         delay = 0.02
+        reconnected = False
         for attempt in range(attempts):
             began = time.monotonic()
             try:
                 with self.transaction(write=write) as tx:
                     return fn(tx)
+            except _Disconnected as exc:
+                # Nothing was committed (a loss during COMMIT is reported, not retried): try
+                # once more on a fresh connection, then say so.
+                if reconnected:
+                    raise self._lost() from exc
+                reconnected = True
             except LockTimeout as exc:
                 if time.monotonic() - began >= self.busy_timeout / 2 or attempt == attempts - 1:
                     raise self._busy() from exc  # SQLite already waited: waiting again is no cure
@@ -407,6 +463,10 @@ class Database:
                 return IntegrityViolation(str(exc))
             if isinstance(exc, sqlite3.OperationalError) and str(exc) == "interrupted":
                 return self._too_long()  # the progress handler stopped it: nothing else interrupts
+            if isinstance(exc, sqlite3.OperationalError) and "readonly database" in str(exc):
+                return ReadOnlyDatabase(f"cannot change {self.shown}: {self._unwritable()}")
+            if isinstance(exc, sqlite3.OperationalError) and "disk is full" in str(exc):
+                return self._disk_full()
             if isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc)):
                 return LockTimeout(str(exc))
             return exc
@@ -418,7 +478,34 @@ class Database:
             return TransientError(str(exc))
         if isinstance(exc, pe.QueryCanceled) and "statement timeout" in str(exc):
             return self._too_long()
+        if isinstance(exc, pe.DiskFull):
+            return self._disk_full()
+        if isinstance(exc, pe.ReadOnlySqlTransaction):
+            return ReadOnlyDatabase(f"cannot change {self.shown}: the server is read-only (a standby?)")
+        if isinstance(exc, pe.AdminShutdown | pe.CrashShutdown | pe.OperationalError) and (
+            isinstance(exc, pe.AdminShutdown | pe.CrashShutdown) or _connection_gone(exc)
+        ):
+            return _Disconnected(str(exc))
         return exc
+
+    def _disk_full(self) -> DiskFull:
+        return DiskFull(f"cannot write {self.shown}: the disk is full; nothing was changed (free some space)")
+
+    def _unwritable(self) -> str:
+        """Which file beside an SQLite database refuses writes, and how to fix it."""
+        path = Path(self._connect_arg)
+        for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            if p.exists() and not _writable(p):
+                return (
+                    f"{p} is read-only for this user (chmod u+w {p}, or remove a leftover -wal/-shm"
+                    " when no tagtui runs)"
+                )
+        if not _writable(path.parent):
+            return f"its folder {path.parent} is read-only (chmod u+w {path.parent})"
+        return (
+            "SQLite says the database is read-only (a leftover -shm or -wal file of another user"
+            " beside it? remove them when no tagtui runs)"
+        )
 
     def _too_long(self) -> QueryTimeout:
         return QueryTimeout(
@@ -494,6 +581,45 @@ def _healthy(conn: Any, dialect: str) -> bool:
         return False
 
 
+def _connection_gone(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return any(
+        phrase in text
+        for phrase in (
+            "terminating connection",
+            "server closed the connection",
+            "connection is closed",
+            "consuming input failed",
+            "connection has been closed",
+            "ssl syscall",
+            "connection already closed",
+        )
+    )
+
+
+def _writable(path: Path) -> bool:
+    """Whether this process (its effective user) may write ``path``."""
+    if os.access in os.supports_effective_ids:
+        return os.access(path, os.W_OK, effective_ids=True)
+    return os.access(path, os.W_OK)
+
+
+def _read_only_reason(path: str, forced: bool) -> str | None:
+    """Why an existing SQLite database must be opened read-only, or None."""
+    if path == ":memory:":
+        return None
+    if forced:
+        return "it was opened read-only (mode=ro)"
+    p = Path(path)
+    if not p.exists():
+        return None
+    if not _writable(p):
+        return f"the file is read-only (chmod u+w {path} to change it)"
+    if not _writable(p.parent):
+        return f"its folder {p.parent} is read-only (chmod u+w {p.parent} to change it)"
+    return None
+
+
 def _parse_target(target: str) -> tuple[str, str]:
     """A file path or SQLAlchemy-style URL -> (dialect, driver connect argument)."""
     if "://" not in target:
@@ -551,8 +677,24 @@ def _check_sqlite_file(path: str) -> None:
         raise DatabaseRefused(f"{path} is not an SQLite database; refusing to touch it")
 
 
-def sqlite_readonly_uri(path: str) -> str:
-    return "file:" + quote(str(Path(path).resolve())) + "?mode=ro"
+def sqlite_readonly_uri(path: str, *, immutable: bool = False) -> str:
+    return "file:" + quote(str(Path(path).resolve())) + "?mode=ro" + ("&immutable=1" if immutable else "")
+
+
+def connect_sqlite_readonly(path: str, **options: Any) -> sqlite3.Connection:
+    """A connection that only reads ``path``, even where SQLite cannot write its shared-memory
+    file (a read-only file or folder with no ``-shm`` beside it): then the file is opened as
+    immutable, which reads the database file alone (a checkpointed database loses nothing)."""
+    conn = sqlite3.connect(sqlite_readonly_uri(path), uri=True, **options)
+    try:
+        conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError as exc:
+        if "readonly" not in str(exc) and "unable to open" not in str(exc):
+            conn.close()
+            raise
+    conn.close()
+    return sqlite3.connect(sqlite_readonly_uri(path, immutable=True), uri=True, **options)
 
 
 # -- showing a database ----------------------------------------------------------------

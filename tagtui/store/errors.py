@@ -65,6 +65,27 @@ class QueryTimeout(TagtuiError):
     kind = "database"
 
 
+class ReadOnlyDatabase(TagtuiError):
+    """A change to a database that can only be read (a read-only file or folder, ``mode=ro``)."""
+
+    exit_code = 1
+    kind = "database"
+
+
+class DiskFull(TagtuiError):
+    """The disk (or the server's) is full: the change was rolled back."""
+
+    exit_code = 1
+    kind = "database"
+
+
+class ConnectionLost(TagtuiError):
+    """The server closed the connection, and a fresh one failed too."""
+
+    exit_code = 1
+    kind = "database"
+
+
 class FileError(TagtuiError):
     """A file that cannot be read or written (a missing import file, a missing folder)."""
 

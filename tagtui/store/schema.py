@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from tagtui.store.db import Database, Tx, sqlite_readonly_uri
+from tagtui.store.db import Database, Tx, connect_sqlite_readonly
 from tagtui.store.errors import DatabaseRefused
 
 SCHEMA_VERSION = 3
@@ -233,7 +233,7 @@ def _inspect_sqlite_readonly(db: Database) -> None:
     if not p.exists() or p.stat().st_size == 0:
         return
     try:
-        conn = sqlite3.connect(sqlite_readonly_uri(path), uri=True)
+        conn = connect_sqlite_readonly(path)
         try:
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             version = None

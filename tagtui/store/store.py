@@ -74,6 +74,11 @@ class Store(
     def close(self) -> None:
         self.db.close()
 
+    @property
+    def read_only(self) -> str | None:
+        """Why this database can only be read (a read-only file or folder), or None."""
+        return self.db.read_only
+
     def __enter__(self) -> Store:
         return self
 
