@@ -15,6 +15,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "duplicates": ("duplicates", "contacts that look like one person (merge them with 'contacts merge')"),
     "rules": ("rules", "automation rules: a query and the tags or status to give its contacts"),
     "funnel": ("insight", "contacts per pipeline stage and the conversion to the next"),
+    "trends": ("trends", "the pipeline over the last weeks: entries, conversion, time in stage, tags"),
     "settings": ("workspace", "show or change the workspace's settings"),
     "history": ("workspace", "show recent changes (the event log)"),
     "undo": ("undo", "take back the last change (one step: a bulk edit, a merge, an import)"),

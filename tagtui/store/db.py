@@ -548,6 +548,29 @@ class Database:
             return f"string_agg({expr}, :{separator_param})"
         return f"group_concat({expr}, :{separator_param})"
 
+    def json_int(self, expr: str, key: str) -> str:
+        """The whole number under ``key`` of the JSON text ``expr`` (NULL if absent or null)."""
+        if not re.fullmatch(r"[a-z_]+", key):
+            raise ValueError(f"bad JSON key {key!r}")
+        if self.dialect == "postgresql":
+            return f"CAST(CAST({expr} AS JSON) ->> '{key}' AS BIGINT)"
+        return f"json_extract({expr}, '$.{key}')"
+
+    def days_between(self, later: str, earlier: str) -> str:
+        """Days (with fraction) from the stored timestamp ``earlier`` to ``later``."""
+        if self.dialect == "postgresql":
+            return (
+                f"(EXTRACT(EPOCH FROM (CAST({later} AS TIMESTAMPTZ) - CAST({earlier} AS TIMESTAMPTZ)))"
+                " / 86400.0)"
+            )
+        return f"(julianday({later}) - julianday({earlier}))"
+
+    def floor_int(self, expr: str) -> str:
+        """The whole part of a number that is not negative."""
+        if self.dialect == "postgresql":
+            return f"CAST(FLOOR({expr}) AS INTEGER)"
+        return f"CAST({expr} AS INTEGER)"
+
     def data_version(self) -> int | None:
         """A number that changes when another connection commits (SQLite only)."""
         if self.dialect != "sqlite":

@@ -25,6 +25,7 @@ from tagtui.store.rules import (
 from tagtui.store.schema import now, prepare
 from tagtui.store.statuses import StatusOps
 from tagtui.store.tags import TagOps
+from tagtui.store.trends import TrendOps
 from tagtui.store.types import Settings, View
 from tagtui.store.undo import UndoOps
 
@@ -40,6 +41,7 @@ class Store(
     StatusOps,
     ContactOps,
     ImportOps,
+    TrendOps,
     InsightOps,
     PlanOps,
     AutomationOps,
