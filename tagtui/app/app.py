@@ -236,6 +236,13 @@ class TagtuiApp(ReportsWorkerErrors, App[int]):
             return
         self.push_screen(RulesScreen())
 
+    def action_history(self) -> None:
+        """The workspace's history (a contact's or a tag's opens from its screen)."""
+        from tagtui.app.screens.history import HistoryScreen
+
+        if not isinstance(self.screen, HistoryScreen):
+            self.push_screen(HistoryScreen())
+
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             self.pop_screen()

@@ -61,6 +61,7 @@ class TagtuiCommands(Provider):
         yield PaletteCommand("Undo", "take back the last change (ctrl+z)", app.action_undo)
         yield PaletteCommand("Redo", "do again the change undone last (ctrl+y)", app.action_redo)
         yield PaletteCommand("Rules", "automation rules: add, preview, apply (R)", app.action_rules)
+        yield PaletteCommand("History", "what changed, who changed it, what was undone", app.action_history)
         title = screen.title or type(screen).__name__
         for binding in screen_bindings(type(screen)):
             yield PaletteCommand(

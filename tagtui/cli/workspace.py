@@ -127,25 +127,30 @@ def history(ctx: Context) -> int:
     if ctx.json:
         ctx.out.json([e.to_json() for e in events])
         return 0
-    import json
-
-    rows = [
-        [
-            e.at,
-            e.kind + (" (undone)" if e.undone else ""),
-            f"{e.subject_type} {e.subject_id}" if e.subject_id is not None else e.subject_type,
-            e.step_summary
-            if e.step_summary and e.payload.get("bulk")
-            else json.dumps(e.payload, ensure_ascii=False, separators=(",", ":")),
-        ]
-        for e in events
-    ]
+    lines = ctx.store.history_lines(contact=contact, tag=a.tag, limit=a.limit)
+    rows = [[_when(line.at), line.actor or "—", line.marked_what, line.about] for line in lines]
     ctx.out.table(
-        [Column("AT"), Column("KIND"), Column("SUBJECT"), Column("DETAILS", shrink=True)],
+        [
+            Column("WHEN"),
+            Column("WHO", shrink=True),
+            Column("WHAT", shrink=True),
+            Column("ABOUT", shrink=True),
+        ],
         rows,
-        footer=plural(len(events), "event"),
+        footer=plural(len(lines), "event"),
     )
     return 0
+
+
+def _when(at: str) -> str:
+    """A stored UTC time as local ``YYYY-MM-DD HH:MM``."""
+    from datetime import UTC, datetime
+
+    try:
+        moment = datetime.strptime(at, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC).astimezone()
+    except ValueError:
+        return at[:16]
+    return moment.strftime("%Y-%m-%d %H:%M")
 
 
 def locate(ctx: Context) -> int:

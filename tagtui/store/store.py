@@ -12,6 +12,7 @@ from tagtui.store.contacts import ContactOps
 from tagtui.store.db import Database, IntegrityViolation, Tx
 from tagtui.store.duplicates import DuplicateOps
 from tagtui.store.errors import NotFound, ValidationError
+from tagtui.store.history import HistoryOps
 from tagtui.store.imports import ImportOps
 from tagtui.store.insight import InsightOps
 from tagtui.store.merge import MergeOps
@@ -48,6 +49,7 @@ class Store(
     UndoOps,
     DuplicateOps,
     MergeOps,
+    HistoryOps,
 ):
     """Open with ``Store.open(path_or_url, workspace=...)``; close with ``close()``."""
 

@@ -139,6 +139,7 @@ class UndoOps(StoredQueryOps):
             step_kind=kind,
             summary=summary,
             counts=result.counts,
+            actor=self.actor,
         )
         return result
 

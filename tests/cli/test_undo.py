@@ -140,3 +140,32 @@ def test_undo_over_someone_elses_later_change_is_refused(
     assert ok("undo", "--any").out.startswith("Undid: −VIP on Ada")
     assert ok("undo").out.startswith("Undid: +VIP on Ada")
     assert _tags_of(ok, "ada@example.org") == ["Old VIP"]
+
+
+def test_history_text_is_a_table_of_when_who_what_about(
+    ok: Cli, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TAGTUI_ACTOR", "alice")
+    _seed(ok)
+    ok("statuses", "create", "Won")
+    ok("contacts", "status", "ada@example.org", "Won")
+    ok("tags", "create", "Gone")
+    ok("undo")  # Gone: undone…
+    ok("undo")  # Ada's status: undone
+    ok("redo")  # Ada's status: done again
+    ok("tags", "create", "Kept")  # … and now dropped
+    lines = ok("history").out.splitlines()
+    assert lines[0].split() == ["WHEN", "WHO", "WHAT", "ABOUT"]
+    rows = [line.split("  ") for line in lines[1:-1]]
+    cells = [[c.strip() for c in row if c.strip()] for row in rows]
+    assert cells[0][1:] == ["alice", "created tag", "tag Kept"]
+    assert cells[1][1:] == ["alice", "redid: Ada → Won", "workspace"]
+    assert ["alice", "created tag (dropped)", "tag Gone (deleted)"] in [c[1:] for c in cells]
+    assert ["alice", "status: no status → Won", "contact Ada"] in [c[1:] for c in cells]
+    assert lines[-1] == f"{len(lines) - 2} events"
+    # --json is the event list as before, now with the step's actor.
+    events = ok("history", "--json").json
+    assert events[0]["kind"] == "tag.created" and events[0]["step_actor"] == "alice"
+    assert {"id", "at", "kind", "subject_type", "subject_id", "payload", "step_id", "step_state"} <= set(
+        events[0]
+    )

@@ -91,6 +91,7 @@ def test_history(ok: Cli, cli: Cli) -> None:
     assert [e["kind"] for e in events] == ["contact.tags_changed", "contact.created"]
     assert [e["kind"] for e in ok("history", "--tag", "vip", "--json").json] == ["tag.created"]
     table = ok("history", "--limit", "2").out.splitlines()
-    assert table[0].split() == ["AT", "KIND", "SUBJECT", "DETAILS"]
+    assert table[0].split() == ["WHEN", "WHO", "WHAT", "ABOUT"]
+    assert "tags: +VIP" in table[1] and "contact Jane" in table[1]
     assert table[-1] == "2 events"
     assert_one_error_line(cli("history", "--contact", "1", "--tag", "vip"), 2, "not allowed")

@@ -119,6 +119,14 @@ class ContactsScreen(TagtuiScreen):
             id="contacts.columns",
             tooltip="Choose the table's columns (kept in the config file)",
         ),
+        Binding(
+            "H",
+            "history",
+            "History",
+            show=False,
+            id="contacts.history",
+            tooltip="Who changed what, what was undone",
+        ),
     ]
     #: Actions that need a contact under the cursor.
     ROW_ACTIONS = frozenset(
@@ -696,6 +704,11 @@ class ContactsScreen(TagtuiScreen):
         from tagtui.app.screens.export import ExportDialog
 
         self.app.push_screen(ExportDialog(self.table.filter, self.query_text, self.table.total))
+
+    def action_history(self) -> None:
+        from tagtui.app.screens.history import HistoryScreen
+
+        self.app.push_screen(HistoryScreen())
 
     def action_duplicates(self) -> None:
         from tagtui.app.screens.duplicates import DuplicatesScreen

@@ -64,8 +64,8 @@ def describe_event(event: Event, tags: dict[int, str], statuses: dict[int, str])
     if event.payload.get("bulk") and event.step_summary:
         line.append("  · ", style="dim")
         line.append_text(literal(event.step_summary, "dim italic"))
-    if event.undone:
-        line.append("  (undone)", style="dim italic")
+    if event.undone or event.dropped:
+        line.append(f"  ({event.step_state})", style="dim italic")
     return line
 
 
@@ -135,6 +135,14 @@ class ContactDetailScreen(TagtuiScreen):
         Binding("right_square_bracket", "step_status(1)", "Next status", id="detail.status_next"),
         Binding("t", "focus_tags", "Tags", id="detail.focus_tags"),
         Binding("y", "focus_history", "History", id="detail.focus_history"),
+        Binding(
+            "H",
+            "open_history",
+            "All history",
+            show=False,
+            id="detail.open_history",
+            tooltip="This contact's full history",
+        ),
         Binding("r", "refresh", "Refresh", id="detail.refresh"),
     ]
 
@@ -417,6 +425,12 @@ class ContactDetailScreen(TagtuiScreen):
 
     def action_focus_history(self) -> None:
         self.query_one("#detail-history", DataTable).focus()
+
+    def action_open_history(self) -> None:
+        from tagtui.app.screens.history import HistoryScreen
+
+        name = self.contact.name if self.contact is not None else f"#{self.contact_id}"
+        self.app.push_screen(HistoryScreen(contact=self.contact_id, about=name))
 
     def action_refresh(self) -> None:
         self.reload()

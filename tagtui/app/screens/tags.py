@@ -105,6 +105,9 @@ class TagsScreen(LabelListScreen):
         ),
         Binding("slash", "search", "Search tags", id="tags.search"),
         Binding("r", "refresh", "Refresh", id="tags.refresh"),
+        Binding(
+            "H", "history", "History", show=False, id="tags.history", tooltip="The highlighted tag's history"
+        ),
         Binding("escape", "clear_search", "Clear search", id="tags.clear_search"),
         Binding(
             "i",
@@ -143,6 +146,13 @@ class TagsScreen(LabelListScreen):
         yield Footer()
 
     # -- loading -------------------------------------------------------------------
+
+    def action_history(self) -> None:
+        from tagtui.app.screens.history import HistoryScreen
+
+        tag = self.current_item()
+        if tag is not None:
+            self.app.push_screen(HistoryScreen(tag=tag.id, about=tag.name))
 
     def current_item(self) -> Tag | None:
         table = self.table

@@ -1,0 +1,122 @@
+"""History in words: each event as one line a person reads (when, who, what, about what).
+
+``tagtui history`` prints these lines as a table and the UI's History screen shows them;
+both read them from ``history_lines`` so the wording lives once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tagtui.store.base import StoreBase
+from tagtui.store.db import Tx
+from tagtui.store.types import Event
+
+#: Ids of tags, statuses and contacts -> their names now, by table.
+Names = dict[str, dict[int, str]]
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    """One event in words. ``state``: ``undone`` or ``dropped`` when its step is (else ``None``)."""
+
+    event: Event
+    at: str
+    actor: str
+    what: str
+    about: str
+    state: str | None
+
+    @property
+    def marked_what(self) -> str:
+        """``what`` with the step's state after it: ``tags: +VIP (undone)``."""
+        return f"{self.what} ({self.state})" if self.state else self.what
+
+
+class HistoryOps(StoreBase):
+    def history_lines(
+        self, *, contact: int | str | None = None, tag: int | str | None = None, limit: int = 50
+    ) -> list[HistoryLine]:
+        """``history`` (same arguments), each event described in words, newest first."""
+        events = self.history(contact=contact, tag=tag, limit=limit)  # type: ignore[attr-defined]
+        names = self._read(lambda tx: self._history_names(tx, events))
+        return [describe(e, names) for e in events]
+
+    def _history_names(self, tx: Tx, events: list[Event]) -> Names:
+        names: Names = {"tag": {}, "status": {}, "contact": {}}
+        for table in ("tag", "status"):
+            names[table] = dict(
+                tx.all(f"SELECT id, name FROM {table} WHERE workspace_id = :ws", self._params())
+            )
+        ids = sorted(
+            {e.subject_id for e in events if e.subject_type == "contact" and e.subject_id is not None}
+        )
+        if ids:
+            cond, params = self.db.in_list("id", "ids", ids)
+            names["contact"] = dict(tx.all(f"SELECT id, name FROM contact WHERE {cond}", params))
+        return names
+
+
+def describe(event: Event, names: Names) -> HistoryLine:
+    state = event.step_state if event.step_state in ("undone", "dropped") else None
+    return HistoryLine(
+        event=event,
+        at=event.at,
+        actor=event.step_actor or str(event.payload.get("actor") or ""),
+        what=_what(event, names),
+        about=_about(event, names),
+        state=state,
+    )
+
+
+def _name(names: Names, table: str, ident: Any) -> str:
+    if ident is None:
+        return "no status" if table == "status" else "—"
+    found = names.get(table, {}).get(ident) if isinstance(ident, int) else None
+    return found if found is not None else f"{table} #{ident} (deleted)"
+
+
+def _value(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    text = str(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _what(event: Event, names: Names) -> str:
+    p, kind = event.payload, event.kind
+    if kind == "contact.tags_changed":
+        parts = [f"+{_name(names, 'tag', t)}" for t in p.get("added") or ()]
+        parts += [f"−{_name(names, 'tag', t)}" for t in p.get("removed") or ()]
+        text = "tags: " + " ".join(parts)
+    elif kind == "contact.status_changed":
+        text = f"status: {_name(names, 'status', p.get('before'))} → {_name(names, 'status', p.get('after'))}"
+    elif kind.endswith(".updated"):
+        before, after = p.get("before") or {}, p.get("after") or {}
+        text = "edited " + ", ".join(f"{k}: {_value(before.get(k))} → {_value(v)}" for k, v in after.items())
+    elif kind == "status.moved":
+        text = f"moved from position {p.get('before')} to {p.get('after')}"
+    elif kind in ("undo", "redo"):
+        summary = p.get("summary") or p.get("step_kind") or "a change"
+        text = f"{'undid' if kind == 'undo' else 'redid'}: {summary}"
+    elif kind.endswith((".created", ".deleted")) and "." in kind:
+        noun, verb = kind.split(".", 1)
+        text = f"{'added' if noun == 'contact' and verb == 'created' else verb} {noun}"
+    elif event.step_summary:
+        text = event.step_summary
+    else:
+        text = kind.replace(".", " ").replace("_", " ")
+    if p.get("bulk") and event.step_summary and text != event.step_summary:
+        text += f" · {event.step_summary}"
+    return text
+
+
+def _about(event: Event, names: Names) -> str:
+    kind, sid, p = event.subject_type, event.subject_id, event.payload
+    if kind in ("contact", "tag", "status") and sid is not None:
+        found = names.get(kind, {}).get(sid)
+        if found is None:
+            found = f"{p.get('name') or f'#{sid}'} (deleted)"
+        return f"{kind} {found}"
+    return "workspace" if kind == "workspace" else kind
