@@ -19,7 +19,7 @@ from tagtui.cli.registry import help_for
 SHELLS = ("bash", "zsh", "fish")
 NAME_KINDS = ("tags", "statuses", "views")
 #: Arguments that name a tag, a status or a view: by metavar, or by (command words, dest).
-_BY_METAVAR = {"TAG": "tags", "STATUS": "statuses"}
+_BY_METAVAR = {"TAG": "tags", "STATUS": "statuses", "FILE": "files", "PATH_OR_URL": "files"}
 _BY_PLACE = {(("views", "delete"), "name"): "views", (("contacts", "list"), "view"): "views"}
 #: Where a view's name, a tag's or a status's slug may not go: a completion word has no spaces.
 _NAMES_PER_PAGE = 1000
@@ -63,14 +63,17 @@ def script(shell: str) -> str:
 
     parser = build_parser(every=True)
     for action, kind in _name_arguments(parser):
-        action.complete = shtab.cmd(f"tagtui completion --names {kind} 2>/dev/null")  # type: ignore[attr-defined]
+        if kind == "files":
+            action.complete = shtab.FILE  # type: ignore[attr-defined]
+        else:
+            action.complete = shtab.cmd(f"tagtui completion --names {kind} 2>/dev/null")  # type: ignore[attr-defined]
     return shtab.complete(parser, shell=shell)
 
 
 def _name_arguments(
     parser: argparse.ArgumentParser, words: tuple[str, ...] = ()
 ) -> Iterator[tuple[argparse.Action, str]]:
-    """Each argument of the command tree that names a tag, a status or a view, with which."""
+    """Each argument of the command tree that names a tag, a status, a view or a file, with which."""
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             for word, child in action.choices.items():

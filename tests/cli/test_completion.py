@@ -50,6 +50,12 @@ def test_bash_completes_commands_and_options(bash_script: str) -> None:
     assert set(_complete(bash_script, "tagtui", "tags", "")) >= {"list", "create", "assign", "merge"}
     assert _complete(bash_script, "tagtui", "export", "--fo") == ["--format", "--for"]
     assert _complete(bash_script, "tagtui", "export", "--for", "") == ["spreadsheet", "google", "outlook"]
+    here = os.path.dirname(bash_script)
+    os.mkdir(os.path.join(here, "exports"))
+    assert _complete(bash_script, "tagtui", "export", "--output", os.path.join(here, "exp")) == [
+        os.path.join(here, "exports")
+    ]
+    assert _complete(bash_script, "tagtui", "import", os.path.join(here, "tagtui.b")) == [bash_script]
 
 
 def test_bash_completes_tag_status_and_view_names_from_the_database(
