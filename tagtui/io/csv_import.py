@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from tagtui.store.contacts import clean_contact_fields
 from tagtui.store.errors import FileError, NotFound, ValidationError
+from tagtui.store.identity import email_key
 from tagtui.store.imports import IMPORT_COLUMNS, ImportResult, neutralise, unneutralise
 from tagtui.store.rules import clean_label_name
 
@@ -394,10 +395,10 @@ class Checked:
             return problem
         if name:
             if email:
-                named.add(email.lower())
+                named.add(email_key(email))
             return None
         assert email is not None
-        if email.lower() not in named:
+        if email_key(email) not in named:
             try:
                 self._store.get_contact(email)
             except NotFound:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from tagtui.store.db import IntegrityViolation, Tx
 from tagtui.store.errors import Conflict, ValidationError
+from tagtui.store.identity import text_key
 from tagtui.store.rules import clean_emoji, clean_label_name, normalize_color, slugify
 from tagtui.store.schema import now
 from tagtui.store.statuses import STANDARD_PIPELINE
@@ -227,7 +228,7 @@ class _Generator:
         status_ids = [
             tx.scalar(
                 "SELECT id FROM status WHERE workspace_id = :ws AND slug = :slug",
-                store._params(slug=slugify(name)),
+                store._params(slug=slugify(name, "status")),
             )
             for name, _ in STANDARD_PIPELINE
         ]
@@ -316,8 +317,8 @@ class _Generator:
         # ASCII-only); the SQL only glues pieces together.
         # In alphabetical order: "first last" sorts by first name, then last name (a space
         # sorts before any letter), so the persons built from them in SQL are in order too.
-        firsts = sorted(((n, n.lower(), _ascii(n), _popularity(n)) for n in FIRST_NAMES), key=lambda f: f[1])
-        lasts = sorted(((n, n.lower(), _ascii(n), _popularity(n)) for n in LAST_NAMES), key=lambda f: f[1])
+        firsts = sorted(((n, text_key(n), _ascii(n), _popularity(n)) for n in FIRST_NAMES), key=_by_key)
+        lasts = sorted(((n, text_key(n), _ascii(n), _popularity(n)) for n in LAST_NAMES), key=_by_key)
         rng = random.Random(f"profiles {self.seed}")
         profiles, profile_tags = _profiles(rng, tag_ids, follower_tags, status_ids, self.profiles)
         # Created at some working hour of the past year.
@@ -474,10 +475,10 @@ def _profiles(
     kept once, plus reference 000's auto-tag of the follower tier.
     """
     companies: list[tuple[str | None, str, str]] = [
-        (c, "@" + _ascii(c) + ".example", SEP + c.lower()) for c in COMPANIES
+        (c, "@" + _ascii(c) + ".example", SEP + text_key(c)) for c in COMPANIES
     ]
     companies += [(None, "@" + d, SEP) for d in PERSONAL_DOMAINS]
-    assignees = [(None, None), *((n, n.lower()) for n, _ in ASSIGNEES)]
+    assignees = [(None, None), *((n, text_key(n)) for n, _ in ASSIGNEES)]
     assignee_weights = [NO_ASSIGNEE, *(w for _, w in ASSIGNEES)]
     statuses = [None, *status_ids]
     status_weights = [NO_STATUS, *STATUS_SHARES]
@@ -509,6 +510,10 @@ def _profiles(
 
 
 _ASCII_FOLD = str.maketrans({"ø": "o", "Ø": "o", "ł": "l", "Ł": "l", "ı": "i", "ß": "ss", "æ": "ae"})
+
+
+def _by_key(row: tuple[Any, ...]) -> str:
+    return str(row[1])
 
 
 def _ascii(text: str) -> str:

@@ -48,6 +48,7 @@ from tagtui.query.filter import (
     top_level_terms,
 )
 from tagtui.store.errors import ValidationError
+from tagtui.store.identity import text_key
 
 #: Maps a tag (or status) as written in a query to its id; raises ValidationError.
 Resolver = Callable[[str], int]
@@ -55,7 +56,7 @@ Resolver = Callable[[str], int]
 
 def like_pattern(needle: str) -> str:
     """A LIKE pattern for "contains ``needle``", with LIKE's wildcards escaped."""
-    escaped = needle.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    escaped = text_key(needle).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
 
@@ -190,7 +191,7 @@ class _Compiler:
                 return "c.status_id IS NULL"
             case Assignees(values):
                 _check_values(values)
-                keys = sorted({v.strip().lower() for v in values})
+                keys = sorted({text_key(v.strip()) for v in values})
                 placeholders = ", ".join(self.param(k) for k in keys)
                 return f"(c.assignee_key IS NOT NULL AND c.assignee_key IN ({placeholders}))"
             case NoAssignee():

@@ -16,6 +16,7 @@ from tagtui.query.filter import Filter
 from tagtui.store.base import StoreBase, as_refs
 from tagtui.store.db import IntegrityViolation, Tx
 from tagtui.store.errors import Conflict, NotFound, ValidationError
+from tagtui.store.identity import text_key
 from tagtui.store.plans import BulkPlan
 from tagtui.store.rules import clean_label_name, clean_text
 from tagtui.store.schema import now
@@ -154,7 +155,7 @@ class AutomationOps(StoreBase):
         ]
 
     def _rule_named(self, tx: Tx, name: str) -> Rule:
-        key = name.strip().lower() if isinstance(name, str) else ""
+        key = text_key(name.strip()) if isinstance(name, str) else ""
         found = self._load_rules(tx, key) if key else []
         if not found:
             raise NotFound(f"no rule named {str(name).strip()!r}", field="rule")
@@ -208,7 +209,7 @@ class AutomationOps(StoreBase):
             )
 
         def run(tx: Tx) -> Rule:
-            key = clean.lower()
+            key = text_key(clean)
             if tx.scalar(
                 "SELECT id FROM rule WHERE workspace_id = :ws AND name_key = :key", self._params(key=key)
             ):

@@ -14,7 +14,7 @@ from tagtui.query.compile import Compiled, Sizes, compile_filter
 from tagtui.query.filter import Filter
 from tagtui.store.db import Database, IntegrityViolation, Tx
 from tagtui.store.errors import NotFound, ValidationError
-from tagtui.store.rules import slugify
+from tagtui.store.identity import email_key, slugify
 from tagtui.store.schema import now
 from tagtui.store.types import Settings, TagRef
 
@@ -198,7 +198,7 @@ class StoreBase:
                 return row[0]
         if not isinstance(ref, str):
             return None
-        slug = slugify(ref.strip())
+        slug = slugify(ref.strip(), table)
         if not slug:
             return None
         return tx.scalar(
@@ -224,7 +224,7 @@ class StoreBase:
         if isinstance(ref, str) and ref.strip():
             return tx.scalar(
                 "SELECT id FROM contact WHERE workspace_id = :ws AND email_key = :key",
-                self._params(key=ref.strip().lower()),
+                self._params(key=email_key(ref)),
             )
         return None
 
@@ -266,7 +266,7 @@ class StoreBase:
 
         def resolver(table: str) -> Callable[[str], int]:
             def resolve(value: str) -> int:
-                key = (table, slugify(value))
+                key = (table, slugify(value, table))
                 found = names.get(key)
                 if found is None:
                     found = tx.scalar(

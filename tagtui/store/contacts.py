@@ -12,6 +12,7 @@ from tagtui.query.filter import EVERYTHING, Filter
 from tagtui.store.base import UNSET, Selection, StoreBase, as_id, as_refs
 from tagtui.store.db import IntegrityViolation, Tx
 from tagtui.store.errors import Conflict, NotFound, ValidationError
+from tagtui.store.identity import email_key, text_key
 from tagtui.store.rules import (
     ASSIGNEE_MAX,
     COMPANY_MAX,
@@ -49,7 +50,7 @@ CONTACT_FIELDS = ("name", "email", "company", "phone", "assignee", "followers", 
 
 def search_key(name: str, email: str | None, company: str | None) -> str:
     """The text free-text search looks in (see ``models.ContactRow.search``)."""
-    return "\x1f".join((name.lower(), (email or "").lower(), (company or "").lower()))
+    return "\x1f".join((text_key(name), text_key(email or ""), text_key(company or "")))
 
 
 def clean_contact_fields(fields: dict[str, Any], *, creating: bool) -> dict[str, Any]:
@@ -374,7 +375,7 @@ class ContactOps(StoreBase):
             return
         other = tx.one(
             "SELECT id, name FROM contact WHERE workspace_id = :ws AND email_key = :key",
-            self._params(key=email.lower()),
+            self._params(key=email_key(email)),
         )
         if other and other[0] != contact_id:
             raise Conflict(
@@ -612,7 +613,7 @@ class ContactOps(StoreBase):
             else:
                 cid = tx.scalar(
                     "SELECT id FROM contact WHERE workspace_id = :ws AND email_key = :key",
-                    self._params(key=str(email).strip().lower()),
+                    self._params(key=email_key(str(email))),
                 )
                 if cid is None:
                     raise NotFound(f"no contact with email {email!r}", field="contact")
@@ -995,9 +996,9 @@ def _keys(values: dict[str, Any]) -> dict[str, Any]:
     email = values.get("email")
     assignee = values.get("assignee")
     return {
-        "name_key": values["name"].lower(),
-        "email_key": email.lower() if email else None,
-        "assignee_key": assignee.lower() if assignee else None,
+        "name_key": text_key(values["name"]),
+        "email_key": email_key(email) if email else None,
+        "assignee_key": text_key(assignee) if assignee else None,
         "search": search_key(values["name"], email, values.get("company")),
     }
 

@@ -22,6 +22,7 @@ from tagtui.store.base import StoreBase
 from tagtui.store.contacts import CONTACT_FIELDS, _keys, clean_contact_fields
 from tagtui.store.db import IntegrityViolation, Tx
 from tagtui.store.errors import Conflict, TagtuiError, ValidationError
+from tagtui.store.identity import email_key
 from tagtui.store.rules import DEFAULT_STATUS_COLOR, clean_label_name, normalize_color
 from tagtui.store.schema import now
 
@@ -205,7 +206,7 @@ class ImportOps(StoreBase):
                 tag_ids = [state.tags[s] for s in row.tags]
                 status_id = None if row.status is None else self._import_status(tx, state, *row.status)
                 email = row.fields.get("email")
-                known = state.by_email.get(email.lower()) if email else None
+                known = state.by_email.get(email_key(email)) if email else None
                 if known is None:
                     known = self._create(tx, row, status_id, state)
                     created_events.append(
@@ -240,7 +241,7 @@ class ImportOps(StoreBase):
 
     def _load_known(self, tx: Tx, batch: list[_Row], state: _Import) -> None:
         """Look up, in two queries, the contacts the batch's emails name, with their tags."""
-        keys = {r.fields["email"].lower() for r in batch if r.fields.get("email")}
+        keys = {email_key(r.fields["email"]) for r in batch if r.fields.get("email")}
         if not keys:
             return
         cond, params = self.db.in_list("email_key", "keys", sorted(keys))
@@ -277,7 +278,7 @@ class ImportOps(StoreBase):
             ) from exc
         known = _Known(contact_id, values, status_id, set())
         if values["email"]:
-            state.by_email[values["email"].lower()] = known
+            state.by_email[email_key(values["email"])] = known
         state.created.add(contact_id)
         return known
 

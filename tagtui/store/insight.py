@@ -19,6 +19,7 @@ from tagtui.query.filter import EVERYTHING, Filter, all_of, top_level_terms
 from tagtui.store.base import StoreBase
 from tagtui.store.db import Tx
 from tagtui.store.errors import ValidationError
+from tagtui.store.identity import text_key
 from tagtui.store.types import TagRef
 
 #: The most pairs ``tag_pairs`` returns, and the most tags of a co-occurrence matrix.
@@ -251,7 +252,7 @@ class InsightOps(StoreBase):
             out: list[TagPair] = []
             for a, b, n in rows:
                 ra, rb = refs[a], refs[b]
-                if (ra.name.lower(), ra.id) > (rb.name.lower(), rb.id):
+                if (text_key(ra.name), ra.id) > (text_key(rb.name), rb.id):
                     ra, rb = rb, ra  # each pair reads in name order
                 smaller = min(totals.get(a, 0), totals.get(b, 0))
                 out.append(TagPair(ra, rb, n, _ratio(n, smaller)))

@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 from tagtui.store.errors import ValidationError
+from tagtui.store.identity import slugify, stored, text_key
 
 NAME_MAX = 100
 DESCRIPTION_MAX = 200
@@ -51,22 +52,6 @@ PALETTE: dict[str, str] = {
 _HEX = re.compile(r"#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 
 
-def slugify(name: str) -> str:
-    """Lower-case; runs of anything but letters and digits become one ``-``; trimmed of ``-``."""
-    out: list[str] = []
-    pending_dash = False
-    for ch in name.lower():
-        if ch.isalnum() or unicodedata.category(ch) in ("Mn", "Mc"):
-            # Combining marks stay with their letter ("é" written as e + U+0301).
-            if pending_dash and out:
-                out.append("-")
-            pending_dash = False
-            out.append(ch)
-        else:
-            pending_dash = True
-    return "".join(out)
-
-
 def normalize_color(value: str) -> str:
     """A palette name or ``#rgb`` / ``#rrggbb`` in any case -> lower-case ``#rrggbb``."""
     text = value.strip() if isinstance(value, str) else ""  # not text: refused below, like any bad form
@@ -97,16 +82,17 @@ def clean_label_name(value: str, *, what: str = "tag") -> tuple[str, str]:
     """A tag or status name, trimmed and checked, with its slug."""
     if not isinstance(value, str):
         raise ValidationError(f"{what} name must be text", field="name")
-    name = value.strip()
+    name = stored(value.strip())
     if not name:
         raise ValidationError(f"{what} name must not be blank", field="name")
     if len(name) > NAME_MAX:
         raise ValidationError(f"{what} name is {len(name)} characters; the limit is {NAME_MAX}", field="name")
     check_no_nul(name, field="name", label=f"{what} name")
-    slug = slugify(name)
-    if not slug:
+    slug = slugify(name, what)
+    if not slug or not text_key(name).strip():
         raise ValidationError(
-            f"{what} name {name!r} has no letters or digits to make a slug from", field="name"
+            f"{what} name {name!r} has only invisible characters (zero-width or variation selectors)",
+            field="name",
         )
     return name, slug
 
@@ -135,7 +121,7 @@ def clean_text(value: str | None, *, field: str, limit: int, required: bool = Fa
         return None
     if not isinstance(value, str):
         raise ValidationError(f"{field} must be text", field=field)
-    text = value.strip()
+    text = stored(value.strip())
     if not text:
         if required:
             raise ValidationError(f"{field} must not be blank", field=field)

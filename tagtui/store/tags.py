@@ -9,6 +9,7 @@ from tagtui.query.filter import EVERYTHING, Filter
 from tagtui.store.base import TAG_COLUMNS, UNSET
 from tagtui.store.db import IntegrityViolation, TransientError, Tx
 from tagtui.store.errors import Conflict, NotFound, ValidationError
+from tagtui.store.identity import text_key
 from tagtui.store.labels import LabelOps
 from tagtui.store.rules import (
     DEFAULT_TAG_COLOR,
@@ -190,7 +191,7 @@ class TagOps(LabelOps):
                 " :description, :at, :at, 1) RETURNING id",
                 self._params(
                     name=name,
-                    key=name.lower(),
+                    key=text_key(name),
                     slug=slug,
                     color=color,
                     emoji=emoji,
@@ -236,7 +237,7 @@ class TagOps(LabelOps):
             self._check_slug_free(tx, "tag", tag_id, before, clean)
             values = {**clean}
             if "name" in values:
-                values["name_key"] = values["name"].lower()
+                values["name_key"] = text_key(values["name"])
             try:
                 tx.execute(
                     f"UPDATE tag SET {self._set_clause(values)} WHERE id = :id AND rev = :rev",

@@ -20,6 +20,7 @@ from tagtui.store.base import CREATES, DELETES, EDITS
 from tagtui.store.contacts import CONTACT_FIELDS, _keys
 from tagtui.store.db import IntegrityViolation, Tx
 from tagtui.store.errors import Conflict, NotFound
+from tagtui.store.identity import email_key, text_key
 from tagtui.store.schema import now
 from tagtui.store.stored_queries import REWRITTEN, StoredQueryOps
 from tagtui.store.types import UndoResult
@@ -288,7 +289,7 @@ class UndoOps(StoredQueryOps):
             self._params(
                 id=tag_id,
                 name=p["name"],
-                key=p["name"].lower(),
+                key=text_key(p["name"]),
                 slug=p["slug"],
                 color=p["color"],
                 emoji=p.get("emoji"),
@@ -302,7 +303,7 @@ class UndoOps(StoredQueryOps):
     def _put_back_rule(self, tx: Tx, rule_id: int | None, p: dict[str, Any], action: str) -> None:
         taken = tx.scalar(
             "SELECT id FROM rule WHERE workspace_id = :ws AND (name_key = :key OR id = :id)",
-            self._params(key=p["name"].lower(), id=rule_id),
+            self._params(key=text_key(p["name"]), id=rule_id),
         )
         if taken:
             raise Conflict(f"cannot {action}: another rule is now named {p['name']!r}", field="name")
@@ -314,7 +315,7 @@ class UndoOps(StoredQueryOps):
             self._params(
                 id=rule_id,
                 name=p["name"],
-                key=p["name"].lower(),
+                key=text_key(p["name"]),
                 query=p["query"],
                 add=json.dumps(p.get("add") or []),
                 remove=json.dumps(p.get("remove") or []),
@@ -359,7 +360,7 @@ class UndoOps(StoredQueryOps):
         self._renumber_pipeline(tx)
 
     def _put_back_contacts(self, tx: Tx, contacts: list[tuple[int, dict[str, Any]]], action: str) -> None:
-        emails = [p["email"].lower() for _, p in contacts if p.get("email")]
+        emails = [email_key(p["email"]) for _, p in contacts if p.get("email")]
         if emails:
             cond, params = self.db.in_list("email_key", "keys", emails)
             taken = tx.one(
@@ -439,7 +440,7 @@ class UndoOps(StoredQueryOps):
                     )
             columns = dict(values)
             if table == "tag" and "name" in columns:
-                columns["name_key"] = columns["name"].lower()
+                columns["name_key"] = text_key(columns["name"])
             sets = ", ".join(f"{c} = :{c}" for c in columns)
             tx.execute(
                 f"UPDATE {table} SET {sets}, updated_at = :at, rev = rev + 1 WHERE id = :id",
@@ -453,7 +454,7 @@ class UndoOps(StoredQueryOps):
                 other = tx.one(
                     "SELECT id, name FROM contact WHERE workspace_id = :ws AND email_key = :key"
                     " AND id <> :id",
-                    self._params(key=values["email"].lower(), id=sid),
+                    self._params(key=email_key(values["email"]), id=sid),
                 )
                 if other:
                     raise Conflict(

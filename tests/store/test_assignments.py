@@ -176,7 +176,7 @@ def test_sync_first_spelling_names_a_new_tag(store: Store) -> None:
 def test_sync_refuses_bad_names_and_changes_nothing(store: Store) -> None:
     lead = store.add_contact("Jane")
     before = snapshot(store)
-    for names in (["VIP", "⭐"], ["VIP", ""], ["x" * 101]):
+    for names in (["VIP", "\u200b"], ["VIP", ""], ["x" * 101]):
         with pytest.raises(ValidationError):
             store.sync_tags(contact_id=lead.id, names=names)
     with pytest.raises(ValidationError):

@@ -37,9 +37,27 @@ def test_slug_is_derived_from_the_name(store: Store, name: str, slug: str) -> No
     assert status.slug == slug
 
 
-@pytest.mark.parametrize("name", ["⭐", "!!!", "-", "🎉 🎉", "..."])
-def test_a_name_without_letters_or_digits_is_refused(store: Store, name: str) -> None:
-    with pytest.raises(ValidationError) as err:
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("⭐", "white-medium-star"),
+        ("⭐\ufe0f", "white-medium-star"),
+        ("❤️", "heavy-black-heart"),
+        ("!!!", "exclamation-mark-exclamation-mark-exclamation-mark"),
+        ("-", "hyphen-minus"),
+        ("🎉 🎉", "party-popper-party-popper"),
+        ("\ue000", "tag-e000"),  # a private-use character has no name
+    ],
+)
+def test_a_name_of_symbols_gets_a_readable_slug(store: Store, name: str, slug: str) -> None:
+    # SPEC §7 (superseding §1's ValidationError): readable, never invisible.
+    assert store.create_tag(name).slug == slug
+    assert store.create_status(name).slug == slug.replace("tag-", "status-")
+
+
+@pytest.mark.parametrize("name", ["\u200b", "\ufe0f", "\u200b\u200d\u2060"])
+def test_a_name_of_invisible_characters_is_refused(store: Store, name: str) -> None:
+    with pytest.raises(ValidationError, match="only invisible characters") as err:
         store.create_tag(name)
     assert err.value.field == "name"
     with pytest.raises(ValidationError):
@@ -47,11 +65,12 @@ def test_a_name_without_letters_or_digits_is_refused(store: Store, name: str) ->
     assert store.list_tags() == [] and store.list_statuses() == []
 
 
-def test_names_are_trimmed_and_stored_without_normalisation(store: Store) -> None:
-    decomposed = "Cafe\u0301"  # "Café" written as e + combining accent: kept as given
+def test_names_are_trimmed_and_stored_nfc(store: Store) -> None:
+    decomposed = "Cafe\u0301"  # "Café" written as e + combining accent: stored as é (SPEC §7)
     tag = store.create_tag(f"  {decomposed}\t")
-    assert tag.name == decomposed
-    assert store.get_tag(tag.id).name == decomposed
+    assert tag.name == "Caf\u00e9" and tag.slug == "caf\u00e9"
+    assert store.get_tag(tag.id).name == "Caf\u00e9"
+    assert store.get_tag(decomposed).id == tag.id
 
 
 def test_name_length_is_1_to_100(store: Store) -> None:
@@ -70,7 +89,7 @@ def test_name_length_is_1_to_100(store: Store) -> None:
 
 def test_update_checks_the_name_too(store: Store) -> None:
     tag = store.create_tag("VIP")
-    for bad in ("", "   ", "x" * 101, "⭐"):
+    for bad in ("", "   ", "x" * 101, "\u200b"):
         with pytest.raises(ValidationError):
             store.update_tag(tag.id, name=bad)
     assert store.get_tag(tag.id).name == "VIP"
