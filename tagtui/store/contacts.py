@@ -12,7 +12,7 @@ from tagtui.query.filter import EVERYTHING, Filter
 from tagtui.store.base import UNSET, Selection, StoreBase, as_id, as_refs
 from tagtui.store.db import IntegrityViolation, Tx
 from tagtui.store.errors import Conflict, NotFound, ValidationError
-from tagtui.store.identity import email_key, text_key
+from tagtui.store.identity import contact_keys, email_key
 from tagtui.store.rules import (
     ASSIGNEE_MAX,
     COMPANY_MAX,
@@ -46,11 +46,6 @@ FULL_COLUMNS = LIST_COLUMNS + ", c.notes, c.created_at, c.updated_at, c.rev"
 SIZE_TTL = 30.0
 SIZE_CAP = 250_000
 CONTACT_FIELDS = ("name", "email", "company", "phone", "assignee", "followers", "notes")
-
-
-def search_key(name: str, email: str | None, company: str | None) -> str:
-    """The text free-text search looks in (see ``models.ContactRow.search``)."""
-    return "\x1f".join((text_key(name), text_key(email or ""), text_key(company or "")))
 
 
 def clean_contact_fields(fields: dict[str, Any], *, creating: bool) -> dict[str, Any]:
@@ -993,14 +988,7 @@ class ContactOps(StoreBase):
 
 def _keys(values: dict[str, Any]) -> dict[str, Any]:
     """The derived key columns of a contact's fields."""
-    email = values.get("email")
-    assignee = values.get("assignee")
-    return {
-        "name_key": text_key(values["name"]),
-        "email_key": email_key(email) if email else None,
-        "assignee_key": text_key(assignee) if assignee else None,
-        "search": search_key(values["name"], email, values.get("company")),
-    }
+    return contact_keys(values["name"], values.get("email"), values.get("assignee"), values.get("company"))
 
 
 def _row(r: tuple, tags: tuple[TagRef, ...]) -> ContactRow:

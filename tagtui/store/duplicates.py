@@ -25,6 +25,7 @@ from tagtui.query.filter import EVERYTHING, Filter
 from tagtui.store.base import StoreBase, as_refs
 from tagtui.store.db import Tx
 from tagtui.store.errors import ValidationError
+from tagtui.store.identity import email_key, text_key
 from tagtui.store.schema import now
 
 if TYPE_CHECKING:
@@ -442,10 +443,10 @@ class DuplicateOps(StoreBase):
             )
             if not new:
                 return 0
-            emails = sorted({e.strip().lower() for _, _, e, _, _ in new if e})
+            emails = sorted({email_key(e) for _, _, e, _, _ in new if e})  # as the column holds them
             names: set[str] = set()
             for _, name, _, _, _ in new:
-                words = name.strip().lower()
+                words = text_key(name.strip())
                 names.add(words)
                 parts = words.replace(",", " ").split()
                 if len(parts) >= 2:

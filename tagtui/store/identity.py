@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["INVISIBLE", "email_key", "slugify", "stored", "text_key"]
+__all__ = ["INVISIBLE", "contact_keys", "email_key", "search_key", "slugify", "stored", "text_key"]
 
 #: Characters that change nothing a reader sees: zero-width space, non-joiner and joiner,
 #: word joiner, BOM, and the variation selectors (emoji vs text presentation).
@@ -53,6 +53,23 @@ def _ascii_domain(domain: str) -> str:
         return domain.encode("idna").decode("ascii")
     except UnicodeError:  # an empty label, a label over 63 characters, a character IDNA forbids
         return domain
+
+
+def search_key(name: str, email: str | None, company: str | None) -> str:
+    """The text free-text search looks in (see ``models.ContactRow.search``)."""
+    return "\x1f".join((text_key(name), text_key(email or ""), text_key(company or "")))
+
+
+def contact_keys(
+    name: str, email: str | None, assignee: str | None, company: str | None
+) -> dict[str, str | None]:
+    """The derived key columns of a contact: ``name_key``, ``email_key``, ``assignee_key``, ``search``."""
+    return {
+        "name_key": text_key(name),
+        "email_key": email_key(email) if email else None,
+        "assignee_key": text_key(assignee) if assignee else None,
+        "search": search_key(name, email, company),
+    }
 
 
 def slugify(name: str, what: str = "tag") -> str:

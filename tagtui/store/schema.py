@@ -121,6 +121,17 @@ def _step_actor(tx: Tx) -> None:
 SCHEMA_3_STEPS.append(_step_actor)
 
 
+def _identity_of_names(tx: Tx) -> None:
+    """SPEC §7: slugs and keys derived again (NFKC, case-folded, no invisible characters);
+    a database where two names become one is refused unchanged (see ``rekey``)."""
+    from tagtui.store.rekey import rekey_names
+
+    rekey_names(tx, _table_names(tx))
+
+
+SCHEMA_3_STEPS.append(_identity_of_names)
+
+
 def _migrate_to_3(tx: Tx) -> None:
     """Schema 3: the second round's tables and columns (see ``SCHEMA_3_STEPS``)."""
     _create_missing_tables(tx)
