@@ -13,6 +13,7 @@ from tagtui.store.base import UNSET, Selection, StoreBase, as_id, as_refs
 from tagtui.store.db import IntegrityViolation, Tx
 from tagtui.store.errors import Conflict, NotFound, ValidationError
 from tagtui.store.identity import contact_keys, email_key
+from tagtui.store.identity import search_key as search_key  # where it was first defined
 from tagtui.store.rules import (
     ASSIGNEE_MAX,
     COMPANY_MAX,
