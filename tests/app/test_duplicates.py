@@ -131,3 +131,17 @@ async def test_the_scan_can_be_cancelled(seeded: Store, make_app, monkeypatch) -
         assert screen.groups == []
         await pilot.press("r")
         await settle(pilot)
+
+
+async def test_leaving_while_the_scan_runs(seeded: Store, make_app) -> None:
+    plant(seeded)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("D", "1")  # away before the scan is done
+        await settle(pilot)
+        assert isinstance(app.screen, ContactsScreen)
+        assert not [n for n in app._notifications if n.severity == "error"]
+        await pilot.press("D")  # and back: a new scan
+        await settle(pilot)
+        assert isinstance(app.screen, DuplicatesScreen) and len(app.screen.groups) == 2

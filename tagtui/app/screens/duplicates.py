@@ -149,8 +149,11 @@ class DuplicatesScreen(TagtuiScreen):
             return
         self.app.call_from_thread(self._scanned, groups)
 
+    def on_unmount(self) -> None:
+        self._cancel.set()  # left while scanning: the worker stops at its next batch
+
     def _progress(self, stage: str, done: int, total: int) -> None:
-        if not self.scanning:
+        if not self.scanning or not self.is_mounted:
             return
         if stage == "reading":
             shown = f"{done:,} of {total:,} contacts" if total else f"{done:,} contacts"
@@ -160,11 +163,15 @@ class DuplicatesScreen(TagtuiScreen):
 
     def _cancelled(self) -> None:
         self.scanning = False
+        if not self.is_mounted:
+            return
         self.refresh_bindings()
         self._status("Scan cancelled. Press r to scan again.")
 
     def _scanned(self, groups: list[DuplicateGroup]) -> None:
         self.scanning = False
+        if not self.is_mounted:
+            return
         self.refresh_bindings()
         self.groups = list(groups)
         self.index = min(self.index, max(0, len(self.groups) - 1))
@@ -224,7 +231,7 @@ class DuplicatesScreen(TagtuiScreen):
         self.app.call_from_thread(self._group_loaded, ids, contacts)
 
     def _group_loaded(self, ids: tuple[int, ...], contacts: list[Contact]) -> None:
-        if not self.groups or self.groups[self.index].ids != ids:
+        if not self.is_mounted or not self.groups or self.groups[self.index].ids != ids:
             return  # another group was highlighted meanwhile
         self.contacts = contacts
         if self.keep_id not in {c.id for c in contacts} and contacts:
