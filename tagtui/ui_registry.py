@@ -37,6 +37,7 @@ BINDING_IDS: tuple[str, ...] = (
     "confirm.yes",
     "contacts.add_tags",
     "contacts.columns",
+    "contacts.delete",
     "contacts.duplicates",
     "contacts.edit",
     "contacts.export",

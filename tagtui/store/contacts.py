@@ -440,6 +440,22 @@ class ContactOps(StoreBase):
 
         return self._write(run)
 
+    def bulk_delete_contacts(self, selection: Selection) -> int:
+        """Delete the selected contacts (a filter, or ids: an unknown one deletes none) in one
+        undo step; returns how many."""
+
+        def run(tx: Tx) -> int:
+            where, params = self._selection(tx, selection)
+            ids = [r[0] for r in tx.all(f"SELECT c.id FROM contact c WHERE {where}", params)]
+            if not ids:
+                return 0
+            rows = self._delete_contacts(tx, ids)
+            what = f"contact {rows[0][1]}" if len(rows) == 1 else f"{len(rows):,} contacts"
+            self._label(tx, "contacts.deleted", f"Deleted {what}")
+            return len(rows)
+
+        return self._write(run)
+
     def _delete_contacts(self, tx: Tx, ids: list[int]) -> list[tuple]:
         """Delete contacts, noting for undo their rows (in the events), tags and statuses.
 

@@ -355,3 +355,44 @@ async def test_contacts_cursor_stays_on_its_contact_when_rows_above_go(app: Tagt
         assert screen.table.current is not None and screen.table.current.id == cat
         await burst(pilot, "x")
         assert screen.table.selected == {cat}
+
+
+# -- deleting contacts (12.7) ------------------------------------------------------------
+
+
+async def test_delete_the_contact_under_the_cursor_or_the_marked_ones(app: TagtuiApp, store: Store) -> None:
+    from tagtui.app.screens.contacts import ContactsScreen
+    from tests.app.helpers_b import confirm_question
+
+    ann, _bob, cat, dan = _four(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ContactsScreen)
+        await go(pilot, "down")
+        await go(pilot, "d")
+        assert confirm_question(app) == "Delete contact 'Bob'? ctrl+z puts it back."
+        await go(pilot, "n")
+        assert store.count_contacts() == 4
+        await go(pilot, "d")
+        await go(pilot, "y")
+        assert [r.id for r in store.list_contacts().rows] == [ann, cat, dan]
+        assert [r.id for r in screen.table.rows_in_window] == [ann, cat, dan]
+
+        await pilot.press("up", "x", "down", "x")  # Ann and Dan
+        await go(pilot, "d")
+        assert confirm_question(app) == "Delete 2 marked contacts? ctrl+z puts them back."
+        await go(pilot, "y")
+        assert [r.id for r in store.list_contacts().rows] == [cat]
+        assert not screen.table.selected
+        await go(pilot, "ctrl+z")  # one step: both come back
+        assert [r.id for r in store.list_contacts().rows] == [ann, cat, dan]
+
+        await go(pilot, "ctrl+a")
+        await go(pilot, "d")
+        assert confirm_question(app) == "Delete all 3 matching contacts? ctrl+z puts them back."
+        await go(pilot, "y")
+        assert store.count_contacts() == 0
+        await go(pilot, "ctrl+z")
+        assert store.count_contacts() == 3
+        assert store.get_contact(ann).name == "Ann"

@@ -156,3 +156,30 @@ def test_delete_contacts_all_or_nothing(store: Store) -> None:
     assert store.get_tag(tag.id).contacts == 0
     with pytest.raises(ValidationError):
         store.delete_contacts([])
+
+
+def test_bulk_delete_by_filter_or_ids_is_one_undo_step(store: Store) -> None:
+    from tagtui.query import parse
+
+    tag = store.create_tag("VIP")
+    store.create_status("New")
+    a = store.add_contact("A", tags=[tag.id], status="new")
+    b = store.add_contact("B", tags=[tag.id])
+    c = store.add_contact("C")
+    before = snapshot(store)
+    with pytest.raises(NotFound):
+        store.bulk_delete_contacts([a.id, 999_999])
+    assert snapshot(store) == before
+
+    def shown() -> list[tuple]:
+        return [(x.id, x.name, [t.slug for t in x.tags], x.status) for x in store.list_contacts().rows]
+
+    everyone = shown()
+    assert store.bulk_delete_contacts(parse("tag:vip")) == 2
+    assert [x.name for x in store.list_contacts().rows] == ["C"]
+    store.undo()  # one step puts both back, with their tags and status
+    assert shown() == everyone
+    assert store.get_contact(a.id).status == "New"
+    assert store.bulk_delete_contacts([c.id]) == 1
+    assert store.bulk_delete_contacts(parse("zzz-no-such-name")) == 0
+    assert {x.id for x in store.list_contacts().rows} == {a.id, b.id}

@@ -66,6 +66,13 @@ class ContactsScreen(TagtuiScreen):
         ),
         Binding("s", "set_status", "Status", id="contacts.status", tooltip="Set or clear the status"),
         Binding(
+            "d",
+            "delete_contacts",
+            "Delete",
+            id="contacts.delete",
+            tooltip="Delete the contact under the cursor, or the marked ones (ctrl+z puts them back)",
+        ),
+        Binding(
             "semicolon",
             "hints",
             "Hints",
@@ -131,7 +138,7 @@ class ContactsScreen(TagtuiScreen):
     #: Actions that need a contact under the cursor.
     ROW_ACTIONS = frozenset(
         {"edit_contact", "open_contact", "toggle_select", "select_all", "add_tags", "remove_tags"}
-        | {"set_status", "hints", "triage", "export"}
+        | {"set_status", "hints", "triage", "export", "delete_contacts"}
     )
 
     def __init__(self) -> None:
@@ -672,6 +679,49 @@ class ContactsScreen(TagtuiScreen):
     def _working(self, on: bool, label: str = "") -> None:
         self.query_one("#working-label", Label).update(label if on else "")
         self.query_one("#working", ProgressBar).display = on
+
+    # -- keys: delete -----------------------------------------------------------------------
+
+    def action_delete_contacts(self) -> None:
+        """Delete the contact under the cursor or the marked ones, after saying how many."""
+        selection, n, describe = self._target()
+        if self.table.all_selected:
+            self._working(True, "counting…")
+            self._count_for_delete(selection)  # "all matches" may not be counted yet
+        else:
+            self._confirm_delete(selection, n, describe)
+
+    @work(thread=True, group="bulk-plan", exclusive=True, exit_on_error=False)
+    def _count_for_delete(self, selection: Selection) -> None:
+        try:
+            n = self.app.store.count_contacts(selection)  # type: ignore[attr-defined]
+        finally:
+            self.app.call_from_thread(self._working, False)
+        self.app.call_from_thread(self._confirm_delete, selection, n, f"all {n:,} matching contacts")
+
+    def _confirm_delete(self, selection: Selection, n: int, describe: str) -> None:
+        from tagtui.app.widgets.dialogs import ConfirmDialog
+
+        if n == 0:
+            self.notify("Nothing to delete.", timeout=2)
+            return
+        what = f"contact {describe}" if n == 1 and not self._staged() else describe
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            self.table.clear_selection()  # the marked contacts are going away
+            self._bulk(
+                lambda store: store.bulk_delete_contacts(selection),
+                lambda deleted: (
+                    f"Deleted {deleted:,} contact{'s' if deleted != 1 else ''} (ctrl+z puts "
+                    f"{'it' if deleted == 1 else 'them'} back)"
+                ),
+                n,
+            )
+
+        question = f"Delete {visible(what)}? ctrl+z puts {'it' if n == 1 else 'them'} back."
+        self.app.push_screen(ConfirmDialog(question), answered)
 
     def action_hints(self) -> None:
         from tagtui.app.screens.hint_overlay import HintOverlay
