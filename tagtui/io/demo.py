@@ -26,7 +26,6 @@ from tagtui.store.db import IntegrityViolation, Tx
 from tagtui.store.errors import Conflict, ValidationError
 from tagtui.store.identity import text_key
 from tagtui.store.rules import clean_emoji, clean_label_name, normalize_color, slugify
-from tagtui.store.schema import now
 from tagtui.store.statuses import STANDARD_PIPELINE
 from tagtui.store.tags import STANDARD_TAGS
 
@@ -236,12 +235,12 @@ class _Generator:
         self.status_count = len(status_ids)
         base = self.base = self._reserve_ids(tx)
         self._lookup_tables(tx, tag_ids, follower_tags, status_ids)
-        stamp = now()
         assignments = 0
         for lo in range(1, self.total + 1, CHUNK):
             hi = min(lo + CHUNK - 1, self.total)
             self.added += self._insert_contacts(tx, base + lo, base + hi)
-            assignments += self._insert_tags(tx, base + lo, base + hi, stamp)
+            self._insert_history(tx, base + lo, base + hi)
+            assignments += self._insert_tags(tx, base + lo, base + hi)
             if self.progress:
                 self.progress(hi, self.total)
         for table in _TABLES:
@@ -340,6 +339,11 @@ class _Generator:
             ),
             "demo_profile_tag": ("tag_id INTEGER", profile_tags),
             "demo_stamp": ("stamp TEXT", [(s,) for s in stamps]),
+            "demo_path": (
+                "status_id INTEGER, variant INTEGER, steps INTEGER, j INTEGER, payload TEXT",
+                _paths(status_ids),
+            ),
+            "demo_timeline": ("at TEXT", _timelines(rng)),
         }
         assert set(tables) | {"demo_person"} == set(_TABLES)
         self.sizes = {name: len(rows) for name, (_, rows) in tables.items()}
@@ -347,7 +351,7 @@ class _Generator:
             tx.execute(f"DROP TABLE IF EXISTS {name}")
             tx.execute(f"CREATE TEMP TABLE {name} (i INTEGER PRIMARY KEY, {columns})")
             # Many rows per statement: a round trip per ~2000 values, not per row (PostgreSQL).
-            numbered = rows if name == "demo_profile_tag" else [(i, *row) for i, row in enumerate(rows)]
+            numbered = rows if name in _KEYED else [(i, *row) for i, row in enumerate(rows)]
             step = max(1, 2000 // len(numbered[0]))
             for offset in range(0, len(numbered), step):
                 part = numbered[offset : offset + step]
@@ -412,19 +416,88 @@ class _Generator:
                 f"a demo email is already taken ({exc}); run the demo again", field="email"
             ) from exc
 
-    def _insert_tags(self, tx: Tx, lo: int, hi: int, stamp: str) -> int:
+    def _insert_tags(self, tx: Tx, lo: int, hi: int) -> int:
         """Tags of contacts ``lo``…``hi``: those of their profile (the one ``_insert_contacts``
-        took their follower tier from, so the auto-tags agree)."""
+        took their follower tier from, so the auto-tags agree), given when the contact was
+        created (so tag growth over the year shows)."""
         first = f"({self._hash('profile')} % {self.profiles}) * {TAG_STRIDE}"
         return tx.execute(
             "INSERT INTO contact_tag (contact_id, tag_id, created_at)"
-            f" {_seq(lo, hi)} SELECT g, pt.tag_id, :at FROM seq CROSS JOIN demo_profile_tag pt"
-            f" WHERE pt.i BETWEEN {first} AND {first} + {TAG_STRIDE - 1}",
-            self.store._params(at=stamp),
+            f" {_seq(lo, hi)} SELECT g, pt.tag_id, st.stamp FROM seq CROSS JOIN demo_profile_tag pt"
+            " CROSS JOIN demo_stamp st"
+            f" WHERE pt.i BETWEEN {first} AND {first} + {TAG_STRIDE - 1}"
+            f" AND st.i = {self._hash('stamp')} % {self.sizes['demo_stamp']}",
+            self.store._params(),
+        ).rowcount
+
+    def _insert_history(self, tx: Tx, lo: int, hi: int) -> int:
+        """The status changes that brought contacts ``lo``…``hi`` to their status, in pipeline
+        order over the past year (events of no undo step: undoing the demo leaves them, as the
+        log keeps a deleted contact's history)."""
+        timeline = f"((c.id * {TIMELINE_MULTIPLIER}) % {TIMELINES})"
+        return tx.execute(
+            "INSERT INTO event (workspace_id, at, kind, subject_type, subject_id, payload)"
+            " SELECT :ws, t.at, 'contact.status_changed', 'contact', c.id, p.payload"
+            " FROM contact c JOIN demo_path p ON p.status_id = c.status_id"
+            f" AND p.variant = c.id % {LOST_VARIANTS}"
+            f" JOIN demo_timeline t ON t.i = {timeline} * 64 + p.steps * 8 + p.j"
+            " WHERE c.workspace_id = :ws AND c.id BETWEEN :lo AND :hi",
+            self.store._params(lo=lo, hi=hi),
         ).rowcount
 
 
+#: Demo history: how many prepared timelines, and the stage after which a Lost contact was lost
+#: (pipeline positions: after New, Contacted, Qualified or Proposal), one per variant.
+TIMELINES = 1024
+TIMELINE_MULTIPLIER = 40503
+LOST_AFTER = (0, 1, 2, 4)
+LOST_VARIANTS = len(LOST_AFTER)
+#: Mean days spent in New, Contacted, Qualified, Demo and Proposal before moving on.
+STAGE_DAYS = (4.0, 8.0, 12.0, 6.0, 15.0)
+
+
+def _paths(status_ids: Sequence[int]) -> list[tuple[Any, ...]]:
+    """Rows (status, variant, steps, j, payload): the j-th of the ``steps`` status changes that
+    lead to ``status`` — every stage before it in pipeline order (Lost: after some of them)."""
+    import json
+
+    *open_stages, lost = status_ids
+    rows: list[tuple[Any, ...]] = []
+    for variant, lost_after in enumerate(LOST_AFTER):
+        paths = [list(open_stages[: k + 1]) for k in range(len(open_stages))]
+        paths.append([*open_stages[: lost_after + 1], lost])
+        for path in paths:
+            for j, after in enumerate(path):
+                before = path[j - 1] if j else None
+                payload = json.dumps({"before": before, "after": after})
+                rows.append((path[-1], variant, len(path), j, payload))
+    return rows
+
+
+def _timelines(rng: random.Random) -> list[tuple[int, str]]:
+    """Rows (timeline * 64 + steps * 8 + j, at): when the j-th of ``steps`` changes happened.
+
+    A timeline draws how long a contact stays in each open stage and when its last change
+    happened (within the past year, so that its whole path fits in it); the earlier changes
+    come before it by those stays.
+    """
+    moment = datetime.now(UTC)
+    rows: list[tuple[int, str]] = []
+    for t in range(TIMELINES):
+        stays = [min(rng.expovariate(1 / mean) + 0.2, 3 * mean) for mean in STAGE_DAYS]
+        end = moment - timedelta(days=rng.uniform(0.01, DAYS - 1 - sum(stays)))
+        for steps in range(1, len(STAGE_DAYS) + 2):
+            at = end
+            for j in range(steps - 1, -1, -1):
+                rows.append((t * 64 + steps * 8 + j, at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")))
+                if j:
+                    at -= timedelta(days=stays[j - 1])
+    return rows
+
+
 _HASHES = ("profile", "phone", "followers", "stamp")
+#: Tables whose rows carry their own key.
+_KEYED = ("demo_profile_tag", "demo_timeline")
 _TABLES = (
     "demo_first",
     "demo_last",
@@ -433,6 +506,8 @@ _TABLES = (
     "demo_profile",
     "demo_profile_tag",
     "demo_stamp",
+    "demo_path",
+    "demo_timeline",
 )
 
 

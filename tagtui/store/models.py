@@ -143,6 +143,8 @@ class EventRow(SQLModel, table=True):
         Index("ix_event_subject", "workspace_id", "subject_type", "subject_id", "id"),
         Index("ix_event_workspace", "workspace_id", "id"),
         Index("ix_event_step", "step_id"),
+        # Trends read one kind of event over a window of time.
+        Index("ix_event_kind", "workspace_id", "kind", "at"),
         NO_REUSE,
     )
 

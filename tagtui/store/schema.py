@@ -132,6 +132,14 @@ def _identity_of_names(tx: Tx) -> None:
 SCHEMA_3_STEPS.append(_identity_of_names)
 
 
+def _event_kind_index(tx: Tx) -> None:
+    """Trends (17.2) read the status events of a window of weeks: by kind and time."""
+    tx.execute("CREATE INDEX IF NOT EXISTS ix_event_kind ON event (workspace_id, kind, at)")
+
+
+SCHEMA_3_STEPS.append(_event_kind_index)
+
+
 def _migrate_to_3(tx: Tx) -> None:
     """Schema 3: the second round's tables and columns (see ``SCHEMA_3_STEPS``)."""
     _create_missing_tables(tx)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
+
 import pytest
 
 from tagtui.io.demo import FOLLOWER_TAGS, RANKED_TAGS, DemoResult, generate
@@ -171,3 +175,35 @@ def test_contacts_must_be_a_sensible_number(store: Store, bad: object) -> None:
     with pytest.raises(ValidationError):
         generate(store, contacts=bad)  # type: ignore[arg-type]
     assert store.count_contacts() == 0
+
+
+def test_history_of_stage_changes_leads_to_each_status(store: Store) -> None:
+    """Every contact with a status got there through the stages before it, over the past year."""
+    generate(store, contacts=400)
+    ranked = sql(store, "SELECT id FROM status WHERE workspace_id = :ws ORDER BY position, id")
+    order = {r[0]: rank for rank, r in enumerate(ranked)}
+    statuses = dict(sql(store, "SELECT id, status_id FROM contact WHERE workspace_id = :ws"))
+    rows = sql(
+        store,
+        "SELECT subject_id, at, payload FROM event WHERE workspace_id = :ws"
+        " AND kind = 'contact.status_changed' ORDER BY subject_id, at, id",
+    )
+    paths: dict[int, list[tuple[str, dict]]] = {}
+    for cid, at, payload in rows:
+        paths.setdefault(cid, []).append((at, json.loads(payload)))
+    assert set(paths) == {cid for cid, sid in statuses.items() if sid is not None}
+    now = datetime.now(UTC)
+    lost = max(order, key=order.get)  # Lost: the last stage
+    for cid, path in paths.items():
+        assert path[-1][1]["after"] == statuses[cid]
+        assert path[0][1]["before"] is None
+        for (_, a), (_, b) in pairwise(path):
+            assert b["before"] == a["after"]
+            assert order[b["after"]] > order[a["after"]]  # pipeline order
+            assert b["after"] == lost or order[b["after"]] == order[a["after"]] + 1
+        first = datetime.fromisoformat(path[0][0].replace("Z", "+00:00"))
+        last = datetime.fromisoformat(path[-1][0].replace("Z", "+00:00"))
+        assert now - timedelta(days=365) < first <= last <= now
+    trends = store.trends(weeks=52)
+    assert sum(trends.entered["New"]) > 100 and sum(trends.entered["Won"]) > 0
+    assert trends.time_in_stage["Proposal"].median_days is not None
