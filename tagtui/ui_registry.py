@@ -106,6 +106,8 @@ BINDING_IDS: tuple[str, ...] = (
     "picker.cancel",
     "picker.delete_view",
     "picker.down",
+    "picker.first",
+    "picker.last",
     "picker.page_down",
     "picker.page_up",
     "picker.up",

@@ -32,3 +32,59 @@ def _meanings(key: str) -> set[str]:
 )
 def test_a_key_means_one_thing(key: str, actions: set[str]) -> None:
     assert _meanings(key) == actions
+
+
+async def test_home_and_end_in_every_list(seeded, make_app) -> None:  # type: ignore[no-untyped-def]
+    from textual.widgets import DataTable, OptionList
+
+    from tagtui.app.screens.board import BoardScreen
+    from tagtui.app.screens.picker import SearchPicker
+    from tests.app.conftest import PEOPLE, SIZE, settle
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        contacts = app.screen.query_one("#contacts", DataTable)
+        for key, row in (
+            ("end", len(PEOPLE) - 1),
+            ("home", 0),
+            ("ctrl+end", len(PEOPLE) - 1),
+            ("ctrl+home", 0),
+        ):
+            await pilot.press(key)
+            await settle(pilot)
+            assert contacts.cursor_row == row, key
+        await pilot.press("pagedown")
+        assert contacts.cursor_row > 0
+
+        for section, table_id in (("2", "#tags-table"), ("3", "#statuses-table")):
+            await pilot.press(section)
+            await settle(pilot)
+            table = app.screen.query_one(table_id, DataTable)
+            assert table.has_focus
+            await pilot.press("end")
+            assert table.cursor_row == table.row_count - 1 > 0
+            await pilot.press("home")
+            assert table.cursor_row == 0
+
+        await pilot.press("4")
+        await settle(pilot)
+        assert isinstance(app.screen, BoardScreen)
+        column = next(c for c in app.screen.columns if c.status is None)  # "No status": five cards
+        column.table.focus()
+        await settle(pilot)
+        await pilot.press("end")
+        assert column.table.cursor_row == column.table.row_count - 1 > 0
+        await pilot.press("home")
+        assert column.table.cursor_row == 0
+
+        await pilot.press("1")
+        await settle(pilot)
+        await pilot.press("s")  # the status picker
+        await settle(pilot)
+        assert isinstance(app.screen, SearchPicker)
+        options = app.screen.query_one(OptionList)
+        await pilot.press("ctrl+end")
+        assert options.highlighted == options.option_count - 1
+        await pilot.press("ctrl+home")
+        assert options.highlighted == 0

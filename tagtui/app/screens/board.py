@@ -23,6 +23,7 @@ from textual.widgets import DataTable, Footer, Header, Label, Static
 from tagtui.app.format import literal, tag_chips
 from tagtui.app.screens.base import ReportsWorkerErrors, TagtuiScreen
 from tagtui.app.screens.support import data_changed, focus_now, show_error, store_of
+from tagtui.app.widgets.list_table import ListTable
 from tagtui.app.writes import WriteQueue
 from tagtui.query.filter import EVERYTHING, Filter, NoStatus, Statuses, all_of
 from tagtui.store import ContactRow, Status, TagtuiError
@@ -59,7 +60,7 @@ def _sort_key(row: ContactRow) -> tuple[str, int]:
     return (row.name_key, row.id)
 
 
-class CardTable(DataTable):
+class CardTable(ListTable):
     """The cards of one column. ``left``/``right`` belong to the board (they change column)."""
 
     BINDINGS = [

@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Footer, Header, Label, Static
 from tagtui.app.format import literal, status_chip, tag_chips
 from tagtui.app.screens.base import TagtuiScreen
 from tagtui.app.screens.support import data_changed, plural, show_error, store_of
+from tagtui.app.widgets.list_table import ListTable
 from tagtui.app.writes import WriteQueue
 from tagtui.store import Contact, Event, NotFound, Status, Tag
 from tagtui.textsafe import visible
@@ -169,13 +170,13 @@ class ContactDetailScreen(TagtuiScreen):
                 with VerticalScroll(id="detail-fields-box"):
                     yield Static(Text("Loading…", style="dim"), id="detail-fields")
                 yield Label(Text("History", style="bold"), id="detail-history-title", classes="section-title")
-                history: DataTable[Text | str] = DataTable(
+                history: DataTable[Text | str] = ListTable(
                     id="detail-history", cursor_type="row", show_header=False, zebra_stripes=True
                 )
                 yield history
             with Vertical(id="detail-side"):
                 yield Label(Text("Tags", style="bold"), id="detail-tags-title", classes="section-title")
-                tags: DataTable[Text | str] = DataTable(
+                tags: DataTable[Text | str] = ListTable(
                     id="detail-tags", cursor_type="row", show_header=False
                 )
                 yield tags

@@ -20,6 +20,7 @@ from textual.widgets import Button, DataTable, Input, Label, ProgressBar, Static
 
 from tagtui.app.messages import DataChanged
 from tagtui.app.screens.base import TagtuiModal
+from tagtui.app.widgets.list_table import ListTable
 from tagtui.store import FileError, Store
 from tagtui.textsafe import visible
 
@@ -86,7 +87,7 @@ class ImportScreen(TagtuiModal[Any]):
                 yield Input(value=self.initial_path, placeholder="path/to/contacts.csv or .vcf", id="path")
                 yield Input(placeholder="utf-8", id="encoding")
             yield Label("", id="error", classes="field-error", markup=False)
-            table: DataTable[Any] = DataTable(id="mapping", cursor_type="row", zebra_stripes=True)
+            table: DataTable[Any] = ListTable(id="mapping", cursor_type="row", zebra_stripes=True)
             yield table
             yield Static("", id="summary", markup=False)
             yield ProgressBar(total=100, show_eta=False, id="progress")

@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Footer, Header, Label, Static
 from tagtui.app.format import literal
 from tagtui.app.screens.base import TagtuiScreen
 from tagtui.app.screens.support import store_of
+from tagtui.app.widgets.list_table import ListTable
 from tagtui.query.filter import EVERYTHING, Filter
 from tagtui.store import TagtuiError
 from tagtui.store.insight import Cooccurrence, TagPair
@@ -75,7 +76,7 @@ class InsightScreen(TagtuiScreen):
         yield Label("Tags that occur together (contacts having both)", classes="insight-title")
         yield Static("", id="insight-matrix")
         yield Label("Pairs, most frequent first", id="insight-pairs-title", classes="insight-title")
-        table: DataTable[Text | str] = DataTable(id="insight-pairs", cursor_type="row", zebra_stripes=True)
+        table: DataTable[Text | str] = ListTable(id="insight-pairs", cursor_type="row", zebra_stripes=True)
         yield table
         yield Footer()
 

@@ -48,6 +48,8 @@ class SearchPicker(TagtuiModal[T], Generic[T]):
         Binding("up", "move(-1)", "Up", show=False, id="picker.up"),
         Binding("pagedown", "move(8)", "Page down", show=False, id="picker.page_down"),
         Binding("pageup", "move(-8)", "Page up", show=False, id="picker.page_up"),
+        Binding("ctrl+home", "move(-1000000)", "First", show=False, id="picker.first"),
+        Binding("ctrl+end", "move(1000000)", "Last", show=False, id="picker.last"),
     ]
     DEFAULT_CLASSES = "picker"
 

@@ -21,6 +21,7 @@ from tagtui.app.format import literal
 from tagtui.app.screens.base import TagtuiModal, TagtuiScreen
 from tagtui.app.screens.support import data_changed, plural, show_error, store_of
 from tagtui.app.widgets.dialogs import ConfirmDialog
+from tagtui.app.widgets.list_table import ListTable
 from tagtui.store import TagtuiError, ValidationError
 from tagtui.store.automation import Rule, RuleEffect
 from tagtui.textsafe import visible
@@ -59,7 +60,7 @@ class RulesScreen(TagtuiScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Label("", id="rules-summary")
-        table: DataTable[Text | str] = DataTable(id="rules-table", cursor_type="row", zebra_stripes=True)
+        table: DataTable[Text | str] = ListTable(id="rules-table", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static(
             "No rules yet. Press a to add one, e.g. followers>100000 → +Influencer.",

@@ -16,6 +16,7 @@ from tagtui.app.format import literal, swatch
 from tagtui.app.screens.label_list import LabelItem, LabelListScreen
 from tagtui.app.screens.status_form import StatusForm
 from tagtui.app.screens.support import data_changed, plural, show_error, store_of
+from tagtui.app.widgets.list_table import ListTable
 from tagtui.app.writes import WriteQueue
 from tagtui.store import Status, Store
 from tagtui.store.rules import color_name
@@ -63,7 +64,7 @@ class StatusesScreen(LabelListScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Label("", id="statuses-summary")
-        table: DataTable[Text | str] = DataTable(id="statuses-table", cursor_type="row", zebra_stripes=True)
+        table: DataTable[Text | str] = ListTable(id="statuses-table", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static(
             "No statuses yet. Press n to create the first stage of the pipeline.", id="statuses-empty"

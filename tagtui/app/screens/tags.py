@@ -22,6 +22,7 @@ from tagtui.app.screens.picker import TagPicker, _matches
 from tagtui.app.screens.support import data_changed, plural, show_error, store_of
 from tagtui.app.screens.tag_form import TagForm
 from tagtui.app.widgets.dialogs import ConfirmDialog
+from tagtui.app.widgets.list_table import ListTable
 from tagtui.store import Store, Tag, TagtuiError
 from tagtui.textsafe import visible
 
@@ -140,7 +141,7 @@ class TagsScreen(LabelListScreen):
             yield Label("Search", id="tags-search-label")
             yield TagSearch(placeholder="part of a tag name  ( / )", id="tags-search")
             yield Label("", id="tags-summary")
-        table: DataTable[Text | str] = DataTable(id="tags-table", cursor_type="row", zebra_stripes=True)
+        table: DataTable[Text | str] = ListTable(id="tags-table", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static("No tags yet. Press n to create one.", id="tags-empty")
         yield Footer()

@@ -705,6 +705,12 @@ class ContactTable(ReportsWorkerErrors, DataTable):
     def _on_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._maybe_extend()
 
+    def action_scroll_home(self) -> None:
+        self.action_first()  # home, like ctrl+home: the first match (a list has no columns to scroll to)
+
+    def action_scroll_end(self) -> None:
+        self.action_last()
+
     def action_first(self) -> None:
         if self._first_page == 0:
             self.move_cursor(row=0)
