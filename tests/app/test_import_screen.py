@@ -123,3 +123,73 @@ async def test_palette_and_help_list_the_import(store, make_app):
         provider = TagtuiCommands(app.screen)
         commands = [c.text for c in provider._commands()]
         assert "Contacts: Import" in commands
+
+
+def _big_csv(path: Path, rows: int) -> Path:
+    lines = ["name,email,tags"] + [f"Person {i:05d},p{i}@example.com,imported" for i in range(rows)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+async def test_import_shows_rows_rate_and_time_left(store, make_app, tmp_path):
+    from tagtui.app.screens import import_file as screen_module
+
+    path = _big_csv(tmp_path / "big.csv", 3000)
+    lines: list[str] = []
+    original = screen_module.progress_line
+
+    def spy(*args):  # type: ignore[no-untyped-def]
+        lines.append(original(*args))
+        return lines[-1]
+
+    screen_module.progress_line = spy  # type: ignore[assignment]
+    try:
+        app = make_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await start(pilot)
+            await pilot.press("I")
+            await settle(pilot)
+            await type_text(pilot, str(path))
+            await pilot.press("enter")
+            await settle(pilot)
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+    finally:
+        screen_module.progress_line = original  # type: ignore[assignment]
+    assert store.count_contacts() == 3000
+    assert lines and lines[0].startswith("Importing… 500 rows · ")
+    assert "rows/s" in lines[0] and "left" in lines[0]
+
+
+def test_progress_line_in_words():
+    from tagtui.app.screens.import_file import progress_line
+
+    assert progress_line(12_500, 250, 1000, 2.0) == (
+        "Importing… 12,500 rows · 6,250 rows/s · about 6 s left  (escape cancels)"
+    )
+    assert "about 5 min left" in progress_line(500, 10, 1000, 3.0)
+
+
+async def test_a_cancelled_import_imports_nothing(store, make_app, tmp_path):
+    from tests.app.keys_burst import burst
+
+    path = _big_csv(tmp_path / "big.csv", 20_000)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot)
+        await pilot.press("I")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ImportScreen)
+        await type_text(pilot, str(path))
+        await pilot.press("enter")
+        await settle(pilot)
+        await burst(pilot, "ctrl+s", "escape")  # cancel at once: escape stops the import, not the dialog
+        await settle(pilot)
+        assert app.screen is dialog
+        assert "Import cancelled: nothing was imported." in drawn(dialog.query_one("#summary"))
+        assert store.count_contacts() == 0
+        assert store.list_tags() == []
+        await pilot.press("escape")  # now escape closes the dialog
+        await settle(pilot)
+        assert isinstance(app.screen, ContactsScreen)

@@ -9,6 +9,8 @@ shows the counts and every skipped row with its line and why.
 from __future__ import annotations
 
 import os
+import threading
+import time
 from typing import Any
 
 from rich.text import Text
@@ -73,6 +75,10 @@ class ImportScreen(TagtuiModal[Any]):
         self.mapping: Any = None
         self.running = False
         self.report: Any = None
+        #: Set by escape or the Cancel button; the import's next progress call stops it.
+        self._cancel = threading.Event()
+        self._started = 0.0
+        self._calls = 0
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
@@ -226,7 +232,11 @@ class ImportScreen(TagtuiModal[Any]):
         bar = self.query_one("#progress", ProgressBar)
         bar.display = True
         bar.update(total=100, progress=0)
-        self._summary("Importing…")
+        self._cancel.clear()
+        self._started = time.monotonic()
+        self._calls = 0
+        self.query_one("#cancel", Button).label = "Cancel import"
+        self._summary("Importing…  (escape cancels)")
         self._import(self.app.store, path, self._encoding(), self.mapping)  # type: ignore[attr-defined]
 
     @work(thread=True, exclusive=True, group="import", exit_on_error=False)
@@ -235,19 +245,38 @@ class ImportScreen(TagtuiModal[Any]):
             from tagtui.io.csv_import import import_file
 
             report = import_file(store, path, encoding=encoding, mapping=mapping, progress=self._progress)
+        except ImportCancelled:
+            self.app.call_from_thread(self._cancelled)
+            return
         except Exception as exc:
             self.app.call_from_thread(self._failed, exc)
             return
         self.app.call_from_thread(self._done, report)
 
     def _progress(self, done: int, total: int) -> None:
-        self.app.call_from_thread(self._show_progress, done, total)
+        # Called by the import every ROWS_PER_PROGRESS rows, inside its one transaction: raising
+        # here rolls the whole import back.
+        if self._cancel.is_set():
+            raise ImportCancelled()
+        self._calls += 1
+        self.app.call_from_thread(self._show_progress, done, total, self._calls * ROWS_PER_PROGRESS)
 
-    def _show_progress(self, done: int, total: int) -> None:
+    def _show_progress(self, done: int, total: int, rows: int) -> None:
         self.query_one("#progress", ProgressBar).update(total=max(total, 1), progress=done)
+        if not self.running or self._cancel.is_set():
+            return
+        self._summary(progress_line(rows, done, total, time.monotonic() - self._started))
+
+    def _cancelled(self) -> None:
+        self.running = False
+        self._cancel.clear()
+        self.query_one("#progress", ProgressBar).display = False
+        self.query_one("#cancel", Button).label = "Close"
+        self._summary("Import cancelled: nothing was imported.")
 
     def _done(self, report: Any) -> None:
         self.running = False
+        self.query_one("#cancel", Button).label = "Close"
         self.report = report
         self.query_one("#progress", ProgressBar).display = False
         r = report.result
@@ -274,6 +303,7 @@ class ImportScreen(TagtuiModal[Any]):
 
     def _failed(self, exc: BaseException) -> None:
         self.running = False
+        self.query_one("#cancel", Button).label = "Close"
         self.query_one("#progress", ProgressBar).display = False
         self._summary("Nothing was imported.")
         self._error(exc)
@@ -299,5 +329,27 @@ class ImportScreen(TagtuiModal[Any]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        if not self.running:
-            self.dismiss(self.report)
+        if self.running:
+            self._cancel.set()
+            self._summary("Cancelling…")
+            return
+        self.dismiss(self.report)
+
+
+#: The import reports its progress once per this many rows (``tagtui.io.csv_import.Checked``).
+ROWS_PER_PROGRESS = 500
+
+
+class ImportCancelled(Exception):
+    """Raised from the import's progress call when the user cancels: the import rolls back."""
+
+
+def progress_line(rows: int, done: int, total: int, seconds: float) -> str:
+    """``12,500 rows · 8,300 rows/s · about 4 s left`` (from the share of the file read so far)."""
+    line = f"Importing… {rows:,} rows"
+    if seconds > 0 and rows:
+        line += f" · {rows / seconds:,.0f} rows/s"
+    if done > 0 and total > done and seconds > 0:
+        left = seconds * (total - done) / done
+        line += f" · about {left:,.0f} s left" if left < 120 else f" · about {left / 60:,.0f} min left"
+    return line + "  (escape cancels)"
