@@ -74,9 +74,13 @@ class Trends:
         }
 
 
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
 def week_starts(weeks: int, today: datetime | None = None) -> list[datetime]:
     """The Mondays (00:00 UTC) of the last ``weeks`` ISO weeks, oldest first."""
-    day = (today or datetime.now(UTC)).astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    day = (today or _now()).astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     monday = day - timedelta(days=day.weekday())
     return [monday - timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
 

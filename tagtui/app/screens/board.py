@@ -268,6 +268,14 @@ class BoardScreen(TagtuiScreen):
             id="board.funnel",
             tooltip="Show or hide the funnel: contacts per stage and the conversion to the next",
         ),
+        Binding(
+            "T",
+            "trends",
+            "Trends",
+            show=False,  # the footer is full at 80 columns; help and the palette list it
+            id="board.trends",
+            tooltip="Charts of the pipeline over the weeks: entries per stage, days in stage",
+        ),
     ]
 
     def __init__(self) -> None:
@@ -424,6 +432,11 @@ class BoardScreen(TagtuiScreen):
         self.refresh_board()
 
     # -- the funnel ----------------------------------------------------------------
+
+    def action_trends(self) -> None:
+        from tagtui.app.screens.trends import TrendsScreen
+
+        self.app.push_screen(TrendsScreen())
 
     def action_toggle_funnel(self) -> None:
         self.funnel_shown = not self.funnel_shown

@@ -1,0 +1,122 @@
+"""Pipeline trends: contacts entering each stage per week and the median days in each stage.
+
+Drawn with textual-plotext (its "auto" theme follows the app's theme); the numbers come from
+``Store.trends`` in a worker (the same as ``tagtui trends``), for the current filter.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer, Header, Label
+from textual_plotext import PlotextPlot
+
+from tagtui.app.format import literal
+from tagtui.app.screens.base import TagtuiScreen
+from tagtui.app.screens.support import store_of
+from tagtui.query.filter import EVERYTHING, Filter
+from tagtui.store import TagtuiError
+from tagtui.store.trends import Trends
+
+#: The windows ``w`` steps through, in weeks.
+WINDOWS = (12, 26, 52)
+
+
+class TrendsScreen(TagtuiScreen):
+    """Entries per stage per week (lines) and the median days in each stage (bars)."""
+
+    TITLE = "Trends"
+    CSS_PATH = "trends.tcss"
+    BINDINGS = [
+        Binding("escape", "close", "Back", id="trends.close"),
+        Binding("r", "refresh", "Refresh", id="trends.refresh"),
+        Binding("w", "next_window", "Weeks", id="trends.weeks", tooltip="Show 12, 26 or 52 weeks"),
+    ]
+
+    def __init__(self, query: Filter | None = None, *, weeks: int = WINDOWS[0]) -> None:
+        super().__init__()
+        self.filter = query
+        self.weeks = weeks
+        self.trends: Trends | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Label("Counting…", id="trends-scope")
+        yield PlotextPlot(id="trends-entered")
+        yield PlotextPlot(id="trends-time")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.action_refresh()
+
+    def action_refresh(self) -> None:
+        query = self.filter if self.filter is not None else getattr(self.app, "current_filter", EVERYTHING)
+        self.query_one("#trends-scope", Label).update(Text("Counting…", style="dim"))
+        self._load(query, self.weeks)
+
+    def action_next_window(self) -> None:
+        self.weeks = WINDOWS[(WINDOWS.index(self.weeks) + 1) % len(WINDOWS)] if self.weeks in WINDOWS else 12
+        self.action_refresh()
+
+    @work(thread=True, exclusive=True, group="trends", exit_on_error=False)
+    def _load(self, query: Filter, weeks: int) -> None:
+        store = store_of(self)
+        note = ""
+        try:
+            store.check_query(query)
+        except TagtuiError as exc:
+            note = f" (the filter was left out: {exc})"
+            query = EVERYTHING
+        trends = store.trends(query, weeks=weeks)
+        self.app.call_from_thread(self._show, query, trends, note)
+
+    def _show(self, query: Filter, trends: Trends, note: str) -> None:
+        from tagtui.query.render import render
+
+        self.trends = trends
+        entered = sum(sum(v) for v in trends.entered.values())
+        scope = Text.assemble(
+            (f"{entered:,}", "bold"),
+            (f" stage entries in the last {len(trends.weeks)} weeks (from {trends.weeks[0]})", "dim"),
+        )
+        if query != EVERYTHING:
+            scope.append(" for ", "dim")
+            scope.append_text(literal(render(query), "bold"))
+        if note:
+            scope.append_text(literal(note, "italic"))
+        scope.append("  w: 12/26/52 weeks", "dim")
+        self.query_one("#trends-scope", Label).update(scope)
+        self._draw_entered(trends)
+        self._draw_time(trends)
+
+    def _draw_entered(self, trends: Trends) -> None:
+        widget = self.query_one("#trends-entered", PlotextPlot)
+        plt = widget.plt
+        plt.clear_figure()
+        plt.title("Contacts entering each stage per week")
+        xs = list(range(len(trends.weeks)))
+        for name, counts in trends.entered.items():
+            if any(counts):
+                plt.plot(xs, counts, label=name, marker="braille")
+        step = max(1, len(xs) // 8)
+        plt.xticks(xs[::step], [w[5:] for w in trends.weeks[::step]])
+        widget.refresh()
+
+    def _draw_time(self, trends: Trends) -> None:
+        widget = self.query_one("#trends-time", PlotextPlot)
+        plt = widget.plt
+        plt.clear_figure()
+        measured = [
+            (name, t.median_days) for name, t in trends.time_in_stage.items() if t.median_days is not None
+        ]
+        if measured:
+            plt.title("Median days in stage (stays that began in the window and ended)")
+            plt.bar([n for n, _ in measured], [d for _, d in measured], width=0.4)
+        else:
+            plt.title("Median days in stage: no stay that began in the window has ended yet")
+        widget.refresh()
+
+    def action_close(self) -> None:
+        self.dismiss()
