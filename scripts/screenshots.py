@@ -136,6 +136,11 @@ SHOTS: list[tuple[str, str, list[Step]]] = [
         [lambda p: query(p, "tag:vip -tag:do-not-contact status:proposal,won tag:cold-lead")],
     ),
     ("tag-insight", "Tag insight (i on Tags): which tags occur together", [lambda p: keys(p, "2", "i")]),
+    (
+        "trends",
+        "Trends (T on the Board): entries per stage per week, median days in stage",
+        [lambda p: keys(p, "4", "T")],
+    ),
     ("rules", "Automation rules (R): a query and its actions, previewed before they apply", [with_rules]),
     (
         "bulk-confirm",
