@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from tagtui.store.contacts import clean_contact_fields
 from tagtui.store.errors import FileError, NotFound, ValidationError
 from tagtui.store.identity import email_key
-from tagtui.store.imports import IMPORT_COLUMNS, ImportResult, neutralise, unneutralise
+from tagtui.store.imports import BATCH, IMPORT_COLUMNS, ImportResult, neutralise, unneutralise
 from tagtui.store.rules import clean_label_name
 
 if TYPE_CHECKING:
@@ -121,6 +121,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
 GOOGLE_SYSTEM_GROUPS = frozenset({"mycontacts", "starred", "other"})
 #: How many skipped rows a report keeps with their reasons (all are counted).
 SKIPPED_KEPT = 1000
+#: How many emails of named rows are remembered (see ``Checked``): more than a batch.
+NAMED_KEPT = 4 * BATCH
 
 #: csv's default limit on a cell: a longer cell skips its row, reported (no field holds that
 #: much). Cells up to ``READ_LIMIT`` are read to find where their row ends; a longer one
@@ -355,7 +357,10 @@ class Checked:
     def __iter__(self) -> Iterator[dict[str, Any]]:
         self.skipped = []
         self.skipped_count = 0
-        named: set[str] = set()  # emails of this file's rows that have a name
+        # Emails of the latest rows that have a name, for a later nameless row of the same
+        # email: the rows not written yet are among them (the store writes a batch at a
+        # time); older ones are in the database. Bounded, so memory does not grow with rows.
+        named: dict[str, None] = {}
         for n, row in enumerate(self._rows, start=1):
             if self._progress is not None and n % 500 == 0:
                 self._progress()
@@ -373,7 +378,7 @@ class Checked:
         if self._progress is not None:
             self._progress()
 
-    def _problem(self, row: ContactRow, named: set[str]) -> str | None:
+    def _problem(self, row: ContactRow, named: dict[str, None]) -> str | None:
         """Why ``row`` cannot be imported; ``""`` for a blank row; ``None`` if it can."""
         if row.problem:
             return row.problem
@@ -395,7 +400,9 @@ class Checked:
             return problem
         if name:
             if email:
-                named.add(email_key(email))
+                named[email_key(email)] = None
+                if len(named) > NAMED_KEPT:
+                    del named[next(iter(named))]
             return None
         assert email is not None
         if email_key(email) not in named:

@@ -53,6 +53,8 @@ WAIT_NOTICE_S = 3.0
 #: nothing measurable at a million contacts. (No mmap either: mapped pages count as the
 #: process's memory too.)
 CACHE_KIB = 4096
+#: The size SQLite cuts the WAL back to after a checkpoint (it reuses the file below it).
+WAL_LIMIT_BYTES = 64 * 1024 * 1024
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
@@ -267,6 +269,8 @@ class Database:
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
             conn.execute("PRAGMA temp_store = MEMORY")
+            # Once checkpointed, a WAL that a large write grew is cut back to this size.
+            conn.execute(f"PRAGMA journal_size_limit = {WAL_LIMIT_BYTES}")
         except sqlite3.DatabaseError as exc:
             raise DatabaseRefused(f"cannot open {path}: {exc}") from exc
         return conn
@@ -421,6 +425,24 @@ class Database:
     def in_transaction(self) -> bool:
         """True inside ``run`` / ``transaction`` in this thread (a nested call joins it)."""
         return getattr(self._local, "tx", None) is not None
+
+    def checkpoint(self) -> None:
+        """SQLite: copy the WAL into the database and cut it to nothing, after a write large
+        enough to have grown it (an import); waits a second at most for readers, else leaves
+        it to a later checkpoint. PostgreSQL: nothing to do."""
+        if self.dialect != "sqlite" or self.in_transaction:
+            return
+        conn = self._acquire()
+        try:
+            conn.execute("PRAGMA busy_timeout = 1000")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error:
+            pass  # a reader still needs the WAL: SQLite's own checkpoints reuse it later
+        finally:
+            try:
+                conn.execute(f"PRAGMA busy_timeout = {round(self.busy_timeout * 1000)}")
+            finally:
+                self._release(conn)
 
     def run(self, fn: Callable[[Tx], T], *, write: bool, attempts: int = 8) -> T:
         """Run ``fn`` in one transaction, retrying the whole of it on a transient failure."""

@@ -39,6 +39,8 @@ ROW_COLUMNS = (*IMPORT_COLUMNS, "notes")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TAG_SEPARATOR = ";"
 BATCH = 1000
+#: An import of at least this many rows truncates SQLite's WAL once it has committed.
+CHECKPOINT_ROWS = 10_000
 _FIRST_CHARS = frozenset((*FORMULA_STARTS, "'"))
 
 
@@ -97,8 +99,10 @@ class _Import:
     stamp: str
     max_tags: int | None
     rows: int = 0
-    created: set[int] = field(default_factory=set)
-    changed: set[int] = field(default_factory=set)
+    #: Contacts created so far. Which contacts changed is not kept (it would grow with the
+    #: file): the events of the import's undo step say it at the end (``_count_updated``).
+    created: int = 0
+    updated: int = 0
     tags_created: int = 0
     statuses_created: int = 0
     tags: dict[str, int] = field(default_factory=dict)  # by slug
@@ -109,8 +113,8 @@ class _Import:
     def result(self) -> ImportResult:
         return ImportResult(
             rows=self.rows,
-            created=len(self.created),
-            updated=len(self.changed - self.created),
+            created=self.created,
+            updated=self.updated,
             tags_created=self.tags_created,
             statuses_created=self.statuses_created,
         )
@@ -136,6 +140,7 @@ class ImportOps(StoreBase):
             checked = self._checked(rows, state)
             while batch := list(islice(checked, BATCH)):
                 self._import_batch(tx, batch, state)
+            state.updated = self._count_updated(tx, state.created)
             result = state.result()
             self._label(
                 tx,
@@ -145,7 +150,25 @@ class ImportOps(StoreBase):
             )
             return result
 
-        return self.db.run(self._one_step(run), write=True, attempts=attempts)
+        result = self.db.run(self._one_step(run), write=True, attempts=attempts)
+        if result.rows >= CHECKPOINT_ROWS:
+            # The import's pages all went through the WAL (one transaction: it cannot be
+            # checkpointed before it commits); give that space back now, not when the last
+            # connection closes (the UI keeps its connections for hours).
+            self.db.checkpoint()
+        return result
+
+    def _count_updated(self, tx: Tx, created: int) -> int:
+        """How many contacts that were there before the import it changed: every contact an
+        event of its undo step names, less those it created (each has a ``contact.created``)."""
+        step = getattr(tx, "undo_step", None)
+        if step is None:
+            return 0
+        touched = tx.scalar(
+            "SELECT COUNT(DISTINCT subject_id) FROM event WHERE step_id = :s AND subject_type = 'contact'",
+            {"s": step},
+        )
+        return int(touched or 0) - created
 
     def contact_notes(self, contact_ids: Sequence[int]) -> dict[int, str]:
         """The notes of these contacts, by id (those without notes left out): for exports."""
@@ -225,7 +248,6 @@ class ImportOps(StoreBase):
                     assignments += [{"cid": known.id, "tid": t, "at": state.stamp} for t in added]
                     created = [t for t in new_tags if t in added]
                     tag_events.append((known.id, {"added": added, "removed": [], "created": created}))
-                    state.changed.add(known.id)
         # What undo needs: the assignments and statuses this batch gives (its contacts are
         # in the events).
         self._record_pairs(tx, [(a["cid"], a["tid"]) for a in assignments], added=True)
@@ -279,7 +301,7 @@ class ImportOps(StoreBase):
         known = _Known(contact_id, values, status_id, set())
         if values["email"]:
             state.by_email[email_key(values["email"])] = known
-        state.created.add(contact_id)
+        state.created += 1
         return known
 
     def _update(
@@ -290,11 +312,9 @@ class ImportOps(StoreBase):
         if changed:
             store.update_contact(known.id, **changed)  # joins this transaction
             known.fields.update(changed)
-            state.changed.add(known.id)
         if status_id is not None and status_id != known.status_id:
             store._set_status(tx, known.id, status_id)
             known.status_id = status_id
-            state.changed.add(known.id)
 
     def _import_tag_id(self, tx: Tx, state: _Import, slug: str, name: str) -> int | None:
         """Make sure the tag of ``slug`` is in ``state.tags``; its id if this created it."""
