@@ -38,7 +38,7 @@ def path(ctx: Context) -> int:
 
 
 def show(ctx: Context) -> int:
-    from tagtui.cli.context import redact
+    from tagtui.store.db import redact_url as redact
 
     config = ctx.config
     info = config.as_dict()
