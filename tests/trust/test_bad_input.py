@@ -72,7 +72,8 @@ STORE_CASES: list[tuple[str, type[TagtuiError], str, Callable[[Store, dict[str, 
     ("tag name blank", ValidationError, "name", lambda s, w: s.create_tag("   ")),
     ("tag name empty", ValidationError, "name", lambda s, w: s.create_tag("")),
     ("tag name 101 chars", ValidationError, "100", lambda s, w: s.create_tag("x" * 101)),
-    ("tag name without a slug", ValidationError, "", lambda s, w: s.create_tag("⭐")),
+    # SPEC §7: "⭐" is a tag with a readable slug now; a name of invisible characters is not.
+    ("tag name of invisible characters", ValidationError, "", lambda s, w: s.create_tag("\u200b\u200b")),
     ("tag name not text", ValidationError, "", lambda s, w: s.create_tag(42)),  # type: ignore[arg-type]
     ("tag duplicate slug", Conflict, "", lambda s, w: s.create_tag("vip")),
     ("tag rename onto a taken slug", Conflict, "", lambda s, w: s.update_tag("vip", name="Partner")),

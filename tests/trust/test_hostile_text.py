@@ -34,7 +34,8 @@ CLEAR = "\x1b[2J"
 C1_CSI = "\x9b31m"  # the 8-bit CSI
 RTL = "abc\u202edcba"
 EMOJI = "🦄 👩‍👩‍👧"
-COMBINING = "Zoe\u0308 e\u0301"
+#: Combining marks with no precomposed form, so NFC (how names are stored, SPEC §7) keeps them.
+COMBINING = "q\u0307 x\u0301"
 
 CONTACT_NAME = f"{MARKUP} {SGR}{OSC_TITLE}{CLEAR} x{C1_CSI} {RTL} {EMOJI} {COMBINING}"
 COMPANY = f"{LINK}\x08\x7f\x01 Acme"  # (NUL is refused: PostgreSQL cannot store it)
@@ -109,7 +110,7 @@ def test_every_cli_table_shows_it_literally(hostile: Store, cli: Cli, argv: tupl
         assert "[bold red]Mallory[/]" in out and "␛[31mred" in out
     if argv[:2] == ("contacts", "show") and argv[-1] == "mallory@example.com":
         assert "␛]0;pwned␇" in out and "<U+202E>" in out and "<U+009B>" in out
-        assert "🦄" in out and "e\u0301" in out  # emoji and combining characters are kept
+        assert "🦄" in out and "x\u0301" in out  # emoji and combining characters are kept
         assert "[link=https://evil.example]click[/link]" in out
     if argv[0] == "tags" and argv[1] != "contacts":
         assert "[i]Tag[/i] ␛[5mblink" in out
@@ -160,9 +161,14 @@ async def test_every_screen_shows_it_literally(hostile: Store, make_app: Callabl
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        # Contacts: the table (names, tags, status) and the panel (tags, statuses).
+        for _ in range(50):  # the rows are painted after the panel: wait for them
+            if "␛[31m" in screen_text(app):
+                break
+            await pilot.pause(0.1)
+        # Contacts: the table (names, tags, status) and the panel (tags, statuses). The name
+        # column is cut at its width, so only the start of the escape is asserted here.
         _assert_literal(
-            screen_text(app), "[bold red]Mallory[/]", "␛[31mred", "[i]Tag[/i]", "[reverse]Stage[/]"
+            screen_text(app), "[bold red]Mallory[/]", "␛[31m", "[i]Tag[/i]", "[reverse]St"
         )
         # Detail: every field, the notes, the tags and the history.
         await pilot.press("down")  # "N…" sorts before "[": go to Mallory's row

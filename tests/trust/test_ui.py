@@ -77,7 +77,7 @@ TAG_FORM_CASES = [
     ("named color not in the palette", "Prospect", "crimson", "color", "invalid color"),
     ("duplicate name", "vip", "", "name", "already"),
     ("name 101 characters", "x" * 101, "", "name", "100"),
-    ("name without letters or digits", "⭐", "", "name", ""),
+    ("name of invisible characters", "\u200b\ufe0f", "", "name", "invisible"),
 ]
 
 
