@@ -167,9 +167,7 @@ async def test_every_screen_shows_it_literally(hostile: Store, make_app: Callabl
             await pilot.pause(0.1)
         # Contacts: the table (names, tags, status) and the panel (tags, statuses). The name
         # column is cut at its width, so only the start of the escape is asserted here.
-        _assert_literal(
-            screen_text(app), "[bold red]Mallory[/]", "␛[31m", "[i]Tag[/i]", "[reverse]St"
-        )
+        _assert_literal(screen_text(app), "[bold red]Mallory[/]", "␛[31m", "[i]Tag[/i]", "[reverse]St")
         # Detail: every field, the notes, the tags and the history.
         await pilot.press("down")  # "N…" sorts before "[": go to Mallory's row
         await pilot.press("enter")
