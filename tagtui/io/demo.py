@@ -186,7 +186,8 @@ def generate(
         raise ValidationError(f"seed must be a whole number, not {seed!r}", field="seed")
     started = time.perf_counter()
     generator = _Generator(store, contacts, seed, progress)
-    store._write(generator.run)
+    with store.db.unbounded():  # 100,000 contacts a statement: a whole-workspace job (db.QUERY_TIMEOUT_S)
+        store._write(generator.run)
     return DemoResult(
         contacts=generator.added,
         tags=generator.tag_count,

@@ -109,6 +109,12 @@ class StoreBase:
     def _read(self, fn: Callable[[Tx], T]) -> T:
         return self.db.run(fn, write=False)
 
+    def _read_unbounded(self, fn: Callable[[Tx], T]) -> T:
+        """``_read`` with no time bound on its statements: a whole-workspace job (see
+        ``db.QUERY_TIMEOUT_S`` for which jobs are and why)."""
+        with self.db.unbounded():
+            return self._read(fn)
+
     def _write(self, fn: Callable[[Tx], T]) -> T:
         fn = self._one_step(fn)
         # A constraint that fails here was not foreseen by the operation's own checks: a

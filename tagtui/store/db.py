@@ -40,6 +40,16 @@ CONNECT_TIMEOUT_S = 10.0
 BUSY_TIMEOUT_S = 30.0
 #: ... and for any one statement to finish (PostgreSQL ``statement_timeout``; an SQLite
 #: progress handler), so that no query holds a shared server for minutes.
+#:
+#: The budget is for what a user asks of a part of the data (a list, a filter, a count, the
+#: board): those answer in well under a second, and one that does not is stopped and said.
+#: Exempt (``Database.unbounded``) are the jobs whose work grows with the whole workspace
+#: rather than with the question, that a user starts on purpose, and that run in a worker
+#: or a command with progress: a schema migration, demo generation (one INSERT … SELECT per
+#: 100,000 contacts) and trends (a pass over the event log). On a loaded machine such a
+#: statement can pass 30 s, and failing it halfway would only make the user start it over.
+#: Streamed reads (the duplicates scan, exports) are bounded per batch instead (``Tx.stream``
+#: restarts the clock; on PostgreSQL each FETCH is its own statement), so they need no exemption.
 QUERY_TIMEOUT_S = 30.0
 #: SQLite virtual-machine steps between two looks at the clock (a few hundred microseconds).
 PROGRESS_STEPS = 10_000
@@ -360,7 +370,7 @@ class Database:
     @contextmanager
     def unbounded(self) -> Iterator[None]:
         """Statements of transactions begun in this thread inside this block have no time bound
-        (a schema migration of a big database is not a query from a user)."""
+        (a whole-workspace job, not a query from a user: see ``QUERY_TIMEOUT_S`` for which)."""
         before = getattr(self._local, "unbounded", False)
         self._local.unbounded = True
         try:

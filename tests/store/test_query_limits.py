@@ -121,3 +121,19 @@ def test_a_query_past_the_time_limit_is_stopped(
         assert time.monotonic() - started < 5
         # The connection is still good afterwards.
         assert store.count_contacts(Tags(("aa",))) >= 0
+
+
+def test_whole_workspace_jobs_are_not_stopped_by_the_query_budget(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Demo generation and trends grow with the whole workspace (db.QUERY_TIMEOUT_S says why
+    # they are exempt); a user's query stays bounded in the same store.
+    from tagtui.io import demo
+
+    monkeypatch.setenv("TAGTUI_QUERY_TIMEOUT", "0.001")
+    with Store.open(db_url) as store:
+        assert demo.generate(store, contacts=20_000).contacts == 20_000
+        trends = store.trends(weeks=52)
+        assert sum(trends.entered["New"]) > 1000
+        with pytest.raises(QueryTimeout):
+            store.count_contacts(Or(tuple(Text(f"nobody {i}") for i in range(1500))))
