@@ -95,7 +95,7 @@ async def test_not_duplicates_and_keep_another(seeded: Store, make_app) -> None:
         await open_duplicates(pilot)
         screen = app.screen
         assert isinstance(screen, DuplicatesScreen)
-        await pilot.press("k")  # keep the second contact instead
+        await pilot.press("o")  # keep the other (second) contact instead
         await settle(pilot)
         columns = screen.query_one("#dup-compare", DataTable).columns
         assert str(columns[ColumnKey(str(twin))].label) == f"KEEP #{twin}"

@@ -1,6 +1,7 @@
 """One key means one thing across screens (issue 12.7): the clashes found are gone.
 
-The scheme: ``h``/``j``/``k``/``l`` and the arrows only move; ``f`` is the filter panel;
+The scheme: ``h``/``j``/``k``/``l`` and the arrows only move (Duplicates keeps the other contact
+with ``o``); ``f`` is the filter panel;
 ``x``/``space`` mark; ``i`` shows a screen's insight (tag insight, the board's funnel);
 ``;`` opens the hint keys; ``[``/``]`` step a value back and forth (a contact's status,
 an import column's field, a merged field's value); ``enter`` opens or applies the highlighted row.
@@ -24,6 +25,9 @@ def _meanings(key: str) -> set[str]:
         ("h", {"focus_column(-1)", "step(-1)"}),  # a column or a color to the left: moving left
         ("l", {"focus_column(1)", "step(1)"}),
         ("x", {"toggle_select"}),
+        ("j", {"cursor_down"}),
+        ("k", {"cursor_up"}),  # Duplicates' "keep the other contact" is o (issue 14)
+        ("o", {"keep"}),
         ("semicolon", {"hints"}),
         ("i", {"insight", "toggle_funnel"}),
         ("left_square_bracket", {"step_status(-1)", "previous_field", "choose(-1)"}),
@@ -88,3 +92,65 @@ async def test_home_and_end_in_every_list(seeded, make_app) -> None:  # type: ig
         assert options.highlighted == options.option_count - 1
         await pilot.press("ctrl+home")
         assert options.highlighted == 0
+
+
+async def test_list_keys_on_duplicates_and_history(seeded, make_app) -> None:  # type: ignore[no-untyped-def]
+    """Duplicates: home/end the first/last field of the compared contacts, the page keys and
+    ctrl+home/ctrl+end step through the groups. History: the keys of every list."""
+    from textual.widgets import DataTable
+
+    from tagtui.app.screens.duplicates import FIELDS, DuplicatesScreen
+    from tagtui.app.screens.history import HistoryScreen
+    from tests.app.conftest import SIZE, settle
+
+    for name, company in (("A. Turing", "Bletchley"), ("D. Knuth", "Stanford"), ("H. Lamarr", "MGM")):
+        seeded.add_contact(name, company=company)
+    for n in range(60):
+        seeded.create_tag(f"Batch {n:02}")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("D")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, DuplicatesScreen)
+        assert len(screen.groups) == 3
+        groups = screen.query_one("#dup-groups", DataTable)
+        compare = screen.query_one("#dup-compare", DataTable)
+        assert compare.has_focus
+        for key, index in (("ctrl+end", 2), ("ctrl+home", 0), ("pagedown", 1), ("pageup", 0), ("pageup", 2)):
+            await pilot.press(key)
+            await settle(pilot)
+            assert (screen.index, groups.cursor_row) == (index, index), key
+            assert screen.contacts and screen.contacts[0].id == screen.groups[index].ids[0], key
+        await pilot.press("end")
+        assert compare.cursor_row == len(FIELDS) - 1
+        await pilot.press("home")
+        assert compare.cursor_row == 0
+        assert screen.index == 2  # the field keys left the group alone
+
+        groups.focus()  # the group list itself answers every list key
+        await settle(pilot)
+        for key, row in (("end", 2), ("home", 0), ("ctrl+end", 2), ("ctrl+home", 0)):
+            await pilot.press(key)
+            await settle(pilot)
+            assert (groups.cursor_row, screen.index) == (row, row), key
+
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("H")
+        await settle(pilot)
+        assert isinstance(app.screen, HistoryScreen)
+        table = app.screen.query_one("#history-table", DataTable)
+        table.focus()
+        await settle(pilot)
+        last = table.row_count - 1
+        assert last > 60
+        for key, row in (("end", last), ("home", 0), ("ctrl+end", last), ("ctrl+home", 0)):
+            await pilot.press(key)
+            assert table.cursor_row == row, key
+        await pilot.press("pagedown")
+        paged = table.cursor_row
+        assert 10 < paged < last
+        await pilot.press("pageup")
+        assert table.cursor_row == 0

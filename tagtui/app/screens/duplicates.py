@@ -3,7 +3,7 @@
 The scan runs in a worker with its progress in the status line (``escape`` cancels it). The
 highlighted group's contacts stand side by side, one column each, with the fields that differ
 highlighted and the value the merge keeps marked ✓. ``[``/``]`` choose the value of the
-highlighted field from the previous/next contact, ``k`` picks the contact to keep, ``m``
+highlighted field from the previous/next contact, ``o`` picks the (other) contact to keep, ``m``
 shows what the merge would make (a rolled-back rehearsal) and ``y`` applies it, ``n`` marks
 the group "not duplicates"; ``ctrl+z`` undoes a merge (the app's undo) and the scan runs again.
 """
@@ -23,6 +23,7 @@ from textual.widgets import DataTable, Footer, Header, Label, Static
 from tagtui.app.format import literal
 from tagtui.app.screens.base import TagtuiScreen
 from tagtui.app.screens.support import data_changed, plural, show_error, store_of
+from tagtui.app.widgets.list_table import ListTable
 from tagtui.store import Contact
 from tagtui.store.duplicates import DuplicateGroup, ScanCancelled
 from tagtui.store.merge import MERGED_FIELDS, MergeResult
@@ -42,6 +43,16 @@ def _value(contact: Contact, field: str) -> str:
     if field == "followers":
         return f"{value:,}" if value else ""
     return "" if value is None else str(value)
+
+
+class FieldTable(ListTable):
+    """The compared fields (a short list): ``home``/``end`` go to the first and last field;
+    the page keys and ``ctrl+home``/``ctrl+end`` fall through to the screen, which steps groups."""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("page_up", "page_down", "scroll_top", "scroll_bottom"):
+            return False
+        return super().check_action(action, parameters)
 
 
 class DuplicatesScreen(TagtuiScreen):
@@ -65,7 +76,7 @@ class DuplicatesScreen(TagtuiScreen):
             id="duplicates.ignore",
             tooltip="Never suggest this group again",
         ),
-        Binding("k", "keep", "Keep", id="duplicates.keep", tooltip="Keep the next contact of the group"),
+        Binding("o", "keep", "Keep", id="duplicates.keep", tooltip="Keep the other (next) contact"),
         Binding(
             "left_square_bracket",
             "choose(-1)",
@@ -82,6 +93,8 @@ class DuplicatesScreen(TagtuiScreen):
         ),
         Binding("pagedown", "group(1)", "Next group", show=False, id="duplicates.next"),
         Binding("pageup", "group(-1)", "Previous group", show=False, id="duplicates.previous"),
+        Binding("ctrl+home", "group_at(0)", "First group", show=False, id="duplicates.first"),
+        Binding("ctrl+end", "group_at(-1)", "Last group", show=False, id="duplicates.last"),
         Binding("r", "rescan", "Rescan", show=False, id="duplicates.rescan"),
     ]
 
@@ -102,9 +115,9 @@ class DuplicatesScreen(TagtuiScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Label("", id="dup-status")
-        groups: DataTable[Text | str] = DataTable(id="dup-groups", cursor_type="row", zebra_stripes=True)
+        groups: DataTable[Text | str] = ListTable(id="dup-groups", cursor_type="row", zebra_stripes=True)
         yield groups
-        yield DataTable(id="dup-compare", cursor_type="row")
+        yield FieldTable(id="dup-compare", cursor_type="row")
         yield Static("", id="dup-preview")
         yield Footer()
 
@@ -207,6 +220,10 @@ class DuplicatesScreen(TagtuiScreen):
             self.index = (self.index + step) % len(self.groups)
             self.query_one("#dup-groups", DataTable).move_cursor(row=self.index)
             self._open_group()
+
+    def action_group_at(self, index: int) -> None:
+        if self.groups:
+            self.action_group(index % len(self.groups) - self.index)
 
     def _open_group(self) -> None:
         group = self.groups[self.index]
@@ -432,7 +449,7 @@ class DuplicatesScreen(TagtuiScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "apply":
             return self.staged is not None
-        if action in ("merge", "not_duplicates", "keep", "choose", "group"):
+        if action in ("merge", "not_duplicates", "keep", "choose", "group", "group_at"):
             return not self.scanning and bool(self.groups)
         return True
 

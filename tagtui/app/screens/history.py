@@ -17,6 +17,7 @@ from tagtui.app.format import literal
 from tagtui.app.screens.base import TagtuiScreen
 from tagtui.app.screens.detail import format_when
 from tagtui.app.screens.support import store_of
+from tagtui.app.widgets.list_table import ListTable
 from tagtui.store.history import HistoryLine
 
 #: How many changes the screen lists (the newest).
@@ -47,7 +48,7 @@ class HistoryScreen(TagtuiScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Label(self._title(), id="history-title")
-        yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
+        yield ListTable(id="history-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def _title(self) -> Text:
