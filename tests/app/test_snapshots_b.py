@@ -70,3 +70,9 @@ def test_detail(snap_compare, demo: Store, monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(detail, "format_when", lambda at, today=None: "10:02")
     keys = ("enter", "right_square_bracket", "down", "space")  # the first contact, from the contacts screen
     assert snap_compare(TagtuiApp(demo), terminal_size=SIZE, run_before=_keys(*keys))
+
+
+def test_tag_merge_picker(snap_compare, demo: Store) -> None:  # type: ignore[no-untyped-def]
+    """The merge picker: a plain list with counts (no check boxes), its help line saying enter merges."""
+    keys = ("2", "m", "down")  # merge the first tag: the picker lists the others, the second highlighted
+    assert snap_compare(TagtuiApp(demo), terminal_size=SIZE, run_before=_keys(*keys))
