@@ -279,6 +279,60 @@ class DuplicateIgnoreRow(SQLModel, table=True):
     created_at: str = Field(sa_type=STAMP)
 
 
+class SyncSourceRow(SQLModel, table=True):
+    """An address book the workspace syncs with (schema 4): a CardDAV URL or a vdir folder.
+
+    Never a password: the name of the environment variable or the command that gives it
+    (or none: ``~/.netrc``).
+    """
+
+    __tablename__ = "sync_source"
+    __table_args__ = (Index("ux_sync_source_name", "workspace_id", "name_key", unique=True), NO_REUSE)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("workspace.id", ondelete="CASCADE"), nullable=False)
+    )
+    name: str = Field(sa_column=Column(String(64), nullable=False))
+    name_key: str = Field(sa_column=Column(KEY, nullable=False))
+    url: str = Field(sa_column=Column(Text, nullable=False))
+    username: str | None = Field(default=None, sa_type=String(200))
+    password_env: str | None = Field(default=None, sa_type=String(200))
+    password_command: str | None = Field(default=None, sa_type=Text)
+    #: The server's RFC 6578 sync-token after the last sync, when it gives one.
+    sync_token: str | None = Field(default=None, sa_type=Text)
+    last_sync: str | None = Field(default=None, sa_type=STAMP)
+    created_at: str = Field(sa_type=STAMP)
+
+
+class SyncItemRow(SQLModel, table=True):
+    """One card of an address book as last synced (schema 4): the base of the next merge.
+
+    ``card`` is the card's text as the server last held it (its unmodelled lines are written
+    back from it); ``base`` the fields both sides agreed on then, as JSON. No foreign key to
+    the contact: a contact deleted here is seen by its link to nothing (and undo brings it
+    back under the same id).
+    """
+
+    __tablename__ = "sync_item"
+    __table_args__ = (
+        Index("ux_sync_item_href", "source_id", "href", unique=True),
+        Index("ix_sync_item_contact", "contact_id"),
+        NO_REUSE,
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("sync_source.id", ondelete="CASCADE"), nullable=False)
+    )
+    contact_id: int | None = Field(default=None)
+    href: str = Field(sa_column=Column(Text, nullable=False))
+    etag: str = Field(sa_column=Column(Text, nullable=False))
+    uid: str | None = Field(default=None, sa_type=Text)
+    card: str = Field(sa_column=Column(Text, nullable=False))
+    base: str = Field(sa_column=Column(Text, nullable=False))
+
+
 def ddl(dialect_name: str) -> list[str]:
     """CREATE TABLE and CREATE INDEX statements for ``dialect_name``, in dependency order."""
     return [statement for _, statement in ddl_by_table(dialect_name)]

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from tagtui.store.db import Database, Tx, connect_sqlite_readonly
 from tagtui.store.errors import DatabaseRefused
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 #: Tables of the first release: a database holding any of them without ``tagtui_meta`` is not ours.
 OUR_TABLES = ("tagtui_meta", "workspace", "status", "tag", "contact", "contact_tag", "event", "saved_view")
 
@@ -147,8 +147,20 @@ def _migrate_to_3(tx: Tx) -> None:
         step(tx)
 
 
+#: The steps of schema 4, in order, after its new tables are created (as ``SCHEMA_3_STEPS``).
+#: Sync (issue 13) needs none: its tables, ``sync_source`` and ``sync_item``, are new.
+SCHEMA_4_STEPS: list[Callable[[Tx], None]] = []
+
+
+def _migrate_to_4(tx: Tx) -> None:
+    """Schema 4: sync with address books (new tables) and the steps of ``SCHEMA_4_STEPS``."""
+    _create_missing_tables(tx)
+    for step in SCHEMA_4_STEPS:
+        step(tx)
+
+
 #: version -> function that brings a database from ``version - 1`` to ``version``.
-MIGRATIONS: dict[int, Callable[[Tx], None]] = {2: _migrate_to_2, 3: _migrate_to_3}
+MIGRATIONS: dict[int, Callable[[Tx], None]] = {2: _migrate_to_2, 3: _migrate_to_3, 4: _migrate_to_4}
 
 
 _clock_lock = threading.Lock()

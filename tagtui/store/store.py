@@ -25,6 +25,7 @@ from tagtui.store.rules import (
 )
 from tagtui.store.schema import now, prepare
 from tagtui.store.statuses import StatusOps
+from tagtui.store.sync import SyncOps
 from tagtui.store.tags import TagOps
 from tagtui.store.trends import TrendOps
 from tagtui.store.types import Settings, View
@@ -50,6 +51,7 @@ class Store(
     DuplicateOps,
     MergeOps,
     HistoryOps,
+    SyncOps,
 ):
     """Open with ``Store.open(path_or_url, workspace=...)``; close with ``close()``."""
 

@@ -13,6 +13,7 @@ from tagtui.query.parse import parse
 from tagtui.store import Conflict, Store
 from tagtui.store.db import Database
 from tagtui.store.errors import DatabaseRefused
+from tagtui.store.schema import SCHEMA_VERSION
 
 NFD = "Cafe\u0301"
 NFC = "Caf\u00e9"
@@ -76,7 +77,9 @@ def test_keys_are_derived_again(db_url: str) -> None:
     back_to_schema_2(store)
 
     with Store.open(db_url) as store:
-        assert sql(store, "SELECT value FROM tagtui_meta WHERE \"key\" = 'schema_version'") == [("3",)]
+        assert sql(store, "SELECT value FROM tagtui_meta WHERE \"key\" = 'schema_version'") == [
+            (str(SCHEMA_VERSION),)
+        ]
         assert sql(store, "SELECT name, name_key, slug FROM tag ORDER BY id")[:2] == [
             (NFD, NFC.lower(), NFC.lower()),  # names kept as they were; keys derived again
             ("⭐\ufe0f", "⭐", "white-medium-star"),

@@ -1,0 +1,601 @@
+"""Sync with address books (issue 13): the sources, the state of their cards, and a sync's local side.
+
+The algorithm lives in ``tagtui.sync.engine``; here are its rules about the database: a
+source's name and URL, never a password; what each card was at the last sync (the base of
+the next three-way merge); and the local side of one sync, applied in one transaction that
+is one undo step, through the store's own contact operations.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from tagtui.store.base import UNSET, StoreBase
+from tagtui.store.db import IntegrityViolation, Tx, url_secrets
+from tagtui.store.errors import Conflict, NotFound, ValidationError
+from tagtui.store.identity import slugify
+from tagtui.store.rules import (
+    ASSIGNEE_MAX,
+    COMPANY_MAX,
+    CONTACT_NAME_MAX,
+    NOTES_MAX,
+    PHONE_MAX,
+    clean_email,
+    clean_followers,
+    clean_label_name,
+    clean_text,
+)
+from tagtui.store.schema import now
+
+#: The fields a sync carries between a contact and a card, in this order.
+SYNC_FIELDS = ("name", "email", "phone", "company", "notes", "tags", "status", "assignee", "followers")
+#: Plain text fields and their length limits (longer text from a server is cut to fit).
+_TEXT_LIMITS = {"phone": PHONE_MAX, "company": COMPANY_MAX, "notes": NOTES_MAX, "assignee": ASSIGNEE_MAX}
+#: ``tagtui sync add|list|remove`` are commands: a source cannot be called so.
+RESERVED_NAMES = frozenset({"add", "list", "remove"})
+SOURCE_NAME_MAX = 64
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_SOURCE_COLUMNS = (
+    "s.id, s.name, s.url, s.username, s.password_env, s.password_command, s.sync_token, s.last_sync,"
+    " s.created_at"
+)
+
+Fields = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SyncSource:
+    """An address book the workspace syncs with. It holds no password, only where to find one."""
+
+    id: int
+    name: str
+    url: str
+    username: str | None
+    password_env: str | None
+    password_command: str | None
+    sync_token: str | None
+    last_sync: str | None
+    created_at: str
+    #: Contacts linked to a card of this address book.
+    contacts: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "url": self.url, "last_sync": self.last_sync, "contacts": self.contacts}
+
+
+@dataclass(frozen=True)
+class SyncItem:
+    """A card as last synced: where it is, its version, its contact and the agreed fields."""
+
+    href: str
+    etag: str
+    uid: str | None
+    contact_id: int | None
+    base: Fields
+
+
+@dataclass(frozen=True)
+class ItemWrite:
+    """A card's state to record: ``contact_id`` None links it to the contact that a ``create``
+    change of the same apply makes for ``href``."""
+
+    href: str
+    etag: str
+    uid: str | None
+    card: str
+    base: Fields
+    contact_id: int | None = None
+
+
+@dataclass(frozen=True)
+class LocalChange:
+    """One change to a contact: ``create`` (``fields`` in full; ``href`` its card), ``update``
+    (only the fields that change) or ``delete``."""
+
+    kind: str
+    contact_id: int | None = None
+    fields: Fields = field(default_factory=dict)
+    href: str | None = None
+
+
+@dataclass(frozen=True)
+class SyncConflict:
+    """A field both sides changed differently (or a contact one side deleted and the other
+    changed, ``field`` "deleted"): which side was kept, and the value of each side."""
+
+    contact_id: int | None
+    name: str
+    field: str
+    local: Any
+    remote: Any
+    kept: str
+    #: For a contact this sync creates (``contact_id`` None): its card.
+    href: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "contact": self.contact_id,
+            "field": self.field,
+            "local": self.local,
+            "remote": self.remote,
+            "kept": self.kept,
+        }
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What a sync's local side did, and the contacts it created, by their card's href."""
+
+    created: int
+    updated: int
+    deleted: int
+    contacts: dict[str, int]
+
+
+# -- the fields of a contact as a sync sees them --------------------------------------------
+
+
+def clean_sync_fields(values: dict[str, Any]) -> Fields:
+    """A card's fields as a contact can hold them: trimmed, cut to the limits, a bad email or
+    tag left out, a missing name taken from the email (or "(no name)"). Cleaning the fields of
+    a contact gives them back unchanged, so the two sides compare equal when they agree."""
+    out: Fields = {}
+    for name, limit in _TEXT_LIMITS.items():
+        out[name] = _lenient_text(values.get(name), name, limit)
+    try:
+        out["email"] = clean_email(_text_or_none(values.get("email")))
+    except ValidationError:
+        out["email"] = None
+    name = _lenient_text(values.get("name"), "name", CONTACT_NAME_MAX)
+    out["name"] = name or out["email"] or out["phone"] or out["company"] or "(no name)"
+    tags: dict[str, str] = {}
+    for raw in values.get("tags") or ():
+        try:
+            tag, slug = clean_label_name(str(raw))
+        except ValidationError:
+            continue
+        tags.setdefault(slug, tag)
+    out["tags"] = list(tags.values())
+    status = values.get("status")
+    try:
+        out["status"] = clean_label_name(str(status), what="status")[0] if status not in (None, "") else None
+    except ValidationError:
+        out["status"] = None
+    out["followers"] = _lenient_followers(values.get("followers"))
+    return {k: out[k] for k in SYNC_FIELDS}
+
+
+def _text_or_none(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, list | tuple):
+        value = ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def _lenient_text(value: Any, name: str, limit: int) -> str | None:
+    text = _text_or_none(value)
+    if text is None:
+        return None
+    text = text.replace("\x00", "").strip()[:limit]
+    return clean_text(text, field=name, limit=limit)
+
+
+def _lenient_followers(value: Any) -> int:
+    if isinstance(value, list | tuple):
+        value = value[0] if len(value) == 1 else None
+    try:
+        return clean_followers(value)
+    except ValidationError:
+        return 0
+
+
+def same_value(field_name: str, a: Any, b: Any) -> bool:
+    """Whether two values of a sync field mean the same: tags as sets and statuses by slug."""
+    if field_name == "tags":
+        return {slugify(t, "tag") for t in a or ()} == {slugify(t, "tag") for t in b or ()}
+    if field_name == "status":
+        return (slugify(a, "status") if a else None) == (slugify(b, "status") if b else None)
+    return a == b
+
+
+def changed_fields(before: Fields, after: Fields) -> set[str]:
+    """The sync fields whose value differs between ``before`` and ``after``."""
+    return {f for f in SYNC_FIELDS if not same_value(f, before.get(f), after.get(f))}
+
+
+# -- the store's part ---------------------------------------------------------------------
+
+
+class SyncOps(StoreBase):
+    # -- sources ----------------------------------------------------------------------------
+
+    def add_sync_source(
+        self,
+        name: str,
+        url: str,
+        *,
+        username: str | None = None,
+        password_env: str | None = None,
+        password_command: str | None = None,
+    ) -> SyncSource:
+        """A new address book to sync with. A name taken (in any case) is a Conflict; a URL
+        with a password in it is refused: give the variable or the command that holds it."""
+        clean_name = check_source_name(name)
+        clean_url = _clean_url(url)
+        user = clean_text(username, field="user", limit=200)
+        env = clean_text(password_env, field="password_env", limit=200)
+        command = clean_text(password_command, field="password_command", limit=2000)
+        if env is not None and command is not None:
+            raise ValidationError("give --password-env or --password-command, not both", field="password")
+        if env is not None and not _ENV_NAME.match(env):
+            raise ValidationError(
+                "--password-env is the name of an environment variable (letters, digits, _), not a password",
+                field="password_env",
+            )
+
+        def run(tx: Tx) -> SyncSource:
+            taken = tx.scalar(
+                "SELECT name FROM sync_source WHERE workspace_id = :ws AND name_key = :key",
+                self._params(key=clean_name.lower()),
+            )
+            if taken is not None:
+                raise Conflict(f"an address book named {taken!r} already exists", field="name")
+            try:
+                tx.execute(
+                    "INSERT INTO sync_source (workspace_id, name, name_key, url, username, password_env,"
+                    " password_command, created_at) VALUES (:ws, :name, :key, :url, :user, :env,"
+                    " :command, :at)",
+                    self._params(
+                        name=clean_name,
+                        key=clean_name.lower(),
+                        url=clean_url,
+                        user=user,
+                        env=env,
+                        command=command,
+                        at=now(),
+                    ),
+                )
+            except IntegrityViolation as exc:
+                raise Conflict(f"an address book named {clean_name!r} already exists", field="name") from exc
+            self._event(
+                tx, "sync.source_added", "workspace", self.workspace_id, name=clean_name, url=clean_url
+            )
+            return self._source(tx, clean_name)
+
+        return self._write(run)
+
+    def sync_sources(self) -> list[SyncSource]:
+        """Every address book of the workspace, by name, with how many contacts each links."""
+
+        def run(tx: Tx) -> list[SyncSource]:
+            rows = tx.all(
+                f"SELECT {_SOURCE_COLUMNS}, (SELECT COUNT(*) FROM sync_item i WHERE i.source_id = s.id"
+                " AND i.contact_id IS NOT NULL) FROM sync_source s WHERE s.workspace_id = :ws"
+                " ORDER BY s.name_key",
+                self._params(),
+            )
+            return [SyncSource(*r) for r in rows]
+
+        return self._read(run)
+
+    def get_sync_source(self, name: str) -> SyncSource:
+        return self._read(lambda tx: self._source(tx, name))
+
+    def _source(self, tx: Tx, name: str) -> SyncSource:
+        key = name.strip().lower() if isinstance(name, str) else ""
+        row = tx.one(
+            f"SELECT {_SOURCE_COLUMNS}, (SELECT COUNT(*) FROM sync_item i WHERE i.source_id = s.id"
+            " AND i.contact_id IS NOT NULL) FROM sync_source s"
+            " WHERE s.workspace_id = :ws AND s.name_key = :key",
+            self._params(key=key),
+        )
+        if row is None:
+            raise NotFound(
+                f"no address book named {str(name).strip()!r} (see 'tagtui sync list')", field="name"
+            )
+        return SyncSource(*row)
+
+    def remove_sync_source(self, name: str) -> int:
+        """Forget an address book and its links; no contact is deleted anywhere. Returns how
+        many contacts were linked."""
+
+        def run(tx: Tx) -> int:
+            source = self._source(tx, name)
+            tx.execute("DELETE FROM sync_item WHERE source_id = :id", {"id": source.id})
+            tx.execute("DELETE FROM sync_source WHERE id = :id", {"id": source.id})
+            self._event(tx, "sync.source_removed", "workspace", self.workspace_id, name=source.name)
+            return source.contacts
+
+        return self._write(run)
+
+    # -- the state of the cards ---------------------------------------------------------------
+
+    def sync_items(self, name: str) -> dict[str, SyncItem]:
+        """Every card of the address book as last synced, by href (without the card texts)."""
+
+        def run(tx: Tx) -> dict[str, SyncItem]:
+            source = self._source(tx, name)
+            return {
+                r[0]: SyncItem(r[0], r[1], r[2], r[3], json.loads(r[4]))
+                for r in tx.all(
+                    "SELECT href, etag, uid, contact_id, base FROM sync_item WHERE source_id = :id",
+                    {"id": source.id},
+                )
+            }
+
+        return self._read(run)
+
+    def sync_cards(self, name: str, hrefs: Iterable[str]) -> dict[str, str]:
+        """The texts of these cards as last synced (the lines a write keeps), by href."""
+        wanted = list(dict.fromkeys(hrefs))
+
+        def run(tx: Tx) -> dict[str, str]:
+            source = self._source(tx, name)
+            out: dict[str, str] = {}
+            for start in range(0, len(wanted), 500):
+                cond, params = self.db.in_list("href", "h", wanted[start : start + 500])
+                out.update(
+                    tx.all(
+                        f"SELECT href, card FROM sync_item WHERE source_id = :id AND {cond}",
+                        {"id": source.id, **params},
+                    )
+                )
+            return out
+
+        return self._read(run)
+
+    def sync_local_fields(self) -> dict[int, Fields]:
+        """Every contact of the workspace as a sync sees it, by id."""
+        out: dict[int, Fields] = {}
+        for batch in self.iter_contact_values(notes=True):  # type: ignore[attr-defined]
+            for cid, name, email, company, phone, assignee, followers, status, tags, notes in batch:
+                out[cid] = {
+                    "name": name,
+                    "email": email,
+                    "phone": phone,
+                    "company": company,
+                    "notes": notes,
+                    "tags": list(tags),
+                    "status": status,
+                    "assignee": assignee,
+                    "followers": followers,
+                }
+        return out
+
+    # -- a sync's local side -------------------------------------------------------------------
+
+    def apply_sync(
+        self,
+        name: str,
+        changes: Sequence[LocalChange],
+        items: Sequence[ItemWrite] = (),
+        *,
+        forget: Sequence[str] = (),
+        conflicts: Sequence[SyncConflict] = (),
+        token: str | None = UNSET,
+    ) -> Applied:
+        """The local side of a sync, in one transaction and one undo step: contacts created,
+        updated and deleted (through the store's own operations, so every rule and history
+        line is as for an edit by hand), the cards' new states recorded, cards forgotten, and
+        each conflict written in its contact's history. ``token``: the server's new sync-token."""
+        for change in changes:
+            if change.kind not in ("create", "update", "delete"):
+                raise ValueError(f"unknown change {change.kind!r}")
+
+        def run(tx: Tx) -> Applied:
+            source = self._source(tx, name)
+            created: dict[str, int] = {}
+            counts = {"create": 0, "update": 0, "delete": 0}
+            deletes = sorted(
+                {c.contact_id for c in changes if c.kind == "delete" and c.contact_id is not None}
+            )
+            if deletes:
+                cond, params = self.db.in_list("id", "ids", deletes)
+                present = [
+                    r[0]
+                    for r in tx.all(
+                        f"SELECT id FROM contact WHERE workspace_id = :ws AND {cond}",
+                        {**params, **self._params()},
+                    )
+                ]
+                if present:
+                    counts["delete"] = len(self._delete_contacts(tx, present))  # type: ignore[attr-defined]
+            for change in changes:
+                if change.kind == "create":
+                    cid = self._create_synced(tx, change.fields)
+                    counts["create"] += 1
+                    if change.href is not None:
+                        created[change.href] = cid
+                elif change.kind == "update" and change.contact_id is not None:
+                    counts["update"] += int(self._update_synced(tx, change.contact_id, change.fields))
+            for conflict in conflicts:
+                subject = conflict.contact_id
+                if subject is None and conflict.href is not None:
+                    subject = created.get(conflict.href)
+                if subject is not None:
+                    self._event(
+                        tx,
+                        "contact.sync_conflict",
+                        "contact",
+                        subject,
+                        source=source.name,
+                        field=conflict.field,
+                        local=conflict.local,
+                        remote=conflict.remote,
+                        kept=conflict.kept,
+                    )
+            self._write_items(tx, source.id, items, created)
+            self._forget_items(tx, source.id, forget)
+            self._finish(tx, source.id, token)
+            parts = [
+                f"{n} {word}"
+                for n, word in (
+                    (counts["create"], "added"),
+                    (counts["update"], "updated"),
+                    (counts["delete"], "deleted"),
+                )
+                if n
+            ]
+            self._label(tx, "sync", f"Synced with {source.name}: " + (", ".join(parts) or "no change"))
+            return Applied(counts["create"], counts["update"], counts["delete"], created)
+
+        return self._write(run)
+
+    def record_sync_items(
+        self,
+        name: str,
+        items: Sequence[ItemWrite] = (),
+        *,
+        forget: Sequence[str] = (),
+        token: str | None = UNSET,
+    ) -> None:
+        """Record cards' new states after writes to the server (no undo step: the contacts do
+        not change), forget cards, and note the sync's time and token."""
+
+        def run(tx: Tx) -> None:
+            source = self._source(tx, name)
+            self._write_items(tx, source.id, items, {})
+            self._forget_items(tx, source.id, forget)
+            self._finish(tx, source.id, token)
+
+        self._write(run)
+
+    def _create_synced(self, tx: Tx, fields: Fields) -> int:
+        values = clean_sync_fields(fields)
+        email = values["email"]
+        if email is not None and self._find_contact_id(tx, email) is not None:
+            email = None  # another contact has it (two cards of one email): the card keeps it
+        contact = self.add_contact(  # type: ignore[attr-defined]
+            values["name"],
+            email=email,
+            phone=values["phone"],
+            company=values["company"],
+            notes=values["notes"],
+            assignee=values["assignee"],
+            followers=values["followers"],
+        )
+        self._update_synced(tx, contact.id, {"tags": values["tags"], "status": values["status"]})
+        return contact.id
+
+    def _update_synced(self, tx: Tx, contact_id: int, fields: Fields) -> bool:
+        """Change the given sync fields of a contact; whether anything changed."""
+        values = {k: v for k, v in clean_sync_fields({"name": "-", **fields}).items() if k in fields}
+        changed = False
+        if "email" in values and values["email"] is not None:
+            other = self._find_contact_id(tx, values["email"])
+            if other is not None and other != contact_id:
+                del values["email"]
+        plain = {k: v for k, v in values.items() if k not in ("tags", "status")}
+        if plain:
+            before = tx.scalar("SELECT rev FROM contact WHERE id = :id", {"id": contact_id})
+            self.update_contact(contact_id, **plain)  # type: ignore[attr-defined]
+            changed = tx.scalar("SELECT rev FROM contact WHERE id = :id", {"id": contact_id}) != before
+        if "tags" in values:
+            change = self.sync_tags(contact_id=contact_id, names=values["tags"])  # type: ignore[attr-defined]
+            changed = changed or bool(change.added or change.removed)
+        if "status" in values:
+            status = values["status"]
+            status_id = None
+            if status is not None:
+                status_id = self._find_label_id(tx, "status", status)
+                if status_id is None:
+                    status_id = self.create_status(status).id  # type: ignore[attr-defined]
+            before_status = tx.scalar("SELECT status_id FROM contact WHERE id = :id", {"id": contact_id})
+            if before_status != status_id:
+                self._set_status(tx, contact_id, status_id)  # type: ignore[attr-defined]
+                changed = True
+        return changed
+
+    def _write_items(
+        self, tx: Tx, source_id: int, items: Sequence[ItemWrite], created: dict[str, int]
+    ) -> None:
+        rows = []
+        for item in items:
+            contact_id = item.contact_id if item.contact_id is not None else created.get(item.href)
+            rows.append(
+                {
+                    "src": source_id,
+                    "href": item.href,
+                    "etag": item.etag,
+                    "uid": item.uid,
+                    "card": item.card,
+                    "base": json.dumps(item.base, ensure_ascii=False, sort_keys=True),
+                    "cid": contact_id,
+                }
+            )
+        if rows:
+            tx.executemany(
+                "INSERT INTO sync_item (source_id, href, etag, uid, card, base, contact_id)"
+                " VALUES (:src, :href, :etag, :uid, :card, :base, :cid)"
+                " ON CONFLICT (source_id, href) DO UPDATE SET etag = excluded.etag, uid = excluded.uid,"
+                " card = excluded.card, base = excluded.base, contact_id = excluded.contact_id",
+                rows,
+            )
+
+    def _forget_items(self, tx: Tx, source_id: int, hrefs: Sequence[str]) -> None:
+        if hrefs:
+            tx.executemany(
+                "DELETE FROM sync_item WHERE source_id = :src AND href = :href",
+                [{"src": source_id, "href": h} for h in hrefs],
+            )
+
+    def _finish(self, tx: Tx, source_id: int, token: str | None) -> None:
+        if token is UNSET:
+            return
+        tx.execute(
+            "UPDATE sync_source SET sync_token = :token, last_sync = :at WHERE id = :id",
+            {"token": token, "at": now(), "id": source_id},
+        )
+
+
+def check_source_name(name: object) -> str:
+    """An address book's name: letters, digits, ``.``, ``_`` and ``-``, not a command's word."""
+    if not isinstance(name, str):
+        raise ValidationError("the address book's name must be text", field="name")
+    clean = name.strip()
+    if not clean:
+        raise ValidationError("the address book's name must not be blank", field="name")
+    if len(clean) > SOURCE_NAME_MAX:
+        raise ValidationError(
+            f"the address book's name is {len(clean)} characters; the limit is {SOURCE_NAME_MAX}",
+            field="name",
+        )
+    if not _NAME.match(clean):
+        raise ValidationError(
+            f"address book name {clean!r}: use letters, digits, '.', '_' and '-'"
+            " (starting with a letter or digit)",
+            field="name",
+        )
+    if clean.lower() in RESERVED_NAMES:
+        raise ValidationError(f"{clean!r} is a sync command; choose another name", field="name")
+    return clean
+
+
+def _clean_url(url: object) -> str:
+    """An http(s) URL without a password in it, or a folder path (made absolute)."""
+    if not isinstance(url, str) or not url.strip():
+        raise ValidationError("give the address book's URL or folder", field="url")
+    text = url.strip()
+    if "\x00" in text or any(ch in text for ch in "\r\n"):
+        raise ValidationError("the URL holds a control character", field="url")
+    if "://" in text:
+        scheme = text.split("://", 1)[0].lower()
+        if scheme not in ("http", "https"):
+            raise ValidationError(
+                f"a {scheme}:// URL cannot be synced: give an http(s) URL or a folder", field="url"
+            )
+        if url_secrets(text):
+            raise ValidationError(
+                "the URL holds a password; give it with --password-env or --password-command"
+                " (or ~/.netrc) instead: it is never stored",
+                field="url",
+            )
+        return text
+    return os.path.abspath(os.path.expanduser(text))
