@@ -148,6 +148,7 @@ SHOTS: list[tuple[str, str, list[Step]]] = [
         [lambda p: keys(p, "ctrl+a", "t"), lambda p: keys(p, *"vip", "enter", "enter")],
     ),
     ("detail", "Contact detail", [lambda p: keys(p, "down", "enter")]),
+    ("history", "History (H): who changed what, undone and dropped steps marked", [lambda p: keys(p, "H")]),
     ("help", "Help: every key", [lambda p: keys(p, "question_mark")]),
     (
         "error",
@@ -201,6 +202,8 @@ SMALL_SHOTS: list[tuple[str, str, list[Step]]] = [
     ("small-statuses", "80×24: Statuses", [lambda p: keys(p, "3")]),
     ("small-board", "80×24: the board", [lambda p: keys(p, "4")]),
     ("small-detail", "80×24: contact detail", [lambda p: keys(p, "down", "enter")]),
+    ("small-history", "80×24: History, what and about on two lines", [lambda p: keys(p, "H")]),
+    ("small-tag-picker", "80×24: the tag picker, its help line in view", [lambda p: keys(p, "t")]),
     ("small-help", "80×24: Help, the keys in force", [lambda p: keys(p, "question_mark")]),
     ("small-columns", "80×24: the column chooser (c)", [lambda p: keys(p, "c")]),
 ]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 
 import pytest
 from textual.pilot import Pilot
@@ -53,6 +54,27 @@ def make_app(store: Store) -> Callable[..., TagtuiApp]:
         return TagtuiApp(store, **kwargs)  # type: ignore[arg-type]
 
     return factory
+
+
+@pytest.fixture
+def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Local time is UTC for the test (event times in snapshots read the same everywhere)."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def pin_times(store: Store, at: str = "2024-03-01T10:02:00.000000Z") -> None:
+    """Every event and contact of ``store`` happened at ``at``, and every step was ada's."""
+    store._write(
+        lambda tx: (
+            tx.execute(f"UPDATE event SET at = '{at}'"),
+            tx.execute(f"UPDATE contact SET created_at = '{at}', updated_at = '{at}'"),
+            tx.execute("UPDATE step SET actor = 'ada' WHERE actor NOT IN ('ada', 'bob')"),
+        )
+    )
 
 
 async def settle(pilot: Pilot, *, typed: bool = False) -> None:

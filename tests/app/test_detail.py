@@ -132,3 +132,8 @@ def test_times_are_short_today_and_dated_before() -> None:
     local = datetime.fromisoformat("2024-03-01T09:02:00+00:00").astimezone()
     assert format_when(at, today=local) == local.strftime("%H:%M")
     assert format_when(at, today=local.replace(year=2025)) == local.strftime("%Y-%m-%d %H:%M")
+    # Short (narrow columns): the day of this year without the year, an older day without the time.
+    assert format_when(at, today=local, short=True) == local.strftime("%H:%M")
+    later = local.replace(month=12, day=31) if local.month < 12 else local.replace(month=1, day=1)
+    assert format_when(at, today=later, short=True) == local.strftime("%b %d %H:%M")
+    assert format_when(at, today=local.replace(year=2025), short=True) == local.strftime("%Y-%m-%d")

@@ -3,15 +3,12 @@ with who made them and undone/dropped steps marked; opened by keys and from the 
 
 from __future__ import annotations
 
-import time
-
-import pytest
 from textual.widgets import DataTable
 
 from tagtui.app.screens.detail import ContactDetailScreen
 from tagtui.app.screens.history import HistoryScreen
 from tagtui.query import parse
-from tests.app.conftest import SIZE, settle, type_text
+from tests.app.conftest import SIZE, pin_times, settle, type_text
 
 
 def rows(app) -> list[list[str]]:
@@ -95,23 +92,9 @@ async def test_a_tags_history_from_the_tags_screen(seeded, make_app):
         assert any(w.startswith("+Partner on") for w in whats)
 
 
-@pytest.fixture
-def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
-
-
 def test_history_screen_snapshot(seeded, make_app, snap_compare, fixed_clock):
     _history_of_changes(seeded)
-    seeded._write(
-        lambda tx: (
-            tx.execute("UPDATE event SET at = '2024-03-01T10:02:00.000000Z'"),
-            tx.execute("UPDATE step SET actor = 'ada' WHERE actor NOT IN ('ada', 'bob')"),
-        )
-    )
+    pin_times(seeded)
 
     async def run_before(pilot) -> None:
         await settle(pilot)

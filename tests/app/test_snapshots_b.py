@@ -67,7 +67,7 @@ def test_board(snap_compare, demo: Store) -> None:  # type: ignore[no-untyped-de
 
 def test_detail(snap_compare, demo: Store, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     # Event times are "now": pin how they read so the picture does not change by the minute.
-    monkeypatch.setattr(detail, "format_when", lambda at, today=None: "10:02")
+    monkeypatch.setattr(detail, "format_when", lambda at, today=None, short=False: "10:02")
     keys = ("enter", "right_square_bracket", "down", "space")  # the first contact, from the contacts screen
     assert snap_compare(TagtuiApp(demo), terminal_size=SIZE, run_before=_keys(*keys))
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input, TextArea
 
+from tagtui.query import parse
 from tagtui.store import Store
-from tests.app.conftest import settle
+from tests.app.conftest import pin_times, settle
 
 SMALL = (80, 24)
 
@@ -42,8 +43,8 @@ def workspace(store: Store) -> Store:
     return store
 
 
-#: name -> keys pressed after the app opens on the contacts screen. (The contact detail is not here:
-#: its history shows times, and its split settles differently from run to run at this size.)
+#: name -> keys pressed after the app opens on the contacts screen. (The contact detail and
+#: History, which show times, are below: with the times pinned.)
 SCREENS: dict[str, tuple[str, ...]] = {
     "contacts": (),
     "contacts_with_panel": ("ctrl+b",),
@@ -84,6 +85,36 @@ def test_screen_at_80x24(name: str, workspace: Store, make_app, snap_compare) ->
 
 def test_welcome_at_80x24(store: Store, make_app, snap_compare) -> None:  # type: ignore[no-untyped-def]
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+
+    assert snap_compare(make_app(), run_before=run_before, terminal_size=SMALL)
+
+
+def _history(store: Store) -> None:
+    """Ada Lovelace's status changed, her company edited (long), and an undone tag change."""
+    store.actor = "ada"
+    ada = store.list_contacts(parse("Ada")).rows[0]
+    store.set_status(ada.id, "qualified")
+    store.update_contact(ada.id, company="Analytical Engines and Difference Machines Limited")
+    store.change_tags(ada.id, add=["partner"])
+    store.undo(by="actor")
+
+
+@pytest.mark.parametrize("keys", [("enter",), ("H",)], ids=["detail", "history"])
+def test_times_at_80x24(  # type: ignore[no-untyped-def]
+    keys: tuple[str, ...], workspace: Store, make_app, snap_compare, fixed_clock
+) -> None:
+    """The contact detail (fields beside a capped tag list) and History (what and about as two
+    lines, the highlighted change in full below), with every time pinned to 2024-03-01."""
+    _history(workspace)
+    pin_times(workspace)
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+        await pilot.pause(0.2)
         await settle(pilot)
 
     assert snap_compare(make_app(), run_before=run_before, terminal_size=SMALL)

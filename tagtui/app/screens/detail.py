@@ -35,23 +35,30 @@ CHECK = "✓"
 # -- history, in words -------------------------------------------------------------------
 
 
-def format_when(at: str, *, today: datetime | None = None) -> str:
-    """An event's time in local time: ``10:02`` today, ``2024-03-01 10:02`` before."""
+def format_when(at: str, *, today: datetime | None = None, short: bool = False) -> str:
+    """An event's time in local time: ``10:02`` today, ``2024-03-01 10:02`` before.
+
+    ``short`` (narrow columns, at most 12 cells): ``Mar 01 10:02`` this year, ``2024-03-01`` before.
+    """
     try:
         moment = datetime.strptime(at, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC).astimezone()
     except ValueError:
-        return at[:16]
+        return at[: 10 if short else 16]
     today = today or datetime.now().astimezone()
     if moment.date() == today.date():
         return moment.strftime("%H:%M")
-    return moment.strftime("%Y-%m-%d %H:%M")
+    if not short:
+        return moment.strftime("%Y-%m-%d %H:%M")
+    return moment.strftime("%b %d %H:%M") if moment.year == today.year else moment.strftime("%Y-%m-%d")
 
 
-def _value(value: Any) -> Text:
+def _value(value: Any, *, cut: int | None = 40) -> Text:
+    """A value as text: ``—`` when empty, cut to ``cut`` cells (history lines; fields fold)."""
     if value is None or value == "":
         return Text("—", style="dim", end="")
     text = literal(str(value))
-    text.truncate(40, overflow="ellipsis")
+    if cut is not None:
+        text.truncate(cut, overflow="ellipsis")
     return text
 
 
@@ -185,7 +192,7 @@ class ContactDetailScreen(TagtuiScreen):
 
     def on_mount(self) -> None:
         history = self.query_one("#detail-history", DataTable)
-        history.add_column("When", key="when", width=16)
+        history.add_column("When", key="when", width=12)
         history.add_column("Change", key="change")
         tags = self.query_one("#detail-tags", DataTable)
         tags.add_column(CHECK, key="check", width=1)
@@ -271,7 +278,7 @@ class ContactDetailScreen(TagtuiScreen):
         grid.add_column(overflow="fold")
 
         def add(label: str, value: Any) -> None:
-            grid.add_row(label, value if isinstance(value, Text) else _value(value))
+            grid.add_row(label, value if isinstance(value, Text) else _value(value, cut=None))
 
         add("Email", contact.email)
         add("Company", contact.company)
@@ -320,7 +327,7 @@ class ContactDetailScreen(TagtuiScreen):
             note = "No tags yet: create them on the Tags screen (2)."
             self.query_one("#detail-tags-note", Label).update(note)
             return
-        note = f"{plural(have, 'tag')} of {self.tag_total:,} · space toggles"
+        note = f"{plural(have, 'tag')} of {self.tag_total:,}"  # the footer says space toggles
         if self.tag_total > len(self.all_tags):
             note += f" · first {len(self.all_tags):,} listed"
         self.query_one("#detail-tags-note", Label).update(note)
@@ -332,7 +339,7 @@ class ContactDetailScreen(TagtuiScreen):
         table.clear()
         for event in events:
             table.add_row(
-                Text(format_when(event.at), style="dim"),
+                Text(format_when(event.at, short=True), style="dim"),
                 describe_event(event, tags, statuses),
                 key=str(event.id),
             )
