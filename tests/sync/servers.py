@@ -1,0 +1,276 @@
+"""Real CardDAV servers for the sync tests: Radicale and Xandikos (the ``test`` extra) started as
+subprocesses on 127.0.0.1 at a free port, each with a temp folder of its own.
+
+Radicale runs with basic auth (a plain htpasswd file); every :meth:`DavServer.new_book` there is a
+new user with one address book, so discovery from the server root finds exactly that book.
+Xandikos runs without auth; its books are made side by side in ``/user/contacts/``.
+
+The helpers here speak HTTP with ``urllib`` on their own, never through ``tagtui.sync``, so a
+test checks the client against what the server really holds.
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+READY_TIMEOUT_S = 60.0
+MKCOL_ADDRESSBOOK = (
+    '<?xml version="1.0" encoding="utf-8"?>'
+    '<D:mkcol xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:carddav"><D:set><D:prop>'
+    "<D:resourcetype><D:collection/><C:addressbook/></D:resourcetype>"
+    "<D:displayname>{name}</D:displayname>"
+    "</D:prop></D:set></D:mkcol>"
+)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def card(uid: str, name: str = "Ada Lovelace", version: str = "3.0", extra: str = "") -> str:
+    """A small vCard (CRLF line ends)."""
+    return f"BEGIN:VCARD\r\nVERSION:{version}\r\nUID:{uid}\r\nFN:{name}\r\n{extra}END:VCARD\r\n"
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class Book:
+    """One address book on a server: its URL and the credentials that open it."""
+
+    server: DavServer
+    url: str
+    path: str
+    user: str | None = None
+    password: str | None = None
+    name: str = ""
+
+    def request(self, method: str, name: str = "", body: bytes | None = None, **headers: str) -> Answer:
+        return self.server.request(method, self.path + name, body, headers, self.user, self.password)
+
+    def put(self, name: str, text: str) -> str:
+        """Store a card as another client would; its etag."""
+        answer = self.request("PUT", name, text.encode(), **{"Content-Type": "text/vcard"})
+        assert answer.status in (201, 204), answer
+        return answer.headers.get("etag") or ""
+
+    def get(self, name: str) -> str | None:
+        answer = self.request("GET", name)
+        return answer.body.decode() if answer.status == 200 else None
+
+    def remove(self, name: str) -> None:
+        answer = self.request("DELETE", name)
+        assert answer.status in (200, 204), answer
+
+    def names(self) -> set[str]:
+        """The card file names the server holds (a PROPFIND made here)."""
+        answer = self.request(
+            "PROPFIND", body=b'<propfind xmlns="DAV:"><prop><getetag/></prop></propfind>', Depth="1"
+        )
+        assert answer.status == 207, answer
+        import xml.etree.ElementTree as ET
+
+        hrefs = [h.text or "" for h in ET.fromstring(answer.body).iter("{DAV:}href")]
+        return {h.rsplit("/", 1)[1] for h in hrefs if not h.endswith("/")}
+
+    def fill(self, cards: dict[str, str]) -> None:
+        """Many cards at once (``name -> text``), written into the server's own storage: thousands
+        of PUTs would take minutes on a shared machine, and the server reads them as its own."""
+        self.server.fill(self, cards)
+
+
+class DavServer:
+    """A Radicale or Xandikos server process with its own folder."""
+
+    def __init__(self, kind: str, folder: Path, route_prefix: str = "/") -> None:
+        assert kind in ("radicale", "xandikos")
+        self.kind = kind
+        self.prefix = route_prefix.rstrip("/")
+        self.folder = folder
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.port = 0
+        self.process: subprocess.Popen[bytes] | None = None
+        self._counter = itertools.count(1)
+        self.htpasswd = folder / "users"
+        self.htpasswd.touch()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __repr__(self) -> str:
+        return f"DavServer({self.kind}, {self.base_url})"
+
+    def _command(self) -> list[str]:
+        if self.kind == "radicale":
+            config = self.folder / "config"
+            config.write_text(
+                f"[server]\nhosts = 127.0.0.1:{self.port}\n"
+                f"[auth]\ntype = htpasswd\nhtpasswd_filename = {self.htpasswd}\n"
+                "htpasswd_encryption = plain\ndelay = 0\n"
+                "[rights]\ntype = owner_only\n"
+                f"[storage]\nfilesystem_folder = {self.folder / 'collections'}\n"
+                "[logging]\nlevel = warning\nmask_passwords = True\n"
+            )
+            return [sys.executable, "-m", "radicale", "--config", str(config)]
+        return [
+            sys.executable,
+            "-m",
+            "xandikos",
+            "serve",
+            "--directory",
+            str(self.folder / "data"),
+            "--defaults",
+            "--listen-address",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            *(["--route-prefix", self.prefix + "/"] if self.prefix else []),
+        ]
+
+    def start(self) -> DavServer:
+        for _ in range(3):  # another process may take the free port first
+            self.port = free_port()
+            log = open(self.folder / "server.log", "ab")  # noqa: SIM115 - kept open for the process
+            env = {**os.environ, "XDG_DATA_HOME": str(self.folder / "state")}
+            self.process = subprocess.Popen(
+                self._command(), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env
+            )
+            log.close()
+            if self._wait_ready():
+                return self
+        raise RuntimeError(f"{self.kind} did not start: {self.log_tail()}")
+
+    def _wait_ready(self) -> bool:
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        assert self.process is not None
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                return False
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    pass
+                self.request("OPTIONS", "/")
+                return True
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        return False
+
+    def log_tail(self) -> str:
+        path = self.folder / "server.log"
+        return path.read_text(errors="replace")[-2000:] if path.exists() else ""
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+        self.process = None
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        user: str | None = None,
+        password: str | None = None,
+        timeout: float = 60,
+    ) -> Answer:
+        send = dict(headers or {})
+        if body is not None and "Content-Type" not in send:
+            send["Content-Type"] = "application/xml; charset=utf-8"
+        if user is not None:
+            send["Authorization"] = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+        req = urllib.request.Request(self.base_url + path, data=body, method=method, headers=send)
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as resp:
+                return Answer(resp.status, {k.lower(): v for k, v in resp.headers.items()}, resp.read())
+        except urllib.error.HTTPError as err:
+            return Answer(err.code, {k.lower(): v for k, v in err.headers.items()}, err.read())
+
+    def add_user(self) -> tuple[str, str]:
+        user = f"user{next(self._counter)}"
+        password = f"pw-{secrets.token_hex(8)}"
+        with open(self.htpasswd, "a") as fh:
+            fh.write(f"{user}:{password}\n")
+        return user, password
+
+    def new_book(self, name: str | None = None, user: tuple[str, str] | None = None) -> Book:
+        """A fresh, empty address book (on Radicale: of a new user, unless ``user`` is given)."""
+        name = name or f"book-{uuid.uuid4().hex[:8]}"
+        if self.kind == "radicale":
+            login, password = user or self.add_user()
+            path = f"/{login}/{name}/"
+        else:
+            login = password = None
+            path = f"{self.prefix}/user/contacts/{name}/"
+        body = MKCOL_ADDRESSBOOK.format(name=name).encode()
+        answer = self.request("MKCOL", path, body, None, login, password)
+        assert answer.status == 201, (answer, self.log_tail())
+        return Book(self, self.base_url + path, path, login, password, name)
+
+    def fill(self, book: Book, cards: dict[str, str]) -> None:
+        if self.kind == "radicale":
+            folder = self.folder / "collections" / "collection-root" / book.path.strip("/")
+            for name, text in cards.items():
+                (folder / name).write_bytes(text.encode())
+            # Radicale parses and caches each new file on first read, as it does on a PUT: do it
+            # here, so the tests time the listing a user meets, not this one-off.
+            answer = self.request(
+                "PROPFIND",
+                book.path,
+                b'<propfind xmlns="DAV:"><prop><getetag/></prop></propfind>',
+                {"Depth": "1"},
+                book.user,
+                book.password,
+                timeout=600,
+            )
+            assert answer.status == 207, answer
+            return
+        _git_commit_cards(self.folder / "data" / book.path[len(self.prefix) :].strip("/"), cards)
+
+
+def _git_commit_cards(repo_path: Path, cards: dict[str, str]) -> None:
+    """Add the cards to a Xandikos collection (a git repository with a work tree) in one commit,
+    the way Xandikos itself adds one card: file, blob, index entry, commit."""
+    from dulwich.index import index_entry_from_stat, locked_index
+    from dulwich.objects import Blob
+    from dulwich.repo import Repo
+
+    repo = Repo(str(repo_path))
+    with locked_index(repo.index_path()) as index:
+        blobs = []
+        for name, text in cards.items():
+            data = text.encode()
+            path = repo_path / name
+            path.write_bytes(data)
+            blob = Blob.from_string(data)
+            blobs.append((blob, None))
+            index[name.encode()] = index_entry_from_stat(os.lstat(path), blob.id)
+        repo.object_store.add_objects(blobs)
+        tree = index.commit(repo.object_store)
+        repo.get_worktree().commit(message=b"tests: add cards", tree=tree)
