@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "config": ("config", "where the config file is and the settings it gives (theme, keys, columns)"),
     "demo": ("transfer", "fill the workspace with demo contacts, tags and statuses"),
     "import": ("transfer", "import contacts from a CSV file (matched by email)"),
+    "sync": ("sync", "two-way sync with CardDAV address books and vdir folders (add, list, remove, run)"),
     "export": ("transfer", "export the contacts a query selects as CSV, JSON or vCard"),
     "serve": ("serve", "open the terminal UI in web browsers (textual-serve; this machine only by default)"),
     "bench": ("bench", "time tagtui beside raw SQLite on a demo database of N contacts"),

@@ -18,7 +18,7 @@ from typing import Any
 from tagtui.store.base import UNSET, StoreBase
 from tagtui.store.db import IntegrityViolation, Tx, url_secrets
 from tagtui.store.errors import Conflict, NotFound, ValidationError
-from tagtui.store.identity import slugify
+from tagtui.store.identity import email_key, slugify
 from tagtui.store.rules import (
     ASSIGNEE_MAX,
     COMPANY_MAX,
@@ -197,7 +197,10 @@ def _lenient_followers(value: Any) -> int:
 
 
 def same_value(field_name: str, a: Any, b: Any) -> bool:
-    """Whether two values of a sync field mean the same: tags as sets and statuses by slug."""
+    """Whether two values of a sync field mean the same: tags as sets, statuses by slug and
+    emails without case (as contacts are matched)."""
+    if field_name == "email":
+        return (email_key(a) if a else None) == (email_key(b) if b else None)
     if field_name == "tags":
         return {slugify(t, "tag") for t in a or ()} == {slugify(t, "tag") for t in b or ()}
     if field_name == "status":
@@ -585,7 +588,9 @@ def _clean_url(url: object) -> str:
     text = url.strip()
     if "\x00" in text or any(ch in text for ch in "\r\n"):
         raise ValidationError("the URL holds a control character", field="url")
-    if "://" in text:
+    if text.lower().startswith("file://"):
+        text = text[len("file://") :]
+    elif "://" in text:
         scheme = text.split("://", 1)[0].lower()
         if scheme not in ("http", "https"):
             raise ValidationError(

@@ -1,0 +1,456 @@
+"""One sync of a workspace with an address book: what changed on each side, the three-way merge,
+and the order of writes (issue 13).
+
+A sync reads first: the cards that changed on the server (by sync-token, else by etag against
+what was stored), their bodies only, and the contacts here. It then decides everything: what
+changes here, what is written there, what conflicts. The local side is applied in one store
+transaction (one undo step) before anything is written to the server; each write there uses
+If-Match / If-None-Match and its new state is recorded as it succeeds, so a server that dies
+midway leaves the contacts whole and the next sync carries on where this one stopped.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import netrc
+import os
+import shlex
+import subprocess
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from tagtui.io.vcard import Card, CardFields, new_card, parse_cards
+from tagtui.store import Conflict, Store
+from tagtui.store.identity import email_key, slugify
+from tagtui.store.sync import (
+    SYNC_FIELDS,
+    Fields,
+    ItemWrite,
+    LocalChange,
+    SyncConflict,
+    SyncItem,
+    SyncSource,
+    changed_fields,
+    clean_sync_fields,
+    same_value,
+)
+from tagtui.sync.remote import Remote, RemoteChanged, RemoteError, is_http_url, open_remote
+
+PREFER = ("remote", "local")
+#: The mass-delete guard (vdirsyncer's StorageEmpty rule): a sync that would delete more than
+#: half of either side, and more than this many, stops unless forced.
+GUARD_MIN = 10
+#: Card states recorded per transaction while writing to the server.
+RECORD_EVERY = 200
+#: The fields of a contact before anything is known of it (the base of a first link).
+EMPTY: Fields = clean_sync_fields({"name": "-"}) | {"name": None}
+
+
+@dataclass
+class SyncReport:
+    """What one sync did (or, with ``dry_run``, would do) on each side, and its conflicts."""
+
+    name: str
+    pulled: dict[str, int] = field(default_factory=lambda: {"created": 0, "updated": 0, "deleted": 0})
+    pushed: dict[str, int] = field(default_factory=lambda: {"created": 0, "updated": 0, "deleted": 0})
+    conflicts: list[SyncConflict] = field(default_factory=list)
+    dry_run: bool = False
+    #: Cards the server changed while this sync wrote (412): merged on the next sync.
+    deferred: int = 0
+    #: Card bodies fetched from the server.
+    fetched: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "pulled": dict(self.pulled),
+            "pushed": dict(self.pushed),
+            "conflicts": [c.to_json() for c in self.conflicts],
+        }
+
+
+# -- passwords ---------------------------------------------------------------------------------
+
+
+def credentials(source: SyncSource) -> tuple[str | None, str | None]:
+    """The user and password for ``source``: from its environment variable, its command, or
+    ``~/.netrc`` (by the URL's host). Never stored, never printed."""
+    user = source.username
+    if not is_http_url(source.url):
+        return user, None
+    if source.password_env:
+        value = os.environ.get(source.password_env)
+        if value is None:
+            raise RemoteError(f"{source.name}: the environment variable {source.password_env} is not set")
+        return user, value
+    if source.password_command:
+        try:
+            argv = shlex.split(source.password_command)
+            done = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
+        except (OSError, ValueError, subprocess.SubprocessError) as exc:
+            raise RemoteError(
+                f"{source.name}: the password command did not run ({type(exc).__name__})"
+            ) from None
+        if done.returncode != 0:
+            raise RemoteError(f"{source.name}: the password command failed (exit {done.returncode})")
+        lines = done.stdout.splitlines()
+        return user, lines[0] if lines else ""
+    host = urlsplit(source.url).hostname
+    if host:
+        try:
+            found = netrc.netrc().authenticators(host)
+        except (OSError, netrc.NetrcParseError):
+            found = None
+        if found is not None:
+            login, _, password = found
+            if user is None or not login or login == user:
+                return user or login or None, password
+    return user, None
+
+
+def open_source(source: SyncSource, timeout: float = 30) -> Remote:
+    user, password = credentials(source)
+    return open_remote(source.url, user=user, password=password, timeout=timeout)
+
+
+# -- the fields of a card ------------------------------------------------------------------------
+
+
+def card_values(fields: CardFields) -> Fields:
+    """A card's fields as a contact would hold them (see ``clean_sync_fields``)."""
+    return clean_sync_fields({f: getattr(fields, f) for f in SYNC_FIELDS})
+
+
+def _card_value(name: str, value: Any) -> Any:
+    if name == "tags":
+        return tuple(value or ())
+    if name == "followers":
+        return value or None
+    return value
+
+
+def with_values(card: Card, values: Fields) -> Card:
+    """``card`` with these fields set; every other line is kept as it was."""
+    changes = {k: _card_value(k, v) for k, v in values.items()}
+    return card.with_fields(dataclasses.replace(card.fields(), **changes))
+
+
+def card_for(values: Fields, uid: str) -> Card:
+    return new_card(CardFields(uid=uid, **{k: _card_value(k, values[k]) for k in SYNC_FIELDS}))
+
+
+def merge(
+    base: Fields, local: Fields, remote: Fields, prefer: str
+) -> tuple[Fields, Fields, list[tuple[str, Any, Any]]]:
+    """The three-way merge of one contact: ``(to_local, to_remote, conflicts)``: the fields to
+    change here, those to write there, and ``(field, local, remote)`` for each field both sides
+    changed differently (``prefer`` takes it). Tags merge as sets: added on either side is
+    added, removed on either side is removed."""
+    to_local: Fields = {}
+    to_remote: Fields = {}
+    conflicts: list[tuple[str, Any, Any]] = []
+    for name in SYNC_FIELDS:
+        if name == "tags":
+            tags = _merged_tags(base["tags"], local["tags"], remote["tags"])
+            if not same_value("tags", tags, local["tags"]):
+                to_local["tags"] = tags
+            if not same_value("tags", tags, remote["tags"]):
+                to_remote["tags"] = tags
+            continue
+        here = not same_value(name, base[name], local[name])
+        there = not same_value(name, base[name], remote[name])
+        if here and there and not same_value(name, local[name], remote[name]):
+            conflicts.append((name, local[name], remote[name]))
+            if prefer == "remote":
+                to_local[name] = remote[name]
+            else:
+                to_remote[name] = local[name]
+        elif there and not here:
+            to_local[name] = remote[name]
+        elif here and not there:
+            to_remote[name] = local[name]
+    return to_local, to_remote, conflicts
+
+
+def _merged_tags(base: Sequence[str], local: Sequence[str], remote: Sequence[str]) -> list[str]:
+    def slugs(names: Sequence[str]) -> dict[str, str]:
+        return {slugify(n, "tag"): n for n in names}
+
+    b, ll, r = slugs(base), slugs(local), slugs(remote)
+    kept = [s for s in ll if (s in r) or s not in b]  # the local spelling of a tag both have
+    kept += [s for s in r if s not in ll and s not in b]
+    return [ll.get(s) or r[s] for s in kept]
+
+
+# -- one sync ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Push:
+    kind: str  # create | update | delete
+    href: str | None
+    etag: str | None
+    card: Card | None
+    contact_id: int | None
+    uid: str | None = None
+
+
+@dataclass
+class _Plan:
+    changes: list[LocalChange] = field(default_factory=list)
+    items: list[ItemWrite] = field(default_factory=list)
+    forget: list[str] = field(default_factory=list)
+    conflicts: list[SyncConflict] = field(default_factory=list)
+    pushes: list[_Push] = field(default_factory=list)
+
+
+def sync(
+    store: Store,
+    name: str,
+    *,
+    remote: Remote | None = None,
+    prefer: str = "remote",
+    force: bool = False,
+    dry_run: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> SyncReport:
+    """Sync the workspace with its address book ``name`` (see the module's docstring).
+
+    A sync that would delete more than half of either side (and more than ``GUARD_MIN``) is a
+    Conflict unless ``force``; ``dry_run`` reads both sides and changes nothing anywhere.
+    """
+    if prefer not in PREFER:
+        raise ValueError(f"prefer is local or remote, not {prefer!r}")
+    source = store.get_sync_source(name)
+    if remote is None:
+        remote = open_source(source)
+    items = store.sync_items(source.name)
+    report = SyncReport(source.name, dry_run=dry_run)
+
+    changed, deleted, token = _remote_changes(remote, source, items)
+    fetched = remote.fetch(sorted(changed)) if changed else {}
+    report.fetched = len(fetched)
+    local = store.sync_local_fields()
+    plan = _decide(store, source, items, fetched, deleted, local, prefer)
+
+    local_deletes = sum(1 for c in plan.changes if c.kind == "delete")
+    remote_deletes = sum(1 for p in plan.pushes if p.kind == "delete")
+    for count, total, where in (
+        (local_deletes, len(local), "contacts here"),
+        (remote_deletes, len(items), f"cards in {source.name}"),
+    ):
+        if not force and count > GUARD_MIN and count > total / 2:
+            raise Conflict(
+                f"this sync would delete {count} of {total} {where}; nothing was changed"
+                " (if that is right, run it again with --force)",
+                field="force",
+            )
+    report.conflicts = plan.conflicts
+    for kind, key in (("create", "created"), ("update", "updated"), ("delete", "deleted")):
+        report.pulled[key] = sum(1 for c in plan.changes if c.kind == kind)
+    if dry_run:
+        for kind, key in (("create", "created"), ("update", "updated"), ("delete", "deleted")):
+            report.pushed[key] = sum(1 for p in plan.pushes if p.kind == kind)
+        return report
+
+    if plan.changes or plan.items or plan.forget or plan.conflicts:
+        applied = store.apply_sync(
+            source.name, plan.changes, plan.items, forget=plan.forget, conflicts=plan.conflicts
+        )
+        for push in plan.pushes:
+            if push.contact_id is None and push.href is not None and push.kind != "delete":
+                push.contact_id = applied.contacts.get(push.href)
+    _push(store, source.name, remote, plan.pushes, report, token, progress)
+    return report
+
+
+def _remote_changes(
+    remote: Remote, source: SyncSource, items: dict[str, SyncItem]
+) -> tuple[dict[str, str], set[str], str | None]:
+    """The cards that changed on the server since the last sync (href -> etag), those deleted,
+    and the server's new sync-token (None without one)."""
+    found = remote.changes(source.sync_token)
+    if found is not None:
+        changed = {h: e for h, e in found.changed.items() if h not in items or items[h].etag != e}
+        return changed, {h for h in found.deleted if h in items}, found.token
+    listing = remote.listing()
+    changed = {h: e for h, e in listing.items() if h not in items or items[h].etag != e}
+    return changed, {h for h in items if h not in listing}, None
+
+
+def _decide(
+    store: Store,
+    source: SyncSource,
+    items: dict[str, SyncItem],
+    fetched: dict[str, tuple[str, str]],
+    deleted: set[str],
+    local: dict[int, Fields],
+    prefer: str,
+) -> _Plan:
+    plan = _Plan()
+    linked = {i.contact_id for i in items.values() if i.contact_id is not None}
+    unlinked_by_email = {
+        email_key(f["email"]): cid for cid, f in local.items() if cid not in linked and f["email"]
+    }
+
+    def conflict(
+        cid: int | None, who: str, name: str, here: Any, there: Any, kept: str, href: str | None = None
+    ):
+        plan.conflicts.append(SyncConflict(cid, who, name, here, there, kept, href))
+
+    for href in sorted(fetched):
+        etag, text = fetched[href]
+        cards = parse_cards(text)
+        if not cards:
+            continue  # not a vCard: left alone, on both sides
+        card = cards[0]
+        remote = card_values(card.fields())
+        uid = card.fields().uid
+        item = items.get(href)
+        if item is not None and item.contact_id in local:
+            cid = item.contact_id
+            assert cid is not None
+            _merge_into(plan, cid, item.base, local[cid], remote, prefer, href, etag, card, conflict)
+            plan.items.append(ItemWrite(href, etag, uid, text, remote, cid))
+        elif item is not None:
+            # Deleted here, changed there: kept (the server's version comes back), and said so.
+            plan.changes.append(LocalChange("create", fields=remote, href=href))
+            plan.items.append(ItemWrite(href, etag, uid, text, remote))
+            conflict(None, remote["name"], "deleted", "deleted", "changed", "remote", href)
+        else:
+            match = unlinked_by_email.pop(email_key(remote["email"]), None) if remote["email"] else None
+            if match is not None:  # the first sync links a card to the contact of its email
+                linked.add(match)
+                _merge_into(plan, match, EMPTY, local[match], remote, prefer, href, etag, card, conflict)
+                plan.items.append(ItemWrite(href, etag, uid, text, remote, match))
+            else:
+                plan.changes.append(LocalChange("create", fields=remote, href=href))
+                plan.items.append(ItemWrite(href, etag, uid, text, remote))
+
+    untouched = [h for h in items if h not in fetched and h not in deleted]
+    wanted = [h for h in sorted(deleted) if items[h].contact_id in local]
+    wanted += [
+        h
+        for h in untouched
+        if items[h].contact_id in local and changed_fields(items[h].base, local[items[h].contact_id])  # type: ignore[index]
+    ]
+    texts = store.sync_cards(source.name, wanted) if wanted else {}
+
+    for href in sorted(deleted):
+        item = items[href]
+        plan.forget.append(href)
+        cid = item.contact_id
+        if cid not in local:
+            continue
+        assert cid is not None
+        if changed_fields(item.base, local[cid]):
+            # Deleted there, changed here: kept, and written back to the server as a new card.
+            conflict(cid, local[cid]["name"], "deleted", "changed", "deleted", "local")
+            old = parse_cards(texts.get(href, ""))
+            card = with_values(old[0], local[cid]) if old else card_for(local[cid], item.uid or _new_uid())
+            plan.pushes.append(_Push("create", None, None, card, cid, card.fields().uid or _new_uid()))
+        else:
+            plan.changes.append(LocalChange("delete", cid))
+
+    for href in sorted(untouched):
+        item = items[href]
+        cid = item.contact_id
+        if cid not in local:  # deleted here: deleted there (if the card is still as it was)
+            plan.pushes.append(_Push("delete", href, item.etag, None, None))
+            continue
+        assert cid is not None
+        here = changed_fields(item.base, local[cid])
+        if here:
+            old = parse_cards(texts.get(href, ""))
+            values = {f: local[cid][f] for f in here}
+            card = with_values(old[0], values) if old else card_for(local[cid], item.uid or _new_uid())
+            plan.pushes.append(_Push("update", href, item.etag, card, cid, item.uid))
+
+    for cid in sorted(local):
+        if cid not in linked:  # here only: written to the server
+            uid = _new_uid()
+            plan.pushes.append(_Push("create", None, None, card_for(local[cid], uid), cid, uid))
+    return plan
+
+
+def _merge_into(
+    plan: _Plan,
+    cid: int,
+    base: Fields,
+    local: Fields,
+    remote: Fields,
+    prefer: str,
+    href: str,
+    etag: str,
+    card: Card,
+    conflict: Callable[..., None],
+) -> None:
+    to_local, to_remote, both = merge(base, local, remote, prefer)
+    if to_local:
+        plan.changes.append(LocalChange("update", cid, to_local))
+    for name, here, there in both:
+        conflict(cid, local["name"], name, here, there, prefer)
+    if to_remote:
+        plan.pushes.append(_Push("update", href, etag, with_values(card, to_remote), cid, card.fields().uid))
+
+
+def _new_uid() -> str:
+    return str(uuid.uuid4())
+
+
+def _push(
+    store: Store,
+    name: str,
+    remote: Remote,
+    pushes: list[_Push],
+    report: SyncReport,
+    token: str | None,
+    progress: Callable[[str, int, int], None] | None,
+) -> None:
+    """Write to the server, recording each card's new state as it succeeds (in batches), and
+    the sync's time and token at the end. A card changed there meanwhile is left for the next
+    sync; any other failure stops here, with what was written so far recorded."""
+    done: list[ItemWrite] = []
+    gone: list[str] = []
+    keys = {"create": "created", "update": "updated", "delete": "deleted"}
+
+    def record(finished: bool) -> None:
+        if done or gone or finished:
+            store.record_sync_items(
+                name, list(done), forget=list(gone), **({"token": token} if finished else {})
+            )
+        done.clear()
+        gone.clear()
+
+    try:
+        for number, push in enumerate(pushes, 1):
+            try:
+                if push.kind == "delete":
+                    assert push.href is not None and push.etag is not None
+                    remote.delete(push.href, push.etag)
+                    gone.append(push.href)
+                else:
+                    assert push.card is not None
+                    text = push.card.text()
+                    if push.kind == "create":
+                        href, etag = remote.create(push.uid or _new_uid(), text)
+                    else:
+                        assert push.href is not None and push.etag is not None
+                        href, etag = push.href, remote.update(push.href, push.etag, text)
+                    base = card_values(push.card.fields())
+                    done.append(ItemWrite(href, etag, push.card.fields().uid, text, base, push.contact_id))
+            except RemoteChanged:
+                report.deferred += 1
+                continue
+            report.pushed[keys[push.kind]] += 1
+            if len(done) + len(gone) >= RECORD_EVERY:
+                record(False)
+            if progress is not None:
+                progress("push", number, len(pushes))
+    except BaseException:
+        record(False)
+        raise
+    record(True)
