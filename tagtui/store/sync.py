@@ -250,6 +250,13 @@ class SyncOps(StoreBase):
             )
             if taken is not None:
                 raise Conflict(f"an address book named {taken!r} already exists", field="name")
+            # Two links to one address book would push each one's contacts into it as new cards.
+            same = tx.scalar(
+                "SELECT name FROM sync_source WHERE workspace_id = :ws AND url = :url",
+                self._params(url=clean_url),
+            )
+            if same is not None:
+                raise Conflict(f"address book {same!r} already syncs with {clean_url}", field="url")
             try:
                 tx.execute(
                     "INSERT INTO sync_source (workspace_id, name, name_key, url, username, password_env,"

@@ -1,7 +1,7 @@
 """A sync as a user meets it: both sides, every case of issue 13, on a real address book.
 
-Each test runs against a vdir folder (and, where the servers fixtures are installed, against
-real CardDAV servers started by the tests). The server side is changed through the Remote
+Each test runs against a vdir folder and against real CardDAV servers started by the tests
+(Radicale with basic auth, Xandikos: ``tests/sync/servers.py``). The server side is changed through the Remote
 itself, as another client would; a counting wrapper says what the sync read and wrote.
 """
 
@@ -106,11 +106,15 @@ def card(uid: str, name: str, email: str | None = None, *extra: str, version: st
     return "\r\n".join(lines) + "\r\n"
 
 
-@pytest.fixture(params=["vdir"])
+@pytest.fixture(params=["vdir", "radicale", "xandikos"])
 def server(request: pytest.FixtureRequest, tmp_path: Path) -> Server:
-    folder = tmp_path / "vdir"
-    folder.mkdir()
-    return Server(open_remote(str(folder)), str(folder))
+    """A fresh address book: a vdir folder, then one on each real CardDAV server."""
+    if request.param == "vdir":
+        folder = tmp_path / "vdir"
+        folder.mkdir()
+        return Server(open_remote(str(folder)), str(folder))
+    book = request.getfixturevalue(request.param).new_book()
+    return Server(open_remote(book.url, user=book.user, password=book.password), book.url)
 
 
 @pytest.fixture

@@ -61,11 +61,13 @@ def test_bad_sources_are_refused_and_nothing_is_stored(
     assert _everything(store) == before
 
 
-def test_a_taken_name_is_a_conflict_in_any_case(store: Store) -> None:
+def test_a_taken_name_or_url_is_a_conflict(store: Store) -> None:
     store.add_sync_source("Phone", "/a")
     before = _everything(store)
     with pytest.raises(Conflict, match="'Phone' already exists"):
         store.add_sync_source("phone", "/b")
+    with pytest.raises(Conflict, match="address book 'Phone' already syncs with /a"):
+        store.add_sync_source("other", "/a")
     assert _everything(store) == before
 
 

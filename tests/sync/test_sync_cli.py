@@ -1,0 +1,115 @@
+"""``tagtui sync`` against real servers: a password from a variable or a command reaches the
+server and no output shows it; a server that dies midway leaves the contacts whole, and the
+next sync carries on."""
+
+from __future__ import annotations
+
+import io
+import json
+import shlex
+import sys
+from pathlib import Path
+
+import pytest
+
+from tagtui.cli.main import main
+from tagtui.store import Store
+from tagtui.sync.engine import sync
+from tagtui.sync.remote import RemoteError, open_remote
+from tests.sync.servers import DavServer, card
+
+
+@pytest.fixture(autouse=True)
+def quiet(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in ("TAGTUI_DB", "TAGTUI_WORKSPACE", "TAGTUI_DEBUG"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))  # no ~/.netrc of the machine
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+
+
+def tagtui(capsys: pytest.CaptureFixture[str], db_url: str, *argv: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    code = main([*argv, "--db", db_url])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_passwords_from_a_variable_a_command_or_netrc_and_never_shown(
+    radicale: DavServer, db_url: str, capsys: pytest.CaptureFixture[str], monkeypatch, tmp_path: Path
+) -> None:
+    books = {how: radicale.new_book() for how in ("env", "cmd", "netrc")}
+    for book in books.values():
+        book.put("ada.vcf", card("ada", "Ada Lovelace"))
+    env, cmd, net = books["env"], books["cmd"], books["netrc"]
+    monkeypatch.setenv("TAGTUI_TEST_DAV_PW", env.password or "")
+    secret = tmp_path / "secret"
+    secret.write_text(f"{cmd.password}\n")
+    command = (
+        f"{shlex.quote(sys.executable)} -c 'import sys; print(open(sys.argv[1]).read().strip())' {secret}"
+    )
+    outputs: list[str] = []
+
+    def ok(*argv: str) -> str:
+        code, out, err = tagtui(capsys, db_url, *argv)
+        outputs.append(out + err)
+        assert code == 0, err
+        return out
+
+    ok("sync", "add", "env", env.url, "--user", env.user or "", "--password-env", "TAGTUI_TEST_DAV_PW")
+    ok("sync", "add", "cmd", cmd.url, "--user", cmd.user or "", "--password-command", command)
+    # ~/.netrc, by the server's host, when neither is given.
+    (tmp_path / ".netrc").write_text(f"machine 127.0.0.1 login {net.user} password {net.password}\n")
+    (tmp_path / ".netrc").chmod(0o600)
+    ok("sync", "add", "netrc", net.url)
+    for name in books:
+        assert json.loads(ok("sync", name, "--json"))["pulled"]["created"] == 1
+    ok("sync", "list")
+    ok("sync", "list", "--json")
+
+    # A wrong password: one line, exit 1, no password in it.
+    monkeypatch.setenv("TAGTUI_TEST_DAV_PW", f"wrong-{env.password}")
+    code, out, err = tagtui(capsys, db_url, "sync", "env")
+    outputs.append(out + err)
+    assert code == 1 and out == "" and len(err.splitlines()) == 1 and "Traceback" not in err
+    passwords = [b.password for b in books.values() if b.password]
+    assert len(passwords) == 3
+    assert not any(p in text for p in passwords for text in outputs)
+    with Store.open(db_url) as store:
+        rows = repr(store._read(lambda tx: tx.all("SELECT * FROM sync_source")))
+        assert not any(p in rows for p in passwords)
+
+
+def test_a_server_that_dies_midway_leaves_the_contacts_whole(own_xandikos: DavServer, store: Store) -> None:
+    book = own_xandikos.new_book()
+    book.put("ada.vcf", card("ada", "Ada Lovelace", extra="EMAIL:ada@example.com\r\n"))
+    for i in range(5):
+        store.add_contact(f"Local {i}", email=f"local{i}@example.com")
+    store.add_sync_source("ab", book.url)
+    remote = open_remote(book.url)
+    writes: list[str] = []
+
+    class Dying:
+        url = remote.url
+
+        def __getattr__(self, name: str):  # listing, changes, fetch: as they are
+            return getattr(remote, name)
+
+        def create(self, uid: str, text: str) -> tuple[str, str]:
+            if len(writes) == 2:
+                own_xandikos.stop()  # the server goes away after two cards
+            writes.append(uid)
+            return remote.create(uid, text)
+
+    with pytest.raises(RemoteError):
+        sync(store, "ab", remote=Dying())  # type: ignore[arg-type]
+    # The pulled card is here, whole, and the two cards written are recorded.
+    assert store.get_contact("ada@example.com").name == "Ada Lovelace"
+    assert len(store.sync_items("ab")) == 3
+    own_xandikos.start()
+    remote = open_remote(own_xandikos.base_url + book.path)
+    report = sync(store, "ab", remote=remote)
+    assert report.pushed == {"created": 3, "updated": 0, "deleted": 0}
+    assert report.pulled == {"created": 0, "updated": 0, "deleted": 0}
+    assert len(book.names()) == 6 and store.count_contacts() == 6
+    again = sync(store, "ab", remote=remote)
+    assert again.pushed == again.pulled == {"created": 0, "updated": 0, "deleted": 0}
