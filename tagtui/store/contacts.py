@@ -911,9 +911,14 @@ class ContactOps(StoreBase):
         def run(tx: Tx) -> list[Event]:
             where = "e.workspace_id = :ws"
             params = self._params(limit=limit)
+            ids: list[int] = []
             if contact is not None:
-                params["sid"] = self._contact_id(tx, contact)
-                where += " AND e.subject_type = 'contact' AND e.subject_id = :sid"
+                # The contact's own events, and those of the contacts merged into it.
+                ids = [self._contact_id(tx, contact)]
+                ids += self._merged_into(tx, ids[0])  # type: ignore[attr-defined]
+                cond, sids = self.db.in_list("e.subject_id", "sids", ids)
+                params |= sids
+                where += f" AND e.subject_type = 'contact' AND {cond}"
             elif tag is not None:
                 params["sid"] = self._tag_id(tx, tag)
                 where += (
@@ -928,9 +933,8 @@ class ContactOps(StoreBase):
             )
             events = [Event(*r[:5], json.loads(r[5]), *r[6:]) for r in rows]
             if contact is not None:
-                events = sorted(
-                    events + self._bulk_history(tx, params["sid"], limit), key=lambda e: e.id, reverse=True
-                )[:limit]
+                bulk = [e for i in ids for e in self._bulk_history(tx, i, limit)]
+                events = sorted(events + bulk, key=lambda e: e.id, reverse=True)[:limit]
             return events
 
         return self._read(run)

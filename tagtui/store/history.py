@@ -6,6 +6,7 @@ both read them from ``history_lines`` so the wording lives once.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,11 +41,11 @@ class HistoryOps(StoreBase):
     ) -> list[HistoryLine]:
         """``history`` (same arguments), each event described in words, newest first."""
         events = self.history(contact=contact, tag=tag, limit=limit)  # type: ignore[attr-defined]
-        names = self._read(lambda tx: self._history_names(tx, events))
+        names = self._read(lambda tx: self._history_names(tx, events, contact))
         return [describe(e, names) for e in events]
 
-    def _history_names(self, tx: Tx, events: list[Event]) -> Names:
-        names: Names = {"tag": {}, "status": {}, "contact": {}}
+    def _history_names(self, tx: Tx, events: list[Event], contact: int | str | None = None) -> Names:
+        names: Names = {"tag": {}, "status": {}, "contact": {}, "merged": {}}
         for table in ("tag", "status"):
             names[table] = dict(
                 tx.all(f"SELECT id, name FROM {table} WHERE workspace_id = :ws", self._params())
@@ -55,6 +56,18 @@ class HistoryOps(StoreBase):
         if ids:
             cond, params = self.db.in_list("id", "ids", ids)
             names["contact"] = dict(tx.all(f"SELECT id, name FROM contact WHERE {cond}", params))
+        if contact is not None:  # a contact's history holds the events of those merged into it
+            keep = self._contact_id(tx, contact)
+            merged = self._merged_into(tx, keep)  # type: ignore[attr-defined]
+            gone = sorted(set(merged) & set(ids))
+            if gone:
+                cond, params = self.db.in_list("subject_id", "ids", gone)
+                for sid, payload in tx.all(
+                    "SELECT subject_id, payload FROM event WHERE workspace_id = :ws"
+                    f" AND kind = 'contact.deleted' AND subject_type = 'contact' AND {cond} ORDER BY id",
+                    self._params(**params),
+                ):
+                    names["merged"][sid] = str(json.loads(payload).get("name") or f"#{sid}")
         return names
 
 
@@ -116,6 +129,8 @@ def _about(event: Event, names: Names) -> str:
     kind, sid, p = event.subject_type, event.subject_id, event.payload
     if kind in ("contact", "tag", "status") and sid is not None:
         found = names.get(kind, {}).get(sid)
+        if found is None and kind == "contact" and sid in names.get("merged", {}):
+            return f"contact {names['merged'][sid]} (merged)"
         if found is None:
             found = f"{p.get('name') or f'#{sid}'} (deleted)"
         return f"{kind} {found}"

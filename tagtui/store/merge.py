@@ -8,12 +8,25 @@ deletes (their rows, tags and statuses noted for undo), then the kept contact ch
 (a ``contact.merged`` event with its fields before and after): undo puts every contact
 back as it was, ids, fields, tags, status and history.
 
-Saved views and rules hold queries and tag or status ids, never contact ids: nothing
-in them names a merged contact, so nothing needs to follow it.
+What follows the kept contact:
+
+- Saved views and rules: their queries name tags, statuses, assignees, follower counts and
+  free text, and a rule's actions tag and status ids; the query language has no contact id
+  (``id:`` is an unknown field), so nothing in them names a merged contact. The kept contact
+  has the union of the tags and the furthest status, so a tag or status term that matched a
+  merged contact matches the kept one (unless it is a negation the kept contact fails).
+- "Not duplicates" pairs (``duplicate_ignore``): a merged contact said not to be a duplicate
+  of X makes the kept contact not a duplicate of X either. The new pairs are listed in the
+  ``contact.merged`` event (``ignored``), so undo takes them away and redo adds them again;
+  the merged contacts' own pairs stay, for when undo brings them back.
+- History: the events of merged contacts are not rewritten (undo and the journal name them
+  by their ids); ``history(contact=KEEP)`` reads them with the kept contact's own, for as
+  long as the merge holds (see ``_merged_into``).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -162,6 +175,7 @@ class MergeOps(StoreBase):
                     field="notes",
                 )
             kept = contacts[0]
+            ignored = self._follow_ignored(tx, keep_id, other_ids)
             self._delete_contacts(tx, other_ids)  # type: ignore[attr-defined]
             changed = {k: v for k, v in values.items() if getattr(kept, k) != v}
             if changed:
@@ -183,6 +197,7 @@ class MergeOps(StoreBase):
                 before={k: getattr(kept, k) for k in changed},
                 after=changed,
                 merged=other_ids,
+                **({"ignored": ignored} if ignored else {}),
             )
             tags = {t.id for c in contacts for t in c.tags}
             missing = sorted(tags - {t.id for t in kept.tags})
@@ -207,6 +222,75 @@ class MergeOps(StoreBase):
         """What ``merge_contacts`` would make, from a rehearsal that is rolled back."""
         with self.db.rehearsal():
             return self.merge_contacts(keep, others, choose=choose)
+
+    def _follow_ignored(self, tx: Tx, keep_id: int, other_ids: Sequence[int]) -> list[list[int]]:
+        """Add (keep, X) to the "not duplicates" pairs for every (merged, X); return the new pairs."""
+        merged = {keep_id, *other_ids}
+        low, params = self.db.in_list("low_id", "ids", list(other_ids))
+        high, _ = self.db.in_list("high_id", "ids", list(other_ids))
+        rows = tx.all(
+            f"SELECT low_id, high_id FROM duplicate_ignore WHERE workspace_id = :ws AND ({low} OR {high})",
+            self._params(**params),
+        )
+        strangers = {b if a in merged else a for a, b in rows} - merged
+        if not strangers:
+            return []
+        have = {
+            (r[0], r[1])
+            for r in tx.all(
+                "SELECT low_id, high_id FROM duplicate_ignore WHERE workspace_id = :ws"
+                " AND (low_id = :k OR high_id = :k)",
+                self._params(k=keep_id),
+            )
+        }
+        pairs = sorted({(min(x, keep_id), max(x, keep_id)) for x in strangers} - have)
+        self._ignored_pairs(tx, [list(p) for p in pairs], add=True)
+        return [list(p) for p in pairs]
+
+    def _ignored_pairs(self, tx: Tx, pairs: Sequence[Sequence[int]], *, add: bool) -> None:
+        """Insert (``add``) or delete "not duplicates" pairs: a merge, or its undo and redo."""
+        if not pairs:
+            return
+        if add:
+            stamp = now()
+            tx.executemany(
+                "INSERT INTO duplicate_ignore (workspace_id, low_id, high_id, created_at)"
+                " VALUES (:ws, :lo, :hi, :at) ON CONFLICT DO NOTHING",
+                [self._params(lo=lo, hi=hi, at=stamp) for lo, hi in pairs],
+            )
+        else:
+            tx.executemany(
+                "DELETE FROM duplicate_ignore WHERE workspace_id = :ws AND low_id = :lo AND high_id = :hi",
+                [self._params(lo=lo, hi=hi) for lo, hi in pairs],
+            )
+
+    def _merged_into(self, tx: Tx, keep_id: int) -> dict[int, int]:
+        """The contacts merged into ``keep_id`` (and into those, and so on), each with the
+        contact it was merged into, for the merges that hold now: a merge whose step is
+        undone does not, nor one whose merged contact exists again."""
+        out: dict[int, int] = {}
+        frontier = [keep_id]
+        while frontier:
+            cond, params = self.db.in_list("e.subject_id", "ids", frontier)
+            rows = tx.all(
+                "SELECT e.subject_id, e.payload FROM event e JOIN step st ON st.id = e.step_id"
+                f" WHERE e.workspace_id = :ws AND e.subject_type = 'contact' AND {cond}"
+                " AND e.kind = 'contact.merged' AND st.state <> 'undone'",
+                self._params(**params),
+            )
+            found = {
+                int(i): sid
+                for sid, payload in rows
+                for i in json.loads(payload).get("merged") or ()
+                if int(i) != keep_id and int(i) not in out
+            }
+            if found:
+                cond, params = self.db.in_list("id", "ids", sorted(found))
+                for (back,) in tx.all(f"SELECT id FROM contact WHERE {cond}", params):
+                    found.pop(back, None)
+            out |= found
+            frontier = sorted(found)
+        return out
 
     def _furthest_status(self, tx: Tx, status_ids: Sequence[int | None]) -> int | None:
         present = sorted({s for s in status_ids if s is not None})

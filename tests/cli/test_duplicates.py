@@ -101,3 +101,33 @@ def test_import_says_how_many_rows_look_like_existing_contacts(ok: Cli, tmp_path
     path.write_text("name,email\nSomeone Else,else@example.org\n")
     out = ok("import", str(path), "--json").json
     assert out["lookalikes"] == 0
+
+
+def test_merge_carries_not_duplicates_history_and_views_to_the_kept_contact(cli: Cli, ok: Cli) -> None:
+    ids = seed(ok)
+    ok("tags", "create", "Cold")
+    ok("contacts", "tag", ids["b"], "--add", "Cold")
+    ok("views", "save", "cold", "tag:cold")
+    # A view cannot name a contact: the query language has no id field.
+    assert_one_error_line(cli("views", "save", "one", f"id:{ids['b']}"), 2, "id")
+    d = str(ok("contacts", "add", "--name", "Johanna Smith", "--phone", "415 555 0100", "--json").json["id"])
+    ok("duplicates", "ignore", ids["b"], d)
+    ok("duplicates", "ignore", ids["a"], ids["c"])
+    ok("duplicates", "ignore", ids["b"], ids["c"])
+    assert [[c["id"] for c in g["contacts"]] for g in ok("duplicates", "--json").json] == [
+        [int(ids["a"]), int(ids["b"])]
+    ]
+    ok("contacts", "merge", ids["a"], ids["b"])
+    # Johanna was said not to be b, so she is not a (who now has b's phone) either.
+    assert ok("duplicates", "--json").json == []
+    assert [c["id"] for c in ok("contacts", "list", "--query", "tag:cold", "--json").json] == [int(ids["a"])]
+    assert ok("views", "list", "--json").json[0]["query"] == "tag:cold"
+    history = ok("history", ids["a"]).out
+    assert "contact Smith, Jon (merged)" in history and "contact John Smith" in history
+    events = ok("history", ids["a"], "--json").json
+    assert {e["subject_id"] for e in events} == {int(ids["a"]), int(ids["b"])}
+    ok("undo")
+    assert [[c["id"] for c in g["contacts"]] for g in ok("duplicates", "--json").json] == [
+        [int(ids["a"]), int(ids["b"])]
+    ]
+    assert {e["subject_id"] for e in ok("history", ids["a"], "--json").json} == {int(ids["a"])}

@@ -148,3 +148,84 @@ def test_a_rehearsed_merge_shows_the_result_and_keeps_nothing(
     preview = store.preview_merge(a, [b, c])
     assert preview.contact.status == "Won" and preview.merged == (b, c)
     assert dump(store) == before
+
+
+def test_views_and_rules_name_no_contact_and_still_reach_the_kept_one(
+    store: Store, three: tuple[int, int, int]
+) -> None:
+    from tagtui.query.parse import parse
+
+    a, b, c = three
+    # The query language has no contact id: a view or rule cannot name a merged contact.
+    with pytest.raises(ValidationError, match="id"):
+        parse(f"id:{b}")
+    store.save_view("cold ones", "tag:cold")
+    store.add_rule("won are partners", "status:won", add=["Partner"])
+    views = [(v.name, v.query) for v in store.list_views()]
+    rules = [r.to_json() for r in store.list_rules()]
+    assert [x.id for x in store.list_contacts(store.view_filter("cold ones")).rows] == [b]
+    store.merge_contacts(a, [b, c])
+    # Unchanged, and what they selected through b (tag Cold, status Won) they select through a.
+    assert [(v.name, v.query) for v in store.list_views()] == views
+    assert [r.to_json() for r in store.list_rules()] == rules
+    assert [x.id for x in store.list_contacts(store.view_filter("cold ones")).rows] == [a]
+    assert store.count_rule_matches() == {"won are partners": 1}
+
+
+@pytest.fixture
+def lookalikes(store: Store) -> tuple[int, int, int]:
+    """a and b are one person; d shares b's phone but is another person (a family member)."""
+    store.update_settings(phone_region="US")
+    a = store.add_contact("John Smith", email="john@acme.example", company="Acme").id
+    b = store.add_contact("Smith, John", phone="+1 415 555 0100", company="Acme").id
+    d = store.add_contact("Johanna Smith", phone="(415) 555-0100").id
+    return a, b, d
+
+
+def _ignored(store: Store) -> set[tuple[int, int]]:
+    return {(r[1], r[2]) for r in dump(store)["duplicate_ignore"]}
+
+
+def test_not_duplicates_follow_the_kept_contact_and_undo_takes_them_back(
+    store: Store, lookalikes: tuple[int, int, int]
+) -> None:
+    a, b, d = lookalikes
+    store.ignore_duplicates([b, d])
+    assert [g.ids for g in store.find_duplicates()] == [(a, b)]
+    store.merge_contacts(a, [b])
+    # a took b's phone, which d shares; but d was said not to be b, so it is not a either.
+    assert store.find_duplicates() == []
+    assert _ignored(store) == {(b, d), (a, d)}
+    store.undo()
+    assert _ignored(store) == {(b, d)}
+    assert [g.ids for g in store.find_duplicates()] == [(a, b)]
+    store.redo()
+    assert _ignored(store) == {(b, d), (a, d)}
+    assert store.find_duplicates() == []
+
+
+def test_a_pair_the_kept_contact_already_has_is_not_added_again(
+    store: Store, lookalikes: tuple[int, int, int]
+) -> None:
+    a, b, d = lookalikes
+    store.ignore_duplicates([a, d])
+    store.ignore_duplicates([b, d])
+    store.merge_contacts(a, [b])
+    store.undo()
+    # The merge added nothing, so its undo took nothing: a's own pair is still there.
+    assert _ignored(store) == {(a, d), (b, d)}
+
+
+def test_the_kept_contacts_history_holds_the_merged_ones(store: Store, three: tuple[int, int, int]) -> None:
+    a, b, c = three
+    store.change_tags(b, remove=["Cold"])
+    store.merge_contacts(c, [b])  # b into c, then c into a: a's history holds both
+    store.merge_contacts(a, [c])
+    kinds = [(e.subject_id, e.kind) for e in store.history(contact=a, limit=100)]
+    assert (b, "contact.created") in kinds and (c, "contact.created") in kinds
+    assert (a, "contact.created") in kinds and (a, "contact.merged") in kinds
+    lines = {line.about for line in store.history_lines(contact=a, limit=100)}
+    assert {"contact Smith, Jon (merged)", "contact J. Smith (merged)", "contact John Smith"} <= lines
+    store.undo()  # c is back, and its history is its own (with b's, still merged into it)
+    assert {e.subject_id for e in store.history(contact=a, limit=100)} == {a}
+    assert {e.subject_id for e in store.history(contact=c, limit=100)} == {b, c}
