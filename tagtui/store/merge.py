@@ -19,6 +19,12 @@ What follows the kept contact:
   of X makes the kept contact not a duplicate of X either. The new pairs are listed in the
   ``contact.merged`` event (``ignored``), so undo takes them away and redo adds them again;
   the merged contacts' own pairs stay, for when undo brings them back.
+- Sync links (``sync_item``): a merged contact's card in an address book links to the kept
+  contact, so the next sync writes the merged contact there, unless the kept contact already
+  has a card in that address book: then the merged contact's card stays linked to the gone
+  contact and the next sync deletes it there, as for any contact deleted here (one person,
+  one card). The links moved are in the ``contact.merged`` event (``synced``, item and
+  contact ids), so undo links them back and redo again.
 - History: the events of merged contacts are not rewritten (undo and the journal name them
   by their ids); ``history(contact=KEEP)`` reads them with the kept contact's own, for as
   long as the merge holds (see ``_merged_into``).
@@ -176,6 +182,7 @@ class MergeOps(StoreBase):
                 )
             kept = contacts[0]
             ignored = self._follow_ignored(tx, keep_id, other_ids)
+            synced = self._follow_sync_links(tx, keep_id, other_ids)
             self._delete_contacts(tx, other_ids)  # type: ignore[attr-defined]
             changed = {k: v for k, v in values.items() if getattr(kept, k) != v}
             if changed:
@@ -198,6 +205,7 @@ class MergeOps(StoreBase):
                 after=changed,
                 merged=other_ids,
                 **({"ignored": ignored} if ignored else {}),
+                **({"synced": synced} if synced else {}),
             )
             tags = {t.id for c in contacts for t in c.tags}
             missing = sorted(tags - {t.id for t in kept.tags})
@@ -246,6 +254,39 @@ class MergeOps(StoreBase):
         pairs = sorted({(min(x, keep_id), max(x, keep_id)) for x in strangers} - have)
         self._ignored_pairs(tx, [list(p) for p in pairs], add=True)
         return [list(p) for p in pairs]
+
+    def _follow_sync_links(self, tx: Tx, keep_id: int, other_ids: Sequence[int]) -> list[list[int]]:
+        """Link the merged contacts' cards to ``keep_id`` (one per address book, the kept
+        contact's own first, then in the order given); return ``[item id, merged id]`` pairs."""
+        ids = [keep_id, *other_ids]
+        cond, params = self.db.in_list("i.contact_id", "ids", ids)
+        rows = tx.all(
+            "SELECT i.id, i.source_id, i.contact_id FROM sync_item i JOIN sync_source s ON s.id = i.source_id"
+            f" WHERE s.workspace_id = :ws AND {cond}",
+            self._params(**params),
+        )
+        rank = {cid: n for n, cid in enumerate(ids)}
+        linked: set[int] = set()
+        moved: list[list[int]] = []
+        for item, source, contact in sorted(rows, key=lambda r: (rank[r[2]], r[0])):
+            if source in linked:
+                continue  # the kept contact has a card there: this one goes with its contact
+            linked.add(source)
+            if contact != keep_id:
+                moved.append([item, contact])
+        self._sync_links(tx, moved, keep_id, back=False)
+        return moved
+
+    def _sync_links(self, tx: Tx, moved: Sequence[Sequence[int]], keep_id: int, *, back: bool) -> None:
+        """Link cards to the kept contact (a merge, its redo) or back to the merged ones (undo)."""
+        if moved:
+            tx.executemany(
+                "UPDATE sync_item SET contact_id = :to WHERE id = :item AND contact_id = :from",
+                [
+                    {"item": item, "from": keep_id if back else merged, "to": merged if back else keep_id}
+                    for item, merged in moved
+                ],
+            )
 
     def _ignored_pairs(self, tx: Tx, pairs: Sequence[Sequence[int]], *, add: bool) -> None:
         """Insert (``add``) or delete "not duplicates" pairs: a merge, or its undo and redo."""

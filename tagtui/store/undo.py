@@ -106,8 +106,9 @@ class UndoOps(StoredQueryOps):
         if not back:  # ... and takes it again once they are gone
             for event in merges:
                 self._edit_back(tx, event, "after", counts, action)
-        for event in merges:  # the "not duplicates" pairs the kept contact took over
+        for event in merges:  # the "not duplicates" pairs and the cards the kept contact took over
             self._ignored_pairs(tx, event[2].get("ignored") or (), add=not back)  # type: ignore[attr-defined]
+            self._sync_links(tx, event[2].get("synced") or (), event[1], back=back)  # type: ignore[attr-defined]
         # Views and rules that name what came back are whole again; any that name what went are broken.
         self._recheck_stored(tx)
         redoable = not any(e[0] == "demo.generated" for e in events)

@@ -131,3 +131,27 @@ def test_merge_carries_not_duplicates_history_and_views_to_the_kept_contact(cli:
         [int(ids["a"]), int(ids["b"])]
     ]
     assert {e["subject_id"] for e in ok("history", ids["a"], "--json").json} == {int(ids["a"])}
+
+
+def test_merge_links_the_merged_contacts_card_to_the_kept_one(ok: Cli, db_url: str) -> None:
+    from tagtui.store import Store
+    from tagtui.store.sync import ItemWrite
+
+    ids = seed(ok)
+    a, b = int(ids["a"]), int(ids["b"])
+    with Store.open(db_url) as store:
+        store.add_sync_source("phone", "/books/phone")
+        store.record_sync_items(
+            "phone", [ItemWrite("b.vcf", "e1", None, "BEGIN:VCARD\r\nEND:VCARD\r\n", {}, b)]
+        )
+
+    def link() -> int | None:
+        with Store.open(db_url) as store:
+            return store.sync_items("phone")["b.vcf"].contact_id
+
+    ok("contacts", "merge", ids["a"], ids["b"])
+    assert link() == a
+    ok("undo")
+    assert link() == b
+    ok("redo")
+    assert link() == a

@@ -229,3 +229,41 @@ def test_the_kept_contacts_history_holds_the_merged_ones(store: Store, three: tu
     store.undo()  # c is back, and its history is its own (with b's, still merged into it)
     assert {e.subject_id for e in store.history(contact=a, limit=100)} == {a}
     assert {e.subject_id for e in store.history(contact=c, limit=100)} == {b, c}
+
+
+def _links(store: Store) -> dict[str, int | None]:
+    return dict(
+        store._read(
+            lambda tx: tx.all(
+                "SELECT s.name || ':' || i.href, i.contact_id FROM sync_item i"
+                " JOIN sync_source s ON s.id = i.source_id"
+            )
+        )
+    )
+
+
+def test_sync_links_follow_the_kept_contact_one_card_per_address_book(
+    store: Store, three: tuple[int, int, int]
+) -> None:
+    from tagtui.store.sync import ItemWrite
+
+    a, b, c = three
+    for name in ("phone", "khard"):
+        store.add_sync_source(name, f"/books/{name}")
+
+    def card(href: str, contact: int) -> ItemWrite:
+        return ItemWrite(href, "etag-1", None, "BEGIN:VCARD\r\nEND:VCARD\r\n", {}, contact)
+
+    store.record_sync_items("phone", [card("a.vcf", a), card("b.vcf", b)])
+    store.record_sync_items("khard", [card("b.vcf", b), card("c.vcf", c)])
+    before = _links(store)
+    store.merge_contacts(a, [b, c])
+    # phone: a has its own card, so b's card stays with b (gone: the next sync deletes it there).
+    # khard: a had none; b's card (b comes first) is a's now, c's stays with c.
+    after = {"phone:a.vcf": a, "phone:b.vcf": b, "khard:b.vcf": a, "khard:c.vcf": c}
+    assert _links(store) == after
+    assert {s.name: s.contacts for s in store.sync_sources()} == {"khard": 2, "phone": 2}
+    store.undo()
+    assert _links(store) == before
+    store.redo()
+    assert _links(store) == after
