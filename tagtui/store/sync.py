@@ -13,6 +13,7 @@ import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from tagtui.store.base import UNSET, StoreBase
@@ -156,19 +157,25 @@ def clean_sync_fields(values: dict[str, Any]) -> Fields:
     out["name"] = name or out["email"] or out["phone"] or out["company"] or "(no name)"
     tags: dict[str, str] = {}
     for raw in values.get("tags") or ():
-        try:
-            tag, slug = clean_label_name(str(raw))
-        except ValidationError:
-            continue
-        tags.setdefault(slug, tag)
+        label = _label(str(raw), "tag")
+        if label is not None:
+            tags.setdefault(label[1], label[0])
     out["tags"] = list(tags.values())
     status = values.get("status")
-    try:
-        out["status"] = clean_label_name(str(status), what="status")[0] if status not in (None, "") else None
-    except ValidationError:
-        out["status"] = None
+    label = _label(str(status), "status") if status not in (None, "") else None
+    out["status"] = label[0] if label is not None else None
     out["followers"] = _lenient_followers(values.get("followers"))
     return {k: out[k] for k in SYNC_FIELDS}
+
+
+@lru_cache(maxsize=4096)
+def _label(text: str, what: str) -> tuple[str, str] | None:
+    """A tag or status name and its slug, or None if it cannot be one (the same few names
+    come on card after card)."""
+    try:
+        return clean_label_name(text, what=what)
+    except ValidationError:
+        return None
 
 
 def _text_or_none(value: Any) -> str | None:
@@ -199,6 +206,8 @@ def _lenient_followers(value: Any) -> int:
 def same_value(field_name: str, a: Any, b: Any) -> bool:
     """Whether two values of a sync field mean the same: tags as sets, statuses by slug and
     emails without case (as contacts are matched)."""
+    if a == b:
+        return True
     if field_name == "email":
         return (email_key(a) if a else None) == (email_key(b) if b else None)
     if field_name == "tags":
@@ -402,6 +411,7 @@ class SyncOps(StoreBase):
         def run(tx: Tx) -> Applied:
             source = self._source(tx, name)
             created: dict[str, int] = {}
+            labels: dict[tuple[str, str], int] = {}
             counts = {"create": 0, "update": 0, "delete": 0}
             deletes = sorted(
                 {c.contact_id for c in changes if c.kind == "delete" and c.contact_id is not None}
@@ -419,12 +429,12 @@ class SyncOps(StoreBase):
                     counts["delete"] = len(self._delete_contacts(tx, present))  # type: ignore[attr-defined]
             for change in changes:
                 if change.kind == "create":
-                    cid = self._create_synced(tx, change.fields)
+                    cid = self._create_synced(tx, change.fields, labels)
                     counts["create"] += 1
                     if change.href is not None:
                         created[change.href] = cid
                 elif change.kind == "update" and change.contact_id is not None:
-                    counts["update"] += int(self._update_synced(tx, change.contact_id, change.fields))
+                    counts["update"] += int(self._update_synced(tx, change.contact_id, change.fields, labels))
             for conflict in conflicts:
                 subject = conflict.contact_id
                 if subject is None and conflict.href is not None:
@@ -477,48 +487,67 @@ class SyncOps(StoreBase):
 
         self._write(run)
 
-    def _create_synced(self, tx: Tx, fields: Fields) -> int:
+    def _create_synced(self, tx: Tx, fields: Fields, labels: dict[tuple[str, str], int]) -> int:
+        """A contact made from a card (through the store's own insert: its event and undo)."""
         values = clean_sync_fields(fields)
-        email = values["email"]
-        if email is not None and self._find_contact_id(tx, email) is not None:
-            email = None  # another contact has it (two cards of one email): the card keeps it
-        contact = self.add_contact(  # type: ignore[attr-defined]
-            values["name"],
-            email=email,
-            phone=values["phone"],
-            company=values["company"],
-            notes=values["notes"],
-            assignee=values["assignee"],
-            followers=values["followers"],
-        )
-        self._update_synced(tx, contact.id, {"tags": values["tags"], "status": values["status"]})
-        return contact.id
+        if values["email"] is not None and self._find_contact_id(tx, values["email"]) is not None:
+            values["email"] = None  # another contact has it (two cards of one email): the card keeps it
+        plain = {k: v for k, v in values.items() if k not in ("tags", "status")}
+        contact_id = self._insert_contact(tx, plain)  # type: ignore[attr-defined]
+        self._set_labels(tx, contact_id, values, labels)
+        return contact_id
 
-    def _update_synced(self, tx: Tx, contact_id: int, fields: Fields) -> bool:
+    def _update_synced(
+        self, tx: Tx, contact_id: int, fields: Fields, labels: dict[tuple[str, str], int]
+    ) -> bool:
         """Change the given sync fields of a contact; whether anything changed."""
         values = {k: v for k, v in clean_sync_fields({"name": "-", **fields}).items() if k in fields}
-        changed = False
         if "email" in values and values["email"] is not None:
             other = self._find_contact_id(tx, values["email"])
             if other is not None and other != contact_id:
                 del values["email"]
+        changed = False
         plain = {k: v for k, v in values.items() if k not in ("tags", "status")}
         if plain:
             before = tx.scalar("SELECT rev FROM contact WHERE id = :id", {"id": contact_id})
             self.update_contact(contact_id, **plain)  # type: ignore[attr-defined]
             changed = tx.scalar("SELECT rev FROM contact WHERE id = :id", {"id": contact_id}) != before
+        return self._set_labels(tx, contact_id, values, labels) or changed
+
+    def _set_labels(
+        self, tx: Tx, contact_id: int, values: Fields, labels: dict[tuple[str, str], int]
+    ) -> bool:
+        """Give a contact exactly the tags and the status of ``values`` (those given), found or
+        created by slug (``labels`` remembers them for the rest of the sync)."""
+        changed = False
         if "tags" in values:
-            change = self.sync_tags(contact_id=contact_id, names=values["tags"])  # type: ignore[attr-defined]
-            changed = changed or bool(change.added or change.removed)
+            wanted: list[int] = []
+            created: list[int] = []
+            for name in values["tags"]:
+                key = ("tag", slugify(name, "tag"))
+                if key not in labels:
+                    labels[key], made = self._find_or_create_tag(tx, name, key[1])  # type: ignore[attr-defined]
+                    if made:
+                        created.append(labels[key])
+                wanted.append(labels[key])
+            current = self._current_tag_ids(tx, contact_id)  # type: ignore[attr-defined]
+            if current != set(wanted):
+                gone = sorted(current - set(wanted))
+                self._change_tags(tx, contact_id, wanted, gone, created=created)  # type: ignore[attr-defined]
+                changed = True
         if "status" in values:
-            status = values["status"]
             status_id = None
-            if status is not None:
-                status_id = self._find_label_id(tx, "status", status)
-                if status_id is None:
-                    status_id = self.create_status(status).id  # type: ignore[attr-defined]
-            before_status = tx.scalar("SELECT status_id FROM contact WHERE id = :id", {"id": contact_id})
-            if before_status != status_id:
+            if values["status"] is not None:
+                key = ("status", slugify(values["status"], "status"))
+                if key not in labels:
+                    found = tx.scalar(
+                        "SELECT id FROM status WHERE workspace_id = :ws AND slug = :slug",
+                        self._params(slug=key[1]),
+                    )
+                    labels[key] = found if found is not None else self.create_status(values["status"]).id  # type: ignore[attr-defined]
+                status_id = labels[key]
+            before = tx.scalar("SELECT status_id FROM contact WHERE id = :id", {"id": contact_id})
+            if before != status_id:
                 self._set_status(tx, contact_id, status_id)  # type: ignore[attr-defined]
                 changed = True
         return changed

@@ -331,12 +331,13 @@ def _decide(
                 plan.items.append(ItemWrite(href, etag, uid, text, remote))
 
     untouched = [h for h in items if h not in fetched and h not in deleted]
-    wanted = [h for h in sorted(deleted) if items[h].contact_id in local]
-    wanted += [
-        h
-        for h in untouched
-        if items[h].contact_id in local and changed_fields(items[h].base, local[items[h].contact_id])  # type: ignore[index]
-    ]
+    # What changed here since the last sync, for each card whose contact is still here.
+    here: dict[str, set[str]] = {}
+    for href in [*deleted, *untouched]:
+        cid = items[href].contact_id
+        if cid in local:
+            here[href] = changed_fields(items[href].base, local[cid])  # type: ignore[index]
+    wanted = [h for h in sorted(deleted) if h in here] + [h for h in untouched if here.get(h)]
     texts = store.sync_cards(source.name, wanted) if wanted else {}
 
     for href in sorted(deleted):
@@ -346,7 +347,7 @@ def _decide(
         if cid not in local:
             continue
         assert cid is not None
-        if changed_fields(item.base, local[cid]):
+        if here[href]:
             # Deleted there, changed here: kept, and written back to the server as a new card.
             conflict(cid, local[cid]["name"], "deleted", "changed", "deleted", "local")
             old = parse_cards(texts.get(href, ""))
@@ -362,10 +363,9 @@ def _decide(
             plan.pushes.append(_Push("delete", href, item.etag, None, None))
             continue
         assert cid is not None
-        here = changed_fields(item.base, local[cid])
-        if here:
+        if here[href]:
             old = parse_cards(texts.get(href, ""))
-            values = {f: local[cid][f] for f in here}
+            values = {f: local[cid][f] for f in here[href]}
             card = with_values(old[0], values) if old else card_for(local[cid], item.uid or _new_uid())
             plan.pushes.append(_Push("update", href, item.etag, card, cid, item.uid))
 
