@@ -108,6 +108,15 @@ def _what(event: Event, names: Names) -> str:
     elif kind.endswith(".updated"):
         before, after = p.get("before") or {}, p.get("after") or {}
         text = "edited " + ", ".join(f"{k}: {_value(before.get(k))} → {_value(v)}" for k, v in after.items())
+    elif kind == "contact.sync_conflict" and p.get("field") == "deleted":
+        where = "here" if p.get("kept") == "local" else "in the address book"
+        text = f"sync with {p.get('source')}: deleted on one side, changed on the other; kept, as {where}"
+    elif kind == "contact.sync_conflict":
+        kept, other = ("local", "remote") if p.get("kept") == "local" else ("remote", "local")
+        text = (
+            f"sync with {p.get('source')}, {p.get('field')} changed on both sides:"
+            f" kept {kept} {_value(p.get(kept))}; {other} was {_value(p.get(other))}"
+        )
     elif kind == "status.moved":
         text = f"moved from position {p.get('before')} to {p.get('after')}"
     elif kind in ("undo", "redo"):

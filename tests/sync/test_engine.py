@@ -254,6 +254,9 @@ def test_one_field_changed_on_both_sides_takes_the_preferred_side(
     assert lines == [
         {"source": NAME, "field": "phone", "local": "2-local", "remote": "3-remote", "kept": prefer}
     ]
+    other = "remote was 3-remote" if prefer == "local" else "local was 2-local"
+    described = [line.what for line in synced.history_lines(contact=ada.id)]
+    assert described[0] == f"sync with {NAME}, phone changed on both sides: kept {prefer} {kept}; {other}"
 
 
 def test_tags_merge_as_sets(synced: Store, server: Server) -> None:
@@ -347,6 +350,10 @@ def test_a_sync_is_one_undo_step(synced: Store, server: Server) -> None:
     result = synced.undo()
     assert result.summary == f"Synced with {NAME}: 1 added, 1 updated"
     assert names(synced) == ["Ada"] and synced.get_contact("ada@example.com").phone == "1"
+    # The next sync sends the state undo made, as any local edit.
+    report, _ = run(synced, server)
+    assert (report.pushed["updated"], report.pushed["deleted"]) == (1, 1)
+    assert sorted(server.fields()) == ["Ada"] and server.fields()["Ada"].phone == "1"
 
 
 def test_a_card_keeps_every_line_tagtui_does_not_model(synced: Store, server: Server) -> None:
