@@ -15,6 +15,7 @@ import base64
 import http.client
 import netrc
 import os
+import re
 import socket
 import ssl
 import xml.etree.ElementTree as ET
@@ -41,8 +42,13 @@ _PATH_SAFE = "/:@!$&'()*+,;=-._~"
 _UNSUPPORTED = {400, 403, 405, 409, 412, 415, 422, 501}
 
 
+_CANONICAL = re.compile(r"/[A-Za-z0-9/:@!$&'()*+,;=._~-]*")
+
+
 def _norm(href: str) -> str:
     """An href as a path in one canonical percent-encoding, whatever form the server wrote it in."""
+    if _CANONICAL.fullmatch(href):
+        return href  # a plain path with nothing to decode or encode (the common case)
     return quote(unquote(urlsplit(href).path), safe=_PATH_SAFE)
 
 
@@ -463,12 +469,14 @@ class _Discovery:
     def __init__(self, http: _Http) -> None:
         self.http = http
         self.start = http.url(http.path)
+        self.path = http.path  # the path last asked (after redirects)
 
     def _propfind(
         self, path: str, depth: str, *, follow: bool = False, missing_ok: bool = False
     ) -> list[_Entry] | None:
         """The multistatus entries; None (with ``missing_ok``) when the path answers no WebDAV."""
         for _ in range(MAX_REDIRECTS + 1):
+            self.path = path
             resp = self.http.request("PROPFIND", path, _propfind_body(_INFO), {"Depth": depth})
             if follow and resp.status in (301, 302, 303, 307, 308) and resp.headers.get("Location"):
                 path = self._follow(resp)
@@ -514,17 +522,20 @@ class _Discovery:
 
     def run(self) -> CardDavRemote:
         path = self.http.path
-        # Only a bare server address may fall back to the well-known URL: a typo in an address
-        # book's URL must be an error, not a quiet sync with some other book.
-        info = self._self(self._propfind(path, "0", missing_ok=path == "/"), path)
+        # A bare server address that is no WebDAV collection goes to the well-known URL (RFC 6764);
+        # any other URL must answer itself: a typo in an address book's URL is an error, not a
+        # quiet sync with some other book.
+        root = path == "/"
+        info = self._self(self._propfind(path, "0", follow=not root, missing_ok=root), self.path)
+        path = self.path
         if info is None:
             known = self._propfind("/.well-known/carddav", "0", follow=True, missing_ok=True)
-            info = self._self(known, "/")
+            info = self._self(known, self.path)
             if info is None:
                 raise RemoteError(
                     f"{self.start}: no CardDAV server answers there (nor at /.well-known/carddav)"
                 )
-            path = info.href
+            path = self.path
         if info.is_addressbook():
             return self._book(info)
         homes = info.hrefs(CARD + "addressbook-home-set")

@@ -329,3 +329,27 @@ def test_five_thousand_cards_are_listed_and_fetched(book: Book, dav_server: DavS
     assert len(fetched) == count
     assert all(same_card(fetched[book.path + name][1], text) for name, text in texts.items())
     assert {h: etag for h, (etag, _) in fetched.items()} == listing
+
+
+@pytest.fixture
+def tls_radicale(tmp_path: Path) -> Iterator[DavServer]:
+    server = DavServer("radicale", tmp_path / "radicale-tls", tls=True).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_https_with_basic_auth(tls_radicale: DavServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    book = tls_radicale.new_book()
+    assert book.url.startswith("https://")
+    with pytest.raises(RemoteError, match="TLS certificate not trusted") as info:
+        open_remote(tls_radicale.base_url, book.user, book.password)
+    assert str(info.value).startswith(tls_radicale.base_url + "/") and book.password not in str(info.value)
+    monkeypatch.setenv("SSL_CERT_FILE", str(tls_radicale.certificate))  # trust this server's certificate
+    remote = open_remote(tls_radicale.base_url, book.user, book.password)
+    assert remote.url == book.url
+    href, etag = remote.create("tls-1", card("tls-1"))
+    assert remote.listing() == {href: etag}
+    with pytest.raises(RemoteError, match="401"):
+        open_remote(book.url, book.user, "wrong").listing()
