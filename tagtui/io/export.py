@@ -12,11 +12,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
+from tagtui.io.vcard import card_text, split_name
+from tagtui.io.vcard import escape as escape  # re-exported: export's escaping is the vCard writer's
+from tagtui.io.vcard import fold as fold
 from tagtui.query.filter import Filter
 from tagtui.store.errors import ValidationError
 from tagtui.store.imports import IMPORT_COLUMNS, TAG_SEPARATOR, neutralise
@@ -93,7 +95,6 @@ EXPORT_CHOICES = (
 READ_BATCH = 5000
 #: ... and written, and told to ``progress``, at a time.
 BATCH = 1000
-VCARD_LINE_OCTETS = 75
 
 Progress = Callable[[int, int], None]
 
@@ -191,12 +192,6 @@ def _write_csv(batches: Batches, out: TextIO) -> Iterator[int]:
         yield len(batch)
 
 
-def split_name(name: str) -> tuple[str, str]:
-    """(given, family): the last word is the family name; one word is a given name."""
-    given, space, family = name.rpartition(" ")
-    return (given, family) if space else (name, "")
-
-
 def _write_google(batches: Batches, out: TextIO) -> Iterator[int]:
     """Google Contacts' columns; tags as groups after ``* myContacts``, joined by `` ::: ``."""
     writer = csv.writer(out)
@@ -278,98 +273,15 @@ def _write_json(batches: Batches, out: TextIO) -> Iterator[int]:
     out.write("]\n" if first else "\n]\n")
 
 
-# -- vCard 4.0 (RFC 6350) -----------------------------------------------------------------------
+# -- vCard 4.0 (RFC 6350), written by tagtui.io.vcard -------------------------------------------
 
 
 def _write_vcards(batches: Batches, out: TextIO) -> Iterator[int]:
     for batch in batches:
-        out.write("".join([_vcard(*v) for v in batch]))
+        out.write("".join([card_text(*v[1:]) for v in batch]))
         yield len(batch)
 
 
 def vcard(row: ContactRow, notes: str | None = None) -> str:
     """One contact as a vCard 4.0, CRLF line ends, folded at 75 octets."""
-    return _vcard(*_scalars(row), [t.name for t in row.tags], notes)  # type: ignore[arg-type]
-
-
-def _vcard(
-    _id: int,
-    name: str,
-    email: str | None,
-    company: str | None,
-    phone: str | None,
-    assignee: str | None,
-    followers: int,
-    status: str | None,
-    tags: Sequence[str],
-    notes: str | None,
-) -> str:
-    """``vcard`` of a values tuple: each property that has a value, on a folded line."""
-    given, family = split_name(name)
-    card = ["BEGIN:VCARD\r\nVERSION:4.0\r\n"]
-    for line in (
-        _prop("FN:", escape(name)),
-        f"N:{escape(family)};{escape(given)};;;",
-        _prop("EMAIL:", escape(email)),
-        _prop("ORG:", escape(company)),
-        _prop("TEL:", escape(phone)),
-        _prop("CATEGORIES:", ",".join([escape(t) for t in tags])),
-        _prop("NOTE:", escape(notes)),
-        _prop("X-TAGTUI-STATUS:", escape(status)),
-        f"X-TAGTUI-FOLLOWERS:{followers}",
-        _prop("X-TAGTUI-ASSIGNEE:", escape(assignee)),
-    ):
-        if line:
-            # Most lines are short ASCII: one octet a character, nothing to fold.
-            card.append(line + "\r\n" if len(line) <= VCARD_LINE_OCTETS and line.isascii() else fold(line))
-    card.append("END:VCARD\r\n")
-    return "".join(card)
-
-
-def _prop(name: str, value: str) -> str:
-    """``NAME:value``, or nothing for an empty value (the property is left out)."""
-    return name + value if value else ""
-
-
-_ESCAPES: dict[int, str | None] = {
-    ord("\\"): "\\\\",
-    ord(","): "\\,",
-    ord(";"): "\\;",
-    ord("\n"): "\\n",
-    ord("\r"): "\\n",
-}
-# Other control characters are not allowed in a vCard value (tab is): they are dropped.
-_ESCAPES.update({c: None for c in (*range(0x20), 0x7F) if chr(c) not in "\t\n\r"})
-#: A character ``escape`` changes: one of ``_ESCAPES``.
-_SPECIAL = re.compile("[" + re.escape("".join(map(chr, _ESCAPES))) + "]")
-
-
-def escape(text: str | None) -> str:
-    """A text value with RFC 6350's escapes: backslash, comma, semicolon and newline."""
-    if not text:
-        return ""
-    if not _SPECIAL.search(text):  # the usual case, and far cheaper than translate()
-        return text
-    if "\r\n" in text:
-        text = text.replace("\r\n", "\n")
-    return text.translate(_ESCAPES)
-
-
-def fold(line: str) -> str:
-    """``line`` + CRLF, folded so no physical line passes 75 octets (never inside a character)."""
-    if len(line) <= VCARD_LINE_OCTETS and line.isascii():  # the usual case: one octet a character
-        return line + "\r\n"
-    data = line.encode("utf-8")
-    if len(data) <= VCARD_LINE_OCTETS:
-        return line + "\r\n"
-    parts: list[bytes] = []
-    limit = VCARD_LINE_OCTETS
-    while len(data) > limit:
-        cut = limit
-        while cut > 0 and (data[cut] & 0xC0) == 0x80:  # a UTF-8 continuation byte
-            cut -= 1
-        parts.append(data[:cut])
-        data = data[cut:]
-        limit = VCARD_LINE_OCTETS - 1  # continuation lines begin with a space
-    parts.append(data)
-    return "\r\n ".join(p.decode("utf-8") for p in parts) + "\r\n"
+    return card_text(*_scalars(row)[1:], [t.name for t in row.tags], notes)  # type: ignore[arg-type]

@@ -12,6 +12,7 @@ import quopri
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 VERSIONS = ("2.1", "3.0", "4.0")
 LINE_OCTETS = 75
@@ -20,6 +21,8 @@ CRLF = "\r\n"
 #: The tagtui fields written in properties of their own.
 STATUS, FOLLOWERS, ASSIGNEE = "X-TAGTUI-STATUS", "X-TAGTUI-FOLLOWERS", "X-TAGTUI-ASSIGNEE"
 TAGTUI_PROPERTIES = {STATUS: "status", FOLLOWERS: "followers", ASSIGNEE: "assignee"}
+#: The properties whose first line is a field.
+_SINGLE = frozenset({"UID", "FN", "N", "ORG", *TAGTUI_PROPERTIES})
 
 
 @dataclass(frozen=True)
@@ -38,8 +41,7 @@ class CardFields:
     followers: int | None = None  # X-TAGTUI-FOLLOWERS (a whole number, else None)
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
+class Line(NamedTuple):
     """One content line of a card: its raw text as read (physical lines, line ends included)
     and its parts. ``name`` is upper case, and empty for a line that is no property of the card
     itself (a blank line, a line of a card nested in 2.1's AGENT)."""
@@ -54,19 +56,15 @@ class Line:
 class Card:
     """One vCard, kept losslessly: its content lines as read (unfolded parts plus raw folded form)."""
 
-    __slots__ = ("_fields", "_index", "complete", "lines", "version")
+    __slots__ = ("_fields", "_positions", "complete", "lines", "version")
 
     def __init__(self, lines: Sequence[Line], complete: bool = True) -> None:
         self.lines: tuple[Line, ...] = tuple(lines)
         #: False for a card cut short (no END:VCARD).
         self.complete = complete
-        self._index: dict[str, list[int]] = {}
-        for i, line in enumerate(self.lines):
-            if line.name:
-                self._index.setdefault(line.name, []).append(i)
-        versions = self._index.get("VERSION")
-        self.version = self.lines[versions[0]].value.strip() if versions else "3.0"
+        self.version = next((line.value.strip() for line in self.lines if line.name == "VERSION"), "3.0")
         self._fields: CardFields | None = None
+        self._positions: dict[str, list[int]] | None = None
 
     def __repr__(self) -> str:
         return f"Card({self.fields()!r}, version={self.version!r})"
@@ -77,49 +75,74 @@ class Card:
 
     def values(self, name: str) -> list[str]:
         """The text of each ``name`` property (decoded, escapes undone), in card order."""
-        return [_text(self.lines[i]) for i in self._index.get(name.upper(), ())]
+        name = name.upper()
+        return [_text(line) for line in self.lines if line.name == name]
 
     def fields(self) -> CardFields:
         if self._fields is None:
             self._fields = self._read_fields()
         return self._fields
 
-    def _first(self, name: str) -> Line | None:
-        found = self._index.get(name)
-        return self.lines[found[0]] if found else None
+    def _index(self, name: str) -> list[int]:
+        """Positions of the ``name`` lines."""
+        if self._positions is None:
+            self._positions = {}
+            for i, line in enumerate(self.lines):
+                if line.name:
+                    self._positions.setdefault(line.name, []).append(i)
+        return self._positions.get(name, [])
 
     def _preferred(self, name: str) -> int | None:
-        """Index of the preferred non-empty ``name`` line (EMAIL, TEL), else of the first."""
+        """Position of the preferred non-empty ``name`` line (EMAIL, TEL), else of the first."""
         best: tuple[int, int] | None = None
-        for i in self._index.get(name, ()):
-            if not _address(self.lines[i]):
-                continue
-            rank = _preference(_params(self.lines[i].params))
-            if best is None or rank < best[0]:
-                best = (rank, i)
+        for i in self._index(name):
+            line = self.lines[i]
+            if _address(line):
+                rank = _preference(line)
+                if best is None or rank < best[0]:
+                    best = (rank, i)
         return best[1] if best else None
 
     def _read_fields(self) -> CardFields:
+        """One pass over the lines (import reads a million cards)."""
+        first: dict[str, Line] = {}
+        best: dict[str, tuple[int, str]] = {}  # EMAIL/TEL: (preference, address)
+        notes: list[str] = []
+        tags: list[str] = []
+        for line in self.lines:
+            name = line.name
+            if name == "EMAIL" or name == "TEL":
+                address = _address(line)
+                if address:
+                    rank = _preference(line)
+                    if name not in best or rank < best[name][0]:
+                        best[name] = (rank, address)
+            elif name == "NOTE":
+                notes.append(_text(line))
+            elif name == "CATEGORIES":
+                tags += _tags(line)
+            elif name in _SINGLE and name not in first:
+                first[name] = line
+
         def single(name: str) -> str | None:
-            line = self._first(name)
+            line = first.get(name)
             return (_text(line).strip() or None) if line else None
 
         name = single("FN") or ""
-        if not name and (n := self._first("N")):
+        if not name and (n := first.get("N")):
             family, given, additional, *_ = [*split_escaped(_decoded(n), ";"), "", "", ""]
             name = " ".join(p.strip() for p in (given, additional, family) if p.strip())
-        email, phone = self._preferred("EMAIL"), self._preferred("TEL")
-        org = self._first("ORG")
-        notes = "\n".join(n for n in self.values("NOTE") if n.strip()).strip()
+        org = first.get("ORG")
+        note = "\n".join(n for n in notes if n.strip()).strip()
         followers = single(FOLLOWERS)
         return CardFields(
             uid=single("UID"),
             name=name,
-            email=_address(self.lines[email]) if email is not None else None,
-            phone=_address(self.lines[phone]) if phone is not None else None,
+            email=best["EMAIL"][1] if "EMAIL" in best else None,
+            phone=best["TEL"][1] if "TEL" in best else None,
             company=(split_escaped(_decoded(org), ";")[0].strip() or None) if org else None,
-            notes=notes or None,
-            tags=tuple(t for i in self._index.get("CATEGORIES", ()) for t in _tags(self.lines[i])),
+            notes=note or None,
+            tags=tuple(tags),
             status=single(STATUS),
             assignee=single(ASSIGNEE),
             followers=int(followers) if followers and followers.isascii() and followers.isdigit() else None,
@@ -180,7 +203,7 @@ def iter_cards(lines: Iterable[str]) -> Iterator[tuple[int, Card]]:
     depth = 0
     start = 0
     card: list[Line] = []
-    for number, raw, text in _logical(lines):
+    for number, raw, text in logical_lines(lines):
         line = _line(raw, text)
         name = line.name
         if name == "BEGIN" and line.value.strip().upper() == "VCARD":
@@ -207,7 +230,7 @@ def new_card(fields: CardFields, version: str = "3.0") -> Card:
     """A card of ``fields`` alone (for a contact the address book lacks), CRLF and folded."""
     f = fields
     text = card_text(
-        f.name, f.email, f.company, f.phone, f.tags, f.notes, f.status, f.followers, f.assignee,
+        f.name, f.email, f.company, f.phone, f.assignee, f.followers, f.status, f.tags, f.notes,
         uid=f.uid, version=version,
     )  # fmt: skip
     return next(iter_cards(_LINE.findall(text)))[1]
@@ -218,43 +241,44 @@ def card_text(
     email: str | None,
     company: str | None,
     phone: str | None,
+    assignee: str | None,
+    followers: int | None,
+    status: str | None,
     tags: Sequence[str],
     notes: str | None,
-    status: str | None,
-    followers: int | None,
-    assignee: str | None,
     *,
     uid: str | None = None,
     version: str = "4.0",
 ) -> str:
-    """A card's text from plain values, CRLF line ends, folded at 75 octets; each property
-    with a value on a line of its own (export writes a million of these: keep it lean)."""
+    """A card's text from plain values (in the order of export's value tuples), CRLF line ends,
+    folded at 75 octets; each property that has a value on a line of its own. Export writes a
+    million of these: the usual short ASCII line is appended as it is."""
     if version not in VERSIONS:
         raise ValueError(f"unknown vCard version {version!r}: use {', '.join(VERSIONS)}")
     given, family = split_name(name)
     card = [f"BEGIN:VCARD\r\nVERSION:{version}\r\n"]
     for line in (
-        _prop("UID:", escape(uid)),
+        "UID:" + escape(uid) if uid else "",
         "FN:" + escape(name),
         f"N:{escape(family)};{escape(given)};;;",
-        _prop("EMAIL:", escape(email)),
-        _prop("ORG:", escape(company)),
-        _prop("TEL:", escape(phone)),
-        _prop("CATEGORIES:", ",".join([escape(t) for t in tags])),
-        _prop("NOTE:", escape(notes)),
-        _prop("X-TAGTUI-STATUS:", escape(status)),
+        "EMAIL:" + escape(email) if email else "",
+        "ORG:" + escape(company) if company else "",
+        "TEL:" + escape(phone) if phone else "",
+        "CATEGORIES:" + ",".join([escape(t) for t in tags]) if tags else "",
+        "NOTE:" + escape(notes) if notes else "",
+        "X-TAGTUI-STATUS:" + escape(status) if status else "",
         "" if followers is None else f"X-TAGTUI-FOLLOWERS:{followers}",
-        _prop("X-TAGTUI-ASSIGNEE:", escape(assignee)),
+        "X-TAGTUI-ASSIGNEE:" + escape(assignee) if assignee else "",
     ):
-        if line:
-            if version == "2.1" and not (len(line) <= LINE_OCTETS and line.isascii()):
-                prop, _, value = line.partition(":")
-                card.append(_render("", prop, (), value, version, CRLF))
-            # Most lines are short ASCII: one octet a character, nothing to fold.
-            elif len(line) <= LINE_OCTETS and line.isascii():
-                card.append(line + CRLF)
-            else:
-                card.append(fold(line))
+        if not line:
+            continue
+        if len(line) <= LINE_OCTETS and line.isascii():  # one octet a character, nothing to fold
+            card.append(line + CRLF)
+        elif version == "2.1":
+            prop, _, value = line.partition(":")
+            card.append(_render("", prop, (), value, version, CRLF))
+        else:
+            card.append(fold(line))
     card.append("END:VCARD\r\n")
     return "".join(card)
 
@@ -263,11 +287,6 @@ def split_name(name: str) -> tuple[str, str]:
     """(given, family): the last word is the family name; one word is a given name."""
     given, space, family = name.rpartition(" ")
     return (given, family) if space else (name, "")
-
-
-def _prop(name: str, value: str) -> str:
-    """``NAME:value``, or nothing for an empty value (the property is left out)."""
-    return name + value if value else ""
 
 
 # -- escaping and folding ------------------------------------------------------------------------
@@ -381,29 +400,36 @@ _QP_SAFE = {b: chr(b) for b in range(32, 127) if b != ord("=")}
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
 
-def _logical(lines: Iterable[str]) -> Iterator[tuple[int, str, str]]:
-    """(first line number, raw physical lines, unfolded text) of each logical line."""
-    raw: list[str] = []
-    text = ""
-    first = 0
-    for number, physical in enumerate(lines, start=1):
+def logical_lines(lines: Iterable[str]) -> Iterator[tuple[int, str, str]]:
+    """(first line number, raw physical lines, unfolded text) of each logical line: a line
+    beginning with a space or tab continues the one before, and so does the line after a
+    quoted-printable value ending in ``=`` (vCard 2.1's soft line break)."""
+    lines = iter(lines)
+    raw = next(lines, None)
+    if raw is None:
+        return
+    raw = raw.removeprefix("\ufeff")  # a byte-order mark is no part of a card
+    parts: list[str] | None = None  # the physical lines, once there is more than one
+    text = raw.rstrip("\r\n")
+    first = number = 1
+    for physical in lines:
+        number += 1
+        if physical[:1] in (" ", "\t"):
+            if parts is None:
+                parts = [raw]
+            parts.append(physical)
+            text += physical[1:].rstrip("\r\n")
+            continue
         content = physical.rstrip("\r\n")
-        if number == 1 and content.startswith("\ufeff"):  # a byte-order mark is no part of a card
-            content = content[1:]
-            physical = physical[1:]
-        if raw:
-            if content[:1] in (" ", "\t"):
-                raw.append(physical)
-                text += content[1:]
-                continue
-            if text.endswith("=") and _quoted_printable(text):
-                raw.append(physical)
-                text = text[:-1] + content
-                continue
-            yield first, "".join(raw), text
-        raw, text, first = [physical], content, number
-    if raw:
-        yield first, "".join(raw), text
+        if text[-1:] == "=" and _quoted_printable(text):
+            if parts is None:
+                parts = [raw]
+            parts.append(physical)
+            text = text[:-1] + content
+            continue
+        yield first, raw if parts is None else "".join(parts), text
+        raw, parts, text, first = physical, None, content, number
+    yield first, raw if parts is None else "".join(parts), text
 
 
 def _quoted_printable(text: str) -> bool:
@@ -434,17 +460,25 @@ def _line(raw: str, text: str) -> Line:
     colon = text.find(":")
     if colon < 0:
         return Line(raw, "", "", (), text)
-    if '"' in text[:colon]:  # a quoted parameter value may hold ':' or ';'
+    head = text[:colon]
+    if '"' in head:  # a quoted parameter value may hold ':' or ';'
         parts = _split_unquoted(text, ":", 1)
         if len(parts) < 2:
             return Line(raw, "", "", (), text)
         head, value = parts
-        name, *params = _split_unquoted(head, ";")
+        name, *rest = _split_unquoted(head, ";")
+        params = tuple(rest)
     else:
-        head, value = text[:colon], text[colon + 1 :]
-        name, *params = head.split(";")
-    group, _, name = name.rpartition(".")
-    return Line(raw, group, name.strip().upper(), tuple(params), value)
+        value = text[colon + 1 :]
+        if ";" in head:
+            name, *rest = head.split(";")
+            params = tuple(rest)
+        else:
+            name, params = head, ()
+    group = ""
+    if "." in name:
+        group, _, name = name.rpartition(".")
+    return Line(raw, group, name.strip().upper(), params, value)
 
 
 Params = dict[str, list[str]]
@@ -464,8 +498,11 @@ def _params(raw: Iterable[str]) -> Params:
     return params
 
 
-def _preference(params: Params) -> int:
+def _preference(line: Line) -> int:
     """RFC 6350's PREF (1 is most preferred); vCard 3.0's TYPE=pref counts as 1; none is 101."""
+    if not line.params:
+        return 101
+    params = _params(line.params)
     for value in params.get("PREF", ()):
         if value.isdigit():
             return int(value)
@@ -543,10 +580,10 @@ class _Edit:
     def _make(self, old: Line | None, name: str, value: str) -> Line:
         group, params = (old.group, old.params) if old else ("", ())
         raw = _render(group, name, params, value, self.card_.version, self.newline)
-        return next(_line(r, t) for _, r, t in _logical(_LINE.findall(raw)))
+        return next(_line(r, t) for _, r, t in logical_lines(_LINE.findall(raw)))
 
     def _indices(self, name: str) -> list[int]:
-        return [i for i in self.card_._index.get(name, ()) if self.lines[i] is not None]
+        return [i for i in self.card_._index(name) if self.lines[i] is not None]
 
     def _remove(self, i: int) -> None:
         line = self.lines[i]
@@ -658,6 +695,6 @@ class _Edit:
                 end -= 1
             elif out and not out[-1].raw.endswith(("\n", "\r")):
                 last = out[-1]
-                out[-1] = Line(last.raw + self.newline, last.group, last.name, last.params, last.value)
+                out[-1] = last._replace(raw=last.raw + self.newline)
             out[end:end] = self.added
         return Card(out, complete=self.card_.complete)
