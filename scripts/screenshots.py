@@ -82,6 +82,37 @@ async def with_duplicates(pilot: Pilot) -> None:
     await keys(pilot, "m")
 
 
+async def with_sync(pilot: Pilot) -> None:
+    """Two address books (a vdir folder of three cards and a CardDAV one), the folder synced once,
+    then a phone number changed on both sides: the Sync screen syncs it and lists the conflict."""
+    from tagtui.sync.engine import sync
+
+    store = pilot.app.store  # type: ignore[attr-defined]
+    if not store.sync_sources():
+        folder = Path(tempfile.mkdtemp(prefix="tagtui-shot-")) / "contacts"
+        folder.mkdir()
+        for uid, name, extra in (
+            ("ada", "Ada Lovelace", "TEL:+44 20 7946 0001\r\nCATEGORIES:VIP,Math\r\n"),
+            ("alan", "Alan Turing", "ORG:Bletchley Park\r\n"),
+            ("grace", "Grace Hopper", "X-TAGTUI-STATUS:Lead\r\n"),
+        ):
+            text = f"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:{uid}\r\nFN:{name}\r\nEMAIL:{uid}@example.com\r\n"
+            (folder / f"{uid}.vcf").write_text(text + extra + "END:VCARD\r\n", newline="")
+        store.add_sync_source("phone", str(folder))
+        store.add_sync_source(
+            "work",
+            "https://dav.example.com/dav/addressbooks/sam/work/",
+            username="sam",
+            password_env="WORK_DAV",
+        )
+        sync(store, "phone")
+        store.update_contact("ada@example.com", phone="+44 20 7946 0002")
+        card = folder / "ada.vcf"
+        card.write_text(card.read_text().replace("0001", "0003"), newline="")
+    await keys(pilot, "S")
+    await keys(pilot, "enter")
+
+
 # Each shot: (file name, title, steps from a freshly opened app on the demo data).
 SHOTS: list[tuple[str, str, list[Step]]] = [
     (
@@ -142,6 +173,7 @@ SHOTS: list[tuple[str, str, list[Step]]] = [
         [lambda p: keys(p, "4", "T")],
     ),
     ("rules", "Automation rules (R): a query and its actions, previewed before they apply", [with_rules]),
+    ("sync", "Sync (S): address books, sync now, the conflicts of the last sync", [with_sync]),
     (
         "bulk-confirm",
         "A bulk change over marked contacts: its effect first, applied on confirmation",

@@ -67,6 +67,14 @@ class TagtuiApp(ReportsWorkerErrors, App[int]):
         Binding("ctrl+z", "undo", "Undo", show=False, id="app.undo", tooltip="Undo the last change"),
         Binding("ctrl+y", "redo", "Redo", show=False, id="app.redo", tooltip="Redo the change undone last"),
         Binding("R", "rules", "Rules", show=False, id="app.rules", tooltip="Automation rules"),
+        Binding(
+            "S",
+            "sync",
+            "Sync",
+            show=False,
+            id="app.sync",
+            tooltip="Address books: sync now, last sync, conflicts",
+        ),
     ]
 
     def __init__(
@@ -82,6 +90,8 @@ class TagtuiApp(ReportsWorkerErrors, App[int]):
         self.demo = demo
         self.demo_contacts = demo_contacts
         self._collector = IdleCollector()
+        #: The reports of this window's last sync (the Sync screen lists their conflicts).
+        self.sync_reports: list = []
         super().__init__()
         self.sub_title = store.workspace_name + (" · read-only" if store.read_only else "")
         self._apply_config()
@@ -148,6 +158,7 @@ class TagtuiApp(ReportsWorkerErrors, App[int]):
                 self.config.problem_line, title="Config file", severity="warning", markup=False, timeout=12
             )
         self.check_first_run()
+        self._load_last_sync()
         self._change_marker: tuple[int, int] | None = None
         self._poll_changes()  # the baseline: what the screens are loading now
         self.set_interval(POLL_SECONDS, self._poll_changes)
@@ -235,6 +246,27 @@ class TagtuiApp(ReportsWorkerErrors, App[int]):
         if isinstance(self.screen, RulesScreen):
             return
         self.push_screen(RulesScreen())
+
+    def action_sync(self) -> None:
+        """The address books: sync now, the last sync and its conflicts (escape goes back)."""
+        from tagtui.app.screens.sync import SyncScreen
+
+        if not isinstance(self.screen, SyncScreen):
+            self.push_screen(SyncScreen())
+
+    def show_last_sync(self, sources: list) -> None:
+        """The header says when the workspace last synced (with any of its address books)."""
+        from tagtui.app.screens.sync import when
+
+        base = self.store.workspace_name + (" · read-only" if self.store.read_only else "")
+        last = max((s.last_sync for s in sources if s.last_sync), default=None)
+        self.sub_title = base + (f" · synced {when(last)}" if last else "")
+
+    @work(thread=True, exclusive=True, group="sync-title", exit_on_error=False)
+    def _load_last_sync(self) -> None:
+        sources = self.store.sync_sources()
+        if any(s.last_sync for s in sources):
+            self.call_from_thread(self.show_last_sync, sources)
 
     def action_history(self) -> None:
         """The workspace's history (a contact's or a tag's opens from its screen)."""

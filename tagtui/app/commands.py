@@ -62,6 +62,7 @@ class TagtuiCommands(Provider):
         yield PaletteCommand("Redo", "do again the change undone last (ctrl+y)", app.action_redo)
         yield PaletteCommand("Rules", "automation rules: add, preview, apply (R)", app.action_rules)
         yield PaletteCommand("History", "what changed, who changed it, what was undone", app.action_history)
+        yield PaletteCommand("Sync", "address books: sync now, last sync, conflicts (S)", app.action_sync)
         title = screen.title or type(screen).__name__
         for binding in screen_bindings(type(screen)):
             yield PaletteCommand(

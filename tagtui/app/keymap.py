@@ -110,6 +110,11 @@ _GROUPS: list[tuple[str, tuple[str, ...], tuple[tuple[str, str], ...]]] = [
         ("RulesScreen", "RuleForm"),
         (("", "A rule is a query and actions; applying twice changes nothing the second time"),),
     ),
+    (
+        "Sync",
+        ("SyncScreen", "SyncSourceForm"),
+        (("", "A sync is one undo step; a conflict's other value stays in the contact's history"),),
+    ),
     ("Contact detail", ("ContactDetailScreen",), ()),
     ("Import a file", ("ImportScreen",), (("tab", "From the file path to the mapping table"),)),
     (

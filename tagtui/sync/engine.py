@@ -45,6 +45,8 @@ PREFER = ("remote", "local")
 GUARD_MIN = 10
 #: Card states recorded per transaction while writing to the server.
 RECORD_EVERY = 200
+#: Card bodies asked for at a time (the progress a sync shows moves with each batch).
+FETCH_BATCH = 500
 #: The fields of a contact before anything is known of it (the base of a first link).
 EMPTY: Fields = clean_sync_fields({"name": "-"}) | {"name": None}
 
@@ -221,6 +223,7 @@ def sync(
 
     A sync that would delete more than half of either side (and more than ``GUARD_MIN``) is a
     Conflict unless ``force``; ``dry_run`` reads both sides and changes nothing anywhere.
+    ``progress(phase, done, total)`` is called as cards are read ("pull") and written ("push").
     """
     if prefer not in PREFER:
         raise ValueError(f"prefer is local or remote, not {prefer!r}")
@@ -231,7 +234,12 @@ def sync(
     report = SyncReport(source.name, dry_run=dry_run)
 
     changed, deleted, token = _remote_changes(remote, source, items)
-    fetched = remote.fetch(sorted(changed)) if changed else {}
+    fetched: dict[str, tuple[str, str]] = {}
+    wanted = sorted(changed)
+    for start in range(0, len(wanted), FETCH_BATCH):
+        fetched.update(remote.fetch(wanted[start : start + FETCH_BATCH]))
+        if progress is not None:
+            progress("pull", min(start + FETCH_BATCH, len(wanted)), len(wanted))
     report.fetched = len(fetched)
     local = store.sync_local_fields()
     plan = _decide(store, source, items, fetched, deleted, local, prefer)

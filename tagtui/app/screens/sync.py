@@ -1,0 +1,270 @@
+"""Sync: the workspace's address books, "sync now" with its progress, and the last sync's conflicts.
+
+The same store calls and engine as ``tagtui sync``; a sync runs in a worker and reports the
+cards read and written (and their rate) as it goes. The conflicts of the last sync of this
+window stay listed until the next one.
+"""
+
+from __future__ import annotations
+
+import time
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Header, Label
+
+from tagtui.app.format import literal
+from tagtui.app.screens.base import TagtuiScreen
+from tagtui.app.screens.support import data_changed, plural, show_error, store_of
+from tagtui.store import TagtuiError
+from tagtui.store.sync import SyncSource
+
+
+def when(stamp: str | None) -> str:
+    """A stored time as the screen shows it: ``2026-12-04 16:02`` (UTC), or ``never``."""
+    return f"{stamp[:10]} {stamp[11:16]} UTC" if stamp else "never"
+
+
+class SyncScreen(TagtuiScreen):
+    """The address books of the workspace; enter syncs the highlighted one."""
+
+    TITLE = "Sync"
+    CSS_PATH = "sync.tcss"
+    BINDINGS = [
+        Binding("escape", "close", "Back", id="sync.close"),
+        Binding("enter", "sync_one", "Sync now", id="sync.now", tooltip="Sync the highlighted address book"),
+        Binding("A", "sync_all", "Sync all", id="sync.all", tooltip="Sync every address book"),
+        Binding(
+            "F",
+            "sync_one(True)",
+            "Force",
+            id="sync.force",
+            tooltip="Sync the highlighted address book even if it deletes more than half of a side",
+        ),
+        Binding("a", "add", "Add", id="sync.add", tooltip="Add an address book (CardDAV URL or vdir folder)"),
+        Binding("d", "remove", "Remove", id="sync.remove", tooltip="Forget the highlighted address book"),
+        Binding("r", "refresh", "Refresh", id="sync.refresh"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sources: list[SyncSource] = []
+        self.running = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Label("Reading the address books…", id="sync-summary")
+        yield DataTable(id="sync-sources", cursor_type="row", zebra_stripes=True)
+        yield Label("", id="sync-progress")
+        yield Label("Conflicts of the last sync", id="sync-conflicts-title")
+        yield DataTable(id="sync-conflicts", cursor_type="row")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        sources = self.query_one("#sync-sources", DataTable)
+        sources.add_columns("Name", "URL", "Last sync", "Contacts")
+        conflicts = self.query_one("#sync-conflicts", DataTable)
+        conflicts.add_columns("Address book", "Contact", "Field", "Kept", "Local", "Remote")
+        self._show_conflicts(getattr(self.app, "sync_reports", []))
+        self.action_refresh()
+
+    # -- the list ----------------------------------------------------------------------------
+
+    def action_refresh(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, group="sync-list", exit_on_error=False)
+    def _load(self) -> None:
+        sources = store_of(self).sync_sources()
+        self.app.call_from_thread(self._show, sources)
+
+    def _show(self, sources: list[SyncSource]) -> None:
+        self.sources = sources
+        table = self.query_one("#sync-sources", DataTable)
+        row = table.cursor_row
+        table.clear()
+        for s in sources:
+            table.add_row(
+                literal(s.name), literal(s.url), when(s.last_sync), f"{s.contacts:,}", key=str(s.id)
+            )
+        if sources:
+            table.move_cursor(row=min(max(row, 0), len(sources) - 1))
+        summary = self.query_one("#sync-summary", Label)
+        if not sources:
+            summary.update(
+                Text.assemble(
+                    ("No address book yet. ", "bold"),
+                    (
+                        "a adds one: a CardDAV URL (iCloud, Fastmail, Nextcloud…) or a vdir folder.",
+                        "dim",
+                    ),
+                )
+            )
+        else:
+            last = max((s.last_sync for s in sources if s.last_sync), default=None)
+            summary.update(
+                Text.assemble(
+                    (plural(len(sources), "address book"), "bold"),
+                    (f" · last sync {when(last)} · enter syncs the highlighted one, A all of them", "dim"),
+                )
+            )
+        show = getattr(self.app, "show_last_sync", None)
+        if callable(show):
+            show(sources)
+
+    @on(DataTable.RowSelected, "#sync-sources")
+    def _selected(self) -> None:
+        # The table takes enter (select) before the screen's binding sees it.
+        self.action_sync_one()
+
+    def _highlighted(self) -> SyncSource | None:
+        table = self.query_one("#sync-sources", DataTable)
+        if not self.sources or table.cursor_row < 0 or table.cursor_row >= len(self.sources):
+            return None
+        return self.sources[table.cursor_row]
+
+    # -- syncing -------------------------------------------------------------------------------
+
+    def action_sync_one(self, force: bool = False) -> None:
+        source = self._highlighted()
+        if source is None:
+            self.notify("Add an address book first (a).", severity="warning")
+            return
+        self._start([source.name], force)
+
+    def action_sync_all(self) -> None:
+        if not self.sources:
+            self.notify("Add an address book first (a).", severity="warning")
+            return
+        self._start([s.name for s in self.sources], False)
+
+    def _start(self, names: list[str], force: bool) -> None:
+        if self.running:
+            self.notify("A sync is running.", severity="warning")
+            return
+        self.running = True
+        self._progress(Text(f"Syncing {', '.join(names)}…", style="bold"))
+        self._sync(names, force)
+
+    def _progress(self, text: Text) -> None:
+        self.query_one("#sync-progress", Label).update(text)
+
+    @work(thread=True, exclusive=True, group="sync-run", exit_on_error=False)
+    def _sync(self, names: list[str], force: bool) -> None:
+        from tagtui.sync.engine import sync
+
+        store = store_of(self)
+        reports = []
+        failure: BaseException | None = None
+        for name in names:
+            began = time.monotonic()
+
+            def progress(phase: str, done: int, total: int, name: str = name, began: float = began) -> None:
+                rate = done / max(time.monotonic() - began, 1e-6)
+                verb = "read" if phase == "pull" else "written"
+                text = Text.assemble(
+                    (f"Syncing {name}: ", "bold"), f"{done:,} of {total:,} cards {verb} ({rate:,.0f}/s)"
+                )
+                self.app.call_from_thread(self._progress, text)
+
+            try:
+                reports.append(sync(store, name, force=force, progress=progress))
+            except TagtuiError as exc:
+                failure = exc
+                break
+        self.app.call_from_thread(self._finished, reports, failure)
+
+    def _finished(self, reports: list, failure: BaseException | None) -> None:
+        self.running = False
+        if reports:
+            self.app.sync_reports = reports  # type: ignore[attr-defined]
+            self._show_conflicts(reports)
+            data_changed(self, "contacts")
+        parts = []
+        for r in reports:
+            pulled = sum(r.pulled.values())
+            pushed = sum(r.pushed.values())
+            parts.append(
+                f"{r.name}: {pulled:,} changed here, {pushed:,} there, {plural(len(r.conflicts), 'conflict')}"
+            )
+        text = Text("; ".join(parts) or "Nothing synced.", style="bold" if reports else "dim")
+        self._progress(text)
+        if failure is not None:
+            show_error(self, failure)
+        self.action_refresh()
+
+    def _show_conflicts(self, reports: list) -> None:
+        table = self.query_one("#sync-conflicts", DataTable)
+        table.clear()
+        for r in reports:
+            for c in r.conflicts:
+                table.add_row(
+                    literal(r.name),
+                    literal(c.name),
+                    c.field,
+                    c.kept,
+                    literal(_shown(c.local)),
+                    literal(_shown(c.remote)),
+                )
+        title = self.query_one("#sync-conflicts-title", Label)
+        count = sum(len(r.conflicts) for r in reports)
+        title.update(
+            Text.assemble(
+                ("Conflicts of the last sync", "bold"),
+                (
+                    f" · {count:,} (the value not kept is in each contact's history)" if count else " · none",
+                    "dim",
+                ),
+            )
+        )
+
+    # -- adding and removing ---------------------------------------------------------------------
+
+    def action_add(self) -> None:
+        from tagtui.app.screens.sync_form import SyncSourceForm
+
+        def added(source: SyncSource | None) -> None:
+            if source is not None:
+                self.notify(f"Added {source.name}; enter syncs it.", markup=False)
+                self.action_refresh()
+
+        self.app.push_screen(SyncSourceForm(), added)
+
+    def action_remove(self) -> None:
+        from tagtui.app.widgets.dialogs import ConfirmDialog
+
+        source = self._highlighted()
+        if source is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._remove(source.name)
+
+        self.app.push_screen(
+            ConfirmDialog(
+                f"Forget the address book {source.name}? Its {plural(source.contacts, 'linked contact')}"
+                " stay, here and there; only the link goes.",
+                confirm_label="Forget",
+            ),
+            answered,
+        )
+
+    @work(thread=True, exclusive=True, group="sync-list", exit_on_error=False)
+    def _remove(self, name: str) -> None:
+        store_of(self).remove_sync_source(name)
+        sources = store_of(self).sync_sources()
+        self.app.call_from_thread(self._show, sources)
+
+    def action_close(self) -> None:
+        self.dismiss()
+
+
+def _shown(value: object) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "—"
+    return str(value)
