@@ -52,6 +52,11 @@ def format_when(at: str, *, today: datetime | None = None, short: bool = False) 
     return moment.strftime("%b %d %H:%M") if moment.year == today.year else moment.strftime("%Y-%m-%d")
 
 
+def _redraw(table: DataTable[Any]) -> None:
+    table.notify_style_update()  # clears the table's render caches (public: a style change does it)
+    table.refresh()
+
+
 def _value(value: Any, *, cut: int | None = 40) -> Text:
     """A value as text: ``—`` when empty, cut to ``cut`` cells (history lines; fields fold)."""
     if value is None or value == "":
@@ -310,6 +315,9 @@ class ContactDetailScreen(TagtuiScreen):
         if table.row_count:
             table.move_cursor(row=max(0, min(row, table.row_count - 1)), animate=False)
         self._show_tag_note()
+        # The first fill can be drawn before the tag column is measured, its names cut to a
+        # letter and kept so by the table's cell cache: drop the cache once it is measured.
+        self.call_after_refresh(_redraw, table)
 
     def _tag_cells(self, tag: Tag) -> list[Text]:
         on_ = tag.id in self.tag_ids
