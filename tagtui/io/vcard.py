@@ -551,6 +551,27 @@ _ENCODING_PARAMS = ("ENCODING=", "CHARSET=")
 _BARE_ENCODINGS = ("QUOTED-PRINTABLE", "BASE64", "8BIT", "7BIT")
 
 
+def _without_pref(params: Sequence[str]) -> tuple[str, ...]:
+    """``params`` without a preference: no PREF=n, no bare PREF (2.1), no ``pref`` in TYPE."""
+    out: list[str] = []
+    for param in params:
+        key, sep, values = param.partition("=")
+        key = key.strip().upper()
+        if key == "PREF":
+            continue
+        if sep and key == "TYPE":
+            quoted = len(values) > 1 and values.startswith('"') and values.endswith('"')
+            items = (values[1:-1] if quoted else values).split(",")
+            kept = [v for v in items if v.strip().lower() != "pref"]
+            if not kept:
+                continue
+            if len(kept) < len(items):
+                joined = ",".join(kept)
+                param = param[: param.index("=") + 1] + (f'"{joined}"' if quoted else joined)
+        out.append(param)
+    return tuple(out)
+
+
 def _render(group: str, name: str, params: Sequence[str], value: str, version: str, newline: str) -> str:
     """A content line of an escaped ``value``, folded: in 2.1 a value that is not short ASCII
     is quoted-printable UTF-8 (soft line breaks cannot be mistaken), else plain UTF-8."""
@@ -577,8 +598,10 @@ class _Edit:
         self.newline = "\n" if begin.endswith("\n") and not begin.endswith("\r\n") else CRLF
         self.emptied: set[str] = set()  # groups a removed line belonged to
 
-    def _make(self, old: Line | None, name: str, value: str) -> Line:
-        group, params = (old.group, old.params) if old else ("", ())
+    def _make(self, old: Line | None, name: str, value: str, params: Sequence[str] | None = None) -> Line:
+        group = old.group if old else ""
+        if params is None:
+            params = old.params if old else ()
         raw = _render(group, name, params, value, self.card_.version, self.newline)
         return next(_line(r, t) for _, r, t in logical_lines(_LINE.findall(raw)))
 
@@ -626,10 +649,43 @@ class _Edit:
                 self._remove(i)
             return
         i = self.card_._preferred(name)
+        twin = next(
+            (
+                j
+                for j in self._indices(name)
+                if j != i and _address(self.card_.lines[j]).lower() == value.lower()
+            ),
+            None,
+        )
+        if i is not None and twin is not None:  # an address the card has already: prefer that line
+            self._prefer(name, twin, i)
+            i = twin
+            if _address(self.card_.lines[i]) == value:
+                return
         scheme = "mailto:" if name == "EMAIL" else "tel:"
-        if i is not None and _text(self.card_.lines[i]).strip().lower().startswith(scheme):
+        line = self.lines[i] if i is not None else None
+        if line is not None and _text(line).strip().lower().startswith(scheme):
             value = scheme + value
         self._set(i, name, escape(value))
+
+    def _prefer(self, name: str, target: int, old: int) -> None:
+        """Line ``target`` marked preferred (PREF=1, TYPE=pref in 3.0, PREF in 2.1), and the
+        mark taken from ``old`` and from any line before ``target`` that ranks as high."""
+        for j in self._indices(name):
+            line = self.lines[j]
+            assert line is not None
+            if j == target:
+                params = _without_pref(line.params)
+                lower = any(p.startswith("type=") for p in params)
+                mark = {"4.0": "PREF=1", "2.1": "PREF"}.get(
+                    self.card_.version, "type=pref" if lower else "TYPE=pref"
+                )
+                params = (*params, mark)
+            elif j == old or (j < target and _preference(line) == 1):
+                params = _without_pref(line.params)
+            else:
+                continue
+            self.lines[j] = self._make(line, name, _decoded(line), params)
 
     def company(self, company: str | None) -> None:
         found = self._indices("ORG")

@@ -4,6 +4,7 @@ surviving ``new_card`` -> text -> ``parse_cards``."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import replace
 
@@ -242,6 +243,45 @@ def test_changing_the_preferred_email_keeps_the_other_emails() -> None:
     assert phone.fields().phone == "+44 20 7946 0000"
 
 
+def test_choosing_another_address_of_the_card_moves_the_preference() -> None:
+    card = one(APPLE)  # the work address, which the card has already: it becomes the preferred one
+    work = card.with_fields(replace(card.fields(), email="j.appleseed@orchards.example"))
+    assert diff(card, work) == (
+        [
+            "item1.EMAIL;type=INTERNET;type=WORK:j.appleseed@orchards.example\r\n",
+            "item2.EMAIL;type=INTERNET;type=HOME;type=pref:johnny@home.example\r\n",
+        ],
+        [
+            "item1.EMAIL;type=INTERNET;type=WORK;type=pref:j.appleseed@orchards.example\r\n",
+            "item2.EMAIL;type=INTERNET;type=HOME:johnny@home.example\r\n",
+        ],
+    )
+    assert work.fields().email == "j.appleseed@orchards.example"
+    v4 = one(V4)  # PREF=1 moves; another case of the address is written as given
+    home = v4.with_fields(replace(v4.fields(), email="ADA@home.example"))
+    assert diff(v4, home) == (
+        ["EMAIL;TYPE=home:ada@home.example\n", "EMAIL;TYPE=work;PREF=1:ada@engines.example\n"],
+        ["EMAIL;TYPE=home;PREF=1:ADA@home.example\n", "EMAIL;TYPE=work:ada@engines.example\n"],
+    )
+    v21 = one(V21)  # 2.1's bare PREF
+    private = v21.with_fields(replace(v21.fields(), email="juergen@privat.example"))
+    assert diff(v21, private)[1] == [
+        "EMAIL;INTERNET:juergen@example.de\r\n",
+        "EMAIL;INTERNET;PREF:juergen@privat.example\r\n",
+    ]
+    home = v21.with_fields(replace(v21.fields(), phone="+49 221 5550100"))  # the first had no mark
+    assert diff(v21, home) == (
+        ["TEL;HOME;VOICE:+49 221 5550100\r\n"],
+        ["TEL;HOME;VOICE;PREF:+49 221 5550100\r\n"],
+    )
+    assert (private.fields().email, home.fields().phone) == ("juergen@privat.example", "+49 221 5550100")
+    google = one(GOOGLE)  # no line was preferred: only the chosen one is marked
+    assert diff(google, google.with_fields(replace(google.fields(), email="g.hopper@home.example"))) == (
+        ["EMAIL;TYPE=INTERNET;TYPE=HOME:g.hopper@home.example\r\n"],
+        ["EMAIL;TYPE=INTERNET;TYPE=HOME;TYPE=pref:g.hopper@home.example\r\n"],
+    )
+
+
 def test_removing_a_field_removes_only_that_property() -> None:
     card = one(APPLE)
     no_email = card.with_fields(replace(card.fields(), email=None))
@@ -365,10 +405,23 @@ def test_new_card_reads_back_as_its_fields(fields: CardFields, version: str) -> 
     assert all(len(p.encode()) <= 75 for p in text.split("\r\n"))
 
 
+#: The addresses the cards above have, so that a generated contact picks one of them at times.
+KNOWN_EMAILS = [e for text in CARDS.values() for e in re.findall(r"EMAIL[^:]*:([^\r\n]+)", text)]
+KNOWN_PHONES = [t for text in CARDS.values() for t in re.findall(r"TEL[^:]*:(?:tel:)?([^\r\n]+)", text)]
+
+
 @settings(max_examples=200, deadline=None)
-@given(fields=FIELDS, name=st.sampled_from(sorted(CARDS)))
-def test_with_fields_reads_back_as_its_fields_and_keeps_the_rest(fields: CardFields, name: str) -> None:
+@given(
+    fields=FIELDS,
+    name=st.sampled_from(sorted(CARDS)),
+    email=maybe(st.sampled_from(KNOWN_EMAILS)),
+    phone=maybe(st.sampled_from(KNOWN_PHONES)),
+)
+def test_with_fields_reads_back_as_its_fields_and_keeps_the_rest(
+    fields: CardFields, name: str, email: str | None, phone: str | None
+) -> None:
     card = one(CARDS[name])
+    fields = replace(fields, email=email or fields.email, phone=phone or fields.phone)
     changed = one(card.with_fields(fields).text())
     got = changed.fields()
     assert replace(got, tags=tuple(sorted(set(got.tags)))) == replace(
