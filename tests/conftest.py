@@ -9,10 +9,16 @@ from collections.abc import Iterator
 from urllib.parse import quote
 
 import pytest
+from hypothesis import settings
 
 from tagtui.store import Store
 
 PG_URL = os.environ.get("TAGTUI_TEST_PG_URL")
+
+# Examples are what the property tests are about, not how long one takes: on a shared machine
+# under load an example may take seconds, and Hypothesis's 200 ms deadline would fail it.
+settings.register_profile("tagtui", deadline=None)
+settings.load_profile("tagtui")
 
 
 @pytest.fixture(autouse=True)

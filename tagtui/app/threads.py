@@ -20,9 +20,12 @@ NICENESS = 10
 
 
 def _yield_to_ui() -> None:
+    """NICENESS below the thread that started this one (a new thread starts at its nice value):
+    under ``nice -n 5 tagtui`` the workers run at 15, not at 10, next to a UI thread at 5."""
     if sys.platform.startswith("linux"):
+        tid = threading.get_native_id()
         with contextlib.suppress(OSError):  # not allowed here: run at the normal priority
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICENESS)
+            os.setpriority(os.PRIO_PROCESS, tid, min(os.getpriority(os.PRIO_PROCESS, tid) + NICENESS, 19))
 
 
 def worker_pool() -> ThreadPoolExecutor:

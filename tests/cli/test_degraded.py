@@ -94,12 +94,24 @@ def test_the_urls_connect_timeout_wins(run: Cli, silent_server: int, monkeypatch
     assert time.monotonic() - started < 8
 
 
-def test_the_default_connect_timeout_is_ten_seconds(run: Cli, silent_server: int) -> None:
-    started = time.monotonic()
+def test_the_default_connect_timeout_is_ten_seconds(run: Cli, silent_server: int, monkeypatch) -> None:
+    """libpq is asked to wait 10 s when nothing says otherwise. (That libpq keeps to what it is
+    asked, and what the user then reads, the 1 s test above shows on the same silent server;
+    here the wait is cut to libpq's least, 2 s, after the 10 s request is recorded.)"""
+    import psycopg
+
+    asked: list[object] = []
+    real_connect = psycopg.connect
+
+    def connect(conninfo: str, **kwargs: object) -> object:
+        asked.append(kwargs.get("connect_timeout"))
+        return real_connect(conninfo, **{**kwargs, "connect_timeout": 2})
+
+    monkeypatch.delenv("TAGTUI_CONNECT_TIMEOUT", raising=False)
+    monkeypatch.setattr(psycopg, "connect", connect)
     result = run("tags", "list", "--db", f"postgresql://me@127.0.0.1:{silent_server}/t")
-    elapsed = time.monotonic() - started
     assert_one_error_line(result, 1, "did not answer within 10 s")
-    assert 9 < elapsed < 20, elapsed
+    assert asked and set(asked) == {10}, asked
 
 
 def test_a_bad_timeout_setting_is_one_line(run: Cli, tmp_path, monkeypatch) -> None:
@@ -202,10 +214,12 @@ def test_an_overlong_query_is_refused_by_every_command(cli: Cli) -> None:
 
 def test_a_query_past_the_time_limit_is_one_line(cli: Cli, ok: Cli, monkeypatch) -> None:
     ok("import", str(_people_csv(cli, 1500)))
-    monkeypatch.setenv("TAGTUI_QUERY_TIMEOUT", "0.05")
+    # 800 text words over 1,500 contacts take ~0.1 s on SQLite and on PostgreSQL on an idle
+    # machine (more on a loaded one): ten times the limit, so the stop never depends on load.
+    monkeypatch.setenv("TAGTUI_QUERY_TIMEOUT", "0.01")
     slow = " or ".join(f"zz{i}" for i in range(800))
     assert_one_error_line(
-        cli("contacts", "list", "--query", slow), 1, "the query took more than 0.05 s and was stopped"
+        cli("contacts", "list", "--query", slow), 1, "the query took more than 0.01 s and was stopped"
     )
 
 

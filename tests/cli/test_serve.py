@@ -87,22 +87,29 @@ def served(db_url: str, tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str],
         timeout=120,
     )
     assert demo.returncode == 0, demo.stderr
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tagtui", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
+    for _attempt in range(3):
+        # A free port may be taken by another process (a parallel test) before serve binds it:
+        # then serve says so and exits, and another free port is tried.
+        port = free_port()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "tagtui", "serve", "--port", str(port)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None:
             with socket.socket() as probe:
                 if probe.connect_ex(("127.0.0.1", port)) == 0:
                     break
-            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
             time.sleep(0.1)
+        if proc.poll() is None:
+            break
+        err = proc.stderr.read() if proc.stderr else ""
+        assert "try --port" in err, err
+    try:
+        assert proc.poll() is None, "tagtui serve did not start"
         yield proc, port
     finally:
         proc.terminate()
