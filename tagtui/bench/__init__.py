@@ -674,6 +674,57 @@ class Bench:
             )
         )
 
+    # -- 10: trends ------------------------------------------------------------------------
+
+    def trends(self) -> None:
+        """``tagtui trends``' store call: without a query from the trend tables (weeks × stages
+        rows), against one raw statement that computes the stages from the window's event log
+        (what every call did before the tables); with a query, from the log (no raw floor)."""
+        from datetime import timedelta
+
+        from tagtui.query import parse
+        from tagtui.store.trends import _stamp, week_starts
+
+        s = self.store
+        s.trends()  # fold in whatever the log gained since the tables were made (not timed)
+        starts = week_starts(12)
+        params = {
+            "ws": self.ws,
+            "start": _stamp(starts[0]),
+            "end": _stamp(starts[-1] + timedelta(weeks=1)),
+            "origin": _stamp(starts[0]),
+        }
+        sql = s._stage_sql("event e", " AND e.at >= :start AND e.at < :end", s._week("at"))
+
+        def ours() -> int:
+            return sum(sum(v) for v in s.trends(weeks=12).entered.values())
+
+        def raw() -> int:
+            return sum(int(r[3]) for r in self.raw.execute(sql, params).fetchall() if r[0] == "e")
+
+        self.add(
+            "trends: 12 weeks, no query (entries, conversion, time in stage, tag growth)",
+            10,
+            ours,
+            raw,
+            note="raw: the stages alone, from the window's event log in one statement",
+            runs=min(self.runs, 3),
+        )
+        tag = self.raw.execute(
+            "SELECT t.slug FROM tag t JOIN contact_tag ct ON ct.tag_id = t.id WHERE t.workspace_id = ?"
+            " GROUP BY t.id ORDER BY COUNT(*) LIMIT 1",
+            (self.ws,),
+        ).fetchone()
+        if tag:
+            query = parse(f"tag:{tag[0]}")
+            self.add(
+                f"trends: 12 weeks, --query tag:{tag[0]} (the least used tag; from the log)",
+                10,
+                lambda: s.trends(query, weeks=12),
+                None,
+                runs=1,
+            )
+
     # -- 8: generate and import -----------------------------------------------------------
 
     def generate_and_import(self, folder: str) -> None:
@@ -863,6 +914,7 @@ def run_bench(
             bench.bulk(os.path.join(folder, "bulk.db"))
             bench.export(folder)
             bench.duplicates()
+            bench.trends()
             if not quick:
                 bench.generate_and_import(folder)
     finally:

@@ -258,6 +258,8 @@ class _Generator:
             last_id=base + self.total,
         )
         store._label(tx, "demo", f"Demo data: {self.added:,} contacts")
+        # Fold the new history into the trend tables now (one pass), not at the first look.
+        store._fold(tx)
 
     # -- tags and ids --------------------------------------------------------------------
 
@@ -433,17 +435,17 @@ class _Generator:
 
     def _insert_history(self, tx: Tx, lo: int, hi: int) -> int:
         """The status changes that brought contacts ``lo``…``hi`` to their status, in pipeline
-        order over the past year (events of no undo step: undoing the demo leaves them, as the
-        log keeps a deleted contact's history)."""
+        order over the past year: events of the demo's undo step (so history says who made
+        them, and undoing the demo takes them out of the log with its contacts)."""
         timeline = f"((c.id * {TIMELINE_MULTIPLIER}) % {TIMELINES})"
         return tx.execute(
-            "INSERT INTO event (workspace_id, at, kind, subject_type, subject_id, payload)"
-            " SELECT :ws, t.at, 'contact.status_changed', 'contact', c.id, p.payload"
+            "INSERT INTO event (workspace_id, at, kind, subject_type, subject_id, payload, step_id)"
+            " SELECT :ws, t.at, 'contact.status_changed', 'contact', c.id, p.payload, :step"
             " FROM contact c JOIN demo_path p ON p.status_id = c.status_id"
             f" AND p.variant = c.id % {LOST_VARIANTS}"
             f" JOIN demo_timeline t ON t.i = {timeline} * 64 + p.steps * 8 + p.j"
             " WHERE c.workspace_id = :ws AND c.id BETWEEN :lo AND :hi",
-            self.store._params(lo=lo, hi=hi),
+            self.store._params(lo=lo, hi=hi, step=self.store._step(tx)),
         ).rowcount
 
 

@@ -333,9 +333,131 @@ class SyncItemRow(SQLModel, table=True):
     base: str = Field(sa_column=Column(Text, nullable=False))
 
 
+class TrendStateRow(SQLModel, table=True):
+    """How far the trend tables are folded (schema 4): the newest event folded in, and the
+    pipeline (status ids in order) they were computed for. See ``trends.py``."""
+
+    __tablename__ = "trend_state"
+
+    workspace_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("workspace.id", ondelete="CASCADE"), primary_key=True)
+    )
+    last_event_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    pipeline: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class TrendWeekRow(SQLModel, table=True):
+    """Contacts that entered a stage in a week (weeks since 2000-01-03), and how many of them
+    reached a stage further down the pipeline later (schema 4)."""
+
+    __tablename__ = "trend_week"
+
+    workspace_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("workspace.id", ondelete="CASCADE"), primary_key=True)
+    )
+    week: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    status_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    entered: int = Field(sa_column=Column(Integer, nullable=False))
+    moved: int = Field(sa_column=Column(Integer, nullable=False))
+
+
+class TrendStayRow(SQLModel, table=True):
+    """Stays in a stage that began in a week and lasted ``days`` whole days (schema 4)."""
+
+    __tablename__ = "trend_stay"
+
+    workspace_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("workspace.id", ondelete="CASCADE"), primary_key=True)
+    )
+    week: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    status_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    days: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    stays: int = Field(sa_column=Column(Integer, nullable=False))
+
+
+class TrendTagRow(SQLModel, table=True):
+    """How many of a tag's assignments now were made in a week (weeks since 2000-01-03) (schema 4).
+
+    Kept by triggers on ``contact_tag`` (``trigger_ddl``), so every way an assignment comes
+    or goes (a bulk change, undo, a deleted contact or tag, a demo) counts.
+    """
+
+    __tablename__ = "trend_tag"
+
+    tag_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+        )
+    )
+    week: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    n: int = Field(sa_column=Column(Integer, nullable=False))
+
+
+#: 2000-01-03 (a Monday, the trend tables' week 0) as a Julian day, for SQLite's julianday().
+EPOCH_JULIAN = 2451546.5
+
+
+def _week_of(dialect_name: str, stamp: str) -> str:
+    if dialect_name == "postgresql":
+        return (
+            f"CAST(FLOOR(EXTRACT(EPOCH FROM (CAST({stamp} AS TIMESTAMPTZ)"
+            " - CAST('2000-01-03T00:00:00Z' AS TIMESTAMPTZ))) / 604800) AS INTEGER)"
+        )
+    return f"CAST((julianday({stamp}) - {EPOCH_JULIAN}) / 7 AS INTEGER)"
+
+
+def trigger_ddl(dialect_name: str) -> list[str]:
+    """The triggers that keep ``trend_tag`` in step with ``contact_tag`` (row triggers on
+    SQLite; statement triggers over transition tables on PostgreSQL, one upsert a statement)."""
+    if dialect_name == "postgresql":
+        week = _week_of(dialect_name, "created_at")
+        add = (
+            f"INSERT INTO trend_tag (tag_id, week, n) SELECT tag_id, {week}, COUNT(*) FROM {{t}}"
+            " GROUP BY 1, 2 ON CONFLICT (tag_id, week) DO UPDATE SET n = trend_tag.n + excluded.n;"
+        )
+        take = (
+            f"UPDATE trend_tag SET n = trend_tag.n - r.c FROM (SELECT tag_id, {week} AS week, COUNT(*) AS c"
+            " FROM {t} GROUP BY 1, 2) r WHERE trend_tag.tag_id = r.tag_id AND trend_tag.week = r.week;"
+        )
+        out = []
+        for name, event, refs, body in (
+            ("added", "INSERT", "NEW TABLE AS trend_new", add.format(t="trend_new")),
+            ("removed", "DELETE", "OLD TABLE AS trend_old", take.format(t="trend_old")),
+            (
+                "changed",
+                "UPDATE",
+                "OLD TABLE AS trend_old NEW TABLE AS trend_new",
+                take.format(t="trend_old") + " " + add.format(t="trend_new"),
+            ),
+        ):
+            out.append(
+                f"CREATE FUNCTION trend_tag_{name}() RETURNS trigger LANGUAGE plpgsql AS"
+                f" $body$ BEGIN {body} RETURN NULL; END $body$"
+            )
+            out.append(
+                f"CREATE TRIGGER trend_tag_{name} AFTER {event} ON contact_tag REFERENCING {refs}"
+                f" FOR EACH STATEMENT EXECUTE FUNCTION trend_tag_{name}()"
+            )
+        return out
+    add = (
+        "INSERT INTO trend_tag (tag_id, week, n) VALUES (NEW.tag_id, {w}, 1)"
+        " ON CONFLICT (tag_id, week) DO UPDATE SET n = n + 1;"
+    ).format(w=_week_of(dialect_name, "NEW.created_at"))
+    take = "UPDATE trend_tag SET n = n - 1 WHERE tag_id = OLD.tag_id AND week = {w};".format(
+        w=_week_of(dialect_name, "OLD.created_at")
+    )
+    return [
+        f"CREATE TRIGGER trend_tag_added AFTER INSERT ON contact_tag BEGIN {add} END",
+        f"CREATE TRIGGER trend_tag_removed AFTER DELETE ON contact_tag BEGIN {take} END",
+        "CREATE TRIGGER trend_tag_changed AFTER UPDATE OF tag_id, created_at ON contact_tag"
+        f" BEGIN {take} {add} END",
+    ]
+
+
 def ddl(dialect_name: str) -> list[str]:
-    """CREATE TABLE and CREATE INDEX statements for ``dialect_name``, in dependency order."""
-    return [statement for _, statement in ddl_by_table(dialect_name)]
+    """CREATE TABLE and CREATE INDEX statements for ``dialect_name``, in dependency order,
+    then the triggers."""
+    return [statement for _, statement in ddl_by_table(dialect_name)] + trigger_ddl(dialect_name)
 
 
 def ddl_by_table(dialect_name: str) -> list[tuple[str, str]]:

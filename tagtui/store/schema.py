@@ -148,8 +148,40 @@ def _migrate_to_3(tx: Tx) -> None:
 
 
 #: The steps of schema 4, in order, after its new tables are created (as ``SCHEMA_3_STEPS``).
-#: Sync (issue 13) needs none: its tables, ``sync_source`` and ``sync_item``, are new.
+#: Sync (issue 13) needs none: its tables, ``sync_source`` and ``sync_item``, are new; nor do
+#: trends (issue 17): ``trend_state``, ``trend_week`` and ``trend_stay`` are new and empty, and
+#: the first ``trends`` call fills them from the event log.
 SCHEMA_4_STEPS: list[Callable[[Tx], None]] = []
+
+
+def _trend_tags(tx: Tx) -> None:
+    """Trends: the triggers that keep ``trend_tag`` (created empty) in step with ``contact_tag``,
+    and its counts of the assignments there are (see ``models.TrendTagRow``)."""
+    from tagtui.store.models import _week_of, trigger_ddl
+
+    if tx.db.dialect == "sqlite":
+        present = {r[0] for r in tx.all("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    else:
+        present = {
+            r[0]
+            for r in tx.all(
+                "SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+                " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema()"
+            )
+        }
+    if "trend_tag_added" in present:
+        return
+    tx.execute("DELETE FROM trend_tag")
+    week = _week_of(tx.db.dialect, "created_at")
+    tx.execute(
+        f"INSERT INTO trend_tag (tag_id, week, n) SELECT tag_id, {week} AS w, COUNT(*) FROM contact_tag"
+        " GROUP BY tag_id, w"
+    )
+    for statement in trigger_ddl(tx.db.dialect):
+        tx.execute(statement)
+
+
+SCHEMA_4_STEPS.append(_trend_tags)
 
 
 def _migrate_to_4(tx: Tx) -> None:

@@ -12,15 +12,28 @@ Weeks are ISO weeks (Monday 00:00 UTC); the last one is the current week. What c
   (higher position, as the funnel counts: a move to "Lost" after "Proposal" counts).
   ``None`` for a week in which nobody entered the stage.
 - *time in stage*: the stays that began in the window and have ended (the contact's next
-  status event, a cleared status included). A contact still in its stage is left out, so a
-  stage nobody has left yet has ``None``. Median and p90 are interpolated between ranks
-  (as ``percentile_cont``).
+  status event, a cleared status included), each rounded to whole days (halves up). A
+  contact still in its stage is left out, so a stage nobody has left yet has ``None``.
+  Median and p90 are interpolated between ranks (as ``percentile_cont``) of those whole
+  days: exact to the day, and read from a histogram.
 - *tags*: for the tags most of the selection has, how many of the selection have each at
   the end of each week, counted from the current assignments' creation time (an
   assignment since removed is not counted: it is no longer in the database).
 
 A query selects contacts as they are now. Without one, the events of deleted contacts count
-too. Everything is computed in SQL in one read transaction, bounded to the window.
+too.
+
+Without a query the stage numbers come from tables the store keeps (schema 4), so a call
+reads weeks × stages rows however long the log: ``trend_week`` (per week and stage: entries,
+and how many of them moved on) and ``trend_stay`` (per week, stage and whole days: how many
+stays began that week and lasted that long). ``trend_state`` holds the newest event folded
+in and the pipeline order they were computed for. A read first folds in the events that
+came since: the log is append-only, so only the contacts with new status events change,
+and their contribution is recomputed from their own events (before and after) and the
+difference added. A new pipeline order (a status moved, added or deleted), more new events
+than ``FOLD_MAX``, or events taken out of the log (undoing a demo) rebuild the tables from
+the log in one SQL pass. A read-only database, or a query, computes from the log instead:
+one SQL pass over the window (seconds at a million contacts).
 """
 
 from __future__ import annotations
@@ -35,6 +48,11 @@ from tagtui.store.db import Tx
 from tagtui.store.errors import ValidationError
 from tagtui.store.insight import InsightOps
 
+#: Weeks are numbered from this Monday (UTC) in the trend tables.
+EPOCH = datetime(2000, 1, 3, tzinfo=UTC)
+EPOCH_STAMP = "2000-01-03T00:00:00.000000Z"
+#: More new status events than this since the last fold: rebuild the tables in SQL instead.
+FOLD_MAX = 20_000
 WEEKS_DEFAULT = 12
 WEEKS_MAX = 104
 #: How many tags the tag growth follows (those the most contacts of the selection have).
@@ -89,15 +107,74 @@ def _stamp(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _percentile(ranked: dict[int, float], n: int, p: float) -> float | None:
-    """The ``p`` percentile of ``n`` sorted values of which ``ranked`` holds the needed ranks (1-based)."""
+def _moment(stamp: str) -> datetime:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+
+
+def week_number(moment: datetime) -> int:
+    """The week of ``moment`` as the trend tables number it (weeks since ``EPOCH``)."""
+    return (moment - EPOCH) // timedelta(weeks=1)
+
+
+def whole_days(seconds: float) -> int:
+    """A stay's length in whole days, halves up (as the SQL of ``_whole_days``)."""
+    return math.floor(seconds / 86400 + 0.5)
+
+
+#: (week, status) -> [entered, moved on]; (week, status, days) -> stays.
+Weeks = dict[tuple[int, int], list[int]]
+Stays = dict[tuple[int, int, int], int]
+
+
+def contribution(
+    events: list[tuple[int, str, int | None]], position: dict[int, int], weeks: Weeks, stays: Stays, sign: int
+) -> None:
+    """Add (``sign`` 1) or take away (-1) one contact's part of the trend tables: its status
+    events ``(id, at, status)`` in any order; ``position`` of each status that exists."""
+    ordered = sorted(events, key=lambda e: (e[1], e[0]))
+    later: list[int | None] = [None] * len(ordered)
+    best: int | None = None
+    for i in range(len(ordered) - 1, -1, -1):
+        later[i] = best
+        pos = position.get(ordered[i][2]) if ordered[i][2] is not None else None
+        if pos is not None and (best is None or pos > best):
+            best = pos
+    for i, (_, at, sid) in enumerate(ordered):
+        pos = position.get(sid) if sid is not None else None
+        if pos is None or sid is None:
+            continue
+        moment = _moment(at)
+        week = week_number(moment)
+        cell = weeks.setdefault((week, sid), [0, 0])
+        cell[0] += sign
+        nxt = later[i]
+        if nxt is not None and nxt > pos:
+            cell[1] += sign
+        if i + 1 < len(ordered):
+            days = whole_days((_moment(ordered[i + 1][1]) - moment).total_seconds())
+            key = (week, sid, days)
+            stays[key] = stays.get(key, 0) + sign
+
+
+def percentile(histogram: list[tuple[int, int]], p: float) -> float | None:
+    """The ``p`` percentile of the values a sorted histogram ``(value, count)`` holds,
+    interpolated between ranks (as ``percentile_cont``)."""
+    n = sum(c for _, c in histogram)
     if n == 0:
         return None
     pos = 1 + p * (n - 1)
     lo = math.floor(pos)
     hi = min(lo + 1, n)
-    value = ranked[lo] + (pos - lo) * (ranked[hi] - ranked[lo])
-    return round(value, 2)
+
+    def at(rank: int) -> int:
+        seen = 0
+        for value, count in histogram:
+            seen += count
+            if seen >= rank:
+                return value
+        return histogram[-1][0]
+
+    return round(at(lo) + (pos - lo) * (at(hi) - at(lo)), 2)
 
 
 def check_weeks(weeks: object) -> int:
@@ -112,6 +189,9 @@ class TrendOps(InsightOps):
         check_weeks(weeks)
         starts = week_starts(weeks)
         start, end = _stamp(starts[0]), _stamp(starts[-1] + timedelta(weeks=1))
+        folded = query == EVERYTHING and self.db.read_only is None
+        if folded:
+            self._fold_trends()
 
         def run(tx: Tx) -> Trends:
             statuses = tx.all(
@@ -122,18 +202,21 @@ class TrendOps(InsightOps):
             names = {sid: name for sid, name, _ in statuses}
             entered = {name: [0] * weeks for _, name, _ in statuses}
             moved = {name: [0] * weeks for _, name, _ in statuses}
-            ranked: dict[int, dict[int, float]] = {sid: {} for sid in names}
-            stays: dict[int, int] = {}
-            for part, sid, a, b, c in self._trend_rows(tx, query, start, end):
+            days: dict[int, dict[int, int]] = {sid: {} for sid in names}
+            if folded:
+                rows = self._folded_rows(tx, week_number(starts[0]), weeks)
+            else:
+                rows = self._trend_rows(tx, query, start, end)
+            for part, sid, w, a, b in rows:
                 name = names.get(sid)
                 if name is None:
                     continue  # a status deleted since
                 if part == "e":
-                    entered[name][a] += b
-                    moved[name][a] += int(c)
+                    entered[name][w] += int(a)
+                    moved[name][w] += int(b)
                 else:
-                    ranked[sid][a] = float(c)
-                    stays[sid] = b
+                    days[sid][int(a)] = days[sid].get(int(a), 0) + int(b)
+            histograms = {sid: sorted((d, n) for d, n in h.items() if n) for sid, h in days.items()}
             # Only per-contact events enter the conversion's denominator.
             conversion = {
                 name: [
@@ -147,9 +230,9 @@ class TrendOps(InsightOps):
                         entered[names[sid]][week] += int(n)
             time_in_stage = {
                 names[sid]: StageTime(
-                    _percentile(ranked[sid], stays.get(sid, 0), 0.5),
-                    _percentile(ranked[sid], stays.get(sid, 0), 0.9),
-                    stays.get(sid, 0),
+                    percentile(histograms[sid], 0.5),
+                    percentile(histograms[sid], 0.9),
+                    sum(n for _, n in histograms[sid]),
                 )
                 for sid in names
             }
@@ -170,38 +253,166 @@ class TrendOps(InsightOps):
         # once, and this one is a time, the other text compared with stored stamps.
         return self.db.floor_int(f"{self.db.days_between(stamp, ':origin')} / 7")
 
-    def _trend_rows(self, tx: Tx, query: Filter, start: str, end: str) -> list[tuple[Any, ...]]:
-        """Rows ('e', status, week, entries, moved on) and ('t', status, rank, stays, days)."""
+    def _whole_days(self, later: str, earlier: str) -> str:
+        """A stay in whole days, halves up (as ``whole_days``)."""
+        return self.db.floor_int(f"{self.db.days_between(later, earlier)} + 0.5")
+
+    def _stage_sql(self, source: str, cond: str, week: str) -> str:
+        """Rows ('e', status, week, entries, moved on) and ('t', status, week, days, stays) of
+        the status events of ``source`` (``event e``, maybe joined) that ``cond`` keeps;
+        ``week`` numbers the week of a stamp ``at``."""
         db = self.db
-        if query == EVERYTHING:
-            source, params = "event e", self._params()
-            cond = ""
-        else:
-            where, params = self._selection(tx, query)
-            source, cond = "event e JOIN contact c ON c.id = e.subject_id", f" AND {where}"
         order = "PARTITION BY ev.cid ORDER BY ev.at, ev.id"
-        days = db.days_between("next_at", "at")
-        sql = (
+        return (
             "WITH ev AS ("
             f"SELECT e.id, e.subject_id AS cid, e.at, {db.json_int('e.payload', 'after')} AS sid"
-            f" FROM {source}"
-            " WHERE e.workspace_id = :ws AND e.kind = 'contact.status_changed'"
-            f" AND e.at >= :start AND e.at < :end{cond}),"
+            f" FROM {source} WHERE e.workspace_id = :ws AND e.kind = 'contact.status_changed'{cond}),"
             " seq AS (SELECT ev.sid, s.position AS pos, ev.at,"
             f" LEAD(ev.at) OVER ({order}) AS next_at,"
             f" MAX(s.position) OVER ({order} ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS later"
-            " FROM ev LEFT JOIN status s ON s.id = ev.sid AND s.workspace_id = :ws),"
-            f" stay AS (SELECT sid, {days} AS days FROM seq WHERE pos IS NOT NULL AND next_at IS NOT NULL),"
-            " ranked AS (SELECT sid, days, ROW_NUMBER() OVER (PARTITION BY sid ORDER BY days) AS rn,"
-            " COUNT(*) OVER (PARTITION BY sid) AS n FROM stay)"
-            f" SELECT 'e', sid, {self._week('at')} AS w, COUNT(*),"
-            " SUM(CASE WHEN later > pos THEN 1 ELSE 0 END) FROM seq WHERE pos IS NOT NULL GROUP BY sid, w"
-            " UNION ALL SELECT 't', sid, rn, n, days FROM ranked"
-            # The ranks either side of the median's and the p90's positions (1 + p * (n - 1)).
-            " WHERE rn IN (1 + (5 * (n - 1)) / 10, 2 + (5 * (n - 1)) / 10,"
-            " 1 + (9 * (n - 1)) / 10, 2 + (9 * (n - 1)) / 10)"
+            " FROM ev LEFT JOIN status s ON s.id = ev.sid AND s.workspace_id = :ws)"
+            f" SELECT 'e', sid, {week} AS w, COUNT(*), SUM(CASE WHEN later > pos THEN 1 ELSE 0 END)"
+            " FROM seq WHERE pos IS NOT NULL GROUP BY sid, w"
+            f" UNION ALL SELECT 't', sid, {week} AS w, {self._whole_days('next_at', 'at')} AS d, COUNT(*)"
+            " FROM seq WHERE pos IS NOT NULL AND next_at IS NOT NULL GROUP BY sid, w, d"
         )
+
+    def _trend_rows(self, tx: Tx, query: Filter, start: str, end: str) -> list[tuple[Any, ...]]:
+        """The window's rows (as ``_stage_sql``, weeks counted from the window's first),
+        computed from the log: for a query, or on a read-only database."""
+        if query == EVERYTHING:
+            source, params, cond = "event e", self._params(), ""
+        else:
+            where, params = self._selection(tx, query)
+            source, cond = "event e JOIN contact c ON c.id = e.subject_id", f" AND {where}"
+        sql = self._stage_sql(source, f" AND e.at >= :start AND e.at < :end{cond}", self._week("at"))
         return tx.all(sql, {**params, "start": start, "end": end, "origin": start})
+
+    # -- the trend tables (see the module docstring) -----------------------------------
+
+    def _folded_rows(self, tx: Tx, first: int, weeks: int) -> list[tuple[Any, ...]]:
+        """The window's rows, as ``_trend_rows`` gives them, read from the trend tables."""
+        p = self._params(lo=first, hi=first + weeks - 1)
+        return [
+            ("e", sid, w - first, n, m)
+            for w, sid, n, m in tx.all(
+                "SELECT week, status_id, entered, moved FROM trend_week"
+                " WHERE workspace_id = :ws AND week BETWEEN :lo AND :hi",
+                p,
+            )
+        ] + [
+            ("t", sid, w - first, d, n)
+            for w, sid, d, n in tx.all(
+                "SELECT week, status_id, days, stays FROM trend_stay"
+                " WHERE workspace_id = :ws AND week BETWEEN :lo AND :hi",
+                p,
+            )
+        ]
+
+    def _pipeline(self, tx: Tx) -> list[int]:
+        return [
+            r[0]
+            for r in tx.all(
+                "SELECT id FROM status WHERE workspace_id = :ws ORDER BY position, id", self._params()
+            )
+        ]
+
+    def _trend_state(self, tx: Tx) -> tuple[tuple[int, str] | None, int, str]:
+        """(folded event id and pipeline, or None), the newest event id, the pipeline now."""
+        state = tx.one(
+            "SELECT last_event_id, pipeline FROM trend_state WHERE workspace_id = :ws", self._params()
+        )
+        newest = int(tx.scalar("SELECT MAX(id) FROM event WHERE workspace_id = :ws", self._params()) or 0)
+        pipeline = ",".join(map(str, self._pipeline(tx)))
+        return (None if state is None else (int(state[0]), str(state[1]))), newest, pipeline
+
+    def _fold_trends(self) -> None:
+        """Bring the trend tables up to the newest event (a write, only when they are behind)."""
+        state, newest, pipeline = self._read(self._trend_state)
+        if state == (newest, pipeline):
+            return
+        with self.db.unbounded():  # a rebuild is a pass over the whole log
+            self._write(self._fold)
+
+    def _fold(self, tx: Tx) -> None:
+        # ``_write`` holds the workspace: every writer of its events waits (PostgreSQL) or
+        # queues (SQLite), so no event below the newest can still be on its way.
+        state, newest, pipeline = self._trend_state(tx)
+        if state is None or state[1] != pipeline:
+            self._rebuild_trends(tx, newest, pipeline)
+            return
+        last = state[0]
+        if last >= newest:
+            return
+        contacts = [
+            r[0]
+            for r in tx.all(
+                "SELECT DISTINCT subject_id FROM event WHERE workspace_id = :ws AND id > :last"
+                " AND id <= :newest AND kind = 'contact.status_changed' AND subject_id IS NOT NULL"
+                " LIMIT :cap",
+                self._params(last=last, newest=newest, cap=FOLD_MAX + 1),
+            )
+        ]
+        if len(contacts) > FOLD_MAX:
+            self._rebuild_trends(tx, newest, pipeline)
+            return
+        if contacts:
+            position = {sid: n for n, sid in enumerate(self._pipeline(tx))}
+            cond, params = self.db.in_list("subject_id", "ids", contacts)
+            events: dict[int, list[tuple[int, str, int | None]]] = {}
+            for eid, cid, at, sid in tx.all(
+                f"SELECT id, subject_id, at, {self.db.json_int('payload', 'after')} FROM event"
+                f" WHERE workspace_id = :ws AND subject_type = 'contact' AND {cond}"
+                " AND kind = 'contact.status_changed' AND id <= :newest",
+                self._params(newest=newest, **params),
+            ):
+                events.setdefault(cid, []).append((eid, at, None if sid is None else int(sid)))
+            weeks: Weeks = {}
+            stays: Stays = {}
+            for own in events.values():
+                contribution([e for e in own if e[0] <= last], position, weeks, stays, -1)
+                contribution(own, position, weeks, stays, 1)
+            self._add_trend_rows(tx, weeks, stays)
+        tx.execute(
+            "UPDATE trend_state SET last_event_id = :newest WHERE workspace_id = :ws",
+            self._params(newest=newest),
+        )
+
+    def _add_trend_rows(self, tx: Tx, weeks: Weeks, stays: Stays) -> None:
+        week_rows = [self._params(w=w, sid=sid, n=n, m=m) for (w, sid), (n, m) in weeks.items() if n or m]
+        if week_rows:
+            tx.executemany(
+                "INSERT INTO trend_week (workspace_id, week, status_id, entered, moved)"
+                " VALUES (:ws, :w, :sid, :n, :m) ON CONFLICT (workspace_id, week, status_id) DO UPDATE SET"
+                " entered = trend_week.entered + excluded.entered, moved = trend_week.moved + excluded.moved",
+                week_rows,
+            )
+        stay_rows = [self._params(w=w, sid=sid, d=d, n=n) for (w, sid, d), n in stays.items() if n]
+        if stay_rows:
+            tx.executemany(
+                "INSERT INTO trend_stay (workspace_id, week, status_id, days, stays)"
+                " VALUES (:ws, :w, :sid, :d, :n) ON CONFLICT (workspace_id, week, status_id, days) DO UPDATE"
+                " SET stays = trend_stay.stays + excluded.stays",
+                stay_rows,
+            )
+
+    def _rebuild_trends(self, tx: Tx, newest: int, pipeline: str) -> None:
+        """The trend tables anew from the whole log, in one SQL pass."""
+        for table in ("trend_week", "trend_stay"):
+            tx.execute(f"DELETE FROM {table} WHERE workspace_id = :ws", self._params())
+        db = self.db
+        # Weeks since EPOCH (a literal: PostgreSQL would type a parameter as text here).
+        week = db.floor_int(f"{db.days_between('at', repr(EPOCH_STAMP))} / 7")
+        rows = tx.all(self._stage_sql("event e", " AND e.id <= :newest", week), self._params(newest=newest))
+        weeks: Weeks = {(int(w), sid): [int(n), int(m)] for part, sid, w, n, m in rows if part == "e"}
+        stays: Stays = {(int(w), sid, int(d)): int(n) for part, sid, w, d, n in rows if part == "t"}
+        self._add_trend_rows(tx, weeks, stays)
+        tx.execute(
+            "INSERT INTO trend_state (workspace_id, last_event_id, pipeline) VALUES (:ws, :newest, :pipeline)"
+            " ON CONFLICT (workspace_id) DO UPDATE SET last_event_id = excluded.last_event_id,"
+            " pipeline = excluded.pipeline",
+            self._params(newest=newest, pipeline=pipeline),
+        )
 
     def _bulk_entries(self, tx: Tx, start: str, end: str) -> list[tuple[Any, ...]]:
         db = self.db
@@ -214,21 +425,37 @@ class TrendOps(InsightOps):
         )
 
     def _tag_growth(self, tx: Tx, query: Filter, start: str, weeks: int) -> dict[str, list[int]]:
-        ids = self._top_tags(tx, query, TREND_TAGS)
-        if not ids:
-            return {}
-        tag_list = ", ".join(str(int(i)) for i in ids)
-        week = f"CASE WHEN ct.created_at < :start THEN -1 ELSE {self._week('ct.created_at')} END"
-        if query == EVERYTHING:
-            source, params, cond = "contact_tag ct", {}, ""
+        if query == EVERYTHING:  # from trend_tag, which triggers keep: weeks × tags rows
+            first = week_number(_moment(start))
+            ids = [
+                r[0]
+                for r in tx.all(
+                    "SELECT t.id FROM trend_tag k JOIN tag t ON t.id = k.tag_id WHERE t.workspace_id = :ws"
+                    " GROUP BY t.id, t.name_key HAVING SUM(k.n) > 0 ORDER BY SUM(k.n) DESC, t.name_key, t.id"
+                    " LIMIT :top",
+                    self._params(top=TREND_TAGS),
+                )
+            ]
+            if not ids:
+                return {}
+            tag_list = ", ".join(str(int(i)) for i in ids)
+            rows = tx.all(
+                "SELECT tag_id, CASE WHEN week < :first THEN -1 ELSE week - :first END AS w, SUM(n)"
+                f" FROM trend_tag WHERE tag_id IN ({tag_list}) GROUP BY tag_id, w",
+                {"first": first},
+            )
         else:
+            ids = self._top_tags(tx, query, TREND_TAGS)
+            if not ids:
+                return {}
+            tag_list = ", ".join(str(int(i)) for i in ids)
+            week = f"CASE WHEN ct.created_at < :start THEN -1 ELSE {self._week('ct.created_at')} END"
             where, params = self._selection(tx, query)
-            source, cond = "contact c JOIN contact_tag ct ON ct.contact_id = c.id", f" AND {where}"
-        rows = tx.all(
-            f"SELECT ct.tag_id, {week} AS w, COUNT(*) FROM {source}"
-            f" WHERE ct.tag_id IN ({tag_list}){cond} GROUP BY ct.tag_id, w",
-            {**params, "start": start, "origin": start},
-        )
+            rows = tx.all(
+                f"SELECT ct.tag_id, {week} AS w, COUNT(*) FROM contact c JOIN contact_tag ct"
+                f" ON ct.contact_id = c.id WHERE ct.tag_id IN ({tag_list}) AND {where} GROUP BY ct.tag_id, w",
+                {**params, "start": start, "origin": start},
+            )
         names = dict(
             tx.all(
                 f"SELECT t.id, t.name FROM tag t WHERE t.id IN ({tag_list}) AND t.workspace_id = :ws",

@@ -77,7 +77,10 @@ class UndoOps(StoredQueryOps):
         events: list[_Event] = [
             (k, sid, json.loads(payload))
             for k, sid, payload in tx.all(
-                "SELECT kind, subject_id, payload FROM event WHERE step_id = :s ORDER BY id", {"s": step_id}
+                # Not the per-contact lines (a demo has millions): undo reads none of them.
+                "SELECT kind, subject_id, payload FROM event WHERE step_id = :s"
+                " AND kind NOT IN ('contact.status_changed', 'contact.tags_changed') ORDER BY id",
+                {"s": step_id},
             )
         ]
         if not summary:  # an operation that did not name its step: say what it did
@@ -122,6 +125,11 @@ class UndoOps(StoredQueryOps):
                 )
             ]
             self._drop_steps(tx, [*undone, step_id])
+            # The history it wrote goes with its contacts; the trend tables are made anew.
+            tx.execute(
+                "DELETE FROM event WHERE step_id = :s AND kind = 'contact.status_changed'", {"s": step_id}
+            )
+            tx.execute("DELETE FROM trend_state WHERE workspace_id = :ws", self._params())
         else:
             tx.execute(
                 "UPDATE step SET state = :state WHERE id = :id",

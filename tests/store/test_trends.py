@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from tagtui.query import parse
-from tagtui.store import Store, ValidationError
+from tagtui.store import NotFound, Store, ValidationError
 from tagtui.store.trends import week_starts
 
 WEEKS = 4
@@ -104,3 +104,114 @@ def test_json_shape_and_weeks_bounds(history: Store) -> None:
 def test_empty_workspace(store: Store) -> None:
     t = store.trends()
     assert len(t.weeks) == 12 and t.entered == {} and t.tags == {}
+
+
+def _rebuilt(store: Store, weeks: int = WEEKS) -> dict:
+    """The trends after the trend tables are made anew from the log."""
+    store._write(lambda tx: tx.execute("DELETE FROM trend_state WHERE workspace_id = :ws", store._params()))
+    return store.trends(weeks=weeks).to_json()
+
+
+def test_the_trend_tables_fold_new_events_in_as_a_rebuild_would(history: Store) -> None:
+    store = history
+    first = store.trends(weeks=WEEKS).to_json()
+    a, b, _ = (c.id for c in store.list_contacts().rows)
+    w = week_starts(WEEKS)
+    day = timedelta(days=1)
+    contacted, won = store.get_status("Contacted").id, store.get_status("Won").id
+    # A late event of A dated before its others; B cleared; a new contact moved by the store.
+    _event(store, "contact.status_changed", a, w[1] + 2 * day, before=None, after=contacted)
+    _event(store, "contact.status_changed", b, w[3] + day, before=contacted, after=None)
+    dee = store.add_contact("Dee", status="New").id
+    store.set_status(dee, "Won")
+    folded = store.trends(weeks=WEEKS).to_json()
+    assert folded != first
+    assert folded == _rebuilt(store)
+    # The events so far are folded in: reading again folds nothing and gives the same.
+    newest = store._read(lambda tx: tx.scalar("SELECT MAX(id) FROM event"))
+    assert store._read(lambda tx: tx.scalar("SELECT last_event_id FROM trend_state")) == newest
+    assert store.trends(weeks=WEEKS).to_json() == folded
+    # A new pipeline order changes what "moved on" means: the tables are made anew.
+    store.move_status(won, 1)
+    moved = store.trends(weeks=WEEKS).to_json()
+    assert moved["conversion"] != folded["conversion"]
+    assert moved == _rebuilt(store)
+
+
+def test_whole_days_and_percentiles_from_the_histogram(history: Store) -> None:
+    from tagtui.store.trends import percentile, whole_days
+
+    assert [whole_days(h * 3600) for h in (0, 11, 12, 13, 36)] == [0, 0, 1, 1, 2]
+    assert percentile([], 0.5) is None
+    assert percentile([(2, 1), (4, 1), (8, 1)], 0.5) == 4.0
+    assert percentile([(2, 1), (4, 1), (8, 1)], 0.9) == 7.2
+    assert percentile([(1, 3), (10, 1)], 0.9) == 7.3  # ranks 3 and 4: 1 + 0.7 * 9
+
+
+def _tag_counts(store: Store) -> tuple[dict, dict]:
+    """trend_tag, and what it must hold: the assignments there are, per tag and week."""
+    from tagtui.store.models import _week_of
+
+    def run(tx):  # type: ignore[no-untyped-def]
+        kept = {(t, w): n for t, w, n in tx.all("SELECT tag_id, week, n FROM trend_tag") if n}
+        week = _week_of(store.db.dialect, "created_at")
+        real = dict(
+            ((t, w), n)
+            for t, w, n in tx.all(f"SELECT tag_id, {week} AS w, COUNT(*) FROM contact_tag GROUP BY tag_id, w")
+        )
+        return kept, real
+
+    return store._read(run)
+
+
+def test_tag_counts_follow_every_way_an_assignment_comes_or_goes(store: Store) -> None:
+    from tagtui.io.demo import generate
+
+    def check() -> None:
+        kept, real = _tag_counts(store)
+        assert kept == real
+
+    generate(store, contacts=300, seed=2)
+    check()
+    gold = store.create_tag("Gold")
+    ids = [c.id for c in store.list_contacts(limit=20).rows]
+    store.assign("Gold", ids[:10])
+    store.change_tags(ids[11], add=["Gold"])
+    check()
+    store.bulk_change_tags(parse("status:won"), add=["Gold"], remove=["Customer"])
+    check()
+    store.undo()
+    check()
+    store.redo()
+    check()
+    store.delete_contacts(ids[:3])
+    check()
+    store.merge_contacts(ids[4], [ids[5], ids[6]])
+    check()
+    store.undo()
+    check()
+    store.delete_tag(gold.id, force=True)
+    check()
+    store.undo()
+    check()
+    assert store.trends().tags == store.trends(parse("followers>=0")).tags
+    while True:  # ... back to before the demo: nothing is left
+        try:
+            store.undo()
+        except NotFound:
+            break
+    check()
+    assert _tag_counts(store)[0] == {}
+
+
+def test_without_a_query_the_tables_give_what_the_log_gives(store: Store) -> None:
+    """On a demo (no bulk changes, no deleted contacts) a query selecting everyone reads the
+    log; without one the trend tables are read: the same numbers."""
+    from tagtui.io.demo import generate
+
+    generate(store, contacts=600, seed=5)
+    store.set_status(store.list_contacts(limit=1).rows[0].id, "Won")
+    fast = store.trends(weeks=52).to_json()
+    slow = store.trends(parse("followers>=0"), weeks=52).to_json()
+    assert fast == slow
+    assert sum(fast["entered"]["New"]) > 100 and fast["time_in_stage"]["Proposal"]["median_days"]

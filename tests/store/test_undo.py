@@ -416,3 +416,28 @@ def test_a_schema_2_journal_gains_actors_and_its_steps_stay_undoable(tmp_path: A
         # A step of no known actor is everyone's: this actor's undo reaches it.
         assert store.undo(by="actor").summary == "Created tag After"
         assert store.undo(by="actor").summary == "Created tag Before"
+
+
+def test_demo_history_belongs_to_its_step_and_goes_with_it(store: Store) -> None:
+    from tagtui.io.demo import generate
+
+    generate(store, contacts=300, seed=1)
+    step = store._read(lambda tx: tx.scalar("SELECT MAX(id) FROM step"))
+    history = store._read(
+        lambda tx: tx.all(
+            "SELECT step_id, COUNT(*) FROM event WHERE kind = 'contact.status_changed' GROUP BY step_id"
+        )
+    )
+    assert len(history) == 1 and history[0][0] == step and history[0][1] > 300
+    # History says who made them.
+    someone = store.list_contacts(parse("-status:none"), limit=1).rows[0].id
+    lines = store.history_lines(contact=someone)
+    assert lines and all(line.actor == store.actor for line in lines)
+    assert all(line.event.step_id == step for line in lines)
+    assert sum(sum(v) for v in store.trends(weeks=52).entered.values()) > 300
+    store.undo()
+    left = store._read(
+        lambda tx: tx.scalar("SELECT COUNT(*) FROM event WHERE kind = 'contact.status_changed'")
+    )
+    assert left == 0
+    assert sum(sum(v) for v in store.trends(weeks=52).entered.values()) == 0
