@@ -32,8 +32,8 @@ came since: the log is append-only, so only the contacts with new status events 
 and their contribution is recomputed from their own events (before and after) and the
 difference added. A new pipeline order (a status moved, added or deleted), more new events
 than ``FOLD_MAX``, or events taken out of the log (undoing a demo) rebuild the tables from
-the log in one SQL pass. A read-only database, or a query, computes from the log instead:
-one SQL pass over the window (seconds at a million contacts).
+the log in one SQL pass. A query, or a read-only database whose tables are behind, computes
+from the log instead: one SQL pass over the window (seconds at a million contacts).
 """
 
 from __future__ import annotations
@@ -189,9 +189,7 @@ class TrendOps(InsightOps):
         check_weeks(weeks)
         starts = week_starts(weeks)
         start, end = _stamp(starts[0]), _stamp(starts[-1] + timedelta(weeks=1))
-        folded = query == EVERYTHING and self.db.read_only is None
-        if folded:
-            self._fold_trends()
+        folded = query == EVERYTHING and self._fold_trends()
 
         def run(tx: Tx) -> Trends:
             statuses = tx.all(
@@ -326,13 +324,17 @@ class TrendOps(InsightOps):
         pipeline = ",".join(map(str, self._pipeline(tx)))
         return (None if state is None else (int(state[0]), str(state[1]))), newest, pipeline
 
-    def _fold_trends(self) -> None:
-        """Bring the trend tables up to the newest event (a write, only when they are behind)."""
+    def _fold_trends(self) -> bool:
+        """Bring the trend tables up to the newest event (a write, only when they are behind);
+        False when they are behind on a read-only database (then the log is read instead)."""
         state, newest, pipeline = self._read(self._trend_state)
         if state == (newest, pipeline):
-            return
+            return True
+        if self.db.read_only is not None:
+            return False
         with self.db.unbounded():  # a rebuild is a pass over the whole log
             self._write(self._fold)
+        return True
 
     def _fold(self, tx: Tx) -> None:
         # ``_write`` holds the workspace: every writer of its events waits (PostgreSQL) or

@@ -189,3 +189,15 @@ def test_a_lost_connection_that_stays_lost_is_one_line(run: Cli, db_url: str, mo
     assert "unexpected" not in result.err
     monkeypatch.undo()
     assert [t["name"] for t in run("tags", "list", "--json", "--db", db_url).json] == ["Before"]
+
+
+def test_trends_on_a_read_only_database_read_the_log_and_write_nothing(run: Cli, filled: str) -> None:
+    url = f"sqlite:///{filled}?mode=ro"
+    before = _files(os.path.dirname(filled))
+    behind = run("trends", "--json", "--db", url)  # the trend tables are behind: the log is read
+    assert behind.code == 0, behind.err
+    assert _files(os.path.dirname(filled)) == before
+    assert run("trends", "--json", "--db", filled).code == 0  # folds the log in
+    current = run("trends", "--json", "--db", url)  # ... and now they are read
+    assert current.code == 0, current.err
+    assert current.json == behind.json and current.json["tags"] == {"VIP": [0] * 11 + [1]}
