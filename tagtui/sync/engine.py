@@ -313,7 +313,10 @@ def _decide(
         etag, text = fetched[href]
         cards = parse_cards(text)
         if not cards:
-            continue  # not a vCard: left alone, on both sides
+            # Not a vCard: left alone on both sides, and known (linked to no contact), so that
+            # it is read again only when it changes.
+            plan.items.append(ItemWrite(href, etag, None, text, {}, None))
+            continue
         card = cards[0]
         remote = card_values(card.fields())
         uid = card.fields().uid
@@ -323,7 +326,7 @@ def _decide(
             assert cid is not None
             _merge_into(plan, cid, item.base, local[cid], remote, prefer, href, etag, card, conflict)
             plan.items.append(ItemWrite(href, etag, uid, text, remote, cid))
-        elif item is not None:
+        elif item is not None and item.contact_id is not None:
             # Deleted here, changed there: kept (the server's version comes back), and said so.
             plan.changes.append(LocalChange("create", fields=remote, href=href))
             plan.items.append(ItemWrite(href, etag, uid, text, remote))
@@ -367,6 +370,8 @@ def _decide(
     for href in sorted(untouched):
         item = items[href]
         cid = item.contact_id
+        if cid is None:
+            continue  # a card linked to no contact (not a vCard): left alone
         if cid not in local:  # deleted here: deleted there (if the card is still as it was)
             plan.pushes.append(_Push("delete", href, item.etag, None, None))
             continue

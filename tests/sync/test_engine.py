@@ -219,6 +219,21 @@ def test_a_sync_with_nothing_changed_reads_no_card_and_writes_nothing(synced: St
     assert server.cards() == cards
 
 
+def test_a_file_that_is_no_vcard_is_left_alone_and_read_once(store: Store, tmp_path: Path) -> None:
+    """A vdir may hold a file that is not a vCard (a CardDAV server refuses one)."""
+    folder = tmp_path / "vdir"
+    folder.mkdir()
+    (folder / "junk.vcf").write_text("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n")
+    server = Server(open_remote(str(folder)), str(folder))
+    server.put("ada", card("ada", "Ada", "ada@example.com"))
+    store.add_sync_source(NAME, server.url)
+    report, _ = run(store, server)
+    assert report.pulled["created"] == 1 and names(store) == ["Ada"]
+    again, remote = run(store, server)
+    assert remote.fetched == [] and remote.writes == [] and again.pulled == again.pushed
+    assert sorted(p.name for p in folder.iterdir()) == ["ada.vcf", "junk.vcf"]
+
+
 def test_edits_of_different_fields_on_both_sides_both_win(synced: Store, server: Server) -> None:
     server.put("ada", card("ada", "Ada", "ada@example.com", "ORG:Old"))
     run(synced, server)
