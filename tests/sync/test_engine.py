@@ -249,6 +249,29 @@ def test_edits_of_different_fields_on_both_sides_both_win(synced: Store, server:
     assert counting.writes == [] and again.pulled["updated"] == 0
 
 
+def test_a_card_changed_on_the_server_during_the_sync_is_merged_next_time(
+    synced: Store, server: Server
+) -> None:
+    server.put("ada", card("ada", "Ada", "ada@example.com", "TEL:1", "ORG:Old"))
+    run(synced, server)
+    synced.update_contact("ada@example.com", phone="2")
+
+    class Meanwhile(Counting):
+        def update(self, href: str, etag: str, text: str) -> str:
+            server.edit("ada", "ORG:Old", "ORG:New")  # another client writes first
+            return super().update(href, etag, text)
+
+    remote = Meanwhile(server.remote)
+    report = sync(synced, NAME, remote=remote)  # type: ignore[arg-type]
+    assert report.deferred == 1 and report.pushed["updated"] == 0
+    assert server.fields()["Ada"].phone == "1" and server.fields()["Ada"].company == "New"  # not overwritten
+    again, _ = run(synced, server)
+    assert (again.pulled["updated"], again.pushed["updated"], again.conflicts) == (1, 1, [])
+    ada = synced.get_contact("ada@example.com")
+    assert (ada.phone, ada.company) == ("2", "New")
+    assert (server.fields()["Ada"].phone, server.fields()["Ada"].company) == ("2", "New")
+
+
 @pytest.mark.parametrize("prefer", ["remote", "local"])
 def test_one_field_changed_on_both_sides_takes_the_preferred_side(
     synced: Store, server: Server, prefer: str
