@@ -745,12 +745,12 @@ class _Edit:
                 if line is not None and line.group.upper() in self.emptied - alive:
                     lines[i] = None
         out = [line for line in lines if line is not None]
-        if self.added:
-            end = len(out)
-            if self.card_.complete and out and out[-1].name == "END":
-                end -= 1
-            elif out and not out[-1].raw.endswith(("\n", "\r")):
-                last = out[-1]
-                out[-1] = last._replace(raw=last.raw + self.newline)
-            out[end:end] = self.added
+        if self.added:  # before END:VCARD; in a card cut short, after its last property
+            if self.card_.complete:
+                at = len(out) - 1
+            else:
+                at = next((i + 1 for i in range(len(out) - 1, -1, -1) if out[i].name), len(out))
+                if not out[at - 1].raw.endswith(("\n", "\r")):
+                    out[at - 1] = out[at - 1]._replace(raw=out[at - 1].raw + self.newline)
+            out[at:at] = self.added
         return Card(out, complete=self.card_.complete)

@@ -447,3 +447,56 @@ MAPPED = {
     "CATEGORIES",
     *("X-TAGTUI-" + p for p in ("STATUS", "ASSIGNEE", "FOLLOWERS")),
 }
+
+
+# -- whatever a server sends -------------------------------------------------------------------
+
+PIECES = [
+    "BEGIN:VCARD",
+    "END:VCARD",
+    "VERSION:2.1",
+    "VERSION:3.0",
+    "VERSION:4.0",
+    "FN:Ann",
+    "FN:",
+    "N:Roe;Ann;;Dr.;",
+    "N:;;;;",
+    "EMAIL;PREF=1:a@x.example",
+    "EMAIL;TYPE=INTERNET,pref:b@x.example",
+    "item1.EMAIL:c@x.example",
+    "item1.X-ABLabel:work",
+    'TEL;VALUE=uri;TYPE="voice,cell":tel:+1-555',
+    "TEL;CELL;PREF:+2",
+    "NOTE;ENCODING=QUOTED-PRINTABLE:caf=C3=A9=",
+    "NOTE:a\\nb\\,c",
+    "ORG:;Dept",
+    "CATEGORIES:a\\,b,c",
+    "CATEGORIES:",
+    "X-TAGTUI-FOLLOWERS:x",
+    "UID:1",
+    " continued",
+    "\tcontinued",
+    "=3D",
+    "",
+    "no colon here",
+    ":",
+    'X-Q;P="a:b;c":v',
+]
+ANY_LINES = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=20)), max_size=30)
+LINES = st.one_of(ANY_LINES, ANY_LINES.map(lambda lines: ["BEGIN:VCARD", *lines, "END:VCARD"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    lines=LINES, ends=st.lists(st.sampled_from(["\r\n", "\n", "\r"]), min_size=1, max_size=3), fields=FIELDS
+)
+def test_any_text_reads_without_error_and_each_card_writes_back_as_read(
+    lines: list[str], ends: list[str], fields: CardFields
+) -> None:
+    text = "".join(line + ends[i % len(ends)] for i, line in enumerate(lines))
+    for card in parse_cards(text):
+        assert card.text() in text
+        again = parse_cards(card.text())
+        assert [c.text() for c in again] == [card.text()] and again[0].fields() == card.fields()
+        got = parse_cards(card.with_fields(fields).text())[0].fields()
+        assert replace(got, tags=frozenset(got.tags)) == replace(fields, tags=frozenset(fields.tags))
