@@ -55,6 +55,8 @@ EPOCH_STAMP = "2000-01-03T00:00:00.000000Z"
 FOLD_MAX = 20_000
 WEEKS_DEFAULT = 12
 WEEKS_MAX = 104
+#: A query selecting fewer than 1/FEW of the contacts reads their own events and tags by index.
+FEW = 20
 #: How many tags the tag growth follows (those the most contacts of the selection have).
 TREND_TAGS = 8
 
@@ -255,16 +257,17 @@ class TrendOps(InsightOps):
         """A stay in whole days, halves up (as ``whole_days``)."""
         return self.db.floor_int(f"{self.db.days_between(later, earlier)} + 0.5")
 
-    def _stage_sql(self, source: str, cond: str, week: str) -> str:
+    def _stage_sql(self, source: str, cond: str, week: str, *, kind: str = "e.kind") -> str:
         """Rows ('e', status, week, entries, moved on) and ('t', status, week, days, stays) of
         the status events of ``source`` (``event e``, maybe joined) that ``cond`` keeps;
-        ``week`` numbers the week of a stamp ``at``."""
+        ``week`` numbers the week of a stamp ``at``; ``kind`` is how the kind is compared
+        (``e.kind || ''`` keeps the index by kind and time out of the planner's reach)."""
         db = self.db
         order = "PARTITION BY ev.cid ORDER BY ev.at, ev.id"
         return (
             "WITH ev AS ("
             f"SELECT e.id, e.subject_id AS cid, e.at, {db.json_int('e.payload', 'after')} AS sid"
-            f" FROM {source} WHERE e.workspace_id = :ws AND e.kind = 'contact.status_changed'{cond}),"
+            f" FROM {source} WHERE e.workspace_id = :ws AND {kind} = 'contact.status_changed'{cond}),"
             " seq AS (SELECT ev.sid, s.position AS pos, ev.at,"
             f" LEAD(ev.at) OVER ({order}) AS next_at,"
             f" MAX(s.position) OVER ({order} ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS later"
@@ -278,13 +281,29 @@ class TrendOps(InsightOps):
     def _trend_rows(self, tx: Tx, query: Filter, start: str, end: str) -> list[tuple[Any, ...]]:
         """The window's rows (as ``_stage_sql``, weeks counted from the window's first),
         computed from the log: for a query, or on a read-only database."""
+        window = " AND e.at >= :start AND e.at < :end"
         if query == EVERYTHING:
-            source, params, cond = "event e", self._params(), ""
+            sql = self._stage_sql("event e", window, self._week("at"))
+            params = self._params()
         else:
             where, params = self._selection(tx, query)
-            source, cond = "event e JOIN contact c ON c.id = e.subject_id", f" AND {where}"
-        sql = self._stage_sql(source, f" AND e.at >= :start AND e.at < :end{cond}", self._week("at"))
+            selected = f" AND e.subject_id IN (SELECT c.id FROM contact c WHERE {where})"
+            if self._few(tx, query):  # their own events, by the subject index
+                cond, kind = f" AND e.subject_type = 'contact'{selected}{window}", "e.kind || ''"
+            else:  # the window's events, each looked up in the selection
+                cond, kind = f"{window}{selected}", "e.kind"
+            sql = self._stage_sql("event e", cond, self._week("at"), kind=kind)
         return tx.all(sql, {**params, "start": start, "end": end, "origin": start})
+
+    def _few(self, tx: Tx, query: Filter) -> bool:
+        """Whether ``query`` selects few enough contacts (a twentieth) to read their own rows
+        by index rather than the window's or the tag's rows; decided once per call."""
+        cache = getattr(tx, "trend_few", None)
+        if cache is None:
+            total = max(1, self._count(tx, EVERYTHING))  # type: ignore[attr-defined]
+            cache = self._count(tx, query) * FEW < total  # type: ignore[attr-defined]
+            tx.trend_few = cache  # type: ignore[attr-defined]
+        return bool(cache)
 
     # -- the trend tables (see the module docstring) -----------------------------------
 
@@ -453,9 +472,11 @@ class TrendOps(InsightOps):
             tag_list = ", ".join(str(int(i)) for i in ids)
             week = f"CASE WHEN ct.created_at < :start THEN -1 ELSE {self._week('ct.created_at')} END"
             where, params = self._selection(tx, query)
+            # Few contacts: their own assignments (by the primary key), not the tags' (+tag_id).
+            tag = "+ct.tag_id" if self._few(tx, query) else "ct.tag_id"
             rows = tx.all(
-                f"SELECT ct.tag_id, {week} AS w, COUNT(*) FROM contact c JOIN contact_tag ct"
-                f" ON ct.contact_id = c.id WHERE ct.tag_id IN ({tag_list}) AND {where} GROUP BY ct.tag_id, w",
+                f"SELECT ct.tag_id, {week} AS w, COUNT(*) FROM contact_tag ct WHERE {tag} IN ({tag_list})"
+                f" AND ct.contact_id IN (SELECT c.id FROM contact c WHERE {where}) GROUP BY ct.tag_id, w",
                 {**params, "start": start, "origin": start},
             )
         names = dict(

@@ -215,3 +215,20 @@ def test_without_a_query_the_tables_give_what_the_log_gives(store: Store) -> Non
     slow = store.trends(parse("followers>=0"), weeks=52).to_json()
     assert fast == slow
     assert sum(fast["entered"]["New"]) > 100 and fast["time_in_stage"]["Proposal"]["median_days"]
+
+
+@pytest.mark.parametrize("query", ["tag:vip", "status:won", "tag:customer -status:lost"])
+def test_a_query_gives_the_same_by_its_contacts_rows_or_by_the_window(
+    store: Store, monkeypatch: pytest.MonkeyPatch, query: str
+) -> None:
+    """Few selected contacts are read by their own events and tags (the subject index),
+    many by the window's; both plans give the same numbers."""
+    from tagtui.io.demo import generate
+
+    generate(store, contacts=500, seed=7)
+    monkeypatch.setattr("tagtui.store.trends.FEW", 10**9)  # every selection is "few"
+    by_contacts = store.trends(parse(query), weeks=52).to_json()
+    monkeypatch.setattr("tagtui.store.trends.FEW", 0)  # none is
+    by_window = store.trends(parse(query), weeks=52).to_json()
+    assert by_contacts == by_window
+    assert sum(sum(v) for v in by_window["entered"].values()) > 0 and by_window["tags"]
