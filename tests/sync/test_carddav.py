@@ -78,6 +78,18 @@ def test_fetch_reads_in_batches(book: Book) -> None:
     assert same_card(fetched[book.path + "b7.vcf"][1], card("b7", "Batch 7"))
 
 
+def test_the_fallbacks_read_what_multiget_reads(book: Book) -> None:
+    """A server without multiget is read card by card (GET), and a PUT answered without an ETag
+    is followed by a PROPFIND for it: both paths give what the usual ones give."""
+    book.fill({f"g{i}.vcf": card(f"g{i}", f"Get {i}") for i in range(4)})
+    remote = remote_of(book)
+    listing = remote.listing()
+    hrefs = [*listing, book.path + "gone.vcf"]
+    assert remote._get_each(hrefs) == remote.fetch(hrefs)
+    assert all(remote._etag(href) == etag for href, etag in listing.items())
+    assert remote._etag(book.path + "gone.vcf") is None
+
+
 def test_a_unsafe_uid_gets_a_safe_href(book: Book) -> None:
     remote = remote_of(book)
     href, etag = remote.create("a/b c?", card("a/b c?"))
