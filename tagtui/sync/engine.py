@@ -113,7 +113,12 @@ def credentials(source: SyncSource) -> tuple[str | None, str | None]:
     return user, None
 
 
-def open_source(source: SyncSource, timeout: float = 30) -> Remote:
+#: Seconds a sync waits for one answer of a server: Radicale takes minutes to answer the first
+#: sync-collection of a large address book (it builds its cache), on a loaded machine.
+TIMEOUT_S = 300.0
+
+
+def open_source(source: SyncSource, timeout: float = TIMEOUT_S) -> Remote:
     user, password = credentials(source)
     return open_remote(source.url, user=user, password=password, timeout=timeout)
 
