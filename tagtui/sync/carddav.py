@@ -264,6 +264,13 @@ class _Http:
         """The one-line error for an answer that is not what ``doing`` needed."""
         url, code = resp.url, resp.status
         if code == 401:
+            challenges = resp.headers.get_all("WWW-Authenticate") or []
+            offered = [c.split(None, 1)[0] for c in challenges if c.strip()]
+            if offered and not any(c.lower() == "basic" for c in offered):
+                return RemoteError(
+                    f"{url}: 401 Unauthorized: the server asks for {' or '.join(offered)} authentication; "
+                    "tagtui speaks Basic (use https), which the server's settings can turn on"
+                )
             if self.user is None:
                 why = "the server wants a user and password"
             else:
@@ -494,15 +501,21 @@ class _Discovery:
         raise RemoteError(f"{self.start}: too many redirects")
 
     def _follow(self, resp: _Response) -> str:
-        target = urlsplit(urljoin(resp.url, resp.headers["Location"]))
+        """Where a redirect goes: credentials go along only to the same host name (as curl does)."""
+        return self._move(urljoin(resp.url, resp.headers["Location"]), https_keeps=False)
+
+    def _move(self, url: str, *, https_keeps: bool) -> str:
+        """The path of ``url`` on the connection, which moves to ``url``'s origin if it is another
+        one (iCloud's books live on another host than its principal). Credentials go along to the
+        same host name, and with ``https_keeps`` to any host over https."""
+        target = urlsplit(urljoin(self.http.url("/"), url))
         origin = f"{target.scheme}://{target.netloc}"
-        if origin != self.http.origin:
-            # Another origin: credentials go along only to the same host name (as curl does).
-            keep = target.hostname == self.http.host
+        if target.scheme in ("http", "https") and origin != self.http.origin:
+            keep = target.hostname == self.http.host or (https_keeps and target.scheme == "https")
             old, self.http = (
                 self.http,
                 _Http(
-                    target.geturl(),
+                    origin,
                     self.http.user if keep else None,
                     self.http.password if keep else None,
                     self.http.timeout,
@@ -543,17 +556,19 @@ class _Discovery:
         if not homes and principal is not None:
             p = self._self(self._propfind(_norm(principal), "0", missing_ok=True), _norm(principal))
             homes = p.hrefs(CARD + "addressbook-home-set") if p else []
-        books: dict[str, _Entry] = {}
-        for home in dict.fromkeys(_dir(_norm(h)) for h in homes or [path]):
+        books: dict[str, tuple[_Entry, _Http]] = {}  # book URL -> its entry, on its connection
+        for href in dict.fromkeys(homes or [path]):
+            home = _dir(self._move(href, https_keeps=True))
             for e in self._propfind(home, "1", missing_ok=True) or []:
                 if e.is_addressbook():
-                    books.setdefault(_dir(e.href), e)
+                    books.setdefault(self.http.url(_dir(e.href)), (e, self.http))
         if len(books) == 1:
-            return self._book(next(iter(books.values())))
+            [(url, (_, http))] = books.items()
+            return CardDavRemote(url, _http=http)
         if not books:
             raise RemoteError(f"{self.start}: no address book found there")
         names = ", ".join(
-            f"{self.http.url(href)} ({e.text(DAV + 'displayname') or href.rstrip('/').rsplit('/', 1)[-1]})"
-            for href, e in books.items()
+            f"{url} ({e.text(DAV + 'displayname') or url.rstrip('/').rsplit('/', 1)[-1]})"
+            for url, (e, _) in books.items()
         )
         raise RemoteError(f"{self.start}: found address books: {names}; give one of them as the URL")

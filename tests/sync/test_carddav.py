@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -281,30 +282,62 @@ def test_a_server_that_does_not_answer_times_out(silent_server: str) -> None:
     assert time.monotonic() - started < 10
 
 
-class _Unavailable(http.server.BaseHTTPRequestHandler):
-    def do_PROPFIND(self) -> None:
-        self.send_response(503, "Service Unavailable")
-        self.send_header("Content-Length", "0")
-        self.end_headers()
+@contextmanager
+def answering(status: int, headers: dict[str, str], body: bytes = b"") -> Iterator[str]:
+    """A stdlib HTTP server giving every PROPFIND one fixed answer, for what neither real server
+    can be made to do (a 5xx, Digest auth, a principal on another host); its URL."""
 
-    def log_message(self, *args: object) -> None:
-        pass
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_PROPFIND(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send_response(status)
+            for name, value in {**headers, "Content-Length": str(len(body))}.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(body)
 
+        def log_message(self, *args: object) -> None:
+            pass
 
-def test_a_5xx_is_one_clear_line() -> None:
-    """A proxy whose backend is down answers 503 (a stdlib server, since neither real server
-    can be made to fail on purpose)."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Unavailable)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/dav/book/"
-        with pytest.raises(RemoteError, match="server error 503 Service Unavailable") as info:
-            open_remote(url, "me", "s3cret-pw")
-        assert str(info.value).startswith(url) and "s3cret-pw" not in str(info.value)
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_5xx_is_one_clear_line() -> None:
+    """A proxy whose backend is down answers 503."""
+    with answering(503, {}) as base:
+        url = base + "/dav/book/"
+        with pytest.raises(RemoteError, match="server error 503 Service Unavailable") as info:
+            open_remote(url, "me", "s3cret-pw")
+        assert str(info.value).startswith(url) and "s3cret-pw" not in str(info.value)
+
+
+def test_a_server_that_wants_digest_auth_says_so() -> None:
+    with answering(401, {"WWW-Authenticate": 'Digest realm="dav", nonce="abc", qop="auth"'}) as base:
+        with pytest.raises(RemoteError, match="asks for Digest authentication; tagtui speaks Basic") as info:
+            open_remote(base + "/dav/book/", "me", "s3cret-pw")
+        assert "s3cret-pw" not in str(info.value)
+
+
+def test_address_books_on_another_host_than_the_principal(own_xandikos: DavServer) -> None:
+    """iCloud's principal names an address-book home on another host: the books are found there."""
+    home = own_xandikos.base_url + "/user/contacts/"
+    principal = (
+        '<multistatus xmlns="DAV:" xmlns:C="urn:ietf:params:xml:ns:carddav"><response><href>/</href>'
+        f"<propstat><prop><resourcetype><collection/></resourcetype><C:addressbook-home-set><href>{home}"
+        "</href></C:addressbook-home-set></prop><status>HTTP/1.1 200 OK</status></propstat></response>"
+        "</multistatus>"
+    ).encode()
+    with answering(207, {"Content-Type": "application/xml"}, principal) as base:
+        remote = open_remote(base + "/", "me", "pw")
+    assert remote.url == home + "addressbook/"
+    href, etag = remote.create("far", card("far"))
+    assert remote.listing() == {href: etag}
 
 
 def test_a_host_that_does_not_exist() -> None:
