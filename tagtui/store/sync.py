@@ -556,8 +556,15 @@ class SyncOps(StoreBase):
         self, tx: Tx, source_id: int, items: Sequence[ItemWrite], created: dict[str, int]
     ) -> None:
         rows = []
-        for item in items:
-            contact_id = item.contact_id if item.contact_id is not None else created.get(item.href)
+        linked = [
+            (item, item.contact_id if item.contact_id is not None else created.get(item.href))
+            for item in items
+        ]
+        held = self._emails_held_elsewhere(
+            tx, {cid: i.base["email"] for i, cid in linked if cid and i.base.get("email")}
+        )
+        for item, contact_id in linked:
+            base = item.base if contact_id not in held else {**item.base, "email": held[contact_id]}
             rows.append(
                 {
                     "src": source_id,
@@ -565,7 +572,7 @@ class SyncOps(StoreBase):
                     "etag": item.etag,
                     "uid": item.uid,
                     "card": item.card,
-                    "base": json.dumps(item.base, ensure_ascii=False, sort_keys=True),
+                    "base": json.dumps(base, ensure_ascii=False, sort_keys=True),
                     "cid": contact_id,
                 }
             )
@@ -577,6 +584,33 @@ class SyncOps(StoreBase):
                 " card = excluded.card, base = excluded.base, contact_id = excluded.contact_id",
                 rows,
             )
+
+    def _emails_held_elsewhere(self, tx: Tx, emails: dict[int, str]) -> dict[int, str | None]:
+        """Of contacts and the email their card holds, those that do not have it because another
+        contact here does (emails are unique per workspace, so a sync did not give it to them):
+        contact id -> the email the contact has. Their card's base records that email, so the next
+        sync does not read the missing address as a removal here and delete it on the server."""
+        if not emails:
+            return {}
+        cond, params = self.db.in_list("id", "ids", sorted(emails))
+        own = {
+            r[0]: (r[1], r[2])
+            for r in tx.all(f"SELECT id, email, email_key FROM contact WHERE {cond}", params)
+        }
+        differ = {
+            cid: email_key(e) for cid, e in emails.items() if cid in own and own[cid][1] != email_key(e)
+        }
+        if not differ:
+            return {}
+        cond, params = self.db.in_list("email_key", "keys", sorted(set(differ.values())))
+        taken = {
+            r[0]
+            for r in tx.all(
+                f"SELECT email_key FROM contact WHERE workspace_id = :ws AND {cond}",
+                {**params, **self._params()},
+            )
+        }
+        return {cid: own[cid][0] for cid, key in differ.items() if key in taken}
 
     def _forget_items(self, tx: Tx, source_id: int, hrefs: Sequence[str]) -> None:
         if hrefs:
