@@ -62,6 +62,8 @@ SCREENS: dict[str, tuple[str, ...]] = {
     "export": ("X",),
     "import": ("I",),
     "column_chooser": ("c",),
+    "sync": ("S",),
+    "sync_form": ("S", "a"),
 }
 
 

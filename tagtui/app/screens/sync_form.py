@@ -6,7 +6,7 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label
 
 from tagtui.app.format import literal
@@ -18,11 +18,11 @@ from tagtui.store.sync import SyncSource
 #: field -> (label, placeholder, the store's name for it in errors)
 FIELDS: dict[str, tuple[str, str, str]] = {
     "name": ("Name", "e.g. phone (letters, digits, . _ -)", "name"),
-    "url": ("URL", "https://… CardDAV address book or server, or a vdir folder", "url"),
+    "url": ("URL", "https://… address book or server, or a vdir folder", "url"),
     "user": ("User", "optional: the user name on the server", "user"),
-    "password_env": ("Password var", "optional: an environment variable holding it", "password_env"),
+    "password_env": ("Pass var", "optional: an environment variable holding it", "password_env"),
     "password_command": (
-        "Password cmd",
+        "Pass cmd",
         "optional: a command that prints it, e.g. pass show dav",
         "password_command",
     ),
@@ -32,31 +32,36 @@ FIELDS: dict[str, tuple[str, str, str]] = {
 class SyncSourceForm(TagtuiModal[SyncSource | None]):
     """Returns the address book added, or None when cancelled."""
 
-    CSS_PATH = "sync.tcss"
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="syncform.cancel"),
         Binding("ctrl+s", "save", "Save", id="syncform.save"),
     ]
+    DEFAULT_CLASSES = "picker"
 
     def __init__(self) -> None:
         super().__init__()
         self.saving = False
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="form"):
-            yield Label("Add an address book", id="form-title")
-            for field, (label, placeholder, _) in FIELDS.items():
-                with Horizontal(classes="field-row"):
-                    yield Label(label, classes="form-label")
-                    yield Input(placeholder=placeholder, id=field, password=False)
-            yield Label(
-                "No password is stored: give a variable or a command, or leave both empty for ~/.netrc.",
-                classes="form-note",
-            )
-            yield Label(id="form-error", classes="form-error", markup=False)
-            with Horizontal(id="buttons"):
-                yield Button("Cancel (esc)", id="cancel")
-                yield Button("Add (ctrl+s)", variant="primary", id="save")
+        # The shared form layout: on a short terminal the fields scroll above the buttons.
+        with Vertical(classes="dialog form"):
+            yield Label("Add an address book", classes="dialog-title")
+            yield Label("", id="form-error", classes="field-error", markup=False)
+            with VerticalScroll(id="fields"):
+                for field, (label, placeholder, _) in FIELDS.items():
+                    with Horizontal(classes="form-row"):
+                        yield Label(label, classes="form-label")
+                        with Vertical(classes="form-value"):
+                            yield Input(placeholder=placeholder, id=field, compact=True)
+                yield Label(
+                    "No password is stored: give a variable or a command that holds it,"
+                    " or leave both empty for ~/.netrc.",
+                    classes="dialog-note",
+                )
+            with Horizontal(classes="dialog-buttons"):
+                yield Label("ctrl+s add · esc cancel", classes="dialog-help")
+                yield Button("Cancel", id="cancel")
+                yield Button("Add", variant="primary", id="save")
 
     def on_mount(self) -> None:
         self.query_one("#name", Input).focus()
@@ -94,7 +99,9 @@ class SyncSourceForm(TagtuiModal[SyncSource | None]):
 
     def _failed(self, exc: TagtuiError) -> None:
         self.saving = False
-        self.query_one("#form-error", Label).update(literal(exc.message))
+        error = self.query_one("#form-error", Label)
+        error.update(literal(exc.message))
+        error.add_class("-shown")
         if exc.field in FIELDS:
             self.query_one(f"#{exc.field}", Input).focus()
 
