@@ -224,9 +224,11 @@ def prepare(db: Database) -> None:
 
 
 def _is_current(tx: Tx) -> bool:
-    if "tagtui_meta" not in _table_names(tx):
+    tables = _table_names(tx)
+    if "tagtui_meta" not in tables or _version(tx) != SCHEMA_VERSION:
         return False
-    return _version(tx) == SCHEMA_VERSION
+    # A schema-4 database made before the trend tables (issue 17) gains them (unless read-only).
+    return "trend_tag" in tables or tx.db.read_only is not None
 
 
 def _prepare(tx: Tx) -> None:
@@ -251,6 +253,9 @@ def _prepare(tx: Tx) -> None:
     for target in range(version + 1, SCHEMA_VERSION + 1):
         MIGRATIONS[target](tx)
         tx.execute("UPDATE tagtui_meta SET value = :v WHERE \"key\" = 'schema_version'", {"v": str(target)})
+    if version == SCHEMA_VERSION and "trend_tag" not in tables:
+        _create_missing_tables(tx)
+        _trend_tags(tx)
 
 
 def _create(tx: Tx) -> None:
