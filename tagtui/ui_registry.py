@@ -139,6 +139,8 @@ BINDING_IDS: tuple[str, ...] = (
     "sync.close",
     "sync.force",
     "sync.now",
+    "sync.prefer",
+    "sync.preview",
     "sync.refresh",
     "sync.remove",
     "syncform.cancel",

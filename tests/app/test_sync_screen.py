@@ -89,6 +89,37 @@ async def test_conflicts_of_the_last_sync_are_listed(store: Store, make_app, tmp
     assert store.sync_sources() == [] and store.count_contacts() == 1
 
 
+async def test_what_if_changes_nothing_and_p_prefers_local(store: Store, make_app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tagtui.sync.engine import sync
+
+    folder = vdir(tmp_path, ada="TEL:1\r\n")
+    store.add_sync_source("phone", str(folder))
+    sync(store, "phone")
+    store.update_contact("ada@example.com", phone="2-here")
+    path = folder / "ada.vcf"
+    path.write_text(path.read_text().replace("TEL:1", "TEL:3-there"), newline="")
+    before = path.read_text()
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("S")
+        await settle(pilot)
+        await pilot.press("w")
+        await settle(pilot)
+        progress = str(app.screen.query_one("#sync-progress", Label).render())
+        assert progress == "phone: 1 would change here, 0 there, 1 conflict (nothing was changed)"
+        assert store.get_contact("ada@example.com").phone == "2-here" and path.read_text() == before
+        await pilot.press("p")
+        await settle(pilot)
+        assert "takes the local value" in str(app.screen.query_one("#sync-summary", Label).render())
+        await pilot.press("enter")
+        await settle(pilot)
+        conflicts = app.screen.query_one("#sync-conflicts", DataTable)
+        assert rows(conflicts) == [["phone", "Ada", "phone", "local", "2-here", "3-there"]]
+    assert store.get_contact("ada@example.com").phone == "2-here"
+    assert "TEL:2-here" in path.read_text()
+
+
 async def test_the_palette_offers_sync(store: Store, make_app) -> None:  # type: ignore[no-untyped-def]
     store.add_contact("Ada Lovelace")
     app = make_app()

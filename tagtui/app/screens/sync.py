@@ -45,6 +45,20 @@ class SyncScreen(TagtuiScreen):
         ),
         Binding("a", "add", "Add", id="sync.add", tooltip="Add an address book (CardDAV URL or vdir folder)"),
         Binding("d", "remove", "Remove", id="sync.remove", tooltip="Forget the highlighted address book"),
+        Binding(
+            "w",
+            "preview",
+            "What if",
+            id="sync.preview",
+            tooltip="What a sync of the highlighted address book would change, changing nothing",
+        ),
+        Binding(
+            "p",
+            "toggle_prefer",
+            "Prefer",
+            id="sync.prefer",
+            tooltip="A field changed on both sides takes the remote (default) or the local value",
+        ),
         Binding("r", "refresh", "Refresh", id="sync.refresh"),
     ]
 
@@ -52,6 +66,8 @@ class SyncScreen(TagtuiScreen):
         super().__init__()
         self.sources: list[SyncSource] = []
         self.running = False
+        #: Which side a field changed on both sides takes (``p`` switches).
+        self.prefer = "remote"
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -107,7 +123,7 @@ class SyncScreen(TagtuiScreen):
             summary.update(
                 Text.assemble(
                     (plural(len(sources), "address book"), "bold"),
-                    (f" · last sync {when(last)} · enter syncs the highlighted one, A all of them", "dim"),
+                    (f" · last sync {when(last)} · a conflict takes the {self.prefer} value (p)", "dim"),
                 )
             )
         show = getattr(self.app, "show_last_sync", None)
@@ -134,25 +150,36 @@ class SyncScreen(TagtuiScreen):
             return
         self._start([source.name], force)
 
+    def action_preview(self) -> None:
+        source = self._highlighted()
+        if source is None:
+            self.notify("Add an address book first (a).", severity="warning")
+            return
+        self._start([source.name], False, dry_run=True)
+
+    def action_toggle_prefer(self) -> None:
+        self.prefer = "local" if self.prefer == "remote" else "remote"
+        self._show(self.sources)
+
     def action_sync_all(self) -> None:
         if not self.sources:
             self.notify("Add an address book first (a).", severity="warning")
             return
         self._start([s.name for s in self.sources], False)
 
-    def _start(self, names: list[str], force: bool) -> None:
+    def _start(self, names: list[str], force: bool, *, dry_run: bool = False) -> None:
         if self.running:
             self.notify("A sync is running.", severity="warning")
             return
         self.running = True
         self._progress(Text(f"Syncing {', '.join(names)}…", style="bold"))
-        self._sync(names, force)
+        self._sync(names, force, dry_run)
 
     def _progress(self, text: Text) -> None:
         self.query_one("#sync-progress", Label).update(text)
 
     @work(thread=True, exclusive=True, group="sync-run", exit_on_error=False)
-    def _sync(self, names: list[str], force: bool) -> None:
+    def _sync(self, names: list[str], force: bool, dry_run: bool = False) -> None:
         from tagtui.sync.engine import sync
 
         store = store_of(self)
@@ -170,7 +197,9 @@ class SyncScreen(TagtuiScreen):
                 self.app.call_from_thread(self._progress, text)
 
             try:
-                reports.append(sync(store, name, force=force, progress=progress))
+                reports.append(
+                    sync(store, name, prefer=self.prefer, force=force, dry_run=dry_run, progress=progress)
+                )
             except TagtuiError as exc:
                 failure = exc
                 break
@@ -178,7 +207,8 @@ class SyncScreen(TagtuiScreen):
 
     def _finished(self, reports: list, failure: BaseException | None) -> None:
         self.running = False
-        if reports:
+        dry_run = any(r.dry_run for r in reports)
+        if reports and not dry_run:
             self.app.sync_reports = reports  # type: ignore[attr-defined]
             self._show_conflicts(reports)
             data_changed(self, "contacts")
@@ -186,8 +216,10 @@ class SyncScreen(TagtuiScreen):
         for r in reports:
             pulled = sum(r.pulled.values())
             pushed = sum(r.pushed.values())
+            would = "would change" if r.dry_run else "changed"
             parts.append(
-                f"{r.name}: {pulled:,} changed here, {pushed:,} there, {plural(len(r.conflicts), 'conflict')}"
+                f"{r.name}: {pulled:,} {would} here, {pushed:,} there, {plural(len(r.conflicts), 'conflict')}"
+                + (" (nothing was changed)" if r.dry_run else "")
             )
         text = Text("; ".join(parts) or "Nothing synced.", style="bold" if reports else "dim")
         self._progress(text)
