@@ -308,6 +308,13 @@ def _decide(
     unlinked_by_email = {
         email_key(f["email"]): cid for cid, f in local.items() if cid not in linked and f["email"]
     }
+    # A contact with no email (a phone's contact often has a number only) links to a card with
+    # none by its name and phone, so that a first sync after an import, or after 'sync remove',
+    # does not make a second copy of it on each side.
+    unlinked_by_name: dict[tuple[str, str], list[int]] = {}
+    for cid, f in sorted(local.items()):
+        if cid not in linked and not f["email"]:
+            unlinked_by_name.setdefault(_name_key(f), []).append(cid)
 
     def conflict(
         cid: int | None, who: str, name: str, here: Any, there: Any, kept: str, href: str | None = None
@@ -337,7 +344,11 @@ def _decide(
             plan.items.append(ItemWrite(href, etag, uid, text, remote))
             conflict(None, remote["name"], "deleted", "deleted", "changed", "remote", href)
         else:
-            match = unlinked_by_email.pop(email_key(remote["email"]), None) if remote["email"] else None
+            if remote["email"]:
+                match = unlinked_by_email.pop(email_key(remote["email"]), None)
+            else:
+                same = unlinked_by_name.get(_name_key(remote))
+                match = same.pop(0) if same else None
             if match is not None:  # the first sync links a card to the contact of its email
                 linked.add(match)
                 _merge_into(plan, match, EMPTY, local[match], remote, prefer, href, etag, card, conflict)
@@ -413,6 +424,12 @@ def _merge_into(
         conflict(cid, local["name"], name, here, there, prefer)
     if to_remote:
         plan.pushes.append(_Push("update", href, etag, with_values(card, to_remote), cid, card.fields().uid))
+
+
+def _name_key(values: Fields) -> tuple[str, str]:
+    """A contact's name (in any case and spacing) and the digits of its phone."""
+    phone = "".join(ch for ch in values["phone"] or "" if ch.isdigit())
+    return " ".join(values["name"].casefold().split()), phone
 
 
 def _new_uid() -> str:

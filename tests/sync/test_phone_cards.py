@@ -36,3 +36,20 @@ def test_two_cards_of_one_email_keep_it_on_the_server(synced: Store, server: Ser
     assert text.replace("CATEGORIES:met\r\n", "") == before
     _, remote = run(synced, server)
     assert remote.writes == [] and remote.fetched == []
+
+
+def test_a_contact_without_email_links_to_its_card_by_name_and_phone(synced: Store, server: Server) -> None:
+    """A phone's contact often has a number only: a first sync (after an import, or after
+    'sync remove') links it to the contact of the same name and phone, not a copy each side."""
+    bob = synced.add_contact("Bob Phone", phone="+1 555 0101")
+    synced.add_contact("Bob Phone", phone="+1 555 0202")  # another Bob: another number
+    server.put("bob", card("bob", "bob  phone", None, "TEL;TYPE=CELL:+1 (555) 0101", "CATEGORIES:Golf"))
+    report, _ = run(synced, server)
+    assert report.pulled["created"] == 0 and report.pushed["created"] == 1  # the other Bob only
+    phones = sorted((c.id, c.phone) for c in synced.iter_contacts())
+    assert phones[0] == (bob.id, "+1 (555) 0101")  # a first link: the server's spelling (--prefer)
+    assert len(phones) == 2
+    assert [t.name for t in synced.get_contact(bob.id).tags] == ["Golf"]
+    assert len(server.cards()) == 2
+    again, remote = run(synced, server)
+    assert remote.writes == [] and again.pulled == again.pushed == {"created": 0, "updated": 0, "deleted": 0}

@@ -38,8 +38,8 @@ def test_passwords_from_a_variable_a_command_or_netrc_and_never_shown(
     radicale: DavServer, db_url: str, capsys: pytest.CaptureFixture[str], monkeypatch, tmp_path: Path
 ) -> None:
     books = {how: radicale.new_book() for how in ("env", "cmd", "netrc")}
-    for book in books.values():
-        book.put("ada.vcf", card("ada", "Ada Lovelace"))
+    for how, book in books.items():  # a card of its own in each (one name would link to one contact)
+        book.put("ada.vcf", card("ada", f"Ada Lovelace ({how})"))
     env, cmd, net = books["env"], books["cmd"], books["netrc"]
     monkeypatch.setenv("TAGTUI_TEST_DAV_PW", env.password or "")
     secret = tmp_path / "secret"
