@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 
 from tagtui.store import Store
-from tests.conftest import PG_URL, _pg_admin
+from tests.conftest import new_database
 
 TABLES = ("workspace", "tag", "status", "contact", "contact_tag", "event", "saved_view")
 
@@ -18,22 +16,12 @@ TABLES = ("workspace", "tag", "status", "contact", "contact_tag", "event", "save
 @pytest.fixture
 def second_store(tmp_path) -> Iterator[Store]:
     """A store on a database of its own (a second schema on PostgreSQL)."""
-    if not PG_URL:
-        s = Store.open(str(tmp_path / "second.db"))
+    with new_database(tmp_path / "second.db") as url:
+        s = Store.open(url)
         try:
             yield s
         finally:
             s.close()
-        return
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    _pg_admin(f'CREATE SCHEMA "{schema}"')
-    sep = "&" if "?" in PG_URL else "?"
-    s = Store.open(f"{PG_URL}{sep}options={quote(f'-csearch_path={schema}')}")
-    try:
-        yield s
-    finally:
-        s.close()
-        _pg_admin(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
 @pytest.fixture
