@@ -73,3 +73,57 @@ def test_opening_an_existing_database_does_not_import_the_orm(tmp_path: Path) ->
         f"print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}} & set({list(HEAVY)!r}))))\n"
     )
     assert json.loads(_run(code)) == []
+
+
+def _private_textual_imports(source: str) -> list[str]:
+    """``textual`` modules or names below a leading underscore that ``source`` imports (Textual's
+    private API, which changes without notice between releases)."""
+    import ast
+    import re
+
+    found: list[str] = []
+
+    def private(dotted: str) -> bool:
+        parts = dotted.split(".")
+        return parts[0] == "textual" and any(p.startswith("_") for p in parts[1:])
+
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found += [a.name for a in node.names if private(a.name)]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found += [f"{node.module}.{a.name}" for a in node.names if private(f"{node.module}.{a.name}")]
+        elif (  # importlib.import_module("textual.widgets._data_table") and the like
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and re.fullmatch(r"textual(\.\w+)+", node.value)
+            and private(node.value)
+        ):
+            found.append(node.value)
+    return found
+
+
+def test_the_checker_finds_private_textual_imports() -> None:
+    source = (
+        "from textual.widgets._data_table import SegmentLines\n"
+        "import textual._animator\n"
+        "from textual.widgets import _data_table\n"
+        "import importlib; importlib.import_module('textual._compositor')\n"
+        "from textual.widgets import DataTable\n"
+        "from textual.scroll_view import ScrollView\n"
+    )
+    assert _private_textual_imports(source) == [
+        "textual.widgets._data_table.SegmentLines",
+        "textual._animator",
+        "textual.widgets._data_table",
+        "textual._compositor",
+    ]
+
+
+def test_no_module_imports_private_textual_api() -> None:
+    """Everything in tagtui is built on Textual's public API, so an upgrade cannot break it silently."""
+    found = {
+        str(path.relative_to(ROOT.parent)): hits
+        for path in sorted(ROOT.rglob("*.py"))
+        if (hits := _private_textual_imports(path.read_text(encoding="utf-8")))
+    }
+    assert found == {}

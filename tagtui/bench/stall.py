@@ -67,18 +67,29 @@ class _LoopProbe:
 KEY_GAP = 0.06
 
 
+def _key_name(char: str) -> str:
+    """Textual's name of the key that types ``char`` (``:`` -> ``colon``, ``-`` -> ``minus``)."""
+    import unicodedata
+
+    from textual.keys import KEY_NAME_REPLACEMENTS
+
+    if char.isalnum():
+        return char
+    name = unicodedata.name(char, char).lower().replace("-", "_").replace(" ", "_")
+    return KEY_NAME_REPLACEMENTS.get(name, name)
+
+
 async def _type(app, keys: list[str]) -> None:  # type: ignore[no-untyped-def]
-    """Send key presses the way the terminal driver does, ``KEY_GAP`` apart. (Pilot.press
+    """Post key presses to the app as the terminal driver does, ``KEY_GAP`` apart. (Pilot.press
     waits for the event loop to be idle after each key, which the probe never lets it be.)"""
     from textual import events
-    from textual.keys import _character_to_key
 
     for key in keys:
         char = key if len(key) == 1 else {"space": " ", "slash": "/"}.get(key)
-        name = _character_to_key(key) if len(key) == 1 and not key.isalnum() else key
+        name = _key_name(key) if len(key) == 1 else key
         event = events.Key(name, char)
         event.set_sender(app)
-        app._driver.send_message(event)
+        app.post_message(event)
         await asyncio.sleep(KEY_GAP)
 
 

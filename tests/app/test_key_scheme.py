@@ -43,12 +43,13 @@ async def test_home_and_end_in_every_list(seeded, make_app) -> None:  # type: ig
 
     from tagtui.app.screens.board import BoardScreen
     from tagtui.app.screens.picker import SearchPicker
+    from tagtui.app.widgets.contact_table import ContactTable
     from tests.app.conftest import PEOPLE, SIZE, settle
 
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        contacts = app.screen.query_one("#contacts", DataTable)
+        contacts = app.screen.query_one("#contacts", ContactTable)
         for key, row in (
             ("end", len(PEOPLE) - 1),
             ("home", 0),

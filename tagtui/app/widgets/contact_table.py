@@ -4,26 +4,26 @@ The table never holds more than ``MAX_PAGES`` pages. Pages are fetched by keyset
 (``after=(name_key, id)`` of the row before) as the cursor nears either end of the
 window; a page whose start key is unknown (after a jump to the end) falls back to
 an offset. Selection lives here too: explicit ids, or "everything the filter matches".
+
+The table draws itself with Textual's line API (a ``ScrollView`` with ``render_line``): only
+the lines on screen are drawn, each straight from the window's rows, so a new page costs
+nothing until its rows are scrolled into view.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.binding import Binding
-from textual.coordinate import Coordinate
-from textual.events import Resize
 from textual.geometry import Region, Size
 from textual.message import Message
+from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widgets import DataTable
-from textual.widgets._data_table import SegmentLines
-from textual.widgets.data_table import ColumnKey, RowKey
 from textual.worker import get_current_worker
 
 from tagtui.app.format import chip, literal, status_chip
@@ -35,6 +35,10 @@ PAGE_SIZE = 100
 MAX_PAGES = 3
 #: Fetch the next page when the cursor comes this close to the window's edge.
 NEAR = 25
+#: Lines above the rows: the header.
+HEADER = 1
+#: Blank cells on each side of a cell.
+CELL_PADDING = 1
 
 Key = tuple[str, int]
 
@@ -51,6 +55,8 @@ COLUMNS: dict[str, tuple[str, int, int]] = {
 }
 #: Which columns give way, first to last, when the table is too narrow for all of them.
 DROP_ORDER = ("followers", "assignee", "company", "email")
+#: Columns whose text sits at the right edge of the cell.
+RIGHT = frozenset({"followers"})
 
 
 def row_key(row: ContactRow) -> Key:
@@ -117,7 +123,8 @@ _METAS: dict[tuple[int, int, bool], Style] = {}
 
 
 def _meta(row: int, column: int, *, out_of_bounds: bool = False) -> Style:
-    """The mouse's (row, column) meta style, made once per cell position."""
+    """A cell's (row, column) as style meta, made once per cell position. (Mouse handling reads
+    offsets, not these; they keep each cell a run of its own, as Textual's DataTable draws it.)"""
 
     def build() -> Style:
         meta: dict[str, object] = {"row": row, "column": column}
@@ -128,65 +135,67 @@ def _meta(row: int, column: int, *, out_of_bounds: bool = False) -> Style:
     return _memo(_METAS, (row, column, out_of_bounds), build, 8192)
 
 
-class _Paint:
-    """The table's styles for one paint, read once: a row's look depends only on these."""
+class ColumnKey(str):
+    """A column's key (``"name"``, ``"email"`` …); ``value`` is the plain string."""
 
-    def __init__(self, table: DataTable) -> None:
-        get = table.get_component_styles
-        self.show_cursor = table.show_cursor and table.cursor_type == "row"
-        self.show_hover = table._show_hover_cursor
-        self.even = get("datatable--even-row").rich_style if table.zebra_stripes else Style()
-        self.odd = get("datatable--odd-row").rich_style if table.zebra_stripes else Style()
+    __slots__ = ()
+
+    @property
+    def value(self) -> str:
+        return str.__str__(self)
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column as laid out: its key, its label and its width inside the padding."""
+
+    key: ColumnKey
+    label: str
+    width: int
+
+    @property
+    def render_width(self) -> int:
+        return self.width + 2 * CELL_PADDING
+
+
+class _Paint:
+    """The table's styles for one paint, read once: a line's look depends only on these."""
+
+    def __init__(self, table: ContactTable) -> None:
+        get = table.get_component_rich_style
+        self.even = get("contact-table--even-row")
+        self.odd = get("contact-table--odd-row")
+        self.header = get("contact-table--header")
+        self.cursor = get("contact-table--cursor")
+        self.hover = get("contact-table--hover")
+        self.header_hover = get("contact-table--header-hover")
         self.width = table.size.width
         self.base_style = table.rich_style
         self.console = table.app.console
-        self.padding = " " * table.cell_padding
-        #: (column key, width inside the padding) in order; None when a column is too narrow.
-        self.columns: list[tuple[ColumnKey, int]] | None = []
-        self.columns_width = 0
-        for column in table.ordered_columns:
-            width = column.get_render_width(table)
-            self.columns_width += width
-            if width - 2 * table.cell_padding < 1:
-                self.columns = None
-            elif self.columns is not None:
-                self.columns.append((column.key, width - 2 * table.cell_padding))
-        self._style_of: dict[str | Style, Style] = {}
-        self._table = table
-        self._styles: dict[tuple[bool, bool], tuple[Style, Style]] = {}
-        #: What the cells' text depends on: the columns' widths.
-        self.layout = tuple(width for _, width in self.columns or ())
-        #: Anything else that changes how the same cells look (theme, focus).
+        #: Anything that changes how the same rows look (theme, focus, width).
         self.generation = (
-            table._pseudo_class_state,
-            table.app.theme,
             self.even,
             self.odd,
+            self.header,
+            self.cursor,
+            self.hover,
             self.width,
-            self.layout,
+            self.base_style,
+            table.column_widths,
         )
-
-    def style_of(self, style: str | Style) -> Style:
-        found = self._style_of.get(style)
-        if found is None:
-            found = self._style_of[style] = self.console.get_style(style, default=Style.null())
-        return found
+        self._styles: dict[tuple[bool, bool], tuple[Style, Style]] = {}
 
     def styles(self, cursor: bool, hover: bool) -> tuple[Style, Style]:
+        """The cursor's or the mouse's style over a row, and the colour that wins over the cells'."""
         found = self._styles.get((cursor, hover))
         if found is None:
-            t = self._table
-            found = self._styles[cursor, hover] = t._get_styles_to_render_cell(
-                False,
-                False,
-                False,
-                hover,
-                cursor,
-                self.show_cursor,
-                self.show_hover,
-                t.cursor_foreground_priority == "css",
-                t.cursor_background_priority == "css",
-            )
+            component = Style()
+            if hover:
+                component += self.hover
+            if cursor:
+                component += self.cursor
+            # The cursor's text colour wins over a cell's own, its background does not (chips keep theirs).
+            found = self._styles[cursor, hover] = (component, Style.from_color(color=component.color))
         return found
 
 
@@ -199,8 +208,66 @@ class Window:
     total: int | None
 
 
-class ContactTable(ReportsWorkerErrors, DataTable):
+class ContactTable(ReportsWorkerErrors, ScrollView, can_focus=True):
     """Contacts matching ``filter``, a page at a time; ``selected`` / ``all_selected`` mark rows."""
+
+    DEFAULT_CSS = """
+    ContactTable {
+        background: $surface;
+        color: $foreground;
+        height: auto;
+        max-height: 100%;
+        &:focus {
+            background-tint: $foreground 5%;
+            & > .contact-table--cursor {
+                background: $block-cursor-background;
+                color: $block-cursor-foreground;
+                text-style: $block-cursor-text-style;
+            }
+            & > .contact-table--header {
+                background-tint: $foreground 5%;
+            }
+        }
+        &:dark {
+            & > .contact-table--even-row {
+                background: $surface-darken-1 40%;
+            }
+        }
+        & > .contact-table--header {
+            text-style: bold;
+            background: $panel;
+            color: $foreground;
+        }
+        &:ansi > .contact-table--header {
+            background: ansi_bright_blue;
+            color: ansi_default;
+        }
+        & > .contact-table--odd-row {
+        }
+        & > .contact-table--even-row {
+            background: $surface-lighten-1 50%;
+        }
+        & > .contact-table--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: $block-cursor-blurred-text-style;
+        }
+        & > .contact-table--hover {
+            background: $block-hover-background;
+        }
+        & > .contact-table--header-hover {
+            background: $accent 30%;
+        }
+    }
+    """
+    COMPONENT_CLASSES = {
+        "contact-table--header",
+        "contact-table--header-hover",
+        "contact-table--cursor",
+        "contact-table--hover",
+        "contact-table--even-row",
+        "contact-table--odd-row",
+    }
 
     BINDINGS = [
         Binding("enter", "select_cursor", "Open", id="contacts.open", tooltip="Open the contact"),
@@ -230,6 +297,42 @@ class ContactTable(ReportsWorkerErrors, DataTable):
             super().__init__()
             self.table = table
 
+    class RowHighlighted(Message):
+        """The cursor is on another row (or the rows under it changed)."""
+
+        def __init__(self, table: ContactTable, cursor_row: int) -> None:
+            super().__init__()
+            self.table = table
+            self.cursor_row = cursor_row
+
+        @property
+        def control(self) -> ContactTable:
+            return self.table
+
+    class RowSelected(Message):
+        """Enter, or a click on the row under the cursor: open it."""
+
+        def __init__(self, table: ContactTable, cursor_row: int) -> None:
+            super().__init__()
+            self.table = table
+            self.cursor_row = cursor_row
+
+        @property
+        def control(self) -> ContactTable:
+            return self.table
+
+    class HeaderSelected(Message):
+        """A click on a column's label."""
+
+        def __init__(self, table: ContactTable, column: str) -> None:
+            super().__init__()
+            self.table = table
+            self.column = column
+
+        @property
+        def control(self) -> ContactTable:
+            return self.table
+
     class _Fetched(Message):
         def __init__(self, generation: int, kind: str, f: Filter, window: Window) -> None:
             super().__init__()
@@ -251,19 +354,25 @@ class ContactTable(ReportsWorkerErrors, DataTable):
             self.error = error
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        super().__init__(id=id)
         self.filter: Filter = EVERYTHING
         #: How many contacts match; ``None`` while they are being counted.
         self.total: int | None = 0
         self.selected: set[int] = set()
         self.all_selected = False
         self._pages: list[tuple[ContactRow, ...]] = []
+        #: The window's rows, one list (what the lines are drawn from).
+        self._rows: list[ContactRow] = []
+        self._cursor = 0
+        #: The row under the mouse (-1: the header), shown only while the mouse moves over it.
+        self._hover: int | None = None
+        self._hover_column: str | None = None
         self._first_page = 0
         self._starts: dict[int, Key] = {}  # page index -> the key of the row before it
         self._exhausted = False
         self._generation = 0
         self._busy = False
-        self._widths: dict[str, int] = {}
+        self._columns: dict[ColumnKey, Column] = {}
         #: The columns the person chose to see (None: all of them); narrow tables drop more.
         self._chosen: tuple[str, ...] | None = None
         self._jump_to_end = False
@@ -271,8 +380,10 @@ class ContactTable(ReportsWorkerErrors, DataTable):
         self._pending: Filter | None = None
         #: What the current paint needs (set only while ``render_lines`` runs).
         self._paint: _Paint | None = None
-        #: row key, update count -> the row's cells as segments (see ``_row_content``).
-        self._content_cache: dict[tuple, tuple[list[list[Segment]], int]] = {}
+        #: (id(row), marked, layout, theme) -> (row, its cells as segments, their width).
+        self._content_cache: dict[tuple, tuple[ContactRow, list[list[Segment]], int]] = {}
+        #: (index, id(row), cursor, hover, marked, paint generation) -> (row, the drawn line).
+        self._line_cache: dict[tuple, tuple[ContactRow, Strip]] = {}
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "select_cursor":
@@ -284,7 +395,7 @@ class ContactTable(ReportsWorkerErrors, DataTable):
     def on_mount(self) -> None:
         self._set_columns()
 
-    def on_resize(self, event: Resize) -> None:
+    def on_resize(self, event: events.Resize) -> None:
         self._set_columns()
 
     def _column_widths(self) -> dict[str, int]:
@@ -316,203 +427,317 @@ class ContactTable(ReportsWorkerErrors, DataTable):
         self._chosen = None if columns is None else (*columns, "name")
         self._set_columns()
 
+    @property
+    def columns(self) -> dict[ColumnKey, Column]:
+        """The columns on screen, in order (the narrowest tables drop some)."""
+        return self._columns
+
+    @property
+    def column_widths(self) -> tuple[int, ...]:
+        """The columns' widths: what a row's drawn text depends on."""
+        return tuple(column.width for column in self._columns.values())
+
     def _set_columns(self) -> None:
         widths = self._column_widths()
-        if widths == self._widths:
+        if {key: c.width for key, c in self._columns.items()} == widths:
             return
-        self._widths = widths
-        cursor, scroll = self.cursor_row, self.scroll_y
-        self.clear(columns=True)
-        for key, w in widths.items():
-            label = COLUMNS[key][0]
-            self.add_column(Text(label, justify="right" if key == "followers" else "left"), width=w, key=key)
-        self._fill(cursor, scroll)
+        self._columns = {
+            ColumnKey(key): Column(ColumnKey(key), COLUMNS[key][0], width) for key, width in widths.items()
+        }
+        self._fill(self._cursor, self.scroll_y)
+
+    def get_column_index(self, key: str) -> int:
+        """The position of column ``key`` on screen (KeyError when it is not shown)."""
+        for index, shown in enumerate(self._columns):
+            if shown == key:
+                return index
+        raise KeyError(key)
+
+    def get_cell_at(self, coordinate: tuple[int, int]) -> Text:
+        """The text of the cell at (row in the window, column on screen)."""
+        row, column = coordinate
+        key = list(self._columns)[column]
+        return self._cell_texts(self._rows[row])[key]
+
+    def get_column(self, key: str) -> Iterator[Text]:
+        """The text of column ``key`` in every row of the window."""
+        for row in self._rows:
+            yield self._cell_texts(row)[key]
 
     # -- cells --------------------------------------------------------------------------
 
-    def _mark(self, contact_id: int) -> Text:
-        if self.all_selected or contact_id in self.selected:
+    def _marked(self, contact_id: int) -> bool:
+        return self.all_selected or contact_id in self.selected
+
+    def _mark(self, marked: bool) -> Text:
+        if marked:
             return Text("●", style=f"bold {self.app.theme_variables.get('accent', 'yellow')}")
         return Text(" ")
 
-    def _cells(self, row: ContactRow) -> list[Text]:
-        width = self._widths.get("tags", 20)
+    def _cell_texts(self, row: ContactRow) -> dict[str, Text]:
+        """The row's cells, as text, for the columns on screen."""
+        width = self._columns["tags"].width if "tags" in self._columns else 20
         tags = tuple((t.name, t.color, t.emoji) for t in row.tags)
-        cells = {
-            "mark": self._mark(row.id),
-            "name": _cut(_literal(row.name, "bold")),
-            "email": _cut(_literal(row.email)),
-            "company": _cut(_literal(row.company)),
-            "status": _shared(
+        build: dict[str, Callable[[], Text]] = {
+            "mark": lambda: self._mark(self._marked(row.id)),
+            "name": lambda: _cut(_literal(row.name, "bold")),
+            "email": lambda: _cut(_literal(row.email)),
+            "company": lambda: _cut(_literal(row.company)),
+            "status": lambda: _shared(
                 ("status", row.status, row.status_color),
                 lambda: _cut(status_chip(row.status, row.status_color)),
             ),
-            "tags": _shared(("tags", width, tags), lambda: fitted_chips(row.tags, width)),
-            "assignee": _cut(_literal(row.assignee, "italic")),
-            "followers": Text(f"{row.followers:,}", justify="right"),
+            "tags": lambda: _shared(("tags", width, tags), lambda: fitted_chips(row.tags, width)),
+            "assignee": lambda: _cut(_literal(row.assignee, "italic")),
+            "followers": lambda: Text(f"{row.followers:,}", justify="right"),
         }
-        return [cells[key] for key in self._widths]
+        return {key: build[key]() for key in self._columns}
 
-    def _render_line_in_row(
-        self,
-        row_key: RowKey,
-        line_no: int,
-        base_style: Style,
-        cursor_location: Coordinate,
-        hover_location: Coordinate,
-    ) -> tuple[SegmentLines, SegmentLines]:
-        """A body row, drawn as one line: its cells' text once per change of the row, then
-        only the row's style (zebra stripe, cursor, hover) per paint.
-
-        DataTable renders each cell through ``Styled(Padding(cell))`` and reads the
-        widget's component styles for every row; after a filter change every visible row
-        is new, and that rendering was most of the event loop's stall at a million
-        contacts. Anything unusual (the header, labels, fixed columns, tall rows) is left
-        to DataTable."""
-        paint = self._paint
-        row_index = self._row_locations.get(row_key)
-        if (
-            paint is None
-            or row_index is None
-            or line_no
-            or self.fixed_columns
-            or self._labelled_row_exists
-            or row_index < self.fixed_rows
-        ):
-            return super()._render_line_in_row(row_key, line_no, base_style, cursor_location, hover_location)
-        cursor = paint.show_cursor and cursor_location.row == row_index
-        hover = paint.show_cursor and paint.show_hover and hover_location.row == row_index
-        key = ("row", row_key, row_index & 1, cursor, hover, base_style, paint.generation, self._update_count)
-        cache = self._row_render_cache
-        found = cache.get(key)
-        if found is not None:
-            return found
-        content = self._row_content(row_key, row_index)
-        if content is None:
-            return super()._render_line_in_row(row_key, line_no, base_style, cursor_location, hover_location)
-        cells, width = content
-        row_style = paint.odd if row_index & 1 else paint.even
-        component, post = paint.styles(cursor, hover)
-        line: list[Segment] = []
-        # Each cell carries its (row, column) for the mouse, as DataTable's cells do.
-        for column_index, segments in enumerate(cells):
-            style = row_style + _meta(row_index, column_index) + component
-            line.extend(Segment.apply_style(segments, style, post))
-        extend = max(0, paint.width - width)
-        if extend:
-            line.append(
-                Segment(" " * extend, row_style + component + _meta(row_index, 0, out_of_bounds=True))
-            )
-        found = ([], [line])
-        cache[key] = found
-        return found
-
-    def _row_content(self, row_key: RowKey, row_index: int) -> tuple[list[list[Segment]], int] | None:
-        """The row's cells, each as segments padded to its column, and their total width."""
-        paint = self._paint
-        assert paint is not None
-        key = (row_key, self._update_count, paint.layout)
+    def _row_content(self, row: ContactRow, marked: bool, paint: _Paint) -> tuple[list[list[Segment]], int]:
+        """The row's cells as segments, each padded to its column, and their total width: built
+        once per row and layout, then only restyled (zebra stripe, cursor, hover) per paint."""
+        key = (id(row), marked, paint.generation[-1], self.app.theme)
         found = self._content_cache.get(key)
-        if found is not None:
-            return found
-        data = self._data.get(row_key)
-        row = self.rows.get(row_key)
-        if data is None or row is None or row.height != 1 or paint.columns is None:
-            return None
-        padding = Segment(paint.padding)
-        style_of = paint.style_of
+        if found is not None and found[0] is row:
+            return found[1], found[2]
+        padding = Segment(" " * CELL_PADDING)
         cells: list[list[Segment]] = []
-        for column_key, inner in paint.columns:
-            cell = data.get(column_key)
-            if not isinstance(cell, Text):
-                return None
+        width = 0
+        get_style = paint.console.get_style
+        for column_key, cell in self._cell_texts(row).items():
+            inner = self._columns[column_key].width
+            width += inner + 2 * CELL_PADDING
             if cell.cell_len > inner:
                 cell = cell.copy()
                 cell.truncate(inner, overflow=cell.overflow or "ellipsis")
-            base = style_of(cell.style)
             gap = Segment(" " * (inner - cell.cell_len))
-            right = cell.justify == "right"
+            right = column_key in RIGHT
             segments = [padding]
             if right and gap.text:
                 segments.append(gap)
             if cell.spans:
                 segments.extend(cell.render(paint.console, end=""))
             elif cell.plain:
-                segments.append(Segment(cell.plain, base))
+                segments.append(Segment(cell.plain, get_style(cell.style, default=Style.null())))
             if not right and gap.text:
                 segments.append(gap)
             segments.append(padding)
             cells.append(segments)
-        found = (cells, paint.columns_width)
         if len(self._content_cache) > 4 * PAGE_SIZE * MAX_PAGES:
             self._content_cache.clear()
-        self._content_cache[key] = found
-        return found
+        self._content_cache[key] = (row, cells, width)
+        return cells, width
 
-    def render_line(self, y: int) -> Strip:
-        """DataTable's, with the widget's style read once per paint instead of per line."""
-        paint = self._paint
-        if paint is None or self.fixed_rows:
-            return super().render_line(y)
-        scroll_x, scroll_y = self.scroll_offset
-        if y >= (self.header_height if self.show_header else 0):
-            y += scroll_y
-        return self._render_line(y, scroll_x, scroll_x + paint.width, paint.base_style)
+    # -- drawing ------------------------------------------------------------------------
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        # The styles every row needs, read once per paint rather than for every row and
-        # cell (each read of a component style walks the widget's ancestors).
+        # The styles every line needs, read once per paint rather than for every line.
         self._paint = _Paint(self)
         try:
             return super().render_lines(crop)
         finally:
             self._paint = None
 
-    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
-        """DataTable measures every cell of every new row to size its columns; ours have
-        fixed widths (``_set_columns``), so only the virtual size needs updating. (Measuring
-        a page of rows cost more than filling it, on every filter change.)"""
-        if self._row_label_column_width or any(c.auto_width for c in self.columns.values()):
-            super()._update_dimensions(new_rows)
-            return
-        header = self.header_height if self.show_header else 0
-        width = sum(c.get_render_width(self) for c in self.columns.values())
-        self.virtual_size = Size(width, self._total_row_height + header)
+    def render_line(self, y: int) -> Strip:
+        paint = self._paint or _Paint(self)
+        if y < HEADER:
+            return self._header_line(paint)
+        index = self.scroll_offset.y + y - HEADER
+        if not 0 <= index < len(self._rows):
+            return Strip.blank(paint.width, paint.base_style)
+        return self._row_line(index, paint)
+
+    def _header_line(self, paint: _Paint) -> Strip:
+        hovered = self._hover_column if self._hover == -1 else None
+        segments: list[Segment] = []
+        width = 0
+        for column_index, (key, column) in enumerate(self._columns.items()):
+            label = Text(column.label, end="")
+            if label.cell_len > column.width:
+                label.truncate(column.width, overflow="ellipsis")
+            gap = " " * (column.width - label.cell_len)
+            text = f"{gap}{label.plain}" if key in RIGHT else f"{label.plain}{gap}"
+            style = paint.header + paint.hover + paint.header_hover if key == hovered else paint.header
+            style += _meta(-1, column_index)
+            pad = " " * CELL_PADDING
+            segments.append(Segment(f"{pad}{text}{pad}", style))
+            width += column.render_width
+        if paint.width > width:
+            segments.append(
+                Segment(" " * (paint.width - width), paint.header + _meta(-1, 0, out_of_bounds=True))
+            )
+        return Strip(segments).adjust_cell_length(paint.width, paint.base_style).simplify()
+
+    def _row_line(self, index: int, paint: _Paint) -> Strip:
+        row = self._rows[index]
+        cursor = index == self._cursor
+        hover = index == self._hover
+        marked = self._marked(row.id)
+        key = (index, id(row), cursor, hover, marked, paint.generation)
+        found = self._line_cache.get(key)
+        if found is not None and found[0] is row:
+            return found[1]
+        cells, width = self._row_content(row, marked, paint)
+        component, post = paint.styles(cursor, hover)
+        row_style = paint.odd if index & 1 else paint.even
+        line: list[Segment] = []
+        for column_index, segments in enumerate(cells):
+            line.extend(
+                Segment.apply_style(segments, row_style + _meta(index, column_index) + component, post)
+            )
+        if paint.width > width:
+            extend = row_style + component + _meta(index, 0, out_of_bounds=True)
+            line.append(Segment(" " * (paint.width - width), extend))
+        strip = Strip(line).adjust_cell_length(paint.width, paint.base_style).simplify()
+        if len(self._line_cache) > 2 * PAGE_SIZE * MAX_PAGES:
+            self._line_cache.clear()
+        self._line_cache[key] = (row, strip)
+        return strip
+
+    def _refresh_row(self, index: int | None) -> None:
+        if index is not None:
+            self.refresh_line(index + HEADER if index >= 0 else self.scroll_offset.y)
 
     def _fill(self, cursor: int, scroll: float) -> None:
-        """Put the window's rows in the table, keeping the cursor and view where they were."""
-        if not self.columns:
-            return
-        self.clear()
-        # Rows are keyed by contact id, for update_cell.
-        for r in self.rows_in_window:
-            self.add_row(*self._cells(r), key=str(r.id))
-        if self.row_count:
-            row = min(max(cursor, 0), self.row_count - 1)
-            if row:
-                self.move_cursor(row=row, scroll=False)
-            if scroll > 0:
-                self.call_after_refresh(self.scroll_to, y=scroll, animate=False)
+        """Show the window's rows, keeping the cursor and the view where they were."""
+        self._rows = [r for page in self._pages for r in page]
+        width = sum(column.render_width for column in self._columns.values())
+        self.virtual_size = Size(width, len(self._rows) + HEADER)
+        self._cursor = min(max(cursor, 0), max(len(self._rows) - 1, 0))
+        self.scroll_to(y=max(scroll, 0), animate=False, force=True)
+        self._scroll_cursor_into_view()
+        self.refresh()
+        self._highlighted()
 
     @property
     def rows_in_window(self) -> list[ContactRow]:
+        """The window's rows (as fetched: the lines show them once ``_fill`` ran)."""
         return [r for page in self._pages for r in page]
 
     @property
+    def row_count(self) -> int:
+        return len(self._rows)
+
+    @property
+    def cursor_row(self) -> int:
+        return self._cursor
+
+    @property
     def current(self) -> ContactRow | None:
-        rows = self.rows_in_window
-        if not rows or not 0 <= self.cursor_row < len(rows):
+        if not 0 <= self._cursor < len(self._rows):
             return None
-        return rows[self.cursor_row]
+        return self._rows[self._cursor]
 
     @property
     def position(self) -> int:
         """The 1-based position of the cursor among every match (0 when there are none)."""
-        return self._first_page * PAGE_SIZE + self.cursor_row + 1 if self.row_count else 0
+        return self._first_page * PAGE_SIZE + self._cursor + 1 if self._rows else 0
 
     @property
     def loaded_rows(self) -> int:
-        return self.row_count
+        return len(self._rows)
+
+    # -- the cursor and the mouse ---------------------------------------------------------
+
+    def move_cursor(self, *, row: int, scroll: bool = True, animate: bool = False) -> None:
+        """Put the cursor on ``row`` of the window (kept inside it) and, unless told not to, in view."""
+        row = min(max(row, 0), max(len(self._rows) - 1, 0))
+        before = self._cursor
+        self._cursor = row
+        if scroll:
+            self._scroll_cursor_into_view(animate=animate)
+        if row != before:
+            self._refresh_row(before)
+            self._refresh_row(row)
+            self._highlighted()
+
+    def _highlighted(self) -> None:
+        self.post_message(self.RowHighlighted(self, self._cursor))
+        self._maybe_extend()
+
+    def _scroll_cursor_into_view(self, animate: bool = False) -> None:
+        shown = max(self.scrollable_content_region.height - HEADER, 1)
+        top = self.scroll_offset.y
+        if self._cursor < top:
+            self.scroll_to(y=self._cursor, animate=animate, force=True)
+        elif self._cursor >= top + shown:
+            self.scroll_to(y=self._cursor - shown + 1, animate=animate, force=True)
+
+    def _at(self, event: events.MouseEvent) -> tuple[int | None, str | None]:
+        """The row (-1: the header) and the column under the mouse."""
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return None, None
+        if offset.y < HEADER:
+            row: int | None = -1
+        else:
+            index = self.scroll_offset.y + offset.y - HEADER
+            row = index if 0 <= index < len(self._rows) else None
+        x = offset.x + self.scroll_offset.x
+        for key, column in self._columns.items():
+            if x < column.render_width:
+                return row, key
+            x -= column.render_width
+        return row, None
+
+    def _set_hover(self, row: int | None, column: str | None = None) -> None:
+        if (row, column) != (self._hover, self._hover_column):
+            self._refresh_row(self._hover)
+            self._hover, self._hover_column = row, column
+            self._refresh_row(row)
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        self._set_hover(*self._at(event))
+
+    def on_leave(self, event: events.Leave) -> None:
+        self._set_hover(None)
+
+    def on_click(self, event: events.Click) -> None:
+        row, column = self._at(event)
+        if row is None:
+            return
+        event.stop()
+        if row == -1:
+            if column is not None:
+                self.post_message(self.HeaderSelected(self, column))
+            return
+        if row == self._cursor:
+            self.post_message(self.RowSelected(self, row))
+        else:
+            self.move_cursor(row=row, animate=True)
+
+    # -- keys ---------------------------------------------------------------------------
+
+    def action_select_cursor(self) -> None:
+        self._set_hover(None)
+        if self._rows:
+            self.post_message(self.RowSelected(self, self._cursor))
+
+    def action_cursor_up(self) -> None:
+        self._set_hover(None)
+        self.move_cursor(row=self._cursor - 1)
+
+    def action_cursor_down(self) -> None:
+        self._set_hover(None)
+        self.move_cursor(row=self._cursor + 1)
+
+    def action_scroll_up(self) -> None:
+        self.action_cursor_up()
+
+    def action_scroll_down(self) -> None:
+        self.action_cursor_down()
+
+    def action_page_down(self) -> None:
+        self._set_hover(None)
+        page = max(self.scrollable_content_region.height - HEADER, 1)
+        self.scroll_to(y=self.scroll_offset.y + page, animate=False, force=True)
+        self.move_cursor(row=self._cursor + page)
+
+    def action_page_up(self) -> None:
+        self._set_hover(None)
+        page = max(self.scrollable_content_region.height - HEADER, 1)
+        self.scroll_to(y=self.scroll_offset.y - page, animate=False, force=True)
+        self.move_cursor(row=self._cursor - page)
 
     # -- loading ------------------------------------------------------------------------
 
@@ -623,8 +848,6 @@ class ContactTable(ReportsWorkerErrors, DataTable):
             self._first_page = window.first
             self._record_starts(window.first)
             self._fill(len(self._pages[0]) - 1 if self._jump_to_end else 0, 0)
-            if self._jump_to_end:
-                self.call_after_refresh(self.scroll_end, animate=False)
             self.post_message(self.Loaded(self, self.total, False))
             return
         if kind == "reload":
@@ -659,13 +882,8 @@ class ContactTable(ReportsWorkerErrors, DataTable):
                 self._first_page += 1
                 cursor -= PAGE_SIZE
                 scroll -= PAGE_SIZE
-                self._record_starts(self._first_page)
-                self._fill(cursor, scroll)
-            else:
-                # Just more rows at the bottom: no need to redraw the rest.
-                self._record_starts(self._first_page)
-                for r in page:
-                    self.add_row(*self._cells(r), key=str(r.id))
+            self._record_starts(self._first_page)
+            self._fill(cursor, scroll)
         elif window.first == self._first_page - 1 and page:
             self._pages.insert(0, page)
             self._first_page -= 1
@@ -700,10 +918,6 @@ class ContactTable(ReportsWorkerErrors, DataTable):
             self._fetch_page(self._first_page + len(self._pages))
         elif self.cursor_row < NEAR and self._first_page > 0:
             self._fetch_page(self._first_page - 1)
-
-    @on(DataTable.RowHighlighted)
-    def _on_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self._maybe_extend()
 
     def action_scroll_home(self) -> None:
         self.action_first()  # home, like ctrl+home: the first match (a list has no columns to scroll to)
@@ -785,5 +999,4 @@ class ContactTable(ReportsWorkerErrors, DataTable):
         return [row] if row else []
 
     def _refresh_marks(self) -> None:
-        for r in self.rows_in_window:
-            self.update_cell(str(r.id), "mark", self._mark(r.id))
+        self.refresh()  # a row's line is drawn again when its mark changed
