@@ -142,8 +142,3 @@ def _report(ctx: Context, effects: list[RuleEffect], *, done: bool) -> int:
             rest += f"; {plural(broken, 'broken rule')} not run"
         ctx.out.line(f"Applied {plural(len(effects) - broken, 'rule')}; {rest}")
     return 0
-
-
-def apply_after_import(ctx: Context) -> list[RuleEffect]:
-    """``import --apply-rules``: every rule, applied once the import is in."""
-    return ctx.store.apply_rules()

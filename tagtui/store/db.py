@@ -427,11 +427,6 @@ class Database:
         )
 
     @property
-    def in_rehearsal(self) -> bool:
-        tx: Tx | None = getattr(self._local, "tx", None)
-        return tx is not None and tx.rehearsal
-
-    @property
     def in_transaction(self) -> bool:
         """True inside ``run`` / ``transaction`` in this thread (a nested call joins it)."""
         return getattr(self._local, "tx", None) is not None
@@ -602,13 +597,6 @@ class Database:
         if self.dialect == "postgresql":
             return f"CAST(FLOOR({expr}) AS INTEGER)"
         return f"CAST({expr} AS INTEGER)"
-
-    def data_version(self) -> int | None:
-        """A number that changes when another connection commits (SQLite only)."""
-        if self.dialect != "sqlite":
-            return None
-        with self.transaction(write=False) as tx:
-            return int(tx.scalar("PRAGMA data_version"))
 
 
 @contextmanager

@@ -373,9 +373,7 @@ class DuplicateOps(StoreBase):
                 said.update(dict.fromkeys(reasons(n, evidence, phone)[:-1]))
             weakest = min(p[3] for p in joined)
             said.update(dict.fromkeys(reasons(weakest, Evidence(None, None, None), None)))
-            ordered = sorted(
-                said, key=lambda r: next(i for i, w in enumerate(_REASON_ORDER) if r.startswith(w))
-            )
+            ordered = sorted(said, key=_reason_rank)
             out.append(DuplicateGroup(group_score, contacts, tuple(ordered)))
         return out
 

@@ -149,7 +149,6 @@ class ContactsScreen(TagtuiScreen):
         #: Text put in the bar by the app (a view, the panel): its Changed event is not a new query.
         self._programmatic: str | None = None
         self._workspace_total: int | None = None
-        self._stale = False
         #: The bar holds a query with an error: the rows are those of the last query that ran.
         self._results_stale = False
         self._resumed_once = False
@@ -209,11 +208,9 @@ class ContactsScreen(TagtuiScreen):
     # -- refreshing -----------------------------------------------------------------------
 
     def mark_stale(self) -> None:
-        """The store changed elsewhere: reload now if shown, else when shown again."""
+        """The store changed elsewhere: reload now if shown (else resuming reloads)."""
         if self.is_current:
             self.refresh_data()
-        else:
-            self._stale = True
 
     @on(ScreenResume)
     def _resumed(self) -> None:
@@ -221,7 +218,6 @@ class ContactsScreen(TagtuiScreen):
         if self._resumed_once:
             self.refresh_data()
         self._resumed_once = True
-        self._stale = False
 
     def refresh_data(self) -> None:
         self._explain(self.query_text)
