@@ -16,15 +16,11 @@ import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from itertools import islice
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from tagtui.store.contacts import clean_contact_fields
-from tagtui.store.errors import FileError, NotFound, ValidationError
-from tagtui.store.identity import email_key
-from tagtui.store.imports import BATCH, IMPORT_COLUMNS, ImportResult, neutralise, unneutralise
-from tagtui.store.rules import clean_label_name
+from tagtui.store.errors import FileError, ValidationError
+from tagtui.store.imports import BATCH, IMPORT_COLUMNS, ImportResult, ImportRow, unneutralise
 
 if TYPE_CHECKING:
     from tagtui.store import Store
@@ -119,9 +115,12 @@ ALIASES: dict[str, tuple[str, ...]] = {
 
 #: Google's system groups, which every contact is in or which only mark a favourite.
 GOOGLE_SYSTEM_GROUPS = frozenset({"mycontacts", "starred", "other"})
+#: ``progress`` is told once per this many rows read (and once at the end).
+PROGRESS_ROWS = 500
 #: How many skipped rows a report keeps with their reasons (all are counted).
 SKIPPED_KEPT = 1000
-#: How many emails of named rows are remembered (see ``Checked``): more than a batch.
+#: A nameless row finds the contact a row this many rows before it named (or any number:
+#: earlier batches are in the database by then, the current one is in the store's memory).
 NAMED_KEPT = 4 * BATCH
 
 #: csv's default limit on a cell: a longer cell skips its row, reported (no field holds that
@@ -319,24 +318,22 @@ class ImportReport:
         return data
 
 
-class ContactRow(dict[str, Any]):
-    """One contact read from a file: fields as text (``tags`` a list), and its line.
+class ContactRow(ImportRow):
+    """One contact read from a file: fields as plain text (``tags`` a list), and its line.
 
     ``problem`` says why a reader could not make a contact of it (e.g. a card cut short).
     """
 
-    line: int = 0
-    problem: str | None = None
-
 
 class Checked:
-    """The rows of a reader that can become contacts, as rows for ``Store.import_rows``.
+    """The rows of a reader for ``Store.import_rows``, and the report of those it skips.
 
-    A row with neither a name nor an email, a value the store would refuse (an invalid
-    email, a field past its length, followers that are not a whole number, a tag or status
-    name without letters or digits) or a new contact without a name is skipped and kept in
-    ``skipped`` with its line and why. Iterating again starts the report afresh (the store
-    may retry a transaction).
+    The store checks each row once: one that cannot become a contact (a reader's problem, no
+    name and no email, a value the store would refuse — an invalid email, a field past its
+    length, followers that are not a whole number, a tag or status name without letters or
+    digits — or no name for an email no contact has) comes back to ``skip`` and is kept in
+    ``skipped`` with its line and why; with ``strict`` it refuses the import. Iterating
+    again starts the report afresh (the store may retry a transaction).
     """
 
     def __init__(
@@ -354,73 +351,26 @@ class Checked:
         self.skipped: list[Skipped] = []
         self.skipped_count = 0
 
-    def __iter__(self) -> Iterator[dict[str, Any]]:
+    def __iter__(self) -> Iterator[ContactRow]:
         self.skipped = []
         self.skipped_count = 0
-        # Emails of the latest rows that have a name, for a later nameless row of the same
-        # email: the rows not written yet are among them (the store writes a batch at a
-        # time); older ones are in the database. Bounded, so memory does not grow with rows.
-        named: dict[str, None] = {}
+        progress = self._progress
+        if progress is None:
+            yield from self._rows
+            return
         for n, row in enumerate(self._rows, start=1):
-            if self._progress is not None and n % 500 == 0:
-                self._progress()
-            reason = self._problem(row, named)
-            if reason is None:
-                out = ContactRow({k: (v if k == "tags" else neutralise(v)) for k, v in row.items()})
-                out.line = row.line  # the store names it in an error
-                yield out
-            elif reason and self._strict:
-                raise ValidationError(f"line {row.line}: {reason}; nothing was imported", field="file")
-            elif reason:
-                self.skipped_count += 1
-                if len(self.skipped) < SKIPPED_KEPT:
-                    self.skipped.append(Skipped(row.line, reason))
-        if self._progress is not None:
-            self._progress()
+            if n % PROGRESS_ROWS == 0:
+                progress()
+            yield row
+        progress()
 
-    def _problem(self, row: ContactRow, named: dict[str, None]) -> str | None:
-        """Why ``row`` cannot be imported; ``""`` for a blank row; ``None`` if it can."""
-        if row.problem:
-            return row.problem
-        if not any(row.get(k) for k in row):
-            return ""
-        name, email = row.get("name"), row.get("email")
-        if not name and not email:
-            return "no name and no email"
-        try:
-            clean_contact_fields(
-                {k: v for k, v in row.items() if k not in ("tags", "status")}, creating=False
-            )
-        except ValidationError as exc:
-            return exc.message  # it names the field ("invalid email 'x@'", "name is 201 characters…")
-        for tag in row.get("tags") or ():
-            if problem := _label_problem(tag, "tag"):
-                return problem
-        if row.get("status") and (problem := _label_problem(row["status"], "status")):
-            return problem
-        if name:
-            if email:
-                named[email_key(email)] = None
-                if len(named) > NAMED_KEPT:
-                    del named[next(iter(named))]
-            return None
-        assert email is not None
-        if email_key(email) not in named:
-            try:
-                self._store.get_contact(email)
-            except NotFound:
-                return f"no name, and no contact has the email {email!r} (a new contact needs a name)"
-        return None
-
-
-@lru_cache(maxsize=4096)
-def _label_problem(name: str, what: str) -> str | None:
-    """Why ``name`` cannot be a tag or status name (the same few come on row after row)."""
-    try:
-        clean_label_name(name, what=what)
-    except ValidationError as exc:
-        return exc.message
-    return None
+    def skip(self, row: Any, reason: str) -> None:
+        line = getattr(row, "line", None) or 0
+        if self._strict:
+            raise ValidationError(f"line {line}: {reason}; nothing was imported", field="file")
+        self.skipped_count += 1
+        if len(self.skipped) < SKIPPED_KEPT:
+            self.skipped.append(Skipped(line, reason))
 
 
 # -- CSV ----------------------------------------------------------------------------------------
@@ -560,51 +510,69 @@ def _csv_error(exc: csv.Error) -> str:
 
 def _rows_of_csv(source: CsvFile, mapping: ColumnMapping) -> Iterator[ContactRow]:
     plan = mapping._plan()
+    width = len(mapping.columns)
+    # The mapping worked out once: a field from one column (the usual case), a field tried
+    # in several columns (the first non-blank wins), and the tag columns.
+    single = [(t, ps[0]) for t, ps in plan.items() if t != "tags" and len(ps) == 1]
+    several = [(t, ps) for t, ps in plan.items() if t != "tags" and len(ps) > 1]
+    tag_columns = [(i, _key(mapping.columns[i]) == "tags") for i in plan.get("tags", ())]
+    split = ("email", "phone")
+    parts = [k for k in ("first_name", "middle_name", "last_name") if k in plan]
+    drop = [k for k in (*parts, "id") if k in plan]
     for line, record in source.records():
         row = ContactRow()
         row.line = line
-        cells = [unneutralise(c).strip() for c in record]
-        extra = [c for c in cells[len(mapping.columns) :] if c]
         longest = max(map(len, record), default=0)
         if longest > CELL_LIMIT:
             row.problem = f"a cell of {longest:,} characters (at most {CELL_LIMIT:,})"
             yield row
             continue
-        if extra:
+        # The ' that export put before a formula cell is taken off (SPEC §5), then the blanks.
+        cells = [c.strip() if c[:1] != "'" else unneutralise(c).strip() for c in record]
+        n = len(cells)
+        if n > width and any(cells[width:]):
             # A row longer than the header lost its alignment (a stray comma or quote):
             # which cell is which is a guess, so the row is reported rather than imported.
+            extra = [c for c in cells[width:] if c]
             row.problem = (
-                f"{len(record)} cells but the header names {len(mapping.columns)}"
+                f"{len(record)} cells but the header names {width}"
                 f" (extra: {', '.join(repr(c[:20]) for c in extra[:3])})"
             )
-        for target, positions in plan.items():
-            values = [cells[i] for i in positions if i < len(cells) and cells[i]]
-            if target == "tags":
-                row["tags"] = [
-                    t for i in positions if i < len(cells) for t in _tags(cells[i], mapping.columns[i])
-                ]
-            elif values:
-                value = values[0]
-                if target in ("email", "phone") and " ::: " in value:
+        for target, i in single:
+            value = cells[i] if i < n else ""
+            if value:
+                if target in split and " ::: " in value:
                     value = value.split(" ::: ")[0].strip()  # Google: several in one cell
                 row[target] = value
-        if not row.get("name"):
-            parts = [row.pop(k) for k in ("first_name", "middle_name", "last_name") if row.get(k)]
-            if parts:
-                row["name"] = " ".join(parts)
-        for k in ("first_name", "middle_name", "last_name", "id"):
+        for target, positions in several:
+            values = [cells[i] for i in positions if i < n and cells[i]]
+            if values:
+                value = values[0]
+                if target in split and " ::: " in value:
+                    value = value.split(" ::: ")[0].strip()
+                row[target] = value
+        if tag_columns:
+            tags = [t for i, own in tag_columns if i < n and cells[i] for t in _tags(cells[i], own)]
+            if tags:
+                row["tags"] = tags
+        if parts and not row.get("name"):
+            names = [row.pop(k) for k in parts if row.get(k)]
+            if names:
+                row["name"] = " ".join(names)
+        for k in drop:
             row.pop(k, None)
-        if not row.get("tags"):
-            row.pop("tags", None)
         yield row
 
 
-def _tags(cell: str, column: str) -> list[str]:
-    """The tags of a cell: tagtui's ``tags`` split on ``;``; another tool's labels on ``:::``
-    (Google), else ``;`` or ``,``. Google's system groups are left out, others lose ``* ``."""
+def _tags(cell: str, own: bool) -> list[str]:
+    """The tags of a cell: tagtui's own ``tags`` column (``own``) split on ``;``; another
+    tool's labels on ``:::`` (Google), else ``;`` or ``,``. Google's system groups are left
+    out, others lose ``* ``."""
     if not cell:
         return []
-    if _key(column) == "tags":
+    if own:
+        if "*" not in cell:
+            return [name for part in cell.split(";") if (name := part.strip())]
         parts = cell.split(";")
     elif ":::" in cell:
         parts = cell.split(":::")
@@ -711,7 +679,7 @@ def import_file(
             progress(source.position, max(source.size, source.position))
 
     checked = Checked(store, rows, tell if progress else None, strict=strict)
-    result = store.import_rows(checked)
+    result = store.import_rows(checked, skip=checked.skip)
     return ImportReport(result, fmt, used, checked.skipped, checked.skipped_count)
 
 

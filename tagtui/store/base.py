@@ -46,6 +46,8 @@ Selection = Filter | Sequence[int]
 TAG_COLUMNS = "t.id, t.name, t.slug, t.color, t.emoji, t.description, t.created_at, t.updated_at, t.rev"
 STATUS_COLUMNS = "s.id, s.name, s.slug, s.color, s.position, s.created_at, s.updated_at, s.rev"
 
+#: An event's payload as JSON text (one encoder: ``json.dumps`` with options builds one a call).
+_JSON = json.JSONEncoder(ensure_ascii=False).encode
 #: Events of these kinds belong to an undo step; others (settings, views, undo itself) do not.
 UNDOABLE_PREFIXES = ("tag.", "tags.", "status.", "contact.", "contacts.", "demo.", "rule.", "query.")
 #: How many done steps undo can reach; older ones are dropped (with their rows).
@@ -343,7 +345,7 @@ class StoreBase:
                 kind=kind,
                 st=subject_type,
                 sid=subject_id,
-                payload=json.dumps(payload, ensure_ascii=False),
+                payload=_JSON(payload),
                 step=self._step(tx) if kind.startswith(UNDOABLE_PREFIXES) else None,
             ),
         )
@@ -364,7 +366,7 @@ class StoreBase:
                     kind=kind,
                     st=subject_type,
                     sid=sid,
-                    payload=json.dumps(p, ensure_ascii=False),
+                    payload=_JSON(p),
                     step=step,
                 )
                 for sid, p in items

@@ -575,6 +575,37 @@ class Database:
             return f"string_agg({expr}, :{separator_param})"
         return f"group_concat({expr}, :{separator_param})"
 
+    def first_code(self, expr: str) -> str:
+        """The code point of the first character of text ``expr`` (NULL or 0 when empty)."""
+        return f"ascii({expr})" if self.dialect == "postgresql" else f"unicode({expr})"
+
+    @property
+    def csv_special(self) -> str:
+        """The pattern ``csv_cell`` takes as its parameter: a comma, quote, CR or LF anywhere."""
+        return '[",\r\n]' if self.dialect == "postgresql" else '*[",\r\n]*'
+
+    def csv_cell(self, raw: str, value: str, param: str) -> str:
+        """SQL for ``value`` as a CSV cell (``csv.writer``'s minimal quoting; NULL is empty),
+        quoted when ``raw`` holds a character of ``csv_special`` (passed as ``:param``)."""
+        test = f"{raw} ~ :{param}" if self.dialect == "postgresql" else f"{raw} GLOB :{param}"
+        return (
+            f"CASE WHEN {test} THEN '\"' || replace({value}, '\"', '\"\"') || '\"'"
+            f" ELSE COALESCE({value}, '') END"
+        )
+
+    def json_object(self, pairs: Sequence[tuple[str, str]], *, drop_nulls: bool = False) -> str:
+        """A JSON object as text, from ``(key, SQL expression)`` pairs in order; with
+        ``drop_nulls`` a key whose value is NULL is left out (as an event payload leaves it)."""
+        for key, _ in pairs:
+            if not re.fullmatch(r"[a-z_]+", key):
+                raise ValueError(f"bad JSON key {key!r}")
+        args = ", ".join(f"'{key}', {expr}" for key, expr in pairs)
+        if self.dialect == "postgresql":
+            built = f"json_build_object({args})"
+            return f"CAST({'json_strip_nulls(' + built + ')' if drop_nulls else built} AS TEXT)"
+        # json_patch drops the members of its patch that are null (RFC 7396).
+        return f"json_patch('{{}}', json_object({args}))" if drop_nulls else f"json_object({args})"
+
     def json_int(self, expr: str, key: str) -> str:
         """The whole number under ``key`` of the JSON text ``expr`` (NULL if absent or null)."""
         if not re.fullmatch(r"[a-z_]+", key):

@@ -433,6 +433,11 @@ class DuplicateOps(StoreBase):
         min_score = check_min_score(min_score)
 
         def run(tx: Tx) -> int:
+            if not tx.one(
+                "SELECT 1 FROM contact WHERE workspace_id = :ws AND id <= :since LIMIT 1",
+                self._params(since=since_id),
+            ):
+                return 0  # nothing older to look like (an import into a new workspace)
             settings = self._settings(tx)
             new = tx.all(
                 "SELECT id, name, email, phone, company FROM contact"

@@ -64,11 +64,13 @@ def contact_keys(
     name: str, email: str | None, assignee: str | None, company: str | None
 ) -> dict[str, str | None]:
     """The derived key columns of a contact: ``name_key``, ``email_key``, ``assignee_key``, ``search``."""
+    name_key = text_key(name)
     return {
-        "name_key": text_key(name),
+        "name_key": name_key,
         "email_key": email_key(email) if email else None,
         "assignee_key": text_key(assignee) if assignee else None,
-        "search": search_key(name, email, company),
+        # search_key's text, the name's key not worked out twice
+        "search": "\x1f".join((name_key, text_key(email or ""), text_key(company or ""))),
     }
 
 

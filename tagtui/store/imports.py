@@ -1,21 +1,23 @@
 """Importing rows into the store: match by email, find-or-create tags and statuses (SPEC §5).
 
 The rules live here, once: the file formats (``tagtui.io``) only turn a file into rows
-of ``{column: text}``. A whole import is one transaction: any invalid row refuses it all.
+of ``{column: text}``. A whole import is one transaction: any invalid row refuses it all
+(or, for a file, is skipped and reported: ``import_rows(skip=...)``).
 
-Rows are checked with the store's own validation, one at a time and in order, but written
-a batch at a time: the emails of a batch are matched in one query, new contacts are
-inserted one statement each, and their tags and history go in with one ``executemany``
-per batch. An existing contact whose fields change goes through ``update_contact``.
+Each row is checked once, here, with the store's own validation, in order; rows are
+written a batch at a time: the emails of a batch are matched in one query, and its new
+contacts (their ids taken beforehand), tags, undo records and events go in with one
+``executemany`` each. An existing contact whose fields change goes through ``update_contact``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from itertools import islice
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, cast
 
 from tagtui.store.base import StoreBase
@@ -62,6 +64,10 @@ def unneutralise(cell: str) -> str:
     return cell
 
 
+#: ``skip(row, reason)``: told of a row that cannot become a contact, instead of an error.
+Skip = Callable[[Any, str], None]
+
+
 @dataclass(frozen=True)
 class ImportResult:
     rows: int
@@ -74,17 +80,23 @@ class ImportResult:
         return asdict(self)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Row:
-    """One checked row: where it came from and what it asks for."""
+    """One checked row: what it asks for, and where it came from."""
 
-    where: str
     fields: dict[str, Any]
     tags: dict[str, str]  # slug -> name as written
     status: tuple[str, str] | None  # (name, slug)
+    source: Any  # the row as given
+    index: int  # its place among the rows, from 1
+    key: str | None  # email_key of the email
+
+    @property
+    def where(self) -> str:
+        return _where(self.source, self.index)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Known:
     """A contact this import has seen: its current fields, status and tags."""
 
@@ -109,6 +121,12 @@ class _Import:
     statuses: dict[str, int] = field(default_factory=dict)  # by slug
     #: The contacts the current batch names by email (email_key -> contact).
     by_email: dict[str, _Known] = field(default_factory=dict)
+    skip: Skip | None = None
+    #: Ids taken for new contacts and not used yet; on SQLite the last id taken.
+    ids: deque[int] = field(default_factory=deque)
+    next_id: int | None = None
+    #: How many contacts each tag was given (by tag id), for the import's one tags event.
+    tagged: Counter[int] = field(default_factory=Counter)
 
     def result(self) -> ImportResult:
         return ImportResult(
@@ -120,8 +138,29 @@ class _Import:
         )
 
 
+class ImportRow(dict[str, Any]):
+    """A row whose cells are already plain text: stripped, the neutralising ``'`` removed
+    (``tagtui.io`` reads files into these). ``import_rows`` takes any other mapping's cells
+    through ``unneutralise`` and ``strip`` itself.
+
+    ``line`` is where the row starts in its file (named in errors and skip reports);
+    ``problem`` says why the reader could not make a contact of it (a card cut short).
+    """
+
+    line: int | None = None
+    problem: str | None = None
+
+
+@dataclass
+class _Skipped:
+    """A row that cannot become a contact (``import_rows(skip=...)`` reports it in order)."""
+
+    row: Any
+    reason: str
+
+
 class ImportOps(StoreBase):
-    def import_rows(self, rows: Iterable[Mapping[str, str | None]]) -> ImportResult:
+    def import_rows(self, rows: Iterable[Mapping[str, Any]], *, skip: Skip | None = None) -> ImportResult:
         """Apply rows of ``{column: text}`` (lower-case column names) in one transaction.
 
         A row names its contact by email (case-insensitive); no email, or an unknown one,
@@ -131,15 +170,25 @@ class ImportOps(StoreBase):
         ``id`` is ignored; a row that would pass ``max_tags_per_contact`` refuses the import.
         Any invalid row is an error that names it (``line N`` when the row has a ``line``
         attribute, else ``row N``) and its field, and nothing is imported.
+
+        With ``skip``, a row that cannot become a contact (a value the store refuses, no name
+        and no email, no name for an email no contact has, a reader's ``problem``) is passed
+        to ``skip(row, reason)`` in the file's order and left out instead; ``skip`` may raise
+        to refuse the import. Each row is checked once, here.
         """
         # A one-shot iterator cannot be replayed, so the transaction is tried once only.
         attempts = 1 if iter(rows) is rows else 8
 
         def run(tx: Tx) -> ImportResult:
-            state = _Import(stamp=now(), max_tags=self._settings(tx).max_tags_per_contact)
-            checked = self._checked(rows, state)
+            state = _Import(stamp=now(), max_tags=self._settings(tx).max_tags_per_contact, skip=skip)
+            checked = self._checked(rows, skipping=skip is not None)
             while batch := list(islice(checked, BATCH)):
                 self._import_batch(tx, batch, state)
+            if state.tagged:
+                # One event for the tags the import gave, as a bulk change writes: a contact's
+                # history shows its own from the undo step's records (``history``).
+                added = {str(t): n for t, n in state.tagged.items()}
+                self._event(tx, "contacts.tags_changed", "workspace", None, added=added, removed={})
             state.updated = self._count_updated(tx, state.created)
             result = state.result()
             self._label(
@@ -160,12 +209,15 @@ class ImportOps(StoreBase):
 
     def _count_updated(self, tx: Tx, created: int) -> int:
         """How many contacts that were there before the import it changed: every contact an
-        event of its undo step names, less those it created (each has a ``contact.created``)."""
+        event of its undo step names or it gave a tag, less those it created (each has a
+        ``contact.created``)."""
         step = getattr(tx, "undo_step", None)
         if step is None:
             return 0
         touched = tx.scalar(
-            "SELECT COUNT(DISTINCT subject_id) FROM event WHERE step_id = :s AND subject_type = 'contact'",
+            "SELECT COUNT(*) FROM (SELECT subject_id FROM event WHERE step_id = :s"
+            " AND subject_type = 'contact' UNION SELECT contact_id FROM step_contact_tag"
+            " WHERE step_id = :s) q",
             {"s": step},
         )
         return int(touched or 0) - created
@@ -187,83 +239,172 @@ class ImportOps(StoreBase):
 
     # -- checking ------------------------------------------------------------------------
 
-    def _checked(self, rows: Iterable[Mapping[str, str | None]], state: _Import) -> Iterator[_Row]:
+    def _checked(self, rows: Iterable[Mapping[str, Any]], *, skipping: bool) -> Iterator[_Row | _Skipped]:
+        """Each row checked once, in order: a ``_Row`` to write, or (``skipping``) a
+        ``_Skipped`` saying why it cannot be; without ``skipping`` that is an error."""
         for index, row in enumerate(rows, start=1):
-            cells = {
-                key: unneutralise(value).strip()
-                for key, value in row.items()
-                if key in ROW_COLUMNS and isinstance(value, str)
-            }
+            if isinstance(row, ImportRow):
+                problem = row.problem
+                cells = {k: v for k, v in row.items() if k in ROW_COLUMNS and isinstance(v, str)}
+            else:
+                problem = None
+                cells = {
+                    key: unneutralise(value).strip()
+                    for key, value in row.items()
+                    if key in ROW_COLUMNS and isinstance(value, str)
+                }
             # ``tags`` is a cell split on ``;``, or a list of names (a vCard's may hold a ``;``).
             listed = row.get("tags")
             names = [str(t) for t in listed] if isinstance(listed, list | tuple) else None
+            if problem:
+                if not skipping:
+                    raise ValidationError(f"{_where(row, index)}: {problem}", field="file")
+                yield _Skipped(row, problem)
+                continue
             if not any(cells.values()) and not any(n.strip() for n in names or ()):
                 continue  # an empty line of a spreadsheet
-            state.rows += 1
-            where = _where(row, index)
-            with _naming(where):
+            if skipping and not cells.get("name") and not cells.get("email"):
+                yield _Skipped(row, "no name and no email")
+                continue
+            try:
                 # Blank cells leave a field as it was: only the others are looked at.
                 fields = clean_contact_fields(
                     {k: cells[k] for k in ROW_FIELDS if cells.get(k)}, creating=False
                 )
+                tags = _tag_names(cells.get("tags", ""), names)
                 status = _status_name(cells["status"]) if cells.get("status") else None
-                checked = _Row(where, fields, _tag_names(cells.get("tags", ""), names), status)
-            yield checked
+            except TagtuiError as exc:
+                if not skipping:
+                    raise _named(_where(row, index), exc) from exc
+                # It names the field ("invalid email 'x@'", "name is 201 characters…").
+                yield _Skipped(row, exc.message)
+                continue
+            email = fields.get("email")
+            yield _Row(fields, tags, status, row, index, email_key(email) if email else None)
 
     # -- writing -------------------------------------------------------------------------
 
-    def _import_batch(self, tx: Tx, batch: list[_Row], state: _Import) -> None:
+    def _import_batch(self, tx: Tx, batch: list[_Row | _Skipped], state: _Import) -> None:
+        """Write a batch: new contacts, their tags, undo records and events, a statement
+        each (``executemany``); a contact that is there already goes through the store's
+        own edits. What the batch writes is known to the next batch through the database."""
         store = cast("Store", self)  # ImportOps is a part of Store: the other rules are its
-        # The database is up to date after every batch, so what is known starts afresh.
         state.by_email.clear()
         self._load_known(tx, batch, state)
-        assignments: list[dict[str, Any]] = []
-        created_events: list[tuple[int, dict[str, Any]]] = []
-        status_events: list[tuple[int, dict[str, Any]]] = []
-        tag_events: list[tuple[int, dict[str, Any]]] = []
+        out = _Writes()
+        stamp = state.stamp
         for row in batch:
-            with _naming(row.where):
-                new_tags = [
-                    t for t in (self._import_tag_id(tx, state, s, n) for s, n in row.tags.items()) if t
-                ]
-                tag_ids = [state.tags[s] for s in row.tags]
+            if isinstance(row, _Skipped):
+                self._skip(state, row.row, row.reason)
+                continue
+            known = state.by_email.get(row.key) if row.key else None
+            if known is None and row.fields.get("name") is None:
+                if state.skip is None:
+                    raise _named(row.where, ValidationError("a new contact needs a name", field="name"))
+                email = row.source.get("email") if isinstance(row.source, ImportRow) else None
+                self._skip(
+                    state,
+                    row.source,
+                    f"no name, and no contact has the email {email or row.fields.get('email')!r}"
+                    " (a new contact needs a name)",
+                )
+                continue
+            state.rows += 1
+            try:
+                tags = state.tags
+                tag_ids = [tags.get(s) or self._import_tag_id(tx, state, s, n) for s, n in row.tags.items()]
                 status_id = None if row.status is None else self._import_status(tx, state, *row.status)
-                email = row.fields.get("email")
-                known = state.by_email.get(email_key(email)) if email else None
                 if known is None:
-                    known = self._create(tx, row, status_id, state)
-                    created_events.append(
-                        (known.id, {k: v for k, v in known.fields.items() if v is not None})
-                    )
-                    if status_id is not None:
-                        status_events.append((known.id, {"before": None, "after": status_id}))
+                    known = self._create(tx, row, status_id, state, out)
                 else:
-                    self._update(tx, store, known, row, status_id, state)
+                    if known.id in out.pending:
+                        self._flush(tx, out, state)  # the edit below reads it from the database
+                    self._update(tx, store, known, row, status_id)
                 added = [t for t in dict.fromkeys(tag_ids) if t not in known.tag_ids]
                 if added:
                     count = len(known.tag_ids) + len(added)
                     if state.max_tags is not None and count > state.max_tags:
                         store._check_tag_limit(tx, count, True)  # raises the store's own error
                     known.tag_ids.update(added)
-                    assignments += [{"cid": known.id, "tid": t, "at": state.stamp} for t in added]
-                    created = [t for t in new_tags if t in added]
-                    tag_events.append((known.id, {"added": added, "removed": [], "created": created}))
-        # What undo needs: the assignments and statuses this batch gives (its contacts are
-        # in the events).
-        self._record_pairs(tx, [(a["cid"], a["tid"]) for a in assignments], added=True)
-        self._record_statuses(tx, [(cid, None, e["after"]) for cid, e in status_events])
-        tx.executemany(
-            "INSERT INTO contact_tag (contact_id, tag_id, created_at) VALUES (:cid, :tid, :at)"
-            " ON CONFLICT DO NOTHING",
-            assignments,
-        )
-        self._events(tx, "contact.created", "contact", created_events)
-        self._events(tx, "contact.status_changed", "contact", status_events)
-        self._events(tx, "contact.tags_changed", "contact", tag_events)
+                    cid = known.id
+                    out.links += [{"c": cid, "t": t, "at": stamp} for t in added]
+            except TagtuiError as exc:
+                raise _named(row.where, exc) from exc
+        self._flush(tx, out, state)
 
-    def _load_known(self, tx: Tx, batch: list[_Row], state: _Import) -> None:
+    def _skip(self, state: _Import, row: Any, reason: str) -> None:
+        assert state.skip is not None
+        state.skip(row, reason)
+
+    def _flush(self, tx: Tx, out: _Writes, state: _Import) -> None:
+        """Write what ``out`` holds, contacts first, and empty it. The events and undo records
+        of the new contacts are made from their rows in the database, a statement each."""
+        if not (out.contacts or out.links):
+            return
+        step = self._step(tx)
+        if out.contacts:
+            try:
+                tx.executemany(
+                    "INSERT INTO contact (id, workspace_id, name, email, company, phone, assignee,"
+                    " followers, notes, status_id, name_key, email_key, assignee_key, search,"
+                    " created_at, updated_at, rev) VALUES (:id, :ws, :name, :email, :company, :phone,"
+                    " :assignee, :followers, :notes, :status_id, :name_key, :email_key,"
+                    " :assignee_key, :search, :at, :at, 1)",
+                    out.contacts,
+                )
+            except IntegrityViolation as exc:  # another process took an email meanwhile
+                raise Conflict(
+                    "a contact with one of the file's emails was added meanwhile (by another"
+                    " process); nothing was imported",
+                    field="email",
+                ) from exc
+        tx.executemany(
+            "INSERT INTO contact_tag (contact_id, tag_id, created_at) VALUES (:c, :t, :at)"
+            " ON CONFLICT DO NOTHING",
+            out.links,
+        )
+        # What undo needs: the assignments and statuses given (the contacts are in the events).
+        # An import only adds tags, so nothing this step noted is netted (see _record_pairs).
+        tx.executemany(
+            "INSERT INTO step_contact_tag (step_id, tag_id, contact_id, added, created_at)"
+            " VALUES (:s, :t, :c, 1, NULL) ON CONFLICT DO NOTHING",
+            [{"s": step, "c": x["c"], "t": x["t"]} for x in out.links if x["c"] not in out.pending],
+        )
+        if out.pending:
+            ids = sorted(out.pending)
+            new, params = self.db.in_list("c.id", "new", ids)
+            linked, _ = self.db.in_list("x.contact_id", "new", ids)
+            params = self._params(**params, s=step, at=now())
+            event = "INSERT INTO event (workspace_id, at, kind, subject_type, subject_id, payload, step_id)"
+            fields = self.db.json_object([(k, f"c.{k}") for k in CONTACT_FIELDS], drop_nulls=True)
+            tx.execute(
+                f"{event} SELECT :ws, :at, 'contact.created', 'contact', c.id, {fields}, :s"
+                f" FROM contact c WHERE {new} ORDER BY c.id",
+                params,
+            )
+            status = self.db.json_object([("before", "NULL"), ("after", "c.status_id")])
+            tx.execute(
+                f"{event} SELECT :ws, :at, 'contact.status_changed', 'contact', c.id, {status}, :s"
+                f" FROM contact c WHERE {new} AND c.status_id IS NOT NULL ORDER BY c.id",
+                params,
+            )
+            tx.execute(
+                "INSERT INTO step_contact_status (step_id, contact_id, before_id, after_id)"
+                f" SELECT :s, c.id, NULL, c.status_id FROM contact c WHERE {new} AND c.status_id IS NOT NULL",
+                params,
+            )
+            tx.execute(
+                "INSERT INTO step_contact_tag (step_id, tag_id, contact_id, added, created_at)"
+                f" SELECT :s, x.tag_id, x.contact_id, 1, NULL FROM contact_tag x"
+                f" WHERE {linked}",
+                params,
+            )
+        state.tagged.update(map(itemgetter("t"), out.links))
+        out.clear()
+
+    def _load_known(self, tx: Tx, batch: list[_Row | _Skipped], state: _Import) -> None:
         """Look up, in two queries, the contacts the batch's emails name, with their tags."""
-        keys = {email_key(r.fields["email"]) for r in batch if r.fields.get("email")}
+        keys = {r.key for r in batch if isinstance(r, _Row) and r.key}
         if not keys:
             return
         cond, params = self.db.in_list("email_key", "keys", sorted(keys))
@@ -280,33 +421,49 @@ class ImportOps(StoreBase):
             for cid, tag_id in tx.all(f"SELECT contact_id, tag_id FROM contact_tag WHERE {cond}", params):
                 found[cid].tag_ids.add(tag_id)
 
-    def _create(self, tx: Tx, row: _Row, status_id: int | None, state: _Import) -> _Known:
-        if row.fields.get("name") is None:
-            raise ValidationError("a new contact needs a name", field="name")
-        values = {k: row.fields.get(k) for k in CONTACT_FIELDS}
+    def _create(self, tx: Tx, row: _Row, status_id: int | None, state: _Import, out: _Writes) -> _Known:
+        fields = row.fields
+        values = {k: fields.get(k) for k in CONTACT_FIELDS}
         values["followers"] = values["followers"] or 0
-        try:
-            contact_id = tx.scalar(
-                "INSERT INTO contact (workspace_id, name, email, company, phone, assignee, followers,"
-                " notes, status_id, name_key, email_key, assignee_key, search, created_at,"
-                " updated_at, rev) VALUES (:ws, :name, :email, :company, :phone, :assignee,"
-                " :followers, :notes, :status_id, :name_key, :email_key, :assignee_key, :search, :at,"
-                " :at, 1) RETURNING id",
-                self._params(**values, **_keys(values), status_id=status_id, at=state.stamp),
-            )
-        except IntegrityViolation as exc:  # another process took the email meanwhile
-            raise Conflict(
-                f"a contact with the email {values['email']!r} already exists", field="email"
-            ) from exc
+        contact_id = self._new_contact_id(tx, state)
+        out.contacts.append(
+            values
+            | _keys(values)
+            | {"id": contact_id, "ws": self.workspace_id, "status_id": status_id, "at": state.stamp}
+        )
+        out.pending.add(contact_id)
         known = _Known(contact_id, values, status_id, set())
-        if values["email"]:
-            state.by_email[email_key(values["email"])] = known
+        if row.key:
+            state.by_email[row.key] = known
         state.created += 1
         return known
 
-    def _update(
-        self, tx: Tx, store: Store, known: _Known, row: _Row, status_id: int | None, state: _Import
-    ) -> None:
+    def _new_contact_id(self, tx: Tx, state: _Import) -> int:
+        """An id for a new contact, taken before it is written (so a batch is one statement)."""
+        if not state.ids:
+            if tx.db.dialect == "postgresql":
+                # The sequence hands out ids no other writer gets (unused ones are gaps).
+                state.ids.extend(
+                    r[0]
+                    for r in tx.all(
+                        "SELECT nextval(pg_get_serial_sequence('contact', 'id'))"
+                        f" FROM generate_series(1, {BATCH})"
+                    )
+                )
+            else:
+                # SQLite: the write lock is ours (BEGIN IMMEDIATE) until the import commits;
+                # AUTOINCREMENT never reuses an id below sqlite_sequence.
+                if state.next_id is None:
+                    state.next_id = tx.scalar(
+                        "SELECT MAX(COALESCE((SELECT MAX(id) FROM contact), 0),"
+                        " COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'contact'), 0))"
+                    )
+                start = state.next_id + 1
+                state.next_id += BATCH
+                state.ids.extend(range(start, start + BATCH))
+        return state.ids.popleft()
+
+    def _update(self, tx: Tx, store: Store, known: _Known, row: _Row, status_id: int | None) -> None:
         # The email matched (in any case): it is the key, not a change.
         changed = {k: v for k, v in row.fields.items() if k != "email" and known.fields[k] != v}
         if changed:
@@ -316,16 +473,12 @@ class ImportOps(StoreBase):
             store._set_status(tx, known.id, status_id)
             known.status_id = status_id
 
-    def _import_tag_id(self, tx: Tx, state: _Import, slug: str, name: str) -> int | None:
-        """Make sure the tag of ``slug`` is in ``state.tags``; its id if this created it."""
-        if slug in state.tags:
-            return None
+    def _import_tag_id(self, tx: Tx, state: _Import, slug: str, name: str) -> int:
+        """The id of the tag of ``slug``, found or created (and kept in ``state.tags``)."""
         store = cast("Store", self)
         state.tags[slug], created = store._find_or_create_tag(tx, name, slug)
-        if created:
-            state.tags_created += 1
-            return state.tags[slug]
-        return None
+        state.tags_created += created
+        return state.tags[slug]
 
     def _import_status(self, tx: Tx, state: _Import, name: str, slug: str) -> int:
         if slug not in state.statuses:
@@ -340,14 +493,23 @@ class ImportOps(StoreBase):
         return state.statuses[slug]
 
 
-@contextmanager
-def _naming(where: str) -> Iterator[None]:
-    """Prefix an error raised inside with where it happened: ``line 4 (email): …``."""
-    try:
-        yield
-    except TagtuiError as exc:
-        field_ = f" ({exc.field})" if exc.field else ""
-        raise type(exc)(f"{where}{field_}: {exc.message}", field=exc.field) from exc
+@dataclass
+class _Writes:
+    """What a batch writes at its end (or before an edit reads a contact it created)."""
+
+    contacts: list[dict[str, Any]] = field(default_factory=list)
+    pending: set[int] = field(default_factory=set)  # ids in ``contacts``
+    links: list[dict[str, Any]] = field(default_factory=list)  # contact_tag rows: c, t, at
+
+    def clear(self) -> None:
+        for value in vars(self).values():
+            value.clear()
+
+
+def _named(where: str, exc: TagtuiError) -> TagtuiError:
+    """``exc`` with where it happened before its message: ``line 4 (email): …``."""
+    field_ = f" ({exc.field})" if exc.field else ""
+    return type(exc)(f"{where}{field_}: {exc.message}", field=exc.field)
 
 
 def _tag_names(cell: str, split: list[str] | None = None) -> dict[str, str]:

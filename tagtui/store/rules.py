@@ -144,7 +144,8 @@ def clean_email(value: str | None) -> str | None:
     email = clean_text(value, field="email", limit=EMAIL_MAX)
     if email is None:
         return None
-    if any(ch.isspace() for ch in email) or email.count("@") != 1:
+    # Stripped already: white space inside splits it (str.split and isspace agree on what it is).
+    if email.count("@") != 1 or len(email.split()) != 1:
         raise ValidationError(f"invalid email {email!r}", field="email")
     local, domain = email.split("@")
     if not local or not domain:
