@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
-import time
 from typing import Any
 
 from tagtui.cli.common import add_json, command, parse_query
 from tagtui.cli.contacts import QUERY_HELP
 from tagtui.cli.context import Context
-from tagtui.cli.output import is_tty, plural
+from tagtui.cli.output import plural
+from tagtui.cli.progress import Progress, wants_progress
 from tagtui.cli.registry import help_for
-from tagtui.textsafe import visible
 
 FORMATS = ("csv", "json", "vcf")
 #: ``export --for`` (tagtui.io.export.CSV_STYLES, repeated so the parser needs no io import).
@@ -122,7 +120,7 @@ def demo(ctx: Context) -> int:
         from tagtui.io.demo import generate
     except ImportError as exc:
         raise _io_missing("demo data", exc) from exc
-    reporter = Progress("demo") if is_tty(sys.stderr) else None
+    reporter = Progress("demo", "contacts") if wants_progress() else None
     try:
         result = generate(ctx.store, contacts=a.contacts, seed=a.seed, progress=reporter)
     finally:
@@ -150,12 +148,21 @@ def import_file(ctx: Context) -> int:
     if not os.access(a.file, os.R_OK):
         raise FileError(f"cannot read {a.file}: permission denied", field="file")
     try:
+        from tagtui.io.csv_import import PROGRESS_ROWS, parse_map
         from tagtui.io.csv_import import import_file as import_from
-        from tagtui.io.csv_import import parse_map
     except ImportError as exc:
         raise _io_missing("import", exc) from exc
     overrides = parse_map(a.map or ())
-    reporter = Progress("import") if is_tty(sys.stderr) else None
+    reporter = Progress("import") if wants_progress() else None
+    calls = 0
+
+    def told(position: int, size: int) -> None:
+        # The import tells once per PROGRESS_ROWS rows, with how much of the file it has read.
+        nonlocal calls
+        calls += 1
+        if reporter is not None:
+            reporter(calls * PROGRESS_ROWS, share=position / size if size else None)
+
     newest = ctx.store.newest_contact_id()  # contacts after it are the import's new ones
     try:
         report = import_from(
@@ -163,7 +170,7 @@ def import_file(ctx: Context) -> int:
             a.file,
             encoding=a.encoding,
             overrides=overrides,
-            progress=reporter,
+            progress=told if reporter is not None else None,
             strict=a.strict,
             delimiter=a.delimiter,
         )
@@ -260,7 +267,14 @@ def export(ctx: Context) -> int:
         from tagtui.io.export import export_contacts
     except ImportError as exc:
         raise _io_missing("export", exc) from exc
-    written = targets.write(target, fmt, lambda out: export_contacts(store, query, fmt, out, style=a.style))
+    reporter = Progress("export", "contacts") if wants_progress() else None
+    try:
+        written = targets.write(
+            target, fmt, lambda out: export_contacts(store, query, fmt, out, style=a.style, progress=reporter)
+        )
+    finally:
+        if reporter is not None:
+            reporter.done()
     if not target.stdout:  # the count would land in the exported data
         ctx.out.say(f"Exported {plural(written, 'contact')} to {target.path}")
     return 0
@@ -278,41 +292,3 @@ def check_output(path: str) -> str:
     from tagtui.io.target import resolve
 
     return resolve(path).where
-
-
-class Progress:
-    """A one-line progress report on stderr, rewritten in place; takes whatever the io layer gives.
-
-    ``progress(done, total)``, ``progress(fraction)`` and ``progress("message")`` all work.
-    """
-
-    def __init__(self, label: str) -> None:
-        self.label = label
-        self._last = 0.0
-        self._shown = False
-
-    def __call__(self, *args: Any, **kwargs: Any) -> None:
-        now = time.monotonic()
-        if now - self._last < 0.1:
-            return
-        self._last = now
-        values = [*args, *kwargs.values()]
-        numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
-        words = [visible(v) for v in values if isinstance(v, str)]
-        if len(numbers) >= 2 and numbers[1]:
-            text = f"{numbers[0]:,} / {numbers[1]:,} ({100 * numbers[0] / numbers[1]:.0f}%)"
-        elif len(numbers) == 1 and 0 <= numbers[0] <= 1 and isinstance(numbers[0], float):
-            text = f"{100 * numbers[0]:.0f}%"
-        elif numbers:
-            text = f"{numbers[0]:,}"
-        else:
-            text = ""
-        line = " ".join(part for part in (self.label + ":", " ".join(words), text) if part)
-        sys.stderr.write("\r\x1b[2K" + line[:200])
-        sys.stderr.flush()
-        self._shown = True
-
-    def done(self) -> None:
-        if self._shown:
-            sys.stderr.write("\r\x1b[2K")
-            sys.stderr.flush()

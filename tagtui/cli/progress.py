@@ -1,0 +1,121 @@
+"""Progress of long commands on stderr: one line, redrawn in place, only at a terminal.
+
+``Progress`` shows what is done, the rate and the time left (``import: 12,500 rows ·
+8,300 rows/s · about 4 s left``); a command whose work is one statement has no count to
+show, and ``Working`` shows how long it has run instead. Piped or redirected, stderr gets
+nothing from either (the caller asks ``wants_progress`` first).
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from types import TracebackType
+from typing import Any, TextIO
+
+from tagtui.cli.output import is_tty
+from tagtui.textsafe import visible
+
+#: The line is redrawn at most this often (seconds).
+REDRAW = 0.1
+#: ``Working`` says nothing for a command that ends sooner than this (seconds).
+QUIET_FOR = 1.0
+CLEAR = "\r\x1b[2K"
+
+
+def wants_progress(stream: Any = None) -> bool:
+    """Whether progress is shown: only when stderr is a terminal."""
+    return is_tty(sys.stderr if stream is None else stream)
+
+
+def progress_text(
+    label: str, done: int, total: int | None, seconds: float, unit: str, share: float | None = None
+) -> str:
+    """``label: 12,500 rows · 8,300 rows/s · about 4 s left`` (the time left from ``share``,
+    the part done, when given; else from ``done`` of ``total``)."""
+    parts = [f"{label}: {done:,} {unit}" + (f" of {total:,}" if total else "")]
+    if seconds > 0 and done:
+        parts.append(f"{done / seconds:,.0f} {unit}/s")
+    if share is None and total:
+        share = done / total
+    if share and 0 < share < 1 and seconds > 0:
+        left = seconds * (1 - share) / share
+        parts.append(f"about {left:,.0f} s left" if left < 120 else f"about {left / 60:,.0f} min left")
+    return " · ".join(parts)
+
+
+class Progress:
+    """A one-line progress report on stderr, rewritten in place (``\\r``).
+
+    ``update(done, total)`` with counts in ``unit`` (``total`` may be unknown), and ``share``
+    (0–1) when the part done is known better otherwise (an import knows how much of the file
+    it has read). Calling the object is ``update``, so it can be passed as a callback.
+    """
+
+    def __init__(self, label: str, unit: str = "rows", stream: TextIO | None = None) -> None:
+        self.label = label
+        self.unit = unit
+        self.stream = stream or sys.stderr
+        self.started = time.monotonic()
+        self._last = 0.0
+        self._shown = False
+
+    def __call__(self, done: int, total: int | None = None, *, share: float | None = None) -> None:
+        self.update(done, total, share=share)
+
+    def update(self, done: int, total: int | None = None, *, share: float | None = None) -> None:
+        now = time.monotonic()
+        if now - self._last < REDRAW:
+            return
+        self._last = now
+        line = progress_text(visible(self.label), done, total, now - self.started, self.unit, share)
+        self.stream.write(CLEAR + line[:200])
+        self.stream.flush()
+        self._shown = True
+
+    def done(self) -> None:
+        """Take the line away (the command's own output follows)."""
+        if self._shown:
+            self.stream.write(CLEAR)
+            self.stream.flush()
+            self._shown = False
+
+
+class Working:
+    """``label: 3 s`` on stderr while a block runs (after ``QUIET_FOR`` seconds), for work that
+    has no count to report; the line is taken away when the block ends."""
+
+    def __init__(self, label: str, stream: TextIO | None = None) -> None:
+        self.label = visible(label)
+        self.stream = stream or sys.stderr
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="tagtui-working", daemon=True)
+        self._shown = False
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> Working:
+        self.started = time.monotonic()
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._stop.set()
+        self._thread.join()
+        with self._lock:
+            if self._shown:
+                self.stream.write(CLEAR)
+                self.stream.flush()
+
+    def _run(self) -> None:
+        if self._stop.wait(QUIET_FOR):
+            return
+        while True:
+            with self._lock:
+                self.stream.write(f"{CLEAR}{self.label}: {time.monotonic() - self.started:,.0f} s"[:200])
+                self.stream.flush()
+                self._shown = True
+            if self._stop.wait(0.5):
+                return

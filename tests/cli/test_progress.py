@@ -1,0 +1,111 @@
+"""Progress on the command line: a line redrawn on stderr at a terminal (a real pty here),
+nothing extra when stderr is piped."""
+
+from __future__ import annotations
+
+import io
+import os
+import pty
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tagtui.cli.progress import Progress, Working, progress_text
+
+ROWS = 1200
+
+
+def _csv(tmp_path: Path) -> str:
+    path = tmp_path / "people.csv"
+    lines = [f"Person {i},p{i}@example.com,t{i % 3}" for i in range(ROWS)]
+    path.write_text("name,email,tags\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    return str(path)
+
+
+def _run(args: list[str], *, tty: bool) -> tuple[int, str, str]:
+    """Run tagtui with stderr on a pty (``tty``) or a pipe; (exit code, stdout, stderr)."""
+    command = [sys.executable, "-m", "tagtui", *args]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    if not tty:
+        done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+        return done.returncode, done.stdout, done.stderr
+    main, child = pty.openpty()
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=child, env=env)
+    os.close(child)
+    err = b""
+    while True:
+        try:
+            chunk = os.read(main, 4096)
+        except OSError:  # the child closed its end
+            break
+        if not chunk:
+            break
+        err += chunk
+    out = proc.stdout.read().decode() if proc.stdout else ""
+    code = proc.wait(timeout=120)
+    os.close(main)
+    return code, out, err.decode("utf-8", "replace")
+
+
+@pytest.fixture
+def db(tmp_path: Path, backend: str) -> str:
+    if backend != "sqlite":
+        pytest.skip("a process of its own on a file; the progress line is the same on PostgreSQL")
+    return str(tmp_path / "progress.db")
+
+
+def test_import_and_export_show_progress_at_a_terminal(db: str, tmp_path: Path) -> None:
+    code, out, err = _run(["--db", db, "import", _csv(tmp_path)], tty=True)
+    assert code == 0, err
+    assert f"Imported {ROWS} rows" in out
+    assert "\rimport: " in err.replace("\x1b[2K", "")
+    assert "rows/s" in err
+    assert err.endswith("\r\x1b[2K")  # the line is taken away before the summary
+    code, out, err = _run(["--db", db, "export", "--output", str(tmp_path / "out.csv")], tty=True)
+    assert code == 0, err
+    assert f"\rexport: 1,000 contacts of {ROWS:,}" in err.replace("\x1b[2K", "")
+    assert "contacts/s" in err
+
+
+def test_nothing_extra_when_stderr_is_piped(db: str, tmp_path: Path) -> None:
+    code, out, err = _run(["--db", db, "import", _csv(tmp_path)], tty=False)
+    assert (code, err) == (0, "")
+    code, out, err = _run(["--db", db, "export"], tty=False)
+    assert (code, err) == (0, "")
+    assert out.count("\n") == ROWS + 1
+
+
+def test_progress_text_says_rate_and_time_left() -> None:
+    assert progress_text("import", 12_500, None, 2.0, "rows", share=0.25) == (
+        "import: 12,500 rows · 6,250 rows/s · about 6 s left"
+    )
+    assert progress_text("export", 300, 1_200, 3.0, "contacts") == (
+        "export: 300 contacts of 1,200 · 100 contacts/s · about 9 s left"
+    )
+    assert progress_text("demo", 0, 100, 0.0, "contacts") == "demo: 0 contacts of 100"
+    assert "min left" in progress_text("x", 1, 1_000, 10.0, "rows")
+
+
+def test_progress_redraws_one_line_and_clears_it() -> None:
+    stream = io.StringIO()
+    progress = Progress("export", "contacts", stream=stream)
+    progress(10, 100)
+    progress(20, 100)  # within the redraw interval: not drawn
+    progress.done()
+    text = stream.getvalue()
+    assert text.count("\r\x1b[2K") == 2 and "export: 10 contacts of 100" in text
+    assert "\n" not in text
+
+
+def test_working_says_nothing_for_a_quick_block_and_the_time_for_a_slow_one(monkeypatch) -> None:
+    monkeypatch.setattr("tagtui.cli.progress.QUIET_FOR", 0.05)
+    quick, slow = io.StringIO(), io.StringIO()
+    with Working("rules apply", stream=quick):
+        pass
+    assert quick.getvalue() == ""
+    with Working("duplicates", stream=slow):
+        time.sleep(0.3)
+    assert "duplicates: 0 s" in slow.getvalue() and slow.getvalue().endswith("\r\x1b[2K")
