@@ -1,10 +1,12 @@
 """Export: the contacts a filter selects, streamed as CSV, JSON or vCard 4.0.
 
-Rows come from ``Store.iter_contact_values`` (keyset pages of plain tuples, tags named in
-the same statement), so an export of a million contacts never holds them all in memory;
-each batch is written at once (``csv.writer.writerows``, one ``write`` of joined objects or
-vCards). CSV cells that a spreadsheet would run as a formula are neutralised (SPEC §6) in
-a way ``import`` undoes: by the engine as it reads the contacts, here for the tag cell.
+Rows come from the store in keyset pages (tags named in the same statement), so an export
+of a million contacts never holds them all in memory; each batch is written at once.
+tagtui's own CSV comes as lines the engine makes (``Store.iter_contact_csv``: quoted as
+``csv.writer`` quotes, cells that a spreadsheet would run as a formula neutralised, SPEC §6,
+in a way ``import`` undoes); the other formats from plain tuples
+(``Store.iter_contact_values``: ``csv.writer.writerows``, one ``write`` of joined objects
+or vCards).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import io
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, TextIO, TypeVar
 
 from tagtui.io.vcard import card_text, split_name
 from tagtui.io.vcard import escape as escape  # re-exported: export's escaping is the vCard writer's
@@ -97,6 +99,7 @@ READ_BATCH = 5000
 BATCH = 1000
 
 Progress = Callable[[int, int], None]
+T = TypeVar("T")
 
 
 def export_contacts(
@@ -115,20 +118,26 @@ def export_contacts(
     CRLF). An unknown format or style, a style for another format than CSV, or a query
     naming an unknown tag is a ValidationError raised before anything is written.
     """
-    writers = {"csv": _write_csv, "json": _write_json, "vcf": _write_vcards}
-    if fmt not in writers:
+    if fmt not in FORMATS:
         raise ValidationError(f"unknown export format {fmt!r}: use csv, json or vcf", field="format")
     check_style(fmt, style)
-    if style != "spreadsheet":
-        writers["csv"] = _write_google if style == "google" else _write_outlook
     store.check_query(query)
     total = store.count_contacts(query) if progress else 0
     done = 0
-    spreadsheet = fmt == "csv" and style == "spreadsheet"
-    values = store.iter_contact_values(
-        query, batch=READ_BATCH, notes=not spreadsheet and fmt != "json", neutralised=spreadsheet
-    )
-    for written in writers[fmt](_chunks(values), out):
+    written_batches: Iterable[int]
+    if fmt == "csv" and style == "spreadsheet":
+        # The engine makes each line (quoted and neutralised as csv.writer would, SPEC §6).
+        written_batches = _write_csv(_chunks(store.iter_contact_csv(query, batch=READ_BATCH)), out)
+    else:
+        writers = {
+            "json": _write_json,
+            "vcf": _write_vcards,
+            "google": _write_google,
+            "outlook": _write_outlook,
+        }
+        values = store.iter_contact_values(query, batch=READ_BATCH, notes=fmt != "json")
+        written_batches = writers[style if fmt == "csv" else fmt](_chunks(values), out)
+    for written in written_batches:
         done += written
         if progress:
             progress(done, max(total, done))
@@ -145,7 +154,7 @@ def check_style(fmt: str, style: str) -> None:
         raise ValidationError(f"an export for {style} is CSV, not {fmt}", field="for")
 
 
-def _chunks(batches: Iterable[list[Values]]) -> Iterator[list[Values]]:
+def _chunks(batches: Iterable[list[T]]) -> Iterator[list[T]]:
     for batch in batches:
         for start in range(0, len(batch), BATCH):
             yield batch[start : start + BATCH]
@@ -171,25 +180,13 @@ def csv_cells(row: ContactRow) -> list[str]:
     return ["" if v is None else neutralise(str(v)) for v in values]
 
 
-def _write_csv(batches: Batches, out: TextIO) -> Iterator[int]:
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    cells: dict[tuple[str, ...], str] = {}  # a set of tag names -> its cell (few distinct sets)
-
-    def tags_cell(names: tuple[str, ...]) -> str:
-        cell = cells.get(names)
-        if cell is None:
-            if len(cells) > 50_000:
-                cells.clear()
-            cell = cells[names] = neutralise(TAG_SEPARATOR.join(names))
-        return cell
-
-    for batch in batches:
-        # The text cells come neutralised from the store; the writer turns None into "".
-        buffer = io.StringIO()
-        csv.writer(buffer).writerows([(*v[:8], cells.get(v[8]) or tags_cell(v[8])) for v in batch])
-        out.write(buffer.getvalue())
-        yield len(batch)
+def _write_csv(batches: Iterable[list[str]], out: TextIO) -> Iterator[int]:
+    """tagtui's CSV: the header, then the lines the store made (``Store.iter_contact_csv``),
+    a batch at a write."""
+    csv.writer(out).writerow(CSV_COLUMNS)
+    for lines in batches:
+        out.write("".join(lines))
+        yield len(lines)
 
 
 def _write_google(batches: Batches, out: TextIO) -> Iterator[int]:
