@@ -579,20 +579,6 @@ class Database:
         """The code point of the first character of text ``expr`` (NULL or 0 when empty)."""
         return f"ascii({expr})" if self.dialect == "postgresql" else f"unicode({expr})"
 
-    @property
-    def csv_special(self) -> str:
-        """The pattern ``csv_cell`` takes as its parameter: a comma, quote, CR or LF anywhere."""
-        return '[",\r\n]' if self.dialect == "postgresql" else '*[",\r\n]*'
-
-    def csv_cell(self, raw: str, value: str, param: str) -> str:
-        """SQL for ``value`` as a CSV cell (``csv.writer``'s minimal quoting; NULL is empty),
-        quoted when ``raw`` holds a character of ``csv_special`` (passed as ``:param``)."""
-        test = f"{raw} ~ :{param}" if self.dialect == "postgresql" else f"{raw} GLOB :{param}"
-        return (
-            f"CASE WHEN {test} THEN '\"' || replace({value}, '\"', '\"\"') || '\"'"
-            f" ELSE COALESCE({value}, '') END"
-        )
-
     def json_object(self, pairs: Sequence[tuple[str, str]], *, drop_nulls: bool = False) -> str:
         """A JSON object as text, from ``(key, SQL expression)`` pairs in order; with
         ``drop_nulls`` a key whose value is NULL is left out (as an event payload leaves it)."""
