@@ -633,10 +633,56 @@ class Bench:
                             out.write("]")
                     return n
 
-            self.add(f"export: {size:,} contacts with tags as {fmt}", 7, ours, raw, check=False, note=note)
+            result = self.add(
+                f"export: {size:,} contacts with tags as {fmt}", 7, ours, raw, check=False, note=note
+            )
+            if result.tagtui_s:  # in process: no start-up in the rate
+                result.note += f"; tagtui {size / result.tagtui_s:,.0f} rows/s"
             for path in (target, target + ".raw"):
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(path)
+        self.export_all(folder, sqlite_cli)
+
+    def export_all(self, folder: str, sqlite_cli: str | None) -> None:
+        """``tagtui export`` of every contact, the whole process, beside ``sqlite3 -csv`` of the
+        same columns (or, without the sqlite3 program, Python's csv module on a raw cursor)."""
+        query = (
+            "SELECT c.id, c.name, c.email, c.company, c.phone, c.assignee, c.followers, s.name,"
+            " (SELECT group_concat(name, ';') FROM (SELECT t.name FROM contact_tag ct JOIN tag t"
+            "  ON t.id = ct.tag_id WHERE ct.contact_id = c.id ORDER BY t.name_key))"
+            " FROM contact c LEFT JOIN status s ON s.id = c.status_id"
+            f" WHERE c.workspace_id = {self.ws} ORDER BY c.name_key, c.id"
+        )
+        target = os.path.join(folder, "all.csv")
+
+        def ours() -> None:
+            subprocess.run(
+                [*tagtui_command(), "--db", self.path, "export", "--output", target],
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+
+        def raw() -> None:
+            with open(target + ".raw", "w", encoding="utf-8", newline="") as out:
+                if sqlite_cli:
+                    subprocess.run([sqlite_cli, "-csv", self.path, query], check=True, stdout=out)
+                else:
+                    csv.writer(out).writerows(self.raw.execute(query))
+
+        runs = 1 if self.contacts > 100_000 else None
+        how = "sqlite3 -csv, its process" if sqlite_cli else "Python csv on a raw cursor"
+        self.add(
+            f"export: all {self.contacts:,} contacts with tags as csv (tagtui export)",
+            7,
+            ours,
+            raw,
+            check=False,
+            note=f"whole process, start-up included; raw: {how}",
+            runs=runs,
+        )
+        for path in (target, target + ".raw"):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
 
     # -- 9: the duplicates scan ------------------------------------------------------------
 
@@ -748,23 +794,35 @@ class Bench:
                 [raw_t],
             )
         )
-        # import: 100,000 rows (or every contact, when fewer) exported from this database.
-        rows = min(100_000, self.contacts)
-        source = os.path.join(folder, "import.csv")
+        # import: 100,000 rows (or every contact, when fewer) exported from this database;
+        # at a larger size every contact too (its peak RSS is the figure that matters there).
+        for rows in sorted({min(100_000, self.contacts), self.contacts}):
+            self.import_rows(folder, rows)
+
+    def import_rows(self, folder: str, rows: int) -> None:
+        """``tagtui import`` of a ``rows``-row CSV (exported from this database) into a new
+        database, the whole process, beside the raw importer of the same file in this one."""
         from tagtui.io.export import export_contacts
 
+        source = os.path.join(folder, "import.csv")
         with open(source, "w", encoding="utf-8", newline="") as out:
             export_contacts(_Limited(self.store, rows), parse(""), "csv", out)  # type: ignore[arg-type]
-        target = os.path.join(folder, "import.db")
-        self.progress("import")
+        target = os.path.join(folder, f"import-{rows}.db")
+        self.progress(f"import of {rows:,} rows")
         started = time.perf_counter()
-        subprocess.run(
-            [*tagtui_command(), "--db", target, "import", source], check=True, stdout=subprocess.DEVNULL
+        done = subprocess.run(
+            [sys.executable, "-c", _PEAK_RSS, "--db", target, "import", source],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         ours = time.perf_counter() - started
-        rss = max(rss, child_peak_rss_mb())
+        rss_kib = json.loads(done.stderr.strip().splitlines()[-1])["rss_kib"]
+        rss = round(rss_kib / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
+        raw_db = os.path.join(folder, "raw-import.db")
         started = time.perf_counter()
-        raw_import(os.path.join(folder, "raw-import.db"), source)
+        raw_import(raw_db, source)
         raw_t = time.perf_counter() - started
         self.results.append(
             Result(
@@ -773,11 +831,26 @@ class Bench:
                 ours,
                 raw_t,
                 rss,
-                "whole process into a new database; raw: csv.reader + executemany",
+                "whole process into a new database, peak RSS of that process;"
+                " raw: csv.reader + executemany, in this process",
                 [ours],
                 [raw_t],
             )
         )
+        for path in (source, target, raw_db):
+            for suffix in ("", "-wal", "-shm"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(path + suffix)
+
+
+#: ``tagtui`` run in a process that then prints its own peak RSS (KiB) as JSON on stderr.
+_PEAK_RSS = (
+    "import json, resource, sys\n"
+    "from tagtui.cli.main import main\n"
+    "code = main(sys.argv[1:])\n"
+    "print(json.dumps({'rss_kib': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}), file=sys.stderr)\n"
+    "sys.exit(code)\n"
+)
 
 
 class _Limited:
@@ -799,8 +872,15 @@ class _Limited:
 
     def iter_contact_values(self, query: Any, **kwargs: Any) -> Iterator[list[Any]]:
         """What export reads: batches, cut at ``n`` rows."""
+        return self._cut(self._store.iter_contact_values(query, **kwargs))
+
+    def iter_contact_csv(self, query: Any, **kwargs: Any) -> Iterator[list[str]]:
+        """What a CSV export reads: batches of lines, cut at ``n`` rows."""
+        return self._cut(self._store.iter_contact_csv(query, **kwargs))
+
+    def _cut(self, batches: Iterator[list[Any]]) -> Iterator[list[Any]]:
         left = self._n
-        for batch in self._store.iter_contact_values(query, **kwargs):
+        for batch in batches:
             if left <= 0:
                 return
             yield batch[:left]
