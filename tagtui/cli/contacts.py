@@ -17,6 +17,7 @@ from tagtui.cli.common import (
 )
 from tagtui.cli.context import Context
 from tagtui.cli.output import Column, page_footer, plural
+from tagtui.cli.progress import working
 from tagtui.cli.registry import help_for
 
 if TYPE_CHECKING:
@@ -298,7 +299,8 @@ def delete_contacts(ctx: Context) -> int:
     else:
         question = f"Delete {plural(len(refs), 'contact')}?"
     ctx.confirm(question)
-    deleted = ctx.store.delete_contacts(refs)
+    with working("contacts delete"):
+        deleted = ctx.store.delete_contacts(refs)
     if ctx.json:
         ctx.out.json({"deleted": deleted})
     else:

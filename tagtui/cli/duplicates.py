@@ -7,6 +7,7 @@ import argparse
 from tagtui.cli.common import add_json, command, parse_query
 from tagtui.cli.context import Context
 from tagtui.cli.output import Column, plural
+from tagtui.cli.progress import working
 from tagtui.cli.registry import help_for
 
 EPILOG = """\
@@ -59,7 +60,8 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
 
 def find(ctx: Context) -> int:
     a = ctx.args
-    groups = ctx.store.find_duplicates(parse_query(a.query), min_score=a.min_score, limit=a.limit)
+    with working("duplicates: scanning"):
+        groups = ctx.store.find_duplicates(parse_query(a.query), min_score=a.min_score, limit=a.limit)
     if ctx.json:
         ctx.out.json([g.to_json() for g in groups])
         return 0

@@ -8,6 +8,7 @@ nothing from either (the caller asks ``wants_progress`` first).
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 import time
@@ -43,6 +44,11 @@ def progress_text(
         left = seconds * (1 - share) / share
         parts.append(f"about {left:,.0f} s left" if left < 120 else f"about {left / 60:,.0f} min left")
     return " · ".join(parts)
+
+
+def working(label: str) -> contextlib.AbstractContextManager[Any]:
+    """``Working(label)`` at a terminal (a block that may take seconds), else nothing."""
+    return Working(label) if wants_progress() else contextlib.nullcontext()
 
 
 class Progress:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from tagtui.cli.common import add_json, command, delete_named, group, quoted, report, split_names
 from tagtui.cli.context import Context
 from tagtui.cli.output import Column, plural
+from tagtui.cli.progress import working
 from tagtui.cli.registry import help_for
 
 if TYPE_CHECKING:
@@ -117,7 +118,8 @@ def preview_rules(ctx: Context) -> int:
 
 
 def apply_rules(ctx: Context) -> int:
-    effects = ctx.store.apply_rules(ctx.args.name)
+    with working("rules apply"):
+        effects = ctx.store.apply_rules(ctx.args.name)
     return _report(ctx, effects, done=True)
 
 

@@ -19,6 +19,7 @@ from tagtui.cli.common import (
 )
 from tagtui.cli.context import Context
 from tagtui.cli.output import Column, plural
+from tagtui.cli.progress import working
 from tagtui.cli.registry import help_for
 from tagtui.cli.views import breaking, broke
 from tagtui.store.stored_queries import delete_refused
@@ -174,7 +175,8 @@ def delete_status(ctx: Context) -> int:
         f"Delete status {quoted(status.name)} and clear it on {plural(status.contacts or 0, 'contact')}"
         f"{breaking(users)}?"
     )
-    cleared = store.delete_status(status.id, force=ctx.args.force)
+    with working("statuses delete"):
+        cleared = store.delete_status(status.id, force=ctx.args.force)
     return report(
         ctx,
         {"id": status.id, "name": status.name, "contacts": cleared, "broken": users},

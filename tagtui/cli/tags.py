@@ -20,6 +20,7 @@ from tagtui.cli.common import (
 )
 from tagtui.cli.context import Context
 from tagtui.cli.output import Column, page_footer, plural
+from tagtui.cli.progress import working
 from tagtui.cli.registry import help_for
 from tagtui.cli.views import breaking, broke
 from tagtui.store.stored_queries import delete_refused
@@ -269,7 +270,8 @@ def delete_tag(ctx: Context) -> int:
     ctx.confirm(
         f"Delete tag {quoted(tag.name)} from {plural(tag.contacts or 0, 'contact')}{breaking(users)}?"
     )
-    lost = store.delete_tag(tag.id, force=ctx.args.force)
+    with working("tags delete"):
+        lost = store.delete_tag(tag.id, force=ctx.args.force)
     return report(
         ctx,
         {"id": tag.id, "name": tag.name, "contacts": lost, "broken": users},
@@ -285,7 +287,8 @@ def merge_tags(ctx: Context) -> int:
             f"Merge tag {quoted(source.name)} into {quoted(target.name)}"
             f" ({plural(source.contacts or 0, 'contact')}) and delete {quoted(source.name)}?"
         )
-    result = store.merge_tags(source.id, target.id)
+    with working("tags merge"):
+        result = store.merge_tags(source.id, target.id)
     if ctx.json:
         ctx.out.json(result.to_json())
     else:
@@ -312,7 +315,8 @@ def unassign(ctx: Context) -> int:
 def _bulk(ctx: Context, *, add: bool) -> int:
     store = ctx.store
     a = ctx.args
-    result = store.assign(a.tag, a.contacts) if add else store.unassign(a.tag, a.contacts)
+    with working("tags assign" if add else "tags unassign"):
+        result = store.assign(a.tag, a.contacts) if add else store.unassign(a.tag, a.contacts)
     if ctx.json:
         ctx.out.json(result.to_json())
         return 0

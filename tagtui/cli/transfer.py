@@ -10,7 +10,7 @@ from tagtui.cli.common import add_json, command, parse_query
 from tagtui.cli.contacts import QUERY_HELP
 from tagtui.cli.context import Context
 from tagtui.cli.output import plural
-from tagtui.cli.progress import Progress, wants_progress
+from tagtui.cli.progress import Progress, wants_progress, working
 from tagtui.cli.registry import help_for
 
 FORMATS = ("csv", "json", "vcf")
@@ -178,7 +178,8 @@ def import_file(ctx: Context) -> int:
         if reporter is not None:
             reporter.done()
     data = report.to_json()
-    effects = ctx.store.apply_rules() if getattr(a, "apply_rules", False) else None
+    with working("import: applying rules"):
+        effects = ctx.store.apply_rules() if getattr(a, "apply_rules", False) else None
     if effects is not None and isinstance(data, dict):
         data["rules"] = [e.to_json() for e in effects]
     lookalikes = ctx.store.count_lookalikes(newest) if isinstance(data, dict) and data.get("created") else 0
