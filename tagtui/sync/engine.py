@@ -324,9 +324,10 @@ def _decide(
     for href in sorted(fetched):
         etag, text = fetched[href]
         cards = parse_cards(text)
-        if not cards:
-            # Not a vCard: left alone on both sides, and known (linked to no contact), so that
-            # it is read again only when it changes.
+        if len(cards) != 1:
+            # Not one vCard (no card, or a vdir file holding several, which writing one card back
+            # would cut short): left alone on both sides, and known (linked to no contact), so
+            # that it is read again only when it changes.
             plan.items.append(ItemWrite(href, etag, None, text, {}, None))
             continue
         card = cards[0]

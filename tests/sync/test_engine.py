@@ -234,6 +234,24 @@ def test_a_file_that_is_no_vcard_is_left_alone_and_read_once(store: Store, tmp_p
     assert sorted(p.name for p in folder.iterdir()) == ["ada.vcf", "junk.vcf"]
 
 
+def test_a_file_of_several_cards_is_left_alone_never_cut_short(store: Store, tmp_path: Path) -> None:
+    """vdir holds one card a file; a file of several is not rewritten with one card of them."""
+    folder = tmp_path / "vdir"
+    folder.mkdir()
+    both = card("x1", "Xena", "xena@example.com") + card("x2", "Yuri", "yuri@example.com")
+    (folder / "both.vcf").write_bytes(both.encode())
+    server = Server(open_remote(str(folder)), str(folder))
+    server.put("ada", card("ada", "Ada", "ada@example.com"))
+    store.add_sync_source(NAME, server.url)
+    run(store, server)
+    assert names(store) == ["Ada"]
+    store.add_contact("Xena", email="xena@example.com")
+    run(store, server)
+    assert (folder / "both.vcf").read_bytes() == both.encode()
+    again, remote = run(store, server)
+    assert remote.writes == [] and again.pulled == again.pushed == {"created": 0, "updated": 0, "deleted": 0}
+
+
 def test_edits_of_different_fields_on_both_sides_both_win(synced: Store, server: Server) -> None:
     server.put("ada", card("ada", "Ada", "ada@example.com", "ORG:Old"))
     run(synced, server)
