@@ -199,7 +199,10 @@ class ImportOps(StoreBase):
             )
             return result
 
-        result = self.db.run(self._one_step(run), write=True, attempts=attempts)
+        # A whole file, started on purpose and shown with progress: its statements are a batch
+        # each, but the last count reads every event of the import (see QUERY_TIMEOUT_S).
+        with self.db.unbounded():
+            result = self.db.run(self._one_step(run), write=True, attempts=attempts)
         if result.rows >= CHECKPOINT_ROWS:
             # The import's pages all went through the WAL (one transaction: it cannot be
             # checkpointed before it commits); give that space back now, not when the last

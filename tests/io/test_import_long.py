@@ -90,3 +90,15 @@ def test_the_wal_is_given_back_after_a_long_import(
     # every page the import wrote (about 10 MB here) until the last connection closed.
     assert os.path.getsize(wal) == 0
     assert store.count_contacts() == CHECKPOINT_ROWS
+
+
+def test_an_import_is_not_stopped_by_the_query_budget(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An import is a whole-file job (db.QUERY_TIMEOUT_S): its closing count reads every event
+    # it wrote, which under load passed 30 s at a million rows.
+    monkeypatch.setenv("TAGTUI_QUERY_TIMEOUT", "0.001")
+    with Store.open(db_url) as store:
+        report = import_file(store, people(tmp_path, 3 * BATCH))
+        assert (report.result.rows, report.result.created) == (3 * BATCH, 3 * BATCH)
+        assert store.import_rows([{"name": "Person 0 Jr", "email": "p0@example.com"}]).updated == 1
