@@ -15,7 +15,7 @@ from textual.worker import Worker
 from tagtui.app.collector import QUIET, IdleCollector
 from tagtui.app.commands import TagtuiCommands
 from tagtui.app.messages import DataChanged, QueryRequested
-from tagtui.app.screens.base import ReportsWorkerErrors
+from tagtui.app.screens.base import ReportsWorkerErrors, TagtuiScreen
 from tagtui.app.screens.board import BoardScreen
 from tagtui.app.screens.contacts import ContactsScreen
 from tagtui.app.screens.help import HelpScreen
@@ -346,22 +346,11 @@ class TagtuiApp(ReportsWorkerErrors, App[int]):
     def refresh_screen(self, *, polled: bool = False) -> None:
         """Reload what the current screen shows (after a change it did not make itself).
 
-        ``polled``: the change poll saw another process's change; then only the screens of
-        workspace data reload (contacts, board, tags, statuses, detail).
+        ``polled``: the change poll saw another process's change (see ``TagtuiScreen.reload``).
         """
         screen = self.screen
-        if isinstance(screen, ModalScreen):
-            return  # the screen under a dialog reloads when the dialog closes
-        if isinstance(screen, ContactsScreen):
-            screen.refresh_data()
-        elif isinstance(screen, BoardScreen):
-            screen.refresh_board()
-        elif polled and not (
-            isinstance(screen, TagsScreen | StatusesScreen) or type(screen).__name__ == "DetailScreen"
-        ):
-            return
-        elif hasattr(screen, "reload"):
-            screen.reload()
+        if isinstance(screen, TagtuiScreen):  # a dialog's screen reloads when the dialog closes
+            screen.reload(polled)
 
     # -- errors -----------------------------------------------------------------------
 

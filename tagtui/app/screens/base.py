@@ -30,6 +30,15 @@ FOOTER_FIRST = ("app.contacts", "app.tags", "app.statuses", "app.board", "app.he
 class TagtuiScreen(ReportsWorkerErrors, Screen):
     """A full screen of the app."""
 
+    def reload(self, polled: bool = False) -> None:
+        """Show the workspace's data again: the app calls this on the current screen after a
+        change this screen did not make (an undo, another window's write).
+
+        ``polled``: the change poll saw another process's change. A screen whose reload is a
+        scan of the whole workspace (duplicates, tag insight, trends) leaves that to its own
+        refresh key. This one shows no workspace data: nothing to do.
+        """
+
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
         """Textual's, with the section keys and help first (the footer shows them in this order)."""

@@ -317,6 +317,9 @@ class BoardScreen(TagtuiScreen):
                 return i
         return 0
 
+    def reload(self, polled: bool = False) -> None:
+        self.refresh_board()
+
     def refresh_board(self) -> None:
         """Re-read the pipeline; rebuild the columns if it changed, else refresh their cards."""
         self._fetch_statuses(getattr(self.app, "current_filter", EVERYTHING))

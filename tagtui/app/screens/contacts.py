@@ -219,6 +219,9 @@ class ContactsScreen(TagtuiScreen):
             self.refresh_data()
         self._resumed_once = True
 
+    def reload(self, polled: bool = False) -> None:
+        self.refresh_data()
+
     def refresh_data(self) -> None:
         self._explain(self.query_text)
         self.table.reload()

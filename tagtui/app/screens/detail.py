@@ -209,7 +209,7 @@ class ContactDetailScreen(TagtuiScreen):
 
     # -- loading -------------------------------------------------------------------
 
-    def reload(self) -> None:
+    def reload(self, polled: bool = False) -> None:
         if not self._writes.busy:
             self._fetch(self._writes.version)
 

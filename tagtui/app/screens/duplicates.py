@@ -139,9 +139,10 @@ class DuplicatesScreen(TagtuiScreen):
         self._status("Looking for duplicates…")
         self._scan(self._cancel)
 
-    def reload(self) -> None:
-        """After an undo or another process's change: the groups are scanned again."""
-        self.rescan()
+    def reload(self, polled: bool = False) -> None:
+        """After an undo the groups are scanned again (another process's change: on ``r``)."""
+        if not polled:
+            self.rescan()
 
     @work(thread=True, exclusive=True, group="duplicates-scan", exit_on_error=False)
     def _scan(self, cancel: threading.Event) -> None:

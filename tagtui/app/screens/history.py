@@ -94,7 +94,7 @@ class HistoryScreen(TagtuiScreen):
             table.add_column("Who", key="who", width=10)
             table.add_column("What · about", key="what")
 
-    def reload(self) -> None:
+    def reload(self, polled: bool = False) -> None:
         self._version += 1
         self._load(self._version)
 

@@ -95,7 +95,7 @@ class LabelListScreen(TagtuiScreen):
     def current_item(self) -> LabelItem | None:
         raise NotImplementedError
 
-    def reload(self, select: int | None = None) -> None:
+    def reload(self, polled: bool = False, *, select: int | None = None) -> None:
         raise NotImplementedError
 
     def get_item(self, store: Store, item_id: int) -> LabelItem:

@@ -94,7 +94,7 @@ class RulesScreen(TagtuiScreen):
 
     # -- loading -------------------------------------------------------------------
 
-    def reload(self, select: str | None = None) -> None:
+    def reload(self, polled: bool = False, *, select: str | None = None) -> None:
         if select is None:
             current = self.current_rule()
             select = current.name if current else None

@@ -79,7 +79,7 @@ class StatusesScreen(LabelListScreen):
 
     # -- loading -------------------------------------------------------------------
 
-    def reload(self, select: int | None = None) -> None:
+    def reload(self, polled: bool = False, *, select: int | None = None) -> None:
         if select is not None:
             self._pending_select = select
         if self._moves.busy:

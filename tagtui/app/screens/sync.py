@@ -88,6 +88,9 @@ class SyncScreen(TagtuiScreen):
 
     # -- the list ----------------------------------------------------------------------------
 
+    def reload(self, polled: bool = False) -> None:
+        self._load()
+
     def action_refresh(self) -> None:
         self._load()
 

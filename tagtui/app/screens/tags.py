@@ -162,7 +162,7 @@ class TagsScreen(LabelListScreen):
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         return self.tags.get(int(key)) if key is not None else None
 
-    def reload(self, select: int | None = None) -> None:
+    def reload(self, polled: bool = False, *, select: int | None = None) -> None:
         """Fetch again the rows shown (at least a page), keeping the cursor on ``select`` or its tag."""
         if select is None:
             current = self.current_item()

@@ -51,6 +51,10 @@ class TrendsScreen(TagtuiScreen):
     def on_mount(self) -> None:
         self.action_refresh()
 
+    def reload(self, polled: bool = False) -> None:
+        if not polled:
+            self.action_refresh()
+
     def action_refresh(self) -> None:
         query = self.filter if self.filter is not None else getattr(self.app, "current_filter", EVERYTHING)
         self.query_one("#trends-scope", Label).update(Text("Counting…", style="dim"))
