@@ -210,7 +210,8 @@ class TagtuiApp(ReportsWorkerErrors, App[int]):
     def _welcome(self, start_demo: bool) -> None:
         from tagtui.app.screens.welcome import WelcomeScreen
 
-        self.push_screen(WelcomeScreen(start_demo=start_demo), self._after_welcome)
+        screen = WelcomeScreen(start_demo=start_demo, demo_contacts=self.demo_contacts)
+        self.push_screen(screen, self._after_welcome)
 
     def _after_welcome(self, changed: bool | None) -> None:
         if changed:

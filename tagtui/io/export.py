@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO, TypeVar
 
@@ -24,6 +24,7 @@ from tagtui.io.vcard import fold as fold
 from tagtui.query.filter import Filter
 from tagtui.store.errors import ValidationError
 from tagtui.store.imports import IMPORT_COLUMNS, TAG_SEPARATOR, neutralise
+from tagtui.store.jobs import Progress
 from tagtui.store.types import ContactRow
 
 if TYPE_CHECKING:
@@ -98,7 +99,6 @@ READ_BATCH = 5000
 #: ... and written, and told to ``progress``, at a time.
 BATCH = 1000
 
-Progress = Callable[[int, int], None]
 T = TypeVar("T")
 
 

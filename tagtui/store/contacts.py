@@ -9,11 +9,13 @@ from typing import Any, TypeVar
 
 from tagtui.query.compile import Sizes
 from tagtui.query.filter import EVERYTHING, Filter
+from tagtui.store import jobs
 from tagtui.store.base import UNSET, Selection, StoreBase, as_id, as_refs
 from tagtui.store.db import Database, IntegrityViolation, Tx
 from tagtui.store.errors import Conflict, NotFound, ValidationError
 from tagtui.store.identity import contact_keys, email_key
 from tagtui.store.identity import search_key as search_key  # where it was first defined
+from tagtui.store.jobs import Progress, in_chunks
 from tagtui.store.rules import (
     ASSIGNEE_MAX,
     COMPANY_MAX,
@@ -485,19 +487,29 @@ class ContactOps(StoreBase):
 
         return self._write(run)
 
-    def bulk_delete_contacts(self, selection: Selection) -> int:
+    def bulk_delete_contacts(self, selection: Selection, *, progress: Progress | None = None) -> int:
         """Delete the selected contacts (a filter, or ids: an unknown one deletes none) in one
-        undo step; returns how many."""
+        undo step; returns how many. ``progress(done, total)`` hears how far it is, and
+        cancels it by raising (``jobs``)."""
 
         def run(tx: Tx) -> int:
             where, params = self._selection(tx, selection)
-            ids = [r[0] for r in tx.all(f"SELECT c.id FROM contact c WHERE {where}", params)]
+            ids = [r[0] for r in tx.all(f"SELECT c.id FROM contact c WHERE {where} ORDER BY c.id", params)]
             if not ids:
                 return 0
-            rows = self._delete_contacts(tx, ids)
-            what = f"contact {rows[0][1]}" if len(rows) == 1 else f"{len(rows):,} contacts"
+            size = len(ids) if progress is None else jobs.CHUNK
+            deleted, first = 0, ""
+            if progress is not None:
+                progress(0, len(ids))
+            for start in range(0, len(ids), size):
+                rows = self._delete_contacts(tx, ids[start : start + size])
+                deleted += len(rows)
+                first = first or (rows[0][1] if rows else "")
+                if progress is not None:
+                    progress(min(start + size, len(ids)), len(ids))
+            what = f"contact {first}" if deleted == 1 else f"{deleted:,} contacts"
             self._label(tx, "contacts.deleted", f"Deleted {what}")
-            return len(rows)
+            return deleted
 
         return self._write(run)
 
@@ -729,10 +741,12 @@ class ContactOps(StoreBase):
         *,
         add: Sequence[int | str] = (),
         remove: Sequence[int | str] = (),
+        progress: Progress | None = None,
     ) -> dict[str, int]:
         """Add/remove tags on every selected contact (a filter or ids), in set-based SQL.
 
         Returns how many contacts gained or lost each tag, by tag id (as ``"+id"``/``"-id"``).
+        ``progress(done, total)`` hears how far it is, and cancels it by raising (``jobs``).
         """
 
         add, remove = as_refs(add, "add"), as_refs(remove, "remove")
@@ -743,7 +757,9 @@ class ContactOps(StoreBase):
                 raise ValidationError("choose at least one tag to add or remove", field="tags")
             # The statement shape that counts a filter fastest also lists its contacts fastest.
             source, where, params = self._shaped(tx, selection, "count")
-            counts = self._apply_tags_where(tx, where, params, add_ids, remove_ids, source=source)
+            counts = self._apply_tags_where(
+                tx, where, params, add_ids, remove_ids, source=source, progress=progress
+            )
             self._label_bulk(tx, counts)
             return counts
 
@@ -800,9 +816,12 @@ class ContactOps(StoreBase):
         *,
         source: str = "contact c",
         per_contact_events: bool = False,
+        progress: Progress | None = None,
     ) -> dict[str, int]:
         """Add and remove tags on the contacts ``where`` selects from ``source`` (a FROM item
-        aliased ``c`` with a column ``id``; ``where`` may look at the tags being changed)."""
+        aliased ``c`` with a column ``id``; ``where`` may look at the tags being changed).
+
+        With ``progress``, a chunk of contacts at a time, telling it after each (``jobs``)."""
         # The selection is evaluated once, into a temporary table in id order: every statement
         # below (the limit, undo, the change itself) reads it, and each writes in key order.
         self.db.snapshot(tx, "tagtui_bulk", f"SELECT c.id FROM {source} WHERE {where}", params)
@@ -821,41 +840,44 @@ class ContactOps(StoreBase):
                     field="tags",
                 )
         stamp = now()
-        counts: dict[str, int] = {}
+        counts: dict[str, int] = {f"+{t}": 0 for t in add_ids} | {f"-{t}": 0 for t in remove_ids}
         events: list[tuple[int, dict[str, Any]]] = []
-        for tag_id in add_ids:
-            if per_contact_events:
-                gained = [
-                    r[0]
-                    for r in tx.all(
-                        f"SELECT c.id FROM {source} WHERE NOT EXISTS (SELECT 1 FROM"
-                        f" contact_tag y WHERE y.contact_id = c.id AND y.tag_id = {int(tag_id)})"
-                    )
-                ]
-                events += [(cid, {"added": [tag_id], "removed": []}) for cid in gained]
-            self._record_tags_where(tx, tag_id, where, params, added=True, source=source)
-            n = tx.execute(
-                "INSERT INTO contact_tag (contact_id, tag_id, created_at)"
-                f" SELECT c.id, {int(tag_id)}, :at FROM {source} WHERE 1 = 1 ON CONFLICT DO NOTHING",
-                {"at": stamp},
-            ).rowcount
-            counts[f"+{tag_id}"] = n
-        for tag_id in remove_ids:
-            if per_contact_events:
-                lost = [
-                    r[0]
-                    for r in tx.all(
-                        f"SELECT c.id FROM {source} WHERE EXISTS (SELECT 1 FROM"
-                        f" contact_tag y WHERE y.contact_id = c.id AND y.tag_id = {int(tag_id)})"
-                    )
-                ]
-                events += [(cid, {"added": [], "removed": [tag_id]}) for cid in lost]
-            self._record_tags_where(tx, tag_id, where, params, added=False, source=source)
-            n = tx.execute(
-                f"DELETE FROM contact_tag WHERE tag_id = {int(tag_id)} AND contact_id IN"
-                " (SELECT id FROM tagtui_bulk)"
-            ).rowcount
-            counts[f"-{tag_id}"] = n
+
+        def having(source: str, tag_id: int, has: bool) -> list[int]:
+            """The contacts of ``source`` that have (or lack) the tag: the ones a change reaches."""
+            test = "EXISTS" if has else "NOT EXISTS"
+            return [
+                r[0]
+                for r in tx.all(
+                    f"SELECT c.id FROM {source} WHERE {test} (SELECT 1 FROM"
+                    f" contact_tag y WHERE y.contact_id = c.id AND y.tag_id = {int(tag_id)})"
+                )
+            ]
+
+        def change(ids: str) -> None:
+            # Every statement reads the contacts of ``ids`` (all of them, or one chunk).
+            source = f"{ids} c"
+            for tag_id in add_ids:
+                if per_contact_events:
+                    gained = having(source, tag_id, False)
+                    events.extend((cid, {"added": [tag_id], "removed": []}) for cid in gained)
+                self._record_tags_where(tx, tag_id, where, params, added=True, source=source)
+                counts[f"+{tag_id}"] += tx.execute(
+                    "INSERT INTO contact_tag (contact_id, tag_id, created_at)"
+                    f" SELECT c.id, {int(tag_id)}, :at FROM {source} WHERE 1 = 1 ON CONFLICT DO NOTHING",
+                    {"at": stamp},
+                ).rowcount
+            for tag_id in remove_ids:
+                if per_contact_events:
+                    lost = having(source, tag_id, True)
+                    events.extend((cid, {"added": [], "removed": [tag_id]}) for cid in lost)
+                self._record_tags_where(tx, tag_id, where, params, added=False, source=source)
+                counts[f"-{tag_id}"] += tx.execute(
+                    f"DELETE FROM contact_tag WHERE tag_id = {int(tag_id)} AND contact_id IN"
+                    f" (SELECT id FROM {ids})"
+                ).rowcount
+
+        in_chunks(self.db, tx, "tagtui_bulk", change, progress)
         tx.execute("DELETE FROM tagtui_bulk")  # memory stays flat between changes
         if per_contact_events:
             self._events(tx, "contact.tags_changed", "contact", events)
@@ -897,13 +919,17 @@ class ContactOps(StoreBase):
         tx.execute("UPDATE contact SET status_id = :sid WHERE id = :id", {"sid": status_id, "id": contact_id})
         self._event(tx, "contact.status_changed", "contact", contact_id, before=before, after=status_id)
 
-    def bulk_set_status(self, selection: Selection, status: int | str | None) -> int:
-        """Set or clear the status of every selected contact in one statement; returns how many changed."""
+    def bulk_set_status(
+        self, selection: Selection, status: int | str | None, *, progress: Progress | None = None
+    ) -> int:
+        """Set or clear the status of every selected contact in one statement; returns how many changed.
+
+        ``progress(done, total)`` hears how far it is, and cancels it by raising (``jobs``)."""
 
         def run(tx: Tx) -> int:
             status_id = None if status is None else self._status_id(tx, status)
             where, params = self._selection(tx, selection)
-            n = self._set_status_where(tx, where, params, status_id)
+            n = self._set_status_where(tx, where, params, status_id, progress)
             if n:
                 name = (
                     None
@@ -916,21 +942,33 @@ class ContactOps(StoreBase):
 
         return self._write(run)
 
-    def _set_status_where(self, tx: Tx, where: str, params: dict[str, Any], status_id: int | None) -> int:
-        """Set the status of the contacts ``where`` selects, in one statement (bulk edits, rules)."""
+    def _set_status_where(
+        self,
+        tx: Tx,
+        where: str,
+        params: dict[str, Any],
+        status_id: int | None,
+        progress: Progress | None = None,
+    ) -> int:
+        """Set the status of the contacts ``where`` selects, in one statement (bulk edits, rules);
+        with ``progress``, a chunk of contacts at a time (``jobs``)."""
         differs = (
             "c.status_id IS NOT NULL"
             if status_id is None
             else (f"(c.status_id IS NULL OR c.status_id <> {int(status_id)})")
         )
         # The contacts that change, evaluated once: undo notes them, then they are updated.
-        fixed = self.db.snapshot(
-            tx, "tagtui_bulk", f"SELECT c.id FROM contact c WHERE {where} AND {differs}", params
-        )
-        self._record_status_where(tx, fixed, {}, status_id)
-        n = tx.execute(
-            "UPDATE contact SET status_id = :sid WHERE id IN (SELECT id FROM tagtui_bulk)", {"sid": status_id}
-        ).rowcount
+        self.db.snapshot(tx, "tagtui_bulk", f"SELECT c.id FROM contact c WHERE {where} AND {differs}", params)
+        n = 0
+
+        def change(ids: str) -> None:
+            nonlocal n
+            self._record_status_where(tx, f"c.id IN (SELECT id FROM {ids})", {}, status_id)
+            n += tx.execute(
+                f"UPDATE contact SET status_id = :sid WHERE id IN (SELECT id FROM {ids})", {"sid": status_id}
+            ).rowcount
+
+        in_chunks(self.db, tx, "tagtui_bulk", change, progress)
         tx.execute("DELETE FROM tagtui_bulk")
         if n:
             self._event(tx, "contacts.status_changed", "workspace", None, after=status_id, contacts=n)

@@ -16,6 +16,7 @@ from typing import Any
 from tagtui.store.base import UNSET, Selection, StoreBase, as_refs
 from tagtui.store.db import Tx
 from tagtui.store.errors import ValidationError
+from tagtui.store.jobs import Progress, in_parts
 
 
 @dataclass(frozen=True)
@@ -129,13 +130,15 @@ class PlanOps(StoreBase):
         add: Sequence[int | str] = (),
         remove: Sequence[int | str] = (),
         status: int | str | None = UNSET,
+        progress: Progress | None = None,
     ) -> BulkPlan:
         """Make a planned change in one transaction; returns the plan as it was just before.
 
         Contacts the tag part would push past the tag limit keep their tags (and are counted
-        as left out); the status part applies to the whole selection.
+        as left out); the status part applies to the whole selection. ``progress(done,
+        total)`` hears how far it is, and cancels it by raising (``jobs``).
         """
-        return self._bulk_change(selection, add, remove, status, apply=True)
+        return self._bulk_change(selection, add, remove, status, apply=True, progress=progress)
 
     def _bulk_change(
         self,
@@ -145,6 +148,7 @@ class PlanOps(StoreBase):
         status: int | str | None,
         *,
         apply: bool,
+        progress: Progress | None = None,
     ) -> BulkPlan:
         add, remove = as_refs(add, "add"), as_refs(remove, "remove")
 
@@ -156,8 +160,9 @@ class PlanOps(StoreBase):
                 # are then read by id, not all scanned and probed.
                 where = f"c.workspace_id = :ws AND c.id IN (SELECT c.id FROM {source} WHERE {where})"
                 params = self._params(**params)
-            do = self._apply_where if apply else self._plan_where
-            return do(tx, where, params, add_ids, remove_ids, status_id)
+            if apply:
+                return self._apply_where(tx, where, params, add_ids, remove_ids, status_id, progress)
+            return self._plan_where(tx, where, params, add_ids, remove_ids, status_id)
 
         return self._write(run) if apply else self._read(run)
 
@@ -252,6 +257,7 @@ class PlanOps(StoreBase):
         add_ids: Sequence[int],
         remove_ids: Sequence[int],
         status_id: int | None,
+        progress: Progress | None = None,
     ) -> BulkPlan:
         plan = self._plan_where(tx, where, params, add_ids, remove_ids, status_id)
         if not plan.changes:
@@ -259,6 +265,8 @@ class PlanOps(StoreBase):
         # The query may look at the very tags or status the change edits: fix the selection first.
         fixed = self.db.snapshot(tx, "tagtui_selection", f"SELECT c.id FROM contact c WHERE {where}", params)
         where, params = f"c.workspace_id = :ws AND {fixed}", self._params()
+        # Progress: the tag part, then the status part, each half of the way when both run.
+        parts = int(bool(add_ids or remove_ids)) + int(status_id is not UNSET)
         if add_ids or remove_ids:
             eligible = where
             over_limit = self._over_limit(tx, add_ids, remove_ids)  # type: ignore[attr-defined]
@@ -269,9 +277,11 @@ class PlanOps(StoreBase):
                     f" GROUP BY c.id HAVING {over})"
                 )
             # The existing set-based writer, so history and undo see a bulk change as usual.
-            self._apply_tags_where(tx, eligible, params, list(add_ids), list(remove_ids))  # type: ignore[attr-defined]
+            self._apply_tags_where(  # type: ignore[attr-defined]
+                tx, eligible, params, list(add_ids), list(remove_ids), progress=in_parts(progress, 0, parts)
+            )
         if status_id is not UNSET:
-            self._set_status_where(tx, where, params, status_id)  # type: ignore[attr-defined]
+            self._set_status_where(tx, where, params, status_id, in_parts(progress, parts - 1, parts))  # type: ignore[attr-defined]
         return plan
 
     def _tag_names(self, tx: Tx, ids: Sequence[int]) -> dict[int, str]:

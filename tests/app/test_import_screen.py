@@ -132,7 +132,7 @@ def _big_csv(path: Path, rows: int) -> Path:
 
 
 async def test_import_shows_rows_rate_and_time_left(store, make_app, tmp_path):
-    from tagtui.app.screens import import_file as screen_module
+    from tagtui.app.widgets import job_progress as screen_module
 
     path = _big_csv(tmp_path / "big.csv", 3000)
     lines: list[str] = []
@@ -162,12 +162,15 @@ async def test_import_shows_rows_rate_and_time_left(store, make_app, tmp_path):
 
 
 def test_progress_line_in_words():
-    from tagtui.app.screens.import_file import progress_line
+    from tagtui.app.widgets.job_progress import progress_line
 
-    assert progress_line(12_500, 250, 1000, 2.0) == (
+    assert progress_line("Importing", 12_500, 250, 1000, 2.0) == (
         "Importing… 12,500 rows · 6,250 rows/s · about 6 s left  (escape cancels)"
     )
-    assert "about 5 min left" in progress_line(500, 10, 1000, 3.0)
+    assert "about 5 min left" in progress_line("Importing", 500, 10, 1000, 3.0)
+    assert progress_line("Tagging", 400, 400, 1000, 2.0, "contacts") == (
+        "Tagging… 400 contacts · 200 contacts/s · about 3 s left  (escape cancels)"
+    )
 
 
 async def test_a_cancelled_import_imports_nothing(store, make_app, tmp_path):

@@ -35,3 +35,14 @@ def snapshot(store: Store) -> dict[str, list[tuple[Any, ...]]]:
 
 def row_count(store: Store, table: str) -> int:
     return store._read(lambda tx: tx.scalar(f"SELECT COUNT(*) FROM {table}"))
+
+
+def many_contacts(store: Store, count: int) -> Store:
+    """Tags VIP and Cold, statuses New and Won, and ``count`` contacts (every third one Cold)."""
+    store.create_tag("VIP")
+    store.create_tag("Cold")
+    store.create_status("New")
+    store.create_status("Won")
+    for i in range(count):
+        store.add_contact(f"Person {i:03}", email=f"p{i}@example.com", tags=["Cold"] if i % 3 == 0 else [])
+    return store

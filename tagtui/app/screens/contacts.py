@@ -21,17 +21,19 @@ from tagtui.app.screens.base import TagtuiScreen
 from tagtui.app.screens.picker import StatusChoice, StatusPicker, TagPicker, TextPrompt, ViewPicker
 from tagtui.app.widgets.contact_table import ContactTable
 from tagtui.app.widgets.filter_panel import FilterPanel, LabelList
+from tagtui.app.widgets.job_progress import JobProgress
 from tagtui.app.widgets.query_bar import QueryInput
 from tagtui.query import EVERYTHING, parse
 from tagtui.query.parse import clauses
 from tagtui.store import Contact, Store, TagtuiError, ValidationError, View
 from tagtui.store.base import Selection
 from tagtui.store.insight import Explanation
+from tagtui.store.jobs import Cancelled, Progress
 from tagtui.textsafe import visible
 
 #: How long typing must pause before the query runs.
 DEBOUNCE = 0.25
-#: Above this many contacts a bulk change shows its progress bar.
+#: "All matches" before they are counted: about this many (a guess for the wording).
 BIG_SELECTION = 200
 
 
@@ -177,6 +179,7 @@ class ContactsScreen(TagtuiScreen):
                     yield Label("", id="working-label")
                     yield ProgressBar(total=None, show_eta=False, show_percentage=False, id="working")
                     yield Label("", id="position")
+                yield JobProgress(id="bulk-progress")
                 yield ContactTable(id="contacts")
                 yield Static("", id="empty", markup=False)
             yield FilterPanel(id="panel")
@@ -429,7 +432,14 @@ class ContactsScreen(TagtuiScreen):
         self.table.select_all()
 
     def action_clear_selection(self) -> None:
+        if self.bulk_progress.running:
+            self.bulk_progress.cancel()
+            return
         self.table.clear_selection()
+
+    @property
+    def bulk_progress(self) -> JobProgress:
+        return self.query_one("#bulk-progress", JobProgress)
 
     def _target(self) -> tuple[Selection, int, str]:
         """What a bulk action applies to, about how many contacts that is, and how to say it."""
@@ -453,8 +463,8 @@ class ContactsScreen(TagtuiScreen):
         focused = self.focused
         if isinstance(focused, Input) and action in {b.action for b in self._letter_bindings()}:
             return False  # the letters are being typed into the query
-        if action == "clear_selection":
-            return bool(table.selected or table.all_selected)
+        if action == "clear_selection":  # escape: cancels a running bulk change, else unmarks
+            return self.bulk_progress.running or bool(table.selected or table.all_selected)
         if action in self.ROW_ACTIONS:
             return table.current is not None
         return True
@@ -586,20 +596,20 @@ class ContactsScreen(TagtuiScreen):
                 names = ", ".join(repr(t.name) for t in self.panel.tags if t.id in ids)
                 verb = "Added" if add else "Removed"
                 self._bulk(
-                    lambda store: store.bulk_change_tags(
-                        selection, **({"add": ids} if add else {"remove": ids})
+                    "Tagging" if add else "Untagging",
+                    lambda store, progress: store.bulk_change_tags(
+                        selection, **({"add": ids} if add else {"remove": ids}), progress=progress
                     ),
                     lambda counts: (
                         f"{verb} {visible(names)} {'to' if add else 'from'} "
                         f"{_changed(counts)} contact{'s' if _changed(counts) != 1 else ''}"
                     ),
-                    _n,
                 )
 
         self.app.push_screen(TagPicker(title, tags), chosen)
 
     def action_set_status(self) -> None:
-        selection, n, describe = self._target()
+        selection, _n, describe = self._target()
         if not self.panel.statuses:
             self.notify("There are no statuses yet: press 3 to set up the pipeline.", severity="warning")
             return
@@ -612,9 +622,9 @@ class ContactsScreen(TagtuiScreen):
                 return
             what = f"Set status {visible(choice.name)!r} on" if choice.name else "Cleared the status of"
             self._bulk(
-                lambda store: store.bulk_set_status(selection, choice.status_id),
+                "Setting the status",
+                lambda store, progress: store.bulk_set_status(selection, choice.status_id, progress=progress),
                 lambda changed: f"{what} {changed:,} contact{'s' if changed != 1 else ''}",
-                n,
             )
 
         self.app.push_screen(StatusPicker(f"Set the status of {describe}", self.panel.statuses), chosen)
@@ -649,29 +659,39 @@ class ContactsScreen(TagtuiScreen):
         def answered(yes: bool | None) -> None:
             if yes:
                 self._bulk(
-                    lambda store: store.apply_bulk_change(selection, **change),
+                    "Applying",
+                    lambda store, progress: store.apply_bulk_change(selection, **change, progress=progress),
                     lambda done: f"Done: {done.summary()}",
-                    plan.selected,
                 )
 
         question = f"{visible(heading)}?\n\n{visible(plan.summary())}"
         self.app.push_screen(ConfirmDialog(question, confirm_label="Apply"), answered)
 
-    def _bulk(self, change: Callable[[Store], Any], describe: Callable[[Any], str], size: int) -> None:
-        self._working(True, f"working on {size:,} contacts…" if size >= BIG_SELECTION else "saving…")
-        self._run_bulk(change, describe)
+    def _bulk(
+        self, verb: str, change: Callable[[Store, Progress], Any], describe: Callable[[Any], str]
+    ) -> None:
+        """Run a bulk change in a worker, its progress shown in the count row; escape cancels it."""
+        if self.bulk_progress.running:
+            self.notify("A bulk change is still running (escape cancels it).", severity="warning")
+            return
+        self._run_bulk(change, describe, self.bulk_progress.start(verb, unit="contacts"))
 
     @work(thread=True, group="bulk", exit_on_error=False)
-    def _run_bulk(self, change: Callable[[Store], Any], describe: Callable[[Any], str]) -> None:
+    def _run_bulk(
+        self, change: Callable[[Store, Progress], Any], describe: Callable[[Any], str], progress: Progress
+    ) -> None:
         try:
-            result = change(self.app.store)  # type: ignore[attr-defined]
+            result = change(self.app.store, progress)  # type: ignore[attr-defined]
+        except Cancelled:
+            self.app.call_from_thread(self._bulk_done, "Cancelled: nothing was changed.")
+            return
         except Exception:
-            self.app.call_from_thread(self._working, False)
+            self.app.call_from_thread(self.bulk_progress.finish)
             raise
         self.app.call_from_thread(self._bulk_done, describe(result))
 
     def _bulk_done(self, message: str) -> None:
-        self._working(False)
+        self.bulk_progress.finish()
         self.notify(message, markup=False)
         self.refresh_data()
 
@@ -711,12 +731,12 @@ class ContactsScreen(TagtuiScreen):
                 return
             self.table.clear_selection()  # the marked contacts are going away
             self._bulk(
-                lambda store: store.bulk_delete_contacts(selection),
+                "Deleting",
+                lambda store, progress: store.bulk_delete_contacts(selection, progress=progress),
                 lambda deleted: (
                     f"Deleted {deleted:,} contact{'s' if deleted != 1 else ''} (ctrl+z puts "
                     f"{'it' if deleted == 1 else 'them'} back)"
                 ),
-                n,
             )
 
         question = f"Delete {visible(what)}? ctrl+z puts {'it' if n == 1 else 'them'} back."

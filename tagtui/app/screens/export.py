@@ -10,13 +10,15 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, Label, ProgressBar, RadioButton, RadioSet
+from textual.widgets import Button, Input, Label, RadioButton, RadioSet
 
 from tagtui.app.screens.base import TagtuiModal
 from tagtui.app.widgets.dialogs import ConfirmDialog
+from tagtui.app.widgets.job_progress import JobProgress
 from tagtui.io.export import EXPORT_CHOICES, ExportChoice
 from tagtui.query import Filter
 from tagtui.store import FileError, Store
+from tagtui.store.jobs import Cancelled, Progress
 from tagtui.textsafe import visible
 
 
@@ -70,9 +72,7 @@ class ExportDialog(TagtuiModal[str | None]):
             yield Label("File", classes="field-label")
             yield Input(value=default_path(self.choice), id="path")
             yield Label("", id="error", classes="field-error", markup=False)
-            yield ProgressBar(
-                total=None if self.count is None else max(self.count, 1), show_eta=False, id="progress"
-            )
+            yield JobProgress(id="progress")
             with Horizontal(classes="dialog-buttons"):
                 yield Label("ctrl+s export · esc cancel", classes="dialog-help")
                 yield Button("Cancel", id="cancel")
@@ -83,7 +83,6 @@ class ExportDialog(TagtuiModal[str | None]):
 
         # The export runs in a worker thread, which cannot set signal handlers: set them here.
         self._saved_signals = install_signal_cleanup()
-        self.query_one("#progress", ProgressBar).display = False
         self.query_one("#path", Input).focus()
 
     def on_unmount(self) -> None:
@@ -140,52 +139,47 @@ class ExportDialog(TagtuiModal[str | None]):
 
     def _start(self, target: Any) -> None:
         self.running = True
-        bar = self.query_one("#progress", ProgressBar)
-        bar.display = True
-        bar.update(progress=0)
-        self._export(self.app.store, target, self.choice)  # type: ignore[attr-defined]
+        progress = self.query_one(JobProgress).start("Exporting", unit="contacts")
+        self._export(self.app.store, target, self.choice, progress)  # type: ignore[attr-defined]
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        if not self.running:
+        if self.running:
+            self.query_one(JobProgress).cancel()  # the file is left as it was
+        else:
             self.dismiss(None)
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
-    def _export(self, store: Store, target: Any, choice: ExportChoice) -> None:
+    def _export(self, store: Store, target: Any, choice: ExportChoice, progress: Progress) -> None:
         try:
             from tagtui.io import target as targets
             from tagtui.io.export import export_contacts
 
             store.check_query(self.filter)
             written = targets.write(
-                target, choice.fmt, lambda out: self._call(export_contacts, store, choice, out)
+                target,
+                choice.fmt,
+                lambda out: export_contacts(
+                    store, self.filter, choice.fmt, out, progress=progress, style=choice.style
+                ),
             )
+        except Cancelled:
+            self.app.call_from_thread(self._cancelled, target)
+            return
         except Exception as exc:
             self.app.call_from_thread(self._failed, exc)
             return
         self.app.call_from_thread(self._done, target.path, written)
 
-    def _call(self, export_contacts: Any, store: Store, choice: ExportChoice, out: Any) -> Any:
-        return export_contacts(
-            store, self.filter, choice.fmt, out, progress=self._progress, style=choice.style
-        )
-
-    def _progress(self, done: Any = None, total: Any = None) -> None:
-        """Takes what the exporter gives: ``(done, total)``, a fraction, or a message."""
-        if not isinstance(done, int | float) or isinstance(done, bool):
-            return
-        if isinstance(total, int) and not isinstance(total, bool):
-            self.app.call_from_thread(self._show_progress, done, total)
-        elif isinstance(done, float) and done <= 1:
-            self.app.call_from_thread(self._show_progress, done * (self.count or 0), self.count)
-        else:
-            self.app.call_from_thread(self._show_progress, done, self.count)
-
-    def _show_progress(self, done: float, total: int | None) -> None:
-        self.query_one("#progress", ProgressBar).update(total=total, progress=done)
+    def _cancelled(self, target: Any) -> None:
+        self.running = False
+        self.query_one(JobProgress).finish()
+        kept = "the file is as it was" if target.exists else "no file was written"
+        self._show_error(f"Export cancelled: {kept}.")
 
     def _done(self, path: str, written: Any) -> None:
         self.running = False
+        self.query_one(JobProgress).finish()
         n = written if isinstance(written, int) else self.count
         what = "the contacts" if n is None else f"{n:,} contact{'s' if n != 1 else ''}"
         self.notify(f"Exported {what} to {visible(path)}", markup=False)
@@ -193,8 +187,11 @@ class ExportDialog(TagtuiModal[str | None]):
 
     def _failed(self, exc: BaseException) -> None:
         self.running = False
-        self.query_one("#progress", ProgressBar).display = False
+        self.query_one(JobProgress).finish()
         message = "export is not available in this installation" if isinstance(exc, ImportError) else str(exc)
+        self._show_error(f"✗ {message}")
+
+    def _show_error(self, text: str) -> None:
         error = self.query_one("#error", Label)
-        error.update(f"✗ {message}")
+        error.update(text)
         error.add_class("-shown")

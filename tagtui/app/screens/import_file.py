@@ -9,8 +9,6 @@ shows the counts and every skipped row with its line and why.
 from __future__ import annotations
 
 import os
-import threading
-import time
 from typing import Any
 
 from rich.text import Text
@@ -18,12 +16,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, DataTable, Input, Label, ProgressBar, Static
+from textual.widgets import Button, DataTable, Input, Label, Static
 
 from tagtui.app.messages import DataChanged
 from tagtui.app.screens.base import TagtuiModal
+from tagtui.app.widgets.job_progress import JobProgress
 from tagtui.app.widgets.list_table import ListTable
 from tagtui.store import FileError, Store
+from tagtui.store.jobs import Cancelled
 from tagtui.textsafe import visible
 
 #: The choices ``]`` cycles through: ignored, then every field.
@@ -75,10 +75,6 @@ class ImportScreen(TagtuiModal[Any]):
         self.mapping: Any = None
         self.running = False
         self.report: Any = None
-        #: Set by escape or the Cancel button; the import's next progress call stops it.
-        self._cancel = threading.Event()
-        self._started = 0.0
-        self._calls = 0
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
@@ -96,7 +92,7 @@ class ImportScreen(TagtuiModal[Any]):
             table: DataTable[Any] = ListTable(id="mapping", cursor_type="row", zebra_stripes=True)
             yield table
             yield Static("", id="summary", markup=False)
-            yield ProgressBar(total=100, show_eta=False, id="progress")
+            yield JobProgress(id="progress")
             with VerticalScroll(id="skipped-box"):
                 yield Static("", id="skipped", markup=False)
             with Horizontal(classes="dialog-buttons"):
@@ -110,7 +106,6 @@ class ImportScreen(TagtuiModal[Any]):
         table = self.query_one("#mapping", DataTable)
         table.add_columns("Column", "Field", "Sample value")
         table.display = False
-        self.query_one("#progress", ProgressBar).display = False
         self.query_one("#skipped-box").display = False
         self.query_one("#path", Input).focus()
         if self.initial_path:
@@ -229,23 +224,19 @@ class ImportScreen(TagtuiModal[Any]):
                 return
         self.running = True
         self._error(None)
-        bar = self.query_one("#progress", ProgressBar)
-        bar.display = True
-        bar.update(total=100, progress=0)
-        self._cancel.clear()
-        self._started = time.monotonic()
-        self._calls = 0
         self.query_one("#cancel", Button).label = "Cancel import"
-        self._summary("Importing…  (escape cancels)")
-        self._import(self.app.store, path, self._encoding(), self.mapping)  # type: ignore[attr-defined]
+        self._summary("")
+        # The import tells the share of the file read (bytes) every ROWS_PER_PROGRESS rows.
+        progress = self.query_one(JobProgress).start("Importing", rows_per_call=ROWS_PER_PROGRESS)
+        self._import(self.app.store, path, self._encoding(), self.mapping, progress)  # type: ignore[attr-defined]
 
     @work(thread=True, exclusive=True, group="import", exit_on_error=False)
-    def _import(self, store: Store, path: str, encoding: str | None, mapping: Any) -> None:
+    def _import(self, store: Store, path: str, encoding: str | None, mapping: Any, progress: Any) -> None:
         try:
             from tagtui.io.csv_import import import_file
 
-            report = import_file(store, path, encoding=encoding, mapping=mapping, progress=self._progress)
-        except ImportCancelled:
+            report = import_file(store, path, encoding=encoding, mapping=mapping, progress=progress)
+        except Cancelled:
             self.app.call_from_thread(self._cancelled)
             return
         except Exception as exc:
@@ -253,32 +244,18 @@ class ImportScreen(TagtuiModal[Any]):
             return
         self.app.call_from_thread(self._done, report)
 
-    def _progress(self, done: int, total: int) -> None:
-        # Called by the import every ROWS_PER_PROGRESS rows, inside its one transaction: raising
-        # here rolls the whole import back.
-        if self._cancel.is_set():
-            raise ImportCancelled()
-        self._calls += 1
-        self.app.call_from_thread(self._show_progress, done, total, self._calls * ROWS_PER_PROGRESS)
-
-    def _show_progress(self, done: int, total: int, rows: int) -> None:
-        self.query_one("#progress", ProgressBar).update(total=max(total, 1), progress=done)
-        if not self.running or self._cancel.is_set():
-            return
-        self._summary(progress_line(rows, done, total, time.monotonic() - self._started))
+    def _stopped(self) -> None:
+        self.running = False
+        self.query_one(JobProgress).finish()
+        self.query_one("#cancel", Button).label = "Close"
 
     def _cancelled(self) -> None:
-        self.running = False
-        self._cancel.clear()
-        self.query_one("#progress", ProgressBar).display = False
-        self.query_one("#cancel", Button).label = "Close"
+        self._stopped()
         self._summary("Import cancelled: nothing was imported.")
 
     def _done(self, report: Any) -> None:
-        self.running = False
-        self.query_one("#cancel", Button).label = "Close"
+        self._stopped()
         self.report = report
-        self.query_one("#progress", ProgressBar).display = False
         r = report.result
         text = (
             f"Imported {r.rows:,} row{'s' if r.rows != 1 else ''}: {r.created:,} created,"
@@ -302,9 +279,7 @@ class ImportScreen(TagtuiModal[Any]):
         self.notify(text, markup=False)
 
     def _failed(self, exc: BaseException) -> None:
-        self.running = False
-        self.query_one("#cancel", Button).label = "Close"
-        self.query_one("#progress", ProgressBar).display = False
+        self._stopped()
         self._summary("Nothing was imported.")
         self._error(exc)
 
@@ -330,26 +305,10 @@ class ImportScreen(TagtuiModal[Any]):
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         if self.running:
-            self._cancel.set()
-            self._summary("Cancelling…")
+            self.query_one(JobProgress).cancel()
             return
         self.dismiss(self.report)
 
 
 #: The import reports its progress once per this many rows (``tagtui.io.csv_import.Checked``).
 ROWS_PER_PROGRESS = 500
-
-
-class ImportCancelled(Exception):
-    """Raised from the import's progress call when the user cancels: the import rolls back."""
-
-
-def progress_line(rows: int, done: int, total: int, seconds: float) -> str:
-    """``12,500 rows · 8,300 rows/s · about 4 s left`` (from the share of the file read so far)."""
-    line = f"Importing… {rows:,} rows"
-    if seconds > 0 and rows:
-        line += f" · {rows / seconds:,.0f} rows/s"
-    if done > 0 and total > done and seconds > 0:
-        left = seconds * (total - done) / done
-        line += f" · about {left:,.0f} s left" if left < 120 else f" · about {left / 60:,.0f} min left"
-    return line + "  (escape cancels)"

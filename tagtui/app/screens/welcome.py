@@ -6,11 +6,13 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Center, Vertical
-from textual.widgets import Label, ProgressBar, Static
+from textual.containers import Vertical
+from textual.widgets import Label, Static
 
 from tagtui.app.screens.base import TagtuiModal
+from tagtui.app.widgets.job_progress import JobProgress
 from tagtui.store import Store
+from tagtui.store.jobs import Cancelled, Progress
 
 DEMO_CONTACTS = 500
 
@@ -31,7 +33,7 @@ class WelcomeScreen(TagtuiModal[bool]):
         Binding("t", "tags", "Standard tags", id="welcome.tags"),
         Binding("p", "pipeline", "Standard pipeline", id="welcome.pipeline"),
         Binding("enter", "start", "Start", id="welcome.start"),
-        Binding("escape", "start", "Start empty", show=False, id="welcome.escape"),
+        Binding("escape", "escape", "Start empty", show=False, id="welcome.escape"),
     ]
 
     DEFAULT_CLASSES = "picker"
@@ -53,13 +55,11 @@ class WelcomeScreen(TagtuiModal[bool]):
                 id="welcome-text",
             )
             yield Static(id="welcome-choices")
-            with Center():
-                yield ProgressBar(total=100, show_eta=False, id="welcome-progress")
+            yield JobProgress(id="welcome-progress")
             yield Label("", id="welcome-status")
             yield Label("Later: 1 Contacts · 2 Tags · 3 Statuses · 4 Board · ? Help", classes="dialog-help")
 
     def on_mount(self) -> None:
-        self.query_one("#welcome-progress", ProgressBar).display = False
         self._render_choices()
         if self.start_demo:
             self.action_demo()
@@ -89,22 +89,19 @@ class WelcomeScreen(TagtuiModal[bool]):
         if self.busy or "demo" in self.done:
             return
         self.busy = True
-        bar = self.query_one("#welcome-progress", ProgressBar)
-        bar.display = True
-        bar.update(total=self.demo_contacts, progress=0)
-        self._status("Generating demo data…")
-        self._demo(self.app.store, self.demo_contacts)  # type: ignore[attr-defined]
+        self._status("")
+        progress = self.query_one(JobProgress).start("Generating demo data", unit="contacts")
+        self._demo(self.app.store, self.demo_contacts, progress)  # type: ignore[attr-defined]
 
     @work(thread=True, exclusive=True, group="welcome", exit_on_error=False)
-    def _demo(self, store: Store, contacts: int) -> None:
+    def _demo(self, store: Store, contacts: int, progress: Progress) -> None:
         try:
             from tagtui.io.demo import generate
 
-            def progress(done: object = None, total: object = None) -> None:
-                if isinstance(done, int) and not isinstance(done, bool):
-                    self.app.call_from_thread(self._progress, done)
-
             result = generate(store, contacts=contacts, seed=1, progress=progress)
+        except Cancelled:
+            self.app.call_from_thread(self._finished, None, "Demo data cancelled: nothing was added.")
+            return
         except Exception:
             self.app.call_from_thread(self._finished, None, "")
             raise
@@ -112,8 +109,13 @@ class WelcomeScreen(TagtuiModal[bool]):
             self._finished, "demo", f"Added {getattr(result, 'contacts', contacts):,} demo contacts."
         )
 
-    def _progress(self, done: int) -> None:
-        self.query_one("#welcome-progress", ProgressBar).update(progress=done)
+    def action_escape(self) -> None:
+        """Escape cancels demo data being generated; otherwise it starts (as enter does)."""
+        progress = self.query_one(JobProgress)
+        if progress.running:
+            progress.cancel()
+        else:
+            self.action_start()
 
     def action_tags(self) -> None:
         if self.busy or "tags" in self.done:
@@ -140,9 +142,9 @@ class WelcomeScreen(TagtuiModal[bool]):
 
     def _finished(self, what: str | None, message: str) -> None:
         self.busy = False
-        self.query_one("#welcome-progress", ProgressBar).display = False
+        self.query_one(JobProgress).finish()
         if what is None:
-            self._status("That did not work; see the message.")
+            self._status(message or "That did not work; see the message.")
             return
         self.done.add(what)
         if what == "demo":
