@@ -80,7 +80,8 @@ class SyncScreen(TagtuiScreen):
 
     def on_mount(self) -> None:
         sources = self.query_one("#sync-sources", DataTable)
-        sources.add_columns("Name", "URL", "Last sync", "Contacts")
+        # The URL goes last: a long one would push the others out of an 80-column terminal.
+        sources.add_columns("Name", "Last sync", "Contacts", "URL")
         conflicts = self.query_one("#sync-conflicts", DataTable)
         conflicts.add_columns("Address book", "Contact", "Field", "Kept", "Local", "Remote")
         self._show_conflicts(getattr(self.app, "sync_reports", []))
@@ -106,7 +107,7 @@ class SyncScreen(TagtuiScreen):
         table.clear()
         for s in sources:
             table.add_row(
-                literal(s.name), literal(s.url), when(s.last_sync), f"{s.contacts:,}", key=str(s.id)
+                literal(s.name), when(s.last_sync), f"{s.contacts:,}", literal(s.url), key=str(s.id)
             )
         if sources:
             table.move_cursor(row=min(max(row, 0), len(sources) - 1))
