@@ -9,6 +9,7 @@ from tagtui.cli.common import UsageError, add_json, command
 from tagtui.cli.context import Context
 from tagtui.cli.output import Column, plural
 from tagtui.cli.registry import help_for
+from tagtui.store.sync import sync_time
 
 if TYPE_CHECKING:
     from tagtui.sync.engine import SyncReport
@@ -117,7 +118,7 @@ def listing(ctx: Context) -> int:
     if ctx.json:
         ctx.out.json([s.to_json() for s in sources])
         return 0
-    rows = [[s.name, s.url, s.last_sync or "never", s.contacts] for s in sources]
+    rows = [[s.name, s.url, sync_time(s.last_sync), s.contacts] for s in sources]
     columns = (Column("NAME"), Column("URL", shrink=True), Column("LAST SYNC"), Column("CONTACTS", ">"))
     ctx.out.table(columns, rows, footer=plural(len(sources), "address book"))
     return 0

@@ -142,6 +142,11 @@ class Applied:
 # -- the fields of a contact as a sync sees them --------------------------------------------
 
 
+def sync_time(stamp: str | None) -> str:
+    """A stored time of a sync as people read it: ``2026-12-04 16:02 UTC``, or ``never``."""
+    return f"{stamp[:10]} {stamp[11:16]} UTC" if stamp else "never"
+
+
 def clean_sync_fields(values: dict[str, Any]) -> Fields:
     """A card's fields as a contact can hold them: trimmed, cut to the limits, a bad email or
     tag left out, a missing name taken from the email (or "(no name)"). Cleaning the fields of

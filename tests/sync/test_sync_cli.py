@@ -113,3 +113,19 @@ def test_a_server_that_dies_midway_leaves_the_contacts_whole(own_xandikos: DavSe
     assert len(book.names()) == 6 and store.count_contacts() == 6
     again = sync(store, "ab", remote=remote)
     assert again.pushed == again.pulled == {"created": 0, "updated": 0, "deleted": 0}
+
+
+def test_sync_list_shows_the_time_of_the_last_sync_as_people_read_it(
+    db_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    folder = tmp_path / "vdir"
+    folder.mkdir()
+    (folder / "ada.vcf").write_text(card("ada", "Ada Lovelace"), newline="")
+    assert tagtui(capsys, db_url, "sync", "add", "phone", str(folder))[0] == 0
+    code, out, _ = tagtui(capsys, db_url, "sync", "list")
+    assert code == 0 and "never" in out
+    assert tagtui(capsys, db_url, "sync", "phone")[0] == 0
+    code, out, _ = tagtui(capsys, db_url, "sync", "list")
+    stamp = json.loads(tagtui(capsys, db_url, "sync", "list", "--json")[1])[0]["last_sync"]
+    assert code == 0 and f"{stamp[:10]} {stamp[11:16]} UTC" in out  # not the stored ISO text
+    assert stamp not in out

@@ -20,11 +20,7 @@ from tagtui.app.screens.base import TagtuiScreen
 from tagtui.app.screens.support import data_changed, plural, show_error, store_of
 from tagtui.store import TagtuiError
 from tagtui.store.sync import SyncSource
-
-
-def when(stamp: str | None) -> str:
-    """A stored time as the screen shows it: ``2026-12-04 16:02`` (UTC), or ``never``."""
-    return f"{stamp[:10]} {stamp[11:16]} UTC" if stamp else "never"
+from tagtui.store.sync import sync_time as when
 
 
 class SyncScreen(TagtuiScreen):
