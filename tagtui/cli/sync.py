@@ -137,7 +137,7 @@ def remove(ctx: Context, name: str) -> int:
 
 
 def sync_now(ctx: Context, name: str | None) -> int:
-    from tagtui.store.errors import NotFound
+    from tagtui.store.errors import NotFound, TagtuiError
     from tagtui.sync.engine import sync
 
     if name is None:
@@ -149,13 +149,23 @@ def sync_now(ctx: Context, name: str | None) -> int:
     else:
         names = [ctx.store.get_sync_source(name).name]
     prefer = ctx.args.prefer or "remote"
-    reports = [sync(ctx.store, n, prefer=prefer, force=ctx.args.force, dry_run=ctx.dry_run) for n in names]
+    reports = []
+    failure: TagtuiError | None = None
+    for n in names:  # one address book that fails (a dead server, the guard) does not stop the others
+        try:
+            reports.append(sync(ctx.store, n, prefer=prefer, force=ctx.args.force, dry_run=ctx.dry_run))
+        except TagtuiError as exc:
+            if name is not None or len(names) == 1:
+                raise
+            failure = failure or exc
     if ctx.json:
         documents = [r.to_json() for r in reports]
-        ctx.out.json(documents[0] if name is not None or len(documents) == 1 else documents)
-        return 0
-    for report in reports:
-        _say(ctx, report)
+        ctx.out.json(documents if failure is not None or len(names) > 1 else documents[0])
+    else:
+        for report in reports:
+            _say(ctx, report)
+    if failure is not None:
+        raise failure  # after what the others did was printed
     return 0
 
 

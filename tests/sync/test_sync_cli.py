@@ -129,3 +129,20 @@ def test_sync_list_shows_the_time_of_the_last_sync_as_people_read_it(
     stamp = json.loads(tagtui(capsys, db_url, "sync", "list", "--json")[1])[0]["last_sync"]
     assert code == 0 and f"{stamp[:10]} {stamp[11:16]} UTC" in out  # not the stored ISO text
     assert stamp not in out
+
+
+def test_an_address_book_that_fails_does_not_stop_the_others(
+    db_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """'tagtui sync' with a dead server first: the folder after it is synced all the same, and
+    the run ends with the dead one's line and exit 1."""
+    folder = tmp_path / "vdir"
+    folder.mkdir()
+    (folder / "ada.vcf").write_text(card("ada", "Ada Lovelace"), newline="")
+    assert tagtui(capsys, db_url, "sync", "add", "aaa-dead", "http://127.0.0.1:9/")[0] == 0
+    assert tagtui(capsys, db_url, "sync", "add", "phone", str(folder))[0] == 0
+    code, out, err = tagtui(capsys, db_url, "sync", "--json")
+    assert code == 1 and len(err.splitlines()) == 1 and "127.0.0.1:9" in err
+    assert [(d["name"], d["pulled"]["created"]) for d in json.loads(out)] == [("phone", 1)]
+    with Store.open(db_url) as store:
+        assert [c.name for c in store.iter_contacts()] == ["Ada Lovelace"]

@@ -200,9 +200,8 @@ class SyncScreen(TagtuiScreen):
                 reports.append(
                     sync(store, name, prefer=self.prefer, force=force, dry_run=dry_run, progress=progress)
                 )
-            except TagtuiError as exc:
-                failure = exc
-                break
+            except TagtuiError as exc:  # shown once all are done: one that fails does not stop the others
+                failure = failure or exc
         self.app.call_from_thread(self._finished, reports, failure)
 
     def _finished(self, reports: list, failure: BaseException | None) -> None:
