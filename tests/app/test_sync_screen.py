@@ -158,3 +158,22 @@ def test_sync_snapshot(store: Store, make_app, snap_compare):  # type: ignore[no
         await settle(pilot)
 
     assert snap_compare(app, run_before=run_before, terminal_size=SIZE)
+
+
+async def test_sync_all_goes_past_an_address_book_that_fails(store: Store, make_app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A syncs every address book: a dead server first does not keep the folder after it from syncing."""
+    folder = vdir(tmp_path, ada="")
+    store.add_contact("Grace", email="grace@example.com")
+    store.add_sync_source("aaa-dead", "http://127.0.0.1:9/")
+    store.add_sync_source("phone", str(folder))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("S")
+        await settle(pilot)
+        await pilot.press("A")
+        await settle(pilot)
+        progress = str(app.screen.query_one("#sync-progress", Label).render())
+        assert progress == "phone: 1 changed here, 1 there, 0 conflicts"
+    assert [c.name for c in store.iter_contacts()] == ["Ada", "Grace"]
+    assert store.get_sync_source("aaa-dead").last_sync is None
