@@ -273,6 +273,11 @@ class _Http:
                 )
             if self.user is None:
                 why = "the server wants a user and password"
+            elif self.password is None:
+                why = (
+                    f"no password was given for user {self.user!r} (add the address book with"
+                    " --password-env or --password-command, or put it in ~/.netrc)"
+                )
             else:
                 why = f"wrong user or password (user {self.user!r})"
             return RemoteError(f"{url}: 401 Unauthorized: {why}")

@@ -146,3 +146,13 @@ def test_an_address_book_that_fails_does_not_stop_the_others(
     assert [(d["name"], d["pulled"]["created"]) for d in json.loads(out)] == [("phone", 1)]
     with Store.open(db_url) as store:
         assert [c.name for c in store.iter_contacts()] == ["Ada Lovelace"]
+
+
+def test_a_user_without_a_password_is_told_how_to_give_one(
+    radicale: DavServer, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    book = radicale.new_book()
+    assert tagtui(capsys, db_url, "sync", "add", "phone", book.url, "--user", book.user or "")[0] == 0
+    code, out, err = tagtui(capsys, db_url, "sync", "phone")
+    assert code == 1 and out == "" and len(err.splitlines()) == 1
+    assert "no password was given" in err and "--password-env" in err
