@@ -245,6 +245,9 @@ class _Http:
             return RemoteError(f"{url}: no answer within {self.timeout:g} s (timeout)")
         if isinstance(exc, ssl.SSLCertVerificationError):
             return RemoteError(f"{url}: TLS certificate not trusted ({exc.verify_message})")
+        if isinstance(exc, ssl.SSLError) and exc.reason in ("WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE"):
+            # What OpenSSL says when the port answers in plain HTTP.
+            return RemoteError(f"{url}: the server does not speak TLS on this port (is the URL http://?)")
         if isinstance(exc, ssl.SSLError):
             return RemoteError(f"{url}: TLS failed ({exc.reason or exc})")
         if isinstance(exc, http.client.RemoteDisconnected | ConnectionResetError | BrokenPipeError):

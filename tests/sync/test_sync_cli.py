@@ -156,3 +156,14 @@ def test_a_user_without_a_password_is_told_how_to_give_one(
     code, out, err = tagtui(capsys, db_url, "sync", "phone")
     assert code == 1 and out == "" and len(err.splitlines()) == 1
     assert "no password was given" in err and "--password-env" in err
+
+
+def test_an_https_url_to_a_plain_http_port_says_so(
+    radicale: DavServer, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    book = radicale.new_book()
+    https = book.url.replace("http://", "https://", 1)
+    assert tagtui(capsys, db_url, "sync", "add", "phone", https, "--user", book.user or "")[0] == 0
+    code, out, err = tagtui(capsys, db_url, "sync", "phone")
+    assert code == 1 and out == "" and len(err.splitlines()) == 1
+    assert "does not speak TLS on this port (is the URL http://?)" in err
