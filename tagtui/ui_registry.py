@@ -58,6 +58,8 @@ BINDING_IDS: tuple[str, ...] = (
     "contacts.refresh",
     "contacts.remove_tags",
     "contacts.save_view",
+    "contacts.sort",
+    "contacts.sort_reverse",
     "contacts.status",
     "contacts.toggle_panel",
     "contacts.triage",

@@ -227,14 +227,20 @@ class Bench:
     # -- raw helpers --------------------------------------------------------------------
 
     def raw_page(
-        self, where: str, params: tuple = (), *, after: tuple[str, int] | None = None, limit: int = PAGE
+        self,
+        where: str,
+        params: tuple = (),
+        *,
+        after: tuple[str, int] | None = None,
+        limit: int = PAGE,
+        order: str = "c.name_key, c.id",
     ):
-        """A page of contacts (id, name, status, tag names) by name, by hand."""
+        """A page of contacts (id, name, status, tag names) by name (or ``order``), by hand."""
         keyset = " AND (c.name_key, c.id) > (?, ?)" if after else ""
         rows = self.raw.execute(
             "SELECT c.id, c.name, c.email, c.company, s.name FROM contact c LEFT JOIN status s"
             f" ON s.id = c.status_id WHERE c.workspace_id = ? AND {where}{keyset}"
-            " ORDER BY c.name_key, c.id LIMIT ?",
+            f" ORDER BY {order} LIMIT ?",
             (self.ws, *params, *(after or ()), limit),
         ).fetchall()
         ids = [r[0] for r in rows]
@@ -771,6 +777,47 @@ class Bench:
                 runs=1,
             )
 
+    # -- 11: sorted listings ----------------------------------------------------------------
+
+    def sorting(self) -> None:
+        """The first page of every sort order (issue 12.6) against the statement a person would
+        write for it by hand: the order's own index walked from its start, with the tags."""
+        from tagtui.store.sorting import SORT_FIELDS, Sort
+
+        s = self.store
+        first_status = self.raw.execute(
+            "SELECT id FROM status WHERE workspace_id = ? ORDER BY position, id LIMIT 1", (self.ws,)
+        ).fetchone()
+        last_status = self.raw.execute(
+            "SELECT id FROM status WHERE workspace_id = ? ORDER BY position DESC, id DESC LIMIT 1", (self.ws,)
+        ).fetchone()
+        for name in SORT_FIELDS:
+            for descending in (False, True):
+                sort = Sort(name, descending)
+                way = " DESC" if descending else ""
+                if name == "status":
+                    status = (last_status if descending else first_status) or (0,)
+                    where, order = f"c.status_id = {int(status[0])}", "c.name_key, c.id"
+                else:
+                    key = {
+                        "name": "c.name_key",
+                        "email": "c.email_key",
+                        "company": "lower(c.company)",
+                        "assignee": "c.assignee_key",
+                        "followers": "c.followers",
+                    }[name]
+                    where = "1 = 1" if name in ("name", "followers") else f"{key} IS NOT NULL"
+                    order = f"{key}{way}, c.id{way}"
+                self.add(
+                    f"sort: first page by {sort.text}",
+                    11,
+                    lambda sort=sort: self.ours_page(
+                        s.list_contacts(limit=PAGE, with_total=False, sort=sort)
+                    ),
+                    lambda where=where, order=order: self.raw_page(where, order=order),
+                    note="raw: the order's index from its start, by hand",
+                )
+
     # -- 8: generate and import -----------------------------------------------------------
 
     def generate_and_import(self, folder: str) -> None:
@@ -995,6 +1042,7 @@ def run_bench(
             bench.export(folder)
             bench.duplicates()
             bench.trends()
+            bench.sorting()
             if not quick:
                 bench.generate_and_import(folder)
     finally:

@@ -19,6 +19,7 @@ from tagtui.cli.context import Context
 from tagtui.cli.output import Column, page_footer, plural
 from tagtui.cli.progress import working
 from tagtui.cli.registry import help_for
+from tagtui.store.sorting import parse_sort
 
 if TYPE_CHECKING:
     from tagtui.store import Contact, Page, TagChange
@@ -38,6 +39,9 @@ QUERY_HELP = (
 )
 
 
+SORT_HELP = "FIELD or FIELD:desc: name, email, company, status (pipeline order), assignee or followers"
+
+
 def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
     contacts = group(sub, "contacts", help=help_for("contacts"), parents=parents)
 
@@ -48,10 +52,12 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
         handler=list_contacts,
         parents=parents,
         epilog="examples:\n  tagtui contacts list --query 'tag:vip status:qualified,won'\n"
-        "  tagtui contacts list --query -tag:cold --limit 20\n  tagtui contacts list --view hot",
+        "  tagtui contacts list --query -tag:cold --limit 20\n  tagtui contacts list --view hot\n"
+        "  tagtui contacts list --sort followers:desc --limit 10",
     )
     p.add_argument("--query", metavar="Q", help=QUERY_HELP)
-    p.add_argument("--view", metavar="NAME", help="start from a saved view (ANDed with --query)")
+    p.add_argument("--view", metavar="NAME", help="start from a saved view (and its sort)")
+    p.add_argument("--sort", metavar="FIELD[:desc]", help=SORT_HELP + " (default: the view's, else name)")
     add_paging(p)
     add_json(p, "an array of contacts")
 
@@ -188,9 +194,12 @@ def list_contacts(ctx: Context) -> int:
     a = ctx.args
     store = ctx.store
     query = parse_query(a.query)
+    sort = parse_sort(a.sort)
     if a.view is not None:
         query = all_of(store.view_filter(a.view), query)
-    print_contact_page(ctx, store.list_contacts(query, limit=a.limit, offset=a.offset))
+        if a.sort is None:
+            sort = parse_sort(store.get_view(a.view).sort)
+    print_contact_page(ctx, store.list_contacts(query, limit=a.limit, offset=a.offset, sort=sort))
     return 0
 
 

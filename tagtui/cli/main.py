@@ -131,7 +131,7 @@ def option_names(parser: argparse.ArgumentParser) -> OptionNames:
 
 #: Options ``views save`` takes besides NAME and the query (with a value: glued form).
 _VIEW_SAVE_FLAGS = frozenset({"--json", "--yes", "-y", "--dry-run", "-h", "--help"})
-_VIEW_SAVE_VALUED = ("--db", "--workspace", "--query")
+_VIEW_SAVE_VALUED = ("--db", "--workspace", "--query", "--sort")
 
 
 def prepare_argv(argv: Sequence[str], options: OptionNames) -> list[str]:

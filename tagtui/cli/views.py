@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from tagtui.cli.common import UsageError, add_json, command, delete_named, group, quoted, report
+from tagtui.cli.contacts import SORT_HELP
 from tagtui.cli.context import Context
 from tagtui.cli.output import Column, plural
 from tagtui.cli.registry import help_for
@@ -14,7 +15,7 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
     views = group(sub, "views", help=help_for("views"), parents=parents)
 
     p = command(views, "list", help="list saved views", handler=list_views, parents=parents)
-    add_json(p, "an array of {name, query, broken} (broken: why it no longer runs, or null)")
+    add_json(p, "an array of {name, query, broken, sort} (broken: why it no longer runs, or null)")
 
     p = command(
         views,
@@ -24,13 +25,15 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
         parents=parents,
         epilog="examples:\n  tagtui views save cold -tag:cold\n"
         "  tagtui views save hot 'tag:\"hot lead\" -status:lost'\n\n"
-        "  tagtui views save cold --query -tag:cold\n\n"
+        "  tagtui views save cold --query -tag:cold\n"
+        "  tagtui views save --sort followers:desc big tag:vip\n\n"
         "Everything after NAME is the query, whatever it starts with (or give it as --query Q).",
     )
     p.add_argument("name", metavar="NAME")
     p.add_argument("query", metavar="QUERY", nargs="?", help="the query (the rest of the line)")
     p.add_argument("--query", dest="query_option", metavar="Q", help="the query, as an option")
-    add_json(p, "{name, query, broken}")
+    p.add_argument("--sort", metavar="FIELD[:desc]", help=SORT_HELP + " (default: name)")
+    add_json(p, "{name, query, broken, sort}")
 
     p = command(views, "delete", help="delete a saved view", handler=delete_view, parents=parents)
     p.add_argument("name", metavar="NAME")
@@ -47,6 +50,9 @@ def list_views(ctx: Context) -> int:
             footer += " — save one with `tagtui views save NAME QUERY`"
         columns = [Column("NAME", shrink=True), Column("QUERY", shrink=True)]
         rows = [[v.name, v.query] for v in views]
+        if any(v.sort for v in views):
+            columns.append(Column("SORT"))
+            rows = [[*row, v.sort or ""] for row, v in zip(rows, views, strict=True)]
         if any(v.broken for v in views):
             columns.append(Column("BROKEN", shrink=True))
             rows = [[*row, v.broken or ""] for row, v in zip(rows, views, strict=True)]
@@ -70,8 +76,9 @@ def save_view(ctx: Context) -> int:
         raise UsageError("views save: give the query once, either after NAME or as --query")
     if positional is None and option is None:
         raise UsageError("views save: the following arguments are required: QUERY")
-    view = ctx.store.save_view(ctx.args.name, option if option is not None else positional)
-    return report(ctx, view.to_json(), f"Saved view {quoted(view.name)}: {view.query}")
+    view = ctx.store.save_view(ctx.args.name, option if option is not None else positional, ctx.args.sort)
+    sorted_by = f" (sorted by {view.sort})" if view.sort else ""
+    return report(ctx, view.to_json(), f"Saved view {quoted(view.name)}: {view.query}{sorted_by}")
 
 
 def delete_view(ctx: Context) -> int:

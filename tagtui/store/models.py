@@ -12,7 +12,7 @@ in step with their source (Python's ``str.lower`` is Unicode-aware, SQLite's
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, CheckConstraint, Column, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, Column, ForeignKey, Index, Integer, String, Text, text
 from sqlmodel import Field, SQLModel
 
 # PostgreSQL sorts by the server's locale unless told otherwise; "C" makes both
@@ -96,6 +96,10 @@ class ContactRow(SQLModel, table=True):
         Index("ix_contact_name", "workspace_id", "name_key", "id"),
         Index("ix_contact_status", "workspace_id", "status_id", "name_key", "id"),
         Index("ix_contact_assignee", "workspace_id", "assignee_key"),
+        # Schema 5: the orders a listing can be sorted in, each walked by an index (store/sorting.py).
+        Index("ix_contact_assignee_order", "workspace_id", "assignee_key", "id"),
+        Index("ix_contact_followers", "workspace_id", "followers", "id"),
+        Index("ix_contact_company", "workspace_id", text("lower(company)"), "id"),
         CheckConstraint("followers >= 0", name="ck_contact_followers"),
         NO_REUSE,
     )
@@ -233,6 +237,8 @@ class ViewRow(SQLModel, table=True):
     updated_at: str = Field(sa_type=STAMP)
     #: Why the view no longer runs (schema 3: a tag or status it names was deleted), or NULL.
     broken: str | None = Field(default=None, sa_type=Text)
+    #: The order the view lists in (schema 5): ``email`` or ``email:desc``; NULL: by name.
+    sort: str | None = Field(default=None, sa_type=String(32))
 
 
 class RuleRow(SQLModel, table=True):

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from tagtui.store.db import Database, Tx, connect_sqlite_readonly
 from tagtui.store.errors import DatabaseRefused
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 #: Tables of the first release: a database holding any of them without ``tagtui_meta`` is not ours.
 OUR_TABLES = ("tagtui_meta", "workspace", "status", "tag", "contact", "contact_tag", "event", "saved_view")
 
@@ -191,8 +191,28 @@ def _migrate_to_4(tx: Tx) -> None:
         step(tx)
 
 
+def _migrate_to_5(tx: Tx) -> None:
+    """Schema 5: sorted listings (issue 12.6): a saved view keeps its order, and each order a
+    listing can take has an index that walks it (see ``tagtui.store.sorting``). A schema-4
+    database made before the trend tables gains them first (as it would on open at schema 4)."""
+    _create_missing_tables(tx)
+    _trend_tags(tx)
+    if "sort" not in _column_names(tx, "saved_view"):
+        tx.execute("ALTER TABLE saved_view ADD COLUMN sort VARCHAR(32)")
+    tx.execute(
+        "CREATE INDEX IF NOT EXISTS ix_contact_assignee_order ON contact (workspace_id, assignee_key, id)"
+    )
+    tx.execute("CREATE INDEX IF NOT EXISTS ix_contact_followers ON contact (workspace_id, followers, id)")
+    tx.execute("CREATE INDEX IF NOT EXISTS ix_contact_company ON contact (workspace_id, lower(company), id)")
+
+
 #: version -> function that brings a database from ``version - 1`` to ``version``.
-MIGRATIONS: dict[int, Callable[[Tx], None]] = {2: _migrate_to_2, 3: _migrate_to_3, 4: _migrate_to_4}
+MIGRATIONS: dict[int, Callable[[Tx], None]] = {
+    2: _migrate_to_2,
+    3: _migrate_to_3,
+    4: _migrate_to_4,
+    5: _migrate_to_5,
+}
 
 
 _clock_lock = threading.Lock()

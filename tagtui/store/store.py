@@ -24,6 +24,7 @@ from tagtui.store.rules import (
     clean_text,
 )
 from tagtui.store.schema import now, prepare
+from tagtui.store.sorting import BY_NAME, Sort, parse_sort
 from tagtui.store.statuses import StatusOps
 from tagtui.store.sync import SyncOps
 from tagtui.store.tags import TagOps
@@ -143,7 +144,7 @@ class Store(
             lambda tx: [
                 View(*r)
                 for r in tx.all(
-                    "SELECT name, query, broken FROM saved_view WHERE workspace_id = :ws ORDER BY name",
+                    "SELECT name, query, broken, sort FROM saved_view WHERE workspace_id = :ws ORDER BY name",
                     self._params(),
                 )
             ]
@@ -152,7 +153,7 @@ class Store(
     def get_view(self, name: str) -> View:
         row = self._read(
             lambda tx: tx.one(
-                "SELECT name, query, broken FROM saved_view WHERE workspace_id = :ws AND name = :name",
+                "SELECT name, query, broken, sort FROM saved_view WHERE workspace_id = :ws AND name = :name",
                 self._params(name=name.strip()),
             )
         )
@@ -172,26 +173,31 @@ class Store(
             )
         return parse(view.query)
 
-    def save_view(self, name: str, query: str) -> View:
-        """Save ``query`` under ``name``, replacing a view of that name. The query is checked first."""
+    def save_view(self, name: str, query: str, sort: Sort | str | None = None) -> View:
+        """Save ``query`` (listed in ``sort`` order, default by name) under ``name``, replacing a
+        view of that name. The query and the sort are checked first."""
         from tagtui.query.parse import parse
 
         clean = clean_text(name, field="view name", limit=VIEW_NAME_MAX, required=True)
         if not isinstance(query, str):
             raise ValidationError("the query must be text", field="query")
         parsed: Filter = parse(query)
+        order = sort if isinstance(sort, Sort) else parse_sort(sort)
+        stored = None if order == BY_NAME else order.text
 
         def run(tx: Tx) -> View:
             self._compile(tx, parsed)  # unknown tags or statuses are refused here
             stamp = now()
             tx.execute(
-                "INSERT INTO saved_view (workspace_id, name, query, created_at, updated_at)"
-                " VALUES (:ws, :name, :query, :at, :at) ON CONFLICT (workspace_id, name)"
-                " DO UPDATE SET query = excluded.query, updated_at = excluded.updated_at, broken = NULL",
-                self._params(name=clean, query=query, at=stamp),
+                "INSERT INTO saved_view (workspace_id, name, query, sort, created_at, updated_at)"
+                " VALUES (:ws, :name, :query, :sort, :at, :at) ON CONFLICT (workspace_id, name)"
+                " DO UPDATE SET query = excluded.query, sort = excluded.sort,"
+                " updated_at = excluded.updated_at, broken = NULL",
+                self._params(name=clean, query=query, sort=stored, at=stamp),
             )
-            self._event(tx, "view.saved", "workspace", self.workspace_id, name=clean, query=query)
-            return View(clean, query)  # type: ignore[arg-type]
+            saved = {"name": clean, "query": query, "sort": stored}
+            self._event(tx, "view.saved", "workspace", self.workspace_id, **saved)
+            return View(clean, query, None, stored)  # type: ignore[arg-type]
 
         return self._write(run)
 

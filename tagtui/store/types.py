@@ -135,6 +135,8 @@ class Page:
     rows: tuple[Any, ...]
     limit: int
     offset: int
+    #: The key to pass as ``after`` for the page that follows (None: no rows).
+    next_after: tuple | None = None
 
 
 @dataclass(frozen=True)
@@ -246,6 +248,8 @@ class View:
     query: str
     #: Why the view no longer runs (a tag or status it names was deleted), or ``None``.
     broken: str | None = None
+    #: The order it lists in (``email``, ``followers:desc``); ``None``: by name.
+    sort: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "query": self.query, "broken": self.broken}
+        return {"name": self.name, "query": self.query, "broken": self.broken, "sort": self.sort}

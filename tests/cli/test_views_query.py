@@ -12,6 +12,7 @@ def test_views_save_takes_the_query_as_an_option(ok: Cli) -> None:
         "name": "cold",
         "query": "-tag:cold",
         "broken": None,
+        "sort": None,
     }
     assert ok("views", "save", "--query", 'tag:"hot lead" or tag:cold', "hot").out.strip() == (
         "Saved view 'hot': tag:\"hot lead\" or tag:cold"
@@ -19,10 +20,10 @@ def test_views_save_takes_the_query_as_an_option(ok: Cli) -> None:
     assert ok("views", "save", "glued", "--query=not tag:cold", "--json").json["query"] == "not tag:cold"
     assert ok("views", "save", "positional", "-tag:cold", "--json").json["query"] == "-tag:cold"
     assert ok("views", "list", "--json").json == [
-        {"name": "cold", "query": "-tag:cold", "broken": None},
-        {"name": "glued", "query": "not tag:cold", "broken": None},
-        {"name": "hot", "query": 'tag:"hot lead" or tag:cold', "broken": None},
-        {"name": "positional", "query": "-tag:cold", "broken": None},
+        {"name": "cold", "query": "-tag:cold", "broken": None, "sort": None},
+        {"name": "glued", "query": "not tag:cold", "broken": None, "sort": None},
+        {"name": "hot", "query": 'tag:"hot lead" or tag:cold', "broken": None, "sort": None},
+        {"name": "positional", "query": "-tag:cold", "broken": None, "sort": None},
     ]
 
 

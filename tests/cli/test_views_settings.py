@@ -14,10 +14,11 @@ def test_views_save_list_delete(ok: Cli, cli: Cli) -> None:
         "name": "hot",
         "query": 'tag:"hot lead" -status:none',
         "broken": None,
+        "sort": None,
     }
     assert ok("views", "list", "--json").json == [
-        {"name": "cold", "query": "-tag:cold", "broken": None},
-        {"name": "hot", "query": 'tag:"hot lead" -status:none', "broken": None},
+        {"name": "cold", "query": "-tag:cold", "broken": None, "sort": None},
+        {"name": "hot", "query": 'tag:"hot lead" -status:none', "broken": None, "sort": None},
     ]
     # Saving again under the same name replaces the view.
     ok("views", "save", "cold", "not", "tag:cold", "--yes")
@@ -46,6 +47,7 @@ def test_views_save_takes_options_before_and_after(run: Cli, db_url: str) -> Non
         "name": "c3",
         "query": "tag:cold or -tag:cold",
         "broken": None,
+        "sort": None,
     }
     names = [v["name"] for v in run("views", "list", "--json", "--db", db_url).json]
     assert names == ["c1", "c2", "c3"]

@@ -29,6 +29,7 @@ from tagtui.store import Contact, Store, TagtuiError, ValidationError, View
 from tagtui.store.base import Selection
 from tagtui.store.insight import Explanation
 from tagtui.store.jobs import Cancelled, Progress
+from tagtui.store.sorting import BY_NAME, Sort, parse_sort
 from tagtui.textsafe import visible
 
 #: How long typing must pause before the query runs.
@@ -273,10 +274,10 @@ class ContactsScreen(TagtuiScreen):
     def focus_query(self) -> None:
         self.query_input.focus()
 
-    def set_query(self, text: str) -> None:
-        """Show ``text`` in the bar and run it now."""
+    def set_query(self, text: str, sort: Sort | None = None) -> None:
+        """Show ``text`` in the bar and run it now (in ``sort`` order; None: the order shown)."""
         self._set_bar(text)
-        self._run_query(text)
+        self._run_query(text, sort)
 
     def _set_bar(self, text: str) -> None:
         """Put ``text`` in the bar without running it again when the bar reports the change."""
@@ -300,7 +301,7 @@ class ContactsScreen(TagtuiScreen):
         self._run_query(event.value)
         self.table.focus()
 
-    def _run_query(self, text: str) -> None:
+    def _run_query(self, text: str, sort: Sort | None = None) -> None:
         """Parse and run a typed query; a parse error shows under the bar and the rows stay."""
         try:
             f = parse(text)
@@ -312,7 +313,7 @@ class ContactsScreen(TagtuiScreen):
         self._explain(text)
         self.state = state_from_filter(f, self.panel.tag_slugs, self.panel.status_slugs)
         self.panel.show_state(self.state)
-        self.table.show(f)
+        self.table.show(f, sort)
 
     def _show_query_error(self, text: str, exc: ValidationError) -> None:
         error = self.query_one("#query-error", Static)
@@ -792,15 +793,18 @@ class ContactsScreen(TagtuiScreen):
     def action_save_view(self) -> None:
         store: Store = self.app.store  # type: ignore[attr-defined]
         query = self.query_text
+        sort = self.table.sort
 
         def save(name: str) -> View:
-            return store.save_view(name, query)
+            return store.save_view(name, query, sort)
 
         def saved(view: View | None) -> None:
             if view is not None:
                 self.notify(f"Saved view {visible(view.name)!r}", markup=False)
 
         shown = visible(query) if query else "(every contact)"
+        if sort != BY_NAME:
+            shown += f" · sorted by {sort.text}"
         self.app.push_screen(
             TextPrompt("Save view", "Name", save, placeholder="e.g. hot leads", note=f"Query: {shown}"), saved
         )
@@ -816,7 +820,7 @@ class ContactsScreen(TagtuiScreen):
     def _pick_view(self, views: list[View]) -> None:
         def chosen(view: View | None) -> None:
             if view is not None:
-                self.set_query(view.query)
+                self.set_query(view.query, parse_sort(view.sort))
                 self.notify(f"View {visible(view.name)!r}", markup=False, timeout=2)
 
         self.app.push_screen(ViewPicker(views), chosen)

@@ -13,7 +13,7 @@ nothing until its rows are scrolled into view.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rich.segment import Segment
 from rich.style import Style
@@ -30,6 +30,7 @@ from tagtui.app.format import chip, literal, status_chip
 from tagtui.app.screens.base import ReportsWorkerErrors
 from tagtui.query import EVERYTHING, Filter
 from tagtui.store import ContactRow, Store, TagRef, ValidationError
+from tagtui.store.sorting import BY_NAME, SORT_FIELDS, Sort
 
 PAGE_SIZE = 100
 MAX_PAGES = 3
@@ -40,7 +41,8 @@ HEADER = 1
 #: Blank cells on each side of a cell.
 CELL_PADDING = 1
 
-Key = tuple[str, int]
+#: Where a page starts: the store's ``next_after`` of the page before (by name ``(name_key, id)``).
+Key = tuple
 
 #: key -> (label, minimum width, share of the spare width), in the order shown.
 COLUMNS: dict[str, tuple[str, int, int]] = {
@@ -206,6 +208,8 @@ class Window:
     first: int
     pages: tuple[tuple[ContactRow, ...], ...]
     total: int | None
+    #: The id of each page's last row -> the key the page after it starts from.
+    keys: dict[int, Key] = field(default_factory=dict)
 
 
 class ContactTable(ReportsWorkerErrors, ScrollView, can_focus=True):
@@ -273,6 +277,22 @@ class ContactTable(ReportsWorkerErrors, ScrollView, can_focus=True):
         Binding("enter", "select_cursor", "Open", id="contacts.open", tooltip="Open the contact"),
         Binding("ctrl+home", "first", "First contact", show=False, id="contacts.first"),
         Binding("ctrl+end", "last", "Last contact", show=False, id="contacts.last"),
+        Binding(
+            "o",
+            "sort_next",
+            "Sort",
+            show=False,
+            id="contacts.sort",
+            tooltip="Sort by the next column (a click on a column's label sorts by it)",
+        ),
+        Binding(
+            "O",
+            "sort_reverse",
+            "Reverse",
+            show=False,
+            id="contacts.sort_reverse",
+            tooltip="Reverse the order",
+        ),
     ]
 
     class Loaded(Message):
@@ -334,11 +354,12 @@ class ContactTable(ReportsWorkerErrors, ScrollView, can_focus=True):
             return self.table
 
     class _Fetched(Message):
-        def __init__(self, generation: int, kind: str, f: Filter, window: Window) -> None:
+        def __init__(self, generation: int, kind: str, f: Filter, sort: Sort, window: Window) -> None:
             super().__init__()
             self.generation = generation
             self.kind = kind
             self.filter = f
+            self.sort = sort
             self.window = window
 
     class _Counted(Message):
@@ -356,6 +377,12 @@ class ContactTable(ReportsWorkerErrors, ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.filter: Filter = EVERYTHING
+        #: The order of the rows shown (the header's arrow shows it).
+        self.sort: Sort = BY_NAME
+        #: A sort asked for with the pending filter.
+        self._pending_sort: Sort | None = None
+        #: The id of a page's last row -> the key the next page starts from (see ``Window.keys``).
+        self._keys: dict[int, Key] = {}
         #: How many contacts match; ``None`` while they are being counted.
         self.total: int | None = 0
         self.selected: set[int] = set()
@@ -553,8 +580,13 @@ class ContactTable(ReportsWorkerErrors, ScrollView, can_focus=True):
         width = 0
         for column_index, (key, column) in enumerate(self._columns.items()):
             label = Text(column.label, end="")
-            if label.cell_len > column.width:
-                label.truncate(column.width, overflow="ellipsis")
+            arrow = ""
+            if key == self.sort.field and self.sort != BY_NAME:
+                arrow = " ▼" if self.sort.descending else " ▲"
+            room = column.width - len(arrow)
+            if label.cell_len > room:
+                label.truncate(max(room, 1), overflow="ellipsis")
+            label.append(arrow)
             gap = " " * (column.width - label.cell_len)
             text = f"{gap}{label.plain}" if key in RIGHT else f"{label.plain}{gap}"
             style = paint.header + paint.hover + paint.header_hover if key == hovered else paint.header
@@ -700,6 +732,10 @@ class ContactTable(ReportsWorkerErrors, ScrollView, can_focus=True):
         if row == -1:
             if column is not None:
                 self.post_message(self.HeaderSelected(self, column))
+                if column in SORT_FIELDS:
+                    # A click on the sorted column turns the order round; on another, sorts by it.
+                    current = self._pending_sort or self.sort
+                    self.sort_by(current.reversed() if current.field == column else Sort(column))
             return
         if row == self._cursor:
             self.post_message(self.RowSelected(self, row))
@@ -741,12 +777,28 @@ class ContactTable(ReportsWorkerErrors, ScrollView, can_focus=True):
 
     # -- loading ------------------------------------------------------------------------
 
-    def show(self, f: Filter) -> None:
-        """Load ``f`` from its first page. Until it arrives the current rows stay."""
+    def show(self, f: Filter, sort: Sort | None = None) -> None:
+        """Load ``f`` from its first page, in ``sort`` order (None: the order shown now). Until it
+        arrives the current rows stay."""
+        sort = sort or self._pending_sort or self.sort
         self._generation += 1
         self._busy = True
         self._pending = f
-        self._fetch(self._generation, "fresh", f, 0, None, 0, 1)
+        self._pending_sort = sort
+        self._fetch(self._generation, "fresh", f, sort, 0, None, 0, 1)
+
+    def sort_by(self, sort: Sort) -> None:
+        """Show the same matches in ``sort`` order, from the first."""
+        self.show(self._pending if self._pending is not None else self.filter, sort)
+
+    def action_sort_next(self) -> None:
+        """Sort by the next column (by name after the last); ascending."""
+        current = (self._pending_sort or self.sort).field
+        following = SORT_FIELDS[(SORT_FIELDS.index(current) + 1) % len(SORT_FIELDS)]
+        self.sort_by(Sort(following))
+
+    def action_sort_reverse(self) -> None:
+        self.sort_by((self._pending_sort or self.sort).reversed())
 
     def reload(self) -> None:
         """Fetch the current window again (after a change), keeping the cursor's place."""
@@ -759,7 +811,8 @@ class ContactTable(ReportsWorkerErrors, ScrollView, can_focus=True):
         first = self._first_page
         after = self._starts.get(first) if first else None
         offset = first * PAGE_SIZE if first and after is None else 0
-        self._fetch(self._generation, "reload", self.filter, first, after, offset, max(len(self._pages), 1))
+        count = max(len(self._pages), 1)
+        self._fetch(self._generation, "reload", self.filter, self.sort, first, after, offset, count)
 
     @work(thread=True, exclusive=True, group="contact-pages", exit_on_error=False)
     def _fetch(
@@ -767,6 +820,7 @@ class ContactTable(ReportsWorkerErrors, ScrollView, can_focus=True):
         generation: int,
         kind: str,
         f: Filter,
+        sort: Sort,
         first: int,
         after: Key | None,
         offset: int,
@@ -776,19 +830,26 @@ class ContactTable(ReportsWorkerErrors, ScrollView, can_focus=True):
         store: Store = self.app.store  # type: ignore[attr-defined]
         worker = get_current_worker()
         pages: list[tuple[ContactRow, ...]] = []
+        keys: dict[int, Key] = {}
         try:
             for _ in range(count):
-                page = store.list_contacts(f, limit=PAGE_SIZE, offset=offset, after=after, with_total=False)
+                page = store.list_contacts(
+                    f, limit=PAGE_SIZE, offset=offset, after=after, with_total=False, sort=sort
+                )
                 pages.append(page.rows)
+                if page.rows and page.next_after is not None:
+                    keys[page.rows[-1].id] = page.next_after
                 if worker.is_cancelled or len(page.rows) < PAGE_SIZE:
                     break
-                after, offset = row_key(page.rows[-1]), 0
+                after, offset = page.next_after, 0
         except ValidationError as exc:
             if not worker.is_cancelled:
                 self.post_message(self._Failed(generation, exc))
             return
         if not worker.is_cancelled:
-            self.post_message(self._Fetched(generation, kind, f, Window(first, tuple(pages), None)))
+            self.post_message(
+                self._Fetched(generation, kind, f, sort, Window(first, tuple(pages), None, keys))
+            )
 
     def _recount(self) -> None:
         """The number of matches: known at once when the whole result fits the window, else counted."""
@@ -820,6 +881,7 @@ class ContactTable(ReportsWorkerErrors, ScrollView, can_focus=True):
             return
         self._busy = False
         self._pending = None
+        self._pending_sort = None
         self.post_message(self.Rejected(self, message.error))
 
     @on(_Fetched)
@@ -829,9 +891,15 @@ class ContactTable(ReportsWorkerErrors, ScrollView, can_focus=True):
         self._busy = False
         window = message.window
         kind = message.kind
+        if kind != "fresh":
+            self._keys.update(window.keys)
         if kind == "fresh":
             self._pending = None
+            self._pending_sort = None
+            self._keys.clear()
+            self._keys.update(window.keys)
             self.filter = message.filter
+            self.sort = message.sort
             self.all_selected = False
             self.selected.clear()
             self._starts.clear()
@@ -899,7 +967,7 @@ class ContactTable(ReportsWorkerErrors, ScrollView, can_focus=True):
         """Remember where each page after a loaded one starts; know when the end is reached."""
         for i, page in enumerate(self._pages):
             if len(page) == PAGE_SIZE:
-                self._starts[first + i + 1] = row_key(page[-1])
+                self._starts[first + i + 1] = self._keys.get(page[-1].id) or row_key(page[-1])
         last = self._pages[-1] if self._pages else ()
         self._exhausted = len(last) < PAGE_SIZE
 
@@ -909,7 +977,7 @@ class ContactTable(ReportsWorkerErrors, ScrollView, can_focus=True):
         self._busy = True
         after = self._starts.get(index) if index else None
         offset = index * PAGE_SIZE if index and after is None else 0
-        self._fetch(self._generation, "page", self.filter, index, after, offset, 1)
+        self._fetch(self._generation, "page", self.filter, self.sort, index, after, offset, 1)
 
     def _maybe_extend(self) -> None:
         if self._busy or not self.row_count:
@@ -946,7 +1014,7 @@ class ContactTable(ReportsWorkerErrors, ScrollView, can_focus=True):
         self._generation += 1
         self._busy = True
         self._jump_to_end = cursor_at_end
-        self._fetch(self._generation, "jump", self.filter, page, None, page * PAGE_SIZE, 1)
+        self._fetch(self._generation, "jump", self.filter, self.sort, page, None, page * PAGE_SIZE, 1)
 
     # -- selection ----------------------------------------------------------------------
 
