@@ -574,7 +574,10 @@ class _Discovery:
             [(url, (_, http))] = books.items()
             return CardDavRemote(url, _http=http)
         if not books:
-            raise RemoteError(f"{self.start}: no address book found there")
+            raise RemoteError(
+                f"{self.start}: no address book found there; create one on the server first"
+                " (its web page, or a phone or mail client), then give its URL or this one again"
+            )
         names = ", ".join(
             f"{url} ({e.text(DAV + 'displayname') or url.rstrip('/').rsplit('/', 1)[-1]})"
             for url, (e, _) in books.items()

@@ -167,3 +167,25 @@ def test_an_https_url_to_a_plain_http_port_says_so(
     code, out, err = tagtui(capsys, db_url, "sync", "phone")
     assert code == 1 and out == "" and len(err.splitlines()) == 1
     assert "does not speak TLS on this port (is the URL http://?)" in err
+
+
+def test_a_new_user_without_an_address_book_is_told_to_create_one(
+    radicale: DavServer, db_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Radicale makes no address book for a new user: the first sync says what to do."""
+    user, password = radicale.add_user()
+    monkeypatch.setenv("TAGTUI_TEST_DAV_PW", password)
+    argv = (
+        "sync",
+        "add",
+        "mine",
+        radicale.base_url + "/",
+        "--user",
+        user,
+        "--password-env",
+        "TAGTUI_TEST_DAV_PW",
+    )
+    assert tagtui(capsys, db_url, *argv)[0] == 0
+    code, out, err = tagtui(capsys, db_url, "sync", "mine")
+    assert code == 1 and out == "" and len(err.splitlines()) == 1
+    assert "no address book found there; create one on the server first" in err
