@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Label
+from textual.worker import WorkerCancelled
 
 from tagtui.app.widgets.dialogs import ConfirmDialog
 from tagtui.query import EVERYTHING
@@ -23,7 +25,9 @@ async def settle(pilot: Pilot, rounds: int = 8) -> None:
     """Wait until no worker runs and every callback they scheduled has run."""
     app = pilot.app
     for _ in range(rounds):
-        await app.workers.wait_for_complete()
+        # An exclusive worker replaced by a newer one is cancelled: the next round waits for that one.
+        with contextlib.suppress(WorkerCancelled):
+            await app.workers.wait_for_complete()
         await pilot.pause()  # callbacks the workers scheduled run here (and may start workers)
         if not any(w.is_running for w in app.workers):
             return
