@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from textual.pilot import Pilot
-from textual.worker import WorkerCancelled
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from tagtui.app.app import TagtuiApp
 from tagtui.app.screens.contacts import DEBOUNCE
@@ -87,7 +87,8 @@ async def settle(pilot: Pilot, *, typed: bool = False) -> None:
     for _ in range(12):
         await pilot.pause()
         # An exclusive worker replaced by a newer one is cancelled: the next round waits for that one.
-        with contextlib.suppress(WorkerCancelled):
+        # A worker that fails with exit_on_error=False is the app's to report (a notification), not settle's.
+        with contextlib.suppress(WorkerCancelled, WorkerFailed):
             await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         if not any(w.is_running for w in pilot.app.workers):

@@ -8,7 +8,7 @@ from typing import Any
 from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Label
-from textual.worker import WorkerCancelled
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from tagtui.app.widgets.dialogs import ConfirmDialog
 from tagtui.query import EVERYTHING
@@ -26,7 +26,8 @@ async def settle(pilot: Pilot, rounds: int = 8) -> None:
     app = pilot.app
     for _ in range(rounds):
         # An exclusive worker replaced by a newer one is cancelled: the next round waits for that one.
-        with contextlib.suppress(WorkerCancelled):
+        # A worker that fails with exit_on_error=False is the app's to report (a notification), not settle's.
+        with contextlib.suppress(WorkerCancelled, WorkerFailed):
             await app.workers.wait_for_complete()
         await pilot.pause()  # callbacks the workers scheduled run here (and may start workers)
         if not any(w.is_running for w in app.workers):
