@@ -28,6 +28,7 @@ def _meanings(key: str) -> set[str]:
         ("j", {"cursor_down"}),
         ("k", {"cursor_up"}),  # Duplicates' "keep the other contact" is o (issue 14)
         ("o", {"keep"}),
+        ("b", {"sort_next"}),  # the contacts' sort (b/B) is not Duplicates' keep (o)
         ("semicolon", {"hints"}),
         ("i", {"insight", "toggle_funnel"}),
         ("left_square_bracket", {"step_status(-1)", "previous_field", "choose(-1)"}),

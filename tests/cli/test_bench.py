@@ -9,7 +9,7 @@ import pytest
 
 from tests.cli.conftest import Cli
 
-GROUPS = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
+GROUPS = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}
 
 
 def test_bench_runs_every_operation_and_writes_json(run: Cli, tmp_path) -> None:

@@ -187,7 +187,8 @@ def test_replacing_a_file_asks_at_a_terminal(seeded: Cli, db_url: str, tmp_path)
 
 
 SLOW_EXPORT = """
-import sys, time
+import signal, sys, time
+signal.signal(signal.SIGHUP, signal.SIG_DFL)  # a run under nohup passes its SIGHUP ignore on to us
 import tagtui.io.export as export
 export.BATCH = 50
 real = export._write_csv

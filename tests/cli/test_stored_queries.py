@@ -25,7 +25,7 @@ def test_the_issue_rename_then_list_the_view(ok: Cli) -> None:
     ok("tags", "update", "VIP", "--name", "Very Important")
     assert names(ok, "contacts", "list", "--view", "vip open") == ["P1", "P2", "P3"]
     assert ok("views", "list", "--json").json == [
-        {"name": "vip open", "query": 'tag:"Very Important" -status:lost', "broken": None}
+        {"name": "vip open", "query": 'tag:"Very Important" -status:lost', "broken": None, "sort": None}
     ]
     assert 'vip open  tag:"Very Important" -status:lost' in ok("views", "list").out
     listed = ok("rules", "list", "--json").json

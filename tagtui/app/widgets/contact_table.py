@@ -278,7 +278,7 @@ class ContactTable(ReportsWorkerErrors, ScrollView, can_focus=True):
         Binding("ctrl+home", "first", "First contact", show=False, id="contacts.first"),
         Binding("ctrl+end", "last", "Last contact", show=False, id="contacts.last"),
         Binding(
-            "o",
+            "b",
             "sort_next",
             "Sort",
             show=False,
@@ -286,7 +286,7 @@ class ContactTable(ReportsWorkerErrors, ScrollView, can_focus=True):
             tooltip="Sort by the next column (a click on a column's label sorts by it)",
         ),
         Binding(
-            "O",
+            "B",
             "sort_reverse",
             "Reverse",
             show=False,
