@@ -133,14 +133,7 @@ class ContactOps(StoreBase):
         after: tuple | None,
     ) -> tuple[list[tuple], tuple | None]:
         """A page of rows in ``order`` (see ``tagtui.store.sorting``) and the key after its last row."""
-        statuses: list[int] = []
-        if order.field == "status":
-            statuses = [
-                r[0]
-                for r in tx.all(
-                    "SELECT id FROM status WHERE workspace_id = :ws ORDER BY position, id", self._params()
-                )
-            ]
+        statuses = self._pipeline(tx) if order.field == "status" else []
         parts = segments(order, statuses)
         value = parts[0].key or "NULL"
         select = f"SELECT {LIST_COLUMNS}, {value} FROM contact c LEFT JOIN status s ON s.id = c.status_id"
@@ -173,6 +166,36 @@ class ContactOps(StoreBase):
             return found, None
         last = found[-1]
         return found, (segment_of(order, statuses, last[8], last[11]), last[11], last[0])
+
+    def _pipeline(self, tx: Tx) -> list[int]:
+        """The status ids in pipeline order."""
+        sql = "SELECT id FROM status WHERE workspace_id = :ws ORDER BY position, id"
+        return [r[0] for r in tx.all(sql, self._params())]
+
+    def sort_key(self, contact: int | str, sort: Sort | str | None = None) -> tuple:
+        """The key of ``contact``'s place in ``sort`` order: ``list_contacts(after=key,
+        sort=sort)`` goes on with the contacts that follow it (as a page ending there would)."""
+        order = sort if isinstance(sort, Sort) else parse_sort(sort)
+
+        def run(tx: Tx) -> tuple:
+            contact_id = self._contact_id(tx, contact)
+            if order == BY_NAME:
+                value = "c.name_key"
+                statuses: list[int] = []
+            else:
+                statuses = self._pipeline(tx) if order.field == "status" else []
+                value = segments(order, statuses)[0].key or "NULL"
+            row = tx.one(
+                f"SELECT c.status_id, {value}, c.id FROM contact c WHERE c.id = :id AND c.workspace_id = :ws",
+                self._params(id=contact_id),
+            )
+            if row is None:
+                raise NotFound(f"no contact {contact_id}", field="contact")
+            if order == BY_NAME:
+                return (row[1], row[2])
+            return (segment_of(order, statuses, row[0], row[1]), row[1], row[2])
+
+        return self._read(run)
 
     def count_contacts(self, query: Filter = EVERYTHING) -> int:
         """How many contacts ``query`` selects (each counted once)."""

@@ -141,3 +141,52 @@ async def test_a_saved_view_keeps_the_sort(store, make_app) -> None:  # type: ig
         await settle(pilot, typed=True)
         assert table.sort == Sort("followers", True)
         window_matches(table, store_order(store, Sort("followers", True)))
+
+
+async def test_triage_walks_and_counts_in_the_tables_order(store, make_app) -> None:  # type: ignore[no-untyped-def]
+    from tagtui.app.screens.triage import BATCH, TriageScreen
+    from tagtui.query import parse
+
+    fill(store, 3 * BATCH)
+    query = "followers>=1"
+    app = make_app()
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        await type_text(pilot, query)
+        await settle(pilot, typed=True)
+        await pilot.press("escape")
+        table = app.screen.query_one(ContactTable)
+        table.focus()
+        await pilot.press("b", "B")  # by email, Z to A: blanks last, two segments of the store
+        await settle(pilot)
+        assert table.sort == Sort("email", True)
+        page = store.list_contacts(parse(query), limit=1000, sort=Sort("email", True), with_total=False)
+        order = [r.id for r in page.rows]
+        total = len(order)
+        assert BATCH + 10 < total < 3 * BATCH  # more than one page of the triage's reads
+        await pilot.press("down", "down", "down")
+        await settle(pilot)
+        assert table.current is not None and table.current.id == order[3]
+        await pilot.press("g")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TriageScreen)
+
+        def at() -> tuple[int | None, str]:
+            shown = str(screen.query_one("#triage-counter").render()).strip()
+            return (screen.contact.id if screen.contact else None), shown
+
+        assert at() == (order[3], f"4 / {total}")
+        # Each step is the next contact of the table's order, past the triage's first read.
+        for i in range(4, total):
+            await pilot.press("right")
+            await settle(pilot)
+            assert at() == (order[i], f"{i + 1} / {total}")
+        await pilot.press("right")
+        await settle(pilot)
+        assert at() == (None, f"done · {total}")
+        # Back goes over the same contacts the other way.
+        await pilot.press("left", "left")
+        await settle(pilot)
+        assert at() == (order[total - 2], f"{total - 1} / {total}")

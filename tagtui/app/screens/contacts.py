@@ -765,6 +765,7 @@ class ContactsScreen(TagtuiScreen):
                 start=table.current,
                 position=table.position,
                 total=table.total,
+                sort=table.sort,
             )
         )
 

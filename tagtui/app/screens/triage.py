@@ -33,6 +33,7 @@ from tagtui.app.widgets.hint_list import HintItem, HintList
 from tagtui.app.writes import WriteQueue
 from tagtui.query import EVERYTHING, Filter
 from tagtui.store import Contact, ContactRow, NotFound, Status, Store, Tag, TagRef
+from tagtui.store.sorting import BY_NAME, Sort
 from tagtui.textsafe import visible
 
 BATCH = 50
@@ -68,7 +69,8 @@ def hint_items(
 
 
 class TriageScreen(TagtuiScreen):
-    """Walk the contacts that match a filter, from a starting contact on."""
+    """Walk the contacts that match a filter, from a starting contact on, in ``sort`` order (the
+    contacts table's: its counter and its steps follow the order the table shows)."""
 
     TITLE = "Triage"
     CSS_PATH = "triage.tcss"
@@ -91,9 +93,11 @@ class TriageScreen(TagtuiScreen):
         start: ContactRow | None = None,
         position: int = 1,
         total: int | None = None,
+        sort: Sort = BY_NAME,
     ) -> None:
         super().__init__()
         self.filter = f
+        self.sort = sort
         self.query_text = query
         self.start = start
         self.total = total
@@ -107,7 +111,8 @@ class TriageScreen(TagtuiScreen):
         self.index = -1
         self.first_position = position
         self.ahead: deque[ContactRow] = deque()
-        self._after: tuple[str, int] | None = None
+        #: The store's key of the last contact read ahead: the next page starts after it.
+        self._after: tuple | None = None
         self._exhausted = False
         self.contact: Contact | None = None
         self.reviewed: set[int] = set()
@@ -143,22 +148,31 @@ class TriageScreen(TagtuiScreen):
     def on_mount(self) -> None:
         query = visible(self.query_text) if self.query_text else "every contact"
         self.query_one("#triage-query", Label).update(f"  {query}")
-        start_after = None
-        if self.start is not None:
-            # Keyset paging is "strictly after": start just before the starting contact.
-            start_after = (self.start.name_key, self.start.id - 1)
-        self._begin(self.app.store, start_after)  # type: ignore[attr-defined]
+        self._begin(self.app.store)  # type: ignore[attr-defined]
 
     # -- loading --------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="triage-load", exit_on_error=False)
-    def _begin(self, store: Store, after: tuple[str, int] | None) -> None:
+    def _begin(self, store: Store) -> None:
         tags = all_tags(store)
         statuses = store.list_statuses(counts=False)
         total = self.total if self.total is not None else store.count_contacts(self.filter)
-        page = store.list_contacts(self.filter, limit=BATCH, after=after, with_total=False)
-        first = store.get_contact(page.rows[0].id) if page.rows else None
-        self.app.call_from_thread(self._started, tags, statuses, total, page.rows, first)
+        start = self.start
+        first = _read_contact(store, start.id) if start is not None else None
+        if start is not None and first is not None:
+            # The starting contact, then those after it in the table's order.
+            page = self._page(store, store.sort_key(start.id, self.sort))
+            rows, after = (start, *page.rows), page.next_after or self._after
+        else:
+            if start is not None:
+                self.first_position = 1  # the starting contact is gone: from the first one
+            page = self._page(store, None)
+            first = store.get_contact(page.rows[0].id) if page.rows else None
+            rows, after = page.rows, page.next_after
+        self.app.call_from_thread(self._started, tags, statuses, total, rows, first, after, len(page.rows))
+
+    def _page(self, store: Store, after: tuple | None):  # type: ignore[no-untyped-def]
+        return store.list_contacts(self.filter, limit=BATCH, after=after, with_total=False, sort=self.sort)
 
     def _started(
         self,
@@ -167,11 +181,13 @@ class TriageScreen(TagtuiScreen):
         total: int,
         rows: tuple[ContactRow, ...],
         first: Contact | None,
+        after: tuple | None,
+        fetched: int,
     ) -> None:
         self.tags, self.statuses, self.total = tags, statuses, total
         self.tag_hint, self.stage_hint = tag_hints(tags), stage_hints(statuses)
         self.reader.load(self.tag_hint, self.stage_hint)
-        self._queue_rows(rows)
+        self._queue_rows(rows, after, fetched)
         if first is None:
             self._show_end()
             return
@@ -180,11 +196,12 @@ class TriageScreen(TagtuiScreen):
         self.index = 0
         self._show(first)
 
-    def _queue_rows(self, rows: tuple[ContactRow, ...]) -> None:
+    def _queue_rows(self, rows: tuple[ContactRow, ...], after: tuple | None, fetched: int) -> None:
+        """Read ahead ``rows``; ``after`` is the key of the last, ``fetched`` how many the page had."""
         self.ahead.extend(rows)
-        if rows:
-            self._after = (rows[-1].name_key, rows[-1].id)
-        self._exhausted = len(rows) < BATCH
+        if after is not None:
+            self._after = after
+        self._exhausted = fetched < BATCH
 
     def _load(self, contact_id: int) -> None:
         """Show the contact at ``self.index``: read behind the writes already queued."""
@@ -204,14 +221,14 @@ class TriageScreen(TagtuiScreen):
         self._go_forward()
 
     @work(thread=True, exclusive=True, group="triage-load", exit_on_error=False)
-    def _fetch_more(self, store: Store, after: tuple[str, int] | None) -> None:
-        page = store.list_contacts(self.filter, limit=BATCH, after=after, with_total=False)
+    def _fetch_more(self, store: Store, after: tuple | None) -> None:
+        page = self._page(store, after)
         first = store.get_contact(page.rows[0].id) if page.rows else None
-        self.app.call_from_thread(self._more, page.rows, first)
+        self.app.call_from_thread(self._more, page.rows, first, page.next_after)
 
-    def _more(self, rows: tuple[ContactRow, ...], first: Contact | None) -> None:
+    def _more(self, rows: tuple[ContactRow, ...], first: Contact | None, after: tuple | None) -> None:
         """The next page arrived (its first contact read), after the last contact of the trail."""
-        self._queue_rows(rows)
+        self._queue_rows(rows, after, len(rows))
         if first is None:
             self._show_end()
             return
