@@ -807,6 +807,8 @@ class Bench:
                         "followers": "c.followers",
                     }[name]
                     where = "1 = 1" if name in ("name", "followers") else f"{key} IS NOT NULL"
+                    if name == "company":
+                        where = f"{key} >= ''"  # seeks past the NULLs (IS NOT NULL walks them)
                     order = f"{key}{way}, c.id{way}"
                 self.add(
                     f"sort: first page by {sort.text}",

@@ -97,7 +97,18 @@ def segments(sort: Sort, statuses: list[int]) -> list[Segment]:
     key, nullable = _KEYS[sort.field]
     if not nullable:
         return [Segment("1 = 1", key, way)]
-    return [Segment(f"{key} IS NOT NULL", key, way), Segment(f"{key} IS NULL", None, way)]
+    return [Segment(present(key), key, way), Segment(f"{key} IS NULL", None, way)]
+
+
+def present(key: str) -> str:
+    """The condition for rows whose sort value ``key`` is not NULL, as a range an index seeks to.
+
+    SQLite seeks past the NULLs of a column's index for ``IS NOT NULL`` (``email_key>?``),
+    not past those of an expression's: ``lower(c.company) IS NOT NULL`` walked the 90,715
+    contacts with no company before the first page by company (7 ms at 1M). Every text that
+    is not NULL is ``>= ''``, a range both engines seek to.
+    """
+    return f"{key} >= ''" if key.startswith("lower(") else f"{key} IS NOT NULL"
 
 
 def combined_order(sort: Sort, statuses: list[int]) -> str:
