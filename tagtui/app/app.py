@@ -9,18 +9,15 @@ from typing import ClassVar
 from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.worker import Worker
 
 from tagtui.app.collector import QUIET, IdleCollector
 from tagtui.app.commands import TagtuiCommands
 from tagtui.app.messages import DataChanged, QueryRequested
 from tagtui.app.screens.base import ReportsWorkerErrors, TagtuiScreen
-from tagtui.app.screens.board import BoardScreen
 from tagtui.app.screens.contacts import ContactsScreen
-from tagtui.app.screens.help import HelpScreen
-from tagtui.app.screens.statuses import StatusesScreen
-from tagtui.app.screens.tags import TagsScreen
+from tagtui.app.sections import SECTIONS, place
 from tagtui.app.threads import worker_pool
 from tagtui.app.widgets.contact_table import ContactTable
 from tagtui.config import Config, ConfigNotSaved, load_config, save_setting
@@ -35,15 +32,6 @@ NARROW = 110
 #: Below this height the app is ``-short``: dialogs scroll their fields above a fixed button row.
 SHORT = 32
 
-#: The sections of SPEC §4, by mode name: (key, title, screen class).
-SECTIONS: dict[str, tuple[str, str, type[Screen]]] = {
-    "contacts": ("1", "Contacts", ContactsScreen),
-    "tags": ("2", "Tags", TagsScreen),
-    "statuses": ("3", "Statuses", StatusesScreen),
-    "board": ("4", "Board", BoardScreen),
-}
-
-
 _SECTIONS = Binding.Group("Sections", compact=True)
 
 
@@ -52,15 +40,15 @@ class TagtuiApp(ReportsWorkerErrors, App[int]):
 
     TITLE = "tagtui"
     CSS_PATH = "app.tcss"
-    MODES: ClassVar = {name: cls for name, (_, _, cls) in SECTIONS.items()}
+    MODES: ClassVar = {section.name: section.screen for section in SECTIONS}
     DEFAULT_MODE = "contacts"
     COMMANDS = App.COMMANDS | {TagtuiCommands}
     BINDINGS = [
         # The footer shows the four as one group: "1234 Sections" (see TagtuiScreen.active_bindings).
-        Binding("1", "section('contacts')", "Contacts", group=_SECTIONS, id="app.contacts"),
-        Binding("2", "section('tags')", "Tags", group=_SECTIONS, id="app.tags"),
-        Binding("3", "section('statuses')", "Statuses", group=_SECTIONS, id="app.statuses"),
-        Binding("4", "section('board')", "Board", group=_SECTIONS, id="app.board"),
+        *(
+            Binding(s.key, f"section('{s.name}')", s.title, group=_SECTIONS, id=f"app.{s.name}")
+            for s in SECTIONS
+        ),
         Binding("slash", "focus_query", "Query", show=False, id="app.query", tooltip="Focus the query"),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("q", "quit", "Quit", show=False, id="app.quit"),
@@ -240,20 +228,19 @@ class TagtuiApp(ReportsWorkerErrors, App[int]):
         if screen is not None:
             screen.focus_query()
 
+    def open_place(self, name: str) -> None:
+        """Show a place's screen over the current section (escape goes back), unless it is showing."""
+        cls = place(name).screen()
+        if not isinstance(self.screen, cls):
+            self.push_screen(cls())
+
     def action_rules(self) -> None:
         """The automation rules, over the current section (escape goes back)."""
-        from tagtui.app.screens.rules import RulesScreen
-
-        if isinstance(self.screen, RulesScreen):
-            return
-        self.push_screen(RulesScreen())
+        self.open_place("rules")
 
     def action_sync(self) -> None:
         """The address books: sync now, the last sync and its conflicts (escape goes back)."""
-        from tagtui.app.screens.sync import SyncScreen
-
-        if not isinstance(self.screen, SyncScreen):
-            self.push_screen(SyncScreen())
+        self.open_place("sync")
 
     def show_last_sync(self, sources: list) -> None:
         """The header says when the workspace last synced (with any of its address books)."""
@@ -271,16 +258,14 @@ class TagtuiApp(ReportsWorkerErrors, App[int]):
 
     def action_history(self) -> None:
         """The workspace's history (a contact's or a tag's opens from its screen)."""
-        from tagtui.app.screens.history import HistoryScreen
-
-        if not isinstance(self.screen, HistoryScreen):
-            self.push_screen(HistoryScreen())
+        self.open_place("history")
 
     def action_help(self) -> None:
-        if isinstance(self.screen, HelpScreen):
+        """Help; ``?`` again closes it."""
+        if isinstance(self.screen, place("help").screen()):
             self.pop_screen()
         else:
-            self.push_screen(HelpScreen())
+            self.open_place("help")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Not under a dialog: undo must not change what an open form or question is about.

@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.markup import escape
 
+from tagtui.app.sections import PLACES, SECTIONS
 from tagtui.textsafe import visible
 
 if TYPE_CHECKING:
@@ -49,20 +50,16 @@ class TagtuiCommands(Provider):
             self._views = []
 
     def _commands(self) -> Iterator[PaletteCommand]:
-        from tagtui.app.app import SECTIONS
-
         app: TagtuiApp = self.app  # type: ignore[assignment]
         screen = self.screen
-        for mode, (key, title, _) in SECTIONS.items():
+        for section in SECTIONS:
             yield PaletteCommand(
-                f"Go to {title}", f"show the {title} screen ({key})", _bind(app.action_section, mode)
+                f"Go to {section.title}",
+                f"show the {section.title} screen ({section.key})",
+                _bind(app.action_section, section.name),
             )
-        yield PaletteCommand("Help", "every key of every screen (?)", app.action_help)
-        yield PaletteCommand("Undo", "take back the last change (ctrl+z)", app.action_undo)
-        yield PaletteCommand("Redo", "do again the change undone last (ctrl+y)", app.action_redo)
-        yield PaletteCommand("Rules", "automation rules: add, preview, apply (R)", app.action_rules)
-        yield PaletteCommand("History", "what changed, who changed it, what was undone", app.action_history)
-        yield PaletteCommand("Sync", "address books: sync now, last sync, conflicts (S)", app.action_sync)
+        for place in PLACES:
+            yield PaletteCommand(place.title, place.help, getattr(app, f"action_{place.name}"))
         title = screen.title or type(screen).__name__
         for binding in screen_bindings(type(screen)):
             yield PaletteCommand(
@@ -70,14 +67,14 @@ class TagtuiCommands(Provider):
                 f"key {app.get_key_display(binding)}",
                 _bind(app.run_action, binding.action, screen),
             )
-        for mode, (_, title, cls) in SECTIONS.items():
-            if cls is type(screen):
+        for section in SECTIONS:
+            if section.screen is type(screen):
                 continue
-            for binding in screen_bindings(cls):
+            for binding in screen_bindings(section.screen):
                 yield PaletteCommand(
-                    f"{title}: {binding.description}",
-                    f"in {title}, key {app.get_key_display(binding)}",
-                    _bind(app.run_in_section, mode, binding.action),
+                    f"{section.title}: {binding.description}",
+                    f"in {section.title}, key {app.get_key_display(binding)}",
+                    _bind(app.run_in_section, section.name, binding.action),
                 )
         for view in getattr(self, "_views", []):
             if view.broken:  # never run (the views picker says why)
