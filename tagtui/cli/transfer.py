@@ -12,10 +12,7 @@ from tagtui.cli.context import Context
 from tagtui.cli.output import plural
 from tagtui.cli.progress import Progress, wants_progress, working
 from tagtui.cli.registry import help_for
-
-FORMATS = ("csv", "json", "vcf")
-#: ``export --for`` (tagtui.io.export.CSV_STYLES, repeated so the parser needs no io import).
-CSV_STYLES = ("spreadsheet", "google", "outlook")
+from tagtui.io.formats import CSV_STYLES, FORMATS, format_from_suffix, in_words
 
 
 def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
@@ -89,7 +86,7 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
     p.add_argument(
         "--format",
         choices=FORMATS,
-        help="csv, json or vcf (default: from the --output suffix, else csv)",
+        help=f"{in_words(FORMATS)} (default: from the --output suffix, else csv)",
     )
     p.add_argument(
         "--for",
@@ -248,7 +245,7 @@ def export(ctx: Context) -> int:
     a = ctx.args
     output = None if a.output in (None, targets.STDOUT) else a.output
     # Google's and Outlook's files are CSV whatever their name says.
-    fmt = a.format or (_format_from_suffix(output) if a.style == "spreadsheet" else None) or "csv"
+    fmt = a.format or (format_from_suffix(output) if a.style == "spreadsheet" else None) or "csv"
     from tagtui.io.export import check_style
 
     check_style(fmt, a.style)
@@ -279,13 +276,6 @@ def export(ctx: Context) -> int:
     if not target.stdout:  # the count would land in the exported data
         ctx.out.say(f"Exported {plural(written, 'contact')} to {target.path}")
     return 0
-
-
-def _format_from_suffix(path: str | None) -> str | None:
-    if not path:
-        return None
-    suffix = os.path.splitext(path)[1].lower().lstrip(".")
-    return {"vcard": "vcf"}.get(suffix, suffix) if suffix in (*FORMATS, "vcard") else None
 
 
 def check_output(path: str) -> str:

@@ -15,9 +15,9 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO, TypeVar
 
+from tagtui.io.formats import CSV_STYLES, FORMATS, in_words
 from tagtui.io.vcard import card_text, split_name
 from tagtui.io.vcard import escape as escape  # re-exported: export's escaping is the vCard writer's
 from tagtui.io.vcard import fold as fold
@@ -30,12 +30,7 @@ from tagtui.store.types import ContactRow
 if TYPE_CHECKING:
     from tagtui.store import Store
 
-FORMATS = ("csv", "json", "vcf")
 CSV_COLUMNS = IMPORT_COLUMNS  # what export writes, import reads
-#: ``--for``: who reads a CSV export. A spreadsheet gets tagtui's columns with formula cells
-#: neutralised (SPEC §6); Google Contacts and Outlook get the columns of their own CSV files
-#: and every value as it is (they would keep a neutralising ``'`` as part of a phone number).
-CSV_STYLES = ("spreadsheet", "google", "outlook")
 #: Google Contacts' CSV (the layout its "Google CSV" export wrote, which its import reads).
 GOOGLE_COLUMNS = (
     "Name",
@@ -65,35 +60,6 @@ OUTLOOK_COLUMNS = (
 OUTLOOK_SEPARATOR = ";"
 
 
-@dataclass(frozen=True)
-class ExportChoice:
-    """One way to export, as the UI's dialog offers it: a format, who reads it, a file name."""
-
-    fmt: str
-    style: str
-    label: str
-    file_name: str
-    note: str
-
-
-#: Every format and CSV style, in the order the export dialog lists them.
-EXPORT_CHOICES = (
-    ExportChoice(
-        "csv", "spreadsheet", "CSV", "contacts.csv", "tagtui's columns, safe to open in a spreadsheet"
-    ),
-    ExportChoice(
-        "csv",
-        "google",
-        "Google CSV",
-        "contacts-google.csv",
-        "for Google Contacts' import (not a spreadsheet)",
-    ),
-    ExportChoice(
-        "csv", "outlook", "Outlook CSV", "contacts-outlook.csv", "for Outlook's import (not a spreadsheet)"
-    ),
-    ExportChoice("json", "spreadsheet", "JSON", "contacts.json", "what `tagtui contacts list --json` prints"),
-    ExportChoice("vcf", "spreadsheet", "vCard", "contacts.vcf", "vCard 4.0, for address books"),
-)
 #: Contacts read from the store at a time (one statement each) ...
 READ_BATCH = 5000
 #: ... and written, and told to ``progress``, at a time.
@@ -119,7 +85,7 @@ def export_contacts(
     naming an unknown tag is a ValidationError raised before anything is written.
     """
     if fmt not in FORMATS:
-        raise ValidationError(f"unknown export format {fmt!r}: use csv, json or vcf", field="format")
+        raise ValidationError(f"unknown export format {fmt!r}: use {in_words(FORMATS)}", field="format")
     check_style(fmt, style)
     store.check_query(query)
     total = store.count_contacts(query) if progress else 0

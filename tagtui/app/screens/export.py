@@ -15,7 +15,7 @@ from textual.widgets import Button, Input, Label, RadioButton, RadioSet
 from tagtui.app.screens.base import TagtuiModal
 from tagtui.app.widgets.dialogs import ConfirmDialog
 from tagtui.app.widgets.job_progress import JobProgress
-from tagtui.io.export import EXPORT_CHOICES, ExportChoice
+from tagtui.io.formats import EXPORT_CHOICES, ExportChoice
 from tagtui.query import Filter
 from tagtui.store import FileError, Store
 from tagtui.store.jobs import Cancelled, Progress
