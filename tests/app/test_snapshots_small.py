@@ -11,6 +11,7 @@ from textual.widgets import Input, TextArea
 from tagtui.query import parse
 from tagtui.store import Store
 from tests.app.conftest import pin_times, settle
+from tests.app.test_trends import history  # noqa: F401 (the fixture: stage moves on fixed dates)
 
 SMALL = (80, 24)
 
@@ -56,6 +57,7 @@ SCREENS: dict[str, tuple[str, ...]] = {
     "rules": ("R",),
     "new_contact": ("n",),
     "tag_form": ("2", "n"),
+    "status_form": ("3", "n"),
     "tag_insight": ("2", "i"),
     "tag_picker": ("t",),
     "status_picker": ("s",),
@@ -118,5 +120,17 @@ def test_times_at_80x24(  # type: ignore[no-untyped-def]
             await settle(pilot)
         await pilot.pause(0.2)
         await settle(pilot)
+
+    assert snap_compare(make_app(), run_before=run_before, terminal_size=SMALL)
+
+
+def test_trends_at_80x24(history: Store, make_app, snap_compare) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    """The legend on its own line above the chart (plotext's own legend covered the lines)."""
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        for key in ("4", "T"):
+            await pilot.press(key)
+            await settle(pilot)
 
     assert snap_compare(make_app(), run_before=run_before, terminal_size=SMALL)

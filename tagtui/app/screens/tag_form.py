@@ -28,7 +28,7 @@ from tagtui.store.rules import DESCRIPTION_MAX, EMOJI_MAX, NAME_MAX, normalize_c
 #: store's message says what the limit is.
 FIELD_SPECS: dict[str, tuple[str, str]] = {
     "name": ("Name", f"1–{NAME_MAX} characters, e.g. VIP"),
-    "color": ("Color", "palette name (red, blue …) or #rgb / #rrggbb"),
+    "color": ("Color", "red, blue … or #rgb / #rrggbb"),
     "emoji": ("Emoji", f"optional, up to {EMOJI_MAX} characters, e.g. ⭐"),
     "description": ("Description", f"optional, up to {DESCRIPTION_MAX} characters"),
 }

@@ -22,6 +22,14 @@ from tagtui.store.trends import Trends
 
 #: The windows ``w`` steps through, in weeks.
 WINDOWS = (12, 26, 52)
+#: Line colors for a stage with no color of its own (a stage renamed since).
+FALLBACK = ("#4c8bf5", "#2bb673", "#e5a000", "#d9534f", "#9b59b6", "#17a2b8", "#8a8a8a")
+
+
+def _rgb(color: str) -> tuple[int, int, int]:
+    """``#rrggbb`` as plotext takes it."""
+    value = color.lstrip("#")
+    return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
 
 
 class TrendsScreen(TagtuiScreen):
@@ -44,6 +52,9 @@ class TrendsScreen(TagtuiScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Label("Counting…", id="trends-scope")
+        # The legend is a line of its own: plotext draws its own inside the chart, over the
+        # lines of the first weeks (at 80x24, seven stages took most of the chart's height).
+        yield Label("", id="trends-legend")
         yield PlotextPlot(id="trends-entered")
         yield PlotextPlot(id="trends-time")
         yield Footer()
@@ -74,9 +85,10 @@ class TrendsScreen(TagtuiScreen):
             note = f" (the filter was left out: {exc})"
             query = EVERYTHING
         trends = store.trends(query, weeks=weeks)
-        self.app.call_from_thread(self._show, query, trends, note)
+        colors = {s.name: s.color for s in store.list_statuses(counts=False)}
+        self.app.call_from_thread(self._show, query, trends, note, colors)
 
-    def _show(self, query: Filter, trends: Trends, note: str) -> None:
+    def _show(self, query: Filter, trends: Trends, note: str, colors: dict[str, str] | None = None) -> None:
         from tagtui.query.render import render
 
         self.trends = trends
@@ -92,18 +104,25 @@ class TrendsScreen(TagtuiScreen):
             scope.append_text(literal(note, "italic"))
         scope.append("  w: 12/26/52 weeks", "dim")
         self.query_one("#trends-scope", Label).update(scope)
-        self._draw_entered(trends)
+        self._draw_entered(trends, colors or {})
         self._draw_time(trends)
 
-    def _draw_entered(self, trends: Trends) -> None:
+    def _draw_entered(self, trends: Trends, colors: dict[str, str]) -> None:
         widget = self.query_one("#trends-entered", PlotextPlot)
         plt = widget.plt
         plt.clear_figure()
         plt.title("Contacts entering each stage per week")
         xs = list(range(len(trends.weeks)))
-        for name, counts in trends.entered.items():
+        legend = Text(" ", no_wrap=False)
+        for i, (name, counts) in enumerate(trends.entered.items()):
             if any(counts):
-                plt.plot(xs, counts, label=name, marker="braille")
+                color = colors.get(name) or FALLBACK[i % len(FALLBACK)]
+                plt.plot(xs, counts, marker="braille", color=_rgb(color))
+                if legend.plain.strip():
+                    legend.append("  ")
+                legend.append("━━ ", style=color)
+                legend.append_text(literal(name))
+        self.query_one("#trends-legend", Label).update(legend if legend.plain.strip() else "")
         step = max(1, len(xs) // 8)
         plt.xticks(xs[::step], [w[5:] for w in trends.weeks[::step]])
         widget.refresh()
