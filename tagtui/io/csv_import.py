@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from tagtui.store.errors import FileError, ValidationError
 from tagtui.store.imports import BATCH, IMPORT_COLUMNS, ImportResult, ImportRow, unneutralise
+from tagtui.store.types import JsonRecord
 
 if TYPE_CHECKING:
     from tagtui.store import Store
@@ -161,7 +162,7 @@ for _field, _names in ALIASES.items():
 
 
 @dataclass(frozen=True)
-class ColumnMapping:
+class ColumnMapping(JsonRecord):
     """The field each column of a file goes to (``None``: ignored), in the file's order."""
 
     columns: tuple[str, ...]
@@ -218,7 +219,7 @@ class ColumnMapping:
         """Whether the file has exactly tagtui's own columns (as export writes them)."""
         return all(_key(c) == f for c, f in zip(self.columns, self.fields, strict=True))
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, Any]:  # the columns used, as pairs
         return {
             "columns": [{"column": c, "field": f} for c, f in self.used],
             "ignored": self.ignored,
@@ -287,19 +288,16 @@ def parse_map(options: Iterable[str]) -> dict[str, str | None]:
 
 
 @dataclass(frozen=True)
-class Skipped:
+class Skipped(JsonRecord):
     line: int
     reason: str
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.reason}"
 
-    def to_json(self) -> dict[str, Any]:
-        return {"line": self.line, "reason": self.reason}
-
 
 @dataclass
-class ImportReport:
+class ImportReport(JsonRecord):
     """What an import did: the store's counts, the mapping used and the rows skipped."""
 
     result: ImportResult
@@ -308,7 +306,7 @@ class ImportReport:
     skipped: list[Skipped]
     skipped_count: int
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, Any]:  # the store's counts, then what the file's reading adds
         data = self.result.to_json()
         data["format"] = self.format
         data["skipped"] = self.skipped_count

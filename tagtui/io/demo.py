@@ -18,7 +18,7 @@ import random
 import time
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +29,7 @@ from tagtui.store.jobs import Progress
 from tagtui.store.rules import clean_emoji, clean_label_name, normalize_color, slugify
 from tagtui.store.statuses import STANDARD_PIPELINE
 from tagtui.store.tags import STANDARD_TAGS
+from tagtui.store.types import JsonRecord
 
 if TYPE_CHECKING:
     from tagtui.store import Store
@@ -165,14 +166,11 @@ NO_PHONE = 0.15
 
 
 @dataclass(frozen=True)
-class DemoResult:
+class DemoResult(JsonRecord):
     contacts: int
     tags: int
     statuses: int
     seconds: float
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def generate(

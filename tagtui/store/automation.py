@@ -20,14 +20,14 @@ from tagtui.store.identity import text_key
 from tagtui.store.plans import BulkPlan
 from tagtui.store.rules import clean_label_name, clean_text
 from tagtui.store.schema import now
-from tagtui.store.types import TagRef
+from tagtui.store.types import JsonRecord, TagRef
 
 RULE_NAME_MAX = 100
 QUERY_MAX = 2000
 
 
 @dataclass(frozen=True)
-class Rule:
+class Rule(JsonRecord):
     """A saved rule; its tags are those that still exist."""
 
     id: int
@@ -50,7 +50,7 @@ class Rule:
             parts.append(f"status → {self.status}")
         return " ".join(parts) or "(no actions left)"
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, Any]:  # its tags by name
         return {
             "id": self.id,
             "name": self.name,
@@ -66,7 +66,7 @@ class Rule:
 
 
 @dataclass(frozen=True)
-class RuleEffect:
+class RuleEffect(JsonRecord):
     """One rule and what it would do (preview) or did (apply)."""
 
     rule: Rule
@@ -78,7 +78,7 @@ class RuleEffect:
     def matches(self) -> int:
         return self.plan.selected
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, Any]:  # the rule by name, its plan's fields beside its own
         return {
             "rule": self.rule.name,
             "query": self.rule.query,

@@ -27,6 +27,7 @@ from tagtui.store.db import Tx
 from tagtui.store.errors import ValidationError
 from tagtui.store.identity import email_key, text_key
 from tagtui.store.schema import now
+from tagtui.store.types import JsonRecord
 
 if TYPE_CHECKING:
     from tagtui.store.matching import Evidence
@@ -64,25 +65,16 @@ Progress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True)
-class DuplicateContact:
+class DuplicateContact(JsonRecord):
     id: int
     name: str
     email: str | None
     phone: str | None
     company: str | None
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "name": self.name,
-            "email": self.email,
-            "phone": self.phone,
-            "company": self.company,
-        }
-
 
 @dataclass(frozen=True)
-class DuplicateGroup:
+class DuplicateGroup(JsonRecord):
     """Contacts that look like one person: best score first, with the reasons in words."""
 
     score: float
@@ -92,13 +84,6 @@ class DuplicateGroup:
     @property
     def ids(self) -> tuple[int, ...]:
         return tuple(c.id for c in self.contacts)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "score": self.score,
-            "contacts": [c.to_json() for c in self.contacts],
-            "reasons": list(self.reasons),
-        }
 
 
 def check_min_score(value: float) -> float:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
 from operator import itemgetter
@@ -27,6 +27,7 @@ from tagtui.store.errors import Conflict, TagtuiError, ValidationError
 from tagtui.store.identity import email_key
 from tagtui.store.rules import DEFAULT_STATUS_COLOR, clean_label_name, normalize_color
 from tagtui.store.schema import now
+from tagtui.store.types import JsonRecord
 
 if TYPE_CHECKING:
     from tagtui.store.store import Store
@@ -69,15 +70,12 @@ Skip = Callable[[Any, str], None]
 
 
 @dataclass(frozen=True)
-class ImportResult:
+class ImportResult(JsonRecord):
     rows: int
     created: int
     updated: int
     tags_created: int
     statuses_created: int
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass(slots=True)

@@ -20,7 +20,7 @@ from tagtui.store.base import StoreBase
 from tagtui.store.db import Tx
 from tagtui.store.errors import ValidationError
 from tagtui.store.identity import text_key
-from tagtui.store.types import TagRef
+from tagtui.store.types import JsonRecord, TagRef
 
 #: The most pairs ``tag_pairs`` returns, and the most tags of a co-occurrence matrix.
 PAIRS_LIMIT_MAX = 1000
@@ -31,7 +31,7 @@ EXPLAIN_CLAUSES_MAX = 20
 
 
 @dataclass(frozen=True)
-class ExplainedClause:
+class ExplainedClause(JsonRecord):
     """One top-level clause of a query: alone it matches ``matches`` contacts; ANDed with
     the clauses before it, ``running``."""
 
@@ -39,12 +39,9 @@ class ExplainedClause:
     matches: int
     running: int
 
-    def to_json(self) -> dict[str, Any]:
-        return {"clause": self.clause, "matches": self.matches, "running": self.running}
-
 
 @dataclass(frozen=True)
-class Explanation:
+class Explanation(JsonRecord):
     """How a query narrows the contacts, clause by clause (in the order written).
 
     Only the first ``EXPLAIN_CLAUSES_MAX`` clauses are explained; ``not_explained`` holds
@@ -63,15 +60,11 @@ class Explanation:
                 return i
         return None
 
-    def to_json(self) -> dict[str, Any]:
-        doc: dict[str, Any] = {"clauses": [c.to_json() for c in self.clauses], "total": self.total}
-        if self.not_explained:
-            doc["not_explained"] = list(self.not_explained)
-        return doc
+    JSON_OPTIONAL = frozenset({"not_explained"})
 
 
 @dataclass(frozen=True)
-class TagPair:
+class TagPair(JsonRecord):
     """Two tags and how many contacts have both; ``share`` is that count over the smaller tag's."""
 
     a: TagRef
@@ -79,12 +72,12 @@ class TagPair:
     contacts: int
     share: float | None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, Any]:  # tags by name
         return {"a": self.a.name, "b": self.b.name, "contacts": self.contacts, "share": self.share}
 
 
 @dataclass(frozen=True)
-class Cooccurrence:
+class Cooccurrence(JsonRecord):
     """A symmetric matrix: ``counts[i][j]`` contacts have both ``tags[i]`` and ``tags[j]``;
     the diagonal is how many have the tag at all. ``contacts`` is the size of the selection."""
 
@@ -92,7 +85,7 @@ class Cooccurrence:
     counts: tuple[tuple[int, ...], ...]
     contacts: int
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, Any]:  # tags by name
         return {
             "tags": [t.name for t in self.tags],
             "counts": [list(row) for row in self.counts],
@@ -101,7 +94,7 @@ class Cooccurrence:
 
 
 @dataclass(frozen=True)
-class FunnelStage:
+class FunnelStage(JsonRecord):
     """A pipeline stage (``status`` None: contacts without a status) and its conversion."""
 
     status: str | None
@@ -110,8 +103,7 @@ class FunnelStage:
     contacts: int
     conversion: float | None
 
-    def to_json(self) -> dict[str, Any]:
-        return {"status": self.status, "contacts": self.contacts, "conversion": self.conversion}
+    JSON_FIELDS = ("status", "contacts", "conversion")
 
 
 def _ratio(part: int, whole: int) -> float | None:

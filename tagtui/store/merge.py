@@ -43,7 +43,7 @@ from tagtui.store.db import IntegrityViolation, Tx
 from tagtui.store.errors import Conflict, ValidationError
 from tagtui.store.rules import NOTES_MAX
 from tagtui.store.schema import now
-from tagtui.store.types import Contact
+from tagtui.store.types import Contact, JsonRecord
 
 #: The fields a merge chooses one value of; the others' different values go to the notes.
 MERGED_FIELDS = ("name", "email", "company", "phone", "assignee", "followers")
@@ -59,19 +59,12 @@ MERGE_MAX = 50
 
 
 @dataclass(frozen=True)
-class MergeResult:
+class MergeResult(JsonRecord):
     """The kept contact after the merge, the ids merged into it, and the lines its notes gained."""
 
     contact: Contact
     merged: tuple[int, ...]
     kept_in_notes: tuple[str, ...]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "contact": self.contact.to_json(),
-            "merged": list(self.merged),
-            "kept_in_notes": list(self.kept_in_notes),
-        }
 
 
 def _blank(field: str, value: Any) -> bool:

@@ -17,22 +17,20 @@ from tagtui.store.base import UNSET, Selection, StoreBase, as_refs
 from tagtui.store.db import Tx
 from tagtui.store.errors import ValidationError
 from tagtui.store.jobs import Progress, in_parts
+from tagtui.store.types import JsonRecord
 
 
 @dataclass(frozen=True)
-class TagEffect:
+class TagEffect(JsonRecord):
     """One tag of a plan and how many selected contacts would gain (or lose) it."""
 
     id: int
     name: str
     contacts: int
 
-    def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "contacts": self.contacts}
-
 
 @dataclass(frozen=True)
-class StatusEffect:
+class StatusEffect(JsonRecord):
     """The status a plan sets (``None`` clears it): how many would change, how many have it already."""
 
     id: int | None
@@ -40,12 +38,9 @@ class StatusEffect:
     contacts: int
     already: int
 
-    def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "contacts": self.contacts, "already": self.already}
-
 
 @dataclass(frozen=True)
-class BulkPlan:
+class BulkPlan(JsonRecord):
     """The effect of one bulk change over a selection, before it is made."""
 
     selected: int
@@ -88,7 +83,7 @@ class BulkPlan:
             return "Nothing to change"
         return ", ".join(parts)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, Any]:  # with its summary in words
         return {
             "selected": self.selected,
             "add": [e.to_json() for e in self.add],

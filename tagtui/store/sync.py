@@ -32,6 +32,7 @@ from tagtui.store.rules import (
     clean_text,
 )
 from tagtui.store.schema import now
+from tagtui.store.types import JsonRecord
 
 #: The fields a sync carries between a contact and a card, in this order.
 SYNC_FIELDS = ("name", "email", "phone", "company", "notes", "tags", "status", "assignee", "followers")
@@ -51,7 +52,7 @@ Fields = dict[str, Any]
 
 
 @dataclass(frozen=True)
-class SyncSource:
+class SyncSource(JsonRecord):
     """An address book the workspace syncs with. It holds no password, only where to find one."""
 
     id: int
@@ -66,8 +67,7 @@ class SyncSource:
     #: Contacts linked to a card of this address book.
     contacts: int = 0
 
-    def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "url": self.url, "last_sync": self.last_sync, "contacts": self.contacts}
+    JSON_FIELDS = ("name", "url", "last_sync", "contacts")
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,7 @@ class LocalChange:
 
 
 @dataclass(frozen=True)
-class SyncConflict:
+class SyncConflict(JsonRecord):
     """A field both sides changed differently (or a contact one side deleted and the other
     changed, ``field`` "deleted"): which side was kept, and the value of each side."""
 
@@ -119,14 +119,8 @@ class SyncConflict:
     #: For a contact this sync creates (``contact_id`` None): its card.
     href: str | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "contact": self.contact_id,
-            "field": self.field,
-            "local": self.local,
-            "remote": self.remote,
-            "kept": self.kept,
-        }
+    JSON_FIELDS = ("contact_id", "field", "local", "remote", "kept")
+    JSON_NAMES = {"contact_id": "contact"}
 
 
 @dataclass(frozen=True)

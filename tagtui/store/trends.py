@@ -47,6 +47,7 @@ from tagtui.query.filter import EVERYTHING, Filter
 from tagtui.store.db import Tx
 from tagtui.store.errors import ValidationError
 from tagtui.store.insight import InsightOps
+from tagtui.store.types import JsonRecord
 
 #: Weeks are numbered from this Monday (UTC) in the trend tables.
 EPOCH = datetime(2000, 1, 3, tzinfo=UTC)
@@ -62,19 +63,16 @@ TREND_TAGS = 8
 
 
 @dataclass(frozen=True)
-class StageTime:
+class StageTime(JsonRecord):
     """How long stays in a stage lasted, in days; ``stays`` is how many ended stays were measured."""
 
     median_days: float | None
     p90_days: float | None
     stays: int
 
-    def to_json(self) -> dict[str, Any]:
-        return {"median_days": self.median_days, "p90_days": self.p90_days, "stays": self.stays}
-
 
 @dataclass(frozen=True)
-class Trends:
+class Trends(JsonRecord):
     """Per-week series, each list one value per week of ``weeks``; stages in pipeline order."""
 
     weeks: tuple[str, ...]
@@ -84,14 +82,7 @@ class Trends:
     tags: dict[str, list[int]]
     colors: dict[str, str]
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "weeks": list(self.weeks),
-            "entered": self.entered,
-            "conversion": self.conversion,
-            "time_in_stage": {k: v.to_json() for k, v in self.time_in_stage.items()},
-            "tags": self.tags,
-        }
+    JSON_FIELDS = ("weeks", "entered", "conversion", "time_in_stage", "tags")
 
 
 def _now() -> datetime:

@@ -2,12 +2,56 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any, ClassVar
+
+
+class JsonRecord:
+    """A value ``--json`` prints, turned into JSON one way: its dataclass fields in order
+    (``JSON_FIELDS`` picks and orders them), renamed by ``JSON_NAMES``, those in ``JSON_OPTIONAL``
+    left out when None or empty; a nested record becomes its own JSON, a tuple a list, a dict a
+    copy. A record whose JSON is not its fields (names for tags, a computed summary) overrides
+    ``to_json``."""
+
+    JSON_FIELDS: ClassVar[tuple[str, ...]] = ()
+    JSON_NAMES: ClassVar[Mapping[str, str]] = {}
+    JSON_OPTIONAL: ClassVar[frozenset[str]] = frozenset()
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        optional = self.JSON_OPTIONAL
+        for name in self.JSON_FIELDS or _field_names(type(self)):
+            value = getattr(self, name)
+            if name in optional and (value is None or value == () or value == []):
+                continue
+            out[self.JSON_NAMES.get(name, name)] = json_value(value)
+        return out
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
+    return names
+
+
+def json_value(value: Any) -> Any:
+    """``value`` as JSON takes it: records by their ``to_json``, tuples and lists as lists, dicts copied."""
+    if isinstance(value, JsonRecord):
+        return value.to_json()
+    if isinstance(value, (tuple, list)):
+        return [json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: json_value(v) for k, v in value.items()}
+    return value
 
 
 @dataclass(frozen=True)
-class Settings:
+class Settings(JsonRecord):
     workspace: str
     max_tags_per_contact: int | None
     bulk_limit: int
@@ -16,12 +60,9 @@ class Settings:
     #: Duplicates: emails compared without ``+tags`` and Gmail's dots.
     email_folding: bool = False
 
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass(frozen=True)
-class Tag:
+class Tag(JsonRecord):
     id: int
     name: str
     slug: str
@@ -34,15 +75,11 @@ class Tag:
     #: Number of contacts carrying the tag (filled in listings and ``get_tag``).
     contacts: int | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        if self.contacts is None:
-            del data["contacts"]
-        return data
+    JSON_OPTIONAL = frozenset({"contacts"})
 
 
 @dataclass(frozen=True)
-class Status:
+class Status(JsonRecord):
     id: int
     name: str
     slug: str
@@ -53,15 +90,11 @@ class Status:
     rev: int
     contacts: int | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        if self.contacts is None:
-            del data["contacts"]
-        return data
+    JSON_OPTIONAL = frozenset({"contacts"})
 
 
 @dataclass(frozen=True)
-class TagRef:
+class TagRef(JsonRecord):
     """A tag as shown beside a contact: enough to draw a chip."""
 
     id: int
@@ -70,12 +103,11 @@ class TagRef:
     color: str
     emoji: str | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "slug": self.slug}
+    JSON_FIELDS = ("id", "name", "slug")
 
 
 @dataclass(frozen=True)
-class ContactRow:
+class ContactRow(JsonRecord):
     """A contact as listed: its fields, its status name and its tags."""
 
     id: int
@@ -91,7 +123,7 @@ class ContactRow:
     status_color: str | None = None
     name_key: str = ""
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, Any]:  # its tags by name: what a reader of a listing wants
         return {
             "id": self.id,
             "name": self.name,
@@ -140,7 +172,7 @@ class Page:
 
 
 @dataclass(frozen=True)
-class TagChange:
+class TagChange(JsonRecord):
     """What ``change_tags`` / ``sync_tags`` did to one contact (reference 002)."""
 
     contact_id: int
@@ -149,38 +181,26 @@ class TagChange:
     removed: tuple[int, ...]
     created: tuple[int, ...] = ()
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "contact_id": self.contact_id,
-            "tags": [t.to_json() for t in self.tags],
-            "added": list(self.added),
-            "removed": list(self.removed),
-        }
+    JSON_FIELDS = ("contact_id", "tags", "added", "removed")
 
 
 @dataclass(frozen=True)
-class BulkResult:
+class BulkResult(JsonRecord):
     """A bulk change: how many contacts it changed, out of how many it was asked about."""
 
     tag_id: int | None
     requested: int
     changed: int
 
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass(frozen=True)
-class SetupItem:
+class SetupItem(JsonRecord):
     name: str
     created: bool
 
-    def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "created": self.created}
-
 
 @dataclass(frozen=True)
-class Event:
+class Event(JsonRecord):
     id: int
     at: str
     kind: str
@@ -204,12 +224,9 @@ class Event:
     def undone(self) -> bool:
         return self.step_state == "undone"
 
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass(frozen=True)
-class UndoResult:
+class UndoResult(JsonRecord):
     """What ``undo`` or ``redo`` took back or did again: one step, and how many rows it touched."""
 
     action: str  # "undo" | "redo"
@@ -219,12 +236,9 @@ class UndoResult:
     #: e.g. ``{"tags_added": 0, "tags_removed": 1204, "statuses_changed": 0, ...}``
     counts: dict[str, int] = field(default_factory=dict)
 
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass(frozen=True)
-class MergeResult:
+class MergeResult(JsonRecord):
     """A tag merge: the source's contacts now have the target; the source is gone."""
 
     source: int
@@ -236,20 +250,12 @@ class MergeResult:
     gained: int
     tag: Tag | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        out = asdict(self)
-        out["tag"] = self.tag.to_json() if self.tag else None
-        return out
-
 
 @dataclass(frozen=True)
-class View:
+class View(JsonRecord):
     name: str
     query: str
     #: Why the view no longer runs (a tag or status it names was deleted), or ``None``.
     broken: str | None = None
     #: The order it lists in (``email``, ``followers:desc``); ``None``: by name.
     sort: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "query": self.query, "broken": self.broken, "sort": self.sort}

@@ -37,6 +37,7 @@ from tagtui.store.sync import (
     clean_sync_fields,
     same_value,
 )
+from tagtui.store.types import JsonRecord
 from tagtui.sync.remote import Remote, RemoteChanged, RemoteError, is_http_url, open_remote
 
 PREFER = ("remote", "local")
@@ -52,7 +53,7 @@ EMPTY: Fields = clean_sync_fields({"name": "-"}) | {"name": None}
 
 
 @dataclass
-class SyncReport:
+class SyncReport(JsonRecord):
     """What one sync did (or, with ``dry_run``, would do) on each side, and its conflicts."""
 
     name: str
@@ -65,13 +66,7 @@ class SyncReport:
     #: Card bodies fetched from the server.
     fetched: int = 0
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "pulled": dict(self.pulled),
-            "pushed": dict(self.pushed),
-            "conflicts": [c.to_json() for c in self.conflicts],
-        }
+    JSON_FIELDS = ("name", "pulled", "pushed", "conflicts")
 
 
 # -- passwords ---------------------------------------------------------------------------------
