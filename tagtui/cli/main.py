@@ -240,14 +240,18 @@ def rehearse(ctx: Context, handler: Callable[[Context], int]) -> int:
     """``--dry-run``: run the command as usual inside a store rehearsal, then roll it all back.
 
     The command prints its usual summary (the numbers are real: it saw its own changes);
-    a note on stderr says nothing was kept, and a JSON object gets ``"dry_run": true``.
-    Commands that touch files look at ``ctx.dry_run`` themselves (export writes nothing).
+    a note on stderr then says nothing was kept, and a JSON object gets ``"dry_run": true``.
+    A dry run that fails says only why (one error line, as the command would), not that
+    nothing changed. Commands that touch files look at ``ctx.dry_run`` themselves (export
+    writes nothing).
     """
-    ctx.out.note(DRY_RUN_NOTE)
     ctx.out.dry_run = True
     store = ctx.store  # opened (and migrated, if need be) before the rehearsal begins
     with store.rehearsal():
-        return handler(ctx)
+        code = handler(ctx)
+    if code == 0:
+        ctx.out.note(DRY_RUN_NOTE)
+    return code
 
 
 def _report(exc: Exception, out: Output, target: str | None = None) -> int:

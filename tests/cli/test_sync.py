@@ -97,6 +97,20 @@ def test_a_dry_run_changes_nothing(cli: Cli, ok: Cli, tmp_path: Path) -> None:
     assert ok("sync", "list", "--json").json[0]["last_sync"] is None
 
 
+def test_a_failed_dry_run_is_one_error_line(ok: Cli, cli: Cli, tmp_path: Path) -> None:
+    """A dry run that cannot reach its address book says why, once, and not that nothing
+    changed (issue 13.8)."""
+    folder = vdir(tmp_path, "ada")
+    ok("sync", "add", "khard", str(folder))
+    for card in folder.iterdir():
+        card.unlink()
+    folder.rmdir()
+    for argv in (("sync", "khard", "--dry-run"), ("sync", "--dry-run"), ("--dry-run", "sync", "--json")):
+        result = cli(*argv)
+        assert_one_error_line(result, 1, str(folder))
+        assert "nothing was changed" not in result.err.lower() and result.out == ""
+
+
 def test_the_mass_delete_guard_exits_4_unless_forced(ok: Cli, cli: Cli, tmp_path: Path) -> None:
     uids = [f"p{i:02}" for i in range(12)]
     folder = vdir(tmp_path, *uids)
