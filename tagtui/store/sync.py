@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from tagtui.store.base import UNSET, StoreBase
+from tagtui.store.contacts import CONTACT_FIELDS
 from tagtui.store.db import IntegrityViolation, Tx, url_secrets
 from tagtui.store.errors import Conflict, NotFound, ValidationError
 from tagtui.store.identity import email_key, slugify
@@ -42,6 +43,8 @@ _TEXT_LIMITS = {"phone": PHONE_MAX, "company": COMPANY_MAX, "notes": NOTES_MAX, 
 RESERVED_NAMES = frozenset({"add", "list", "remove"})
 SOURCE_NAME_MAX = 64
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
+#: Contacts a sync creates per round of bulk statements.
+CREATE_BATCH = 1000
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _SOURCE_COLUMNS = (
     "s.id, s.name, s.url, s.username, s.password_env, s.password_command, s.sync_token, s.last_sync,"
@@ -327,6 +330,7 @@ class SyncOps(StoreBase):
         def run(tx: Tx) -> int:
             source = self._source(tx, name)
             tx.execute("DELETE FROM sync_item WHERE source_id = :id", {"id": source.id})
+            self._set_mark(tx, source.id, None)
             tx.execute("DELETE FROM sync_source WHERE id = :id", {"id": source.id})
             self._event(tx, "sync.source_removed", "workspace", self.workspace_id, name=source.name)
             return source.contacts
@@ -349,6 +353,55 @@ class SyncOps(StoreBase):
             }
 
         return self._read(run)
+
+    def sync_item_etags(self, name: str, hrefs: Iterable[str] | None = None) -> dict[str, str]:
+        """href -> etag of the cards as last synced: these ``hrefs`` (those known), or all. Nothing
+        else is read: a sync with nothing changed compares these and stops there."""
+        wanted = None if hrefs is None else list(dict.fromkeys(hrefs))
+
+        def run(tx: Tx) -> dict[str, str]:
+            source = self._source(tx, name)
+            sql = "SELECT href, etag FROM sync_item WHERE source_id = :id"
+            if wanted is None:
+                return dict(tx.all(sql, {"id": source.id}))
+            out: dict[str, str] = {}
+            for start in range(0, len(wanted), 500):
+                cond, params = self.db.in_list("href", "h", wanted[start : start + 500])
+                out.update(tx.all(f"{sql} AND {cond}", {"id": source.id, **params}))
+            return out
+
+        return self._read(run)
+
+    def sync_local_mark(self) -> str:
+        """Where the workspace's history is now (``change_marker``), as text: a sync notes it when
+        it reads the contacts, and the next one knows from it whether any changed since."""
+        newest, recent = self.change_marker()  # type: ignore[attr-defined]
+        return f"{newest}:{recent}"
+
+    def sync_mark(self, name: str) -> str | None:
+        """The mark a complete sync of ``name`` noted (None: none, or the last sync did not end)."""
+
+        def run(tx: Tx) -> str | None:
+            source = self._source(tx, name)
+            return tx.scalar('SELECT value FROM tagtui_meta WHERE "key" = :k', {"k": _mark_key(source.id)})
+
+        return self._read(run)
+
+    def forget_sync_mark(self, name: str) -> None:
+        """A sync that changes something begins: until it ends, the next one reads everything."""
+
+        def run(tx: Tx) -> None:
+            self._set_mark(tx, self._source(tx, name).id, None)
+
+        self._write(run)
+
+    def _set_mark(self, tx: Tx, source_id: int, mark: str | None) -> None:
+        tx.execute('DELETE FROM tagtui_meta WHERE "key" = :k', {"k": _mark_key(source_id)})
+        if mark is not None:
+            tx.execute(
+                'INSERT INTO tagtui_meta ("key", value) VALUES (:k, :v)',
+                {"k": _mark_key(source_id), "v": mark},
+            )
 
     def sync_cards(self, name: str, hrefs: Iterable[str]) -> dict[str, str]:
         """The texts of these cards as last synced (the lines a write keeps), by href."""
@@ -426,13 +479,13 @@ class SyncOps(StoreBase):
                 ]
                 if present:
                     counts["delete"] = len(self._delete_contacts(tx, present))  # type: ignore[attr-defined]
+            creates = [c for c in changes if c.kind == "create"]
+            for change, cid in zip(creates, self._create_synced(tx, creates, labels), strict=True):
+                counts["create"] += 1
+                if change.href is not None:
+                    created[change.href] = cid
             for change in changes:
-                if change.kind == "create":
-                    cid = self._create_synced(tx, change.fields, labels)
-                    counts["create"] += 1
-                    if change.href is not None:
-                        created[change.href] = cid
-                elif change.kind == "update" and change.contact_id is not None:
+                if change.kind == "update" and change.contact_id is not None:
                     counts["update"] += int(self._update_synced(tx, change.contact_id, change.fields, labels))
             for conflict in conflicts:
                 subject = conflict.contact_id
@@ -474,27 +527,89 @@ class SyncOps(StoreBase):
         *,
         forget: Sequence[str] = (),
         token: str | None = UNSET,
+        mark: str | None = UNSET,
     ) -> None:
         """Record cards' new states after writes to the server (no undo step: the contacts do
-        not change), forget cards, and note the sync's time and token."""
+        not change), forget cards, and note the sync's time and token; ``mark``: the
+        ``sync_local_mark`` the sync read the contacts at, noted when it ended complete."""
 
         def run(tx: Tx) -> None:
             source = self._source(tx, name)
             self._write_items(tx, source.id, items, {})
             self._forget_items(tx, source.id, forget)
             self._finish(tx, source.id, token)
+            if mark is not UNSET:
+                self._set_mark(tx, source.id, mark)
 
         self._write(run)
 
-    def _create_synced(self, tx: Tx, fields: Fields, labels: dict[tuple[str, str], int]) -> int:
-        """A contact made from a card (through the store's own insert: its event and undo)."""
-        values = clean_sync_fields(fields)
-        if values["email"] is not None and self._find_contact_id(tx, values["email"]) is not None:
-            values["email"] = None  # another contact has it (two cards of one email): the card keeps it
-        plain = {k: v for k, v in values.items() if k not in ("tags", "status")}
-        contact_id = self._insert_contact(tx, plain)  # type: ignore[attr-defined]
-        self._set_labels(tx, contact_id, values, labels)
-        return contact_id
+    def _create_synced(
+        self, tx: Tx, creates: Sequence[LocalChange], labels: dict[tuple[str, str], int]
+    ) -> list[int]:
+        """Contacts made from cards, ``CREATE_BATCH`` at a time through the import's bulk writes
+        (a statement per batch; the events and undo records an import writes): their ids, in
+        order. An email that another contact has (or an earlier card of this sync) stays on the
+        card only (two cards of one email)."""
+        from tagtui.store.imports import _Import, _Row, _Writes
+
+        state = _Import(stamp=now(), max_tags=self._settings(tx).max_tags_per_contact)
+        ids: list[int] = []
+        seen: set[str] = set()
+        for start in range(0, len(creates), CREATE_BATCH):
+            batch = [clean_sync_fields(c.fields) for c in creates[start : start + CREATE_BATCH]]
+            taken = self._emails_taken(tx, {email_key(v["email"]) for v in batch if v["email"]})
+            out = _Writes()
+            for values in batch:
+                key = email_key(values["email"]) if values["email"] else None
+                if key is not None and (key in taken or key in seen):
+                    values["email"], key = None, None
+                if key is not None:
+                    seen.add(key)
+                tags = {slugify(n, "tag"): n for n in values["tags"]}
+                tag_ids = list(dict.fromkeys(self._tag_label_id(tx, n, s, labels) for s, n in tags.items()))
+                status_id = self._status_label_id(tx, values["status"], labels)
+                if state.max_tags is not None and len(tag_ids) > state.max_tags:
+                    self._check_tag_limit(tx, len(tag_ids), True)  # type: ignore[attr-defined]
+                fields = {k: values[k] for k in CONTACT_FIELDS}
+                row = _Row(fields, tags, None, None, len(ids) + 1, key)
+                known = self._create(tx, row, status_id, state, out)  # type: ignore[attr-defined]
+                out.links += [{"c": known.id, "t": t, "at": state.stamp} for t in tag_ids]
+                ids.append(known.id)
+            self._flush(tx, out, state)  # type: ignore[attr-defined]
+        if state.tagged:
+            added = {str(t): n for t, n in state.tagged.items()}
+            self._event(tx, "contacts.tags_changed", "workspace", None, added=added, removed={})
+        return ids
+
+    def _emails_taken(self, tx: Tx, keys: set[str]) -> set[str]:
+        if not keys:
+            return set()
+        cond, params = self.db.in_list("email_key", "keys", sorted(keys))
+        return {
+            r[0]
+            for r in tx.all(
+                f"SELECT email_key FROM contact WHERE workspace_id = :ws AND {cond}", self._params(**params)
+            )
+        }
+
+    def _tag_label_id(self, tx: Tx, name: str, slug: str, labels: dict[tuple[str, str], int]) -> int:
+        """The tag of ``slug``, found or created (``labels`` remembers it for the rest of the sync)."""
+        key = ("tag", slug)
+        if key not in labels:
+            labels[key], _ = self._find_or_create_tag(tx, name, slug)  # type: ignore[attr-defined]
+        return labels[key]
+
+    def _status_label_id(self, tx: Tx, name: str | None, labels: dict[tuple[str, str], int]) -> int | None:
+        """The status of that name, found by slug or created at the end of the pipeline."""
+        if name is None:
+            return None
+        key = ("status", slugify(name, "status"))
+        if key not in labels:
+            found = tx.scalar(
+                "SELECT id FROM status WHERE workspace_id = :ws AND slug = :slug", self._params(slug=key[1])
+            )
+            labels[key] = found if found is not None else self.create_status(name).id  # type: ignore[attr-defined]
+        return labels[key]
 
     def _update_synced(
         self, tx: Tx, contact_id: int, fields: Fields, labels: dict[tuple[str, str], int]
@@ -535,16 +650,7 @@ class SyncOps(StoreBase):
                 self._change_tags(tx, contact_id, wanted, gone, created=created)  # type: ignore[attr-defined]
                 changed = True
         if "status" in values:
-            status_id = None
-            if values["status"] is not None:
-                key = ("status", slugify(values["status"], "status"))
-                if key not in labels:
-                    found = tx.scalar(
-                        "SELECT id FROM status WHERE workspace_id = :ws AND slug = :slug",
-                        self._params(slug=key[1]),
-                    )
-                    labels[key] = found if found is not None else self.create_status(values["status"]).id  # type: ignore[attr-defined]
-                status_id = labels[key]
+            status_id = self._status_label_id(tx, values["status"], labels)
             before = tx.scalar("SELECT status_id FROM contact WHERE id = :id", {"id": contact_id})
             if before != status_id:
                 self._set_status(tx, contact_id, status_id)  # type: ignore[attr-defined]
@@ -625,6 +731,10 @@ class SyncOps(StoreBase):
             "UPDATE sync_source SET sync_token = :token, last_sync = :at WHERE id = :id",
             {"token": token, "at": now(), "id": source_id},
         )
+
+
+def _mark_key(source_id: int) -> str:
+    return f"sync_mark:{source_id}"
 
 
 def check_source_name(name: object) -> str:

@@ -230,10 +230,19 @@ def sync(
     source = store.get_sync_source(name)
     if remote is None:
         remote = open_source(source)
-    items = store.sync_items(source.name)
     report = SyncReport(source.name, dry_run=dry_run)
 
-    changed, deleted, token = _remote_changes(remote, source, items)
+    # Where the contacts here are now, read before them: if no change was made here since the
+    # last complete sync noted it, and the server says nothing changed, there is nothing to do.
+    mark = store.sync_local_mark()
+    changed, deleted, token = _remote_changes(store, remote, source)
+    if not changed and not deleted and mark == store.sync_mark(source.name):
+        if not dry_run:
+            store.record_sync_items(source.name, token=token)
+        return report
+    if not dry_run:
+        store.forget_sync_mark(source.name)  # until this sync ends complete
+    items = store.sync_items(source.name)
     fetched: dict[str, tuple[str, str]] = {}
     wanted = sorted(changed)
     for start in range(0, len(wanted), FETCH_BATCH):
@@ -271,22 +280,25 @@ def sync(
         for push in plan.pushes:
             if push.contact_id is None and push.href is not None and push.kind != "delete":
                 push.contact_id = applied.contacts.get(push.href)
-    _push(store, source.name, remote, plan.pushes, report, token, progress)
+    _push(store, source.name, remote, plan.pushes, report, token, progress, mark)
     return report
 
 
 def _remote_changes(
-    remote: Remote, source: SyncSource, items: dict[str, SyncItem]
+    store: Store, remote: Remote, source: SyncSource
 ) -> tuple[dict[str, str], set[str], str | None]:
     """The cards that changed on the server since the last sync (href -> etag), those deleted,
-    and the server's new sync-token (None without one)."""
+    and the server's new sync-token (None without one). With a token, only the etags of the
+    cards the server names are read here."""
     found = remote.changes(source.sync_token)
     if found is not None:
-        changed = {h: e for h, e in found.changed.items() if h not in items or items[h].etag != e}
-        return changed, {h for h in found.deleted if h in items}, found.token
+        known = store.sync_item_etags(source.name, [*found.changed, *found.deleted])
+        changed = {h: e for h, e in found.changed.items() if known.get(h) != e}
+        return changed, {h for h in found.deleted if h in known}, found.token
     listing = remote.listing()
-    changed = {h: e for h, e in listing.items() if h not in items or items[h].etag != e}
-    return changed, {h for h in items if h not in listing}, None
+    known = store.sync_item_etags(source.name)
+    changed = {h: e for h, e in listing.items() if known.get(h) != e}
+    return changed, {h for h in known if h not in listing}, None
 
 
 def _decide(
@@ -440,6 +452,7 @@ def _push(
     report: SyncReport,
     token: str | None,
     progress: Callable[[str, int, int], None] | None,
+    mark: str | None = None,
 ) -> None:
     """Write to the server, recording each card's new state as it succeeds (in batches), and
     the sync's time and token at the end. A card changed there meanwhile is left for the next
@@ -450,9 +463,10 @@ def _push(
 
     def record(finished: bool) -> None:
         if done or gone or finished:
-            store.record_sync_items(
-                name, list(done), forget=list(gone), **({"token": token} if finished else {})
-            )
+            # A sync that left a card for the next one (changed there meanwhile) notes no mark:
+            # the next one reads everything again.
+            end = {"token": token, "mark": None if report.deferred else mark} if finished else {}
+            store.record_sync_items(name, list(done), forget=list(gone), **end)
         done.clear()
         gone.clear()
 

@@ -16,7 +16,7 @@ import pytest
 from tagtui.io.vcard import parse_cards
 from tagtui.store import Conflict, Store
 from tagtui.sync.engine import sync
-from tagtui.sync.remote import Changes, Remote, open_remote
+from tagtui.sync.remote import Changes, Remote, RemoteError, open_remote
 
 NAME = "ab"
 
@@ -217,6 +217,85 @@ def test_a_sync_with_nothing_changed_reads_no_card_and_writes_nothing(synced: St
     assert remote.fetched == [] and remote.writes == []
     assert everything(synced) == before  # no contact, event, undo step or card state written
     assert server.cards() == cards
+
+
+def test_a_quiet_sync_reads_only_the_servers_changes_and_no_contact(
+    synced: Store, server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once a sync has ended with both sides agreed, the next one with nothing changed asks the
+    server what changed (one sync-collection where it keeps tokens) and reads no card state or
+    contact here: the store's full reads are not called."""
+    server.put("ada", card("ada", "Ada", "ada@example.com"))
+    synced.add_contact("Bob", email="bob@example.com")
+    run(synced, server)
+    run(synced, server)  # the first sync's own changes here: read once more, then noted
+    before = everything(synced)
+    asked: list[str] = []
+    remote = Counting(server.remote)
+    monkeypatch.setattr(
+        remote, "changes", lambda token: asked.append("changes") or server.remote.changes(token)
+    )
+    monkeypatch.setattr(remote, "listing", lambda: asked.append("listing") or server.remote.listing())
+    for full_read in ("sync_items", "sync_local_fields", "sync_cards"):
+        monkeypatch.setattr(synced, full_read, lambda *a, **k: pytest.fail("a quiet sync read everything"))
+    report = sync(synced, NAME, remote=remote)  # type: ignore[arg-type]
+    assert report.pulled == report.pushed == {"created": 0, "updated": 0, "deleted": 0}
+    assert remote.fetched == [] and remote.writes == []
+    # CardDAV servers keep sync tokens: one question; a vdir is listed (names and mtimes).
+    assert asked == (["changes"] if "://" in server.url else ["changes", "listing"])
+    assert everything(synced) == before
+
+
+@pytest.mark.parametrize("change", ["edit", "tag rename", "delete", "new contact"])
+def test_a_change_here_after_a_quiet_sync_is_sent(synced: Store, server: Server, change: str) -> None:
+    """Any change here (an edit, a tag renamed, a contact deleted or added) is seen by the sync
+    after a quiet one: the quiet path is taken only when nothing here changed."""
+    server.put("ada", card("ada", "Ada", "ada@example.com", "CATEGORIES:Math"))
+    server.put("bob", card("bob", "Bob", "bob@example.com"))
+    for _ in range(3):
+        run(synced, server)
+    ada = synced.get_contact("ada@example.com")
+    if change == "edit":
+        synced.update_contact(ada.id, company="Analytical Engines")
+    elif change == "tag rename":
+        synced.update_tag("Math", name="Maths")
+    elif change == "delete":
+        synced.delete_contacts([ada.id])
+    else:
+        synced.add_contact("Cy", email="cy@example.com")
+    report, remote = run(synced, server)
+    key = {"edit": "updated", "tag rename": "updated", "delete": "deleted", "new contact": "created"}[change]
+    assert report.pushed[key] == 1 and len(remote.writes) == 1
+    cards = server.cards()
+    if change == "edit":
+        assert any("ORG:Analytical Engines" in t for t in cards.values())
+    elif change == "tag rename":
+        assert any("CATEGORIES:Maths" in t for t in cards.values())
+    elif change == "delete":
+        assert not any("UID:ada" in t for t in cards.values())
+    else:
+        assert any("cy@example.com" in t for t in cards.values())
+
+
+def test_a_sync_cut_short_is_carried_on_by_the_next_even_with_nothing_new(
+    synced: Store, server: Server
+) -> None:
+    """A sync whose writes to the server stop midway notes no mark: the next one, with nothing
+    changed since on either side, still writes what is left."""
+    for name in ("Ann", "Ben", "Cat"):
+        synced.add_contact(name, email=f"{name.lower()}@example.com")
+
+    class Dies(Counting):
+        def create(self, uid: str, text: str) -> tuple[str, str]:
+            if len(self.writes) == 1:
+                raise RemoteError("the server went away")
+            return super().create(uid, text)
+
+    with pytest.raises(RemoteError):
+        sync(synced, NAME, remote=Dies(server.remote))  # type: ignore[arg-type]
+    assert len(server.cards()) == 1
+    report, _ = run(synced, server)
+    assert report.pushed["created"] == 2 and len(server.cards()) == 3
 
 
 def test_a_file_that_is_no_vcard_is_left_alone_and_read_once(store: Store, tmp_path: Path) -> None:
