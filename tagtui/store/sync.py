@@ -8,10 +8,12 @@ is one undo step, through the store's own contact operations.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -19,7 +21,7 @@ from typing import Any
 from tagtui.store.base import UNSET, StoreBase
 from tagtui.store.contacts import CONTACT_FIELDS
 from tagtui.store.db import IntegrityViolation, Tx, url_secrets
-from tagtui.store.errors import Conflict, NotFound, ValidationError
+from tagtui.store.errors import Conflict, NotFound, TagtuiError, ValidationError
 from tagtui.store.identity import email_key, slugify
 from tagtui.store.rules import (
     ASSIGNEE_MAX,
@@ -52,6 +54,18 @@ _SOURCE_COLUMNS = (
 )
 
 Fields = dict[str, Any]
+
+
+class SyncBusy(TagtuiError):
+    """Another sync of the same address book is running (another terminal, or the app)."""
+
+    exit_code = 1
+    kind = "sync"
+
+
+#: Address books being synced by this process, for databases no lock file can name (``:memory:``).
+_held: set[tuple[int, int]] = set()
+_held_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -336,6 +350,71 @@ class SyncOps(StoreBase):
             return source.contacts
 
         return self._write(run)
+
+    # -- one sync at a time ---------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def sync_lock(self, name: str) -> Iterator[SyncSource]:
+        """Hold the address book ``name`` for one sync (its source is yielded): a second sync of
+        it meanwhile, from any process, is refused at once with :class:`SyncBusy` and changes
+        nothing. PostgreSQL: a session advisory lock (keyed by the schema and the book) on a
+        connection of its own; SQLite: an
+        exclusive ``flock`` on a file beside the database (``<db>-sync-<id>.lock``). Both go
+        with the process if it dies: no lease to expire, no stale lock to clear."""
+        source = self.get_sync_source(name)
+        busy = SyncBusy(
+            f"address book {source.name} is being synced by another tagtui (a terminal or the app);"
+            " nothing was changed: try again when it is done"
+        )
+        with self._sync_lock_held(source.id, busy):
+            yield source
+
+    @contextlib.contextmanager
+    def _sync_lock_held(self, source_id: int, busy: SyncBusy) -> Iterator[None]:
+        if self.db.dialect == "postgresql":
+            conn = self.db._connect()
+            try:
+                # One key per schema and address book (two schemas of one database each have
+                # their own address book 1).
+                got = conn.execute(
+                    "SELECT pg_try_advisory_lock(hashtextextended("
+                    "current_schema() || ':tagtui-sync:' || %s, 0))",
+                    (str(source_id),),
+                ).fetchone()
+                if not got or not got[0]:
+                    raise busy
+                yield  # closing the connection releases the lock
+            finally:
+                with contextlib.suppress(Exception):
+                    conn.close()
+            return
+        path = self.db._connect_arg
+        fd: int | None = None
+        if path != ":memory:":
+            with contextlib.suppress(OSError):  # a read-only folder: the sync fails on its writes
+                fd = os.open(f"{path}-sync-{source_id}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        if fd is None:
+            key = (id(self.db), source_id)
+            with _held_lock:
+                if key in _held:
+                    raise busy
+                _held.add(key)
+            try:
+                yield
+            finally:
+                with _held_lock:
+                    _held.discard(key)
+            return
+        import fcntl
+
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise busy from None
+            yield
+        finally:
+            os.close(fd)  # releases the lock
 
     # -- the state of the cards ---------------------------------------------------------------
 

@@ -227,7 +227,19 @@ def sync(
     """
     if prefer not in PREFER:
         raise ValueError(f"prefer is local or remote, not {prefer!r}")
-    source = store.get_sync_source(name)
+    with store.sync_lock(name) as source:  # one sync of an address book at a time (SyncBusy)
+        return _sync(store, source, remote, prefer, force, dry_run, progress)
+
+
+def _sync(
+    store: Store,
+    source: SyncSource,
+    remote: Remote | None,
+    prefer: str,
+    force: bool,
+    dry_run: bool,
+    progress: Callable[[str, int, int], None] | None,
+) -> SyncReport:
     if remote is None:
         remote = open_source(source)
     report = SyncReport(source.name, dry_run=dry_run)

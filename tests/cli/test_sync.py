@@ -131,3 +131,36 @@ def test_usage_mistakes(cli: Cli, tmp_path: Path) -> None:
     assert_one_error_line(cli("sync", "nowhere"), 3, "no address book named 'nowhere'")
     assert_one_error_line(cli("sync"), 3, "no address book to sync with")
     assert_one_error_line(cli("sync", "add", "list", str(tmp_path)), 2, "is a sync command")
+
+
+def test_a_second_sync_of_one_address_book_is_refused(ok: Cli, cli: Cli, db_url: str, tmp_path: Path) -> None:
+    """Two terminals (here another process holding the sync of the book): the second sync is one
+    line, exit 1, and changes nothing; when the first process ends (even killed), syncs run again."""
+    import os
+    import subprocess
+    import sys
+
+    folder = vdir(tmp_path, "ada")
+    ok("sync", "add", "khard", str(folder))
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\nfrom tagtui.store import Store\n"
+            "lock = Store.open(sys.argv[1]).sync_lock('khard')\nlock.__enter__()\n"
+            "print('held', flush=True)\ntime.sleep(120)\n",
+            db_url,
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        for argv in (("sync", "khard"), ("sync",), ("sync", "khard", "--dry-run")):
+            assert_one_error_line(cli(*argv), 1, "address book khard is being synced by another tagtui")
+        assert ok("contacts", "list", "--json").json == []
+    finally:
+        holder.kill()
+        holder.wait(30)
+    assert ok("sync", "khard", "--json").json["pulled"]["created"] == 1

@@ -164,3 +164,36 @@ def test_card_fields_are_cleaned_as_a_contact_holds_them() -> None:
         "assignee": None,
         "followers": 12,
     }
+
+
+def test_one_sync_of_an_address_book_at_a_time(store: Store, db_url: str, tmp_path) -> None:
+    """The sync lock: a second holder of the same address book (another Store: another
+    connection, as another process has) is refused at once; another book is not held; the lock
+    is free again when the first lets go. The engine takes it, so a second sync changes nothing."""
+    from tagtui.store.sync import SyncBusy
+    from tagtui.sync.engine import sync
+
+    for name in ("ab", "cd"):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "ada.vcf").write_text(
+            "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:ada\r\nFN:Ada\r\nEND:VCARD\r\n", newline=""
+        )
+        store.add_sync_source(name, str(folder))
+    other = Store.open(db_url)
+    try:
+        with store.sync_lock("ab"):
+            busy = "address book ab is being synced by another tagtui"
+            with pytest.raises(SyncBusy, match=busy), other.sync_lock("AB"):
+                pytest.fail("held twice")
+            before = _everything(store)
+            with pytest.raises(SyncBusy):
+                sync(other, "ab")
+            assert _everything(store) == before
+            with other.sync_lock("cd"):
+                pass
+        with other.sync_lock("ab"):
+            pass
+        assert sync(other, "ab").pulled["created"] == 1
+    finally:
+        other.close()
