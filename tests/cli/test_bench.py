@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from tagtui.store.sorting import SORT_FIELDS, Sort
 from tests.cli.conftest import Cli
 
 GROUPS = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}
@@ -38,6 +39,13 @@ def test_bench_runs_every_operation_and_writes_json(run: Cli, tmp_path) -> None:
         # tagtui and the raw statement returned the same rows
         assert "MISMATCH" not in r["note"], r
     ops = [r["op"] for r in results]
+    # Group 11: the first and the next page of every sort order, both ways (issue 12 §6).
+    assert [op for r, op in zip(results, ops, strict=True) if r["group"] == 11] == [
+        f"sort: {which} page by {Sort(field, descending).text}"
+        for field in SORT_FIELDS
+        for descending in (False, True)
+        for which in ("first", "next")
+    ]
     assert any("tag:vip -tag:cold-lead status:qualified" in op for op in ops)
     assert any(op.startswith("export:") and op.endswith("as csv") for op in ops)
     assert any(op.startswith("demo --contacts 2,000") for op in ops)
