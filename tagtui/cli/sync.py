@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from tagtui.sync.engine import SyncReport
 
 USAGE = """\
-tagtui sync add NAME URL [--user U] [--password-env VAR | --password-command CMD]
+tagtui sync add NAME URL [--user U] [--password-env VAR | --password-command CMD] [--no-check]
        tagtui sync list [--json]
        tagtui sync [NAME] [--json] [--dry-run] [--prefer local|remote] [--force]
        tagtui sync remove NAME"""
@@ -30,8 +30,10 @@ examples:
   tagtui sync remove phone        (forgets the link; deletes no contact anywhere)
 
 URL is a CardDAV address book, or a server or principal URL (its address book is found;
-several found are listed), or a folder path. The password comes from the variable or the
-command named (never stored, never printed), else from ~/.netrc by the URL's host.
+several found are listed), or a folder path. 'sync add' contacts it first (the password is
+tried) and saves the book it found; --no-check saves it as given (offline setup).
+The password comes from the variable or the command named (never stored, never printed),
+else from ~/.netrc by the URL's host.
 Fields both sides changed differently take --prefer (default remote); the other value is
 kept in the contact's history. A sync that would delete more than half of either side (and
 more than 10 contacts) stops with exit 4 unless --force. A sync is one undo step here."""
@@ -56,6 +58,11 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
         help="add: a command that prints the password (e.g. 'pass show dav')",
     )
     p.add_argument(
+        "--no-check",
+        action="store_true",
+        help="add: save the address book without contacting it (offline setup)",
+    )
+    p.add_argument(
         "--prefer",
         choices=("local", "remote"),
         default=None,
@@ -76,6 +83,7 @@ def run(ctx: Context) -> int:
             ("--user", a.user is not None),
             ("--password-env", a.password_env is not None),
             ("--password-command", a.password_command is not None),
+            ("--no-check", a.no_check),
         )
         if given
     ]
@@ -101,14 +109,23 @@ def run(ctx: Context) -> int:
 
 
 def add(ctx: Context, name: str, url: str) -> int:
+    from tagtui.sync.engine import add_source
+
     a = ctx.args
-    source = ctx.store.add_sync_source(
-        name, url, username=a.user, password_env=a.password_env, password_command=a.password_command
+    added = add_source(
+        ctx.store,
+        name,
+        url,
+        username=a.user,
+        password_env=a.password_env,
+        password_command=a.password_command,
+        check=not a.no_check,
     )
+    source = added.source
     if ctx.json:
         ctx.out.json(source.to_json())
     else:
-        ctx.out.say(f"Added address book {source.name}: {source.url}")
+        ctx.out.say(f"Added address book {source.name}: {source.url} ({added.found})")
         ctx.out.say(f"Sync it with: tagtui sync {source.name}")
     return 0
 

@@ -244,6 +244,21 @@ def changed_fields(before: Fields, after: Fields) -> set[str]:
 class SyncOps(StoreBase):
     # -- sources ----------------------------------------------------------------------------
 
+    def check_sync_source(
+        self,
+        name: str,
+        url: str,
+        *,
+        username: str | None = None,
+        password_env: str | None = None,
+        password_command: str | None = None,
+    ) -> SyncSource:
+        """The address book ``add_sync_source`` would add, checked and not saved (its ``id`` is 0):
+        what a caller contacts the server with before it saves the link."""
+        draft = self._draft_source(name, url, username, password_env, password_command)
+        self._read(lambda tx: self._check_free(tx, draft.name, draft.url))
+        return draft
+
     def add_sync_source(
         self,
         name: str,
@@ -254,7 +269,45 @@ class SyncOps(StoreBase):
         password_command: str | None = None,
     ) -> SyncSource:
         """A new address book to sync with. A name taken (in any case) is a Conflict; a URL
-        with a password in it is refused: give the variable or the command that holds it."""
+        with a password in it is refused: give the variable or the command that holds it.
+        (``tagtui.sync.engine.add_source`` contacts the server first.)"""
+        draft = self._draft_source(name, url, username, password_env, password_command)
+        clean_name, clean_url = draft.name, draft.url
+
+        def run(tx: Tx) -> SyncSource:
+            self._check_free(tx, clean_name, clean_url)
+            try:
+                tx.execute(
+                    "INSERT INTO sync_source (workspace_id, name, name_key, url, username, password_env,"
+                    " password_command, created_at) VALUES (:ws, :name, :key, :url, :user, :env,"
+                    " :command, :at)",
+                    self._params(
+                        name=clean_name,
+                        key=clean_name.lower(),
+                        url=clean_url,
+                        user=draft.username,
+                        env=draft.password_env,
+                        command=draft.password_command,
+                        at=now(),
+                    ),
+                )
+            except IntegrityViolation as exc:
+                raise Conflict(f"an address book named {clean_name!r} already exists", field="name") from exc
+            self._event(
+                tx, "sync.source_added", "workspace", self.workspace_id, name=clean_name, url=clean_url
+            )
+            return self._source(tx, clean_name)
+
+        return self._write(run)
+
+    def _draft_source(
+        self,
+        name: str,
+        url: str,
+        username: str | None,
+        password_env: str | None,
+        password_command: str | None,
+    ) -> SyncSource:
         clean_name = check_source_name(name)
         clean_url = _clean_url(url)
         user = clean_text(username, field="user", limit=200)
@@ -267,44 +320,21 @@ class SyncOps(StoreBase):
                 "--password-env is the name of an environment variable (letters, digits, _), not a password",
                 field="password_env",
             )
+        return SyncSource(0, clean_name, clean_url, user, env, command, None, None, now())
 
-        def run(tx: Tx) -> SyncSource:
-            taken = tx.scalar(
-                "SELECT name FROM sync_source WHERE workspace_id = :ws AND name_key = :key",
-                self._params(key=clean_name.lower()),
-            )
-            if taken is not None:
-                raise Conflict(f"an address book named {taken!r} already exists", field="name")
-            # Two links to one address book would push each one's contacts into it as new cards.
-            same = tx.scalar(
-                "SELECT name FROM sync_source WHERE workspace_id = :ws AND url = :url",
-                self._params(url=clean_url),
-            )
-            if same is not None:
-                raise Conflict(f"address book {same!r} already syncs with {clean_url}", field="url")
-            try:
-                tx.execute(
-                    "INSERT INTO sync_source (workspace_id, name, name_key, url, username, password_env,"
-                    " password_command, created_at) VALUES (:ws, :name, :key, :url, :user, :env,"
-                    " :command, :at)",
-                    self._params(
-                        name=clean_name,
-                        key=clean_name.lower(),
-                        url=clean_url,
-                        user=user,
-                        env=env,
-                        command=command,
-                        at=now(),
-                    ),
-                )
-            except IntegrityViolation as exc:
-                raise Conflict(f"an address book named {clean_name!r} already exists", field="name") from exc
-            self._event(
-                tx, "sync.source_added", "workspace", self.workspace_id, name=clean_name, url=clean_url
-            )
-            return self._source(tx, clean_name)
-
-        return self._write(run)
+    def _check_free(self, tx: Tx, name: str, url: str) -> None:
+        taken = tx.scalar(
+            "SELECT name FROM sync_source WHERE workspace_id = :ws AND name_key = :key",
+            self._params(key=name.lower()),
+        )
+        if taken is not None:
+            raise Conflict(f"an address book named {taken!r} already exists", field="name")
+        # Two links to one address book would push each one's contacts into it as new cards.
+        same = tx.scalar(
+            "SELECT name FROM sync_source WHERE workspace_id = :ws AND url = :url", self._params(url=url)
+        )
+        if same is not None:
+            raise Conflict(f"address book {same!r} already syncs with {url}", field="url")
 
     def sync_sources(self) -> list[SyncSource]:
         """Every address book of the workspace, by name, with how many contacts each links."""

@@ -313,6 +313,8 @@ class CardDavRemote:
         self.path = _dir(_norm(url))
         self.url = self._http.url(self.path)
         self.batch = MULTIGET_BATCH
+        #: The book's display name, when discovery read it.
+        self.title: str | None = None
 
     def __repr__(self) -> str:
         return f"CardDavRemote({self.url!r})"
@@ -538,8 +540,10 @@ class _Discovery:
             return None
         return next((e for e in entries if e.href.rstrip("/") == path.rstrip("/")), entries[0])
 
-    def _book(self, entry: _Entry) -> CardDavRemote:
-        return CardDavRemote(self.http.url(_dir(entry.href)), _http=self.http)
+    def _book(self, entry: _Entry, http: _Http | None = None) -> CardDavRemote:
+        book = CardDavRemote((http or self.http).url(_dir(entry.href)), _http=http or self.http)
+        book.title = entry.text(DAV + "displayname") or None
+        return book
 
     def run(self) -> CardDavRemote:
         path = self.http.path
@@ -571,8 +575,8 @@ class _Discovery:
                 if e.is_addressbook():
                     books.setdefault(self.http.url(_dir(e.href)), (e, self.http))
         if len(books) == 1:
-            [(url, (_, http))] = books.items()
-            return CardDavRemote(url, _http=http)
+            [(_, (entry, http))] = books.items()
+            return self._book(entry, http)
         if not books:
             raise RemoteError(
                 f"{self.start}: no address book found there; create one on the server first"

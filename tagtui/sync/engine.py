@@ -118,6 +118,60 @@ def open_source(source: SyncSource, timeout: float = TIMEOUT_S) -> Remote:
     return open_remote(source.url, user=user, password=password, timeout=timeout)
 
 
+@dataclass
+class Added:
+    """An address book just added: its source (URL: the book found) and what was found there."""
+
+    source: SyncSource
+    #: e.g. "Contacts, found from https://dav.example.com/", "a vdir of 3 cards", "not checked".
+    found: str
+
+
+def add_source(
+    store: Store,
+    name: str,
+    url: str,
+    *,
+    username: str | None = None,
+    password_env: str | None = None,
+    password_command: str | None = None,
+    check: bool = True,
+    timeout: float = 30,
+) -> Added:
+    """Add an address book, after contacting it (unless not ``check``): a CardDAV URL is
+    discovered and its credentials tried, and the book found is what is saved (a server URL
+    that later gains a second book goes on syncing this one); a folder must be there. Any
+    failure (a wrong URL or password, no server, several books found, a missing folder) is a
+    one-line error and nothing is saved."""
+    draft = store.check_sync_source(
+        name, url, username=username, password_env=password_env, password_command=password_command
+    )
+    found = "not checked"
+    if check:
+        remote: Remote | None = None
+        try:
+            remote = open_source(draft, timeout=timeout)
+            if is_http_url(draft.url):
+                book = getattr(remote, "title", None)
+                if remote.url.rstrip("/") != draft.url.rstrip("/"):
+                    found = f"{book or 'an address book'}, found from {draft.url}"
+                else:
+                    found = book or "an address book"
+                url = remote.url
+            else:
+                found = f"a vdir of {len(remote.listing()):,} cards"
+        except RemoteError as exc:
+            raise RemoteError(f"{exc}; nothing was saved") from None
+        finally:
+            close = getattr(remote, "close", None)
+            if close is not None:
+                close()
+    source = store.add_sync_source(
+        name, url, username=username, password_env=password_env, password_command=password_command
+    )
+    return Added(source, found)
+
+
 # -- the fields of a card ------------------------------------------------------------------------
 
 

@@ -21,13 +21,23 @@ def vdir(tmp_path: Path, *uids: str, name: str = "vdir") -> Path:
 def test_add_list_remove(ok: Cli, cli: Cli, tmp_path: Path) -> None:
     folder = vdir(tmp_path)
     added = ok(
-        "sync", "add", "phone", "https://dav.example.com/ab/", "--user", "me", "--password-env", "DAV_PW"
+        "sync",
+        "add",
+        "phone",
+        "https://dav.example.com/ab/",
+        "--user",
+        "me",
+        "--password-env",
+        "DAV_PW",
+        "--no-check",
     )
     assert added.out.splitlines() == [
-        "Added address book phone: https://dav.example.com/ab/",
+        "Added address book phone: https://dav.example.com/ab/ (not checked)",
         "Sync it with: tagtui sync phone",
     ]
-    ok("sync", "add", "khard", str(folder))
+    assert ok("sync", "add", "khard", str(folder)).out.splitlines()[0] == (
+        f"Added address book khard: {folder} (a vdir of 0 cards)"
+    )
     assert ok("sync", "list", "--json").json == [
         {"name": "khard", "url": str(folder), "last_sync": None, "contacts": 0},
         {"name": "phone", "url": "https://dav.example.com/ab/", "last_sync": None, "contacts": 0},
@@ -45,7 +55,8 @@ def test_no_password_in_any_output(ok: Cli, cli: Cli, monkeypatch) -> None:
     refused = cli("sync", "add", "work", "https://me:hunter2@dav.example.com/")
     assert_one_error_line(refused, 2, "holds a password")
     assert "hunter2" not in refused.err
-    ok("sync", "add", "work", "https://me@dav.example.com/", "--password-env", "TAGTUI_TEST_DAV_PW")
+    argv = ("sync", "add", "work", "https://me@dav.example.com/", "--password-env", "TAGTUI_TEST_DAV_PW")
+    ok(*argv, "--no-check")
     monkeypatch.delenv("TAGTUI_TEST_DAV_PW", raising=False)
     missing = cli("sync", "work")
     assert_one_error_line(missing, 1, "TAGTUI_TEST_DAV_PW is not set")
@@ -127,6 +138,7 @@ def test_usage_mistakes(cli: Cli, tmp_path: Path) -> None:
     assert_one_error_line(cli("sync", "add", "x"), 2, "sync add NAME URL")
     assert_one_error_line(cli("sync", "list", "--force"), 2, "--force goes with a sync")
     assert_one_error_line(cli("sync", "x", "--user", "me"), 2, "--user goes with 'tagtui sync add'")
+    assert_one_error_line(cli("sync", "x", "--no-check"), 2, "--no-check goes with 'tagtui sync add'")
     assert_one_error_line(cli("sync", "a", "b"), 2, "one address book at a time")
     assert_one_error_line(cli("sync", "nowhere"), 3, "no address book named 'nowhere'")
     assert_one_error_line(cli("sync"), 3, "no address book to sync with")

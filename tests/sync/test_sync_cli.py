@@ -139,7 +139,7 @@ def test_an_address_book_that_fails_does_not_stop_the_others(
     folder = tmp_path / "vdir"
     folder.mkdir()
     (folder / "ada.vcf").write_text(card("ada", "Ada Lovelace"), newline="")
-    assert tagtui(capsys, db_url, "sync", "add", "aaa-dead", "http://127.0.0.1:9/")[0] == 0
+    assert tagtui(capsys, db_url, "sync", "add", "aaa-dead", "http://127.0.0.1:9/", "--no-check")[0] == 0
     assert tagtui(capsys, db_url, "sync", "add", "phone", str(folder))[0] == 0
     code, out, err = tagtui(capsys, db_url, "sync", "--json")
     assert code == 1 and len(err.splitlines()) == 1 and "127.0.0.1:9" in err
@@ -152,7 +152,12 @@ def test_a_user_without_a_password_is_told_how_to_give_one(
     radicale: DavServer, db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     book = radicale.new_book()
-    assert tagtui(capsys, db_url, "sync", "add", "phone", book.url, "--user", book.user or "")[0] == 0
+    argv = ("sync", "add", "phone", book.url, "--user", book.user or "")
+    code, out, err = tagtui(capsys, db_url, *argv)  # sync add tries it: nothing is saved
+    assert code == 1 and out == "" and len(err.splitlines()) == 1
+    assert "no password was given" in err and "--password-env" in err and "nothing was saved" in err
+    assert tagtui(capsys, db_url, "sync", "list", "--json")[1].strip() == "[]"
+    assert tagtui(capsys, db_url, *argv, "--no-check")[0] == 0
     code, out, err = tagtui(capsys, db_url, "sync", "phone")
     assert code == 1 and out == "" and len(err.splitlines()) == 1
     assert "no password was given" in err and "--password-env" in err
@@ -163,7 +168,11 @@ def test_an_https_url_to_a_plain_http_port_says_so(
 ) -> None:
     book = radicale.new_book()
     https = book.url.replace("http://", "https://", 1)
-    assert tagtui(capsys, db_url, "sync", "add", "phone", https, "--user", book.user or "")[0] == 0
+    argv = ("sync", "add", "phone", https, "--user", book.user or "")
+    code, out, err = tagtui(capsys, db_url, *argv)
+    assert code == 1 and out == "" and len(err.splitlines()) == 1
+    assert "does not speak TLS on this port (is the URL http://?)" in err
+    assert tagtui(capsys, db_url, *argv, "--no-check")[0] == 0
     code, out, err = tagtui(capsys, db_url, "sync", "phone")
     assert code == 1 and out == "" and len(err.splitlines()) == 1
     assert "does not speak TLS on this port (is the URL http://?)" in err
@@ -185,7 +194,64 @@ def test_a_new_user_without_an_address_book_is_told_to_create_one(
         "--password-env",
         "TAGTUI_TEST_DAV_PW",
     )
-    assert tagtui(capsys, db_url, *argv)[0] == 0
+    code, out, err = tagtui(capsys, db_url, *argv)
+    assert code == 1 and out == "" and len(err.splitlines()) == 1
+    assert "no address book found there; create one on the server first" in err
+    assert password not in err
+    assert tagtui(capsys, db_url, *argv, "--no-check")[0] == 0
     code, out, err = tagtui(capsys, db_url, "sync", "mine")
     assert code == 1 and out == "" and len(err.splitlines()) == 1
     assert "no address book found there; create one on the server first" in err
+
+
+def test_sync_add_finds_the_book_and_says_so(
+    radicale: DavServer, db_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """'sync add' with the server's address: the one book found is named and is what is saved
+    (a second book made later on the server does not change which one syncs)."""
+    book = radicale.new_book(name="family")
+    monkeypatch.setenv("TAGTUI_TEST_DAV_PW", book.password or "")
+    login = ("--user", book.user or "", "--password-env", "TAGTUI_TEST_DAV_PW")
+    code, out, err = tagtui(capsys, db_url, "sync", "add", "home", radicale.base_url + "/", *login)
+    assert code == 0, err
+    assert out.splitlines()[0] == (
+        f"Added address book home: {book.url} (family, found from {radicale.base_url}/)"
+    )
+    radicale.new_book(name="work", user=(book.user or "", book.password or ""))
+    listed = json.loads(tagtui(capsys, db_url, "sync", "list", "--json")[1])
+    assert listed[0]["url"] == book.url
+    assert tagtui(capsys, db_url, "sync", "home")[0] == 0
+    # The book's own URL is named as it is; now that there are two, the server's address lists them.
+    code, out, err = tagtui(capsys, db_url, "sync", "add", "again", book.url, *login)
+    assert code == 4 and "already syncs with" in err
+    code, out, err = tagtui(capsys, db_url, "sync", "add", "both", radicale.base_url + "/", *login)
+    assert code == 1 and out == "" and len(err.splitlines()) == 1
+    assert "found address books:" in err and "(family)" in err and "(work)" in err
+    assert "nothing was saved" in err and (book.password or "?") not in err
+
+
+@pytest.mark.parametrize("wrong", ["password", "url", "folder"])
+def test_sync_add_with_a_wrong_url_or_password_saves_nothing(
+    radicale: DavServer,
+    db_url: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    wrong: str,
+) -> None:
+    book = radicale.new_book()
+    monkeypatch.setenv("TAGTUI_TEST_DAV_PW", book.password or "")
+    url = book.url
+    if wrong == "password":
+        monkeypatch.setenv("TAGTUI_TEST_DAV_PW", f"not-{book.password}")
+    elif wrong == "url":
+        url = book.url.rstrip("/") + "-typo/"
+    else:
+        url = str(tmp_path / "no-such-folder")
+    argv = ("sync", "add", "phone", url, "--user", book.user or "", "--password-env", "TAGTUI_TEST_DAV_PW")
+    code, out, err = tagtui(capsys, db_url, *argv)
+    assert code == 1 and out == "" and len(err.splitlines()) == 1 and "Traceback" not in err
+    expected = {"password": "wrong user or password", "url": "404 Not Found", "folder": "no such folder"}
+    assert expected[wrong] in err and "nothing was saved" in err
+    assert (book.password or "?") not in err
+    assert tagtui(capsys, db_url, "sync", "list", "--json")[1].strip() == "[]"

@@ -8,6 +8,7 @@ window stay listed until the next one.
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -21,6 +22,9 @@ from tagtui.app.screens.support import data_changed, plural, show_error, store_o
 from tagtui.store import TagtuiError
 from tagtui.store.sync import SyncSource
 from tagtui.store.sync import sync_time as when
+
+if TYPE_CHECKING:
+    from tagtui.sync.engine import Added
 
 
 class SyncScreen(TagtuiScreen):
@@ -256,9 +260,9 @@ class SyncScreen(TagtuiScreen):
     def action_add(self) -> None:
         from tagtui.app.screens.sync_form import SyncSourceForm
 
-        def added(source: SyncSource | None) -> None:
-            if source is not None:
-                self.notify(f"Added {source.name}; enter syncs it.", markup=False)
+        def added(done: Added | None) -> None:
+            if done is not None:
+                self.notify(f"Added {done.source.name} ({done.found}); enter syncs it.", markup=False)
                 self.action_refresh()
 
         self.app.push_screen(SyncSourceForm(), added)

@@ -13,7 +13,7 @@ from tagtui.app.format import literal
 from tagtui.app.screens.base import TagtuiModal
 from tagtui.app.screens.support import store_of
 from tagtui.store import TagtuiError
-from tagtui.store.sync import SyncSource
+from tagtui.sync.engine import Added, add_source
 
 #: field -> (label, placeholder, the store's name for it in errors)
 FIELDS: dict[str, tuple[str, str, str]] = {
@@ -29,8 +29,8 @@ FIELDS: dict[str, tuple[str, str, str]] = {
 }
 
 
-class SyncSourceForm(TagtuiModal[SyncSource | None]):
-    """Returns the address book added, or None when cancelled."""
+class SyncSourceForm(TagtuiModal[Added | None]):
+    """Returns the address book added (and what was found there), or None when cancelled."""
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="syncform.cancel"),
@@ -85,7 +85,9 @@ class SyncSourceForm(TagtuiModal[SyncSource | None]):
     @work(thread=True, exclusive=True, group="sync-form", exit_on_error=False)
     def _save(self, values: dict[str, str | None]) -> None:
         try:
-            source = store_of(self).add_sync_source(
+            # The server is contacted (discovery, the password tried) before anything is saved.
+            added = add_source(
+                store_of(self),
                 values["name"] or "",
                 values["url"] or "",
                 username=values["user"],
@@ -95,7 +97,7 @@ class SyncSourceForm(TagtuiModal[SyncSource | None]):
         except TagtuiError as exc:
             self.app.call_from_thread(self._failed, exc)
             return
-        self.app.call_from_thread(self.dismiss, source)
+        self.app.call_from_thread(self.dismiss, added)
 
     def _failed(self, exc: TagtuiError) -> None:
         self.saving = False
