@@ -12,10 +12,12 @@ Every failure is a one-line :class:`RemoteError` naming the URL (never a passwor
 from __future__ import annotations
 
 import base64
+import hashlib
 import http.client
 import netrc
 import os
 import re
+import secrets
 import socket
 import ssl
 import xml.etree.ElementTree as ET
@@ -134,6 +136,33 @@ def _propfind_body(props: Iterable[str]) -> bytes:
     return f"{XML_HEAD}<D:propfind {NAMESPACES}><D:prop>{inner}</D:prop></D:propfind>".encode()
 
 
+def _md5(text: str) -> str:
+    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+_DIGEST_HASHES = {"MD5": _md5, "MD5-SESS": _md5, "SHA-256": _sha256, "SHA-256-SESS": _sha256}
+_AUTH_PARAM = re.compile(r'([A-Za-z0-9_-]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^,\s]*)')
+
+
+def _auth_params(challenge: str) -> dict[str, str]:
+    """``Digest realm="x", nonce="y"`` -> {"": "digest", "realm": "x", "nonce": "y"} (keys lower case)."""
+    scheme, _, rest = challenge.strip().partition(" ")
+    params = {"": scheme.lower()}
+    for key, value in _AUTH_PARAM.findall(rest):
+        if value.startswith('"'):
+            value = re.sub(r"\\(.)", r"\1", value[1:-1])
+        params[key.lower()] = value
+    return params
+
+
+def _quote_param(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"')
+
+
 class _Http:
     """One origin (scheme, host, port) with basic auth, a timeout and one keep-alive connection."""
 
@@ -164,6 +193,9 @@ class _Http:
         self.path = _norm(parts.path or "/")
         self._conn: http.client.HTTPConnection | None = None
         self._auth: str | None = None
+        #: The server's Digest challenge (RFC 7616) once it asked for one, and requests made under it.
+        self._digest: dict[str, str] | None = None
+        self._nc = 0
         if user is not None:
             token = base64.b64encode(f"{user}:{password or ''}".encode()).decode("ascii")
             self._auth = f"Basic {token}"
@@ -213,10 +245,15 @@ class _Http:
         send = {"User-Agent": USER_AGENT, "Accept-Encoding": "identity"}
         if body is not None and method in ("PROPFIND", "REPORT", "MKCOL"):
             send["Content-Type"] = 'application/xml; charset="utf-8"'
-        if self._auth:
-            send["Authorization"] = self._auth
         send.update(headers or {})
-        for attempt in (1, 2):
+        challenged = False
+        attempt = 0
+        while True:
+            attempt += 1
+            if self._digest is not None:
+                send["Authorization"] = self._digest_header(method, path)
+            elif self._auth:
+                send["Authorization"] = self._auth
             reused = self._conn is not None and self._conn.sock is not None
             conn = self._connect()
             try:
@@ -233,8 +270,57 @@ class _Http:
                 raise self._connection_error(url, exc) from None
             if resp.will_close:
                 self.close()
+            if resp.status == 401 and not challenged and self._take_digest(resp.headers):
+                challenged = True
+                continue  # asked for Digest (or a fresh nonce): once more, answering it
             return _Response(resp.status, resp.reason, resp.headers, data, url)
-        raise AssertionError("unreachable")
+
+    # -- Digest (RFC 7616, over http.client) ------------------------------------------------------
+
+    def _take_digest(self, headers: http.client.HTTPMessage) -> bool:
+        """Whether a 401 carries a Digest challenge worth answering (we have a password, and
+        it is new to us or says our nonce went stale): then it is kept for the next requests."""
+        if self.user is None or self.password is None:
+            return False
+        offered = [_auth_params(c) for c in headers.get_all("WWW-Authenticate") or []]
+        digests = [c for c in offered if c.get("") == "digest" and "nonce" in c]
+        usable = [c for c in digests if c.get("algorithm", "MD5").upper() in _DIGEST_HASHES]
+        if not usable:
+            return False
+        # SHA-256 where the server offers it, else MD5 (RFC 7616 §3.7: the first one we can do).
+        usable.sort(key=lambda c: 0 if c.get("algorithm", "MD5").upper().startswith("SHA-256") else 1)
+        chosen = usable[0]
+        if self._digest is not None and chosen.get("stale", "").lower() != "true":
+            return False  # our answer to this challenge was refused: a wrong user or password
+        self._digest, self._nc = chosen, 0
+        return True
+
+    def _digest_header(self, method: str, path: str) -> str:
+        c = self._digest
+        assert c is not None and self.user is not None and self.password is not None
+        algorithm = c.get("algorithm", "MD5")
+        name = algorithm.upper().removesuffix("-SESS")
+        h = _DIGEST_HASHES[name]
+        realm, nonce = c.get("realm", ""), c["nonce"]
+        qops = [q.strip() for q in c.get("qop", "").split(",") if q.strip()]
+        self._nc += 1
+        nc, cnonce = f"{self._nc:08x}", secrets.token_hex(16)
+        ha1 = h(f"{self.user}:{realm}:{self.password}")
+        if algorithm.upper().endswith("-SESS"):
+            ha1 = h(f"{ha1}:{nonce}:{cnonce}")
+        ha2 = h(f"{method}:{path}")
+        parts = {"username": self.user, "realm": realm, "nonce": nonce, "uri": path}
+        if "auth" in qops:
+            response = h(f"{ha1}:{nonce}:{nc}:{cnonce}:auth:{ha2}")
+            extra = f', qop=auth, nc={nc}, cnonce="{cnonce}"'
+        else:
+            response = h(f"{ha1}:{nonce}:{ha2}")
+            extra = ""
+        parts["response"] = response
+        if "opaque" in c:
+            parts["opaque"] = c["opaque"]
+        quoted = ", ".join(f'{k}="{_quote_param(v)}"' for k, v in parts.items())
+        return f"Digest {quoted}, algorithm={algorithm}{extra}"
 
     def _connection_error(self, url: str, exc: BaseException) -> RemoteError:
         if isinstance(exc, ConnectionRefusedError):
@@ -269,10 +355,10 @@ class _Http:
         if code == 401:
             challenges = resp.headers.get_all("WWW-Authenticate") or []
             offered = [c.split(None, 1)[0] for c in challenges if c.strip()]
-            if offered and not any(c.lower() == "basic" for c in offered):
+            if offered and not any(c.lower() in ("basic", "digest") for c in offered):
                 return RemoteError(
                     f"{url}: 401 Unauthorized: the server asks for {' or '.join(offered)} authentication; "
-                    "tagtui speaks Basic (use https), which the server's settings can turn on"
+                    "tagtui speaks Basic and Digest, which the server's settings can turn on"
                 )
             if self.user is None:
                 why = "the server wants a user and password"

@@ -313,3 +313,110 @@ def _git_commit_cards(repo_path: Path, cards: dict[str, str]) -> None:
         repo.object_store.add_objects(blobs)
         tree = index.commit(repo.object_store)
         repo.get_worktree().commit(message=b"tests: add cards", tree=tree)
+
+
+class DigestProxy:
+    """HTTP Digest authentication (RFC 7616: qop=auth, MD5 or SHA-256, nonce counts, stale
+    nonces) in front of a real server that has none (Xandikos): neither Radicale nor Xandikos
+    speaks Digest. It checks each request's answer to its challenge the way a server does
+    (its own parser and hashes, nothing of tagtui's), then forwards the request as it is.
+    A nonce serves ``nonce_uses`` requests; then the answer is 401 with ``stale=true``."""
+
+    realm = "tagtui-test"
+
+    def __init__(self, upstream: str, user: str, password: str, *, algorithm: str = "SHA-256",
+                 nonce_uses: int = 1000) -> None:  # fmt: skip
+        import http.client
+        import http.server
+        import threading
+        from urllib.parse import urlsplit
+
+        self.user, self.password, self.algorithm = user, password, algorithm
+        self.nonce_uses = nonce_uses
+        self.nonces: dict[str, int] = {}  # nonce -> requests served with it
+        self.refused = 0
+        self.accepted = 0
+        target = urlsplit(upstream)
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _any(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                stale = proxy._check(self.command, self.path, self.headers.get("Authorization") or "")
+                if stale is not None:
+                    proxy.refused += 1
+                    nonce = secrets.token_hex(16)
+                    proxy.nonces[nonce] = 0
+                    challenge = (
+                        f'Digest realm="{proxy.realm}", qop="auth", algorithm={proxy.algorithm},'
+                        f' nonce="{nonce}", opaque="op4que"' + (", stale=true" if stale else "")
+                    )
+                    self.send_response(401)
+                    self.send_header("WWW-Authenticate", challenge)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                proxy.accepted += 1
+                upstream_conn = http.client.HTTPConnection(target.hostname, target.port, timeout=600)
+                skip = {"authorization", "host", "connection", "content-length"}
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in skip}
+                upstream_conn.request(self.command, self.path, body=body or None, headers=headers)
+                resp = upstream_conn.getresponse()
+                data = resp.read()
+                upstream_conn.close()
+                self.send_response(resp.status, resp.reason)
+                for name, value in resp.getheaders():
+                    if name.lower() not in ("transfer-encoding", "connection", "content-length"):
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_PUT = do_DELETE = do_PROPFIND = do_REPORT = do_OPTIONS = do_MKCOL = _any
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def _check(self, method: str, uri: str, header: str) -> bool | None:
+        """None: a right answer; False: none or a wrong one; True: right, but its nonce is stale."""
+        import hashlib
+        import re
+
+        if not header.startswith("Digest "):
+            return False
+        params = {
+            k.lower(): v[1:-1] if v.startswith('"') else v
+            for k, v in re.findall(r'(\w+)=("[^"]*"|[^,\s]+)', header[len("Digest ") :])
+        }
+        nonce = params.get("nonce", "")
+        if nonce not in self.nonces or params.get("uri") != uri or params.get("username") != self.user:
+            return False
+        if params.get("algorithm", "MD5").upper() != self.algorithm.upper():
+            return False
+
+        def h(text: str) -> str:
+            name = "md5" if self.algorithm.upper().startswith("MD5") else "sha256"
+            return hashlib.new(name, text.encode()).hexdigest()
+
+        ha1 = h(f"{self.user}:{self.realm}:{self.password}")
+        ha2 = h(f"{method}:{uri}")
+        expected = h(f"{ha1}:{nonce}:{params.get('nc')}:{params.get('cnonce')}:auth:{ha2}")
+        if params.get("qop") != "auth" or params.get("response") != expected:
+            return False
+        if params.get("opaque") != "op4que":
+            return False
+        self.nonces[nonce] += 1
+        if self.nonces[nonce] > self.nonce_uses:
+            return True
+        return None

@@ -15,7 +15,7 @@ import pytest
 
 from tagtui.sync import Remote, RemoteChanged, RemoteError, open_remote
 from tagtui.sync.carddav import CardDavRemote
-from tests.sync.servers import Book, DavServer, card
+from tests.sync.servers import Book, DavServer, DigestProxy, card
 
 
 def remote_of(book: Book, **kw: object) -> CardDavRemote:
@@ -317,9 +317,37 @@ def test_a_5xx_is_one_clear_line() -> None:
         assert str(info.value).startswith(url) and "s3cret-pw" not in str(info.value)
 
 
-def test_a_server_that_wants_digest_auth_says_so() -> None:
-    with answering(401, {"WWW-Authenticate": 'Digest realm="dav", nonce="abc", qop="auth"'}) as base:
-        with pytest.raises(RemoteError, match="asks for Digest authentication; tagtui speaks Basic") as info:
+@pytest.mark.parametrize("algorithm", ["SHA-256", "MD5"])
+def test_digest_auth_in_front_of_a_real_server(own_xandikos: DavServer, algorithm: str) -> None:
+    """A server that wants HTTP Digest (RFC 7616; older Nextcloud and Radicale setups behind a
+    proxy): everything a sync does works through it, its nonces going stale on the way."""
+    book = own_xandikos.new_book()
+    book.put("ada.vcf", card("ada", "Ada Lovelace"))
+    proxy = DigestProxy(own_xandikos.base_url, "me", "s3cret-digest", algorithm=algorithm, nonce_uses=3)
+    try:
+        remote = open_remote(proxy.base_url + book.path, "me", "s3cret-digest")
+        listing = remote.listing()
+        assert [h.rsplit("/", 1)[1] for h in listing] == ["ada.vcf"]
+        assert "Ada Lovelace" in remote.fetch(list(listing))[next(iter(listing))][1]
+        href, etag = remote.create("bob", card("bob", "Bob"))
+        etag = remote.update(href, etag, card("bob", "Bob Two"))
+        changes = remote.changes(None)
+        assert changes is not None and href in changes.changed
+        remote.delete(href, etag)
+        assert book.names() == {"ada.vcf"}
+        assert proxy.accepted >= 7 and 1 <= proxy.refused <= 4  # the first challenge, then stale nonces
+        with pytest.raises(RemoteError, match="401 Unauthorized: wrong user or password") as info:
+            open_remote(proxy.base_url + book.path, "me", "not-the-password")
+        assert "not-the-password" not in str(info.value)
+    finally:
+        proxy.stop()
+
+
+def test_a_server_that_wants_another_auth_says_so() -> None:
+    with answering(401, {"WWW-Authenticate": 'Negotiate realm="dav"'}) as base:
+        with pytest.raises(
+            RemoteError, match="asks for Negotiate authentication; tagtui speaks Basic and Digest"
+        ) as info:
             open_remote(base + "/dav/book/", "me", "s3cret-pw")
         assert "s3cret-pw" not in str(info.value)
 
