@@ -39,7 +39,10 @@ QUERY_HELP = (
 )
 
 
-SORT_HELP = "FIELD or FIELD:desc: name, email, company, status (pipeline order), assignee or followers"
+SORT_HELP = (
+    "FIELD or FIELD:desc: name, email, company, status (pipeline order), tags (their names),"
+    " assignee or followers"
+)
 
 
 def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:

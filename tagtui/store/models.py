@@ -100,6 +100,8 @@ class ContactRow(SQLModel, table=True):
         Index("ix_contact_assignee_order", "workspace_id", "assignee_key", "id"),
         Index("ix_contact_followers", "workspace_id", "followers", "id"),
         Index("ix_contact_company", "workspace_id", text("lower(company)"), "id"),
+        # Schema 6: the tags column's order (tags_key, kept by triggers: see tags_key_ddl).
+        Index("ix_contact_tags", "workspace_id", "tags_key", "id"),
         CheckConstraint("followers >= 0", name="ck_contact_followers"),
         NO_REUSE,
     )
@@ -123,6 +125,9 @@ class ContactRow(SQLModel, table=True):
     name_key: str = Field(sa_column=Column(KEY, nullable=False))
     email_key: str | None = Field(default=None, sa_column=Column(KEY, nullable=True))
     assignee_key: str | None = Field(default=None, sa_column=Column(KEY, nullable=True))
+    #: The name keys of the contact's tags in name order, joined by \x1f (None: no tags): the
+    #: Tags column sorts by what it shows. Kept by triggers on contact_tag and tag.
+    tags_key: str | None = Field(default=None, sa_column=Column(KEY, nullable=True))
     #: lower(name) \x1f lower(email) \x1f lower(company): one LIKE serves free-text search.
     search: str = Field(sa_column=Column(Text, nullable=False))
     created_at: str = Field(sa_type=STAMP)
@@ -460,10 +465,87 @@ def trigger_ddl(dialect_name: str) -> list[str]:
     ]
 
 
+def tags_key_of(dialect_name: str, contact_id: str) -> str:
+    """SQL for the ``tags_key`` of contact ``contact_id`` (an SQL expression): its tags' name
+    keys in name order (ties by id, as the Tags column shows them), joined by \x1f; NULL
+    when it has none. \x1f sorts before every character a name key holds, so a list sorts
+    before its own continuations ("vip" < "vip, x" < "vipx")."""
+    if dialect_name == "postgresql":
+        return (
+            "(SELECT string_agg(t.name_key, chr(31) ORDER BY t.name_key, t.id) FROM contact_tag ct"
+            f" JOIN tag t ON t.id = ct.tag_id WHERE ct.contact_id = {contact_id})"
+        )
+    # SQLite (3.40) has no ORDER BY inside group_concat: it joins in the order of the subquery.
+    return (
+        "(SELECT group_concat(k, char(31)) FROM (SELECT t.name_key AS k FROM contact_tag ct"
+        f" JOIN tag t ON t.id = ct.tag_id WHERE ct.contact_id = {contact_id} ORDER BY t.name_key, t.id))"
+    )
+
+
+def tags_key_ddl(dialect_name: str) -> list[str]:
+    """The triggers that keep ``contact.tags_key`` in step: a tag added to or taken from a
+    contact (every path: the store, undo, import, sync, a merge) and a tag renamed."""
+    renamed = (
+        f"UPDATE contact SET tags_key = {tags_key_of(dialect_name, 'contact.id')}"
+        " WHERE id IN (SELECT contact_id FROM contact_tag WHERE tag_id = NEW.id);"
+    )
+    if dialect_name == "postgresql":
+        refresh = (
+            f"UPDATE contact SET tags_key = {tags_key_of(dialect_name, 'contact.id')}"
+            " WHERE id IN (SELECT contact_id FROM {t});"
+        )
+        out = []
+        for name, event, refs, body in (
+            ("added", "INSERT", "NEW TABLE AS key_new", refresh.format(t="key_new")),
+            ("removed", "DELETE", "OLD TABLE AS key_old", refresh.format(t="key_old")),
+            (
+                "changed",
+                "UPDATE",
+                "OLD TABLE AS key_old NEW TABLE AS key_new",
+                refresh.format(t="(SELECT contact_id FROM key_old UNION SELECT contact_id FROM key_new) x"),
+            ),
+        ):
+            out.append(
+                f"CREATE FUNCTION contact_tags_key_{name}() RETURNS trigger LANGUAGE plpgsql AS"
+                f" $body$ BEGIN {body} RETURN NULL; END $body$"
+            )
+            out.append(
+                f"CREATE TRIGGER contact_tags_key_{name} AFTER {event} ON contact_tag REFERENCING {refs}"
+                f" FOR EACH STATEMENT EXECUTE FUNCTION contact_tags_key_{name}()"
+            )
+        out.append(
+            "CREATE FUNCTION contact_tags_key_renamed() RETURNS trigger LANGUAGE plpgsql AS"
+            f" $body$ BEGIN {renamed} RETURN NULL; END $body$"
+        )
+        out.append(
+            "CREATE TRIGGER contact_tags_key_renamed AFTER UPDATE OF name_key ON tag FOR EACH ROW"
+            " WHEN (OLD.name_key IS DISTINCT FROM NEW.name_key) EXECUTE FUNCTION contact_tags_key_renamed()"
+        )
+        return out
+
+    def refresh_one(row: str) -> str:
+        return f"UPDATE contact SET tags_key = {tags_key_of(dialect_name, row)} WHERE id = {row};"
+
+    return [
+        "CREATE TRIGGER contact_tags_key_added AFTER INSERT ON contact_tag"
+        f" BEGIN {refresh_one('NEW.contact_id')} END",
+        "CREATE TRIGGER contact_tags_key_removed AFTER DELETE ON contact_tag"
+        f" BEGIN {refresh_one('OLD.contact_id')} END",
+        "CREATE TRIGGER contact_tags_key_changed AFTER UPDATE OF contact_id, tag_id ON contact_tag"
+        f" BEGIN {refresh_one('OLD.contact_id')} {refresh_one('NEW.contact_id')} END",
+        "CREATE TRIGGER contact_tags_key_renamed AFTER UPDATE OF name_key ON tag"
+        f" WHEN OLD.name_key IS NOT NEW.name_key BEGIN {renamed} END",
+    ]
+
+
 def ddl(dialect_name: str) -> list[str]:
     """CREATE TABLE and CREATE INDEX statements for ``dialect_name``, in dependency order,
     then the triggers."""
-    return [statement for _, statement in ddl_by_table(dialect_name)] + trigger_ddl(dialect_name)
+    return (
+        [statement for _, statement in ddl_by_table(dialect_name)]
+        + trigger_ddl(dialect_name)
+        + tags_key_ddl(dialect_name)
+    )
 
 
 def ddl_by_table(dialect_name: str) -> list[tuple[str, str]]:

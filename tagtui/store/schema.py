@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from tagtui.store.db import Database, Tx, connect_sqlite_readonly
 from tagtui.store.errors import DatabaseRefused
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 #: Tables of the first release: a database holding any of them without ``tagtui_meta`` is not ours.
 OUR_TABLES = ("tagtui_meta", "workspace", "status", "tag", "contact", "contact_tag", "event", "saved_view")
 
@@ -159,17 +159,7 @@ def _trend_tags(tx: Tx) -> None:
     and its counts of the assignments there are (see ``models.TrendTagRow``)."""
     from tagtui.store.models import _week_of, trigger_ddl
 
-    if tx.db.dialect == "sqlite":
-        present = {r[0] for r in tx.all("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
-    else:
-        present = {
-            r[0]
-            for r in tx.all(
-                "SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
-                " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema()"
-            )
-        }
-    if "trend_tag_added" in present:
+    if "trend_tag_added" in _trigger_names(tx):
         return
     tx.execute("DELETE FROM trend_tag")
     week = _week_of(tx.db.dialect, "created_at")
@@ -182,6 +172,18 @@ def _trend_tags(tx: Tx) -> None:
 
 
 SCHEMA_4_STEPS.append(_trend_tags)
+
+
+def _trigger_names(tx: Tx) -> set[str]:
+    if tx.db.dialect == "sqlite":
+        return {r[0] for r in tx.all("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    return {
+        r[0]
+        for r in tx.all(
+            "SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+            " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema()"
+        )
+    }
 
 
 def _migrate_to_4(tx: Tx) -> None:
@@ -206,12 +208,41 @@ def _migrate_to_5(tx: Tx) -> None:
     tx.execute("CREATE INDEX IF NOT EXISTS ix_contact_company ON contact (workspace_id, lower(company), id)")
 
 
+def _migrate_to_6(tx: Tx) -> None:
+    """Schema 6: the Tags column sorts (issue 12): ``contact.tags_key`` (see ``models``), filled
+    in one statement from every contact's tags, its index, and the triggers that keep it."""
+    from tagtui.store.models import tags_key_ddl
+
+    dialect = tx.db.dialect
+    if "tags_key" not in _column_names(tx, "contact"):
+        kind = 'VARCHAR COLLATE "C"' if dialect == "postgresql" else "VARCHAR"
+        tx.execute(f"ALTER TABLE contact ADD COLUMN tags_key {kind}")
+    # One pass over the links in (contact, name) order, grouped: not a subquery per contact.
+    if dialect == "postgresql":
+        joined = "string_agg(t.name_key, chr(31) ORDER BY t.name_key, t.id)"
+        source = "contact_tag ct JOIN tag t ON t.id = ct.tag_id GROUP BY ct.contact_id"
+        keys = f"SELECT ct.contact_id, {joined} AS key FROM {source}"
+    else:
+        links = (
+            "SELECT ct.contact_id, t.name_key FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id"
+            " ORDER BY ct.contact_id, t.name_key, t.id"
+        )
+        joined = "group_concat(name_key, char(31))"
+        keys = f"SELECT contact_id, {joined} AS key FROM ({links}) GROUP BY contact_id"
+    tx.execute(f"UPDATE contact SET tags_key = k.key FROM ({keys}) k WHERE k.contact_id = contact.id")
+    tx.execute("CREATE INDEX IF NOT EXISTS ix_contact_tags ON contact (workspace_id, tags_key, id)")
+    if "contact_tags_key_added" not in _trigger_names(tx):
+        for statement in tags_key_ddl(dialect):
+            tx.execute(statement)
+
+
 #: version -> function that brings a database from ``version - 1`` to ``version``.
 MIGRATIONS: dict[int, Callable[[Tx], None]] = {
     2: _migrate_to_2,
     3: _migrate_to_3,
     4: _migrate_to_4,
     5: _migrate_to_5,
+    6: _migrate_to_6,
 }
 
 

@@ -15,12 +15,14 @@ from dataclasses import dataclass
 from tagtui.store.errors import ValidationError
 
 #: The fields a listing can be sorted by, in the order the UI offers them.
-SORT_FIELDS = ("name", "email", "company", "status", "assignee", "followers")
+SORT_FIELDS = ("name", "email", "company", "status", "tags", "assignee", "followers")
 #: field -> the SQL value it sorts by, and whether a contact may have none.
 _KEYS: dict[str, tuple[str, bool]] = {
     "name": ("c.name_key", False),
     "email": ("c.email_key", True),
     "company": ("lower(c.company)", True),
+    # The tags as the column shows them, by name (``models.tags_key_of``); none: last.
+    "tags": ("c.tags_key", True),
     "assignee": ("c.assignee_key", True),
     "followers": ("c.followers", False),
 }

@@ -81,6 +81,11 @@ async def test_sort_by_a_key_and_page_down_in_the_stores_order(store, make_app, 
 
 async def test_a_click_on_a_label_sorts_by_it_then_reverses(store, make_app) -> None:  # type: ignore[no-untyped-def]
     fill(store, 30)
+    for tag in ("Beta", "alpha", "VIP"):
+        store.create_tag(tag)
+    sets = [["VIP"], [], ["alpha", "Beta"], ["Beta"], ["alpha"]]
+    for i, row in enumerate(store_order(store, Sort("name"))):
+        store.change_tags(row, add=sets[i % len(sets)])
     app = make_app()
     async with app.run_test(size=WIDE) as pilot:
         await settle(pilot)
@@ -99,10 +104,14 @@ async def test_a_click_on_a_label_sorts_by_it_then_reverses(store, make_app) -> 
         assert table.sort == Sort("followers", True)
         window_matches(table, store_order(store, Sort("followers", True)))
         assert "▼" in drawn(table).splitlines()[0]
-        # The tags column has no order: a click there changes nothing.
+        # The tags column sorts by the tag names it shows.
         await pilot.click(ContactTable, offset=(label_x(table, "tags"), 0))
         await settle(pilot)
-        assert table.sort == Sort("followers", True)
+        assert table.sort == Sort("tags")
+        window_matches(table, store_order(store, Sort("tags")))
+        assert "Tags ▲" in drawn(table).splitlines()[0]
+        shown = [[t.name for t in r.tags] for r in table.rows_in_window]
+        assert shown[:3] == [["alpha"]] * 3 and shown[-1] == []
 
 
 async def test_a_saved_view_keeps_the_sort(store, make_app) -> None:  # type: ignore[no-untyped-def]

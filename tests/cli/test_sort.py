@@ -33,6 +33,13 @@ def test_contacts_list_sorted_and_a_view_keeps_its_sort(ok: Cli, cli: Cli) -> No
         "Dan",
         "Bob",
     ]
+    # By the tags shown (names, in name order); none last, ties by id.
+    ok("tags", "create", "Alpha")
+    ok("contacts", "tag", "4", "--add", "Alpha")  # Dan
+    assert _names(ok("contacts", "list", "--sort", "tags", "--json")) == ["Dan", "Ann", "Cat", "Bob"]
+    assert _names(ok("contacts", "list", "--sort", "tags:desc", "--json")) == ["Cat", "Ann", "Dan", "Bob"]
+    ok("views", "save", "--sort", "tags", "by tags", "")
+    assert _names(ok("contacts", "list", "--view", "by tags", "--json")) == ["Dan", "Ann", "Cat", "Bob"]
     saved = ok("views", "save", "--sort", "followers:desc", "big", "tag:vip", "--json").json
     assert saved == {"name": "big", "query": "tag:vip", "broken": None, "sort": "followers:desc"}
     assert ok("views", "list").out.splitlines()[0].split() == ["NAME", "QUERY", "SORT"]
@@ -47,7 +54,7 @@ def test_contacts_list_sorted_and_a_view_keeps_its_sort(ok: Cli, cli: Cli) -> No
 
 def test_a_bad_sort_is_one_line_and_changes_nothing(ok: Cli, cli: Cli) -> None:
     for argv, says in (
-        (("contacts", "list", "--sort", "tags"), "cannot sort by 'tags'"),
+        (("contacts", "list", "--sort", "tag"), "cannot sort by 'tag'"),
         (("contacts", "list", "--sort", "name:upward"), "use asc or desc"),
         (("views", "save", "--sort", "nope", "v", "-tag:x"), "cannot sort by 'nope'"),
     ):

@@ -7,6 +7,7 @@ import pytest
 
 from tagtui.query import EVERYTHING, parse
 from tagtui.store import Store, ValidationError
+from tagtui.store.schema import SCHEMA_VERSION
 from tagtui.store.sorting import SORT_FIELDS, Sort, parse_sort
 
 COMPANIES = ["Acme", "acme", None, "Babbage & Co", "Zeta", None, "beta"]
@@ -15,7 +16,10 @@ ASSIGNEES = ["Sam", None, "alex", "Sam", None]
 
 @pytest.fixture
 def filled(store: Store) -> Store:
-    store.create_tag("VIP")
+    for tag in ("VIP", "alpha", "Zeta", "beta"):
+        store.create_tag(tag)
+    # Tag lists that share a start and differ after it ("VIP" before "VIP, Zeta" before "Zeta").
+    tag_sets = [["VIP"], [], ["alpha", "VIP"], ["Zeta"], ["VIP", "Zeta"], ["beta", "alpha", "Zeta"], ["beta"]]
     for name in ("New", "Qualified", "Won"):
         store.create_status(name)
     statuses = ["new", "qualified", "won", None]
@@ -28,7 +32,7 @@ def filled(store: Store) -> Store:
             assignee=ASSIGNEES[i % len(ASSIGNEES)],
             followers=(i * 13) % 9,
             status=statuses[i % 4],
-            tags=["VIP"] if i % 3 == 0 else [],
+            tags=sorted({*tag_sets[i % len(tag_sets)], *(["VIP"] if i % 3 == 0 else [])}),
         )
     return store
 
@@ -57,6 +61,8 @@ def expected(store: Store, query, sort: Sort) -> list[int]:  # type: ignore[no-u
         "company": lambda r: r.company.lower() if r.company else None,
         "assignee": lambda r: r.assignee.lower() if r.assignee else None,
         "followers": lambda r: r.followers,
+        # The names the Tags column shows, in its order, compared name by name.
+        "tags": lambda r: [t.name.lower() for t in r.tags] or None,
     }[sort.field]
     present = sorted((r for r in rows if value(r) is not None), key=lambda r: (value(r), r.id), reverse=desc)
     blank = sorted((r for r in rows if value(r) is None), key=lambda r: r.id, reverse=desc)
@@ -90,7 +96,7 @@ def test_a_sort_is_field_and_direction() -> None:
     assert parse_sort("followers:desc") == Sort("followers", True)
     assert parse_sort(" Email ") == Sort("email") == parse_sort("email:asc")
     assert parse_sort(None) == parse_sort("") == Sort("name")
-    for bad in ("tags", "bogus", "email:up", "name:desc:x"):
+    for bad in ("tag", "bogus", "email:up", "name:desc:x"):
         with pytest.raises(ValidationError):
             parse_sort(bad)
 
@@ -129,4 +135,69 @@ def test_a_schema_4_database_gains_the_sort_column_and_indexes(db_url: str, back
         sql = "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
     names = {r[0] for r in _run(db_url, sql)}
     assert {"ix_contact_assignee_order", "ix_contact_followers", "ix_contact_company"} <= names
-    assert _run(db_url, "SELECT value FROM tagtui_meta WHERE \"key\" = 'schema_version'") == [("5",)]
+    assert _run(db_url, "SELECT value FROM tagtui_meta WHERE \"key\" = 'schema_version'") == [
+        (str(SCHEMA_VERSION),)
+    ]
+
+
+def test_the_tags_order_follows_every_change_of_tags(filled: Store) -> None:
+    """The stored key the tags order walks is kept by the database: a tag added, removed (one
+    contact, in bulk, undone), renamed so that it sorts elsewhere, merged and deleted."""
+    from tagtui.query import parse as p
+
+    def check() -> None:
+        for descending in (False, True):
+            sort = Sort("tags", descending)
+            got = [r.id for r in filled.list_contacts(limit=1000, with_total=False, sort=sort).rows]
+            assert got == expected(filled, EVERYTHING, sort)
+
+    check()
+    first = filled.list_contacts(limit=1).rows[0]
+    filled.change_tags(first.id, add=["Zeta"], remove=["VIP"])
+    check()
+    filled.bulk_change_tags(p("status:won"), add=["alpha"])
+    check()
+    filled.undo(by="any")
+    check()
+    filled.update_tag("alpha", name="Zz top")  # from first place among the tags to last
+    check()
+    filled.merge_tags("beta", "VIP")
+    check()
+    filled.delete_tag("Zeta", force=True)
+    check()
+
+
+def test_a_schema_5_database_gains_the_tags_order(filled: Store, db_url: str, backend: str) -> None:
+    """Schema 6 fills every contact's tags key from its tags (one statement), then the triggers
+    keep it: the tags order is exact at once and after a change."""
+    from tests.store.test_migration_sync import _run
+
+    filled.close()
+    if backend == "sqlite":
+        triggers = [
+            r[0] for r in _run(db_url, "SELECT name FROM sqlite_master WHERE name LIKE 'contact_tags_key%'")
+        ]
+        for name in triggers:
+            _run(db_url, f"DROP TRIGGER {name}")
+    else:
+        for name in ("added", "removed", "changed"):
+            _run(db_url, f"DROP TRIGGER contact_tags_key_{name} ON contact_tag")
+        _run(db_url, "DROP TRIGGER contact_tags_key_renamed ON tag")
+        for name in ("added", "removed", "changed", "renamed"):
+            _run(db_url, f"DROP FUNCTION contact_tags_key_{name}()")
+    _run(db_url, "DROP INDEX ix_contact_tags")
+    _run(db_url, "ALTER TABLE contact DROP COLUMN tags_key")
+    _run(db_url, "UPDATE tagtui_meta SET value = '5' WHERE \"key\" = 'schema_version'")
+
+    with Store.open(db_url) as store:
+        for descending in (False, True):
+            sort = Sort("tags", descending)
+            got = [r.id for r in store.list_contacts(limit=1000, with_total=False, sort=sort).rows]
+            assert got == expected(store, EVERYTHING, sort)
+        store.update_tag("VIP", name="AAA")
+        sort = Sort("tags")
+        got = [r.id for r in store.list_contacts(limit=1000, with_total=False, sort=sort).rows]
+        assert got == expected(store, EVERYTHING, sort)
+    assert _run(db_url, "SELECT value FROM tagtui_meta WHERE \"key\" = 'schema_version'") == [
+        (str(SCHEMA_VERSION),)
+    ]
