@@ -832,6 +832,7 @@ class Bench:
             "company": "lower(c.company)",
             "assignee": "c.assignee_key",
             "followers": "c.followers",
+            "tags": "c.tags_key",
         }
         batch = self.SORT_BATCH
         for name in SORT_FIELDS:
