@@ -12,7 +12,8 @@ from tagtui.query.compile import Sizes
 from tagtui.query.filter import EVERYTHING, Filter
 from tagtui.store import jobs
 from tagtui.store.base import UNSET, Selection, StoreBase, as_id, as_refs
-from tagtui.store.db import Database, IntegrityViolation, Tx
+from tagtui.store.cells import SQL_PARAMS, csv_quote, neutralise, neutralise_sql
+from tagtui.store.db import IntegrityViolation, Tx
 from tagtui.store.errors import Conflict, NotFound, ValidationError
 from tagtui.store.identity import contact_keys, email_key
 from tagtui.store.identity import search_key as search_key  # where it was first defined
@@ -279,17 +280,17 @@ class ContactOps(StoreBase):
         filter just read), named from the workspace's tags, read again only when they change.
 
         ``neutralised``: the text columns (name to status; not the tags) come as
-        ``imports.neutralise`` makes them for CSV (SPEC §6), computed by the engine.
+        ``cells.neutralise`` makes them for CSV (SPEC §6), computed by the engine.
         """
         db = self.db
-        text = (lambda column: _neutralised(db, column)) if neutralised else (lambda column: column)
+        text = (lambda column: neutralise_sql(db, column)) if neutralised else (lambda column: column)
         columns = ", ".join(text(f"c.{name}") for name in ("name", "email", "company", "phone", "assignee"))
         head = f"c.id, {columns}, c.followers, {text('s.name')}, {'c.notes' if notes else 'NULL'}"
 
         def page(tx: Tx, rows: list[tuple], names: dict[str | None, tuple[str, ...]]) -> list[tuple]:
             return [(*r[:8], names[r[9]], r[8]) for r in rows]
 
-        return self._export_pages(query, head, batch, _NEUTRALISE, page)
+        return self._export_pages(query, head, batch, SQL_PARAMS, page)
 
     def iter_contact_csv(self, query: Filter = EVERYTHING, *, batch: int = 5000) -> Iterator[list[str]]:
         """The contacts ``query`` selects as CSV lines (``IMPORT_COLUMNS``, CRLF ends), by
@@ -297,42 +298,59 @@ class ContactOps(StoreBase):
         neutralised=True)``, byte for byte (formula cells neutralised, SPEC §6; a cell quoted
         only when it holds a comma, a quote or a line break).
 
-        The engine joins each contact's cells (neutralised) into its line, and Python adds the
-        tag cell, made once per distinct set of tags on a page: an export of a million
-        contacts runs at about the engine's speed. The few lines with a cell to quote (more
-        commas than cells, a quote or a line break) are made again from their cells.
+        The engine makes each contact's line up to its tags (neutralised by
+        ``cells.neutralise_sql``, joined in one call) and the tag ids beside it, and nothing
+        else per row; Python adds the tag cell, made once per distinct set of tags on a page.
+        A page with no cell to quote (as many commas as cells, no quote, no line break) is
+        checked in one pass over its text; on another page the lines with a cell to quote
+        are made again from their cells.
         """
-        from tagtui.store.imports import TAG_SEPARATOR, neutralise
+        from tagtui.store.imports import TAG_SEPARATOR
 
         db = self.db
-        texts = [_neutralised(db, f"c.{name}") for name in ("name", "email", "company", "phone", "assignee")]
-        status = _neutralised(db, "s.name")
-        cells = ["CAST(c.id AS TEXT)", *texts, "CAST(c.followers AS TEXT)", status]
-        line = " || ',' || ".join(f"COALESCE({cell}, '')" for cell in cells)
-        commas = len(cells)  # between the cells, and before the tags
+        text_fields = ("name", "email", "company", "phone", "assignee")
+        texts = [neutralise_sql(db, f"c.{name}") for name in text_fields]
+        status = neutralise_sql(db, "s.name")
+        cells = ["c.id", *texts, "c.followers", status]
+        commas = len(cells)  # after each cell: the last one before the tags
         values = f"c.id, {', '.join(texts)}, c.followers, {status}"
 
+        tag_cells: dict[tuple[str, ...], str] = {}  # tag names -> their cell and the line's end
+
+        def tag_cell(names: tuple[str, ...]) -> str:
+            cell = tag_cells.get(names)
+            if cell is None:
+                if len(tag_cells) > 50_000:
+                    tag_cells.clear()
+                cell = tag_cells[names] = csv_quote(neutralise(TAG_SEPARATOR.join(names))) + "\r\n"
+            return cell
+
         def page(tx: Tx, rows: list[tuple], names: dict[str | None, tuple[str, ...]]) -> list[str]:
-            # The tag cell of each distinct set of tags on the page (few: made once each).
-            tags = {ids: csv_quote(neutralise(TAG_SEPARATOR.join(n))) for ids, n in names.items()}
-            lines: list[str] = []
-            quoted: dict[int, tuple[int, str]] = {}  # contact id -> its place in lines, tag cell
-            for text, ids, _, cid in rows:
+            # The tag cell (and the line's end) of each distinct set of tags on the page.
+            ends = {ids: tag_cell(n) for ids, n in names.items()}
+            lines = [text + ends[ids] for text, ids in rows]
+            body = "".join([r[0] for r in rows])
+            if body.count(",") == commas * len(rows) and not any(c in body for c in '"\r\n'):
+                return lines  # no line has a cell to quote (each has at least `commas` commas)
+            quoted: dict[int, int] = {}  # contact id -> its place in lines
+            for at, (text, _) in enumerate(rows):
                 if text.count(",") != commas or '"' in text or "\n" in text or "\r" in text:
-                    quoted[cid] = (len(lines), tags[ids])
-                lines.append(text + tags[ids] + "\r\n")
-            if quoted:
-                cond, params = db.in_list("c.id", "xv_ids", list(quoted))
-                for cid, *cells in tx.all(
-                    f"SELECT {values} FROM contact c LEFT JOIN status s ON s.id = c.status_id WHERE {cond}",
-                    {**params, **_NEUTRALISE},
-                ):
-                    at, tag_cell = quoted[cid]
-                    own = [csv_quote("" if c is None else str(c)) for c in cells]
-                    lines[at] = ",".join([str(cid), *own, tag_cell]) + "\r\n"
+                    quoted[int(text[: text.index(",")])] = at
+            cond, params = db.in_list("c.id", "xv_ids", list(quoted))
+            for cid, *own in tx.all(
+                f"SELECT {values} FROM contact c LEFT JOIN status s ON s.id = c.status_id WHERE {cond}",
+                {**params, **SQL_PARAMS},
+            ):
+                at = quoted[cid]
+                own_cells = [csv_quote("" if c is None else str(c)) for c in own]
+                lines[at] = ",".join([str(cid), *own_cells, ends[rows[at][1]]])
             return lines
 
-        return self._export_pages(query, f"{line} || ','", batch, _NEUTRALISE, page)
+        def contact_id(row: tuple) -> int:  # the line's first cell
+            return int(row[0][: row[0].index(",")])
+
+        line = db.joined_text(cells, ",")
+        return self._export_pages(query, line, batch, SQL_PARAMS, page, key_of=contact_id)
 
     def _export_pages(
         self,
@@ -341,17 +359,24 @@ class ContactOps(StoreBase):
         batch: int,
         fixed: dict[str, Any],
         page: Callable[[Tx, list[tuple], dict[str | None, tuple[str, ...]]], list[T]],
+        *,
+        key_of: Callable[[tuple], int] | None = None,
     ) -> Iterator[list[T]]:
         """Keyset pages of ``SELECT {head}, tag ids, name_key, id`` over ``query``'s contacts
         by name, each made into what ``page(tx, rows, names)`` returns in its transaction
-        (``names``: the tag names of each tag ids text on the page, ``"3,12"`` or None)."""
+        (``names``: the tag names of each tag ids text on the page, ``"3,12"`` or None).
+
+        With ``key_of`` (a row's contact id, from its ``head``) the rows are ``(head, tag
+        ids)`` alone: the next page's key is read for the page's last row only."""
         if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
             raise ValidationError(f"batch must be ≥ 1, not {batch}", field="batch")
         tag_ids = self.db.group_concat("CAST(x.tag_id AS TEXT)", "xv_comma")
+        keys = "" if key_of else ", c.name_key, c.id"
         select = (
-            f"SELECT {head}, (SELECT {tag_ids} FROM contact_tag x WHERE x.contact_id = c.id),"
-            " c.name_key, c.id FROM contact c LEFT JOIN status s ON s.id = c.status_id"
+            f"SELECT {head}, (SELECT {tag_ids} FROM contact_tag x WHERE x.contact_id = c.id){keys}"
+            " FROM contact c LEFT JOIN status s ON s.id = c.status_id"
         )
+        at_ids = -1 if key_of else -3
         fixed = {**fixed, "xv_comma": ","}
         after: tuple[str, int] | None = None
         version: tuple | None = None
@@ -398,8 +423,13 @@ class ContactOps(StoreBase):
                 return found
 
             # Named here, in the page's transaction (its tags are those the rows link to).
-            names = {ids: name(ids) for ids in {r[-3] for r in rows}}
-            return page(tx, rows, names), (rows[-1][-2], rows[-1][-1]), len(rows)
+            names = {ids: name(ids) for ids in {r[at_ids] for r in rows}}
+            if key_of is None:
+                last = (rows[-1][-2], rows[-1][-1])
+            else:
+                last_id = key_of(rows[-1])
+                last = (tx.scalar("SELECT name_key FROM contact WHERE id = :id", {"id": last_id}), last_id)
+            return page(tx, rows, names), last, len(rows)
 
         while True:
             made, last, n = self._read(run)
@@ -1197,32 +1227,6 @@ class ContactOps(StoreBase):
         at = tx.scalar("SELECT at FROM event WHERE id = :id", {"id": event_id}) if event_id else ""
         payload = {**payload, "bulk": True}
         return Event(event_id, at, kind, "contact", contact_id, payload, step, *step_info)  # type: ignore[arg-type]
-
-
-#: The engine's parameters for ``_neutralised``: the code points of ``FORMULA_STARTS`` and ``'``.
-_NEUTRALISE: dict[str, Any] = {"xv_quote": "'"}
-
-
-def _neutralised(db: Database, column: str) -> str:
-    """SQL for ``imports.neutralise`` of a text column: a ' before a formula's first
-    character, even behind quotes (one cheap test of the first character for most cells)."""
-    from tagtui.store.imports import FORMULA_STARTS
-
-    starts = ", ".join(str(ord(c)) for c in FORMULA_STARTS)
-    quote = ord("'")
-    return (
-        f"CASE WHEN {db.first_code(column)} IN ({starts}, {quote})"
-        f" AND {db.first_code(f'ltrim({column}, :xv_quote)')} IN ({starts})"
-        f" THEN :xv_quote || {column} ELSE {column} END"
-    )
-
-
-def csv_quote(cell: str) -> str:
-    """A CSV cell as ``csv.writer`` writes it: quoted (quotes doubled) only when it holds a
-    comma, a quote, a CR or an LF."""
-    if "," in cell or '"' in cell or "\r" in cell or "\n" in cell:
-        return '"' + cell.replace('"', '""') + '"'
-    return cell
 
 
 def _keys(values: dict[str, Any]) -> dict[str, Any]:

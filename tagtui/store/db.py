@@ -581,6 +581,16 @@ class Database:
         """The code point of the first character of text ``expr`` (NULL or 0 when empty)."""
         return f"ascii({expr})" if self.dialect == "postgresql" else f"unicode({expr})"
 
+    def joined_text(self, exprs: Sequence[str], separator: str) -> str:
+        """One text of the SQL expressions ``exprs``, each followed by ``separator`` (a NULL
+        is empty text): one function call per row (SQLite ``printf``, PostgreSQL ``format``)
+        instead of a ``COALESCE`` and two ``||`` per value."""
+        if "%" in separator or "'" in separator:
+            raise ValueError(f"separator {separator!r}: no % or ' here")
+        template = "".join(f"%s{separator}" for _ in exprs)
+        function = "format" if self.dialect == "postgresql" else "printf"
+        return f"{function}('{template}', {', '.join(exprs)})"
+
     def json_object(self, pairs: Sequence[tuple[str, str]], *, drop_nulls: bool = False) -> str:
         """A JSON object as text, from ``(key, SQL expression)`` pairs in order; with
         ``drop_nulls`` a key whose value is NULL is left out (as an event payload leaves it)."""

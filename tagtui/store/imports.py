@@ -21,6 +21,11 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Any, cast
 
 from tagtui.store.base import StoreBase
+
+# Formula neutralising is defined once, in ``cells`` (export's Python and SQL use it too).
+from tagtui.store.cells import FORMULA_STARTS as FORMULA_STARTS
+from tagtui.store.cells import neutralise as neutralise
+from tagtui.store.cells import unneutralise as unneutralise
 from tagtui.store.contacts import CONTACT_FIELDS, _keys, clean_contact_fields
 from tagtui.store.db import IntegrityViolation, Tx
 from tagtui.store.errors import Conflict, TagtuiError, ValidationError
@@ -38,31 +43,10 @@ IMPORT_COLUMNS = ("id", "name", "email", "company", "phone", "assignee", "follow
 ROW_FIELDS = ("name", "email", "company", "phone", "assignee", "followers", "notes")
 #: What a row may hold: the CSV columns, and ``notes`` (which vCards carry; CSV export does not).
 ROW_COLUMNS = (*IMPORT_COLUMNS, "notes")
-#: Export puts a ``'`` before a cell starting with one of these (CSV formula injection, SPEC §6).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TAG_SEPARATOR = ";"
 BATCH = 1000
 #: An import of at least this many rows truncates SQLite's WAL once it has committed.
 CHECKPOINT_ROWS = 10_000
-_FIRST_CHARS = frozenset((*FORMULA_STARTS, "'"))
-
-
-def neutralise(text: str) -> str:
-    """``text`` safe to open in a spreadsheet: a ``'`` before a leading formula character.
-
-    Text that already starts with quotes before such a character gets one more, so that
-    ``unneutralise`` gives back exactly the original.
-    """
-    if text[:1] in _FIRST_CHARS and text.lstrip("'")[:1] in FORMULA_STARTS:
-        return "'" + text
-    return text
-
-
-def unneutralise(cell: str) -> str:
-    """The cell as it was before ``neutralise``: the one ``'`` it added removed."""
-    if cell[:1] == "'" and cell[1:].lstrip("'")[:1] in FORMULA_STARTS:
-        return cell[1:]
-    return cell
 
 
 #: ``skip(row, reason)``: told of a row that cannot become a contact, instead of an error.
