@@ -11,7 +11,7 @@ from tagtui.app.screens.help import HelpScreen
 from tagtui.app.screens.picker import TagPicker
 from tagtui.app.screens.welcome import WelcomeScreen
 from tagtui.store import NotFound, ValidationError
-from tests.app.conftest import SIZE, drawn, settle
+from tests.app.helpers import SIZE, drawn, settle
 
 
 def header_text(app) -> str:

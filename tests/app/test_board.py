@@ -12,14 +12,14 @@ from tagtui.app.screens.board import PAGE, BoardColumn, BoardScreen
 from tagtui.app.screens.detail import ContactDetailScreen
 from tagtui.query.filter import EVERYTHING, Tags
 from tagtui.store import Store
-from tests.app.helpers_b import go, plain, seed, settle
+from tests.app.helpers import go, plain, seed_standard, settle
 
 SIZE = (140, 40)
 
 
 @pytest.fixture
 def app(store: Store, make_app: Callable[..., TagtuiApp]) -> TagtuiApp:
-    seed(store)
+    seed_standard(store)
     return make_app()
 
 

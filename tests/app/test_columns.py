@@ -9,7 +9,7 @@ from textual.widgets import SelectionList
 from tagtui.app.screens.columns import ColumnChooser
 from tagtui.app.widgets.contact_table import ContactTable
 from tagtui.config import load_config
-from tests.app.conftest import settle
+from tests.app.helpers import settle
 
 
 def shown(app) -> list[str]:  # type: ignore[no-untyped-def]

@@ -7,8 +7,7 @@ from __future__ import annotations
 from tagtui.app.widgets import contact_table
 from tagtui.app.widgets.contact_table import MAX_PAGES, ContactTable
 from tagtui.query import EVERYTHING, parse
-from tests.app.conftest import SIZE, settle, type_text
-from tests.app.helpers_b import record_list_contacts
+from tests.app.helpers import SIZE, record_list_contacts, settle, type_text
 
 
 async def test_scrolling_and_filtering_ask_for_a_page_at_a_time(store, make_app, monkeypatch):

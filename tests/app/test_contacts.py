@@ -13,8 +13,7 @@ from tagtui.app.widgets.contact_table import MAX_PAGES, PAGE_SIZE, ContactTable
 from tagtui.app.widgets.dialogs import ConfirmDialog
 from tagtui.app.widgets.filter_panel import FilterPanel
 from tagtui.query import Statuses, Tags, parse
-from tests.app.conftest import SIZE, drawn, settle, type_text
-from tests.app.helpers_b import confirm_question, record_list_contacts
+from tests.app.helpers import SIZE, confirm_question, drawn, record_list_contacts, settle, type_text
 
 
 def text_of(app, selector: str) -> str:

@@ -12,14 +12,14 @@ from tagtui.app.app import TagtuiApp
 from tagtui.app.screens.contacts import ContactsScreen
 from tagtui.app.screens.detail import ContactDetailScreen, describe_event, format_when
 from tagtui.store import Event, Store
-from tests.app.helpers_b import cursor_to, go, plain, seed, settle, type_text
+from tests.app.helpers import cursor_to, go, plain, seed_standard, settle, type_text
 
 SIZE = (140, 40)
 
 
 @pytest.fixture
 def app(store: Store, make_app: Callable[..., TagtuiApp]) -> TagtuiApp:
-    seed(store)
+    seed_standard(store)
     return make_app()
 
 

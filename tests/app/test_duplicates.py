@@ -8,7 +8,7 @@ from textual.widgets.data_table import ColumnKey
 from tagtui.app.screens.contacts import ContactsScreen
 from tagtui.app.screens.duplicates import DuplicatesScreen
 from tagtui.store import NotFound, Store
-from tests.app.conftest import SIZE, settle
+from tests.app.helpers import SIZE, settle
 
 
 def plant(store: Store) -> tuple[int, int, int]:

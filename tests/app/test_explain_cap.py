@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
-from tests.app.conftest import SIZE, drawn, settle
+from tests.app.helpers import SIZE, drawn, settle
 
 
 async def test_the_explain_line_names_the_clauses_not_explained(seeded, make_app) -> None:

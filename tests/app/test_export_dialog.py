@@ -13,7 +13,7 @@ from textual.widgets import Input
 from tagtui.app.screens.contacts import ContactsScreen
 from tagtui.app.screens.export import ExportDialog
 from tagtui.app.widgets.dialogs import ConfirmDialog
-from tests.app.conftest import SIZE, settle, type_text
+from tests.app.helpers import SIZE, settle, type_text
 
 
 async def _open_dialog(pilot) -> ExportDialog:

@@ -8,7 +8,7 @@ from textual.widgets import DataTable
 from tagtui.app.screens.detail import ContactDetailScreen
 from tagtui.app.screens.history import HistoryScreen
 from tagtui.query import parse
-from tests.app.conftest import SIZE, pin_times, settle, type_text
+from tests.app.helpers import SIZE, pin_times, settle, type_text
 
 
 def rows(app) -> list[list[str]]:

@@ -8,7 +8,7 @@ from textual.widgets import DataTable, Input
 
 from tagtui.app.screens.contacts import ContactsScreen
 from tagtui.app.screens.import_file import ImportScreen
-from tests.app.conftest import SIZE, drawn, settle, type_text
+from tests.app.helpers import SIZE, drawn, settle, type_text
 
 SAMPLES = Path(__file__).parent.parent / "io" / "samples"
 

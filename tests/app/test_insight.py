@@ -7,7 +7,7 @@ from textual.widgets import DataTable, Static
 from tagtui.app.screens.board import BoardScreen, funnel_text
 from tagtui.app.screens.insight import InsightScreen
 from tagtui.store import Store
-from tests.app.conftest import SIZE, drawn, settle, type_text
+from tests.app.helpers import SIZE, drawn, settle, type_text
 
 
 async def _query(pilot, text: str) -> None:  # type: ignore[no-untyped-def]

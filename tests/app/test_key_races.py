@@ -14,7 +14,7 @@ import pytest
 from tagtui.app.app import TagtuiApp
 from tagtui.app.screens.board import BoardScreen
 from tagtui.store import Store
-from tests.app.helpers_b import go, seed, settle
+from tests.app.helpers import go, seed_standard, settle
 from tests.app.keys_burst import burst, slow_next_call
 
 SIZE = (140, 40)
@@ -22,7 +22,7 @@ SIZE = (140, 40)
 
 @pytest.fixture
 def app(store: Store, make_app: Callable[..., TagtuiApp]) -> TagtuiApp:
-    seed(store)
+    seed_standard(store)
     return make_app()
 
 
@@ -362,7 +362,7 @@ async def test_contacts_cursor_stays_on_its_contact_when_rows_above_go(app: Tagt
 
 async def test_delete_the_contact_under_the_cursor_or_the_marked_ones(app: TagtuiApp, store: Store) -> None:
     from tagtui.app.screens.contacts import ContactsScreen
-    from tests.app.helpers_b import confirm_question
+    from tests.app.helpers import confirm_question
 
     ann, _bob, cat, dan = _four(store)
     async with app.run_test(size=SIZE) as pilot:

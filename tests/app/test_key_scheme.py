@@ -45,7 +45,7 @@ async def test_home_and_end_in_every_list(seeded, make_app) -> None:  # type: ig
     from tagtui.app.screens.board import BoardScreen
     from tagtui.app.screens.picker import SearchPicker
     from tagtui.app.widgets.contact_table import ContactTable
-    from tests.app.conftest import PEOPLE, SIZE, settle
+    from tests.app.helpers import PEOPLE, SIZE, settle
 
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -103,7 +103,7 @@ async def test_list_keys_on_duplicates_and_history(seeded, make_app) -> None:  #
 
     from tagtui.app.screens.duplicates import FIELDS, DuplicatesScreen
     from tagtui.app.screens.history import HistoryScreen
-    from tests.app.conftest import SIZE, settle
+    from tests.app.helpers import SIZE, settle
 
     for name, company in (("A. Turing", "Bletchley"), ("D. Knuth", "Stanford"), ("H. Lamarr", "MGM")):
         seeded.add_contact(name, company=company)

@@ -82,7 +82,7 @@ def test_remapped_keys_show_in_the_groups() -> None:
 async def test_the_config_keymap_is_in_force_and_help_shows_it(seeded, make_app, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from tagtui.app.screens.help import HelpScreen
     from tagtui.config import load_config
-    from tests.app.conftest import settle
+    from tests.app.helpers import settle
     from tests.app.test_app import drawn
 
     path = tmp_path / "config.toml"
@@ -111,7 +111,7 @@ async def test_the_config_keymap_is_in_force_and_help_shows_it(seeded, make_app,
 
 async def test_a_bad_config_is_one_notification_and_the_app_starts(seeded, make_app, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from tagtui.config import load_config
-    from tests.app.conftest import settle
+    from tests.app.helpers import settle
 
     path = tmp_path / "config.toml"
     path.write_text('theme = "nord"\n[keys]\n"contacts.nwe" = "a"\n')
@@ -130,7 +130,7 @@ async def test_a_theme_picked_in_the_ui_is_saved(seeded, make_app, tmp_path) -> 
     import tomllib
 
     from tagtui.config import load_config
-    from tests.app.conftest import settle
+    from tests.app.helpers import settle
 
     path = tmp_path / "config.toml"
     path.write_text('# mine\nworkspace = "default"\n')

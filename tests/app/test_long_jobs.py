@@ -23,7 +23,7 @@ from tagtui.app.widgets import job_progress
 from tagtui.app.widgets.job_progress import JobProgress
 from tagtui.query import parse
 from tagtui.store import Store, jobs
-from tests.app.conftest import SIZE, drawn, settle, type_text
+from tests.app.helpers import SIZE, drawn, settle, type_text
 from tests.store.conftest import many_contacts, snapshot
 
 CONTACTS = 300

@@ -16,7 +16,7 @@ from textual.pilot import Pilot
 
 from tagtui.app.app import TagtuiApp
 from tagtui.store import Store
-from tests.app.conftest import SIZE, settle
+from tests.app.helpers import SIZE, settle
 
 #: The poll's period in these tests (the app's is a second).
 POLL = 0.05

@@ -7,7 +7,7 @@ from textual.widgets import Input
 
 from tagtui.app.widgets.contact_table import ContactTable
 from tagtui.query import parse
-from tests.app.conftest import SIZE, settle, type_text
+from tests.app.helpers import SIZE, settle, type_text
 
 
 def bar(app) -> Input:

@@ -8,7 +8,7 @@ from textual.widgets import Header
 
 from tagtui.app.app import TagtuiApp
 from tagtui.store import Store
-from tests.app.conftest import SIZE, drawn, seed, settle
+from tests.app.helpers import SIZE, drawn, seed, settle
 from tests.conftest import PG_URL
 
 pytestmark = pytest.mark.skipif(

@@ -17,7 +17,7 @@ from tagtui.app import collector as collector_module
 from tagtui.app.collector import IdleCollector
 from tagtui.app.threads import NICENESS, worker_pool
 from tagtui.app.widgets.contact_table import ContactTable
-from tests.app.conftest import PEOPLE, SIZE, drawn, settle
+from tests.app.helpers import PEOPLE, SIZE, drawn, settle
 
 
 async def test_rows_are_drawn_cell_by_cell_in_their_columns(seeded, make_app):

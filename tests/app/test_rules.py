@@ -8,7 +8,7 @@ from tagtui.app.screens.contacts import ContactsScreen
 from tagtui.app.screens.rules import RuleForm, RulesScreen
 from tagtui.app.widgets.dialogs import ConfirmDialog
 from tagtui.query import parse
-from tests.app.conftest import SIZE, settle, type_text
+from tests.app.helpers import SIZE, settle, type_text
 
 
 def followers(store) -> None:

@@ -13,7 +13,7 @@ from textual.widgets import Button
 
 from tagtui.app.screens.contact_form import ContactForm
 from tagtui.app.widgets.contact_table import ContactTable
-from tests.app.conftest import settle
+from tests.app.helpers import settle
 
 SMALL = (80, 24)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from textual.widgets import Input
 
-from tests.app.conftest import settle, type_text
+from tests.app.helpers import settle, type_text
 
 SNAP_SIZE = (120, 34)
 

@@ -7,7 +7,7 @@ Regenerate after a deliberate change of look with
 
 from __future__ import annotations
 
-from tests.app.conftest import settle
+from tests.app.helpers import settle
 from tests.app.test_duplicates import plant
 
 SNAP_SIZE = (120, 34)

@@ -5,7 +5,7 @@ Regenerate with ``pytest tests/app/test_snapshots_insight.py --snapshot-update``
 
 from __future__ import annotations
 
-from tests.app.conftest import settle, type_text
+from tests.app.helpers import settle, type_text
 
 SNAP_SIZE = (120, 34)
 

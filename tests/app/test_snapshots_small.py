@@ -10,7 +10,7 @@ from textual.widgets import Input, TextArea
 
 from tagtui.query import parse
 from tagtui.store import Store
-from tests.app.conftest import pin_times, settle
+from tests.app.helpers import pin_times, settle
 from tests.app.test_trends import history  # noqa: F401 (the fixture: stage moves on fixed dates)
 
 SMALL = (80, 24)

@@ -7,7 +7,7 @@ Regenerate after a deliberate change of look with
 
 from __future__ import annotations
 
-from tests.app.conftest import settle
+from tests.app.helpers import settle
 
 SNAP_SIZE = (120, 34)
 

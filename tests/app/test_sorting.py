@@ -11,7 +11,7 @@ from tagtui.app.widgets.contact_table import MAX_PAGES, ContactTable
 from tagtui.query import EVERYTHING
 from tagtui.store import Store
 from tagtui.store.sorting import Sort
-from tests.app.conftest import drawn, settle, type_text
+from tests.app.helpers import drawn, settle, type_text
 
 WIDE = (160, 40)
 PAGE = 20

@@ -7,8 +7,7 @@ from textual.widgets import Label
 from tagtui.app.screens.contacts import ContactsScreen
 from tagtui.app.screens.picker import TagPicker
 from tagtui.query import parse
-from tests.app.conftest import SIZE, settle, type_text
-from tests.app.helpers_b import confirm_question
+from tests.app.helpers import SIZE, confirm_question, settle, type_text
 
 
 async def test_escape_at_the_summary_changes_nothing(seeded, make_app):

@@ -13,7 +13,7 @@ from tagtui.app.screens.statuses import StatusesScreen
 from tagtui.app.widgets.dialogs import ConfirmDialog
 from tagtui.query.filter import NoStatus
 from tagtui.store import NotFound, Store
-from tests.app.helpers_b import column_texts, cursor_to, go, plain, seed, settle, type_text
+from tests.app.helpers import column_texts, cursor_to, go, plain, seed_standard, settle, type_text
 
 SIZE = (140, 40)
 PIPELINE = ["New", "Contacted", "Qualified", "Demo", "Proposal", "Won", "Lost"]
@@ -21,7 +21,7 @@ PIPELINE = ["New", "Contacted", "Qualified", "Demo", "Proposal", "Won", "Lost"]
 
 @pytest.fixture
 def app(store: Store, make_app: Callable[..., TagtuiApp]) -> TagtuiApp:
-    seed(store)
+    seed_standard(store)
     return make_app()
 
 

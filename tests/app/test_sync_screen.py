@@ -11,7 +11,7 @@ from textual.widgets import DataTable, Input, Label
 from tagtui.app.screens.sync import SyncScreen
 from tagtui.app.screens.sync_form import SyncSourceForm
 from tagtui.store import Store
-from tests.app.conftest import settle, type_text
+from tests.app.helpers import settle, type_text
 
 SIZE = (120, 34)
 CARD = (

@@ -13,14 +13,14 @@ from tagtui.app.screens.tag_form import TagForm
 from tagtui.app.screens.tags import TagsScreen
 from tagtui.app.widgets.dialogs import ConfirmDialog
 from tagtui.store import NotFound, Store
-from tests.app.helpers_b import column_texts, cursor_to, go, plain, row_texts, seed, settle, type_text
+from tests.app.helpers import column_texts, cursor_to, go, plain, row_texts, seed_standard, settle, type_text
 
 SIZE = (140, 40)
 
 
 @pytest.fixture
 def app(store: Store, make_app: Callable[..., TagtuiApp]) -> TagtuiApp:
-    seed(store)
+    seed_standard(store)
     return make_app()
 
 

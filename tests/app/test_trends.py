@@ -12,7 +12,7 @@ from tagtui.app.screens.board import BoardScreen
 from tagtui.app.screens.trends import TrendsScreen
 from tagtui.store import Store
 from tagtui.store.trends import week_starts
-from tests.app.conftest import drawn, settle
+from tests.app.helpers import drawn, settle
 
 SIZE = (120, 34)
 TODAY = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)

@@ -8,7 +8,7 @@ from tagtui.app.hints import TAG_ALPHABET, HintReader, assign_hints, stage_hints
 from tagtui.app.screens.contacts import ContactsScreen
 from tagtui.app.screens.triage import TriageScreen
 from tagtui.query import parse
-from tests.app.conftest import SIZE, drawn, settle, type_text
+from tests.app.helpers import SIZE, drawn, settle, type_text
 
 
 def hints_for(store) -> tuple[dict[str, str], dict[str, str]]:

@@ -13,8 +13,7 @@ from tagtui.app.widgets.contact_table import ContactTable
 from tagtui.app.widgets.dialogs import ConfirmDialog
 from tagtui.query import parse
 from tagtui.store import Store
-from tests.app.conftest import SIZE, settle, type_text
-from tests.app.helpers_b import confirm_question
+from tests.app.helpers import SIZE, confirm_question, settle, type_text
 
 
 def cell(app, row: int, column: str) -> str:

@@ -11,8 +11,7 @@ from tagtui.app.screens.rules import RulesScreen
 from tagtui.app.screens.statuses import StatusesScreen
 from tagtui.app.screens.tags import TagsScreen
 from tagtui.app.widgets.dialogs import ConfirmDialog
-from tests.app.conftest import SIZE, settle
-from tests.app.helpers_b import cursor_to, go, plain
+from tests.app.helpers import SIZE, cursor_to, go, plain, settle
 
 
 async def test_deleting_a_named_tag_lists_views_and_rules_then_marks_them_broken(seeded, make_app):

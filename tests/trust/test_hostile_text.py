@@ -21,7 +21,7 @@ from tagtui.app.app import TagtuiApp
 from tagtui.app.screens.board import BoardScreen
 from tagtui.app.screens.tags import TagsScreen
 from tagtui.store import Store
-from tests.app.conftest import settle
+from tests.app.helpers import settle
 from tests.cli.conftest import Cli
 
 ROOT = Path(__file__).resolve().parents[2]

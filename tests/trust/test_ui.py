@@ -17,8 +17,7 @@ from tagtui.app.screens.tag_form import TagForm
 from tagtui.app.screens.tags import TagsScreen
 from tagtui.app.widgets.contact_table import ContactTable
 from tagtui.store import Store
-from tests.app.conftest import SIZE, settle
-from tests.app.helpers_b import column_texts, plain
+from tests.app.helpers import SIZE, column_texts, plain, settle
 from tests.helpers import dump
 
 

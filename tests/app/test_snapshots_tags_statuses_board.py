@@ -1,6 +1,7 @@
 """Snapshots of the Tags, Statuses, Board and detail screens, and of the tag form showing an error.
 
-Regenerate with ``pytest tests/app/test_snapshots_b.py --snapshot-update`` after looking at them.
+Regenerate with ``pytest tests/app/test_snapshots_tags_statuses_board.py --snapshot-update``
+after looking at them.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import pytest
 from tagtui.app.app import TagtuiApp
 from tagtui.app.screens import detail
 from tagtui.store import Store
-from tests.app.helpers_b import seed, settle
+from tests.app.helpers import seed_standard, settle
 
 SIZE = (140, 40)
 
@@ -18,7 +19,7 @@ SIZE = (140, 40)
 @pytest.fixture
 def demo(store: Store) -> Store:
     """A small, fixed workspace: the standard pipeline and tags, a few contacts."""
-    seed(store)
+    seed_standard(store)
     store.create_tag("VIP", color="amber", emoji="⭐", description="Our best customers")
     store.create_tag("[red]x[/]", color="#0ea5e9", description="markup stays [b]literal[/b]")
     people = [
