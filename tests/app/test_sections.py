@@ -8,7 +8,7 @@ from textual.binding import Binding
 from tagtui.app.app import TagtuiApp
 from tagtui.app.commands import TagtuiCommands
 from tagtui.app.sections import PLACES, SECTIONS, place
-from tests.app.conftest import SIZE, settle
+from tests.app.helpers import SIZE, settle
 
 
 def test_the_app_has_a_mode_and_a_key_per_section() -> None:
