@@ -45,6 +45,8 @@ BROAD = "status:qualified"
 BULK_BY = "hot-lead"  # about a tenth of the contacts
 EXPORT_BY = "inbound"  # about a fifth of the contacts
 BENCH_TAG = "bench-mark"
+#: Cards of the address book the sync rows use (issue 13's figure), whatever --contacts says.
+SYNC_CARDS = 5000
 
 Progress = Callable[[str], None]
 
@@ -192,6 +194,7 @@ def copy_db(source: str, target: str) -> None:
 
 class Bench:
     def __init__(self, path: str, contacts: int, runs: int, progress: Progress | None) -> None:
+        self.sync_cards = SYNC_CARDS
         self.path = path
         self.contacts = contacts
         self.runs = max(runs, 1)
@@ -957,6 +960,13 @@ class Bench:
 
     # -- 8: generate and import -----------------------------------------------------------
 
+    def sync(self, folder: str) -> None:
+        """Group 12: sync with a local Radicale (issue 13), beside a bare script making the same
+        requests (see ``tagtui.bench.sync``); skipped, saying why, without Radicale."""
+        from tagtui.bench.sync import sync_rows
+
+        sync_rows(folder, self.sync_cards, self.runs, self.add, self.progress)
+
     def generate_and_import(self, folder: str) -> None:
         self.progress("demo")
         scratch = os.path.join(folder, "demo.db")
@@ -1149,6 +1159,7 @@ def run_bench(
     runs: int = 5,
     quick: bool = False,
     progress: Progress | None = None,
+    sync_cards: int = SYNC_CARDS,
 ) -> Report:
     """Build or reuse the demo database and time every operation; see the module doc."""
     if isinstance(contacts, bool) or not isinstance(contacts, int) or contacts < 100:
@@ -1167,7 +1178,10 @@ def run_bench(
             )
         say(f"building a demo database of {contacts:,} contacts at {path}")
         build_demo(path, contacts)
+    if isinstance(sync_cards, bool) or not isinstance(sync_cards, int) or sync_cards < 1:
+        raise ValidationError(f"--sync-cards must be at least 1, not {sync_cards}", field="sync_cards")
     bench = Bench(path, contacts, runs, progress)
+    bench.sync_cards = sync_cards
     try:
         with tempfile.TemporaryDirectory(prefix="tagtui-bench-") as folder:
             bench.startup()
@@ -1182,6 +1196,7 @@ def run_bench(
             bench.sorting()
             if not quick:
                 bench.generate_and_import(folder)
+                bench.sync(folder)
     finally:
         bench.close()
     return Report(contacts, path, runs, machine(), bench.results, time.perf_counter() - started)

@@ -29,9 +29,18 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
         "--contacts", type=int, default=1_000_000, metavar="N", help="demo contacts (default 1,000,000)"
     )
     p.add_argument("--runs", type=int, default=5, metavar="K", help="runs of each operation (default 5)")
+    p.add_argument(
+        "--sync-cards",
+        type=int,
+        default=5000,
+        metavar="N",
+        help="cards of the local Radicale the sync rows use (default 5,000)",
+    )
     p.add_argument("--json", dest="json_file", metavar="FILE", help="also write the results as JSON to FILE")
     p.add_argument(
-        "--quick", action="store_true", help="skip the slow ones: demo generation and the CSV import"
+        "--quick",
+        action="store_true",
+        help="skip the slow ones: demo generation, the CSV import and sync with a local Radicale",
     )
 
 
@@ -51,7 +60,12 @@ def bench(ctx: Context) -> int:
 
     try:
         report = run_bench(
-            contacts=a.contacts, db=getattr(a, "db", None), runs=a.runs, quick=a.quick, progress=progress
+            contacts=a.contacts,
+            db=getattr(a, "db", None),
+            runs=a.runs,
+            quick=a.quick,
+            progress=progress,
+            sync_cards=a.sync_cards,
         )
     finally:
         if tty:
