@@ -10,8 +10,12 @@ from tagtui.textsafe import visible
 
 def run(target: str, workspace: str = "default", *, demo: bool = False) -> int:
     """Open ``Store.open(target, workspace)`` and run the app on it; 1 if the database is refused."""
+    from tagtui.cli.progress import upgrade_progress
+
     try:
-        store = Store.open(target, workspace)
+        # Before the first screen: an older database is migrated, a line at a time on stderr.
+        with upgrade_progress(sys.stderr) as stages:
+            store = Store.open(target, workspace, on_upgrade=stages)
     except TagtuiError as exc:
         print(f"tagtui: {visible(str(exc))}", file=sys.stderr)
         return 1

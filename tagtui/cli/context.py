@@ -94,11 +94,16 @@ class Context:
                     from tagtui.store.errors import FileError
 
                     raise FileError(f"cannot create the data folder {folder}: {exc.strerror}") from exc
-            self._store = Store.open(
-                self.target,
-                workspace=self.workspace,
-                on_wait=self._say_waiting if is_tty(self.out.stderr) else None,
-            )
+            from tagtui.cli.progress import upgrade_progress
+
+            # An older database is migrated first: at a terminal, a line says which step runs.
+            with upgrade_progress(self.out.stderr) as stages:
+                self._store = Store.open(
+                    self.target,
+                    workspace=self.workspace,
+                    on_wait=self._say_waiting if is_tty(self.out.stderr) else None,
+                    on_upgrade=stages,
+                )
         return self._store
 
     def _say_waiting(self) -> None:

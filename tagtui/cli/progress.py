@@ -125,3 +125,36 @@ class Working:
                 self._shown = True
             if self._stop.wait(0.5):
                 return
+
+
+class Stages(Working):
+    """``Working`` whose label each stage of a job replaces (``stages("step 2 of 3")``); the
+    line starts with the first stage. For a database migration: ``Store.open(on_upgrade=...)``.
+    Used as a context manager around the job; calling it outside one does nothing."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        super().__init__("", stream)
+        self._started = False
+
+    def __enter__(self) -> Stages:
+        self.started = time.monotonic()
+        return self
+
+    def __call__(self, label: str) -> None:
+        with self._lock:
+            self.label = visible(label)
+        if not self._started:
+            self._started = True
+            self.started = time.monotonic()
+            self._thread.start()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._started:
+            super().__exit__(kind, exc, tb)
+
+
+def upgrade_progress(stream: Any = None) -> contextlib.AbstractContextManager[Any]:
+    """A ``Stages`` line for a database migration at a terminal, else nothing (``None``)."""
+    return Stages(stream) if wants_progress(stream) else contextlib.nullcontext()

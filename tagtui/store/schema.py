@@ -263,15 +263,28 @@ def now() -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def prepare(db: Database) -> None:
-    """Make ``db`` a tagtui database at the current schema version, or refuse it untouched."""
+#: What each migration does, in a few words (``prepare``'s ``on_upgrade`` is told).
+MIGRATION_LABELS: dict[int, str] = {
+    2: "rules and undo",
+    3: "views, duplicates, history",
+    4: "sync and trends",
+    5: "indexes for sorting",
+    6: "the Tags column's order",
+}
+
+
+def prepare(db: Database, on_upgrade: Callable[[str], None] | None = None) -> None:
+    """Make ``db`` a tagtui database at the current schema version, or refuse it untouched.
+    ``on_upgrade`` is told, before each migration step of an older database, what it does
+    (``upgrading the database, schema 4 → 6: indexes for sorting (1 of 2)``): on a big
+    database a step may take minutes."""
     if db.dialect == "sqlite":
         _inspect_sqlite_readonly(db)
     with db.unbounded():  # migrating a big database may take a while: not a user's query
         # The common case, a database already at this version, needs no write lock.
         if db.run(_is_current, write=False):
             return
-        db.run(_prepare, write=True)
+        db.run(lambda tx: _prepare(tx, on_upgrade), write=True)
 
 
 def _is_current(tx: Tx) -> bool:
@@ -282,7 +295,7 @@ def _is_current(tx: Tx) -> bool:
     return "trend_tag" in tables or tx.db.read_only is not None
 
 
-def _prepare(tx: Tx) -> None:
+def _prepare(tx: Tx, on_upgrade: Callable[[str], None] | None = None) -> None:
     tables = _table_names(tx)
     if "tagtui_meta" not in tables:
         ours = [t for t in OUR_TABLES if t in tables]
@@ -302,6 +315,12 @@ def _prepare(tx: Tx) -> None:
             f" {SCHEMA_VERSION}); upgrade tagtui to open it"
         )
     for target in range(version + 1, SCHEMA_VERSION + 1):
+        if on_upgrade is not None:
+            step, steps = target - version, SCHEMA_VERSION - version
+            on_upgrade(
+                f"upgrading the database, schema {version} → {SCHEMA_VERSION}:"
+                f" {MIGRATION_LABELS.get(target, f'schema {target}')} ({step} of {steps})"
+            )
         MIGRATIONS[target](tx)
         tx.execute("UPDATE tagtui_meta SET value = :v WHERE \"key\" = 'schema_version'", {"v": str(target)})
     if version == SCHEMA_VERSION and "trend_tag" not in tables:

@@ -58,18 +58,24 @@ class Store(
 
     @classmethod
     def open(
-        cls, target: str, workspace: str = "default", *, on_wait: Callable[[], None] | None = None
+        cls,
+        target: str,
+        workspace: str = "default",
+        *,
+        on_wait: Callable[[], None] | None = None,
+        on_upgrade: Callable[[str], None] | None = None,
     ) -> Store:
         """Open (creating or migrating if need be) a database, bound to one workspace.
 
         ``on_wait`` is called (from another thread) when a change has waited a few seconds
-        for another writer to let go of an SQLite database.
+        for another writer to let go of an SQLite database; ``on_upgrade`` with what each step
+        of a migration does, before it runs (see ``schema.prepare``).
         """
         name = clean_text(workspace, field="workspace", limit=WORKSPACE_NAME_MAX, required=True)
         assert name is not None
         db = Database(target, on_wait=on_wait)
         try:
-            prepare(db)
+            prepare(db, on_upgrade)
             workspace_id = db.run(lambda tx: _workspace_id(tx, name), write=False)
             if workspace_id is None:
                 workspace_id = db.run(lambda tx: _create_workspace(tx, name), write=True)

@@ -109,3 +109,54 @@ def test_working_says_nothing_for_a_quick_block_and_the_time_for_a_slow_one(monk
     with Working("duplicates", stream=slow):
         time.sleep(0.3)
     assert "duplicates: 0 s" in slow.getvalue() and slow.getvalue().endswith("\r\x1b[2K")
+
+
+def test_a_migration_says_each_step_on_the_line(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Opening an older database tells ``on_upgrade`` each step before it runs; the command line
+    and the UI (before its first screen) draw that on stderr with the time so far."""
+    from tagtui.cli import progress
+    from tagtui.cli.progress import Stages
+    from tagtui.store import Store
+    from tagtui.store.schema import SCHEMA_VERSION
+    from tests.store.test_migration_sync import _run as sql
+
+    with Store.open(db_url) as store:
+        store.add_contact("Ann")
+    for index in ("ix_contact_assignee_order", "ix_contact_followers", "ix_contact_company"):
+        sql(db_url, f"DROP INDEX {index}")
+    sql(db_url, "ALTER TABLE saved_view DROP COLUMN sort")
+    sql(db_url, "UPDATE tagtui_meta SET value = '4' WHERE \"key\" = 'schema_version'")
+
+    monkeypatch.setattr(progress, "QUIET_FOR", 0.0)
+    stream = io.StringIO()
+    told: list[str] = []
+
+    def step(label: str) -> None:
+        told.append(label)
+        stages(label)
+        time.sleep(0.3)  # long enough for the line to be drawn
+
+    with Stages(stream) as stages, Store.open(db_url, on_upgrade=step) as store:
+        assert [r.name for r in store.list_contacts().rows] == ["Ann"]
+    steps = SCHEMA_VERSION - 4
+    first = f"upgrading the database, schema 4 → {SCHEMA_VERSION}: indexes for sorting (1 of {steps})"
+    assert told[0] == first
+    assert len(told) == steps and told[-1].endswith(f"({steps} of {steps})")
+    drawn = stream.getvalue()
+    assert "\r\x1b[2Kupgrading the database, schema 4 → " in drawn and " s" in drawn
+    assert drawn.endswith("\r\x1b[2K")  # taken away before the command's own output
+    # Opened again: nothing to upgrade, nothing said.
+    with Store.open(db_url, on_upgrade=told.append):
+        pass
+    assert len(told) == steps
+
+
+def test_stages_say_nothing_when_never_told(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tagtui.cli import progress
+    from tagtui.cli.progress import Stages
+
+    monkeypatch.setattr(progress, "QUIET_FOR", 0.0)
+    stream = io.StringIO()
+    with Stages(stream):
+        time.sleep(0.1)
+    assert stream.getvalue() == ""
