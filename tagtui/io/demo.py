@@ -441,7 +441,8 @@ class _Generator:
         """The status changes that brought contacts ``lo``…``hi`` to their status, in pipeline
         order over the past year: events of the demo's undo step (so history says who made
         them, and undoing the demo takes them out of the log with its contacts)."""
-        timeline = f"((c.id * {TIMELINE_MULTIPLIER}) % {TIMELINES})"
+        # BIGINT: on PostgreSQL an id over 53,020 times the multiplier overflows an integer.
+        timeline = f"((CAST(c.id AS BIGINT) * {TIMELINE_MULTIPLIER}) % {TIMELINES})"
         return tx.execute(
             "INSERT INTO event (workspace_id, at, kind, subject_type, subject_id, payload, step_id)"
             " SELECT :ws, t.at, 'contact.status_changed', 'contact', c.id, p.payload, :step"

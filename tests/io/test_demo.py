@@ -207,3 +207,22 @@ def test_history_of_stage_changes_leads_to_each_status(store: Store) -> None:
     trends = store.trends(weeks=52)
     assert sum(trends.entered["New"]) > 100 and sum(trends.entered["Won"]) > 0
     assert trends.time_in_stage["Proposal"].median_days is not None
+
+
+def test_contact_ids_past_53_020_get_their_history(store: Store) -> None:
+    """The demo picks each contact's timeline by id x 40,503: past id 53,020 that product does
+    not fit PostgreSQL's integer (a demo of 200,000 contacts stopped with 'integer out of range')."""
+
+    def start_ids_at_60_000(tx) -> None:  # type: ignore[no-untyped-def]
+        if tx.db.dialect == "postgresql":
+            tx.execute("SELECT setval(pg_get_serial_sequence('contact', 'id'), 60000)")
+        else:
+            tx.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('contact', 60000)")
+
+    store._write(start_ids_at_60_000)
+    assert generate(store, contacts=50, seed=1).contacts == 50
+    ids = [r.id for r in store.iter_contacts()]
+    assert len(ids) == 50 and min(ids) > 60_000
+    moved = sql(store, "SELECT COUNT(DISTINCT subject_id) FROM event WHERE kind = 'contact.status_changed'")
+    with_status = sql(store, "SELECT COUNT(*) FROM contact WHERE status_id IS NOT NULL")
+    assert moved[0][0] == with_status[0][0] > 0  # each one's steps to its status
