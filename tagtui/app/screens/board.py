@@ -485,7 +485,7 @@ def funnel_text(stages: list[FunnelStage]) -> Text:
     most = max((s.contacts for s in stages), default=0)
     name_width = min(20, max((len(s.status or NO_STATUS) for s in stages), default=0))
     out = Text(no_wrap=True, overflow="ellipsis", end="")
-    out.append(f"{'Stage':<{name_width}}  {'':<{FUNNEL_BAR}}  {'Contacts':>9}  Conversion to next\n", "bold")
+    out.append(f"{'Stage':<{name_width}}  {'':<{FUNNEL_BAR}}  {'Contacts':>9}  Conversion\n", "bold")
     for i, stage in enumerate(stages):
         if stage.status is None:
             name = Text(f"{NO_STATUS:<{name_width}}", style="italic dim")

@@ -140,7 +140,7 @@ class TriageScreen(TagtuiScreen):
                 yield Label("Tags  ·  a–z toggles", classes="hints-title")
                 with Pane(id="triage-tags-scroll"):
                     yield HintList(id="triage-tags")
-                yield Label("Stage  ·  A–Z sets, again clears, - clears", classes="hints-title")
+                yield Label("Stage  ·  A–Z sets, again clears", classes="hints-title")
                 yield HintList(id="triage-stages")
                 yield Label("", id="triage-pending")
         yield Footer(compact=True)
