@@ -4,6 +4,7 @@ starts fast (SPEC §6)."""
 
 from __future__ import annotations
 
+import ast
 import json
 import pkgutil
 import subprocess
@@ -26,7 +27,8 @@ def _modules(package: str) -> list[str]:
     return sorted(names)
 
 
-MODULES = _modules("tagtui.store") + _modules("tagtui.query") + ["tagtui.config", "tagtui.ui_registry"]
+MODULES = _modules("tagtui.store") + _modules("tagtui.query")
+MODULES += ["tagtui.config", "tagtui.ui_registry", "tagtui.errors", "tagtui.identity"]
 
 
 def _run(code: str) -> str:
@@ -127,3 +129,194 @@ def test_no_module_imports_private_textual_api() -> None:
         if (hits := _private_textual_imports(path.read_text(encoding="utf-8")))
     }
     assert found == {}
+
+
+# -- import cycles and private names ---------------------------------------------------------------
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _imports(module: str, source: str, is_package: bool) -> list[tuple[str, list[str], int]]:
+    """Every import ``source`` runs (inside functions too; not under ``if TYPE_CHECKING``), as
+    (module imported, names taken from it, line)."""
+    tree = ast.parse(source)
+    skipped: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and _is_type_checking(node.test):
+            skipped |= {id(n) for sub in node.body for n in ast.walk(sub)}
+    found: list[tuple[str, list[str], int]] = []
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
+        if isinstance(node, ast.Import):
+            found += [(a.name, [], node.lineno) for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            target = node.module or ""
+            if node.level:
+                base = module.split(".")[: len(module.split(".")) - node.level + (1 if is_package else 0)]
+                target = ".".join(base + ([node.module] if node.module else []))
+            found.append((target, [a.name for a in node.names], node.lineno))
+    return found
+
+
+def _sources(root: Path = ROOT) -> dict[str, tuple[str, bool]]:
+    """tagtui's modules by dotted name: (source, is a package)."""
+    out: dict[str, tuple[str, bool]] = {}
+    for path in sorted(root.rglob("*.py")):
+        parts = list(path.relative_to(root.parent).with_suffix("").parts)
+        package = parts[-1] == "__init__"
+        if package:
+            parts = parts[:-1]
+        out[".".join(parts)] = (path.read_text(encoding="utf-8"), package)
+    return out
+
+
+def _layer(module: str) -> str:
+    """The part of tagtui a module belongs to: ``tagtui.store``, ``tagtui.query``, ``tagtui.errors`` …"""
+    return ".".join(module.split(".")[:2])
+
+
+def layer_graph(sources: dict[str, tuple[str, bool]]) -> dict[str, set[str]]:
+    """Which part of tagtui imports which. Importing ``tagtui.store.errors`` runs
+    ``tagtui/store/__init__.py`` first, so it counts as importing ``tagtui.store``; the root
+    package (a version string) is left out."""
+    graph: dict[str, set[str]] = {}
+    for module, (source, package) in sources.items():
+        if module == "tagtui":
+            continue
+        edges = graph.setdefault(_layer(module), set())
+        for target, _, _ in _imports(module, source, package):
+            if target.startswith("tagtui.") and _layer(target) != _layer(module):
+                edges.add(_layer(target))
+    return graph
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str]:
+    """A cycle of ``graph`` as the path around it (first node repeated at the end), or []."""
+    state: dict[str, int] = {}  # 1: on the path, 2: done
+    path: list[str] = []
+
+    def visit(node: str) -> list[str]:
+        state[node] = 1
+        path.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                return [*path[path.index(nxt) :], nxt]
+            if nxt not in state and (cycle := visit(nxt)):
+                return cycle
+        path.pop()
+        state[node] = 2
+        return []
+
+    for node in sorted(graph):
+        if node not in state and (cycle := visit(node)):
+            return cycle
+    return []
+
+
+def test_the_cycle_finder_finds_a_cycle_through_a_function_level_import() -> None:
+    sources = {
+        "tagtui.store": ("from tagtui.store.store import Store\n", True),
+        "tagtui.store.store": ("def f():\n    from tagtui.query.compile import c\n", False),
+        "tagtui.query.compile": ("from tagtui.store.errors import E\n", False),
+        "tagtui.query.parse": (
+            "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from tagtui.app import App\n",
+            False,
+        ),
+    }
+    graph = layer_graph(sources)
+    assert graph == {"tagtui.store": {"tagtui.query"}, "tagtui.query": {"tagtui.store"}}
+    assert find_cycle(graph) == ["tagtui.query", "tagtui.store", "tagtui.query"]
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": set()}) == []
+
+
+def test_no_import_cycle_between_the_parts_of_tagtui() -> None:
+    """store ← query, io, sync, cli, app: counting imports made inside functions."""
+    graph = layer_graph(_sources())
+    assert {"tagtui.store", "tagtui.query", "tagtui.app", "tagtui.cli"} <= set(graph)
+    assert find_cycle(graph) == []
+    assert graph["tagtui.query"] <= {"tagtui.errors", "tagtui.identity"}
+
+
+def test_the_query_package_loads_without_the_store() -> None:
+    code = (
+        "import json, sys\n"
+        "import tagtui.query, tagtui.query.compile, tagtui.query.complete, tagtui.query.refs\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith('tagtui.store'))))\n"
+    )
+    assert json.loads(_run(code)) == []
+
+
+def _private(name: str) -> bool:
+    """``_name``, not ``__name__`` (``__version__``, ``__main__``: public by convention)."""
+    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+
+
+def private_imports(sources: dict[str, tuple[str, bool]]) -> list[str]:
+    """``module:line name`` for each private name (or private module) of tagtui that a module
+    imports from another module."""
+    found: list[str] = []
+    for module, (source, package) in sources.items():
+        for target, names, line in _imports(module, source, package):
+            if not target.startswith("tagtui"):
+                continue
+            if any(_private(part) for part in target.split(".")):
+                found.append(f"{module}:{line} {target}")
+            found += [f"{module}:{line} {target}.{n}" for n in names if _private(n) and target != module]
+    return found
+
+
+def private_store_uses(sources: dict[str, tuple[str, bool]]) -> list[str]:
+    """``module:line expression`` for each private member of a store (``store._x``,
+    ``self.store._x``) used outside ``tagtui.store``."""
+    found: list[str] = []
+    for module, (source, _) in sources.items():
+        if module.startswith("tagtui.store"):
+            continue
+        for node in ast.walk(ast.parse(source)):
+            if not (isinstance(node, ast.Attribute) and node.attr.startswith("_")):
+                continue
+            owner = node.value
+            name = (
+                owner.id
+                if isinstance(owner, ast.Name)
+                else owner.attr
+                if isinstance(owner, ast.Attribute)
+                else ""
+            )
+            if name == "store" and not node.attr.startswith("__"):
+                found.append(f"{module}:{node.lineno} {ast.unparse(node)}")
+    return found
+
+
+def test_the_private_name_checks_find_what_they_look_for() -> None:
+    sources = {
+        "tagtui.io.demo": ("def f(store):\n    store._write(1)\n    self.store._params()\n", False),
+        "tagtui.io.b": (
+            "from tagtui.store.contacts import CONTACT_FIELDS, _keys\nimport tagtui.x._y\n",
+            False,
+        ),
+        "tagtui.io.c": ("from tagtui.app.main import run as _run\nfrom .d import _e\n", False),
+        "tagtui.store.base": ("def f(self):\n    self._write(1)\n    store._params()\n", False),
+    }
+    assert private_imports(sources) == [
+        "tagtui.io.b:1 tagtui.store.contacts._keys",
+        "tagtui.io.b:2 tagtui.x._y",
+        "tagtui.io.c:2 tagtui.io.d._e",
+    ]
+    assert private_store_uses(sources) == [
+        "tagtui.io.demo:2 store._write",
+        "tagtui.io.demo:3 self.store._params",
+    ]
+
+
+def test_no_private_name_is_imported_across_modules() -> None:
+    assert private_imports(_sources()) == []
+
+
+def test_nothing_outside_the_store_uses_its_private_members() -> None:
+    assert private_store_uses(_sources()) == []

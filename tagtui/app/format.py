@@ -28,7 +28,7 @@ def literal(value: str | None, style: str = "") -> Text:
     return Text(shown(value), style=style, end="")
 
 
-def _foreground_for(hex_color: str) -> str:
+def foreground_for(hex_color: str) -> str:
     """Black or white, whichever reads better on ``hex_color``."""
     try:
         r, g, b = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
@@ -41,7 +41,7 @@ def _foreground_for(hex_color: str) -> str:
 def chip(name: str, color: str, emoji: str | None = None) -> Text:
     """A colored label: `` ⭐ VIP `` on the tag's color."""
     label = f"{shown(emoji)} {shown(name)}" if emoji else shown(name)
-    return Text(f" {label} ", style=f"{_foreground_for(color)} on {color}", end="")
+    return Text(f" {label} ", style=f"{foreground_for(color)} on {color}", end="")
 
 
 def tag_chips(tags: Iterable[object], *, limit: int | None = None) -> Text:

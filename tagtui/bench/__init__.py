@@ -763,16 +763,16 @@ class Bench:
         from datetime import timedelta
 
         from tagtui.query import parse
-        from tagtui.store.trends import _stamp, week_starts
+        from tagtui.store.trends import utc_stamp, week_starts
 
         s = self.store
         s.trends()  # fold in whatever the log gained since the tables were made (not timed)
         starts = week_starts(12)
         params = {
             "ws": self.ws,
-            "start": _stamp(starts[0]),
-            "end": _stamp(starts[-1] + timedelta(weeks=1)),
-            "origin": _stamp(starts[0]),
+            "start": utc_stamp(starts[0]),
+            "end": utc_stamp(starts[-1] + timedelta(weeks=1)),
+            "origin": utc_stamp(starts[0]),
         }
         sql = s._stage_sql("event e", " AND e.at >= :start AND e.at < :end", s._week("at"))
 

@@ -386,10 +386,10 @@ class CsvFile:
         self.path = path
         self.encoding = encoding or DEFAULT_ENCODING
         self.given = encoding
-        _check_encoding(self.encoding, encoding)
+        check_encoding(self.encoding, encoding)
         self.delimiter = parse_delimiter(delimiter)
         self.position = 0  # bytes read so far, for progress
-        self.size = _size(path)
+        self.size = file_size(path)
 
     def header(self) -> tuple[list[str], int]:
         """The columns (as written, a BOM removed) and the line they are on."""
@@ -408,9 +408,9 @@ class CsvFile:
         yield from records
 
     def _records(self) -> Iterator[tuple[int, list[str]]]:
-        fh = _open(self.path)
+        fh = open_file(self.path)
         with fh:
-            lines = _Lines(fh, self.given, self.path)
+            lines = TextLines(fh, self.given, self.path)
             delimiter = self._delimiter(lines)
             # strict: a quote left open at the end of the file is an error, not one long cell
             reader = csv.reader(lines, strict=True, delimiter=delimiter)
@@ -435,7 +435,7 @@ class CsvFile:
                     first = False
                 yield start, record
 
-    def _delimiter(self, lines: _Lines) -> str:
+    def _delimiter(self, lines: TextLines) -> str:
         """The delimiter (see the class), reading past a ``sep=X`` line if there is one."""
         head = lines.peek(1)
         if head and (sep := _SEP_LINE.fullmatch(head[0].lstrip("\ufeff").rstrip("\r\n"))):
@@ -709,21 +709,21 @@ def _check_readable(path: str) -> None:
         raise FileError(f"cannot read {path}: it does not exist", field="file")
 
 
-def _check_encoding(name: str, given: str | None) -> None:
+def check_encoding(name: str, given: str | None) -> None:
     try:
         codecs.lookup(name)
     except LookupError:
         raise ValidationError(f"unknown encoding {given!r}", field="encoding") from None
 
 
-def _size(path: str) -> int:
+def file_size(path: str) -> int:
     try:
         return os.path.getsize(path)
     except OSError:
         return 0
 
 
-def _open(path: str) -> BinaryIO:
+def open_file(path: str) -> BinaryIO:
     try:
         return open(path, "rb")
     except OSError as exc:
@@ -766,7 +766,7 @@ def sniff_encoding(fh: BinaryIO, given: str | None) -> str:
     return DEFAULT_ENCODING
 
 
-class _Lines:
+class TextLines:
     """The file's lines (each with its line end), decoded; ``count`` is how many were read.
 
     A line ends at CR LF, LF or a lone CR, and nowhere else (not at a form feed or U+2028,
@@ -786,7 +786,7 @@ class _Lines:
         self._ready: deque[str] = deque()  # whole lines, not yet returned
         self._done = False
 
-    def __iter__(self) -> _Lines:
+    def __iter__(self) -> TextLines:
         return self
 
     def __next__(self) -> str:

@@ -26,13 +26,14 @@ from tagtui.store.db import IntegrityViolation, Tx
 from tagtui.store.errors import Conflict, ValidationError
 from tagtui.store.identity import text_key
 from tagtui.store.jobs import Progress
-from tagtui.store.rules import clean_emoji, clean_label_name, normalize_color, slugify
+from tagtui.store.rules import slugify
 from tagtui.store.statuses import STANDARD_PIPELINE
 from tagtui.store.tags import STANDARD_TAGS
 from tagtui.store.types import JsonRecord
 
 if TYPE_CHECKING:
     from tagtui.store import Store
+    from tagtui.store.store import GeneratedWrite
 
 MAX_CONTACTS = 10_000_000
 CHUNK = 100_000
@@ -190,8 +191,7 @@ def generate(
         raise ValidationError(f"seed must be a whole number, not {seed!r}", field="seed")
     started = time.perf_counter()
     generator = _Generator(store, contacts, seed, progress)
-    with store.db.unbounded():  # 100,000 contacts a statement: a whole-workspace job (db.QUERY_TIMEOUT_S)
-        store._write(generator.run)
+    store.write_generated("demo", generator.run)
     return DemoResult(
         contacts=generator.added,
         tags=generator.tag_count,
@@ -220,8 +220,10 @@ class _Generator:
 
     # -- the whole run, in one transaction ---------------------------------------------
 
-    def run(self, tx: Tx) -> None:
-        store = self.store
+    def run(self, job: GeneratedWrite) -> tuple[str, dict[str, Any]]:
+        """Write the demo in ``job``'s transaction; the step's summary and the event's payload."""
+        store, tx = self.store, job.tx
+        self.job = job
         self.added = 0
         if self.progress:
             self.progress(0, self.total)
@@ -230,7 +232,7 @@ class _Generator:
         status_ids = [
             tx.scalar(
                 "SELECT id FROM status WHERE workspace_id = :ws AND slug = :slug",
-                store._params(slug=slugify(name, "status")),
+                job.params(slug=slugify(name, "status")),
             )
             for name, _ in STANDARD_PIPELINE
         ]
@@ -250,47 +252,23 @@ class _Generator:
                 self.progress(hi, self.total)
         for table in _TABLES:
             tx.execute(f"DROP TABLE {table}")
-        store._event(
-            tx,
-            "demo.generated",
-            "workspace",
-            store.workspace_id,
-            contacts=self.added,
-            assignments=assignments,
-            seed=self.seed,
-            first_id=base + 1,
-            last_id=base + self.total,
-        )
-        store._label(tx, "demo", f"Demo data: {self.added:,} contacts")
-        # Fold the new history into the trend tables now (one pass), not at the first look.
-        store._fold(tx)
+        payload = {
+            "contacts": self.added,
+            "assignments": assignments,
+            "seed": self.seed,
+            "first_id": base + 1,
+            "last_id": base + self.total,
+        }
+        return f"Demo data: {self.added:,} contacts", payload
 
     # -- tags and ids --------------------------------------------------------------------
 
     def _tags(self, tx: Tx) -> tuple[list[int], list[tuple[int, int]]]:
         """The demo tags (found or created by slug): ranked ids, and (id, threshold) pairs."""
         colors = dict(STANDARD_TAGS)
-        ranked = [self._find_or_create(tx, n, colors.get(n, c), e, d) for n, c, e, d in RANKED_TAGS]
-        follower = [
-            (self._find_or_create(tx, n, c, e, d), more_than) for n, c, e, d, more_than in FOLLOWER_TAGS
-        ]
+        ranked = [self.job.tag_id(n, colors.get(n, c), e, d) for n, c, e, d in RANKED_TAGS]
+        follower = [(self.job.tag_id(n, c, e, d), more_than) for n, c, e, d, more_than in FOLLOWER_TAGS]
         return ranked, follower
-
-    def _find_or_create(self, tx: Tx, name: str, color: str, emoji: str, description: str) -> int:
-        name, slug = clean_label_name(name)
-        found = tx.scalar(
-            "SELECT id FROM tag WHERE workspace_id = :ws AND slug = :slug", self.store._params(slug=slug)
-        )
-        if found is not None:
-            return found
-        return self.store._insert_tag(
-            tx,
-            name=name,
-            slug=slug,
-            color=normalize_color(color),
-            emoji=clean_emoji(emoji),
-            description=description,
-        )
 
     def _reserve_ids(self, tx: Tx) -> int:
         """The id before the first new contact; ids base+1 … base+total are ours alone."""
@@ -398,7 +376,7 @@ class _Generator:
         return f"(((g * {a1} + {b1}) % {P}) * ((g * {a2} + {b2}) % {P}) % {P})"
 
     def _insert_contacts(self, tx: Tx, lo: int, hi: int) -> int:
-        """Contacts with ids ``lo``…``hi``, key columns filled as ``contacts._keys`` computes them."""
+        """Contacts with ids ``lo``…``hi``, key columns filled as ``contacts.key_columns`` computes them."""
         size = self.sizes
         people = size["demo_person"]
         person = f"(((h.g - {self.base + 1}) * {people}) / {self.total} + {self.rotation}) % {people}"
@@ -416,7 +394,7 @@ class _Generator:
             f" AND st.i = h.stamp % {size['demo_stamp']}"
         )
         try:
-            return tx.execute(sql, self.store._params()).rowcount
+            return tx.execute(sql, self.job.params()).rowcount
         except IntegrityViolation as exc:
             # Only a hand-made email that happens to follow the demo's pattern can collide.
             raise Conflict(
@@ -434,7 +412,7 @@ class _Generator:
             " CROSS JOIN demo_stamp st"
             f" WHERE pt.i BETWEEN {first} AND {first} + {TAG_STRIDE - 1}"
             f" AND st.i = {self._hash('stamp')} % {self.sizes['demo_stamp']}",
-            self.store._params(),
+            self.job.params(),
         ).rowcount
 
     def _insert_history(self, tx: Tx, lo: int, hi: int) -> int:
@@ -450,7 +428,7 @@ class _Generator:
             f" AND p.variant = c.id % {LOST_VARIANTS}"
             f" JOIN demo_timeline t ON t.i = {timeline} * 64 + p.steps * 8 + p.j"
             " WHERE c.workspace_id = :ws AND c.id BETWEEN :lo AND :hi",
-            self.store._params(lo=lo, hi=hi, step=self.store._step(tx)),
+            self.job.params(lo=lo, hi=hi, step=self.job.step_id()),
         ).rowcount
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tagtui.io.csv_import import DEFAULT_ENCODING, ContactRow, _check_encoding, _Lines, _open, _size
+from tagtui.io.csv_import import DEFAULT_ENCODING, ContactRow, TextLines, check_encoding, file_size, open_file
 from tagtui.io.vcard import FOLLOWERS, Card, iter_cards, logical_lines
 from tagtui.io.vcard import split_escaped as split_escaped  # re-exported for the importer's users
 from tagtui.io.vcard import unescape as unescape
@@ -23,21 +23,21 @@ class VcardFile:
         self.path = path
         self.encoding = encoding or DEFAULT_ENCODING
         self.given = encoding
-        _check_encoding(self.encoding, encoding)
+        check_encoding(self.encoding, encoding)
         self.position = 0
-        self.size = _size(path)
+        self.size = file_size(path)
 
     def check(self) -> None:
         """ValidationError unless the file decodes up to its first card, which it must have."""
-        with _open(self.path) as fh:
-            for _, _, text in logical_lines(_Lines(fh, self.given, self.path)):
+        with open_file(self.path) as fh:
+            for _, _, text in logical_lines(TextLines(fh, self.given, self.path)):
                 if text.strip().upper() == "BEGIN:VCARD":
                     return
         raise ValidationError(f"{self.path}: not a vCard file (no BEGIN:VCARD line)", field="file")
 
     def __iter__(self) -> Iterator[ContactRow]:
-        with _open(self.path) as fh:
-            lines = _Lines(fh, self.given, self.path)
+        with open_file(self.path) as fh:
+            lines = TextLines(fh, self.given, self.path)
             for line, card in iter_cards(lines):
                 self.position = lines.position
                 if card.complete:

@@ -30,6 +30,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from tagtui.errors import ValidationError
+from tagtui.identity import text_key
 from tagtui.query.filter import (
     EVERYTHING,
     FOLLOWERS_OPS,
@@ -47,8 +49,6 @@ from tagtui.query.filter import (
     Text,
     top_level_terms,
 )
-from tagtui.store.errors import ValidationError
-from tagtui.store.identity import text_key
 
 #: Maps a tag (or status) as written in a query to its id; raises ValidationError.
 Resolver = Callable[[str], int]

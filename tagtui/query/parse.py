@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import Enum, auto
 from typing import NoReturn
 
+from tagtui.errors import ValidationError
 from tagtui.query.filter import (
     EVERYTHING,
     And,
@@ -27,7 +28,6 @@ from tagtui.query.filter import (
     Tags,
     Text,
 )
-from tagtui.store.errors import ValidationError
 
 __all__ = ["FIELDS", "KEYWORDS", "MAX_NESTING", "MAX_QUERY_CHARS", "Clause", "clauses", "parse"]
 

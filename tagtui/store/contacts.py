@@ -541,7 +541,7 @@ class ContactOps(StoreBase):
                 " updated_at, rev) VALUES (:ws, :name, :email, :company, :phone, :assignee,"
                 " :followers, :notes, NULL, :name_key, :email_key, :assignee_key, :search, :at,"
                 " :at, 1) RETURNING id",
-                self._params(**values, **_keys(values), at=stamp),
+                self._params(**values, **key_columns(values), at=stamp),
             )
         except IntegrityViolation as exc:
             raise Conflict(
@@ -590,7 +590,7 @@ class ContactOps(StoreBase):
             if not changed:
                 return before
             merged = {k: getattr(before, k) for k in CONTACT_FIELDS} | changed
-            values = {**changed, **_keys(merged)}
+            values = {**changed, **key_columns(merged)}
             sets = ", ".join(f"{col} = :{col}" for col in values)
             try:
                 tx.execute(
@@ -725,7 +725,7 @@ class ContactOps(StoreBase):
         added = [t for t in dict.fromkeys(add_ids) if t not in current]
         removed = [t for t in dict.fromkeys(remove_ids) if t in current]
         after = (current | set(added)) - set(removed)
-        self._check_tag_limit(tx, len(after), bool(added))
+        self.check_tag_limit(tx, len(after), bool(added))
         self._record_pairs(tx, [(contact_id, t) for t in added], added=True)
         self._record_pairs(tx, [(contact_id, t) for t in removed], added=False)
         stamp = now()
@@ -780,7 +780,7 @@ class ContactOps(StoreBase):
             parts.append(f"{sign}{names.get(int(key[1:]), key[1:])} on {n:,}{unit}")
         self._label(tx, "contacts.tags_changed", ", ".join(parts))
 
-    def _check_tag_limit(self, tx: Tx, count_after: int, adds: bool) -> None:
+    def check_tag_limit(self, tx: Tx, count_after: int, adds: bool) -> None:
         limit = self._settings(tx).max_tags_per_contact
         if limit is not None and adds and count_after > limit:
             raise ValidationError(
@@ -1229,7 +1229,7 @@ class ContactOps(StoreBase):
         return Event(event_id, at, kind, "contact", contact_id, payload, step, *step_info)  # type: ignore[arg-type]
 
 
-def _keys(values: dict[str, Any]) -> dict[str, Any]:
+def key_columns(values: dict[str, Any]) -> dict[str, Any]:
     """The derived key columns of a contact's fields."""
     return contact_keys(values["name"], values.get("email"), values.get("assignee"), values.get("company"))
 

@@ -26,7 +26,7 @@ from tagtui.store.base import StoreBase
 from tagtui.store.cells import FORMULA_STARTS as FORMULA_STARTS
 from tagtui.store.cells import neutralise as neutralise
 from tagtui.store.cells import unneutralise as unneutralise
-from tagtui.store.contacts import CONTACT_FIELDS, _keys, clean_contact_fields
+from tagtui.store.contacts import CONTACT_FIELDS, clean_contact_fields, key_columns
 from tagtui.store.db import IntegrityViolation, Tx
 from tagtui.store.errors import Conflict, TagtuiError, ValidationError
 from tagtui.store.identity import email_key
@@ -309,7 +309,7 @@ class ImportOps(StoreBase):
                 if added:
                     count = len(known.tag_ids) + len(added)
                     if state.max_tags is not None and count > state.max_tags:
-                        store._check_tag_limit(tx, count, True)  # raises the store's own error
+                        store.check_tag_limit(tx, count, True)  # raises the store's own error
                     known.tag_ids.update(added)
                     cid = known.id
                     out.links += [{"c": cid, "t": t, "at": stamp} for t in added]
@@ -413,7 +413,7 @@ class ImportOps(StoreBase):
         contact_id = self._new_contact_id(tx, state)
         out.contacts.append(
             values
-            | _keys(values)
+            | key_columns(values)
             | {"id": contact_id, "ws": self.workspace_id, "status_id": status_id, "at": state.stamp}
         )
         out.pending.add(contact_id)

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tagtui.store.base import StoreBase, as_id, as_refs
-from tagtui.store.contacts import CONTACT_FIELDS, _keys
+from tagtui.store.contacts import CONTACT_FIELDS, key_columns
 from tagtui.store.db import IntegrityViolation, Tx
 from tagtui.store.errors import Conflict, ValidationError
 from tagtui.store.rules import NOTES_MAX
@@ -180,7 +180,7 @@ class MergeOps(StoreBase):
             changed = {k: v for k, v in values.items() if getattr(kept, k) != v}
             if changed:
                 merged = {k: getattr(kept, k) for k in CONTACT_FIELDS} | changed
-                columns = {**changed, **_keys(merged)}
+                columns = {**changed, **key_columns(merged)}
                 sets = ", ".join(f"{c} = :{c}" for c in columns)
                 try:
                     tx.execute(

@@ -408,7 +408,7 @@ class TrendTagRow(SQLModel, table=True):
 EPOCH_JULIAN = 2451546.5
 
 
-def _week_of(dialect_name: str, stamp: str) -> str:
+def week_of(dialect_name: str, stamp: str) -> str:
     if dialect_name == "postgresql":
         return (
             f"CAST(FLOOR(EXTRACT(EPOCH FROM (CAST({stamp} AS TIMESTAMPTZ)"
@@ -421,7 +421,7 @@ def trigger_ddl(dialect_name: str) -> list[str]:
     """The triggers that keep ``trend_tag`` in step with ``contact_tag`` (row triggers on
     SQLite; statement triggers over transition tables on PostgreSQL, one upsert a statement)."""
     if dialect_name == "postgresql":
-        week = _week_of(dialect_name, "created_at")
+        week = week_of(dialect_name, "created_at")
         add = (
             f"INSERT INTO trend_tag (tag_id, week, n) SELECT tag_id, {week}, COUNT(*) FROM {{t}}"
             " GROUP BY 1, 2 ON CONFLICT (tag_id, week) DO UPDATE SET n = trend_tag.n + excluded.n;"
@@ -453,9 +453,9 @@ def trigger_ddl(dialect_name: str) -> list[str]:
     add = (
         "INSERT INTO trend_tag (tag_id, week, n) VALUES (NEW.tag_id, {w}, 1)"
         " ON CONFLICT (tag_id, week) DO UPDATE SET n = n + 1;"
-    ).format(w=_week_of(dialect_name, "NEW.created_at"))
+    ).format(w=week_of(dialect_name, "NEW.created_at"))
     take = "UPDATE trend_tag SET n = n - 1 WHERE tag_id = OLD.tag_id AND week = {w};".format(
-        w=_week_of(dialect_name, "OLD.created_at")
+        w=week_of(dialect_name, "OLD.created_at")
     )
     return [
         f"CREATE TRIGGER trend_tag_added AFTER INSERT ON contact_tag BEGIN {add} END",

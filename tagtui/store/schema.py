@@ -157,12 +157,12 @@ SCHEMA_4_STEPS: list[Callable[[Tx], None]] = []
 def _trend_tags(tx: Tx) -> None:
     """Trends: the triggers that keep ``trend_tag`` (created empty) in step with ``contact_tag``,
     and its counts of the assignments there are (see ``models.TrendTagRow``)."""
-    from tagtui.store.models import _week_of, trigger_ddl
+    from tagtui.store.models import trigger_ddl, week_of
 
     if "trend_tag_added" in _trigger_names(tx):
         return
     tx.execute("DELETE FROM trend_tag")
-    week = _week_of(tx.db.dialect, "created_at")
+    week = week_of(tx.db.dialect, "created_at")
     tx.execute(
         f"INSERT INTO trend_tag (tag_id, week, n) SELECT tag_id, {week} AS w, COUNT(*) FROM contact_tag"
         " GROUP BY tag_id, w"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tagtui.query.filter import Filter
 from tagtui.store.automation import AutomationOps
@@ -21,7 +21,10 @@ from tagtui.store.rules import (
     DEFAULT_BULK_LIMIT,
     check_bulk_limit_setting,
     check_max_tags_setting,
+    clean_emoji,
+    clean_label_name,
     clean_text,
+    normalize_color,
 )
 from tagtui.store.schema import now, prepare
 from tagtui.store.sorting import BY_NAME, Sort, parse_sort
@@ -97,6 +100,29 @@ class Store(
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    # -- generated data --------------------------------------------------------------
+
+    def write_generated(
+        self, kind: str, fill: Callable[[GeneratedWrite], tuple[str, dict[str, Any]]]
+    ) -> None:
+        """Run ``fill`` (a generator of data, such as the demo's) as one transaction and one undo
+        step, with no time bound on its statements (a whole-workspace job, ``db.QUERY_TIMEOUT_S``).
+
+        ``fill`` writes rows with set-based SQL through the ``GeneratedWrite`` it is given and
+        returns the step's summary and the payload of the workspace's ``<kind>.generated`` event.
+        The trend tables take in the history it wrote in the same transaction. An exception
+        from ``fill`` (a ``Cancelled`` from its progress) rolls everything back.
+        """
+
+        def run(tx: Tx) -> None:
+            summary, payload = fill(GeneratedWrite(self, tx))
+            self._event(tx, f"{kind}.generated", "workspace", self.workspace_id, **payload)
+            self._label(tx, kind, summary)
+            self._fold(tx)  # one pass now, not at the first look at trends
+
+        with self.db.unbounded():
+            self._write(run)
 
     # -- settings --------------------------------------------------------------------
 
@@ -273,6 +299,39 @@ class Store(
             return int(newest), int(recent or 0)
 
         return self._read(run)
+
+
+class GeneratedWrite:
+    """What a data generator running in ``Store.write_generated`` uses besides plain SQL on ``tx``."""
+
+    def __init__(self, store: Store, tx: Tx) -> None:
+        self._store = store
+        self.tx = tx
+
+    def params(self, **extra: Any) -> dict[str, Any]:
+        """Statement parameters: ``:ws`` (the workspace's id) and ``extra``."""
+        return self._store._params(**extra)
+
+    def step_id(self) -> int:
+        """The id of the undo step the generated rows belong to (the events it writes name it)."""
+        return self._store._step(self.tx)
+
+    def tag_id(self, name: str, color: str, emoji: str | None, description: str | None) -> int:
+        """The id of the workspace's tag named ``name`` (by slug), created if there is none."""
+        name, slug = clean_label_name(name)
+        found = self.tx.scalar(
+            "SELECT id FROM tag WHERE workspace_id = :ws AND slug = :slug", self.params(slug=slug)
+        )
+        if found is not None:
+            return int(found)
+        return self._store._insert_tag(
+            self.tx,
+            name=name,
+            slug=slug,
+            color=normalize_color(color),
+            emoji=clean_emoji(emoji),
+            description=description,
+        )
 
 
 def _workspace_id(tx: Tx, name: str) -> int | None:

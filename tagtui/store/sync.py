@@ -678,7 +678,7 @@ class SyncOps(StoreBase):
                 tag_ids = list(dict.fromkeys(self._tag_label_id(tx, n, s, labels) for s, n in tags.items()))
                 status_id = self._status_label_id(tx, values["status"], labels)
                 if state.max_tags is not None and len(tag_ids) > state.max_tags:
-                    self._check_tag_limit(tx, len(tag_ids), True)  # type: ignore[attr-defined]
+                    self.check_tag_limit(tx, len(tag_ids), True)  # type: ignore[attr-defined]
                 fields = {k: values[k] for k in CONTACT_FIELDS}
                 row = _Row(fields, tags, None, None, len(ids) + 1, key)
                 known = self._create(tx, row, status_id, state, out)  # type: ignore[attr-defined]

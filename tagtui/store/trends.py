@@ -96,7 +96,7 @@ def week_starts(weeks: int, today: datetime | None = None) -> list[datetime]:
     return [monday - timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
 
 
-def _stamp(moment: datetime) -> str:
+def utc_stamp(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
@@ -181,7 +181,7 @@ class TrendOps(InsightOps):
         """The pipeline's trends over the last ``weeks`` weeks for ``query``'s selection (see the module)."""
         check_weeks(weeks)
         starts = week_starts(weeks)
-        start, end = _stamp(starts[0]), _stamp(starts[-1] + timedelta(weeks=1))
+        start, end = utc_stamp(starts[0]), utc_stamp(starts[-1] + timedelta(weeks=1))
         folded = query == EVERYTHING and self._fold_trends()
 
         def run(tx: Tx) -> Trends:

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from tagtui.store.base import CREATES, DELETES, EDITS
-from tagtui.store.contacts import CONTACT_FIELDS, _keys
+from tagtui.store.contacts import CONTACT_FIELDS, key_columns
 from tagtui.store.db import IntegrityViolation, Tx
 from tagtui.store.errors import Conflict, NotFound
 from tagtui.store.identity import email_key, text_key
@@ -392,7 +392,7 @@ class UndoOps(StoredQueryOps):
                 self._params(
                     id=contact_id,
                     **values,
-                    **_keys(values),
+                    **key_columns(values),
                     created=p.get("created_at") or stamp,
                     at=stamp,
                     rev=int(p.get("rev") or 0) + 1,
@@ -473,7 +473,7 @@ class UndoOps(StoredQueryOps):
                         f" {values['email']!r}",
                         field="email",
                     )
-            columns = {**values, **_keys(merged)}
+            columns = {**values, **key_columns(merged)}
             sets = ", ".join(f"{c} = :{c}" for c in columns)
             tx.execute(
                 f"UPDATE contact SET {sets}, updated_at = :at, rev = rev + 1 WHERE id = :id",

@@ -150,7 +150,7 @@ def test_whole_days_and_percentiles_from_the_histogram(history: Store) -> None:
 
 def _tag_counts(store: Store) -> tuple[dict, dict]:
     """trend_tag, and what it must hold: the assignments there are, per tag and week."""
-    from tagtui.store.models import _week_of
+    from tagtui.store.models import week_of as _week_of
 
     def run(tx):  # type: ignore[no-untyped-def]
         kept = {(t, w): n for t, w, n in tx.all("SELECT tag_id, week, n FROM trend_tag") if n}

@@ -34,7 +34,7 @@ class StatusChoice:
     name: str | None
 
 
-def _matches(needle: str, *haystack: str | None) -> bool:
+def matches_text(needle: str, *haystack: str | None) -> bool:
     needle = needle.strip().lower()
     return not needle or any(needle in (h or "").lower() for h in haystack)
 
@@ -121,7 +121,7 @@ class TagPicker(SearchPicker[list[int]]):
     def options(self, needle: str) -> list[Option]:
         out = []
         for tag in self.tags:
-            if not _matches(needle, tag.name, tag.slug, tag.description):
+            if not matches_text(needle, tag.name, tag.slug, tag.description):
                 continue
             box = Text(
                 "[x] " if tag.id in self.chosen else "[ ] ", style="bold" if tag.id in self.chosen else "dim"
@@ -186,10 +186,10 @@ class StatusPicker(SearchPicker[StatusChoice]):
     def options(self, needle: str) -> list[Option]:
         out = []
         for status in self.statuses:
-            if _matches(needle, status.name, status.slug):
+            if matches_text(needle, status.name, status.slug):
                 prompt = Text.assemble(("● ", status.color), literal(status.name))
                 out.append(Option(prompt, id=str(status.id)))
-        if _matches(needle, "no status", "clear", "none"):
+        if matches_text(needle, "no status", "clear", "none"):
             out.append(Option(Text("— no status (clear)", style="italic"), id="clear"))
         return out
 
@@ -223,7 +223,7 @@ class ViewPicker(SearchPicker[View]):
     def options(self, needle: str) -> list[Option]:
         out = []
         for i, view in enumerate(self.views):
-            if _matches(needle, view.name, view.query):
+            if matches_text(needle, view.name, view.query):
                 prompt = Text.assemble(
                     literal(view.name, "bold"), "  ", literal(view.query or "(everything)", "dim")
                 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tagtui.app.screens.tag_form import LabelForm, _optional
+from tagtui.app.screens.tag_form import LabelForm, optional_text
 from tagtui.store import UNSET, NotFound, Status, Store
 
 
@@ -14,7 +14,7 @@ class StatusForm(LabelForm):
     NOUN = "status"
 
     def _save(self, store: Store, values: dict[str, str | None], rev: int | None) -> Status:
-        color = _optional(values["color"])
+        color = optional_text(values["color"])
         if self.item is None:
             return store.create_status(values["name"] or "", color=color)
         return store.update_status(

@@ -251,7 +251,7 @@ class LabelForm(TagtuiModal[Any]):
         self.refresh_bindings()
 
 
-def _optional(text: str | None) -> str | None:
+def optional_text(text: str | None) -> str | None:
     return text.strip() or None if text is not None else None
 
 
@@ -262,20 +262,20 @@ class TagForm(LabelForm):
     NOUN = "tag"
 
     def _save(self, store: Store, values: dict[str, str | None], rev: int | None) -> Tag:
-        color = _optional(values["color"])
+        color = optional_text(values["color"])
         if self.item is None:
             return store.create_tag(
                 values["name"] or "",
                 color=color,
-                emoji=_optional(values["emoji"]),
-                description=_optional(values["description"]),
+                emoji=optional_text(values["emoji"]),
+                description=optional_text(values["description"]),
             )
         return store.update_tag(
             self.item.id,
             name=values["name"] or "",
             color=color if color is not None else UNSET,
-            emoji=_optional(values["emoji"]),
-            description=_optional(values["description"]),
+            emoji=optional_text(values["emoji"]),
+            description=optional_text(values["description"]),
             rev=rev,
         )
 

@@ -18,7 +18,7 @@ from textual.worker import get_current_worker
 
 from tagtui.app.format import chip, literal, swatch
 from tagtui.app.screens.label_list import LabelItem, LabelListScreen
-from tagtui.app.screens.picker import TagPicker, _matches
+from tagtui.app.screens.picker import TagPicker, matches_text
 from tagtui.app.screens.support import data_changed, plural, show_error, store_of
 from tagtui.app.screens.tag_form import TagForm
 from tagtui.app.widgets.dialogs import ConfirmDialog
@@ -54,7 +54,7 @@ class MergeTargetPicker(TagPicker):
     def options(self, needle: str) -> list[Option]:
         out = []
         for tag in self.tags:
-            if not _matches(needle, tag.name, tag.slug, tag.description):
+            if not matches_text(needle, tag.name, tag.slug, tag.description):
                 continue
             prompt = chip(tag.name, tag.color, tag.emoji)
             prompt.append(f"  {plural(tag.contacts or 0, 'contact')}", style="dim")

@@ -9,7 +9,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from tagtui.app.format import _foreground_for
+from tagtui.app.format import foreground_for
 
 SWATCH_WIDTH = 3
 
@@ -50,7 +50,7 @@ class ColorPicker(Widget, can_focus=True):
         for i, (_, hex_code) in enumerate(self.palette):
             picked = i == self.index
             mark = " ● " if picked else " " * SWATCH_WIDTH
-            out.append(mark, style=f"bold {_foreground_for(hex_code)} on {hex_code}")
+            out.append(mark, style=f"bold {foreground_for(hex_code)} on {hex_code}")
         return out
 
     def get_content_width(self, container, viewport) -> int:  # type: ignore[no-untyped-def]
