@@ -63,7 +63,7 @@ class ImportResult(JsonRecord):
 
 
 @dataclass(slots=True)
-class _Row:
+class CheckedRow:
     """One checked row: what it asks for, and where it came from."""
 
     fields: dict[str, Any]
@@ -89,7 +89,7 @@ class _Known:
 
 
 @dataclass
-class _Import:
+class ImportState:
     stamp: str
     max_tags: int | None
     rows: int = 0
@@ -162,7 +162,7 @@ class ImportOps(StoreBase):
         attempts = 1 if iter(rows) is rows else 8
 
         def run(tx: Tx) -> ImportResult:
-            state = _Import(stamp=now(), max_tags=self._settings(tx).max_tags_per_contact, skip=skip)
+            state = ImportState(stamp=now(), max_tags=self._settings(tx).max_tags_per_contact, skip=skip)
             checked = self._checked(rows, skipping=skip is not None)
             while batch := list(islice(checked, BATCH)):
                 self._import_batch(tx, batch, state)
@@ -224,8 +224,10 @@ class ImportOps(StoreBase):
 
     # -- checking ------------------------------------------------------------------------
 
-    def _checked(self, rows: Iterable[Mapping[str, Any]], *, skipping: bool) -> Iterator[_Row | _Skipped]:
-        """Each row checked once, in order: a ``_Row`` to write, or (``skipping``) a
+    def _checked(
+        self, rows: Iterable[Mapping[str, Any]], *, skipping: bool
+    ) -> Iterator[CheckedRow | _Skipped]:
+        """Each row checked once, in order: a ``CheckedRow`` to write, or (``skipping``) a
         ``_Skipped`` saying why it cannot be; without ``skipping`` that is an error."""
         for index, row in enumerate(rows, start=1):
             if isinstance(row, ImportRow):
@@ -265,18 +267,18 @@ class ImportOps(StoreBase):
                 yield _Skipped(row, exc.message)
                 continue
             email = fields.get("email")
-            yield _Row(fields, tags, status, row, index, email_key(email) if email else None)
+            yield CheckedRow(fields, tags, status, row, index, email_key(email) if email else None)
 
     # -- writing -------------------------------------------------------------------------
 
-    def _import_batch(self, tx: Tx, batch: list[_Row | _Skipped], state: _Import) -> None:
+    def _import_batch(self, tx: Tx, batch: list[CheckedRow | _Skipped], state: ImportState) -> None:
         """Write a batch: new contacts, their tags, undo records and events, a statement
         each (``executemany``); a contact that is there already goes through the store's
         own edits. What the batch writes is known to the next batch through the database."""
         store = cast("Store", self)  # ImportOps is a part of Store: the other rules are its
         state.by_email.clear()
         self._load_known(tx, batch, state)
-        out = _Writes()
+        out = PendingWrites()
         stamp = state.stamp
         for row in batch:
             if isinstance(row, _Skipped):
@@ -317,11 +319,11 @@ class ImportOps(StoreBase):
                 raise _named(row.where, exc) from exc
         self._flush(tx, out, state)
 
-    def _skip(self, state: _Import, row: Any, reason: str) -> None:
+    def _skip(self, state: ImportState, row: Any, reason: str) -> None:
         assert state.skip is not None
         state.skip(row, reason)
 
-    def _flush(self, tx: Tx, out: _Writes, state: _Import) -> None:
+    def _flush(self, tx: Tx, out: PendingWrites, state: ImportState) -> None:
         """Write what ``out`` holds, contacts first, and empty it. The events and undo records
         of the new contacts are made from their rows in the database, a statement each."""
         if not (out.contacts or out.links):
@@ -387,9 +389,9 @@ class ImportOps(StoreBase):
         state.tagged.update(map(itemgetter("t"), out.links))
         out.clear()
 
-    def _load_known(self, tx: Tx, batch: list[_Row | _Skipped], state: _Import) -> None:
+    def _load_known(self, tx: Tx, batch: list[CheckedRow | _Skipped], state: ImportState) -> None:
         """Look up, in two queries, the contacts the batch's emails name, with their tags."""
-        keys = {r.key for r in batch if isinstance(r, _Row) and r.key}
+        keys = {r.key for r in batch if isinstance(r, CheckedRow) and r.key}
         if not keys:
             return
         cond, params = self.db.in_list("email_key", "keys", sorted(keys))
@@ -406,7 +408,9 @@ class ImportOps(StoreBase):
             for cid, tag_id in tx.all(f"SELECT contact_id, tag_id FROM contact_tag WHERE {cond}", params):
                 found[cid].tag_ids.add(tag_id)
 
-    def _create(self, tx: Tx, row: _Row, status_id: int | None, state: _Import, out: _Writes) -> _Known:
+    def _create(
+        self, tx: Tx, row: CheckedRow, status_id: int | None, state: ImportState, out: PendingWrites
+    ) -> _Known:
         fields = row.fields
         values = {k: fields.get(k) for k in CONTACT_FIELDS}
         values["followers"] = values["followers"] or 0
@@ -423,7 +427,7 @@ class ImportOps(StoreBase):
         state.created += 1
         return known
 
-    def _new_contact_id(self, tx: Tx, state: _Import) -> int:
+    def _new_contact_id(self, tx: Tx, state: ImportState) -> int:
         """An id for a new contact, taken before it is written (so a batch is one statement)."""
         if not state.ids:
             if tx.db.dialect == "postgresql":
@@ -448,7 +452,7 @@ class ImportOps(StoreBase):
                 state.ids.extend(range(start, start + BATCH))
         return state.ids.popleft()
 
-    def _update(self, tx: Tx, store: Store, known: _Known, row: _Row, status_id: int | None) -> None:
+    def _update(self, tx: Tx, store: Store, known: _Known, row: CheckedRow, status_id: int | None) -> None:
         # The email matched (in any case): it is the key, not a change.
         changed = {k: v for k, v in row.fields.items() if k != "email" and known.fields[k] != v}
         if changed:
@@ -458,14 +462,14 @@ class ImportOps(StoreBase):
             store._set_status(tx, known.id, status_id)
             known.status_id = status_id
 
-    def _import_tag_id(self, tx: Tx, state: _Import, slug: str, name: str) -> int:
+    def _import_tag_id(self, tx: Tx, state: ImportState, slug: str, name: str) -> int:
         """The id of the tag of ``slug``, found or created (and kept in ``state.tags``)."""
         store = cast("Store", self)
         state.tags[slug], created = store._find_or_create_tag(tx, name, slug)
         state.tags_created += created
         return state.tags[slug]
 
-    def _import_status(self, tx: Tx, state: _Import, name: str, slug: str) -> int:
+    def _import_status(self, tx: Tx, state: ImportState, name: str, slug: str) -> int:
         if slug not in state.statuses:
             found = tx.scalar(
                 "SELECT id FROM status WHERE workspace_id = :ws AND slug = :slug", self._params(slug=slug)
@@ -479,7 +483,7 @@ class ImportOps(StoreBase):
 
 
 @dataclass
-class _Writes:
+class PendingWrites:
     """What a batch writes at its end (or before an edit reads a contact it created)."""
 
     contacts: list[dict[str, Any]] = field(default_factory=list)

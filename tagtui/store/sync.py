@@ -659,15 +659,15 @@ class SyncOps(StoreBase):
         (a statement per batch; the events and undo records an import writes): their ids, in
         order. An email that another contact has (or an earlier card of this sync) stays on the
         card only (two cards of one email)."""
-        from tagtui.store.imports import _Import, _Row, _Writes
+        from tagtui.store.imports import CheckedRow, ImportState, PendingWrites
 
-        state = _Import(stamp=now(), max_tags=self._settings(tx).max_tags_per_contact)
+        state = ImportState(stamp=now(), max_tags=self._settings(tx).max_tags_per_contact)
         ids: list[int] = []
         seen: set[str] = set()
         for start in range(0, len(creates), CREATE_BATCH):
             batch = [clean_sync_fields(c.fields) for c in creates[start : start + CREATE_BATCH]]
             taken = self._emails_taken(tx, {email_key(v["email"]) for v in batch if v["email"]})
-            out = _Writes()
+            out = PendingWrites()
             for values in batch:
                 key = email_key(values["email"]) if values["email"] else None
                 if key is not None and (key in taken or key in seen):
@@ -680,7 +680,7 @@ class SyncOps(StoreBase):
                 if state.max_tags is not None and len(tag_ids) > state.max_tags:
                     self.check_tag_limit(tx, len(tag_ids), True)  # type: ignore[attr-defined]
                 fields = {k: values[k] for k in CONTACT_FIELDS}
-                row = _Row(fields, tags, None, None, len(ids) + 1, key)
+                row = CheckedRow(fields, tags, None, None, len(ids) + 1, key)
                 known = self._create(tx, row, status_id, state, out)  # type: ignore[attr-defined]
                 out.links += [{"c": known.id, "t": t, "at": state.stamp} for t in tag_ids]
                 ids.append(known.id)
