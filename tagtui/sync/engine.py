@@ -316,6 +316,8 @@ def _sync(
         if progress is not None:
             progress("pull", min(start + FETCH_BATCH, len(wanted)), len(wanted))
     report.fetched = len(fetched)
+    if progress is not None:
+        progress("pull", len(wanted), len(wanted))  # the last moment to stop with nothing changed
     local = store.sync_local_fields()
     plan = _decide(store, source, items, fetched, deleted, local, prefer)
 
@@ -339,6 +341,8 @@ def _sync(
             report.pushed[key] = sum(1 for p in plan.pushes if p.kind == kind)
         return report
 
+    if progress is not None:
+        progress("pull", len(wanted), len(wanted))
     if plan.changes or plan.items or plan.forget or plan.conflicts:
         applied = store.apply_sync(
             source.name, plan.changes, plan.items, forget=plan.forget, conflicts=plan.conflicts

@@ -177,3 +177,55 @@ async def test_sync_all_goes_past_an_address_book_that_fails(store: Store, make_
         assert progress == "phone: 1 changed here, 1 there, 0 conflicts"
     assert [c.name for c in store.iter_contacts()] == ["Ada", "Grace"]
     assert store.get_sync_source("aaa-dead").last_sync is None
+
+
+async def test_a_sync_shows_the_job_progress_and_escape_cancels_it(  # type: ignore[no-untyped-def]
+    store: Store, make_app, tmp_path: Path, monkeypatch
+) -> None:
+    """'Sync now' runs under the one progress widget of long jobs (cards done, rate); escape
+    while it reads the cards cancels it with nothing changed, and the screen stays; the next
+    escape goes back."""
+    import threading
+
+    from tagtui.app.widgets.job_progress import JobProgress
+    from tagtui.sync import engine
+    from tagtui.sync import vdir as vdir_module
+
+    folder = vdir(tmp_path, **{f"p{i}": "" for i in range(6)})
+    store.add_sync_source("phone", str(folder))
+    store.add_contact("Grace", email="grace@example.com")
+    monkeypatch.setattr(engine, "FETCH_BATCH", 2)
+    reading, release = threading.Event(), threading.Event()
+    fetch = vdir_module.VdirRemote.fetch
+
+    def slow_fetch(self, hrefs):  # type: ignore[no-untyped-def]
+        reading.set()
+        release.wait(30)
+        return fetch(self, hrefs)
+
+    monkeypatch.setattr(vdir_module.VdirRemote, "fetch", slow_fetch)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("S")
+        await settle(pilot)
+        await pilot.press("enter")
+        for _ in range(200):
+            if reading.is_set():
+                break
+            await pilot.pause(0.05)
+        assert isinstance(app.screen, SyncScreen), app.screen
+        job = app.screen.query_one("#sync-job", JobProgress)
+        assert job.running
+        assert "Syncing phone" in str(job.query_one("#job-line", Label).render())
+        await pilot.press("escape")
+        release.set()
+        await settle(pilot)
+        assert isinstance(app.screen, SyncScreen) and not job.running
+        progress = str(app.screen.query_one("#sync-progress", Label).render())
+        assert progress == "Sync of phone cancelled: nothing was changed."
+        assert [c.name for c in store.iter_contacts()] == ["Grace"]
+        assert store.get_sync_source("phone").last_sync is None and store.sync_items("phone") == {}
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, SyncScreen)

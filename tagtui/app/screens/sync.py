@@ -7,7 +7,6 @@ window stay listed until the next one.
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -19,7 +18,9 @@ from textual.widgets import DataTable, Footer, Header, Label
 from tagtui.app.format import literal
 from tagtui.app.screens.base import TagtuiScreen
 from tagtui.app.screens.support import data_changed, plural, show_error, store_of
+from tagtui.app.widgets.job_progress import JobProgress
 from tagtui.store import TagtuiError
+from tagtui.store.jobs import Cancelled, Progress
 from tagtui.store.sync import SyncSource
 from tagtui.store.sync import sync_time as when
 
@@ -73,6 +74,7 @@ class SyncScreen(TagtuiScreen):
         yield Header()
         yield Label("Reading the address books…", id="sync-summary")
         yield DataTable(id="sync-sources", cursor_type="row", zebra_stripes=True)
+        yield JobProgress(id="sync-job")
         yield Label("", id="sync-progress")
         yield Label("Conflicts of the last sync", id="sync-conflicts-title")
         yield DataTable(id="sync-conflicts", cursor_type="row")
@@ -176,40 +178,55 @@ class SyncScreen(TagtuiScreen):
             self.notify("A sync is running.", severity="warning")
             return
         self.running = True
-        self._progress(Text(f"Syncing {', '.join(names)}…", style="bold"))
-        self._sync(names, force, dry_run)
+        self._progress(Text(""))
+        # The one progress widget of long jobs: cards done and their rate; escape cancels.
+        progress = self.query_one(JobProgress).start(f"Syncing {names[0]}", unit="cards")
+        self._sync(names, force, dry_run, progress)
 
     def _progress(self, text: Text) -> None:
         self.query_one("#sync-progress", Label).update(text)
 
     @work(thread=True, exclusive=True, group="sync-run", exit_on_error=False)
-    def _sync(self, names: list[str], force: bool, dry_run: bool = False) -> None:
+    def _sync(self, names: list[str], force: bool, dry_run: bool, progress: Progress) -> None:
         from tagtui.sync.engine import sync
 
         store = store_of(self)
+        job = self.query_one(JobProgress)
         reports = []
         failure: BaseException | None = None
-        for name in names:
-            began = time.monotonic()
+        stopped: str | None = None
+        for number, name in enumerate(names):
+            if number:
+                progress = self.app.call_from_thread(job.start, f"Syncing {name}", unit="cards")
+            phase = ["pull"]
 
-            def progress(phase: str, done: int, total: int, name: str = name, began: float = began) -> None:
-                rate = done / max(time.monotonic() - began, 1e-6)
-                verb = "read" if phase == "pull" else "written"
-                text = Text.assemble(
-                    (f"Syncing {name}: ", "bold"), f"{done:,} of {total:,} cards {verb} ({rate:,.0f}/s)"
-                )
-                self.app.call_from_thread(self._progress, text)
+            def report(
+                now: str, done: int, total: int, phase: list[str] = phase, tell: Progress = progress
+            ) -> None:
+                phase[0] = now
+                tell(done, total)  # raises Cancelled once escape was pressed
 
             try:
                 reports.append(
-                    sync(store, name, prefer=self.prefer, force=force, dry_run=dry_run, progress=progress)
+                    sync(store, name, prefer=self.prefer, force=force, dry_run=dry_run, progress=report)
                 )
+            except Cancelled:
+                # Before its writes a sync has changed nothing; while writing to the server,
+                # each card written is recorded, and the next sync writes the rest.
+                stopped = (
+                    f"Sync of {name} cancelled: nothing was changed."
+                    if phase[0] == "pull"
+                    else f"Sync of {name} stopped: the cards written so far are recorded;"
+                    " the next sync writes the rest."
+                )
+                break
             except TagtuiError as exc:  # shown once all are done: one that fails does not stop the others
                 failure = failure or exc
-        self.app.call_from_thread(self._finished, reports, failure)
+        self.app.call_from_thread(self._finished, reports, failure, stopped)
 
-    def _finished(self, reports: list, failure: BaseException | None) -> None:
+    def _finished(self, reports: list, failure: BaseException | None, stopped: str | None = None) -> None:
         self.running = False
+        self.query_one(JobProgress).finish()
         dry_run = any(r.dry_run for r in reports)
         if reports and not dry_run:
             self.app.sync_reports = reports  # type: ignore[attr-defined]
@@ -224,6 +241,8 @@ class SyncScreen(TagtuiScreen):
                 f"{r.name}: {pulled:,} {would} here, {pushed:,} there, {plural(len(r.conflicts), 'conflict')}"
                 + (" (nothing was changed)" if r.dry_run else "")
             )
+        if stopped is not None:
+            parts.append(stopped)
         text = Text("; ".join(parts) or "Nothing synced.", style="bold" if reports else "dim")
         self._progress(text)
         if failure is not None:
@@ -294,6 +313,9 @@ class SyncScreen(TagtuiScreen):
         self.app.call_from_thread(self._show, sources)
 
     def action_close(self) -> None:
+        if self.running:
+            self.query_one(JobProgress).cancel()  # escape cancels a running sync first
+            return
         self.dismiss()
 
 
