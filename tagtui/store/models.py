@@ -137,7 +137,11 @@ class ContactRow(SQLModel, table=True):
 
 class ContactTagRow(SQLModel, table=True):
     __tablename__ = "contact_tag"
-    __table_args__ = (Index("ix_contact_tag_tag", "tag_id", "contact_id"),)
+    __table_args__ = (
+        Index("ix_contact_tag_tag", "tag_id", "contact_id"),
+        # Trends of a query (schema 7): the assignments of a tag made since a day, and by whom.
+        Index("ix_contact_tag_made", "tag_id", "created_at", "contact_id"),
+    )
 
     contact_id: int = Field(
         sa_column=Column(Integer, ForeignKey("contact.id", ondelete="CASCADE"), primary_key=True)
@@ -384,6 +388,29 @@ class TrendStayRow(SQLModel, table=True):
     status_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
     days: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
     stays: int = Field(sa_column=Column(Integer, nullable=False))
+
+
+class TrendEntryRow(SQLModel, table=True):
+    """One contact's status event that set a stage (schema 7): its week, whether the contact
+    later reached a stage further down the pipeline, and how many whole days the stay lasted
+    (NULL while it goes on). Kept with ``trend_week`` and ``trend_stay`` (their rows are
+    these grouped); a query's trends are these rows of its contacts, grouped."""
+
+    __tablename__ = "trend_entry"
+    __table_args__ = (
+        Index("ix_trend_entry_week", "workspace_id", "week", "contact_id", "status_id", "moved", "days"),
+        {"sqlite_with_rowid": False},
+    )
+
+    workspace_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("workspace.id", ondelete="CASCADE"), primary_key=True)
+    )
+    contact_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    event_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    week: int = Field(sa_column=Column(Integer, nullable=False))
+    status_id: int = Field(sa_column=Column(Integer, nullable=False))
+    moved: int = Field(sa_column=Column(Integer, nullable=False))
+    days: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
 
 
 class TrendTagRow(SQLModel, table=True):

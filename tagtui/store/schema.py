@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from tagtui.store.db import Database, Tx, connect_sqlite_readonly
 from tagtui.store.errors import DatabaseRefused
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 #: Tables of the first release: a database holding any of them without ``tagtui_meta`` is not ours.
 OUR_TABLES = ("tagtui_meta", "workspace", "status", "tag", "contact", "contact_tag", "event", "saved_view")
 
@@ -236,6 +236,18 @@ def _migrate_to_6(tx: Tx) -> None:
             tx.execute(statement)
 
 
+def _migrate_to_7(tx: Tx) -> None:
+    """Schema 7: trends of a query (issue 17) read the selected contacts' rows of a new
+    table, ``trend_entry`` (one a status event that set a stage), and their tags' recent
+    assignments by a new index. The trend tables are made anew from the log, ``trend_entry``
+    with them, on the first ``trends`` call (as when the pipeline changes)."""
+    _create_missing_tables(tx)
+    tx.execute(
+        "CREATE INDEX IF NOT EXISTS ix_contact_tag_made ON contact_tag (tag_id, created_at, contact_id)"
+    )
+    tx.execute("DELETE FROM trend_state")
+
+
 #: version -> function that brings a database from ``version - 1`` to ``version``.
 MIGRATIONS: dict[int, Callable[[Tx], None]] = {
     2: _migrate_to_2,
@@ -243,6 +255,7 @@ MIGRATIONS: dict[int, Callable[[Tx], None]] = {
     4: _migrate_to_4,
     5: _migrate_to_5,
     6: _migrate_to_6,
+    7: _migrate_to_7,
 }
 
 
@@ -270,6 +283,7 @@ MIGRATION_LABELS: dict[int, str] = {
     4: "sync and trends",
     5: "indexes for sorting",
     6: "the Tags column's order",
+    7: "trends of a query",
 }
 
 

@@ -32,8 +32,14 @@ came since: the log is append-only, so only the contacts with new status events 
 and their contribution is recomputed from their own events (before and after) and the
 difference added. A new pipeline order (a status moved, added or deleted), more new events
 than ``FOLD_MAX``, or events taken out of the log (undoing a demo) rebuild the tables from
-the log in one SQL pass. A query, or a read-only database whose tables are behind, computes
-from the log instead: one SQL pass over the window (seconds at a million contacts).
+the log in one SQL pass.
+
+A query reads ``trend_entry`` (schema 7), kept with those tables: one row per status event
+that set a stage, with its week, whether the contact moved on and its stay's whole days.
+The query's contact ids go to a temporary table once (``SELECTED``); its stage numbers are
+their rows of the window grouped, its tags their assignments (those made in the window by
+``ix_contact_tag_made``). A read-only database whose tables are behind computes the stage
+numbers from the log instead: one SQL pass over the window (seconds at a million contacts).
 """
 
 from __future__ import annotations
@@ -56,8 +62,11 @@ EPOCH_STAMP = "2000-01-03T00:00:00.000000Z"
 FOLD_MAX = 20_000
 WEEKS_DEFAULT = 12
 WEEKS_MAX = 104
-#: A query selecting fewer than 1/FEW of the contacts reads their own events and tags by index.
+#: On a read-only database whose tables are behind, a query selecting fewer than 1/FEW of
+#: the contacts reads their own events by index.
 FEW = 20
+#: The temporary table that holds a query's contact ids while its trends are computed.
+SELECTED = "trend_selected"
 #: How many tags the tag growth follows (those the most contacts of the selection have).
 TREND_TAGS = 8
 
@@ -119,11 +128,14 @@ Weeks = dict[tuple[int, int], list[int]]
 Stays = dict[tuple[int, int, int], int]
 
 
-def contribution(
-    events: list[tuple[int, str, int | None]], position: dict[int, int], weeks: Weeks, stays: Stays, sign: int
-) -> None:
-    """Add (``sign`` 1) or take away (-1) one contact's part of the trend tables: its status
-    events ``(id, at, status)`` in any order; ``position`` of each status that exists."""
+#: One contact's status event that set a stage, as ``trend_entry`` holds it:
+#: (event id, week, status, moved on (0/1), whole days of the stay or None while it goes on).
+Entry = tuple[int, int, int, int, int | None]
+
+
+def entries(events: list[tuple[int, str, int | None]], position: dict[int, int]) -> list[Entry]:
+    """One contact's ``trend_entry`` rows from its status events ``(id, at, status)`` in any
+    order; ``position`` of each status that exists."""
     ordered = sorted(events, key=lambda e: (e[1], e[0]))
     later: list[int | None] = [None] * len(ordered)
     best: int | None = None
@@ -132,19 +144,30 @@ def contribution(
         pos = position.get(ordered[i][2]) if ordered[i][2] is not None else None
         if pos is not None and (best is None or pos > best):
             best = pos
-    for i, (_, at, sid) in enumerate(ordered):
+    out: list[Entry] = []
+    for i, (eid, at, sid) in enumerate(ordered):
         pos = position.get(sid) if sid is not None else None
         if pos is None or sid is None:
             continue
         moment = _moment(at)
-        week = week_number(moment)
-        cell = weeks.setdefault((week, sid), [0, 0])
-        cell[0] += sign
         nxt = later[i]
-        if nxt is not None and nxt > pos:
-            cell[1] += sign
+        days = None
         if i + 1 < len(ordered):
             days = whole_days((_moment(ordered[i + 1][1]) - moment).total_seconds())
+        out.append((eid, week_number(moment), sid, int(nxt is not None and nxt > pos), days))
+    return out
+
+
+def contribution(
+    events: list[tuple[int, str, int | None]], position: dict[int, int], weeks: Weeks, stays: Stays, sign: int
+) -> None:
+    """Add (``sign`` 1) or take away (-1) one contact's part of the trend tables: its status
+    events ``(id, at, status)`` in any order; ``position`` of each status that exists."""
+    for _, week, sid, moved, days in entries(events, position):
+        cell = weeks.setdefault((week, sid), [0, 0])
+        cell[0] += sign
+        cell[1] += sign * moved
+        if days is not None:
             key = (week, sid, days)
             stays[key] = stays.get(key, 0) + sign
 
@@ -170,6 +193,12 @@ def percentile(histogram: list[tuple[int, int]], p: float) -> float | None:
     return round(at(lo) + (pos - lo) * (at(hi) - at(lo)), 2)
 
 
+def by_contacts(selected: int, rows: int) -> bool:
+    """Whether to read the ``selected`` contacts' own rows (each by index) rather than all
+    ``rows`` rows of the window or tags, each looked up in the selection."""
+    return selected < rows
+
+
 def check_weeks(weeks: object) -> int:
     if isinstance(weeks, bool) or not isinstance(weeks, int) or not 1 <= weeks <= WEEKS_MAX:
         raise ValidationError(f"weeks must be a whole number from 1 to {WEEKS_MAX}", field="weeks")
@@ -182,9 +211,11 @@ class TrendOps(InsightOps):
         check_weeks(weeks)
         starts = week_starts(weeks)
         start, end = utc_stamp(starts[0]), utc_stamp(starts[-1] + timedelta(weeks=1))
-        folded = query == EVERYTHING and self._fold_trends()
+        folded = self._fold_trends()
 
         def run(tx: Tx) -> Trends:
+            if query != EVERYTHING:
+                self._select(tx, query)
             statuses = tx.all(
                 "SELECT s.id, s.name, s.color FROM status s WHERE s.workspace_id = :ws"
                 " ORDER BY s.position, s.id",
@@ -194,8 +225,11 @@ class TrendOps(InsightOps):
             entered = {name: [0] * weeks for _, name, _ in statuses}
             moved = {name: [0] * weeks for _, name, _ in statuses}
             days: dict[int, dict[int, int]] = {sid: {} for sid in names}
-            if folded:
-                rows = self._folded_rows(tx, week_number(starts[0]), weeks)
+            first = week_number(starts[0])
+            if folded and query == EVERYTHING:
+                rows = self._folded_rows(tx, first, weeks)
+            elif folded:
+                rows = self._selected_rows(tx, first, weeks)
             else:
                 rows = self._trend_rows(tx, query, start, end)
             for part, sid, w, a, b in rows:
@@ -227,12 +261,15 @@ class TrendOps(InsightOps):
                 )
                 for sid in names
             }
+            tags = self._tag_growth(tx, query, start, weeks)
+            if query != EVERYTHING:
+                self._unselect(tx)
             return Trends(
                 weeks=tuple(s.date().isoformat() for s in starts),
                 entered=entered,
                 conversion=conversion,
                 time_in_stage=time_in_stage,
-                tags=self._tag_growth(tx, query, start, weeks),
+                tags=tags,
                 colors={name: color for _, name, color in statuses},
             )
 
@@ -271,30 +308,80 @@ class TrendOps(InsightOps):
 
     def _trend_rows(self, tx: Tx, query: Filter, start: str, end: str) -> list[tuple[Any, ...]]:
         """The window's rows (as ``_stage_sql``, weeks counted from the window's first),
-        computed from the log: for a query, or on a read-only database."""
+        computed from the log: on a read-only database whose trend tables are behind."""
         window = " AND e.at >= :start AND e.at < :end"
+        params = self._params()
         if query == EVERYTHING:
             sql = self._stage_sql("event e", window, self._week("at"))
-            params = self._params()
         else:
-            where, params = self._selection(tx, query)
-            selected = f" AND e.subject_id IN (SELECT c.id FROM contact c WHERE {where})"
-            if self._few(tx, query):  # their own events, by the subject index
+            selected = f" AND e.subject_id IN (SELECT id FROM {SELECTED})"
+            if self._selected_size(tx) * FEW < self._contacts(tx):  # their own events, by the subject index
                 cond, kind = f" AND e.subject_type = 'contact'{selected}{window}", "e.kind || ''"
             else:  # the window's events, each looked up in the selection
                 cond, kind = f"{window}{selected}", "e.kind"
             sql = self._stage_sql("event e", cond, self._week("at"), kind=kind)
         return tx.all(sql, {**params, "start": start, "end": end, "origin": start})
 
-    def _few(self, tx: Tx, query: Filter) -> bool:
-        """Whether ``query`` selects few enough contacts (a twentieth) to read their own rows
-        by index rather than the window's or the tag's rows; decided once per call."""
-        cache = getattr(tx, "trend_few", None)
+    # -- a query's selection: its contacts' ids in a temporary table, found once ------
+
+    def _select(self, tx: Tx, query: Filter) -> None:
+        """Put the ids of ``query``'s contacts in the temporary table ``SELECTED``."""
+        source, where, params = self._shaped(tx, query, "count")  # type: ignore[attr-defined]
+        self.db.snapshot(tx, SELECTED, f"SELECT c.id FROM {source} WHERE {where}", params)
+        tx.trend_selected = int(tx.scalar(f"SELECT COUNT(*) FROM {SELECTED}"))  # type: ignore[attr-defined]
+        if self.db.dialect == "postgresql":
+            tx.execute(f"ANALYZE {SELECTED}")  # a fresh temporary table has no statistics
+
+    def _unselect(self, tx: Tx) -> None:
+        # SQLite keeps a temporary table as long as the connection: free its memory now.
+        if self.db.dialect == "sqlite":
+            tx.execute(f"DROP TABLE IF EXISTS temp.{SELECTED}")
+
+    def _selected_size(self, tx: Tx) -> int:
+        return int(tx.trend_selected)  # type: ignore[attr-defined]
+
+    def _contacts(self, tx: Tx) -> int:
+        """The workspace's contacts, once per call."""
+        cache = getattr(tx, "trend_contacts", None)
         if cache is None:
-            total = max(1, self._count(tx, EVERYTHING))  # type: ignore[attr-defined]
-            cache = self._count(tx, query) * FEW < total  # type: ignore[attr-defined]
-            tx.trend_few = cache  # type: ignore[attr-defined]
-        return bool(cache)
+            cache = max(1, self._count(tx, EVERYTHING))  # type: ignore[attr-defined]
+            tx.trend_contacts = cache  # type: ignore[attr-defined]
+        return int(cache)
+
+    def _selected_rows(self, tx: Tx, first: int, weeks: int) -> list[tuple[Any, ...]]:
+        """The window's rows, as ``_folded_rows`` gives them, for the selected contacts: their
+        ``trend_entry`` rows grouped. Fewer contacts than the window has entries: each
+        contact's rows by the primary key; more: the window's rows by ``ix_trend_entry_week``,
+        each looked up in the selection."""
+        p = self._params(lo=first, hi=first + weeks - 1)
+        window = int(
+            tx.scalar(
+                "SELECT COALESCE(SUM(entered), 0) FROM trend_week WHERE workspace_id = :ws"
+                " AND week BETWEEN :lo AND :hi",
+                p,
+            )
+        )
+        grouped = " BETWEEN :lo AND :hi GROUP BY e.week, e.status_id, e.days"
+        if by_contacts(self._selected_size(tx), window):
+            # CROSS JOIN: SQLite keeps the tables in the order written (PostgreSQL plans
+            # freely); +e.week: each contact's rows by the primary key, not the week index.
+            sql = (
+                "SELECT e.week, e.status_id, e.days, COUNT(*), SUM(e.moved)"
+                f" FROM {SELECTED} s CROSS JOIN trend_entry e"
+                f" WHERE e.workspace_id = :ws AND e.contact_id = s.id AND +e.week{grouped}"
+            )
+        else:
+            sql = (
+                "SELECT e.week, e.status_id, e.days, COUNT(*), SUM(e.moved) FROM trend_entry e"
+                f" WHERE e.workspace_id = :ws AND e.contact_id IN (SELECT id FROM {SELECTED})"
+                f" AND e.week{grouped}"
+            )
+        rows: list[tuple[Any, ...]] = []
+        for w, sid, d, n, m in tx.all(sql, p):
+            rows.append(("e", sid, w - first, n, m))
+            if d is not None:
+                rows.append(("t", sid, w - first, d, n))
+        return rows
 
     # -- the trend tables (see the module docstring) -----------------------------------
 
@@ -385,6 +472,19 @@ class TrendOps(InsightOps):
                 contribution([e for e in own if e[0] <= last], position, weeks, stays, -1)
                 contribution(own, position, weeks, stays, 1)
             self._add_trend_rows(tx, weeks, stays)
+            gone, params = self.db.in_list("contact_id", "ids", contacts)
+            tx.execute(f"DELETE FROM trend_entry WHERE workspace_id = :ws AND {gone}", self._params(**params))
+            rows = [
+                self._params(cid=cid, eid=eid, w=w, sid=sid, m=m, d=d)
+                for cid, own in events.items()
+                for eid, w, sid, m, d in entries(own, position)
+            ]
+            if rows:
+                tx.executemany(
+                    "INSERT INTO trend_entry (workspace_id, contact_id, event_id, week, status_id, moved,"
+                    " days) VALUES (:ws, :cid, :eid, :w, :sid, :m, :d)",
+                    rows,
+                )
         tx.execute(
             "UPDATE trend_state SET last_event_id = :newest WHERE workspace_id = :ws",
             self._params(newest=newest),
@@ -409,16 +509,41 @@ class TrendOps(InsightOps):
             )
 
     def _rebuild_trends(self, tx: Tx, newest: int, pipeline: str) -> None:
-        """The trend tables anew from the whole log, in one SQL pass."""
-        for table in ("trend_week", "trend_stay"):
+        """The trend tables anew from the whole log: ``trend_entry`` in one SQL pass, and
+        ``trend_week`` and ``trend_stay`` its rows grouped."""
+        for table in ("trend_week", "trend_stay", "trend_entry"):
             tx.execute(f"DELETE FROM {table} WHERE workspace_id = :ws", self._params())
         db = self.db
+        order = "PARTITION BY ev.cid ORDER BY ev.at, ev.id"
         # Weeks since EPOCH (a literal: PostgreSQL would type a parameter as text here).
         week = db.floor_int(f"{db.days_between('at', repr(EPOCH_STAMP))} / 7")
-        rows = tx.all(self._stage_sql("event e", " AND e.id <= :newest", week), self._params(newest=newest))
-        weeks: Weeks = {(int(w), sid): [int(n), int(m)] for part, sid, w, n, m in rows if part == "e"}
-        stays: Stays = {(int(w), sid, int(d)): int(n) for part, sid, w, d, n in rows if part == "t"}
-        self._add_trend_rows(tx, weeks, stays)
+        tx.execute(
+            "INSERT INTO trend_entry (workspace_id, contact_id, event_id, week, status_id, moved, days)"
+            " WITH ev AS ("
+            f"SELECT e.id, e.subject_id AS cid, e.at, {db.json_int('e.payload', 'after')} AS sid"
+            " FROM event e WHERE e.workspace_id = :ws AND e.kind = 'contact.status_changed'"
+            " AND e.subject_id IS NOT NULL AND e.id <= :newest),"
+            " seq AS (SELECT ev.id, ev.cid, ev.sid, s.position AS pos, ev.at,"
+            f" LEAD(ev.at) OVER ({order}) AS next_at,"
+            f" MAX(s.position) OVER ({order} ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS later"
+            " FROM ev LEFT JOIN status s ON s.id = ev.sid AND s.workspace_id = :ws)"
+            f" SELECT :ws, cid, id, {week}, sid, CASE WHEN later > pos THEN 1 ELSE 0 END,"
+            f" CASE WHEN next_at IS NULL THEN NULL ELSE {self._whole_days('next_at', 'at')} END"
+            " FROM seq WHERE pos IS NOT NULL",
+            self._params(newest=newest),
+        )
+        tx.execute(
+            "INSERT INTO trend_week (workspace_id, week, status_id, entered, moved)"
+            " SELECT workspace_id, week, status_id, COUNT(*), SUM(moved) FROM trend_entry"
+            " WHERE workspace_id = :ws GROUP BY workspace_id, week, status_id",
+            self._params(),
+        )
+        tx.execute(
+            "INSERT INTO trend_stay (workspace_id, week, status_id, days, stays)"
+            " SELECT workspace_id, week, status_id, days, COUNT(*) FROM trend_entry"
+            " WHERE workspace_id = :ws AND days IS NOT NULL GROUP BY workspace_id, week, status_id, days",
+            self._params(),
+        )
         tx.execute(
             "INSERT INTO trend_state (workspace_id, last_event_id, pipeline) VALUES (:ws, :newest, :pipeline)"
             " ON CONFLICT (workspace_id) DO UPDATE SET last_event_id = excluded.last_event_id,"
@@ -435,6 +560,28 @@ class TrendOps(InsightOps):
             " AND e.at >= :start AND e.at < :end GROUP BY sid, w",
             self._params(start=start, end=end, origin=start),
         )
+
+    def _selected_tag_totals(self, tx: Tx) -> dict[int, int]:
+        """The ``TREND_TAGS`` tags the most selected contacts have (most first, then by name),
+        each with how many have it. Few selected contacts: their own assignments (by the
+        primary key); many: every assignment of the workspace's tags, each looked up."""
+        if by_contacts(self._selected_size(tx) * 3, self._contacts(tx)):
+            counted = (
+                f"SELECT ct.tag_id, COUNT(*) AS n FROM {SELECTED} s CROSS JOIN contact_tag ct"
+                " WHERE ct.contact_id = s.id GROUP BY ct.tag_id"
+            )
+        else:
+            counted = (
+                "SELECT ct.tag_id, COUNT(*) AS n FROM contact_tag ct"
+                " WHERE ct.tag_id IN (SELECT id FROM tag WHERE workspace_id = :ws)"
+                f" AND ct.contact_id IN (SELECT id FROM {SELECTED}) GROUP BY ct.tag_id"
+            )
+        rows = tx.all(
+            f"SELECT t.id, k.n FROM ({counted}) k JOIN tag t ON t.id = k.tag_id"
+            " ORDER BY k.n DESC, t.name_key, t.id LIMIT :top",
+            self._params(top=TREND_TAGS),
+        )
+        return {int(i): int(n) for i, n in rows}
 
     def _tag_growth(self, tx: Tx, query: Filter, start: str, weeks: int) -> dict[str, list[int]]:
         if query == EVERYTHING:  # from trend_tag, which triggers keep: weeks × tags rows
@@ -457,19 +604,27 @@ class TrendOps(InsightOps):
                 {"first": first},
             )
         else:
-            ids = self._top_tags(tx, query, TREND_TAGS)
+            totals = self._selected_tag_totals(tx)
+            ids = list(totals)
             if not ids:
                 return {}
             tag_list = ", ".join(str(int(i)) for i in ids)
-            week = f"CASE WHEN ct.created_at < :start THEN -1 ELSE {self._week('ct.created_at')} END"
-            where, params = self._selection(tx, query)
-            # Few contacts: their own assignments (by the primary key), not the tags' (+tag_id).
-            tag = "+ct.tag_id" if self._few(tx, query) else "ct.tag_id"
+            # The assignments made in the window (by ``ix_contact_tag_made``); those made
+            # before are the rest of each tag's total.
+            week = self._week("ct.created_at")
+            if by_contacts(self._selected_size(tx) * 3, self._contacts(tx)):
+                source = f"{SELECTED} s CROSS JOIN contact_tag ct WHERE ct.contact_id = s.id AND"
+            else:
+                source = f"contact_tag ct WHERE ct.contact_id IN (SELECT id FROM {SELECTED}) AND"
             rows = tx.all(
-                f"SELECT ct.tag_id, {week} AS w, COUNT(*) FROM contact_tag ct WHERE {tag} IN ({tag_list})"
-                f" AND ct.contact_id IN (SELECT c.id FROM contact c WHERE {where}) GROUP BY ct.tag_id, w",
-                {**params, "start": start, "origin": start},
+                f"SELECT ct.tag_id, {week} AS w, COUNT(*) FROM {source} ct.tag_id IN ({tag_list})"
+                " AND ct.created_at >= :start GROUP BY ct.tag_id, w",
+                {"start": start, "origin": start},
             )
+            recent = {i: 0 for i in ids}
+            for tag_id, _, n in rows:
+                recent[tag_id] += int(n)
+            rows = [*rows, *((i, -1, totals[i] - recent[i]) for i in ids)]
         names = dict(
             tx.all(
                 f"SELECT t.id, t.name FROM tag t WHERE t.id IN ({tag_list}) AND t.workspace_id = :ws",

@@ -201,3 +201,9 @@ def test_trends_on_a_read_only_database_read_the_log_and_write_nothing(run: Cli,
     current = run("trends", "--json", "--db", url)  # ... and now they are read
     assert current.code == 0, current.err
     assert current.json == behind.json and current.json["tags"] == {"VIP": [0] * 11 + [1]}
+    # A query's contacts go to a temporary table, which a read-only database still allows.
+    folded = _files(os.path.dirname(filled))
+    queried = run("trends", "--json", "--query", "tag:vip", "--db", url)
+    assert queried.code == 0, queried.err
+    assert queried.json["tags"] == {"VIP": [0] * 11 + [1]}
+    assert _files(os.path.dirname(filled)) == folded

@@ -221,14 +221,14 @@ def test_without_a_query_the_tables_give_what_the_log_gives(store: Store) -> Non
 def test_a_query_gives_the_same_by_its_contacts_rows_or_by_the_window(
     store: Store, monkeypatch: pytest.MonkeyPatch, query: str
 ) -> None:
-    """Few selected contacts are read by their own events and tags (the subject index),
-    many by the window's; both plans give the same numbers."""
+    """Few selected contacts are read by their own trend rows and tags (by primary key),
+    many by the window's rows and the tags' assignments; both plans give the same numbers."""
     from tagtui.io.demo import generate
 
     generate(store, contacts=500, seed=7)
-    monkeypatch.setattr("tagtui.store.trends.FEW", 10**9)  # every selection is "few"
+    monkeypatch.setattr("tagtui.store.trends.by_contacts", lambda *_: True)  # every selection is "few"
     by_contacts = store.trends(parse(query), weeks=52).to_json()
-    monkeypatch.setattr("tagtui.store.trends.FEW", 0)  # none is
+    monkeypatch.setattr("tagtui.store.trends.by_contacts", lambda *_: False)  # none is
     by_window = store.trends(parse(query), weeks=52).to_json()
     assert by_contacts == by_window
     assert sum(sum(v) for v in by_window["entered"].values()) > 0 and by_window["tags"]
