@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Callable
+from typing import Any
 
 from tagtui.store import Store, TagtuiError
 from tagtui.textsafe import visible
 
+#: Makes the context that shows a migration's steps (``tagtui.cli.progress.upgrade_progress``):
+#: given by the command line, which the UI does not import (no import cycle).
+UpgradeProgress = Callable[[Any], contextlib.AbstractContextManager[Any]]
 
-def run(target: str, workspace: str = "default", *, demo: bool = False) -> int:
+
+def run(
+    target: str,
+    workspace: str = "default",
+    *,
+    demo: bool = False,
+    upgrade_progress: UpgradeProgress | None = None,
+) -> int:
     """Open ``Store.open(target, workspace)`` and run the app on it; 1 if the database is refused."""
-    from tagtui.cli.progress import upgrade_progress
-
     try:
         # Before the first screen: an older database is migrated, a line at a time on stderr.
-        with upgrade_progress(sys.stderr) as stages:
+        shown = upgrade_progress(sys.stderr) if upgrade_progress else contextlib.nullcontext()
+        with shown as stages:
             store = Store.open(target, workspace, on_upgrade=stages)
     except TagtuiError as exc:
         print(f"tagtui: {visible(str(exc))}", file=sys.stderr)

@@ -294,7 +294,11 @@ def open_ui(ctx: Context) -> int:
     except ImportError as exc:
         ctx.out.error(f"the terminal UI is not available in this installation ({exc})")
         return 1
-    return int(run(ctx.target, ctx.workspace, demo=bool(ctx.args.demo)) or 0)
+    from tagtui.cli.progress import upgrade_progress
+
+    return int(
+        run(ctx.target, ctx.workspace, demo=bool(ctx.args.demo), upgrade_progress=upgrade_progress) or 0
+    )
 
 
 if __name__ == "__main__":
