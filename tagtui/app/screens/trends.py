@@ -123,7 +123,10 @@ class TrendsScreen(TagtuiScreen):
                 legend.append("━━ ", style=color)
                 legend.append_text(literal(name))
         self.query_one("#trends-legend", Label).update(legend if legend.plain.strip() else "")
-        step = max(1, len(xs) // 8)
+        # As many week labels as fit side by side (8 cells each): plotext drops labels that
+        # collide, and which ones it dropped changed from one drawing to the next.
+        fit = max(1, (widget.size.width - 6) // 8) if widget.size.width else 8
+        step = max(1, -(-len(xs) // fit))
         plt.xticks(xs[::step], [w[5:] for w in trends.weeks[::step]])
         widget.refresh()
 
