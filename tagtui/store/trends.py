@@ -564,7 +564,8 @@ class TrendOps(InsightOps):
     def _selected_tag_totals(self, tx: Tx) -> dict[int, int]:
         """The ``TREND_TAGS`` tags the most selected contacts have (most first, then by name),
         each with how many have it. Few selected contacts: their own assignments (by the
-        primary key); many: every assignment of the workspace's tags, each looked up."""
+        primary key); many: every assignment of the workspace's tags, each looked up
+        (``+ct.contact_id``: the tag index read in order, not searched for each selected id)."""
         if by_contacts(self._selected_size(tx) * 3, self._contacts(tx)):
             counted = (
                 f"SELECT ct.tag_id, COUNT(*) AS n FROM {SELECTED} s CROSS JOIN contact_tag ct"
@@ -574,7 +575,7 @@ class TrendOps(InsightOps):
             counted = (
                 "SELECT ct.tag_id, COUNT(*) AS n FROM contact_tag ct"
                 " WHERE ct.tag_id IN (SELECT id FROM tag WHERE workspace_id = :ws)"
-                f" AND ct.contact_id IN (SELECT id FROM {SELECTED}) GROUP BY ct.tag_id"
+                f" AND +ct.contact_id IN (SELECT id FROM {SELECTED}) GROUP BY ct.tag_id"
             )
         rows = tx.all(
             f"SELECT t.id, k.n FROM ({counted}) k JOIN tag t ON t.id = k.tag_id"
