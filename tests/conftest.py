@@ -71,9 +71,10 @@ def _pg_admin(sql: str) -> None:
 
 
 def pg_schema_url(schema: str) -> str:
-    """``TAGTUI_TEST_PG_URL`` with ``schema`` as the search path."""
+    """``TAGTUI_TEST_PG_URL`` with ``schema`` as the search path (and as the connections'
+    ``application_name``, so the pool can find what is still connected to it)."""
     sep = "&" if "?" in PG_URL else "?"  # type: ignore[operator]
-    return f"{PG_URL}{sep}options={quote(f'-csearch_path={schema}')}"
+    return f"{PG_URL}{sep}options={quote(f'-csearch_path={schema}')}&application_name={schema}"
 
 
 # -- SQLite: a template file, copied ---------------------------------------------------------
@@ -192,10 +193,33 @@ class _SchemaPool:
                 return self._free.pop()
             return self._build()
 
+    def _retire_name(self, schema: str) -> str:
+        """Cut ``schema`` off from the test that had it; returns its new name.
+
+        A test may leave work behind that still reaches its database after the test: a worker
+        thread of an app that has exited finishing a load or a write (a closed ``Database`` opens
+        a new connection when asked). With the schema handed to the next test under the same
+        name, such a late write would land in the next test's data (on SQLite every test has a
+        file of its own): a failure that shows on PostgreSQL under xdist alone, as
+        test_history_screen_snapshot's once did. So the connections still open to the schema are
+        ended, and the schema gets a new name: whatever the old test still runs finds no tables
+        under the old name."""
+        conn = self._admin()
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE application_name = %s AND pid <> pg_backend_pid()",
+            (schema,),
+        )
+        fresh = f"t_{uuid.uuid4().hex[:16]}"
+        conn.execute(f'ALTER SCHEMA "{schema}" RENAME TO "{fresh}"')
+        self._all[self._all.index(schema)] = fresh
+        return fresh
+
     def give_back(self, schema: str) -> None:
         """Empty ``schema`` for the next test, or drop it if the test changed more than rows."""
         with self._lock:
             try:
+                schema = self._retire_name(schema)
                 if self._reusable and self._shape_of(schema) == self._shape:
                     deletes = "; ".join(f'DELETE FROM "{schema}"."{t}"' for t in self._tables)
                     restarts = "; ".join(f'ALTER SEQUENCE "{schema}"."{q}" RESTART' for q in self._sequences)
