@@ -156,6 +156,35 @@ class Tx:
         except Exception as exc:
             raise self.db.translate(exc) from exc
 
+    def insert_many(
+        self,
+        table: str,
+        columns: Sequence[tuple[str, str]],
+        rows: Sequence[Sequence[Any]],
+        suffix: str = "",
+    ) -> None:
+        """Insert ``rows`` (tuples in the order of ``columns``, each ``(name, PostgreSQL type)``)
+        into ``table`` in one statement on PostgreSQL (``unnest`` of one array per column: one
+        round trip, and a statement trigger fires once) and one ``executemany`` on SQLite.
+        ``suffix`` follows the rows (``ON CONFLICT DO NOTHING``)."""
+        if not rows:
+            return
+        names = ", ".join(name for name, _ in columns)
+        try:
+            if self.db.dialect == "postgresql":
+                arrays = ", ".join(f"%s::{kind}[]" for _, kind in columns)
+                with self._conn.cursor() as cur:
+                    cur.execute(
+                        f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) {suffix}",
+                        [list(values) for values in zip(*rows, strict=True)],
+                    )
+            else:
+                self._start_clock()
+                marks = ", ".join("?" * len(columns))
+                self._conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks}) {suffix}", rows)
+        except Exception as exc:
+            raise self.db.translate(exc) from exc
+
     def _fetch(self, cursor: Any, how: Callable[[Any], T]) -> T:
         """Fetch from ``cursor`` (SQLite runs the statement on as rows are fetched)."""
         try:

@@ -682,7 +682,7 @@ class SyncOps(StoreBase):
                 fields = {k: values[k] for k in CONTACT_FIELDS}
                 row = CheckedRow(fields, tags, None, None, len(ids) + 1, key)
                 known = self._create(tx, row, status_id, state, out)  # type: ignore[attr-defined]
-                out.links += [{"c": known.id, "t": t, "at": state.stamp} for t in tag_ids]
+                out.links += [(known.id, t, state.stamp) for t in tag_ids]
                 ids.append(known.id)
             self._flush(tx, out, state)  # type: ignore[attr-defined]
         if state.tagged:

@@ -1,0 +1,97 @@
+"""A bulk import keeps the trend tables as the same rows added one by one would (issue 15):
+on SQLite the import counts its assignments into ``trend_tag`` in one statement instead of
+by trigger, and puts the trigger back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tagtui.query import parse
+from tagtui.store import Store
+
+TAGS = ("VIP", "Warm Lead", "Customer", "Partner", "Cold")
+STATUSES = ("New", "Contacted", "Won", "Lost")
+
+
+def _rows() -> list[dict[str, Any]]:
+    """New contacts with and without email, tags and a status; later rows naming an earlier
+    email (or the contact there before) add tags and move the status."""
+    rows = []
+    for i in range(240):
+        row = {"name": f"Person {i}", "tags": ";".join(TAGS[j] for j in range(5) if (i + j) % (j + 2) == 0)}
+        if i % 4:
+            row["email"] = f"p{i}@example.com"
+        if i % 3:
+            row["status"] = STATUSES[i % 4]
+        rows.append(row)
+    for i in range(1, 240, 7):  # the same people again: more tags, another stage
+        if i % 4:
+            rows.append({"email": f"P{i}@Example.com", "tags": "Partner;cold", "status": "Won"})
+    rows.append({"email": "old@example.com", "tags": "VIP;Customer", "status": "Contacted"})
+    return rows
+
+
+def _prepare(store: Store) -> None:
+    store.setup_statuses()
+    for tag in TAGS:
+        store.create_tag(tag)
+    store.add_contact("Old Timer", email="old@example.com", tags=["VIP"])
+
+
+def _one_by_one(store: Store, rows: list[dict[str, Any]]) -> None:
+    by_email: dict[str, int] = {c.email.lower(): c.id for c in store.list_contacts().rows if c.email}
+    for row in rows:
+        tags = [t for t in row["tags"].split(";") if t]
+        email = row.get("email")
+        known = by_email.get(email.lower()) if email else None
+        if known is None:
+            fields = {"email": email} if email else {}
+            contact = store.add_contact(row["name"], status=row.get("status"), tags=tags, **fields)
+            if email:
+                by_email[email.lower()] = contact.id
+            continue
+        store.change_tags(known, add=tags)
+        if row.get("status"):
+            store.set_status(known, row["status"])
+
+
+def _trend_tag_is_the_truth(store: Store) -> None:
+    from tagtui.store.models import week_of
+
+    def run(tx: Any) -> tuple[dict, dict]:
+        kept = {(t, w): n for t, w, n in tx.all("SELECT tag_id, week, n FROM trend_tag") if n}
+        week = week_of(store.db.dialect, "created_at")
+        real = {
+            (t, w): n
+            for t, w, n in tx.all(f"SELECT tag_id, {week} AS w, COUNT(*) FROM contact_tag GROUP BY tag_id, w")
+        }
+        return kept, real
+
+    kept, real = store._read(run)
+    assert kept == real and kept
+
+
+def test_trends_after_an_import_are_those_of_the_rows_added_one_by_one(store: Store, other: Store) -> None:
+    rows = _rows()
+    _prepare(store)
+    _prepare(other)
+    result = store.import_rows(rows)
+    assert (result.rows, result.created, result.updated) == (267, 240, 1)  # updated: contacts there before
+    _one_by_one(other, rows)
+    assert store.count_contacts() == other.count_contacts() == 241
+
+    imported, added = store.trends(weeks=4).to_json(), other.trends(weeks=4).to_json()
+    assert imported == added
+    assert sum(sum(v) for v in imported["entered"].values()) > 100 and imported["tags"]
+    # By the log (a query) too, and trend_tag holds what contact_tag does.
+    assert store.trends(parse("followers>=0"), weeks=4).to_json() == imported
+    _trend_tag_is_the_truth(store)
+
+    # The trigger is back: assignments after the import are counted as before.
+    later = store.add_contact("Later", tags=["VIP", "Cold"])
+    store.change_tags(later.id, remove=["Cold"])
+    _trend_tag_is_the_truth(store)
+    store.undo()  # the contact
+    store.undo()  # the import: its assignments leave the counts
+    store.undo()  # the contact made before it
+    _trend_tag_is_the_truth(store)
