@@ -448,20 +448,111 @@ class SyncOps(StoreBase):
 
     # -- the state of the cards ---------------------------------------------------------------
 
-    def sync_items(self, name: str) -> dict[str, SyncItem]:
-        """Every card of the address book as last synced, by href (without the card texts)."""
+    def sync_items(self, name: str, hrefs: Iterable[str] | None = None) -> dict[str, SyncItem]:
+        """The cards of the address book as last synced (these ``hrefs``, or all), by href
+        (without the card texts)."""
+        wanted = None if hrefs is None else sorted(set(hrefs))
+        sql = "SELECT href, etag, uid, contact_id, base FROM sync_item WHERE source_id = :id"
 
         def run(tx: Tx) -> dict[str, SyncItem]:
             source = self._source(tx, name)
-            return {
-                r[0]: SyncItem(r[0], r[1], r[2], r[3], json.loads(r[4]))
-                for r in tx.all(
-                    "SELECT href, etag, uid, contact_id, base FROM sync_item WHERE source_id = :id",
-                    {"id": source.id},
-                )
-            }
+            if wanted is None:
+                rows = tx.all(sql, {"id": source.id})
+            else:
+                rows = []
+                for start in range(0, len(wanted), 500):
+                    cond, params = self.db.in_list("href", "h", wanted[start : start + 500])
+                    rows += tx.all(f"{sql} AND {cond}", {"id": source.id, **params})
+            return {r[0]: SyncItem(r[0], r[1], r[2], r[3], json.loads(r[4])) for r in rows}
 
         return self._read(run)
+
+    def sync_changed_here(self, name: str, *, batch: int = 2000) -> set[str]:
+        """The cards whose contact changed here since they were last synced, or is gone: read
+        ``batch`` cards and their contacts at a time, so that only these hrefs are kept."""
+        out: set[str] = set()
+        after = 0
+        while True:
+
+            def run(tx: Tx, after: int = after) -> tuple[int, list[tuple]]:
+                source = self._source(tx, name)
+                rows = tx.all(
+                    "SELECT id, href, contact_id, base FROM sync_item WHERE source_id = :id AND id > :after"
+                    " AND contact_id IS NOT NULL ORDER BY id LIMIT :n",
+                    {"id": source.id, "after": after, "n": batch},
+                )
+                fields = self._contact_fields(tx, [r[2] for r in rows])
+                return rows[-1][0] if rows else after, [(r[1], r[2], r[3], fields.get(r[2])) for r in rows]
+
+            after, rows = self._read(run)
+            for href, _, base, current in rows:
+                if current is None or changed_fields(json.loads(base), current):
+                    out.add(href)
+            if len(rows) < batch:
+                return out
+
+    def sync_local_subset(self, name: str, contact_ids: Iterable[int]) -> dict[int, Fields]:
+        """The contacts a sync reads here, as it compares them with cards: these (those still here),
+        and every contact linked to no card of the address book ``name``."""
+        wanted = sorted(set(contact_ids))
+
+        def run(tx: Tx) -> dict[int, Fields]:
+            source = self._source(tx, name)
+            unlinked = [
+                r[0]
+                for r in tx.all(
+                    "SELECT c.id FROM contact c WHERE c.workspace_id = :ws AND NOT EXISTS (SELECT 1"
+                    " FROM sync_item i WHERE i.source_id = :src AND i.contact_id = c.id)",
+                    self._params(src=source.id),
+                )
+            ]
+            return self._contact_fields(tx, sorted(set(wanted) | set(unlinked)))
+
+        return self._read(run)
+
+    def sync_totals(self, name: str) -> tuple[int, int]:
+        """(cards of the address book as last synced, contacts here): the mass-delete guard's sizes."""
+
+        def run(tx: Tx) -> tuple[int, int]:
+            source = self._source(tx, name)
+            cards = tx.scalar("SELECT COUNT(*) FROM sync_item WHERE source_id = :id", {"id": source.id})
+            contacts = tx.scalar("SELECT COUNT(*) FROM contact WHERE workspace_id = :ws", self._params())
+            return int(cards or 0), int(contacts or 0)
+
+        return self._read(run)
+
+    def _contact_fields(self, tx: Tx, ids: Sequence[int]) -> dict[int, Fields]:
+        """These contacts of the workspace as a sync sees them (those still here), by id."""
+        out: dict[int, Fields] = {}
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start : start + 500])
+            cond, params = self.db.in_list("c.id", "ids", chunk)
+            tags: dict[int, list[str]] = {}
+            linked, tag_params = self.db.in_list("ct.contact_id", "ids", chunk)
+            for cid, tag in tx.all(
+                "SELECT ct.contact_id, t.name FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id"
+                f" WHERE {linked} ORDER BY t.name_key, t.id",
+                tag_params,
+            ):
+                tags.setdefault(cid, []).append(tag)
+            for cid, cname, email, phone, company, notes, status, assignee, followers in tx.all(
+                "SELECT c.id, c.name, c.email, c.phone, c.company, c.notes, s.name, c.assignee,"
+                " c.followers FROM contact c LEFT JOIN status s ON s.id = c.status_id"
+                f" WHERE c.workspace_id = :ws AND {cond}",
+                self._params(**params),
+            ):
+                out[cid] = {
+                    "name": cname,
+                    "email": email,
+                    "phone": phone,
+                    "company": company,
+                    "notes": notes,
+                    "tags": tags.get(cid, []),
+                    "status": status,
+                    "assignee": assignee,
+                    "followers": followers,
+                }
+        return out
 
     def sync_item_etags(self, name: str, hrefs: Iterable[str] | None = None) -> dict[str, str]:
         """href -> etag of the cards as last synced: these ``hrefs`` (those known), or all. Nothing
@@ -530,24 +621,6 @@ class SyncOps(StoreBase):
             return out
 
         return self._read(run)
-
-    def sync_local_fields(self) -> dict[int, Fields]:
-        """Every contact of the workspace as a sync sees it, by id."""
-        out: dict[int, Fields] = {}
-        for batch in self.iter_contact_values(notes=True):  # type: ignore[attr-defined]
-            for cid, name, email, company, phone, assignee, followers, status, tags, notes in batch:
-                out[cid] = {
-                    "name": name,
-                    "email": email,
-                    "phone": phone,
-                    "company": company,
-                    "notes": notes,
-                    "tags": list(tags),
-                    "status": status,
-                    "assignee": assignee,
-                    "followers": followers,
-                }
-        return out
 
     # -- a sync's local side -------------------------------------------------------------------
 

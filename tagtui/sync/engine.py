@@ -308,7 +308,11 @@ def _sync(
         return report
     if not dry_run:
         store.forget_sync_mark(source.name)  # until this sync ends complete
-    items = store.sync_items(source.name)
+    # Only what this sync needs is held: the cards changed there, deleted there, or whose
+    # contact changed (or went) here (found a batch at a time), and their contacts and those
+    # linked to no card; never every card and every contact at once.
+    items = store.sync_items(source.name, {*changed, *deleted, *store.sync_changed_here(source.name)})
+    card_total, contact_total = store.sync_totals(source.name)
     fetched: dict[str, tuple[str, str]] = {}
     wanted = sorted(changed)
     for start in range(0, len(wanted), FETCH_BATCH):
@@ -318,14 +322,16 @@ def _sync(
     report.fetched = len(fetched)
     if progress is not None:
         progress("pull", len(wanted), len(wanted))  # the last moment to stop with nothing changed
-    local = store.sync_local_fields()
+    local = store.sync_local_subset(
+        source.name, {i.contact_id for i in items.values() if i.contact_id is not None}
+    )
     plan = _decide(store, source, items, fetched, deleted, local, prefer)
 
     local_deletes = sum(1 for c in plan.changes if c.kind == "delete")
     remote_deletes = sum(1 for p in plan.pushes if p.kind == "delete")
     for count, total, where in (
-        (local_deletes, len(local), "contacts here"),
-        (remote_deletes, len(items), f"cards in {source.name}"),
+        (local_deletes, contact_total, "contacts here"),
+        (remote_deletes, card_total, f"cards in {source.name}"),
     ):
         if not force and count > GUARD_MIN and count > total / 2:
             raise Conflict(

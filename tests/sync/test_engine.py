@@ -236,7 +236,7 @@ def test_a_quiet_sync_reads_only_the_servers_changes_and_no_contact(
         remote, "changes", lambda token: asked.append("changes") or server.remote.changes(token)
     )
     monkeypatch.setattr(remote, "listing", lambda: asked.append("listing") or server.remote.listing())
-    for full_read in ("sync_items", "sync_local_fields", "sync_cards"):
+    for full_read in ("sync_items", "sync_changed_here", "sync_local_subset", "sync_cards"):
         monkeypatch.setattr(synced, full_read, lambda *a, **k: pytest.fail("a quiet sync read everything"))
     report = sync(synced, NAME, remote=remote)  # type: ignore[arg-type]
     assert report.pulled == report.pushed == {"created": 0, "updated": 0, "deleted": 0}
@@ -244,6 +244,42 @@ def test_a_quiet_sync_reads_only_the_servers_changes_and_no_contact(
     # CardDAV servers keep sync tokens: one question; a vdir is listed (names and mtimes).
     assert asked == (["changes"] if "://" in server.url else ["changes", "listing"])
     assert everything(synced) == before
+
+
+def test_a_sync_holds_only_the_cards_and_contacts_that_changed(
+    synced: Store, server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One card changed there and one contact here, of 30 linked: the sync reads the state of
+    those two cards and those two contacts (and any contact linked to no card), not all 30."""
+    for i in range(30):
+        server.put(f"p{i}", card(f"p{i}", f"Person {i}", f"p{i}@example.com"))
+    run(synced, server)
+    run(synced, server)
+    synced.update_contact("p3@example.com", company="Here Inc")
+    server.edit("p7", "FN:Person 7", "FN:Person Seven")
+    read: dict[str, int] = {}
+    items, subset = synced.sync_items, synced.sync_local_subset
+
+    def sync_items(name, hrefs=None):  # type: ignore[no-untyped-def]
+        found = items(name, hrefs)
+        read["cards"] = len(found)
+        return found
+
+    def sync_local_subset(name, ids):  # type: ignore[no-untyped-def]
+        found = subset(name, ids)
+        read["contacts"] = len(found)
+        return found
+
+    monkeypatch.setattr(synced, "sync_items", sync_items)
+    monkeypatch.setattr(synced, "sync_local_subset", sync_local_subset)
+    monkeypatch.setattr(
+        synced, "sync_changed_here", lambda name: synced.__class__.sync_changed_here(synced, name, batch=7)
+    )
+    report, _ = run(synced, server)
+    assert read == {"cards": 2, "contacts": 2}
+    assert report.pulled["updated"] == 1 and report.pushed["updated"] == 1
+    assert synced.get_contact("p7@example.com").name == "Person Seven"
+    assert any("ORG:Here Inc" in t for t in server.cards().values())
 
 
 @pytest.mark.parametrize("change", ["edit", "tag rename", "delete", "new contact"])
