@@ -7,6 +7,7 @@ after looking at them.
 from __future__ import annotations
 
 import pytest
+from textual.widgets import Input
 
 from tagtui.app.app import TagtuiApp
 from tagtui.app.screens import detail
@@ -45,6 +46,10 @@ def _keys(*keys: str):  # type: ignore[no-untyped-def]
         for key in keys:
             await pilot.press(key)
             await settle(pilot)
+        # A blinking cursor (the tag form's focused field) would make the picture depend on timing.
+        for field in pilot.app.screen.query(Input):
+            field.cursor_blink = False
+        await settle(pilot)
 
     return run_before
 
