@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from textual.binding import ActiveBinding
+from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
+if TYPE_CHECKING:
+    from tagtui.app.app import TagtuiApp
+    from tagtui.store import Store
+
 ResultType = TypeVar("ResultType")
+
+
+class InApp:
+    """Mixin for tagtui's screens and widgets: the app they run in, and its store, typed."""
+
+    @property
+    def tagtui_app(self) -> TagtuiApp:
+        return cast("TagtuiApp", cast(DOMNode, self).app)
+
+    @property
+    def store(self) -> Store:
+        """The store of the workspace the app shows."""
+        return self.tagtui_app.store
 
 
 class ReportsWorkerErrors:
@@ -27,7 +45,7 @@ class ReportsWorkerErrors:
 FOOTER_FIRST = ("app.contacts", "app.tags", "app.statuses", "app.board", "app.help")
 
 
-class TagtuiScreen(ReportsWorkerErrors, Screen):
+class TagtuiScreen(InApp, ReportsWorkerErrors, Screen):
     """A full screen of the app."""
 
     def reload(self, polled: bool = False) -> None:
@@ -53,5 +71,5 @@ class TagtuiScreen(ReportsWorkerErrors, Screen):
         return {**{key: found[key] for key in first}, **found}
 
 
-class TagtuiModal(ReportsWorkerErrors, ModalScreen[ResultType]):
+class TagtuiModal(InApp, ReportsWorkerErrors, ModalScreen[ResultType]):
     """A dialog; ``escape`` closes it."""

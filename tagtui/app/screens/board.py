@@ -21,8 +21,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from tagtui.app.format import literal, tag_chips
-from tagtui.app.screens.base import ReportsWorkerErrors, TagtuiScreen
-from tagtui.app.screens.support import data_changed, focus_now, show_error, store_of
+from tagtui.app.screens.base import InApp, ReportsWorkerErrors, TagtuiScreen
+from tagtui.app.screens.support import data_changed, focus_now, show_error
 from tagtui.app.widgets.list_table import ListTable
 from tagtui.app.writes import WriteQueue
 from tagtui.query.filter import EVERYTHING, Filter, NoStatus, Statuses, all_of
@@ -75,7 +75,7 @@ class CardTable(ListTable):
         raise SkipAction()
 
 
-class BoardColumn(ReportsWorkerErrors, Vertical):
+class BoardColumn(InApp, ReportsWorkerErrors, Vertical):
     """One pipeline stage (or "No status"): its title with the count, and its cards."""
 
     def __init__(self, status: Status | None, base: Filter) -> None:
@@ -190,7 +190,7 @@ class BoardColumn(ReportsWorkerErrors, Vertical):
 
     @work(thread=True, exclusive=True, group="board-column", exit_on_error=False)
     def _fetch(self, query: Filter, limit: int, generation: int, select: int | None) -> None:
-        page = store_of(self).list_contacts(query, limit=limit)
+        page = self.store.list_contacts(query, limit=limit)
         self.app.call_from_thread(self._apply, page.rows, page.total, limit, generation, select)
 
     def _apply(
@@ -223,7 +223,7 @@ class BoardColumn(ReportsWorkerErrors, Vertical):
 
     @work(thread=True, exclusive=True, group="board-column-more", exit_on_error=False)
     def _fetch_more(self, query: Filter, after: tuple[str, int], generation: int) -> None:
-        page = store_of(self).list_contacts(query, limit=PAGE, after=after, with_total=False)
+        page = self.store.list_contacts(query, limit=PAGE, after=after, with_total=False)
         self.app.call_from_thread(self._apply_more, page.rows, after, generation)
 
     def _apply_more(self, rows: tuple[ContactRow, ...], after: tuple[str, int], generation: int) -> None:
@@ -326,7 +326,7 @@ class BoardScreen(TagtuiScreen):
 
     @work(thread=True, exclusive=True, group="board-statuses", exit_on_error=False)
     def _fetch_statuses(self, base: Filter) -> None:
-        store = store_of(self)
+        store = self.store
         if base != EVERYTHING:
             try:
                 store.check_query(base)  # once here, rather than an error from every column
@@ -405,7 +405,7 @@ class BoardScreen(TagtuiScreen):
         target.put(moved)
         focus_now(target.table)  # the next key of a burst moves the same card on
         self._touched.update({source.status_id, target.status_id})
-        store = store_of(self)
+        store = self.store
         status_id = target.status_id
         self._writes.submit(lambda: store.set_status(row.id, status_id))
 
@@ -455,7 +455,7 @@ class BoardScreen(TagtuiScreen):
 
     @work(thread=True, exclusive=True, group="board-funnel", exit_on_error=False)
     def _load_funnel(self, base: Filter) -> None:
-        stages = store_of(self).funnel(base)
+        stages = self.store.funnel(base)
         self.app.call_from_thread(self._show_funnel, stages)
 
     def _show_funnel(self, stages: list[FunnelStage]) -> None:

@@ -66,7 +66,7 @@ class ContactForm(TagtuiModal[Contact | None]):
     def on_mount(self) -> None:
         self.query_one("#field-name", Input).focus()
         if self.contact_id is not None:
-            self._load(self.app.store, self.contact_id)  # type: ignore[attr-defined]
+            self._load(self.store, self.contact_id)
 
     @work(thread=True, group="form", exit_on_error=False)
     def _load(self, store: Store, contact_id: int, reloading: bool = False) -> None:
@@ -85,7 +85,7 @@ class ContactForm(TagtuiModal[Contact | None]):
 
     def action_reload(self) -> None:
         if self.contact_id is not None and self.stale:
-            self._load(self.app.store, self.contact_id, True)  # type: ignore[attr-defined]
+            self._load(self.store, self.contact_id, True)
 
     def _reloaded(self, contact: Contact) -> None:
         self.stale = False
@@ -114,7 +114,7 @@ class ContactForm(TagtuiModal[Contact | None]):
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
         self._clear_errors()
-        self._save(self.app.store, self.values())  # type: ignore[attr-defined]
+        self._save(self.store, self.values())
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

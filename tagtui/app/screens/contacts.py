@@ -239,7 +239,7 @@ class ContactsScreen(TagtuiScreen):
 
     @work(thread=True, exclusive=True, group="workspace-count", exit_on_error=False)
     def _count_workspace(self) -> None:
-        total = self.app.store.count_contacts()  # type: ignore[attr-defined]
+        total = self.store.count_contacts()
         self.app.call_from_thread(self._counted, total)
 
     def _counted(self, total: int) -> None:
@@ -355,7 +355,7 @@ class ContactsScreen(TagtuiScreen):
         if event.fresh:
             self._clear_query_error()
             # The board and triage follow the filter the contacts screen shows.
-            self.app.current_filter = self.table.filter  # type: ignore[attr-defined]
+            self.tagtui_app.current_filter = self.table.filter
         self._show_count()
         self._update_bindings()
 
@@ -387,7 +387,7 @@ class ContactsScreen(TagtuiScreen):
     @work(thread=True, exclusive=True, group="explain", exit_on_error=False)
     def _run_explain(self, text: str) -> None:
         try:
-            explained = self.app.store.explain(text)  # type: ignore[attr-defined]
+            explained = self.store.explain(text)
         except TagtuiError:
             explained = None  # an unknown tag or status: the table says so under the bar
         if not get_current_worker().is_cancelled:
@@ -643,7 +643,7 @@ class ContactsScreen(TagtuiScreen):
     @work(thread=True, group="bulk-plan", exclusive=True, exit_on_error=False)
     def _plan_bulk(self, selection: Selection, heading: str, change: dict[str, Any]) -> None:
         try:
-            plan = self.app.store.plan_bulk_change(selection, **change)  # type: ignore[attr-defined]
+            plan = self.store.plan_bulk_change(selection, **change)
         except Exception:
             self.app.call_from_thread(self._working, False)
             raise
@@ -682,7 +682,7 @@ class ContactsScreen(TagtuiScreen):
         self, change: Callable[[Store, Progress], Any], describe: Callable[[Any], str], progress: Progress
     ) -> None:
         try:
-            result = change(self.app.store, progress)  # type: ignore[attr-defined]
+            result = change(self.store, progress)
         except Cancelled:
             self.app.call_from_thread(self._bulk_done, "Cancelled: nothing was changed.")
             return
@@ -714,7 +714,7 @@ class ContactsScreen(TagtuiScreen):
     @work(thread=True, group="bulk-plan", exclusive=True, exit_on_error=False)
     def _count_for_delete(self, selection: Selection) -> None:
         try:
-            n = self.app.store.count_contacts(selection)  # type: ignore[attr-defined]
+            n = self.store.count_contacts(selection)
         finally:
             self.app.call_from_thread(self._working, False)
         self.app.call_from_thread(self._confirm_delete, selection, n, f"all {n:,} matching contacts")
@@ -792,7 +792,7 @@ class ContactsScreen(TagtuiScreen):
         self.app.push_screen(ImportScreen())
 
     def action_save_view(self) -> None:
-        store: Store = self.app.store  # type: ignore[attr-defined]
+        store: Store = self.store
         query = self.query_text
         sort = self.table.sort
 
@@ -815,7 +815,7 @@ class ContactsScreen(TagtuiScreen):
 
     @work(thread=True, group="views", exit_on_error=False)
     def _load_views(self) -> None:
-        views = self.app.store.list_views()  # type: ignore[attr-defined]
+        views = self.store.list_views()
         self.app.call_from_thread(self._pick_view, views)
 
     def _pick_view(self, views: list[View]) -> None:

@@ -20,7 +20,7 @@ from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from tagtui.app.format import literal, status_chip, tag_chips
 from tagtui.app.screens.base import TagtuiScreen
-from tagtui.app.screens.support import data_changed, plural, show_error, store_of
+from tagtui.app.screens.support import data_changed, plural, show_error
 from tagtui.app.widgets.list_table import ListTable
 from tagtui.app.writes import WriteQueue
 from tagtui.store import Contact, Event, NotFound, Status, Tag
@@ -215,7 +215,7 @@ class ContactDetailScreen(TagtuiScreen):
 
     @work(thread=True, exclusive=True, group="detail-load", exit_on_error=False)
     def _fetch(self, version: int) -> None:
-        store = store_of(self)
+        store = self.store
         try:
             contact = store.get_contact(self.contact_id)
         except NotFound:
@@ -370,7 +370,7 @@ class ContactDetailScreen(TagtuiScreen):
             table.update_cell(str(tag.id), column, cell)
         self._show_tag_note()
         self._show_fields()
-        store, contact_id, tag_id = store_of(self), self.contact_id, tag.id
+        store, contact_id, tag_id = self.store, self.contact_id, tag.id
         if adding:
             self._writes.submit(lambda: store.change_tags(contact_id, add=[tag_id]))
         else:
@@ -387,7 +387,7 @@ class ContactDetailScreen(TagtuiScreen):
             return
         self.status_id = status_id
         self._show_fields()
-        store, contact_id = store_of(self), self.contact_id
+        store, contact_id = self.store, self.contact_id
         self._writes.submit(lambda: store.set_status(contact_id, status_id))
 
     def action_step_status(self, delta: int) -> None:

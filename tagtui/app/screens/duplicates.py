@@ -22,7 +22,7 @@ from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from tagtui.app.format import literal
 from tagtui.app.screens.base import TagtuiScreen
-from tagtui.app.screens.support import data_changed, plural, show_error, store_of
+from tagtui.app.screens.support import data_changed, plural, show_error
 from tagtui.app.widgets.list_table import ListTable
 from tagtui.store import Contact
 from tagtui.store.duplicates import DuplicateGroup, ScanCancelled
@@ -146,7 +146,7 @@ class DuplicatesScreen(TagtuiScreen):
 
     @work(thread=True, exclusive=True, group="duplicates-scan", exit_on_error=False)
     def _scan(self, cancel: threading.Event) -> None:
-        store = store_of(self)
+        store = self.store
         last = [0.0]
 
         def progress(stage: str, done: int, total: int) -> None:
@@ -239,7 +239,7 @@ class DuplicatesScreen(TagtuiScreen):
 
     @work(thread=True, exclusive=True, group="duplicates-group", exit_on_error=False)
     def _load_group(self, ids: tuple[int, ...]) -> None:
-        store = store_of(self)
+        store = self.store
         contacts = []
         for i in ids:
             try:
@@ -340,7 +340,7 @@ class DuplicatesScreen(TagtuiScreen):
     @work(thread=True, exclusive=True, group="duplicates-write", exit_on_error=False)
     def _preview(self, keep: int, others: list[int], choose: dict[str, int]) -> None:
         try:
-            result = store_of(self).preview_merge(keep, others, choose=choose)
+            result = self.store.preview_merge(keep, others, choose=choose)
         except Exception as exc:
             self.app.call_from_thread(show_error, self, exc)
             return
@@ -392,7 +392,7 @@ class DuplicatesScreen(TagtuiScreen):
     @work(thread=True, exclusive=True, group="duplicates-write", exit_on_error=False)
     def _merge(self, keep: int, others: list[int], choose: dict[str, int]) -> None:
         try:
-            result = store_of(self).merge_contacts(keep, others, choose=choose)
+            result = self.store.merge_contacts(keep, others, choose=choose)
         except Exception as exc:
             self.app.call_from_thread(show_error, self, exc)
             return
@@ -414,7 +414,7 @@ class DuplicatesScreen(TagtuiScreen):
     @work(thread=True, exclusive=True, group="duplicates-write", exit_on_error=False)
     def _ignore(self, ids: tuple[int, ...]) -> None:
         try:
-            store_of(self).ignore_duplicates(list(ids))
+            self.store.ignore_duplicates(list(ids))
         except Exception as exc:
             self.app.call_from_thread(show_error, self, exc)
             return

@@ -140,7 +140,7 @@ class ExportDialog(TagtuiModal[str | None]):
     def _start(self, target: Any) -> None:
         self.running = True
         progress = self.query_one(JobProgress).start("Exporting", unit="contacts")
-        self._export(self.app.store, target, self.choice, progress)  # type: ignore[attr-defined]
+        self._export(self.store, target, self.choice, progress)
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

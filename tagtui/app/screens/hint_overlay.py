@@ -70,7 +70,7 @@ class HintOverlay(TagtuiModal[bool]):
             yield Label("✓ all have it  ◐ some have it  · escape closes", classes="dialog-help")
 
     def on_mount(self) -> None:
-        self._load(self.app.store)  # type: ignore[attr-defined]
+        self._load(self.store)
 
     @work(thread=True, exclusive=True, group="hint-load", exit_on_error=False)
     def _load(self, store: Store) -> None:
@@ -92,7 +92,7 @@ class HintOverlay(TagtuiModal[bool]):
 
     def _count_marks(self) -> None:
         if self.tags and not self.writes.busy:
-            self._fetch_marks(self.app.store, self.writes.version)  # type: ignore[attr-defined]
+            self._fetch_marks(self.store, self.writes.version)
 
     @work(thread=True, exclusive=True, group="hint-marks", exit_on_error=False)
     def _fetch_marks(self, store: Store, version: int) -> None:
@@ -144,7 +144,7 @@ class HintOverlay(TagtuiModal[bool]):
             self._redraw()
             return
         kind, ident = found
-        store: Store = self.app.store  # type: ignore[attr-defined]
+        store: Store = self.store
         selection = self.selection
         if kind == "tag":
             tag = next(t for t in self.tags if t.id == ident)
@@ -172,7 +172,7 @@ class HintOverlay(TagtuiModal[bool]):
         self._redraw()
 
     def action_clear_status(self) -> None:
-        store: Store = self.app.store  # type: ignore[attr-defined]
+        store: Store = self.store
         selection = self.selection
         self.writes.submit(
             lambda: store.bulk_set_status(selection, None),
@@ -190,8 +190,8 @@ class HintOverlay(TagtuiModal[bool]):
         )
 
     def _failed(self, exc: Exception) -> None:
-        self.app.notify_error(exc)  # type: ignore[attr-defined]
-        self._load(self.app.store)  # type: ignore[attr-defined]
+        self.tagtui_app.notify_error(exc)
+        self._load(self.store)
 
     def action_close(self) -> None:
         if self.reader.pending:

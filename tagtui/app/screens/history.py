@@ -19,7 +19,6 @@ from textual.widgets import DataTable, Footer, Header, Label, Static
 from tagtui.app.format import literal
 from tagtui.app.screens.base import TagtuiScreen
 from tagtui.app.screens.detail import format_when
-from tagtui.app.screens.support import store_of
 from tagtui.app.widgets.list_table import ListTable
 from tagtui.store.history import HistoryLine
 
@@ -106,7 +105,7 @@ class HistoryScreen(TagtuiScreen):
 
     @work(thread=True, exclusive=True, group="history-load", exit_on_error=False)
     def _load(self, version: int) -> None:
-        lines = store_of(self).history_lines(contact=self.contact, tag=self.tag, limit=LIMIT)
+        lines = self.store.history_lines(contact=self.contact, tag=self.tag, limit=LIMIT)
         self.app.call_from_thread(self._show, lines, version)
 
     def _show(self, lines: list[HistoryLine], version: int) -> None:

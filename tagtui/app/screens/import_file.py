@@ -228,7 +228,7 @@ class ImportScreen(TagtuiModal[Any]):
         self._summary("")
         # The import tells the share of the file read (bytes) every ROWS_PER_PROGRESS rows.
         progress = self.query_one(JobProgress).start("Importing", rows_per_call=ROWS_PER_PROGRESS)
-        self._import(self.app.store, path, self._encoding(), self.mapping, progress)  # type: ignore[attr-defined]
+        self._import(self.store, path, self._encoding(), self.mapping, progress)
 
     @work(thread=True, exclusive=True, group="import", exit_on_error=False)
     def _import(self, store: Store, path: str, encoding: str | None, mapping: Any, progress: Any) -> None:

@@ -16,7 +16,6 @@ from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from tagtui.app.format import literal
 from tagtui.app.screens.base import TagtuiScreen
-from tagtui.app.screens.support import store_of
 from tagtui.app.widgets.list_table import ListTable
 from tagtui.query.filter import EVERYTHING, Filter
 from tagtui.store import TagtuiError
@@ -101,7 +100,7 @@ class InsightScreen(TagtuiScreen):
 
     @work(thread=True, exclusive=True, group="insight", exit_on_error=False)
     def _load(self, query: Filter) -> None:
-        store = store_of(self)
+        store = self.store
         note = ""
         try:
             store.check_query(query)

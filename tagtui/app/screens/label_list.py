@@ -10,7 +10,7 @@ from textual.events import Resize
 from textual.widgets import DataTable
 
 from tagtui.app.screens.base import TagtuiScreen
-from tagtui.app.screens.support import data_changed, show_error, store_of
+from tagtui.app.screens.support import data_changed, show_error
 from tagtui.app.widgets.dialogs import ConfirmDialog
 from tagtui.store import Store, TagtuiError
 from tagtui.textsafe import visible
@@ -145,7 +145,7 @@ class LabelListScreen(TagtuiScreen):
 
     def _fetch_for_delete(self, item_id: int) -> None:
         try:
-            store = store_of(self)
+            store = self.store
             item = self.get_item(store, item_id)  # a fresh count for the question
             users = store.stored_queries_naming(self.KIND, item_id)
         except TagtuiError as exc:
@@ -173,7 +173,7 @@ class LabelListScreen(TagtuiScreen):
 
     def _delete_in_thread(self, item_id: int, name: str, force: bool = False) -> None:
         try:
-            contacts = self.delete_item(store_of(self), item_id, force=force)
+            contacts = self.delete_item(self.store, item_id, force=force)
         except TagtuiError as exc:
             self.app.call_from_thread(show_error, self, exc)
         else:

@@ -269,7 +269,7 @@ class ViewPicker(SearchPicker[View]):
 
     @work(thread=True, group="views", exit_on_error=False)
     def _delete(self, view: View) -> None:
-        self.app.store.delete_view(view.name)  # type: ignore[attr-defined]
+        self.store.delete_view(view.name)
         self.app.call_from_thread(self._deleted, view)
 
     def _deleted(self, view: View) -> None:

@@ -19,7 +19,7 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Sta
 
 from tagtui.app.format import literal
 from tagtui.app.screens.base import TagtuiModal, TagtuiScreen
-from tagtui.app.screens.support import data_changed, plural, show_error, store_of
+from tagtui.app.screens.support import data_changed, plural, show_error
 from tagtui.app.widgets.dialogs import ConfirmDialog
 from tagtui.app.widgets.list_table import ListTable
 from tagtui.store import TagtuiError, ValidationError
@@ -102,7 +102,7 @@ class RulesScreen(TagtuiScreen):
 
     @work(thread=True, exclusive=True, group="rules-load", exit_on_error=False)
     def _fetch(self, select: str | None) -> None:
-        store = store_of(self)
+        store = self.store
         rules = store.list_rules()
         matches = store.count_rule_matches()
         self.app.call_from_thread(self._show, rules, matches, select)
@@ -191,7 +191,7 @@ class RulesScreen(TagtuiScreen):
     @work(thread=True, exclusive=True, group="rules-write", exit_on_error=False)
     def _delete(self, name: str) -> None:
         try:
-            store_of(self).delete_rule(name)
+            self.store.delete_rule(name)
         except TagtuiError as exc:
             self.app.call_from_thread(show_error, self, exc)
         else:
@@ -220,7 +220,7 @@ class RulesScreen(TagtuiScreen):
     @work(thread=True, exclusive=True, group="rules-preview", exit_on_error=False)
     def _count(self, name: str | None, then_apply: bool) -> None:
         try:
-            effects = store_of(self).preview_rules(name)
+            effects = self.store.preview_rules(name)
         except TagtuiError as exc:
             self.app.call_from_thread(show_error, self, exc)
             return
@@ -246,7 +246,7 @@ class RulesScreen(TagtuiScreen):
     @work(thread=True, exclusive=True, group="rules-write", exit_on_error=False)
     def _apply(self, name: str | None) -> None:
         try:
-            effects = store_of(self).apply_rules(name)
+            effects = self.store.apply_rules(name)
         except TagtuiError as exc:
             self.app.call_from_thread(show_error, self, exc)
             return
@@ -373,7 +373,7 @@ class RuleForm(TagtuiModal[Rule | None]):
             return [part.strip() for part in text.split(",") if part.strip()]
 
         try:
-            rule = store_of(self).add_rule(
+            rule = self.store.add_rule(
                 values["name"],
                 values["query"],
                 add=names(values["add"]),

@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Label, Static
 from tagtui.app.format import literal, swatch
 from tagtui.app.screens.label_list import LabelItem, LabelListScreen
 from tagtui.app.screens.status_form import StatusForm
-from tagtui.app.screens.support import data_changed, plural, show_error, store_of
+from tagtui.app.screens.support import data_changed, plural, show_error
 from tagtui.app.widgets.list_table import ListTable
 from tagtui.app.writes import WriteQueue
 from tagtui.store import Status, Store
@@ -88,7 +88,7 @@ class StatusesScreen(LabelListScreen):
 
     @work(thread=True, exclusive=True, group="statuses-load", exit_on_error=False)
     def _fetch(self, version: int) -> None:
-        statuses = store_of(self).list_statuses()
+        statuses = self.store.list_statuses()
         self.app.call_from_thread(self._apply, statuses, version)
 
     def _apply(self, statuses: list[Status], version: int) -> None:
@@ -140,7 +140,7 @@ class StatusesScreen(LabelListScreen):
         status = self.statuses.pop(row)
         self.statuses.insert(target, status)
         self._show_rows(target)  # the cursor follows the moved row
-        store = store_of(self)
+        store = self.store
         self._moves.submit(lambda: store.move_status(status.id, target + 1))
 
     def _moves_done(self) -> None:

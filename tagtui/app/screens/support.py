@@ -1,4 +1,4 @@
-"""Helpers shared by the tags, statuses, board and detail screens: store access, errors, ordered writes."""
+"""Helpers shared by the tags, statuses, board and detail screens: errors, change notices, focus."""
 
 from __future__ import annotations
 
@@ -6,11 +6,7 @@ from textual.dom import DOMNode
 from textual.widget import Widget
 
 from tagtui.app.messages import DataChanged
-from tagtui.store import Store, TagtuiError
-
-
-def store_of(node: DOMNode) -> Store:
-    return node.app.store  # type: ignore[attr-defined]
+from tagtui.store import TagtuiError
 
 
 def show_error(node: DOMNode, exc: BaseException) -> None:

@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Footer, Header, Label
 
 from tagtui.app.format import literal
 from tagtui.app.screens.base import TagtuiScreen
-from tagtui.app.screens.support import data_changed, plural, show_error, store_of
+from tagtui.app.screens.support import data_changed, plural, show_error
 from tagtui.app.widgets.job_progress import JobProgress
 from tagtui.store import TagtuiError
 from tagtui.store.jobs import Cancelled, Progress
@@ -99,7 +99,7 @@ class SyncScreen(TagtuiScreen):
 
     @work(thread=True, exclusive=True, group="sync-list", exit_on_error=False)
     def _load(self) -> None:
-        sources = store_of(self).sync_sources()
+        sources = self.store.sync_sources()
         self.app.call_from_thread(self._show, sources)
 
     def _show(self, sources: list[SyncSource]) -> None:
@@ -190,7 +190,7 @@ class SyncScreen(TagtuiScreen):
     def _sync(self, names: list[str], force: bool, dry_run: bool, progress: Progress) -> None:
         from tagtui.sync.engine import sync
 
-        store = store_of(self)
+        store = self.store
         job = self.query_one(JobProgress)
         reports = []
         failure: BaseException | None = None
@@ -229,7 +229,7 @@ class SyncScreen(TagtuiScreen):
         self.query_one(JobProgress).finish()
         dry_run = any(r.dry_run for r in reports)
         if reports and not dry_run:
-            self.app.sync_reports = reports  # type: ignore[attr-defined]
+            self.tagtui_app.sync_reports = reports
             self._show_conflicts(reports)
             data_changed(self, "contacts")
         parts = []
@@ -308,8 +308,8 @@ class SyncScreen(TagtuiScreen):
 
     @work(thread=True, exclusive=True, group="sync-list", exit_on_error=False)
     def _remove(self, name: str) -> None:
-        store_of(self).remove_sync_source(name)
-        sources = store_of(self).sync_sources()
+        self.store.remove_sync_source(name)
+        sources = self.store.sync_sources()
         self.app.call_from_thread(self._show, sources)
 
     def action_close(self) -> None:

@@ -11,7 +11,6 @@ from textual.widgets import Button, Input, Label
 
 from tagtui.app.format import literal
 from tagtui.app.screens.base import TagtuiModal
-from tagtui.app.screens.support import store_of
 from tagtui.store import TagtuiError
 from tagtui.sync.engine import Added, add_source
 
@@ -87,7 +86,7 @@ class SyncSourceForm(TagtuiModal[Added | None]):
         try:
             # The server is contacted (discovery, the password tried) before anything is saved.
             added = add_source(
-                store_of(self),
+                self.store,
                 values["name"] or "",
                 values["url"] or "",
                 username=values["user"],

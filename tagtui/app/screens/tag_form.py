@@ -19,7 +19,6 @@ from textual.worker import get_current_worker
 
 from tagtui.app.format import literal, swatch
 from tagtui.app.screens.base import TagtuiModal
-from tagtui.app.screens.support import store_of
 from tagtui.app.widgets.color_picker import ColorPicker
 from tagtui.store import UNSET, Conflict, NotFound, Store, Tag, TagtuiError
 from tagtui.store.rules import DESCRIPTION_MAX, EMOJI_MAX, NAME_MAX, normalize_color
@@ -79,7 +78,7 @@ class LabelForm(TagtuiModal[Any]):
                     if field == "color":
                         yield Static(id="color-preview")
                 if field == "color":
-                    yield ColorPicker(store_of(self).colors(), id="picker")
+                    yield ColorPicker(self.store.colors(), id="picker")
                 yield Label(id=f"{field}-error", classes="form-error", markup=False)
             yield Label(id="form-error", classes="form-error", markup=False)
             with Horizontal(id="buttons"):
@@ -102,7 +101,7 @@ class LabelForm(TagtuiModal[Any]):
 
     def _color_text(self, hex_code: str) -> str:
         """A stored color as the user would type it: its palette name, else its hex code."""
-        for name, code in store_of(self).colors():
+        for name, code in self.store.colors():
             if code == hex_code:
                 return name
         return hex_code
@@ -208,7 +207,7 @@ class LabelForm(TagtuiModal[Any]):
     @work(thread=True, exclusive=True, group="label-form", exit_on_error=False)
     def _run_save(self, values: dict[str, str | None], rev: int | None) -> None:
         try:
-            saved = self._save(store_of(self), values, rev)
+            saved = self._save(self.store, values, rev)
         except TagtuiError as exc:
             self.app.call_from_thread(self._show_error, exc)
             return
@@ -233,7 +232,7 @@ class LabelForm(TagtuiModal[Any]):
     @work(thread=True, exclusive=True, group="label-form", exit_on_error=False)
     def _run_reload(self, item_id: int) -> None:
         try:
-            item = self._load(store_of(self), item_id)
+            item = self._load(self.store, item_id)
         except TagtuiError as exc:
             self.app.call_from_thread(self._show_error, exc)
             return

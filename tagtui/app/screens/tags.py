@@ -19,7 +19,7 @@ from textual.worker import get_current_worker
 from tagtui.app.format import chip, literal, swatch
 from tagtui.app.screens.label_list import LabelItem, LabelListScreen
 from tagtui.app.screens.picker import TagPicker, matches_text
-from tagtui.app.screens.support import data_changed, plural, show_error, store_of
+from tagtui.app.screens.support import data_changed, plural, show_error
 from tagtui.app.screens.tag_form import TagForm
 from tagtui.app.widgets.dialogs import ConfirmDialog
 from tagtui.app.widgets.list_table import ListTable
@@ -175,7 +175,7 @@ class TagsScreen(LabelListScreen):
 
     @work(thread=True, exclusive=True, group="tags-load", exit_on_error=False)
     def _fetch(self, search: str, offset: int, limit: int, generation: int, select: int | None) -> None:
-        store = store_of(self)
+        store = self.store
         tags = store.list_tags(search=search or None, limit=limit, offset=offset)
         total = store.count_tags(search or None)
         all_count = total if not search else store.count_tags()
@@ -184,7 +184,7 @@ class TagsScreen(LabelListScreen):
 
     @work(thread=True, exclusive=True, group="tags-more", exit_on_error=False)
     def _fetch_more(self, search: str, offset: int, generation: int) -> None:
-        store = store_of(self)
+        store = self.store
         tags = store.list_tags(search=search or None, limit=PAGE, offset=offset)
         self.app.call_from_thread(self._apply_more, tags, offset, generation)
 
@@ -324,7 +324,7 @@ class TagsScreen(LabelListScreen):
 
     @work(thread=True, exclusive=True, group="tags-merge", exit_on_error=False)
     def _ask_merge(self, tag_id: int) -> None:
-        store = store_of(self)
+        store = self.store
         try:
             source = store.get_tag(tag_id)
             others = [t for t in store.list_tags(limit=MAX_RELOAD) if t.id != source.id]
@@ -363,7 +363,7 @@ class TagsScreen(LabelListScreen):
     @work(thread=True, exclusive=True, group="tags-merge", exit_on_error=False)
     def _merge(self, source_id: int, target_id: int) -> None:
         try:
-            result = store_of(self).merge_tags(source_id, target_id)
+            result = self.store.merge_tags(source_id, target_id)
         except TagtuiError as exc:
             self.app.call_from_thread(show_error, self, exc)
             self.app.call_from_thread(self.reload)

@@ -15,7 +15,6 @@ from textual_plotext import PlotextPlot
 
 from tagtui.app.format import literal
 from tagtui.app.screens.base import TagtuiScreen
-from tagtui.app.screens.support import store_of
 from tagtui.query.filter import EVERYTHING, Filter
 from tagtui.store import TagtuiError
 from tagtui.store.trends import Trends
@@ -77,7 +76,7 @@ class TrendsScreen(TagtuiScreen):
 
     @work(thread=True, exclusive=True, group="trends", exit_on_error=False)
     def _load(self, query: Filter, weeks: int) -> None:
-        store = store_of(self)
+        store = self.store
         note = ""
         try:
             store.check_query(query)

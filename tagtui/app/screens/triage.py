@@ -148,7 +148,7 @@ class TriageScreen(TagtuiScreen):
     def on_mount(self) -> None:
         query = visible(self.query_text) if self.query_text else "every contact"
         self.query_one("#triage-query", Label).update(f"  {query}")
-        self._begin(self.app.store)  # type: ignore[attr-defined]
+        self._begin(self.store)
 
     # -- loading --------------------------------------------------------------------------
 
@@ -206,7 +206,7 @@ class TriageScreen(TagtuiScreen):
     def _load(self, contact_id: int) -> None:
         """Show the contact at ``self.index``: read behind the writes already queued."""
         self._waiting = True
-        store: Store = self.app.store  # type: ignore[attr-defined]
+        store: Store = self.store
         self.writes.submit(lambda: _read_contact(store, contact_id), lambda c: self._loaded(contact_id, c))
 
     def _loaded(self, contact_id: int, contact: Contact | None) -> None:
@@ -353,7 +353,7 @@ class TriageScreen(TagtuiScreen):
             self._load(row.id)
         elif not self._exhausted:
             self._waiting = True
-            self._fetch_more(self.app.store, self._after)  # type: ignore[attr-defined]
+            self._fetch_more(self.store, self._after)
         else:
             self.index = len(self.trail)
             self._show_end()
@@ -453,7 +453,7 @@ class TriageScreen(TagtuiScreen):
         if c is None or tag is None:
             return
         has = any(t.id == tag_id for t in c.tags)
-        store: Store = self.app.store  # type: ignore[attr-defined]
+        store: Store = self.store
         cid = c.id
         if has:
             tags = tuple(t for t in c.tags if t.id != tag_id)
@@ -472,7 +472,7 @@ class TriageScreen(TagtuiScreen):
         if status_id is not None and c.status_id == status_id:
             status_id = None  # the current stage's key again clears it
         status = next((s for s in self.statuses if s.id == status_id), None)
-        store: Store = self.app.store  # type: ignore[attr-defined]
+        store: Store = self.store
         cid = c.id
         self.writes.submit(lambda: store.set_status(cid, status_id))
         self.changed.add(cid)
@@ -502,7 +502,7 @@ class TriageScreen(TagtuiScreen):
 
     def _write_failed(self, exc: Exception) -> None:
         # The queue dropped what followed (a read among them): read the contact the keys act on.
-        self.app.notify_error(exc)  # type: ignore[attr-defined]
+        self.tagtui_app.notify_error(exc)
         self._failures += 1
         if self._failures <= 2 and 0 <= self.index < len(self.trail):
             self._load(self.trail[self.index])

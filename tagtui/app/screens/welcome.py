@@ -91,7 +91,7 @@ class WelcomeScreen(TagtuiModal[bool]):
         self.busy = True
         self._status("")
         progress = self.query_one(JobProgress).start("Generating demo data", unit="contacts")
-        self._demo(self.app.store, self.demo_contacts, progress)  # type: ignore[attr-defined]
+        self._demo(self.store, self.demo_contacts, progress)
 
     @work(thread=True, exclusive=True, group="welcome", exit_on_error=False)
     def _demo(self, store: Store, contacts: int, progress: Progress) -> None:
@@ -121,13 +121,13 @@ class WelcomeScreen(TagtuiModal[bool]):
         if self.busy or "tags" in self.done:
             return
         self.busy = True
-        self._setup(self.app.store, "tags")  # type: ignore[attr-defined]
+        self._setup(self.store, "tags")
 
     def action_pipeline(self) -> None:
         if self.busy or "pipeline" in self.done:
             return
         self.busy = True
-        self._setup(self.app.store, "pipeline")  # type: ignore[attr-defined]
+        self._setup(self.store, "pipeline")
 
     @work(thread=True, exclusive=True, group="welcome", exit_on_error=False)
     def _setup(self, store: Store, what: str) -> None:

@@ -18,7 +18,7 @@ from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from tagtui.app.format import chip, count, literal
 from tagtui.app.panel_state import PanelState
-from tagtui.app.screens.base import ReportsWorkerErrors
+from tagtui.app.screens.base import InApp, ReportsWorkerErrors
 from tagtui.store import Status, Store, Tag
 
 NO_TAGS = "no-tags"
@@ -74,7 +74,7 @@ class LabelList(OptionList):
         self.post_message(self.ClearRequested())
 
 
-class FilterPanel(ReportsWorkerErrors, Vertical):
+class FilterPanel(InApp, ReportsWorkerErrors, Vertical):
     """Tags and statuses with counts; marks show how each takes part in the filter."""
 
     class Changed(Message):
@@ -114,7 +114,7 @@ class FilterPanel(ReportsWorkerErrors, Vertical):
 
     def reload(self) -> None:
         """Fetch tags, statuses and their counts (in a worker: typing never waits for it)."""
-        self._load(self.app.store)  # type: ignore[attr-defined]
+        self._load(self.store)
 
     @work(thread=True, exclusive=True, group="panel-counts", exit_on_error=False)
     def _load(self, store: Store) -> None:

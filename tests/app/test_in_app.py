@@ -1,0 +1,34 @@
+"""Screens and widgets reach the app's store through one typed property (tagtui.app.screens.base.InApp)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import tagtui
+from tagtui.app.screens.base import InApp, TagtuiModal, TagtuiScreen
+from tests.app.helpers import SIZE, settle
+
+
+def test_screens_and_dialogs_have_the_store_property() -> None:
+    assert issubclass(TagtuiScreen, InApp) and issubclass(TagtuiModal, InApp)
+
+
+def test_no_screen_reaches_for_the_untyped_app_store() -> None:
+    app_dir = Path(tagtui.__file__).parent / "app"
+    found = [
+        str(path.relative_to(app_dir))
+        for path in sorted((app_dir / "screens").glob("*.py"))
+        if "self.app.store" in path.read_text(encoding="utf-8")
+    ]
+    assert found == []
+
+
+async def test_the_store_of_a_screen_is_the_apps(seeded, make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for key in ("1", "2", "4", "R"):
+            await pilot.press(key)
+            await settle(pilot)
+            assert app.screen.store is app.store is seeded
+            assert app.screen.tagtui_app is app
