@@ -148,13 +148,16 @@ class TagtuiApp(ReportsWorkerErrors, App[int]):
         self.check_first_run()
         self._load_last_sync()
         self._change_marker: tuple[int, int] | None = None
-        self._poll_changes()  # the baseline: what the screens are loading now
+        # The baseline (what the screens loaded) is read once the first rows show (``_started``),
+        # so that start-up reads the rows first; the poll's first tick reads it otherwise.
         self.set_interval(POLL_SECONDS, self._poll_changes)
         self.set_interval(QUIET / 2, self._collector.tick)
 
     @on(ContactTable.Loaded)
     def _started(self) -> None:
         # The first rows show: start-up is over (see tagtui/app/collector.py).
+        if self._change_marker is None:
+            self._poll_changes()
         self._collector.start()
 
     def on_unmount(self) -> None:
@@ -190,7 +193,8 @@ class TagtuiApp(ReportsWorkerErrors, App[int]):
     @work(thread=True, group="first-run", exit_on_error=False)
     def check_first_run(self) -> None:
         """A new, empty workspace opens on the welcome screen (or straight into demo data)."""
-        has_contacts = self.store.count_contacts() > 0
+        # One row tells (a count would read every contact of a big workspace at start-up).
+        has_contacts = bool(self.store.list_contacts(limit=1, with_total=False).rows)
         empty = not has_contacts and not self.store.list_tags(limit=1) and not self.store.list_statuses()
         if (self.demo and not has_contacts) or empty:
             self.call_from_thread(self._welcome, self.demo and not has_contacts)

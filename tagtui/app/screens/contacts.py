@@ -155,6 +155,8 @@ class ContactsScreen(TagtuiScreen):
         #: The bar holds a query with an error: the rows are those of the last query that ran.
         self._results_stale = False
         self._resumed_once = False
+        #: The first rows arrived and the rest of the screen was sent for (``_loaded``).
+        self._first_rows_shown = False
         self._binding_context: tuple[bool, ...] = ()
         #: The query the explain line is (being) counted for.
         self._explain_text = ""
@@ -191,9 +193,9 @@ class ContactsScreen(TagtuiScreen):
         config = getattr(self.app, "config", None)
         if config is not None and config.columns.get("contacts"):
             self.table.choose_columns(config.columns["contacts"])
+        # The first rows come first: the workspace's count, the panel's counts and the query
+        # bar's words start when they have arrived (``_loaded``), not beside them.
         self.table.show(EVERYTHING)
-        self._count_workspace()
-        self.query_input.load_words()
 
     @property
     def table(self) -> ContactTable:
@@ -352,6 +354,11 @@ class ContactsScreen(TagtuiScreen):
 
     @on(ContactTable.Loaded)
     def _loaded(self, event: ContactTable.Loaded) -> None:
+        if not self._first_rows_shown:
+            self._first_rows_shown = True
+            self._count_workspace()
+            self.panel.reload()
+            self.query_input.load_words()
         if event.fresh:
             self._clear_query_error()
             # The board and triage follow the filter the contacts screen shows.

@@ -96,9 +96,6 @@ class FilterPanel(InApp, ReportsWorkerErrors, Vertical):
         yield Label("Statuses", classes="panel-title", id="statuses-title")
         yield LabelList(id="panel-statuses")
 
-    def on_mount(self) -> None:
-        self.reload()
-
     def on_resize(self) -> None:
         self._render_options()
 
