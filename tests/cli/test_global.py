@@ -93,24 +93,27 @@ def test_an_unsupported_url_is_refused(run: Cli) -> None:
 def test_no_command_opens_the_ui(run: Cli, db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     calls = []
 
-    def fake_run(target: str, workspace: str, *, demo: bool = False) -> int:
-        calls.append((target, workspace, demo))
+    def fake_run(target: str, workspace: str, *, demo: bool = False, upgrade_progress: object = None) -> int:
+        calls.append((target, workspace, demo, upgrade_progress))
         return 0
 
     import tagtui.app
+    from tagtui.cli.progress import upgrade_progress
 
     monkeypatch.setattr(tagtui.app, "run", fake_run, raising=False)
     assert run("--db", db_url, "--workspace", "w").code == 0
-    assert calls == [(db_url, "w", False)]
+    # The command line hands the UI its migration progress line (the app never imports the CLI).
+    assert calls == [(db_url, "w", False, upgrade_progress)]
 
 
 def test_demo_flag_is_passed_to_the_ui(run: Cli, db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     import tagtui.app
+    from tagtui.cli.progress import upgrade_progress
 
     calls = []
     monkeypatch.setattr(tagtui.app, "run", lambda *a, **k: calls.append((a, k)) or 0, raising=False)
     assert run("--demo", "--db", db_url).code == 0
-    assert calls == [((db_url, "default"), {"demo": True})]
+    assert calls == [((db_url, "default"), {"demo": True, "upgrade_progress": upgrade_progress})]
 
 
 def test_ui_unavailable_is_one_line(run: Cli, db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
