@@ -613,7 +613,13 @@ class TrendOps(InsightOps):
             # The assignments made in the window (by ``ix_contact_tag_made``); those made
             # before are the rest of each tag's total.
             week = self._week("ct.created_at")
-            if by_contacts(self._selected_size(tx) * 3, self._contacts(tx)):
+            # The window's assignments of these tags (trend_tag counts them): each selected
+            # contact's tags (a row read for each) cost more than those when they are fewer.
+            made = tx.scalar(
+                f"SELECT COALESCE(SUM(n), 0) FROM trend_tag WHERE tag_id IN ({tag_list}) AND week >= :first",
+                {"first": week_number(_moment(start))},
+            )
+            if by_contacts(self._selected_size(tx) * len(ids), int(made)):
                 source = f"{SELECTED} s CROSS JOIN contact_tag ct WHERE ct.contact_id = s.id AND"
             else:
                 source = f"contact_tag ct WHERE ct.contact_id IN (SELECT id FROM {SELECTED}) AND"
