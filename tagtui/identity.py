@@ -56,7 +56,7 @@ def _ascii_domain(domain: str) -> str:
 
 
 def search_key(name: str, email: str | None, company: str | None) -> str:
-    """The text free-text search looks in (see ``models.ContactRow.search``)."""
+    """The text free-text search looks in (see ``models.ContactTableRow.search``)."""
     return "\x1f".join((text_key(name), text_key(email or ""), text_key(company or "")))
 
 

@@ -316,7 +316,7 @@ class ImportReport(JsonRecord):
         return data
 
 
-class ContactRow(ImportRow):
+class FileContact(ImportRow):
     """One contact read from a file: fields as plain text (``tags`` a list), and its line.
 
     ``problem`` says why a reader could not make a contact of it (e.g. a card cut short).
@@ -337,7 +337,7 @@ class Checked:
     def __init__(
         self,
         store: Store,
-        rows: Iterable[ContactRow],
+        rows: Iterable[FileContact],
         progress: Callable[[], None] | None,
         *,
         strict: bool = False,
@@ -349,7 +349,7 @@ class Checked:
         self.skipped: list[Skipped] = []
         self.skipped_count = 0
 
-    def __iter__(self) -> Iterator[ContactRow]:
+    def __iter__(self) -> Iterator[FileContact]:
         self.skipped = []
         self.skipped_count = 0
         progress = self._progress
@@ -506,7 +506,7 @@ def _csv_error(exc: csv.Error) -> str:
     return text
 
 
-def _rows_of_csv(source: CsvFile, mapping: ColumnMapping) -> Iterator[ContactRow]:
+def _rows_of_csv(source: CsvFile, mapping: ColumnMapping) -> Iterator[FileContact]:
     plan = mapping._plan()
     width = len(mapping.columns)
     # The mapping worked out once: a field from one column (the usual case), a field tried
@@ -518,7 +518,7 @@ def _rows_of_csv(source: CsvFile, mapping: ColumnMapping) -> Iterator[ContactRow
     parts = [k for k in ("first_name", "middle_name", "last_name") if k in plan]
     drop = [k for k in (*parts, "id") if k in plan]
     for line, record in source.records():
-        row = ContactRow()
+        row = FileContact()
         row.line = line
         longest = max(map(len, record), default=0)
         if longest > CELL_LIMIT:
@@ -660,7 +660,7 @@ def import_file(
         if overrides:
             raise ValidationError("--map applies to CSV files, not vCards", field="map")
         source: Any = VcardFile(path, encoding)
-        rows: Iterable[ContactRow] = source
+        rows: Iterable[FileContact] = source
         source.check()  # a wrong file fails before a transaction is opened
         used = None
         fmt = "vcard"
@@ -695,10 +695,10 @@ def read_csv(path: str, *, encoding: str | None = None, delimiter: str | None = 
 class _Replay:
     """An iterable that makes a fresh iterator each time (so a retried transaction re-reads)."""
 
-    def __init__(self, make: Callable[[], Iterator[ContactRow]]) -> None:
+    def __init__(self, make: Callable[[], Iterator[FileContact]]) -> None:
         self._make = make
 
-    def __iter__(self) -> Iterator[ContactRow]:
+    def __iter__(self) -> Iterator[FileContact]:
         return self._make()
 
 

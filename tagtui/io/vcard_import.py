@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tagtui.io.csv_import import DEFAULT_ENCODING, ContactRow, TextLines, check_encoding, file_size, open_file
+from tagtui.io.csv_import import (
+    DEFAULT_ENCODING,
+    FileContact,
+    TextLines,
+    check_encoding,
+    file_size,
+    open_file,
+)
 from tagtui.io.vcard import FOLLOWERS, Card, iter_cards, logical_lines
 from tagtui.io.vcard import split_escaped as split_escaped  # re-exported for the importer's users
 from tagtui.io.vcard import unescape as unescape
@@ -17,7 +24,7 @@ from tagtui.store.errors import ValidationError
 
 
 class VcardFile:
-    """The cards of a vCard file as ``ContactRow``; iterating again reads the file again."""
+    """The cards of a vCard file as ``FileContact``; iterating again reads the file again."""
 
     def __init__(self, path: str, encoding: str | None = None) -> None:
         self.path = path
@@ -35,7 +42,7 @@ class VcardFile:
                     return
         raise ValidationError(f"{self.path}: not a vCard file (no BEGIN:VCARD line)", field="file")
 
-    def __iter__(self) -> Iterator[ContactRow]:
+    def __iter__(self) -> Iterator[FileContact]:
         with open_file(self.path) as fh:
             lines = TextLines(fh, self.given, self.path)
             for line, card in iter_cards(lines):
@@ -43,15 +50,15 @@ class VcardFile:
                 if card.complete:
                     yield _row(card, line)
                 else:
-                    row = ContactRow()
+                    row = FileContact()
                     row.line = line
                     row.problem = "the card has no END:VCARD (the file is cut short?)"
                     yield row
 
 
-def _row(card: Card, line: int) -> ContactRow:
+def _row(card: Card, line: int) -> FileContact:
     """A card's fields as text for the store, which checks them (followers as written)."""
-    row = ContactRow()
+    row = FileContact()
     row.line = line
     f = card.fields()
     fields = {

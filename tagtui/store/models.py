@@ -89,7 +89,9 @@ class TagRow(SQLModel, table=True):
     rev: int = Field(default=1)
 
 
-class ContactRow(SQLModel, table=True):
+class ContactTableRow(SQLModel, table=True):
+    """A row of the ``contact`` table (the value the store lists is ``types.ContactRow``)."""
+
     __tablename__ = "contact"
     __table_args__ = (
         Index("ux_contact_email", "workspace_id", "email_key", unique=True),

@@ -317,29 +317,23 @@ class ContactTable(ReportsWorkerErrors, ScrollView, can_focus=True):
             super().__init__()
             self.table = table
 
-    class RowHighlighted(Message):
+    class RowMessage(Message):
+        """Something happened at a row: the table and the row under its cursor."""
+
+        def __init__(self, table: ContactTable, cursor_row: int) -> None:
+            super().__init__()
+            self.table = table
+            self.cursor_row = cursor_row
+
+        @property
+        def control(self) -> ContactTable:
+            return self.table
+
+    class RowHighlighted(RowMessage):
         """The cursor is on another row (or the rows under it changed)."""
 
-        def __init__(self, table: ContactTable, cursor_row: int) -> None:
-            super().__init__()
-            self.table = table
-            self.cursor_row = cursor_row
-
-        @property
-        def control(self) -> ContactTable:
-            return self.table
-
-    class RowSelected(Message):
+    class RowSelected(RowMessage):
         """Enter, or a click on the row under the cursor: open it."""
-
-        def __init__(self, table: ContactTable, cursor_row: int) -> None:
-            super().__init__()
-            self.table = table
-            self.cursor_row = cursor_row
-
-        @property
-        def control(self) -> ContactTable:
-            return self.table
 
     class HeaderSelected(Message):
         """A click on a column's label."""
