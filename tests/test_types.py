@@ -1,0 +1,21 @@
+"""The type checker passes on the modules of tagtui/store and tagtui/query that ``[tool.mypy]`` in
+pyproject.toml lists, strict (issue 16 §6): a change that breaks their types fails here."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_mypy_strict_passes_on_the_listed_modules(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "mypy", "--cache-dir", str(tmp_path / "cache")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "no issues found in" in out.stdout
