@@ -238,6 +238,9 @@ SMALL_SHOTS: list[tuple[str, str, list[Step]]] = [
     ("small-tag-picker", "80×24: the tag picker, its help line in view", [lambda p: keys(p, "t")]),
     ("small-help", "80×24: Help, the keys in force", [lambda p: keys(p, "question_mark")]),
     ("small-columns", "80×24: the column chooser (c)", [lambda p: keys(p, "c")]),
+    ("small-tag-form", "80×24: the tag form, its colour hint whole", [lambda p: keys(p, "2", "n")]),
+    ("small-funnel", "80×24: the board's funnel (i)", [lambda p: keys(p, "4", "i")]),
+    ("small-trends", "80×24: Trends, the legend above the chart", [lambda p: keys(p, "4", "T")]),
 ]
 
 
@@ -272,14 +275,15 @@ async def main(out: Path, contacts: int, only: list[str] | None = None) -> None:
         store = Store.open(str(Path(tmp) / "demo.db"))
         try:
             generate(store, contacts=contacts, seed=1)
-            for name, title, steps in SHOTS:
+            # The sync shot last: its sync adds a tag, a status and contacts, and the header
+            # then says when the workspace was synced (a time that changes every run).
+            syncs = [shot for shot in SHOTS if with_sync in shot[2]]
+            shots = [(shot, SIZE) for shot in SHOTS if shot not in syncs]
+            shots += [(shot, SMALL) for shot in SMALL_SHOTS] + [(shot, SIZE) for shot in syncs]
+            for (name, title, steps), size in shots:
                 if only and name not in only:
                     continue
-                await shoot(store, name, title, steps, out)
-            for name, title, steps in SMALL_SHOTS:
-                if only and name not in only:
-                    continue
-                await shoot(store, name, title, steps, out, SMALL)
+                await shoot(store, name, title, steps, out, size)
         finally:
             store.close()
 
