@@ -65,7 +65,7 @@ async def test_board_funnel(seeded: Store, make_app) -> None:  # type: ignore[no
         await settle(pilot)
         assert panel.display
         lines = [line.strip() for line in drawn(panel).splitlines()]
-        assert lines[0].split() == ["Stage", "Contacts", "Conversion", "to", "next"]
+        assert lines[0].split() == ["Stage", "Contacts", "Conversion"]
         # New 2, Qualified 2, Won 1, no status 5: 3 of the 5 at New or later went on, 1 of 3 after.
         assert lines[1].startswith("New        " + "█" * 16 + " ")
         assert lines[1].endswith("2  → 60.0%")
