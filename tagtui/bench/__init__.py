@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from tagtui.bench.stall import DEFAULT_STEPS as STALL_STEPS
 from tagtui.query import parse
 from tagtui.store import Store
 from tagtui.store.errors import ValidationError
@@ -47,6 +48,9 @@ EXPORT_BY = "inbound"  # about a fifth of the contacts
 BENCH_TAG = "bench-mark"
 #: Cards of the address book the sync rows use (issue 13's figure), whatever --contacts says.
 SYNC_CARDS = 5000
+#: The terminal of group 13 (issue 15: tmux's 200x50) and the changes typed into its query bar.
+UI_SIZE = (200, 50)
+UI_STEPS: tuple[str, ...] = tuple(s for s in STALL_STEPS if not s.startswith("panel:"))
 
 Progress = Callable[[str], None]
 
@@ -958,6 +962,83 @@ class Bench:
             tags.setdefault(cid, []).append(tuple(tag))
         return [(*r, tuple(tags.get(r[0], ()))) for r in rows]
 
+    # -- 13: the UI in a real terminal, and enter to rows ----------------------------------
+
+    def ui(self) -> None:
+        """Group 13 (issue 15): the app as a person meets it. ``tagtui.bench.pty_probe`` starts
+        ``python -m tagtui`` on a pseudo-terminal of ``UI_SIZE`` and times the first rows, the
+        count and the board after ``4`` (one process per run); ``tagtui.bench.stall`` types
+        ``UI_STEPS`` into the query bar (one process) and times enter to the new rows painted
+        and the event loop's longest block while typing. No raw floor: the note gives the
+        issue's target and the app process's CPU time (user + system)."""
+        from tagtui.bench.pty_probe import probe
+
+        columns, lines = UI_SIZE
+        size = f"{columns}x{lines}"
+        samples = []
+        for n in range(self.runs):
+            self.progress(f"ui: pty {size}, run {n + 1}")
+            samples.append(probe(self.path, size=UI_SIZE))
+        rss = max((s["rss_mb"] for s in samples if s["rss_mb"] is not None), default=None)
+        for key, what, target in (
+            ("first_rows", "first rows", 0.8),
+            ("count", "the count shown", 1.0),
+            ("board", "the board with counts after 4", 0.8),
+        ):
+            walls = [float(s[key] or 0.0) for s in samples]
+            cpus = [float(s[f"{key}_cpu"] or 0.0) for s in samples]
+            since = "from the key press" if key == "board" else "from the process start"
+            self.results.append(
+                Result(
+                    f"ui (pty {size}): {what}",
+                    13,
+                    statistics.median(walls),
+                    None,
+                    rss,
+                    f"{since}; app CPU median {statistics.median(cpus):.2f} s; target {target:g} s",
+                    walls,
+                    [],
+                )
+            )
+        self.progress("ui: enter to rows")
+        steps = [arg for step in UI_STEPS for arg in ("--step", step)]
+        out = subprocess.run(
+            [sys.executable, "-m", "tagtui.bench.stall", self.path, "--size", size, *steps],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        stall = json.loads(out)
+        changes = stall["changes"]
+        rows = [c["rows_ms"] / 1000 for c in changes]
+        typing = [c["typing_block_ms"] / 1000 for c in changes]
+        after = [c["longest_block_ms"] / 1000 for c in changes]
+        self.results.append(
+            Result(
+                f"ui ({size}): enter on a typed query -> new rows painted",
+                13,
+                statistics.median(rows),
+                None,
+                None,
+                f"median of {len(changes)} changes (python -m tagtui.bench.stall); target 0.15 s",
+                rows,
+                [],
+            )
+        )
+        self.results.append(
+            Result(
+                f"ui ({size}): longest event-loop block while typing",
+                13,
+                max(typing),
+                None,
+                None,
+                f"the longest of {len(changes)} changes (median {statistics.median(typing) * 1000:.0f} ms;"
+                f" after enter up to {max(after) * 1000:.0f} ms); target 0.06 s",
+                typing,
+                [],
+            )
+        )
+
     # -- 8: generate and import -----------------------------------------------------------
 
     def sync(self, folder: str) -> None:
@@ -1195,6 +1276,7 @@ def run_bench(
             bench.trends()
             bench.sorting()
             if not quick:
+                bench.ui()
                 bench.generate_and_import(folder)
                 bench.sync(folder)
     finally:

@@ -3,14 +3,16 @@
 It starts ``python -m tagtui --db DB`` on a pseudo-terminal (200×50, as tmux gives), reads
 what the app draws and prints one JSON line of seconds since the process was started::
 
-    {"first_rows": s, "count": s, "board": s, "first_rows_cpu": s, "count_cpu": s, "board_cpu": s}
+    {"first_rows": s, "count": s, "board": s, "first_rows_cpu": s, "count_cpu": s, "board_cpu": s,
+     "rss_mb": MB}
 
 ``first_rows``: the first contact by name is on the screen; ``count``: the workspace's count
 ("1,000,000 contacts") is; ``board``: after pressing ``4`` (once the count showed), the count
 of every status column is on the screen, timed from the key press. The expected texts come
 from the database itself (read-only), so nothing is hard-coded. Then it presses ``q``.
 The ``_cpu`` figures are the app process's CPU time (user + system) at each moment: under
-load on a shared machine they say more than the wall times.
+load on a shared machine they say more than the wall times. ``rss_mb``: the app process's
+peak resident set size once the board showed.
 """
 
 from __future__ import annotations
@@ -59,7 +61,19 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def probe(path: str, timeout: float = 60.0, size: tuple[int, int] = (200, 50)) -> dict[str, float]:
+def peak_rss_mb(pid: int) -> float | None:
+    """Peak resident set size of process ``pid`` so far, in MB (Linux ``/proc``; None elsewhere)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return None
+
+
+def probe(path: str, timeout: float = 60.0, size: tuple[int, int] = (200, 50)) -> dict[str, float | None]:
     import fcntl
     import pty
     import termios
@@ -76,6 +90,7 @@ def probe(path: str, timeout: float = 60.0, size: tuple[int, int] = (200, 50)) -
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
     os.kill(pid, signal.SIGWINCH)
     times: dict[str, float] = {}
+    rss: float | None = None
     text = b""
     seen_columns: set[str] = set()
     pressed = 0.0
@@ -107,6 +122,7 @@ def probe(path: str, timeout: float = 60.0, size: tuple[int, int] = (200, 50)) -
                 if len(seen_columns) == len(column_counts):
                     times["board"] = time.perf_counter() - pressed
                     times["board_cpu"] = cpu_seconds(pid) - times["count_cpu"]
+                    rss = peak_rss_mb(pid)
         os.write(fd, b"q")
     finally:
         end = time.perf_counter() + 5
@@ -123,7 +139,7 @@ def probe(path: str, timeout: float = 60.0, size: tuple[int, int] = (200, 50)) -
     missing = {"first_rows", "count", "board"} - set(times)
     if missing:
         raise SystemExit(f"pty probe: not seen in {timeout:g} s: {', '.join(sorted(missing))}")
-    return {k: round(v, 3) for k, v in times.items()}
+    return {**{k: round(v, 3) for k, v in times.items()}, "rss_mb": rss}
 
 
 class _suppress:

@@ -40,7 +40,7 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
     p.add_argument(
         "--quick",
         action="store_true",
-        help="skip the slow ones: demo generation, the CSV import and sync with a local Radicale",
+        help="skip the slow ones: demo generation, the CSV import, sync with a local Radicale and the UI",
     )
 
 

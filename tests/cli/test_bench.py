@@ -10,10 +10,13 @@ import pytest
 from tagtui.store.sorting import SORT_FIELDS, Sort
 from tests.cli.conftest import Cli
 
-GROUPS = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}
+GROUPS = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13}
 
 
-def test_bench_runs_every_operation_and_writes_json(run: Cli, tmp_path) -> None:
+def test_bench_runs_every_operation_and_writes_json(run: Cli, tmp_path, monkeypatch) -> None:
+    # Group 13 types two of its queries here (the app's process, the real path; all of them take
+    # half a minute).
+    monkeypatch.setattr("tagtui.bench.UI_STEPS", ("tag:vip", ""))
     db = tmp_path / "bench.db"
     out = tmp_path / "bench.json"
     result = run(
@@ -42,6 +45,9 @@ def test_bench_runs_every_operation_and_writes_json(run: Cli, tmp_path) -> None:
             assert r["op"] == "duplicates scan of 2,000 contacts" and r["raw_s"] is None, r
             assert r["tagtui_s"] > 0 and 10 < r["rss_mb"] < 500 and "groups" in r["note"], r
             continue
+        if r["group"] == 13:  # the UI: the app's own process, no raw floor; the target in the note
+            assert r["tagtui_s"] > 0 and r["raw_s"] is None and "target" in r["note"], r
+            continue
         if r["group"] == 10 and "--query" in r["op"]:  # trends with a query: from the log, no raw floor
             assert r["tagtui_s"] > 0 and r["raw_s"] is None, r
             continue
@@ -62,15 +68,25 @@ def test_bench_runs_every_operation_and_writes_json(run: Cli, tmp_path) -> None:
     assert any(op.startswith("export:") and op.endswith("as csv") for op in ops)
     assert any(op.startswith("demo --contacts 2,000") for op in ops)
     assert [op.split(",")[0] for op in ops if op.startswith("trends:")] == ["trends: 12 weeks"] * 2
+    # Group 13: the UI in a real terminal (issue 15's lines), then enter to rows over both queries.
+    assert [op for r, op in zip(results, ops, strict=True) if r["group"] == 13] == [
+        "ui (pty 200x50): first rows",
+        "ui (pty 200x50): the count shown",
+        "ui (pty 200x50): the board with counts after 4",
+        "ui (200x50): enter on a typed query -> new rows painted",
+        "ui (200x50): longest event-loop block while typing",
+    ]
+    entered = next(r for r in results if r["op"].startswith("ui (200x50): enter"))
+    assert len(entered["runs"]) == 2 and "median of 2 changes" in entered["note"]
     # The table printed names every operation, with a ratio.
     for op in ops:
         assert op in result.out
     # The demo database is reused by a second run of the same size (no rebuild), and --quick
-    # skips generation and import.
+    # skips generation, import, sync and the UI.
     again = run("bench", "--contacts", "2000", "--runs", "1", "--db", str(db), "--quick", "--json", str(out))
     assert again.code == 0, again.err
     groups = {r["group"] for r in json.loads(out.read_text())["results"]}
-    assert groups == GROUPS - {8, 12}
+    assert groups == GROUPS - {8, 12, 13}
 
 
 def test_bench_refuses_a_database_that_is_not_a_demo(run: Cli, tmp_path) -> None:
