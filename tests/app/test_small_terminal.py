@@ -13,6 +13,7 @@ from textual.widgets import Button
 
 from tagtui.app.screens.contact_form import ContactForm
 from tagtui.app.widgets.contact_table import ContactTable
+from tagtui.app.widgets.footer import AppFooter
 from tests.app.helpers import settle
 
 SMALL = (80, 24)
@@ -130,6 +131,32 @@ async def test_footer_shows_the_section_keys_and_help(seeded, make_app) -> None:
             await settle(pilot)
             footer = screen_lines(app)[-1]
             assert "1234 Sections" in footer and "? Help" in footer, footer
+
+
+async def test_footer_shows_whole_keys_only_and_more_when_wider(seeded, make_app) -> None:  # type: ignore[no-untyped-def]
+    """At 80 columns the footer drops the keys that do not fit instead of cutting one mid-word
+    under the palette key ("s Sta▏^p palette"); widened, it shows them again."""
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        for key in ("1", "2", "3", "4"):
+            await pilot.press(key)
+            await settle(pilot)
+            footer = app.screen.query_one(AppFooter)
+            palette = footer.query_children(".-command-palette").first()
+            entries = [child for child in footer.children if child is not palette]
+            shown = [child for child in entries if child.display]
+            assert shown and len(shown) < len(entries), key
+            assert all(child.region.right <= palette.region.x for child in shown), key
+            line = screen_lines(app)[-1]
+            before_palette = line[: line.index("▏")]
+            assert before_palette.endswith(" "), line
+            narrow = len(shown)
+        await pilot.resize_terminal(200, 30)
+        await settle(pilot)
+        footer = app.screen.query_one(AppFooter)
+        assert len([child for child in footer.children if child.display]) > narrow + 1
+        assert "Refresh" in screen_lines(app)[-1]
 
 
 async def test_email_column_takes_its_share_on_a_wide_terminal(seeded, make_app) -> None:  # type: ignore[no-untyped-def]

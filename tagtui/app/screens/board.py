@@ -18,11 +18,12 @@ from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Header, Label, Static
+from textual.widgets import DataTable, Header, Label, Static
 
 from tagtui.app.format import literal, tag_chips
 from tagtui.app.screens.base import InApp, ReportsWorkerErrors, TagtuiScreen
 from tagtui.app.screens.support import data_changed, focus_now, show_error
+from tagtui.app.widgets.footer import AppFooter
 from tagtui.app.widgets.list_table import ListTable
 from tagtui.app.writes import WriteQueue
 from tagtui.query.filter import EVERYTHING, Filter, NoStatus, Statuses, all_of
@@ -293,7 +294,7 @@ class BoardScreen(TagtuiScreen):
         yield Label("", id="board-filter")
         yield Static("", id="funnel", markup=False)
         yield Horizontal(id="board")
-        yield Footer()
+        yield AppFooter()
 
     def on_screen_resume(self) -> None:
         self.refresh_board()

@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import DescendantFocus, Resize, ScreenResume
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, Label, ProgressBar, Static
+from textual.widgets import Header, Input, Label, ProgressBar, Static
 from textual.worker import get_current_worker
 
 from tagtui.app.panel_state import PanelState, state_from_filter
@@ -21,6 +21,7 @@ from tagtui.app.screens.base import TagtuiScreen
 from tagtui.app.screens.picker import StatusChoice, StatusPicker, TagPicker, TextPrompt, ViewPicker
 from tagtui.app.widgets.contact_table import ContactTable
 from tagtui.app.widgets.filter_panel import FilterPanel, LabelList
+from tagtui.app.widgets.footer import AppFooter
 from tagtui.app.widgets.job_progress import JobProgress
 from tagtui.app.widgets.query_bar import QueryInput
 from tagtui.query import EVERYTHING, parse
@@ -186,7 +187,7 @@ class ContactsScreen(TagtuiScreen):
                 yield ContactTable(id="contacts")
                 yield Static("", id="empty", markup=False)
             yield FilterPanel(id="panel")
-        yield Footer(compact=True)
+        yield AppFooter(compact=True)
 
     def on_mount(self) -> None:
         self._show_panel(self._panel_choice)

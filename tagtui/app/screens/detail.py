@@ -16,11 +16,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Label, Static
+from textual.widgets import DataTable, Header, Label, Static
 
 from tagtui.app.format import literal, status_chip, tag_chips
 from tagtui.app.screens.base import TagtuiScreen
 from tagtui.app.screens.support import data_changed, plural, show_error
+from tagtui.app.widgets.footer import AppFooter
 from tagtui.app.widgets.list_table import ListTable
 from tagtui.app.writes import WriteQueue
 from tagtui.store import Contact, Event, NotFound, Status, Tag
@@ -193,7 +194,7 @@ class ContactDetailScreen(TagtuiScreen):
                 )
                 yield tags
                 yield Label("", id="detail-tags-note")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         history = self.query_one("#detail-history", DataTable)

@@ -18,11 +18,12 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Label, Static
+from textual.widgets import DataTable, Header, Label, Static
 
 from tagtui.app.format import literal
 from tagtui.app.screens.base import TagtuiScreen
 from tagtui.app.screens.support import data_changed, plural, show_error
+from tagtui.app.widgets.footer import AppFooter
 from tagtui.app.widgets.list_table import ListTable
 from tagtui.store import Contact
 from tagtui.store.duplicates import DuplicateGroup, ScanCancelled
@@ -119,7 +120,7 @@ class DuplicatesScreen(TagtuiScreen):
         yield groups
         yield FieldTable(id="dup-compare", cursor_type="row")
         yield Static("", id="dup-preview")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         groups = self.query_one("#dup-groups", DataTable)

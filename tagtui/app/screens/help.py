@@ -9,10 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import Resize
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from tagtui.app.keymap import KeyGroup, groups
 from tagtui.app.screens.base import TagtuiScreen
+from tagtui.app.widgets.footer import AppFooter
 
 #: Below this width the groups go in one column.
 TWO_COLUMNS = 100
@@ -57,7 +58,7 @@ class HelpScreen(TagtuiScreen):
             for column in columns:
                 with Vertical(classes="help-column"):
                     yield from column
-        yield Footer(compact=True)
+        yield AppFooter(compact=True)
 
     def on_resize(self, event: Resize) -> None:
         wanted = 2 if event.size.width >= TWO_COLUMNS else 1

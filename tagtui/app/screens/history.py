@@ -14,11 +14,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.events import Resize
-from textual.widgets import DataTable, Footer, Header, Label, Static
+from textual.widgets import DataTable, Header, Label, Static
 
 from tagtui.app.format import literal
 from tagtui.app.screens.base import TagtuiScreen
 from tagtui.app.screens.detail import format_when
+from tagtui.app.widgets.footer import AppFooter
 from tagtui.app.widgets.list_table import ListTable
 from tagtui.store.history import HistoryLine
 
@@ -58,7 +59,7 @@ class HistoryScreen(TagtuiScreen):
         yield Label(self._title(), id="history-title")
         yield ListTable(id="history-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="history-detail")
-        yield Footer()
+        yield AppFooter()
 
     def _title(self) -> Text:
         if self.contact is not None:

@@ -12,10 +12,11 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Label, Static
+from textual.widgets import DataTable, Header, Label, Static
 
 from tagtui.app.format import literal
 from tagtui.app.screens.base import TagtuiScreen
+from tagtui.app.widgets.footer import AppFooter
 from tagtui.app.widgets.list_table import ListTable
 from tagtui.query.filter import EVERYTHING, Filter
 from tagtui.store import TagtuiError
@@ -77,7 +78,7 @@ class InsightScreen(TagtuiScreen):
         yield Label("Pairs, most frequent first", id="insight-pairs-title", classes="insight-title")
         table: DataTable[Text | str] = ListTable(id="insight-pairs", cursor_type="row", zebra_stripes=True)
         yield table
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#insight-pairs", DataTable)

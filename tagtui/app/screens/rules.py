@@ -15,12 +15,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import Button, DataTable, Header, Input, Label, Static
 
 from tagtui.app.format import literal
 from tagtui.app.screens.base import TagtuiModal, TagtuiScreen
 from tagtui.app.screens.support import data_changed, plural, show_error
 from tagtui.app.widgets.dialogs import ConfirmDialog
+from tagtui.app.widgets.footer import AppFooter
 from tagtui.app.widgets.list_table import ListTable
 from tagtui.store import TagtuiError, ValidationError
 from tagtui.store.automation import Rule, RuleEffect
@@ -67,7 +68,7 @@ class RulesScreen(TagtuiScreen):
             id="rules-empty",
         )
         yield Static("", id="rules-preview")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         table = self.table

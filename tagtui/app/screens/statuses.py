@@ -10,12 +10,13 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Label, Static
+from textual.widgets import DataTable, Header, Label, Static
 
 from tagtui.app.format import literal, swatch
 from tagtui.app.screens.label_list import LabelItem, LabelListScreen
 from tagtui.app.screens.status_form import StatusForm
 from tagtui.app.screens.support import data_changed, plural, show_error
+from tagtui.app.widgets.footer import AppFooter
 from tagtui.app.widgets.list_table import ListTable
 from tagtui.app.writes import WriteQueue
 from tagtui.store import Status, Store
@@ -69,7 +70,7 @@ class StatusesScreen(LabelListScreen):
         yield Static(
             "No statuses yet. Press n to create the first stage of the pipeline.", id="statuses-empty"
         )
-        yield Footer()
+        yield AppFooter()
 
     def current_item(self) -> Status | None:
         row = self.table.cursor_row

@@ -13,11 +13,12 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Label
+from textual.widgets import DataTable, Header, Label
 
 from tagtui.app.format import literal
 from tagtui.app.screens.base import TagtuiScreen
 from tagtui.app.screens.support import data_changed, plural, show_error
+from tagtui.app.widgets.footer import AppFooter
 from tagtui.app.widgets.job_progress import JobProgress
 from tagtui.store import TagtuiError
 from tagtui.store.jobs import Cancelled, Progress
@@ -78,7 +79,7 @@ class SyncScreen(TagtuiScreen):
         yield Label("", id="sync-progress")
         yield Label("Conflicts of the last sync", id="sync-conflicts-title")
         yield DataTable(id="sync-conflicts", cursor_type="row")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         sources = self.query_one("#sync-sources", DataTable)

@@ -12,7 +12,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import DataTable, Header, Input, Label, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
@@ -22,6 +22,7 @@ from tagtui.app.screens.picker import TagPicker, matches_text
 from tagtui.app.screens.support import data_changed, plural, show_error
 from tagtui.app.screens.tag_form import TagForm
 from tagtui.app.widgets.dialogs import ConfirmDialog
+from tagtui.app.widgets.footer import AppFooter
 from tagtui.app.widgets.list_table import ListTable
 from tagtui.store import Store, Tag, TagtuiError
 from tagtui.textsafe import visible
@@ -144,7 +145,7 @@ class TagsScreen(LabelListScreen):
         table: DataTable[Text | str] = ListTable(id="tags-table", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static("No tags yet. Press n to create one.", id="tags-empty")
-        yield Footer()
+        yield AppFooter()
 
     # -- loading -------------------------------------------------------------------
 

@@ -10,11 +10,12 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, Label
+from textual.widgets import Header, Label
 from textual_plotext import PlotextPlot
 
 from tagtui.app.format import literal
 from tagtui.app.screens.base import TagtuiScreen
+from tagtui.app.widgets.footer import AppFooter
 from tagtui.query.filter import EVERYTHING, Filter
 from tagtui.store import TagtuiError
 from tagtui.store.trends import Trends
@@ -56,7 +57,7 @@ class TrendsScreen(TagtuiScreen):
         yield Label("", id="trends-legend")
         yield PlotextPlot(id="trends-entered")
         yield PlotextPlot(id="trends-time")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.action_refresh()

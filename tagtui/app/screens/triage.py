@@ -24,11 +24,12 @@ from textual.actions import parse as parse_action
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Footer, Header, Label, Static
+from textual.widgets import Header, Label, Static
 
 from tagtui.app.format import chip, literal, status_chip
 from tagtui.app.hints import HintReader, stage_hints, tag_hints
 from tagtui.app.screens.base import TagtuiScreen
+from tagtui.app.widgets.footer import AppFooter
 from tagtui.app.widgets.hint_list import HintItem, HintList
 from tagtui.app.writes import WriteQueue
 from tagtui.query import EVERYTHING, Filter
@@ -143,7 +144,7 @@ class TriageScreen(TagtuiScreen):
                 yield Label("Stage  ·  A–Z sets, again clears", classes="hints-title")
                 yield HintList(id="triage-stages")
                 yield Label("", id="triage-pending")
-        yield Footer(compact=True)
+        yield AppFooter(compact=True)
 
     def on_mount(self) -> None:
         query = visible(self.query_text) if self.query_text else "every contact"
