@@ -9,9 +9,10 @@ written a batch at a time: the emails of a batch are matched in one query, and i
 contacts (their ids taken beforehand), tags, undo records and events go in with one
 statement each (``Tx.insert_many``: an ``executemany`` on SQLite, an ``INSERT … SELECT FROM
 unnest(…)`` of one array per column on PostgreSQL, one round trip). An existing contact whose
-fields change goes through ``update_contact``. On SQLite the trigger that counts each new
-assignment into ``trend_tag`` is off during the import, and its assignments are counted in
-once at the end (``_pause_trend_tag``), in the same transaction.
+fields change goes through ``update_contact``. On SQLite the triggers that a new assignment
+fires are off during the import (``_pause_triggers``): its assignments are counted into
+``trend_tag`` once at the end, and a new contact is written with its ``tags_key``, in the
+same transaction.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ _CONTACT_COLUMNS = (
     ("created_at", "text"),
     ("updated_at", "text"),
     ("rev", "int"),
+    ("tags_key", "text"),  # worked out at the flush, from the contact's tags (``_tags_keys``)
 )
 _LINK_COLUMNS = (("contact_id", "bigint"), ("tag_id", "bigint"), ("created_at", "text"))
 _STEP_LINK_COLUMNS = (("step_id", "bigint"), ("tag_id", "bigint"), ("contact_id", "bigint"), ("added", "int"))
@@ -128,6 +130,11 @@ class ImportState:
     next_id: int | None = None
     #: How many contacts each tag was given (by tag id), for the import's one tags event.
     tagged: Counter[int] = field(default_factory=Counter)
+    #: Each tag's ``name_key`` (by id), for the ``tags_key`` of the contacts made.
+    tag_keys: dict[int, str] = field(default_factory=dict)
+    #: Whether the trigger that keeps ``contact.tags_key`` is off (SQLite, ``_pause_triggers``):
+    #: then the flush keeps it for the contacts that were there already.
+    keys_paused: bool = False
 
     def result(self) -> ImportResult:
         return ImportResult(
@@ -188,11 +195,12 @@ class ImportOps(StoreBase):
                 # generic plan: made while the import's first rows were all the table held, a
                 # sequential scan that each later batch pays over every row written before it.
                 tx.execute("SET LOCAL plan_cache_mode = force_custom_plan")
-            paused = _pause_trend_tag(tx)
+            paused = _pause_triggers(tx)
+            state.keys_paused = "contact_tags_key_added" in paused
             while batch := list(islice(checked, BATCH)):
                 self._import_batch(tx, batch, state)
             if paused:
-                _resume_trend_tag(tx, state.tagged, state.stamp)
+                _resume_triggers(tx, paused, state.tagged, state.stamp)
             if state.tagged:
                 # One event for the tags the import gave, as a bulk change writes: a contact's
                 # history shows its own from the undo step's records (``history``).
@@ -357,9 +365,11 @@ class ImportOps(StoreBase):
         if not (out.contacts or out.links):
             return
         step = self._step(tx)
+        pending = out.pending
         if out.contacts:
+            keys = self._tags_keys(tx, state, [link for link in out.links if link[0] in pending])
             try:
-                tx.insert_many("contact", _CONTACT_COLUMNS, out.contacts)
+                tx.insert_many("contact", _CONTACT_COLUMNS, [(*c, keys.get(c[0])) for c in out.contacts])
             except IntegrityViolation as exc:  # another process took an email meanwhile
                 raise Conflict(
                     "a contact with one of the file's emails was added meanwhile (by another"
@@ -367,9 +377,20 @@ class ImportOps(StoreBase):
                     field="email",
                 ) from exc
         tx.insert_many("contact_tag", _LINK_COLUMNS, out.links, "ON CONFLICT DO NOTHING")
+        if state.keys_paused:
+            # The new contacts were written with their tags_key; those there before get theirs
+            # as the paused trigger would have made it.
+            others = sorted({c for c, _, _ in out.links if c not in pending})
+            if others:
+                from tagtui.store.models import tags_key_of  # SQLModel's import only when needed
+
+                cond, params = self.db.in_list("id", "ids", others)
+                tx.execute(
+                    f"UPDATE contact SET tags_key = {tags_key_of('sqlite', 'contact.id')} WHERE {cond}",
+                    params,
+                )
         # What undo needs: the assignments and statuses given (the contacts are in the events).
         # An import only adds tags, so nothing this step noted is netted (see _record_pairs).
-        pending = out.pending
         tx.insert_many(
             "step_contact_tag",
             _STEP_LINK_COLUMNS,
@@ -410,6 +431,27 @@ class ImportOps(StoreBase):
             )
         state.tagged.update(t for _, t, _ in out.links)
         out.clear()
+
+    def _tags_keys(self, tx: Tx, state: ImportState, links: list[tuple[int, int, str]]) -> dict[int, str]:
+        """The ``tags_key`` of each new contact that ``links`` gives tags (as ``tags_key_of``
+        makes it: the tags' name keys in name order, ties by id, joined by \x1f)."""
+        names = state.tag_keys
+        missing = {t for _, t, _ in links if t not in names}
+        if missing:
+            cond, params = self.db.in_list("id", "ids", sorted(missing))
+            names.update(tx.all(f"SELECT id, name_key FROM tag WHERE {cond}", params))
+        tags: dict[int, list[int]] = {}
+        for c, t, _ in links:
+            tags.setdefault(c, []).append(t)
+        made: dict[tuple[int, ...], str] = {}  # the same few sets of tags come again and again
+        keys = {}
+        for c, ids in tags.items():
+            group = tuple(sorted(set(ids)))
+            key = made.get(group)
+            if key is None:
+                key = made[group] = "\x1f".join(k for k, _ in sorted((names[t], t) for t in group))
+            keys[c] = key
+        return keys
 
     def _load_known(self, tx: Tx, batch: list[CheckedRow | _Skipped], state: ImportState) -> None:
         """Look up, in two queries, the contacts the batch's emails name, with their tags."""
@@ -531,33 +573,50 @@ class PendingWrites:
             value.clear()
 
 
-def _pause_trend_tag(tx: Tx) -> bool:
-    """SQLite: drop the trigger that counts each new assignment into ``trend_tag`` (a third of
-    the cost of writing one), for ``_resume_trend_tag`` to count the import's in one statement
-    and put it back, in the same transaction: no other connection sees it gone. False (nothing
-    done) on PostgreSQL, whose trigger runs once a statement, or without the trigger."""
-    if tx.db.dialect != "sqlite" or not tx.scalar(
-        "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = 'trend_tag_added'"
-    ):
-        return False
-    tx.execute("DROP TRIGGER trend_tag_added")
-    return True
+#: SQLite's row triggers that an import turns off while it writes (``_pause_triggers``).
+_PAUSED_TRIGGERS = ("trend_tag_added", "contact_tags_key_added")
 
 
-def _resume_trend_tag(tx: Tx, tagged: Counter[int], stamp: str) -> None:
-    """Count into ``trend_tag`` what the trigger would have: the assignments the import made
+def _pause_triggers(tx: Tx) -> list[str]:
+    """SQLite: drop the row triggers that a new assignment fires (``_PAUSED_TRIGGERS``), for
+    ``_resume_triggers`` to make again at the end, in the same transaction: no other connection
+    sees them gone. Counting each assignment into ``trend_tag`` is a third of the cost of
+    writing one; rewriting its contact's ``tags_key`` (the contact row and its index) most of
+    the rest. The import counts ``trend_tag`` once at the end and writes each new contact's
+    ``tags_key`` with the contact (``_flush`` refreshes the others'). Nothing is done (an
+    empty list) on PostgreSQL, whose triggers run once a statement."""
+    if tx.db.dialect != "sqlite":
+        return []
+    marks = ", ".join(f"'{name}'" for name in _PAUSED_TRIGGERS)
+    found = {
+        r[0] for r in tx.all(f"SELECT name FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks})")
+    }
+    paused = [name for name in _PAUSED_TRIGGERS if name in found]
+    for name in paused:
+        tx.execute(f"DROP TRIGGER {name}")
+    return paused
+
+
+def _resume_triggers(tx: Tx, paused: list[str], tagged: Counter[int], stamp: str) -> None:
+    """Count into ``trend_tag`` what its trigger would have: the assignments the import made
     (``tagged``, by tag: it never writes one that is there already), all of the week of its
-    ``stamp``; then make the trigger again."""
-    from tagtui.store.models import trigger_ddl, week_of
+    ``stamp``; then make the ``paused`` triggers again."""
+    from tagtui.store.models import tags_key_ddl, trigger_ddl, week_of
 
-    week = week_of("sqlite", ":at")
-    tx.executemany(
-        f"INSERT INTO trend_tag (tag_id, week, n) VALUES (:t, {week}, :n)"
-        " ON CONFLICT (tag_id, week) DO UPDATE SET n = trend_tag.n + excluded.n",
-        [{"t": t, "n": n, "at": stamp} for t, n in sorted(tagged.items())],
-    )
-    (create,) = (d for d in trigger_ddl("sqlite") if d.startswith("CREATE TRIGGER trend_tag_added "))
-    tx.execute(create)
+    if "trend_tag_added" in paused:
+        week = week_of("sqlite", ":at")
+        tx.executemany(
+            f"INSERT INTO trend_tag (tag_id, week, n) VALUES (:t, {week}, :n)"
+            " ON CONFLICT (tag_id, week) DO UPDATE SET n = trend_tag.n + excluded.n",
+            [{"t": t, "n": n, "at": stamp} for t, n in sorted(tagged.items())],
+        )
+    for name in paused:
+        (create,) = (
+            d
+            for d in trigger_ddl("sqlite") + tags_key_ddl("sqlite")
+            if d.startswith(f"CREATE TRIGGER {name} ")
+        )
+        tx.execute(create)
 
 
 def _named(where: str, exc: TagtuiError) -> TagtuiError:

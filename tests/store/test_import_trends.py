@@ -1,6 +1,7 @@
-"""A bulk import keeps the trend tables as the same rows added one by one would (issue 15):
-on SQLite the import counts its assignments into ``trend_tag`` in one statement instead of
-by trigger, and puts the trigger back."""
+"""A bulk import keeps the trend tables and each contact's ``tags_key`` as the same rows added
+one by one would (issue 15): on SQLite the import counts its assignments into ``trend_tag`` in
+one statement and writes a new contact's ``tags_key`` with it, instead of by trigger, and puts
+the triggers back."""
 
 from __future__ import annotations
 
@@ -95,3 +96,29 @@ def test_trends_after_an_import_are_those_of_the_rows_added_one_by_one(store: St
     store.undo()  # the import: its assignments leave the counts
     store.undo()  # the contact made before it
     _trend_tag_is_the_truth(store)
+
+
+def _tags_keys(store: Store) -> dict[tuple[str, str | None], str | None]:
+    rows = store._read(
+        lambda tx: tx.all(
+            "SELECT name, email, tags_key FROM contact WHERE workspace_id = :ws", store._params()
+        )
+    )
+    return {(name, email): key for name, email, key in rows}
+
+
+def test_tags_key_after_an_import_is_that_of_the_rows_added_one_by_one(store: Store, other: Store) -> None:
+    rows = _rows()
+    _prepare(store)
+    _prepare(other)
+    store.import_rows(rows)
+    _one_by_one(other, rows)
+    imported, added = _tags_keys(store), _tags_keys(other)
+    assert imported == added
+    assert imported[("Old Timer", "old@example.com")] == "customer\x1fvip"  # there before: refreshed
+    assert imported[("Person 1", "p1@example.com")] == "cold\x1fpartner"  # named again, in the same batch
+    assert imported[("Person 3", "p3@example.com")] is None and imported[("Person 0", None)]
+
+    # The trigger is back: a tag given after the import changes the key.
+    store.change_tags(store.get_contact("p3@example.com").id, add=["VIP"])
+    assert _tags_keys(store)[("Person 3", "p3@example.com")] == "vip"
