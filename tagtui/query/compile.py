@@ -9,8 +9,10 @@ chooses the statement's shape, in SQL both engines accept:
 
 * counting (``purpose="count"``): the rarest top-level tag clause drives, as
   ``c.id IN (SELECT contact_id FROM contact_tag WHERE tag_id ...)`` (a range of the tag
-  index, not an EXISTS probe per contact); when every clause is about tags alone, the
-  count never reads ``contact`` at all (``Compiled.source``);
+  index, not an EXISTS probe per contact); when every clause is about tags alone, or about
+  tags and (negated or not) statuses whose contacts are fewer than the rows the tag would
+  read (``c.id IN (SELECT id ... status_id ...)``, a range of the status index), the count
+  never reads a contact row at all (``Compiled.source``);
 * a page by name (``purpose="rows"``): when matches are common, walking the name index
   until a page is full beats collecting every match and sorting it, so a status clause
   is written ``+c.status_id`` (unary plus: the same value, but no index the planner
@@ -155,6 +157,9 @@ class _Compiler:
         self.drive: Filter | None = None
         #: Write status clauses so that no status index is used (the name order wins).
         self.plain_status = False
+        #: Write status clauses as the ids of the status index's contacts (``:ws`` bound by
+        #: the caller), so that no contact row is read.
+        self.status_by_id = False
 
     def param(self, value: Any) -> str:
         name = f"f{len(self.params)}"
@@ -184,6 +189,11 @@ class _Compiler:
                 )
             case NoTags():
                 return "NOT EXISTS (SELECT 1 FROM contact_tag ct WHERE ct.contact_id = c.id)"
+            case Statuses(values) if self.status_by_id:
+                return (
+                    "c.id IN (SELECT s.id FROM contact s WHERE s.workspace_id = :ws"
+                    f" AND s.status_id {self.ids(self.status_id, values)})"
+                )
             case Statuses(values):
                 column = "+c.status_id" if self.plain_status else "c.status_id"
                 return f"(c.status_id IS NOT NULL AND {column} {self.ids(self.status_id, values)})"
@@ -248,6 +258,16 @@ def _tags_only(f: Filter) -> bool:
     return False
 
 
+def _status_term(f: Filter) -> Statuses | None:
+    """The status clause of ``f`` when ``f`` is one (``status:x`` or ``-status:x``)."""
+    match f:
+        case Statuses():
+            return f
+        case Not(Statuses() as child):
+            return child
+    return None
+
+
 def compile_filter(
     f: Filter,
     *,
@@ -280,8 +300,17 @@ def compile_filter(
         if purpose == "count" and rarest_tag is not None:
             best = rarest_tag[1]
             total = max(sizes.total, 1)
-            if all(_tags_only(t) for t in terms):
-                # Count over the tag index alone: no contact row is read.
+            # A status clause reads the contacts of its statuses from the status index
+            # (their ids, once) rather than each candidate's row, when that is fewer steps.
+            status_rows = sum(
+                _estimate({int(status_id(v)) for v in t.values}, sizes.status, sizes.total)
+                for t in map(_status_term, terms)
+                if t is not None
+            )
+            by_index = status_rows < rarest_tag[0] * ROW_READ_COST
+            if all(_tags_only(t) or (by_index and _status_term(t) is not None) for t in terms):
+                # Count over the tag index (and the status index) alone: no contact row is read.
+                compiler.status_by_id = True
                 ids_sql = compiler.ids(tag_id, best.values)
                 distinct = "DISTINCT " if rarest_tag[2] > 1 else ""
                 source = (

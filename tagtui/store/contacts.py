@@ -222,8 +222,9 @@ class ContactOps(StoreBase):
             return "contact c", where, params
         compiled = self._compile(tx, query, sizes=self._sizes(tx), purpose=purpose)
         if compiled.source is not None:
-            # The tag ids are this workspace's: so are the contacts that carry them.
-            return compiled.source, compiled.sql, dict(compiled.params)
+            # The tag ids are this workspace's: so are the contacts that carry them
+            # (``:ws``: a status clause's contacts, read from the status index).
+            return compiled.source, compiled.sql, self._params(**compiled.params)
         workspace = "+c.workspace_id" if compiled.plain_workspace else "c.workspace_id"
         return "contact c", f"{workspace} = :ws AND {compiled.sql}", self._params(**compiled.params)
 
