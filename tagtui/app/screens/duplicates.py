@@ -14,6 +14,7 @@ import threading
 import time
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -123,11 +124,7 @@ class DuplicatesScreen(TagtuiScreen):
         yield AppFooter()
 
     def on_mount(self) -> None:
-        groups = self.query_one("#dup-groups", DataTable)
-        groups.add_column("#", key="n", width=3)
-        groups.add_column("Score", key="score", width=5)
-        groups.add_column("Contacts", key="names", width=48)
-        groups.add_column("Why", key="why")
+        self._group_columns(self.query_one("#dup-groups", DataTable), [])
         self.query_one("#dup-compare", DataTable).focus()
         self.rescan()
 
@@ -194,10 +191,11 @@ class DuplicatesScreen(TagtuiScreen):
 
     def _fill_groups(self) -> None:
         table = self.query_one("#dup-groups", DataTable)
-        table.clear()
-        for n, group in enumerate(self.groups, 1):
+        reasons = [", ".join(group.reasons) for group in self.groups]
+        self._group_columns(table, reasons)
+        for n, (group, why) in enumerate(zip(self.groups, reasons, strict=True), 1):
             names = " · ".join(c.name for c in group.contacts)
-            table.add_row(str(n), f"{group.score:.2f}", literal(names), ", ".join(group.reasons), key=str(n))
+            table.add_row(str(n), f"{group.score:.2f}", literal(names), why, key=str(n))
         if not self.groups:
             self._status("No duplicates found. Press r to scan again.")
             self.contacts = []
@@ -205,6 +203,16 @@ class DuplicatesScreen(TagtuiScreen):
             return
         table.move_cursor(row=self.index)
         self._open_group()
+
+    @staticmethod
+    def _group_columns(table: DataTable[Any], reasons: list[str]) -> None:
+        """The groups table's columns, the Why column as wide as its longest reason: left to
+        size itself, it kept its header's width or not depending on when the rows arrived."""
+        table.clear(columns=True)
+        table.add_column("#", key="n", width=3)
+        table.add_column("Score", key="score", width=5)
+        table.add_column("Contacts", key="names", width=48)
+        table.add_column("Why", key="why", width=max([3, *(cell_len(why) for why in reasons)]))
 
     def _status(self, text: str) -> None:
         self.query_one("#dup-status", Label).update(Text(text))
