@@ -564,25 +564,45 @@ class TrendOps(InsightOps):
     def _selected_tag_totals(self, tx: Tx) -> dict[int, int]:
         """The ``TREND_TAGS`` tags the most selected contacts have (most first, then by name),
         each with how many have it. Few selected contacts: their own assignments (by the
-        primary key); many: every assignment of the workspace's tags, each looked up
-        (``+ct.contact_id``: the tag index read in order, not searched for each selected id)."""
+        primary key); many: the assignments of the tags, each looked up (``+ct.contact_id``:
+        the tag index read in order, not searched for each selected id), the tags with the
+        most assignments first (``trend_tag``): once ``TREND_TAGS`` are counted, a tag with
+        fewer assignments than the last of the best counted cannot be among them, and it and
+        the tags after it are not read."""
         if by_contacts(self._selected_size(tx) * 3, self._contacts(tx)):
-            counted = (
-                f"SELECT ct.tag_id, COUNT(*) AS n FROM {SELECTED} s CROSS JOIN contact_tag ct"
-                " WHERE ct.contact_id = s.id GROUP BY ct.tag_id"
+            rows = tx.all(
+                f"SELECT t.id, k.n FROM (SELECT ct.tag_id, COUNT(*) AS n FROM {SELECTED} s"
+                " CROSS JOIN contact_tag ct WHERE ct.contact_id = s.id GROUP BY ct.tag_id) k"
+                " JOIN tag t ON t.id = k.tag_id ORDER BY k.n DESC, t.name_key, t.id LIMIT :top",
+                self._params(top=TREND_TAGS),
             )
-        else:
-            counted = (
-                "SELECT ct.tag_id, COUNT(*) AS n FROM contact_tag ct"
-                " WHERE ct.tag_id IN (SELECT id FROM tag WHERE workspace_id = :ws)"
-                f" AND +ct.contact_id IN (SELECT id FROM {SELECTED}) GROUP BY ct.tag_id"
-            )
-        rows = tx.all(
-            f"SELECT t.id, k.n FROM ({counted}) k JOIN tag t ON t.id = k.tag_id"
-            " ORDER BY k.n DESC, t.name_key, t.id LIMIT :top",
-            self._params(top=TREND_TAGS),
+            return {int(i): int(n) for i, n in rows}
+        bounds = tx.all(
+            "SELECT t.id, t.name_key, COALESCE(SUM(k.n), 0) AS n FROM tag t"
+            " LEFT JOIN trend_tag k ON k.tag_id = t.id WHERE t.workspace_id = :ws"
+            " GROUP BY t.id, t.name_key ORDER BY n DESC, t.id",
+            self._params(),
         )
-        return {int(i): int(n) for i, n in rows}
+        key = {int(i): str(k) for i, k, _ in bounds}
+        found: dict[int, int] = {}
+        at = 0
+        while at < len(bounds):
+            best = sorted(found.values(), reverse=True)[:TREND_TAGS]
+            least = best[-1] if len(best) == TREND_TAGS else 0
+            chunk = [int(i) for i, _, n in bounds[at : at + TREND_TAGS] if int(n) >= max(least, 1)]
+            if not chunk:
+                break
+            at += len(chunk)
+            tags = ", ".join(str(i) for i in chunk)
+            found.update(
+                (int(i), int(n))
+                for i, n in tx.all(
+                    f"SELECT ct.tag_id, COUNT(*) FROM contact_tag ct WHERE ct.tag_id IN ({tags})"
+                    f" AND +ct.contact_id IN (SELECT id FROM {SELECTED}) GROUP BY ct.tag_id"
+                )
+            )
+        top = sorted(found, key=lambda i: (-found[i], key[i], i))[:TREND_TAGS]
+        return {i: found[i] for i in top}
 
     def _tag_growth(self, tx: Tx, query: Filter, start: str, weeks: int) -> dict[str, list[int]]:
         if query == EVERYTHING:  # from trend_tag, which triggers keep: weeks × tags rows

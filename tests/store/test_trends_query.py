@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 import pytest
 
 from tagtui.query import parse
-from tagtui.store import Store
+from tagtui.store import Store, trends
+from tagtui.store.db import Tx
 from tagtui.store.trends import week_starts
 
 WEEKS = 6
@@ -120,7 +121,7 @@ def _expected(store: Store, query: str) -> dict[str, object]:
     for cid, tid, tname, key, made in assignments:
         if cid in selected:
             counts.setdefault((tid, tname, key), []).append(_moment(made))
-    top = sorted(counts, key=lambda t: (-len(counts[t]), t[2], t[0]))[:8]
+    top = sorted(counts, key=lambda t: (-len(counts[t]), t[2], t[0]))[: trends.TREND_TAGS]
     tags = {
         t[1]: [
             len(counts[t]) if k == WEEKS - 1 else sum(m < starts[k] + 7 * DAY for m in counts[t])
@@ -192,3 +193,31 @@ def test_events_after_a_first_call_are_folded_in(random_history: Store) -> None:
     store.delete_contacts([contacts[7]])
     for query in QUERIES:
         assert store.trends(parse(query), weeks=WEEKS).to_json() == _expected(store, query), query
+
+
+@pytest.mark.parametrize("top", [1, 2])
+def test_the_most_held_tags_of_a_large_selection_are_found_without_reading_every_tag(
+    random_history: Store, monkeypatch: pytest.MonkeyPatch, top: int
+) -> None:
+    """Many selected contacts: the tags are counted most assigned first and those that cannot
+    reach the ``top`` best counts are not read; the tags found equal the plain computation's
+    (ties by name), and fewer tags are read than exist when the counts allow it."""
+    store = random_history
+    monkeypatch.setattr(trends, "TREND_TAGS", top)
+    monkeypatch.setattr("tagtui.store.trends.by_contacts", lambda *_: False)
+    read: list[str] = []
+    real = Tx.all
+
+    def spy(self: Tx, sql: str, params: dict | None = None) -> list:
+        if sql.startswith("SELECT ct.tag_id, COUNT(*) FROM contact_tag ct WHERE ct.tag_id IN"):
+            read.extend(sql.split("IN (", 1)[1].split(")", 1)[0].split(", "))
+        return real(self, sql, params)
+
+    monkeypatch.setattr(Tx, "all", spy)
+    for query in [*QUERIES, "-tag:t0", "ann or bob"]:
+        read.clear()
+        assert store.trends(parse(query), weeks=WEEKS).to_json() == _expected(store, query), query
+        assert len(read) == len(set(read)), query  # no tag counted twice
+    read.clear()
+    store.trends(parse("-tag:t4"), weeks=WEEKS)
+    assert 0 < len(read) < 5, read  # of the 5 tags, those that could be among the best
