@@ -427,7 +427,7 @@ class CsvFile:
                 except OSError as exc:
                     raise FileError(f"cannot read {self.path}: {exc.strerror or exc}", field="file") from exc
                 self.position = lines.position
-                if not record or not any(cell.strip() for cell in record):
+                if not any(map(str.strip, record)):
                     continue  # a blank line
                 if first:
                     record = [c.strip() for c in record]
@@ -509,57 +509,70 @@ def _csv_error(exc: csv.Error) -> str:
 def _rows_of_csv(source: CsvFile, mapping: ColumnMapping) -> Iterator[FileContact]:
     plan = mapping._plan()
     width = len(mapping.columns)
-    # The mapping worked out once: a field from one column (the usual case), a field tried
-    # in several columns (the first non-blank wins), and the tag columns.
-    single = [(t, ps[0]) for t, ps in plan.items() if t != "tags" and len(ps) == 1]
-    several = [(t, ps) for t, ps in plan.items() if t != "tags" and len(ps) > 1]
-    tag_columns = [(i, _key(mapping.columns[i]) == "tags") for i in plan.get("tags", ())]
+    # The mapping worked out once: a field from one column (the usual case; email and phone
+    # apart, for Google's " ::: "), a field tried in several columns (the first non-blank
+    # wins), and the tag columns. ``id`` is read and ignored: it is not looked at.
     split = ("email", "phone")
+    single = [(t, ps[0]) for t, ps in plan.items() if t not in ("tags", "id") and len(ps) == 1]
+    plain = [(t, i) for t, i in single if t not in split]
+    multi = [(t, i) for t, i in single if t in split]
+    several = [(t, ps) for t, ps in plan.items() if t not in ("tags", "id") and len(ps) > 1]
+    tag_columns = [(i, _key(mapping.columns[i]) == "tags") for i in plan.get("tags", ())]
     parts = [k for k in ("first_name", "middle_name", "last_name") if k in plan]
-    drop = [k for k in (*parts, "id") if k in plan]
+    padding = [""] * width
     for line, record in source.records():
         row = FileContact()
         row.line = line
+        n = len(record)
         longest = max(map(len, record), default=0)
         if longest > CELL_LIMIT:
             row.problem = f"a cell of {longest:,} characters (at most {CELL_LIMIT:,})"
             yield row
             continue
-        # The ' that export put before a formula cell is taken off (SPEC §5), then the blanks.
-        cells = [c.strip() if c[:1] != "'" else unneutralise(c).strip() for c in record]
-        n = len(cells)
-        if n > width and any(cells[width:]):
+        if n < width:
+            record += padding[n:]  # a short row's missing cells are blank
+        elif n > width:
             # A row longer than the header lost its alignment (a stray comma or quote):
             # which cell is which is a guess, so the row is reported rather than imported.
-            extra = [c for c in cells[width:] if c]
-            row.problem = (
-                f"{len(record)} cells but the header names {width}"
-                f" (extra: {', '.join(repr(c[:20]) for c in extra[:3])})"
-            )
-        for target, i in single:
-            value = cells[i] if i < n else ""
-            if value:
-                if target in split and " ::: " in value:
+            extra = [c for c in map(_cell, record[width:]) if c]
+            if extra:
+                row.problem = (
+                    f"{n} cells but the header names {width}"
+                    f" (extra: {', '.join(repr(c[:20]) for c in extra[:3])})"
+                )
+        # Each cell used: the ' that export put before a formula cell taken off (SPEC §5),
+        # then the blanks (``_cell``, written out here: this runs for every cell of the file).
+        for target, i in plain:
+            value = record[i]
+            if value and (value := (value if value[:1] != "'" else unneutralise(value)).strip()):
+                row[target] = value
+        for target, i in multi:
+            value = record[i]
+            if value and (value := (value if value[:1] != "'" else unneutralise(value)).strip()):
+                if " ::: " in value:
                     value = value.split(" ::: ")[0].strip()  # Google: several in one cell
                 row[target] = value
         for target, positions in several:
-            values = [cells[i] for i in positions if i < n and cells[i]]
+            values = [c for i in positions if (c := _cell(record[i]))]
             if values:
                 value = values[0]
                 if target in split and " ::: " in value:
                     value = value.split(" ::: ")[0].strip()
                 row[target] = value
         if tag_columns:
-            tags = [t for i, own in tag_columns if i < n and cells[i] for t in _tags(cells[i], own)]
+            tags = [t for i, own in tag_columns if (c := _cell(record[i])) for t in _tags(c, own)]
             if tags:
                 row["tags"] = tags
-        if parts and not row.get("name"):
-            names = [row.pop(k) for k in parts if row.get(k)]
-            if names:
+        if parts:
+            names = [row.pop(k) for k in parts if k in row]
+            if names and "name" not in row:
                 row["name"] = " ".join(names)
-        for k in drop:
-            row.pop(k, None)
         yield row
+
+
+def _cell(cell: str) -> str:
+    """A cell's text: the ' export put before a formula cell taken off, then the blanks."""
+    return (cell if cell[:1] != "'" else unneutralise(cell)).strip()
 
 
 def _tags(cell: str, own: bool) -> list[str]:
