@@ -320,3 +320,69 @@ def test_no_private_name_is_imported_across_modules() -> None:
 
 def test_nothing_outside_the_store_uses_its_private_members() -> None:
     assert private_store_uses(_sources()) == []
+
+
+# -- engines: one module knows SQLite from PostgreSQL ------------------------------------------
+
+ENGINE_NAMES = {"sqlite", "postgresql", "postgres"}
+ENGINE_MODULE = "tagtui.store.engines"
+
+
+def _names_an_engine(node: ast.expr) -> bool:
+    """An engine's name (``"sqlite"``, a tuple of them) or a ``dialect`` value."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str) and node.value.lower() in ENGINE_NAMES
+    if isinstance(node, ast.Tuple | ast.List | ast.Set):
+        return any(_names_an_engine(e) for e in node.elts)
+    name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
+    return "dialect" in name.lower()
+
+
+def engine_checks(sources: dict[str, tuple[str, bool]]) -> list[str]:
+    """``module:line expression`` for each place outside the engine module that asks which
+    engine it has: a comparison with an engine's name or a ``dialect``, or an ``isinstance``
+    of an engine class."""
+    found: list[str] = []
+    for module, (source, _) in sources.items():
+        if module == ENGINE_MODULE:
+            continue
+        for node in ast.walk(ast.parse(source)):
+            compares = isinstance(node, ast.Compare) and any(
+                _names_an_engine(side) for side in [node.left, *node.comparators]
+            )
+            tests_class = (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "isinstance"
+                and "Engine" in ast.unparse(node.args[1] if len(node.args) > 1 else node)
+            )
+            if compares or tests_class:
+                found.append(f"{module}:{node.lineno} {ast.unparse(node)}")
+    return sorted(found, key=lambda hit: (hit.split(":")[0], int(hit.split(":")[1].split()[0])))
+
+
+def test_the_engine_check_finds_what_it_looks_for() -> None:
+    sources = {
+        "tagtui.io.demo": (
+            "if tx.db.dialect == 'postgresql':\n    pass\n"
+            "x = 'a' if dialect_name != 'sqlite' else 'b'\n"
+            "y = base in ('postgres', 'postgresql')\n"
+            "z = isinstance(db.engine, SqliteEngine)\n"
+            "w = db.engine.name == 'SQLite'\n"
+            "ok = {'sqlite': 1}['sqlite'] == 1 or db.engine.row_triggers\n",
+            False,
+        ),
+        "tagtui.store.engines": ("if base == 'sqlite':\n    pass\n", False),
+    }
+    assert engine_checks(sources) == [
+        "tagtui.io.demo:1 tx.db.dialect == 'postgresql'",
+        "tagtui.io.demo:3 dialect_name != 'sqlite'",
+        "tagtui.io.demo:4 base in ('postgres', 'postgresql')",
+        "tagtui.io.demo:5 isinstance(db.engine, SqliteEngine)",
+        "tagtui.io.demo:6 db.engine.name == 'SQLite'",
+    ]
+
+
+def test_only_the_engine_module_asks_which_engine_it_has() -> None:
+    """SQLite and PostgreSQL differ in ``tagtui.store.engines`` alone (issue 16 §2)."""
+    assert engine_checks(_sources()) == []

@@ -272,21 +272,9 @@ class _Generator:
 
     def _reserve_ids(self, tx: Tx) -> int:
         """The id before the first new contact; ids base+1 … base+total are ours alone."""
-        n = self.total
-        if tx.db.dialect == "postgresql":
-            # Keep other writers out of the id range while it is reserved and filled.
-            tx.execute("LOCK TABLE contact IN SHARE ROW EXCLUSIVE MODE")
-            seq = "pg_get_serial_sequence('contact', 'id')"
-            return tx.scalar(
-                f"SELECT setval({seq}, GREATEST((SELECT COALESCE(MAX(id), 0) FROM contact),"
-                f" nextval({seq}) - 1) + {n}) - {n}"
-            )
-        # SQLite: the write lock is ours (BEGIN IMMEDIATE); AUTOINCREMENT never reuses an id
-        # below sqlite_sequence, and moves it past the explicit ids inserted here.
-        return tx.scalar(
-            "SELECT MAX(COALESCE((SELECT MAX(id) FROM contact), 0),"
-            " COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'contact'), 0))"
-        )
+        # PostgreSQL keeps other writers out of the id range while it is reserved and filled;
+        # on SQLite the write lock is ours (BEGIN IMMEDIATE).
+        return tx.db.engine.reserve_ids(tx, "contact", self.total)
 
     # -- lookup tables -------------------------------------------------------------------
 

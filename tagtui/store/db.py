@@ -1,33 +1,32 @@
-"""Connections, transactions and engine differences: the one place that knows SQLite from PostgreSQL.
+"""Connections and transactions: a small pool per database, one transaction per operation,
+retried whole on a transient failure, and every driver error said in a user's words.
 
 SQL elsewhere in the store is written once, in the subset both engines share, with
-``:name`` parameters; this module adapts it to the driver. SQLite connections run in
-WAL mode with foreign keys on and a busy timeout; writers take the lock up front
-(``BEGIN IMMEDIATE``) so two processes queue instead of failing mid-transaction.
+``:name`` parameters; what differs between SQLite and PostgreSQL is the engine's
+(``tagtui.store.engines``): ``Database.engine`` adapts the SQL to its driver.
 """
 
 from __future__ import annotations
 
-import functools
 import math
 import os
 import re
-import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import quote, unquote, unquote_plus
+from urllib.parse import unquote, unquote_plus
 
+from tagtui.store.engines import Disconnected, Engine, engine_for
+from tagtui.store.engines import IntegrityViolation as IntegrityViolation
+from tagtui.store.engines import LockTimeout as LockTimeout
+from tagtui.store.engines import TransientError as TransientError
 from tagtui.store.errors import (
     ConnectionLost,
     DatabaseBusy,
-    DatabaseRefused,
     DiskFull,
     QueryTimeout,
-    ReadOnlyDatabase,
     ValidationError,
 )
 
@@ -53,37 +52,6 @@ BUSY_TIMEOUT_S = 30.0
 #: Streamed reads (the duplicates scan, exports) are bounded per batch instead (``Tx.stream``
 #: restarts the clock; on PostgreSQL each FETCH is its own statement), so they need no exemption.
 QUERY_TIMEOUT_S = 30.0
-#: SQLite virtual-machine steps between two looks at the clock (a few hundred microseconds).
-PROGRESS_STEPS = 10_000
-#: A writer kept waiting this long (or half the busy timeout, if shorter) is told why.
-WAIT_NOTICE_S = 3.0
-#: SQLite's page cache per connection, in KiB. Each connection of the pool (the app keeps
-#: three or four: the screen's and its workers') fills its own cache up to this as it reads,
-#: so this times the pool is what the data's size adds to the process's memory: at 64 MiB
-#: the app grew from 47 MB (10,000 contacts) to 272 MB (a million); at 4 MiB, to 58 MB.
-#: Pages past it come from the OS's file cache, which costs the filter and count queries
-#: nothing measurable at a million contacts. (No mmap either: mapped pages count as the
-#: process's memory too.)
-CACHE_KIB = 4096
-#: The size SQLite cuts the WAL back to after a checkpoint (it reuses the file below it).
-WAL_LIMIT_BYTES = 64 * 1024 * 1024
-SQLITE_MAGIC = b"SQLite format 3\x00"
-
-
-class IntegrityViolation(Exception):
-    """A constraint failed (a unique key, most often); the store turns it into a Conflict."""
-
-
-class TransientError(Exception):
-    """A lock, deadlock or serialization failure: the whole operation may simply be retried."""
-
-
-class LockTimeout(TransientError):
-    """SQLite's busy timeout ran out: another connection held the lock all along."""
-
-
-class _Disconnected(Exception):
-    """The server closed the connection (a restart, an administrator): a fresh one may work."""
 
 
 def seconds_setting(name: str, default: float) -> float:
@@ -100,22 +68,6 @@ def seconds_setting(name: str, default: float) -> float:
     return value
 
 
-@functools.lru_cache(maxsize=1024)
-def _to_pyformat(sql: str) -> str:
-    """``:name`` parameters -> psycopg's ``%(name)s``; literal ``%`` doubled."""
-    sql = sql.replace("%", "%%")
-    return re.sub(r"(?<![:\w]):([A-Za-z_]\w*)", r"%(\1)s", sql)
-
-
-class _SqliteConnection(sqlite3.Connection):
-    """An SQLite connection that stops a statement past its ``deadline`` (monotonic seconds)."""
-
-    deadline = math.inf
-
-    def past_deadline(self) -> int:
-        return 1 if time.monotonic() > self.deadline else 0
-
-
 class Tx:
     """One open transaction on one connection."""
 
@@ -124,22 +76,23 @@ class Tx:
         self._conn = conn
         #: A rehearsal's transaction is always rolled back; each operation inside it gets a savepoint.
         self.rehearsal = rehearsal
-        self._savepoints = 0
+        self._names = 0
         #: Seconds each statement may take (SQLite; PostgreSQL's server counts them itself).
-        self._budget = math.inf if getattr(db._local, "unbounded", False) else db.query_timeout
+        self.budget = math.inf if getattr(db._local, "unbounded", False) else db.query_timeout
 
-    def _start_clock(self) -> None:
-        if self.db.dialect == "sqlite":
-            self._conn.deadline = time.monotonic() + self._budget
+    @property
+    def connection(self) -> Any:
+        """The driver's connection (for the engine)."""
+        return self._conn
+
+    def fresh_name(self, prefix: str) -> str:
+        """A name no savepoint or cursor of this transaction has had: ``prefix`` and a number."""
+        self._names += 1
+        return f"{prefix}{self._names}"
 
     def execute(self, sql: str, params: dict[str, Any] | None = None) -> Any:
         try:
-            if self.db.dialect == "postgresql":
-                cur = self._conn.cursor()
-                cur.execute(_to_pyformat(sql) if params else sql, params or None)
-                return cur
-            self._start_clock()
-            return self._conn.execute(sql, params or {})
+            return self.db.engine.execute(self._conn, sql, params, self.budget)
         except Exception as exc:
             raise self.db.translate(exc) from exc
 
@@ -147,12 +100,7 @@ class Tx:
         if not rows:
             return
         try:
-            if self.db.dialect == "postgresql":
-                with self._conn.cursor() as cur:
-                    cur.executemany(_to_pyformat(sql), rows)
-            else:
-                self._start_clock()
-                self._conn.executemany(sql, rows)
+            self.db.engine.executemany(self._conn, sql, rows, self.budget)
         except Exception as exc:
             raise self.db.translate(exc) from exc
 
@@ -169,23 +117,12 @@ class Tx:
         ``suffix`` follows the rows (``ON CONFLICT DO NOTHING``)."""
         if not rows:
             return
-        names = ", ".join(name for name, _ in columns)
         try:
-            if self.db.dialect == "postgresql":
-                arrays = ", ".join(f"%s::{kind}[]" for _, kind in columns)
-                with self._conn.cursor() as cur:
-                    cur.execute(
-                        f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) {suffix}",
-                        [list(values) for values in zip(*rows, strict=True)],
-                    )
-            else:
-                self._start_clock()
-                marks = ", ".join("?" * len(columns))
-                self._conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks}) {suffix}", rows)
+            self.db.engine.insert_many(self._conn, table, columns, rows, suffix, self.budget)
         except Exception as exc:
             raise self.db.translate(exc) from exc
 
-    def _fetch(self, cursor: Any, how: Callable[[Any], T]) -> T:
+    def fetch(self, cursor: Any, how: Callable[[Any], T]) -> T:
         """Fetch from ``cursor`` (SQLite runs the statement on as rows are fetched)."""
         try:
             return how(cursor)
@@ -193,10 +130,10 @@ class Tx:
             raise self.db.translate(exc) from exc
 
     def all(self, sql: str, params: dict[str, Any] | None = None) -> list[tuple]:
-        return self._fetch(self.execute(sql, params), lambda cur: list(cur.fetchall()))
+        return self.fetch(self.execute(sql, params), lambda cur: list(cur.fetchall()))
 
     def one(self, sql: str, params: dict[str, Any] | None = None) -> tuple | None:
-        return self._fetch(self.execute(sql, params), lambda cur: cur.fetchone())
+        return self.fetch(self.execute(sql, params), lambda cur: cur.fetchone())
 
     def scalar(self, sql: str, params: dict[str, Any] | None = None) -> Any:
         row = self.one(sql, params)
@@ -210,33 +147,12 @@ class Tx:
         row both read the old row and the second silently undoes the first. SQLite needs
         nothing: its writers already run one at a time (``BEGIN IMMEDIATE``).
         """
-        if self.db.dialect == "postgresql":
-            alias = table.split()[-1]
-            self.execute(f"SELECT 1 FROM {table} WHERE {condition} ORDER BY {alias}.id FOR UPDATE", params)
+        self.db.engine.lock_rows(self, table, condition, params)
 
     def stream(self, sql: str, params: dict[str, Any] | None = None, *, batch: int = 2000) -> Iterator[tuple]:
         """Rows one batch at a time, never the whole result in memory (on PostgreSQL through a
         server-side cursor: a plain one would fetch every row first)."""
-        if self.db.dialect == "postgresql":
-            self._savepoints += 1
-            try:
-                with self._conn.cursor(name=f"tagtui_stream{self._savepoints}") as cur:
-                    cur.itersize = batch
-                    cur.execute(_to_pyformat(sql) if params else sql, params or None)
-                    while True:
-                        rows = cur.fetchmany(batch)
-                        if not rows:
-                            return
-                        yield from rows
-            except Exception as exc:
-                raise self.db.translate(exc) from exc
-        cur = self.execute(sql, params)
-        while True:
-            self._start_clock()  # the time bound is per batch: a long stream is not one query
-            rows = self._fetch(cur, lambda c: c.fetchmany(batch))
-            if not rows:
-                return
-            yield from rows
+        return self.db.engine.stream(self, sql, params, batch)
 
 
 class Database:
@@ -251,70 +167,25 @@ class Database:
         self.query_timeout = seconds_setting("TAGTUI_QUERY_TIMEOUT", QUERY_TIMEOUT_S)
         #: Called (from another thread) when a writer has waited a few seconds for the lock.
         self.on_wait = on_wait
-        self.dialect, self._connect_arg = _parse_target(target)
+        #: SQLite or PostgreSQL (see ``tagtui.store.engines``), and what its driver connects to.
+        self.engine: Engine
+        self.engine, arg = engine_for(target)
         self._idle: list[Any] = []
         self._lock = threading.Lock()
         self._local = threading.local()
         #: Why changes are refused (a read-only file or folder, ``?mode=ro``), or None.
-        self.read_only: str | None = None
-        if self.dialect == "sqlite":
-            forced = False
-            if "://" in target and "?" in self._connect_arg:
-                self._connect_arg, _, query = self._connect_arg.partition("?")
-                forced = "mode=ro" in query.split("&")
-            _check_sqlite_file(self._connect_arg)
-            self.read_only = _read_only_reason(self._connect_arg, forced)
+        self.read_only: str | None
+        self.connect_arg, self.read_only = self.engine.open_target(arg, target)
+
+    @property
+    def dialect(self) -> str:
+        """The engine's name, as SQLAlchemy spells it: ``sqlite`` or ``postgresql``."""
+        return self.engine.name
 
     # -- connections -------------------------------------------------------------
 
     def _connect(self) -> Any:
-        if self.dialect == "postgresql":
-            import psycopg
-
-            options: dict[str, Any] = {}
-            if "connect_timeout=" not in self._connect_arg.partition("?")[2]:
-                # libpq counts whole seconds, and treats anything below 2 as 2.
-                options["connect_timeout"] = max(1, math.ceil(self.connect_timeout))
-            try:
-                conn = psycopg.connect(self._connect_arg, autocommit=True, **options)
-                conn.execute(f"SET statement_timeout = {max(1, math.ceil(self.query_timeout * 1000))}")
-                return conn
-            except psycopg.Error as exc:
-                first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-                if "timeout expired" in first:
-                    waited = options.get("connect_timeout")
-                    first = (
-                        f"the server did not answer{f' within {waited} s' if waited else ''}"
-                        " (TAGTUI_CONNECT_TIMEOUT, or connect_timeout in the URL, sets how long to wait)"
-                    )
-                raise DatabaseRefused(f"cannot connect to {self.shown}: {scrub(first, self.target)}") from exc
-        path = self._connect_arg
-        if path != ":memory:" and self.read_only is None:
-            _create_private(Path(path))
-        try:
-            options: dict[str, Any] = {
-                "isolation_level": None,
-                "check_same_thread": False,
-                "timeout": self.busy_timeout,
-                "factory": _SqliteConnection,
-            }
-            if self.read_only:
-                conn = connect_sqlite_readonly(path, **options)
-            else:
-                conn = sqlite3.connect(path, **options)
-            conn.set_progress_handler(conn.past_deadline, PROGRESS_STEPS)
-            conn.execute(f"PRAGMA busy_timeout = {round(self.busy_timeout * 1000)}")
-            if self.read_only is None:
-                conn.execute("PRAGMA journal_mode = WAL")
-                conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute("PRAGMA foreign_keys = ON")
-            conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
-            conn.execute("PRAGMA temp_store = MEMORY")
-            # Once checkpointed, a WAL that a large write grew is cut back to this size.
-            conn.execute(f"PRAGMA journal_size_limit = {WAL_LIMIT_BYTES}")
-        except sqlite3.DatabaseError as exc:
-            raise DatabaseRefused(f"cannot open {path}: {exc}") from exc
-        return conn
+        return self.engine.connect(self)
 
     def _acquire(self) -> Any:
         with self._lock:
@@ -325,6 +196,15 @@ class Database:
     def _release(self, conn: Any) -> None:
         with self._lock:
             self._idle.append(conn)
+
+    @contextmanager
+    def borrowed(self) -> Iterator[Any]:
+        """A connection of the pool, outside any transaction, given back after."""
+        conn = self._acquire()
+        try:
+            yield conn
+        finally:
+            self._release(conn)
 
     def close(self) -> None:
         with self._lock:
@@ -355,10 +235,10 @@ class Database:
             yield tx
             try:
                 tx.execute("COMMIT")
-            except _Disconnected as exc:
+            except Disconnected as exc:
                 raise self._lost(committing=True) from exc
             committed = True
-        except _Disconnected:
+        except Disconnected:
             self._drop_idle()  # the server went away: every idle connection is dead too
             raise
         finally:
@@ -366,7 +246,7 @@ class Database:
             if not committed:
                 with suppress(Exception):
                     conn.execute("ROLLBACK")
-            if _healthy(conn, self.dialect):
+            if self.engine.healthy(conn):
                 self._release(conn)
             else:
                 conn.close()
@@ -393,7 +273,7 @@ class Database:
             self._local.tx = None
             with suppress(Exception):
                 conn.execute("ROLLBACK")
-            if _healthy(conn, self.dialect):
+            if self.engine.healthy(conn):
                 self._release(conn)
             else:
                 conn.close()
@@ -412,26 +292,7 @@ class Database:
     def _begin(self, tx: Tx, *, write: bool) -> None:
         """BEGIN; an SQLite writer takes the write lock here, waiting up to the busy timeout
         (and saying so through ``on_wait`` after a few seconds)."""
-        if self.dialect == "postgresql":
-            tx.execute("BEGIN; SET LOCAL statement_timeout = 0" if tx._budget == math.inf else "BEGIN")
-            return
-        if not write:
-            tx.execute("BEGIN")
-            return
-        if self.read_only is not None:
-            raise ReadOnlyDatabase(f"cannot change {self.shown}: {self.read_only}")
-        timer = None
-        if self.on_wait is not None:
-            timer = threading.Timer(min(WAIT_NOTICE_S, self.busy_timeout / 2), self.on_wait)
-            timer.daemon = True
-            timer.start()
-        try:
-            tx.execute("BEGIN IMMEDIATE")
-        except LockTimeout as exc:
-            raise self._busy() from exc
-        finally:
-            if timer is not None:
-                timer.cancel()
+        self.engine.begin(self, tx, write=write)
 
     def _drop_idle(self) -> None:
         with self._lock:
@@ -451,7 +312,7 @@ class Database:
             " too; nothing was changed"
         )
 
-    def _busy(self) -> DatabaseBusy:
+    def busy(self) -> DatabaseBusy:
         return DatabaseBusy(
             f"the database is busy: another tagtui or program holds it (waited {self.busy_timeout:g} s;"
             " TAGTUI_BUSY_TIMEOUT sets how long)"
@@ -466,19 +327,9 @@ class Database:
         """SQLite: copy the WAL into the database and cut it to nothing, after a write large
         enough to have grown it (an import); waits a second at most for readers, else leaves
         it to a later checkpoint. PostgreSQL: nothing to do."""
-        if self.dialect != "sqlite" or self.in_transaction:
+        if self.in_transaction:
             return
-        conn = self._acquire()
-        try:
-            conn.execute("PRAGMA busy_timeout = 1000")
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        except sqlite3.Error:
-            pass  # a reader still needs the WAL: SQLite's own checkpoints reuse it later
-        finally:
-            try:
-                conn.execute(f"PRAGMA busy_timeout = {round(self.busy_timeout * 1000)}")
-            finally:
-                self._release(conn)
+        self.engine.checkpoint(self)
 
     def run(self, fn: Callable[[Tx], T], *, write: bool, attempts: int = 8) -> T:
         """Run ``fn`` in one transaction, retrying the whole of it on a transient failure."""
@@ -492,7 +343,7 @@ class Database:
             try:
                 with self.transaction(write=write) as tx:
                     return fn(tx)
-            except _Disconnected as exc:
+            except Disconnected as exc:
                 # Nothing was committed (a loss during COMMIT is reported, not retried): try
                 # once more on a fresh connection, then say so.
                 if reconnected:
@@ -500,7 +351,7 @@ class Database:
                 reconnected = True
             except LockTimeout as exc:
                 if time.monotonic() - began >= self.busy_timeout / 2 or attempt == attempts - 1:
-                    raise self._busy() from exc  # SQLite already waited: waiting again is no cure
+                    raise self.busy() from exc  # SQLite already waited: waiting again is no cure
                 time.sleep(delay)
             except TransientError as exc:
                 if attempt == attempts - 1:
@@ -516,56 +367,12 @@ class Database:
 
     def translate(self, exc: Exception) -> Exception:
         """Map a driver error onto IntegrityViolation / TransientError, or keep it."""
-        if self.dialect == "sqlite":
-            if isinstance(exc, sqlite3.IntegrityError):
-                return IntegrityViolation(str(exc))
-            if isinstance(exc, sqlite3.OperationalError) and str(exc) == "interrupted":
-                return self._too_long()  # the progress handler stopped it: nothing else interrupts
-            if isinstance(exc, sqlite3.OperationalError) and "readonly database" in str(exc):
-                return ReadOnlyDatabase(f"cannot change {self.shown}: {self._unwritable()}")
-            if isinstance(exc, sqlite3.OperationalError) and "disk is full" in str(exc):
-                return self._disk_full()
-            if isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc)):
-                return LockTimeout(str(exc))
-            return exc
-        import psycopg.errors as pe
+        return self.engine.translate(self, exc)
 
-        if isinstance(exc, pe.IntegrityError):
-            return IntegrityViolation(str(exc))
-        if isinstance(exc, pe.SerializationFailure | pe.DeadlockDetected | pe.LockNotAvailable):
-            return TransientError(str(exc))
-        if isinstance(exc, pe.QueryCanceled) and "statement timeout" in str(exc):
-            return self._too_long()
-        if isinstance(exc, pe.DiskFull):
-            return self._disk_full()
-        if isinstance(exc, pe.ReadOnlySqlTransaction):
-            return ReadOnlyDatabase(f"cannot change {self.shown}: the server is read-only (a standby?)")
-        if isinstance(exc, pe.AdminShutdown | pe.CrashShutdown | pe.OperationalError) and (
-            isinstance(exc, pe.AdminShutdown | pe.CrashShutdown) or _connection_gone(exc)
-        ):
-            return _Disconnected(str(exc))
-        return exc
-
-    def _disk_full(self) -> DiskFull:
+    def disk_full(self) -> DiskFull:
         return DiskFull(f"cannot write {self.shown}: the disk is full; nothing was changed (free some space)")
 
-    def _unwritable(self) -> str:
-        """Which file beside an SQLite database refuses writes, and how to fix it."""
-        path = Path(self._connect_arg)
-        for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-            if p.exists() and not _writable(p):
-                return (
-                    f"{p} is read-only for this user (chmod u+w {p}, or remove a leftover -wal/-shm"
-                    " when no tagtui runs)"
-                )
-        if not _writable(path.parent):
-            return f"its folder {path.parent} is read-only (chmod u+w {path.parent})"
-        return (
-            "SQLite says the database is read-only (a leftover -shm or -wal file of another user"
-            " beside it? remove them when no tagtui runs)"
-        )
-
-    def _too_long(self) -> QueryTimeout:
+    def too_long(self) -> QueryTimeout:
         return QueryTimeout(
             f"the query took more than {self.query_timeout:g} s and was stopped"
             " (TAGTUI_QUERY_TIMEOUT sets the limit)"
@@ -575,15 +382,7 @@ class Database:
 
     def in_list(self, column: str, name: str, values: Sequence[Any]) -> tuple[str, dict[str, Any]]:
         """``column IN (...)`` for a list of any length, as SQL and parameters."""
-        if self.dialect == "postgresql":
-            return f"{column} = ANY(:{name})", {name: list(values)}
-        # json_each takes any number of values in one parameter (no 32k-variable limit).
-        import json
-
-        return (
-            f"{column} IN (SELECT value FROM json_each(:{name}))",
-            {name: json.dumps(list(values))},
-        )
+        return self.engine.in_list(column, name, values)
 
     def snapshot(self, tx: Tx, name: str, select_sql: str, params: dict[str, Any]) -> str:
         """Fill the temporary table ``name`` with the ids ``select_sql`` returns; a condition on ``c``.
@@ -593,22 +392,17 @@ class Database:
         """
         if not re.fullmatch(r"[a-z_]+", name):
             raise ValueError(f"bad temporary table name {name!r}")
-        if self.dialect == "postgresql":
-            tx.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} (id BIGINT PRIMARY KEY) ON COMMIT DROP")
-        else:
-            tx.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} (id INTEGER PRIMARY KEY)")
+        tx.execute(self.engine.temp_ids_table(name))
         tx.execute(f"DELETE FROM {name}")
         tx.execute(f"INSERT INTO {name} (id) {select_sql}", params)
         return f"c.id IN (SELECT id FROM {name})"
 
     def group_concat(self, expr: str, separator_param: str) -> str:
-        if self.dialect == "postgresql":
-            return f"string_agg({expr}, :{separator_param})"
-        return f"group_concat({expr}, :{separator_param})"
+        return self.engine.group_concat(expr, separator_param)
 
     def first_code(self, expr: str) -> str:
         """The code point of the first character of text ``expr`` (NULL or 0 when empty)."""
-        return f"ascii({expr})" if self.dialect == "postgresql" else f"unicode({expr})"
+        return self.engine.first_code(expr)
 
     def joined_text(self, exprs: Sequence[str], separator: str) -> str:
         """One text of the SQL expressions ``exprs``, each followed by ``separator`` (a NULL
@@ -617,8 +411,7 @@ class Database:
         if "%" in separator or "'" in separator:
             raise ValueError(f"separator {separator!r}: no % or ' here")
         template = "".join(f"%s{separator}" for _ in exprs)
-        function = "format" if self.dialect == "postgresql" else "printf"
-        return f"{function}('{template}', {', '.join(exprs)})"
+        return f"{self.engine.format_function()}('{template}', {', '.join(exprs)})"
 
     def json_object(self, pairs: Sequence[tuple[str, str]], *, drop_nulls: bool = False) -> str:
         """A JSON object as text, from ``(key, SQL expression)`` pairs in order; with
@@ -627,41 +420,27 @@ class Database:
             if not re.fullmatch(r"[a-z_]+", key):
                 raise ValueError(f"bad JSON key {key!r}")
         args = ", ".join(f"'{key}', {expr}" for key, expr in pairs)
-        if self.dialect == "postgresql":
-            built = f"json_build_object({args})"
-            return f"CAST({'json_strip_nulls(' + built + ')' if drop_nulls else built} AS TEXT)"
-        # json_patch drops the members of its patch that are null (RFC 7396).
-        return f"json_patch('{{}}', json_object({args}))" if drop_nulls else f"json_object({args})"
+        return self.engine.json_object(args, drop_nulls=drop_nulls)
 
     def json_int(self, expr: str, key: str) -> str:
         """The whole number under ``key`` of the JSON text ``expr`` (NULL if absent or null)."""
         if not re.fullmatch(r"[a-z_]+", key):
             raise ValueError(f"bad JSON key {key!r}")
-        if self.dialect == "postgresql":
-            return f"CAST(CAST({expr} AS JSON) ->> '{key}' AS BIGINT)"
-        return f"json_extract({expr}, '$.{key}')"
+        return self.engine.json_int(expr, key)
 
     def days_between(self, later: str, earlier: str) -> str:
         """Days (with fraction) from the stored timestamp ``earlier`` to ``later``."""
-        if self.dialect == "postgresql":
-            return (
-                f"(EXTRACT(EPOCH FROM (CAST({later} AS TIMESTAMPTZ) - CAST({earlier} AS TIMESTAMPTZ)))"
-                " / 86400.0)"
-            )
-        return f"(julianday({later}) - julianday({earlier}))"
+        return self.engine.days_between(later, earlier)
 
     def floor_int(self, expr: str) -> str:
         """The whole part of a number that is not negative."""
-        if self.dialect == "postgresql":
-            return f"CAST(FLOOR({expr}) AS INTEGER)"
-        return f"CAST({expr} AS INTEGER)"
+        return self.engine.floor_int(expr)
 
 
 @contextmanager
 def _savepoint(tx: Tx) -> Iterator[None]:
     """One operation inside a rehearsal: undone on its own if it fails."""
-    tx._savepoints += 1
-    name = f"tagtui_sp{tx._savepoints}"
+    name = tx.fresh_name("tagtui_sp")
     tx.execute(f"SAVEPOINT {name}")
     try:
         yield
@@ -671,131 +450,6 @@ def _savepoint(tx: Tx) -> Iterator[None]:
             tx.execute(f"RELEASE SAVEPOINT {name}")
         raise
     tx.execute(f"RELEASE SAVEPOINT {name}")
-
-
-def _healthy(conn: Any, dialect: str) -> bool:
-    try:
-        if dialect == "sqlite":
-            return not conn.in_transaction
-        return not conn.closed and conn.info.transaction_status == 0
-    except Exception:
-        return False
-
-
-def _connection_gone(exc: Exception) -> bool:
-    text = str(exc).lower()
-    return any(
-        phrase in text
-        for phrase in (
-            "terminating connection",
-            "server closed the connection",
-            "connection is closed",
-            "consuming input failed",
-            "connection has been closed",
-            "ssl syscall",
-            "connection already closed",
-        )
-    )
-
-
-def _writable(path: Path) -> bool:
-    """Whether this process (its effective user) may write ``path``."""
-    if os.access in os.supports_effective_ids:
-        return os.access(path, os.W_OK, effective_ids=True)
-    return os.access(path, os.W_OK)
-
-
-def _read_only_reason(path: str, forced: bool) -> str | None:
-    """Why an existing SQLite database must be opened read-only, or None."""
-    if path == ":memory:":
-        return None
-    if forced:
-        return "it was opened read-only (mode=ro)"
-    p = Path(path)
-    if not p.exists():
-        return None
-    if not _writable(p):
-        return f"the file is read-only (chmod u+w {path} to change it)"
-    if not _writable(p.parent):
-        return f"its folder {p.parent} is read-only (chmod u+w {p.parent} to change it)"
-    return None
-
-
-def _parse_target(target: str) -> tuple[str, str]:
-    """A file path or SQLAlchemy-style URL -> (dialect, driver connect argument)."""
-    if "://" not in target:
-        return "sqlite", str(Path(target).expanduser())
-    scheme, rest = target.split("://", 1)
-    base = scheme.split("+", 1)[0].lower()
-    if base == "sqlite":
-        # sqlite:///relative.db, sqlite:////absolute.db, sqlite:// (in memory)
-        path = rest[1:] if rest.startswith("/") else rest
-        return "sqlite", path or ":memory:"
-    if base in ("postgresql", "postgres"):
-        return "postgresql", _pg_conninfo(rest)
-    raise DatabaseRefused(
-        f"unsupported database URL scheme {scheme!r}: use a file path, sqlite:///PATH"
-        " or postgresql+psycopg://USER@HOST/DB"
-    )
-
-
-def _create_private(path: Path) -> None:
-    """Create a new database file readable by the user alone, in a folder that exists.
-
-    A missing folder is refused, never created: ``--db ~/wrk/leads.db`` is a typo far more
-    often than a wish for a new folder. (The command line creates the default data folder.)
-    """
-    if path.exists():
-        return
-    folder = path.parent
-    if not folder.is_dir():
-        what = "is not a folder" if folder.exists() else "does not exist"
-        raise DatabaseRefused(f"cannot create database {path}: the folder {folder} {what}")
-    try:
-        fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
-        os.close(fd)
-    except FileExistsError:
-        pass
-    except OSError as exc:
-        raise DatabaseRefused(f"cannot create database {path}: {exc.strerror}") from exc
-
-
-def _check_sqlite_file(path: str) -> None:
-    """Refuse, before anything writes to it, a file that is not an SQLite database."""
-    if path == ":memory:":
-        return
-    p = Path(path)
-    if p.is_dir():
-        raise DatabaseRefused(f"{path} is a folder, not a database file")
-    if not p.exists() or p.stat().st_size == 0:
-        return
-    try:
-        with p.open("rb") as fh:
-            head = fh.read(16)
-    except OSError as exc:
-        raise DatabaseRefused(f"cannot read {path}: {exc.strerror}") from exc
-    if head != SQLITE_MAGIC:
-        raise DatabaseRefused(f"{path} is not an SQLite database; refusing to touch it")
-
-
-def sqlite_readonly_uri(path: str, *, immutable: bool = False) -> str:
-    return "file:" + quote(str(Path(path).resolve())) + "?mode=ro" + ("&immutable=1" if immutable else "")
-
-
-def connect_sqlite_readonly(path: str, **options: Any) -> sqlite3.Connection:
-    """A connection that only reads ``path``, even where SQLite cannot write its shared-memory
-    file (a read-only file or folder with no ``-shm`` beside it): then the file is opened as
-    immutable, which reads the database file alone (a checkpointed database loses nothing)."""
-    conn = sqlite3.connect(sqlite_readonly_uri(path), uri=True, **options)
-    try:
-        conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
-        return conn
-    except sqlite3.OperationalError as exc:
-        if "readonly" not in str(exc) and "unable to open" not in str(exc):
-            conn.close()
-            raise
-    conn.close()
-    return sqlite3.connect(sqlite_readonly_uri(path, immutable=True), uri=True, **options)
 
 
 # -- showing a database ----------------------------------------------------------------
@@ -861,14 +515,3 @@ def scrub(text: str, target: str) -> str:
     for secret in url_secrets(target):
         text = text.replace(secret, "***")
     return text
-
-
-def _pg_conninfo(rest: str) -> str:
-    """The URL psycopg gets: a raw ``@`` in the user or password percent-encoded, since libpq
-    takes the FIRST ``@`` as the end of the password (and would then try to reach a host
-    named after the rest of it)."""
-    authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
-    end = authority.rfind("@")
-    if end > 0 and "@" in rest[:end]:
-        rest = rest[:end].replace("@", "%40") + rest[end:]
-    return "postgresql://" + rest

@@ -190,11 +190,10 @@ class ImportOps(StoreBase):
         def run(tx: Tx) -> ImportResult:
             state = ImportState(stamp=now(), max_tags=self._settings(tx).max_tags_per_contact, skip=skip)
             checked = self._checked(rows, skipping=skip is not None)
-            if tx.db.dialect == "postgresql":
-                # psycopg prepares a statement run five times, and the server may then keep one
-                # generic plan: made while the import's first rows were all the table held, a
-                # sequential scan that each later batch pays over every row written before it.
-                tx.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+            # PostgreSQL: psycopg prepares a statement run five times, and the server may then
+            # keep one generic plan: made while the import's first rows were all the table held,
+            # a sequential scan that each later batch pays over every row written before it.
+            tx.db.engine.prefer_custom_plans(tx)
             paused = _pause_triggers(tx)
             state.keys_paused = "contact_tags_key_added" in paused
             while batch := list(islice(checked, BATCH)):
@@ -508,26 +507,11 @@ class ImportOps(StoreBase):
     def _new_contact_id(self, tx: Tx, state: ImportState) -> int:
         """An id for a new contact, taken before it is written (so a batch is one statement)."""
         if not state.ids:
-            if tx.db.dialect == "postgresql":
-                # The sequence hands out ids no other writer gets (unused ones are gaps).
-                state.ids.extend(
-                    r[0]
-                    for r in tx.all(
-                        "SELECT nextval(pg_get_serial_sequence('contact', 'id'))"
-                        f" FROM generate_series(1, {BATCH})"
-                    )
-                )
-            else:
-                # SQLite: the write lock is ours (BEGIN IMMEDIATE) until the import commits;
-                # AUTOINCREMENT never reuses an id below sqlite_sequence.
-                if state.next_id is None:
-                    state.next_id = tx.scalar(
-                        "SELECT MAX(COALESCE((SELECT MAX(id) FROM contact), 0),"
-                        " COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'contact'), 0))"
-                    )
-                start = state.next_id + 1
-                state.next_id += BATCH
-                state.ids.extend(range(start, start + BATCH))
+            # PostgreSQL's sequence hands out ids no other writer gets (unused ones are gaps);
+            # on SQLite the write lock is ours (BEGIN IMMEDIATE) until the import commits.
+            ids = tx.db.engine.fresh_ids(tx, "contact", BATCH, state.next_id)
+            state.next_id = ids[-1]
+            state.ids.extend(ids)
         return state.ids.popleft()
 
     def _update(self, tx: Tx, store: Store, known: _Known, row: CheckedRow, status_id: int | None) -> None:
@@ -585,12 +569,10 @@ def _pause_triggers(tx: Tx) -> list[str]:
     the rest. The import counts ``trend_tag`` once at the end and writes each new contact's
     ``tags_key`` with the contact (``_flush`` refreshes the others'). Nothing is done (an
     empty list) on PostgreSQL, whose triggers run once a statement."""
-    if tx.db.dialect != "sqlite":
+    engine = tx.db.engine
+    if not engine.row_triggers:
         return []
-    marks = ", ".join(f"'{name}'" for name in _PAUSED_TRIGGERS)
-    found = {
-        r[0] for r in tx.all(f"SELECT name FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks})")
-    }
+    found = engine.trigger_names(tx)
     paused = [name for name in _PAUSED_TRIGGERS if name in found]
     for name in paused:
         tx.execute(f"DROP TRIGGER {name}")

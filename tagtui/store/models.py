@@ -15,6 +15,8 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, CheckConstraint, Column, ForeignKey, Index, Integer, String, Text, text
 from sqlmodel import Field, SQLModel
 
+from tagtui.store.engines import engine_named
+
 # PostgreSQL sorts by the server's locale unless told otherwise; "C" makes both
 # engines order the key columns byte-wise, so pages come out the same everywhere.
 KEY = String().with_variant(String(collation="C"), "postgresql")
@@ -433,65 +435,15 @@ class TrendTagRow(SQLModel, table=True):
     n: int = Field(sa_column=Column(Integer, nullable=False))
 
 
-#: 2000-01-03 (a Monday, the trend tables' week 0) as a Julian day, for SQLite's julianday().
-EPOCH_JULIAN = 2451546.5
-
-
 def week_of(dialect_name: str, stamp: str) -> str:
-    if dialect_name == "postgresql":
-        return (
-            f"CAST(FLOOR(EXTRACT(EPOCH FROM (CAST({stamp} AS TIMESTAMPTZ)"
-            " - CAST('2000-01-03T00:00:00Z' AS TIMESTAMPTZ))) / 604800) AS INTEGER)"
-        )
-    return f"CAST((julianday({stamp}) - {EPOCH_JULIAN}) / 7 AS INTEGER)"
+    """SQL for the week number (since the Monday 2000-01-03) of the stored timestamp ``stamp``."""
+    return engine_named(dialect_name).week_of(stamp)
 
 
 def trigger_ddl(dialect_name: str) -> list[str]:
     """The triggers that keep ``trend_tag`` in step with ``contact_tag`` (row triggers on
     SQLite; statement triggers over transition tables on PostgreSQL, one upsert a statement)."""
-    if dialect_name == "postgresql":
-        week = week_of(dialect_name, "created_at")
-        add = (
-            f"INSERT INTO trend_tag (tag_id, week, n) SELECT tag_id, {week}, COUNT(*) FROM {{t}}"
-            " GROUP BY 1, 2 ON CONFLICT (tag_id, week) DO UPDATE SET n = trend_tag.n + excluded.n;"
-        )
-        take = (
-            f"UPDATE trend_tag SET n = trend_tag.n - r.c FROM (SELECT tag_id, {week} AS week, COUNT(*) AS c"
-            " FROM {t} GROUP BY 1, 2) r WHERE trend_tag.tag_id = r.tag_id AND trend_tag.week = r.week;"
-        )
-        out = []
-        for name, event, refs, body in (
-            ("added", "INSERT", "NEW TABLE AS trend_new", add.format(t="trend_new")),
-            ("removed", "DELETE", "OLD TABLE AS trend_old", take.format(t="trend_old")),
-            (
-                "changed",
-                "UPDATE",
-                "OLD TABLE AS trend_old NEW TABLE AS trend_new",
-                take.format(t="trend_old") + " " + add.format(t="trend_new"),
-            ),
-        ):
-            out.append(
-                f"CREATE FUNCTION trend_tag_{name}() RETURNS trigger LANGUAGE plpgsql AS"
-                f" $body$ BEGIN {body} RETURN NULL; END $body$"
-            )
-            out.append(
-                f"CREATE TRIGGER trend_tag_{name} AFTER {event} ON contact_tag REFERENCING {refs}"
-                f" FOR EACH STATEMENT EXECUTE FUNCTION trend_tag_{name}()"
-            )
-        return out
-    add = (
-        "INSERT INTO trend_tag (tag_id, week, n) VALUES (NEW.tag_id, {w}, 1)"
-        " ON CONFLICT (tag_id, week) DO UPDATE SET n = n + 1;"
-    ).format(w=week_of(dialect_name, "NEW.created_at"))
-    take = "UPDATE trend_tag SET n = n - 1 WHERE tag_id = OLD.tag_id AND week = {w};".format(
-        w=week_of(dialect_name, "OLD.created_at")
-    )
-    return [
-        f"CREATE TRIGGER trend_tag_added AFTER INSERT ON contact_tag BEGIN {add} END",
-        f"CREATE TRIGGER trend_tag_removed AFTER DELETE ON contact_tag BEGIN {take} END",
-        "CREATE TRIGGER trend_tag_changed AFTER UPDATE OF tag_id, created_at ON contact_tag"
-        f" BEGIN {take} {add} END",
-    ]
+    return engine_named(dialect_name).trend_tag_triggers()
 
 
 def tags_key_of(dialect_name: str, contact_id: str) -> str:
@@ -499,72 +451,13 @@ def tags_key_of(dialect_name: str, contact_id: str) -> str:
     keys in name order (ties by id, as the Tags column shows them), joined by \x1f; NULL
     when it has none. \x1f sorts before every character a name key holds, so a list sorts
     before its own continuations ("vip" < "vip, x" < "vipx")."""
-    if dialect_name == "postgresql":
-        return (
-            "(SELECT string_agg(t.name_key, chr(31) ORDER BY t.name_key, t.id) FROM contact_tag ct"
-            f" JOIN tag t ON t.id = ct.tag_id WHERE ct.contact_id = {contact_id})"
-        )
-    # SQLite (3.40) has no ORDER BY inside group_concat: it joins in the order of the subquery.
-    return (
-        "(SELECT group_concat(k, char(31)) FROM (SELECT t.name_key AS k FROM contact_tag ct"
-        f" JOIN tag t ON t.id = ct.tag_id WHERE ct.contact_id = {contact_id} ORDER BY t.name_key, t.id))"
-    )
+    return engine_named(dialect_name).tags_key_of(contact_id)
 
 
 def tags_key_ddl(dialect_name: str) -> list[str]:
     """The triggers that keep ``contact.tags_key`` in step: a tag added to or taken from a
     contact (every path: the store, undo, import, sync, a merge) and a tag renamed."""
-    renamed = (
-        f"UPDATE contact SET tags_key = {tags_key_of(dialect_name, 'contact.id')}"
-        " WHERE id IN (SELECT contact_id FROM contact_tag WHERE tag_id = NEW.id);"
-    )
-    if dialect_name == "postgresql":
-        refresh = (
-            f"UPDATE contact SET tags_key = {tags_key_of(dialect_name, 'contact.id')}"
-            " WHERE id IN (SELECT contact_id FROM {t});"
-        )
-        out = []
-        for name, event, refs, body in (
-            ("added", "INSERT", "NEW TABLE AS key_new", refresh.format(t="key_new")),
-            ("removed", "DELETE", "OLD TABLE AS key_old", refresh.format(t="key_old")),
-            (
-                "changed",
-                "UPDATE",
-                "OLD TABLE AS key_old NEW TABLE AS key_new",
-                refresh.format(t="(SELECT contact_id FROM key_old UNION SELECT contact_id FROM key_new) x"),
-            ),
-        ):
-            out.append(
-                f"CREATE FUNCTION contact_tags_key_{name}() RETURNS trigger LANGUAGE plpgsql AS"
-                f" $body$ BEGIN {body} RETURN NULL; END $body$"
-            )
-            out.append(
-                f"CREATE TRIGGER contact_tags_key_{name} AFTER {event} ON contact_tag REFERENCING {refs}"
-                f" FOR EACH STATEMENT EXECUTE FUNCTION contact_tags_key_{name}()"
-            )
-        out.append(
-            "CREATE FUNCTION contact_tags_key_renamed() RETURNS trigger LANGUAGE plpgsql AS"
-            f" $body$ BEGIN {renamed} RETURN NULL; END $body$"
-        )
-        out.append(
-            "CREATE TRIGGER contact_tags_key_renamed AFTER UPDATE OF name_key ON tag FOR EACH ROW"
-            " WHEN (OLD.name_key IS DISTINCT FROM NEW.name_key) EXECUTE FUNCTION contact_tags_key_renamed()"
-        )
-        return out
-
-    def refresh_one(row: str) -> str:
-        return f"UPDATE contact SET tags_key = {tags_key_of(dialect_name, row)} WHERE id = {row};"
-
-    return [
-        "CREATE TRIGGER contact_tags_key_added AFTER INSERT ON contact_tag"
-        f" BEGIN {refresh_one('NEW.contact_id')} END",
-        "CREATE TRIGGER contact_tags_key_removed AFTER DELETE ON contact_tag"
-        f" BEGIN {refresh_one('OLD.contact_id')} END",
-        "CREATE TRIGGER contact_tags_key_changed AFTER UPDATE OF contact_id, tag_id ON contact_tag"
-        f" BEGIN {refresh_one('OLD.contact_id')} {refresh_one('NEW.contact_id')} END",
-        "CREATE TRIGGER contact_tags_key_renamed AFTER UPDATE OF name_key ON tag"
-        f" WHEN OLD.name_key IS NOT NEW.name_key BEGIN {renamed} END",
-    ]
+    return engine_named(dialect_name).tags_key_triggers()
 
 
 def ddl(dialect_name: str) -> list[str]:
@@ -579,10 +472,9 @@ def ddl(dialect_name: str) -> list[str]:
 
 def ddl_by_table(dialect_name: str) -> list[tuple[str, str]]:
     """``(table name, statement)`` for every CREATE TABLE and CREATE INDEX, in dependency order."""
-    from sqlalchemy.dialects import postgresql, sqlite
     from sqlalchemy.schema import CreateIndex, CreateTable
 
-    dialect = postgresql.dialect() if dialect_name == "postgresql" else sqlite.dialect()
+    dialect = engine_named(dialect_name).sqlalchemy_dialect()
     statements: list[tuple[str, str]] = []
     for table in SQLModel.metadata.sorted_tables:
         statements.append((table.name, str(CreateTable(table).compile(dialect=dialect)).strip()))

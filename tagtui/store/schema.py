@@ -6,12 +6,11 @@ functions, each run in the same transaction as the version bump.
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from tagtui.store.db import Database, Tx, connect_sqlite_readonly
+from tagtui.store.db import Database, Tx
 from tagtui.store.errors import DatabaseRefused
 
 SCHEMA_VERSION = 7
@@ -84,14 +83,7 @@ def _mark_broken_stored_queries(tx: Tx) -> None:
 
 
 def _column_names(tx: Tx, table: str) -> set[str]:
-    if tx.db.dialect == "sqlite":
-        return {r[1] for r in tx.all(f"PRAGMA table_info({table})")}
-    rows = tx.all(
-        "SELECT column_name FROM information_schema.columns"
-        " WHERE table_schema = current_schema() AND table_name = :t",
-        {"t": table},
-    )
-    return {r[0] for r in rows}
+    return tx.db.engine.column_names(tx, table)
 
 
 SCHEMA_3_STEPS.append(_stored_queries_can_break)
@@ -175,15 +167,7 @@ SCHEMA_4_STEPS.append(_trend_tags)
 
 
 def _trigger_names(tx: Tx) -> set[str]:
-    if tx.db.dialect == "sqlite":
-        return {r[0] for r in tx.all("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
-    return {
-        r[0]
-        for r in tx.all(
-            "SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
-            " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema()"
-        )
-    }
+    return tx.db.engine.trigger_names(tx)
 
 
 def _migrate_to_4(tx: Tx) -> None:
@@ -213,26 +197,15 @@ def _migrate_to_6(tx: Tx) -> None:
     in one statement from every contact's tags, its index, and the triggers that keep it."""
     from tagtui.store.models import tags_key_ddl
 
-    dialect = tx.db.dialect
+    engine = tx.db.engine
     if "tags_key" not in _column_names(tx, "contact"):
-        kind = 'VARCHAR COLLATE "C"' if dialect == "postgresql" else "VARCHAR"
-        tx.execute(f"ALTER TABLE contact ADD COLUMN tags_key {kind}")
+        tx.execute(f"ALTER TABLE contact ADD COLUMN tags_key {engine.key_type()}")
     # One pass over the links in (contact, name) order, grouped: not a subquery per contact.
-    if dialect == "postgresql":
-        joined = "string_agg(t.name_key, chr(31) ORDER BY t.name_key, t.id)"
-        source = "contact_tag ct JOIN tag t ON t.id = ct.tag_id GROUP BY ct.contact_id"
-        keys = f"SELECT ct.contact_id, {joined} AS key FROM {source}"
-    else:
-        links = (
-            "SELECT ct.contact_id, t.name_key FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id"
-            " ORDER BY ct.contact_id, t.name_key, t.id"
-        )
-        joined = "group_concat(name_key, char(31))"
-        keys = f"SELECT contact_id, {joined} AS key FROM ({links}) GROUP BY contact_id"
+    keys = engine.tags_keys()
     tx.execute(f"UPDATE contact SET tags_key = k.key FROM ({keys}) k WHERE k.contact_id = contact.id")
     tx.execute("CREATE INDEX IF NOT EXISTS ix_contact_tags ON contact (workspace_id, tags_key, id)")
     if "contact_tags_key_added" not in _trigger_names(tx):
-        for statement in tags_key_ddl(dialect):
+        for statement in tags_key_ddl(engine.name):
             tx.execute(statement)
 
 
@@ -292,8 +265,7 @@ def prepare(db: Database, on_upgrade: Callable[[str], None] | None = None) -> No
     ``on_upgrade`` is told, before each migration step of an older database, what it does
     (``upgrading the database, schema 4 → 6: indexes for sorting (1 of 2)``): on a big
     database a step may take minutes."""
-    if db.dialect == "sqlite":
-        _inspect_sqlite_readonly(db)
+    _inspect_readonly(db)
     with db.unbounded():  # migrating a big database may take a while: not a user's query
         # The common case, a database already at this version, needs no write lock.
         if db.run(_is_current, write=False):
@@ -318,7 +290,7 @@ def _prepare(tx: Tx, on_upgrade: Callable[[str], None] | None = None) -> None:
                 f"{tx.db.shown}: holds tables named like tagtui's ({', '.join(ours)})"
                 " but is not a tagtui database; refusing to touch it"
             )
-        if tx.db.dialect == "sqlite" and tables:
+        if tx.db.engine.refuses_foreign_tables and tables:
             raise DatabaseRefused(f"{tx.db.shown} is another program's SQLite database; refusing to touch it")
         _create(tx)
         return
@@ -365,39 +337,15 @@ def _version(tx: Tx) -> int:
 
 
 def _table_names(tx: Tx) -> set[str]:
-    if tx.db.dialect == "sqlite":
-        rows = tx.all("SELECT name FROM sqlite_master WHERE type = 'table'")
-    else:
-        rows = tx.all(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
-        )
-    return {r[0] for r in rows}
+    return tx.db.engine.table_names(tx)
 
 
-def _inspect_sqlite_readonly(db: Database) -> None:
+def _inspect_readonly(db: Database) -> None:
     """Look at an existing SQLite file without writing to it (not even the WAL switch)."""
-    path = db._connect_arg
-    if path == ":memory:":
+    seen = db.engine.peek(db)
+    if seen is None:
         return
-    from pathlib import Path
-
-    p = Path(path)
-    if not p.exists() or p.stat().st_size == 0:
-        return
-    try:
-        conn = connect_sqlite_readonly(path)
-        try:
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-            version = None
-            if "tagtui_meta" in tables:
-                row = conn.execute(
-                    "SELECT value FROM tagtui_meta WHERE \"key\" = 'schema_version'"
-                ).fetchone()
-                version = row[0] if row else None
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError as exc:
-        raise DatabaseRefused(f"{db.shown} is not a usable SQLite database ({exc}); refusing it") from exc
+    tables, version = seen
     if "tagtui_meta" not in tables and tables:
         raise DatabaseRefused(f"{db.shown} is another program's SQLite database; refusing to touch it")
     if version is not None:

@@ -12,7 +12,6 @@ import contextlib
 import json
 import os
 import re
-import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -61,11 +60,6 @@ class SyncBusy(TagtuiError):
 
     exit_code = 1
     kind = "sync"
-
-
-#: Address books being synced by this process, for databases no lock file can name (``:memory:``).
-_held: set[tuple[int, int]] = set()
-_held_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -396,55 +390,8 @@ class SyncOps(StoreBase):
             f"address book {source.name} is being synced by another tagtui (a terminal or the app);"
             " nothing was changed: try again when it is done"
         )
-        with self._sync_lock_held(source.id, busy):
+        with self.db.engine.held(self.db, "sync", str(source.id), busy):
             yield source
-
-    @contextlib.contextmanager
-    def _sync_lock_held(self, source_id: int, busy: SyncBusy) -> Iterator[None]:
-        if self.db.dialect == "postgresql":
-            conn = self.db._connect()
-            try:
-                # One key per schema and address book (two schemas of one database each have
-                # their own address book 1).
-                got = conn.execute(
-                    "SELECT pg_try_advisory_lock(hashtextextended("
-                    "current_schema() || ':tagtui-sync:' || %s, 0))",
-                    (str(source_id),),
-                ).fetchone()
-                if not got or not got[0]:
-                    raise busy
-                yield  # closing the connection releases the lock
-            finally:
-                with contextlib.suppress(Exception):
-                    conn.close()
-            return
-        path = self.db._connect_arg
-        fd: int | None = None
-        if path != ":memory:":
-            with contextlib.suppress(OSError):  # a read-only folder: the sync fails on its writes
-                fd = os.open(f"{path}-sync-{source_id}.lock", os.O_RDWR | os.O_CREAT, 0o600)
-        if fd is None:
-            key = (id(self.db), source_id)
-            with _held_lock:
-                if key in _held:
-                    raise busy
-                _held.add(key)
-            try:
-                yield
-            finally:
-                with _held_lock:
-                    _held.discard(key)
-            return
-        import fcntl
-
-        try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise busy from None
-            yield
-        finally:
-            os.close(fd)  # releases the lock
 
     # -- the state of the cards ---------------------------------------------------------------
 

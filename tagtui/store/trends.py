@@ -329,13 +329,11 @@ class TrendOps(InsightOps):
         source, where, params = self._shaped(tx, query, "count")  # type: ignore[attr-defined]
         self.db.snapshot(tx, SELECTED, f"SELECT c.id FROM {source} WHERE {where}", params)
         tx.trend_selected = int(tx.scalar(f"SELECT COUNT(*) FROM {SELECTED}"))  # type: ignore[attr-defined]
-        if self.db.dialect == "postgresql":
-            tx.execute(f"ANALYZE {SELECTED}")  # a fresh temporary table has no statistics
+        self.db.engine.analyze_temp(tx, SELECTED)  # a fresh temporary table has no statistics
 
     def _unselect(self, tx: Tx) -> None:
         # SQLite keeps a temporary table as long as the connection: free its memory now.
-        if self.db.dialect == "sqlite":
-            tx.execute(f"DROP TABLE IF EXISTS temp.{SELECTED}")
+        self.db.engine.drop_temp(tx, SELECTED)
 
     def _selected_size(self, tx: Tx) -> int:
         return int(tx.trend_selected)  # type: ignore[attr-defined]

@@ -1,0 +1,982 @@
+"""The database engines, SQLite and PostgreSQL, each behind one interface (``Engine``).
+
+Everything that differs between the two lives here, once: how to connect and begin, how a
+statement reaches the driver, what a driver's error means, how rows are locked, inserted in
+bulk and streamed, the catalog, and the few SQL spellings the two do not share. The rest of
+the store writes SQL once, in the subset both engines share, and asks ``db.engine`` (or the
+``Database`` methods that hand on to it) for the rest. Nothing outside this module looks at
+which engine it has.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import math
+import os
+import re
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import quote
+
+from tagtui.store.errors import DatabaseRefused, ReadOnlyDatabase
+
+if TYPE_CHECKING:
+    from tagtui.store.db import Database, Tx
+
+#: SQLite virtual-machine steps between two looks at the clock (a few hundred microseconds).
+PROGRESS_STEPS = 10_000
+#: A writer kept waiting this long (or half the busy timeout, if shorter) is told why.
+WAIT_NOTICE_S = 3.0
+#: SQLite's page cache per connection, in KiB. Each connection of the pool (the app keeps
+#: three or four: the screen's and its workers') fills its own cache up to this as it reads,
+#: so this times the pool is what the data's size adds to the process's memory: at 64 MiB
+#: the app grew from 47 MB (10,000 contacts) to 272 MB (a million); at 4 MiB, to 58 MB.
+#: Pages past it come from the OS's file cache, which costs the filter and count queries
+#: nothing measurable at a million contacts. (No mmap either: mapped pages count as the
+#: process's memory too.)
+CACHE_KIB = 4096
+#: The size SQLite cuts the WAL back to after a checkpoint (it reuses the file below it).
+WAL_LIMIT_BYTES = 64 * 1024 * 1024
+SQLITE_MAGIC = b"SQLite format 3\x00"
+#: 2000-01-03 (a Monday, the trend tables' week 0) as a Julian day, for SQLite's julianday().
+EPOCH_JULIAN = 2451546.5
+
+
+class IntegrityViolation(Exception):
+    """A constraint failed (a unique key, most often); the store turns it into a Conflict."""
+
+
+class TransientError(Exception):
+    """A lock, deadlock or serialization failure: the whole operation may simply be retried."""
+
+
+class LockTimeout(TransientError):
+    """SQLite's busy timeout ran out: another connection held the lock all along."""
+
+
+class Disconnected(Exception):
+    """The server closed the connection (a restart, an administrator): a fresh one may work."""
+
+
+class Engine(Protocol):
+    """What the store needs of a database engine (as Harlequin's adapter protocol is to its
+    engines). ``name`` is SQLAlchemy's dialect name, for messages and the schema module."""
+
+    name: str
+    #: Triggers run once a row (SQLite), not once a statement (PostgreSQL).
+    row_triggers: bool
+    #: A database that holds tables of another program is refused (an SQLite file is one
+    #: program's; a PostgreSQL schema may be shared).
+    refuses_foreign_tables: bool
+
+    # -- connections and transactions --
+    def open_target(self, arg: str, target: str) -> tuple[str, str | None]: ...
+    def connect(self, db: Database) -> Any: ...
+    def healthy(self, conn: Any) -> bool: ...
+    def begin(self, db: Database, tx: Tx, *, write: bool) -> None: ...
+    def checkpoint(self, db: Database) -> None: ...
+    def translate(self, db: Database, exc: Exception) -> Exception: ...
+    def held(
+        self, db: Database, kind: str, key: str, busy: Exception
+    ) -> contextlib.AbstractContextManager[None]: ...
+    def peek(self, db: Database) -> tuple[set[str], str | None] | None: ...
+
+    # -- statements --
+    def execute(self, conn: Any, sql: str, params: dict[str, Any] | None, budget: float) -> Any: ...
+    def executemany(self, conn: Any, sql: str, rows: Sequence[dict[str, Any]], budget: float) -> None: ...
+    def insert_many(
+        self,
+        conn: Any,
+        table: str,
+        columns: Sequence[tuple[str, str]],
+        rows: Sequence[Sequence[Any]],
+        suffix: str,
+        budget: float,
+    ) -> None: ...
+    def stream(self, tx: Tx, sql: str, params: dict[str, Any] | None, batch: int) -> Iterator[tuple]: ...
+    def lock_rows(self, tx: Tx, table: str, condition: str, params: dict[str, Any] | None) -> None: ...
+    def analyze_temp(self, tx: Tx, name: str) -> None: ...
+    def drop_temp(self, tx: Tx, name: str) -> None: ...
+    def prefer_custom_plans(self, tx: Tx) -> None: ...
+    def reserve_ids(self, tx: Tx, table: str, n: int) -> int: ...
+    def fresh_ids(self, tx: Tx, table: str, n: int, after: int | None) -> list[int]: ...
+
+    # -- the catalog --
+    def table_names(self, tx: Tx) -> set[str]: ...
+    def column_names(self, tx: Tx, table: str) -> set[str]: ...
+    def trigger_names(self, tx: Tx) -> set[str]: ...
+
+    # -- SQL spellings --
+    def in_list(self, column: str, name: str, values: Sequence[Any]) -> tuple[str, dict[str, Any]]: ...
+    def temp_ids_table(self, name: str) -> str: ...
+    def group_concat(self, expr: str, separator_param: str) -> str: ...
+    def first_code(self, expr: str) -> str: ...
+    def format_function(self) -> str: ...
+    def json_object(self, args: str, *, drop_nulls: bool) -> str: ...
+    def json_int(self, expr: str, key: str) -> str: ...
+    def days_between(self, later: str, earlier: str) -> str: ...
+    def floor_int(self, expr: str) -> str: ...
+    def week_of(self, stamp: str) -> str: ...
+    def key_type(self) -> str: ...
+    def tags_keys(self) -> str: ...
+    def tags_key_of(self, contact_id: str) -> str: ...
+    def trend_tag_triggers(self) -> list[str]: ...
+    def tags_key_triggers(self) -> list[str]: ...
+    def sqlalchemy_dialect(self) -> Any: ...
+
+
+# -- SQLite ----------------------------------------------------------------------------------
+
+
+class _SqliteConnection(sqlite3.Connection):
+    """An SQLite connection that stops a statement past its ``deadline`` (monotonic seconds)."""
+
+    deadline = math.inf
+
+    def past_deadline(self) -> int:
+        return 1 if time.monotonic() > self.deadline else 0
+
+
+#: Sync locks held in this process where no lock file can be made (an in-memory database).
+_held: set[tuple[int, str, str]] = set()
+_held_lock = threading.Lock()
+
+
+class SqliteEngine:
+    """SQLite through the standard library: WAL, foreign keys on, a busy timeout and a time
+    bound (a progress handler) on every connection; writers take the lock up front
+    (``BEGIN IMMEDIATE``) so two processes queue instead of failing mid-transaction."""
+
+    name = "sqlite"
+    row_triggers = True
+    refuses_foreign_tables = True
+
+    # -- connections and transactions -------------------------------------------------------
+
+    def open_target(self, arg: str, target: str) -> tuple[str, str | None]:
+        """The file to open (a URL's ``?mode=ro`` taken off) and why it must be read-only, or None;
+        a file that is not an SQLite database is refused before anything writes to it."""
+        forced = False
+        if "://" in target and "?" in arg:
+            arg, _, query = arg.partition("?")
+            forced = "mode=ro" in query.split("&")
+        _check_sqlite_file(arg)
+        return arg, _read_only_reason(arg, forced)
+
+    def connect(self, db: Database) -> Any:
+        path = db.connect_arg
+        if path != ":memory:" and db.read_only is None:
+            _create_private(Path(path))
+        try:
+            options: dict[str, Any] = {
+                "isolation_level": None,
+                "check_same_thread": False,
+                "timeout": db.busy_timeout,
+                "factory": _SqliteConnection,
+            }
+            if db.read_only:
+                conn = connect_sqlite_readonly(path, **options)
+            else:
+                conn = sqlite3.connect(path, **options)
+            conn.set_progress_handler(conn.past_deadline, PROGRESS_STEPS)
+            conn.execute(f"PRAGMA busy_timeout = {round(db.busy_timeout * 1000)}")
+            if db.read_only is None:
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+            conn.execute("PRAGMA temp_store = MEMORY")
+            # Once checkpointed, a WAL that a large write grew is cut back to this size.
+            conn.execute(f"PRAGMA journal_size_limit = {WAL_LIMIT_BYTES}")
+        except sqlite3.DatabaseError as exc:
+            raise DatabaseRefused(f"cannot open {path}: {exc}") from exc
+        return conn
+
+    def healthy(self, conn: Any) -> bool:
+        try:
+            return not conn.in_transaction
+        except Exception:
+            return False
+
+    def begin(self, db: Database, tx: Tx, *, write: bool) -> None:
+        """A writer takes the write lock here, waiting up to the busy timeout (and saying so
+        through ``on_wait`` after a few seconds)."""
+        if not write:
+            tx.execute("BEGIN")
+            return
+        if db.read_only is not None:
+            raise ReadOnlyDatabase(f"cannot change {db.shown}: {db.read_only}")
+        timer = None
+        if db.on_wait is not None:
+            timer = threading.Timer(min(WAIT_NOTICE_S, db.busy_timeout / 2), db.on_wait)
+            timer.daemon = True
+            timer.start()
+        try:
+            tx.execute("BEGIN IMMEDIATE")
+        except LockTimeout as exc:
+            raise db.busy() from exc
+        finally:
+            if timer is not None:
+                timer.cancel()
+
+    def checkpoint(self, db: Database) -> None:
+        """Copy the WAL into the database and cut it to nothing; wait a second at most for
+        readers, else leave it to a later checkpoint."""
+        with db.borrowed() as conn:
+            try:
+                conn.execute("PRAGMA busy_timeout = 1000")
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.Error:
+                pass  # a reader still needs the WAL: SQLite's own checkpoints reuse it later
+            finally:
+                conn.execute(f"PRAGMA busy_timeout = {round(db.busy_timeout * 1000)}")
+
+    def translate(self, db: Database, exc: Exception) -> Exception:
+        if isinstance(exc, sqlite3.IntegrityError):
+            return IntegrityViolation(str(exc))
+        if isinstance(exc, sqlite3.OperationalError) and str(exc) == "interrupted":
+            return db.too_long()  # the progress handler stopped it: nothing else interrupts
+        if isinstance(exc, sqlite3.OperationalError) and "readonly database" in str(exc):
+            return ReadOnlyDatabase(f"cannot change {db.shown}: {_unwritable(db.connect_arg)}")
+        if isinstance(exc, sqlite3.OperationalError) and "disk is full" in str(exc):
+            return db.disk_full()
+        if isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc)):
+            return LockTimeout(str(exc))
+        return exc
+
+    @contextlib.contextmanager
+    def held(self, db: Database, kind: str, key: str, busy: Exception) -> Iterator[None]:
+        """An exclusive ``flock`` on a file beside the database (``<db>-<kind>-<key>.lock``),
+        which goes with the process if it dies; ``busy`` is raised at once if another holds it."""
+        path = db.connect_arg
+        fd: int | None = None
+        if path != ":memory:":
+            with contextlib.suppress(OSError):  # a read-only folder: the work fails on its writes
+                fd = os.open(f"{path}-{kind}-{key}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        if fd is None:
+            token = (id(db), kind, key)
+            with _held_lock:
+                if token in _held:
+                    raise busy
+                _held.add(token)
+            try:
+                yield
+            finally:
+                with _held_lock:
+                    _held.discard(token)
+            return
+        import fcntl
+
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise busy from None
+            yield
+        finally:
+            os.close(fd)  # releases the lock
+
+    def peek(self, db: Database) -> tuple[set[str], str | None] | None:
+        """The tables and the schema version of an existing file, read without writing to it
+        (not even the WAL switch); None for a new or in-memory database."""
+        path = db.connect_arg
+        if path == ":memory:":
+            return None
+        p = Path(path)
+        if not p.exists() or p.stat().st_size == 0:
+            return None
+        try:
+            conn = connect_sqlite_readonly(path)
+            try:
+                tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+                version = None
+                if "tagtui_meta" in tables:
+                    row = conn.execute(
+                        "SELECT value FROM tagtui_meta WHERE \"key\" = 'schema_version'"
+                    ).fetchone()
+                    version = row[0] if row else None
+            finally:
+                conn.close()
+        except sqlite3.DatabaseError as exc:
+            raise DatabaseRefused(f"{db.shown} is not a usable SQLite database ({exc}); refusing it") from exc
+        return tables, version
+
+    # -- statements -------------------------------------------------------------------------
+
+    def execute(self, conn: Any, sql: str, params: dict[str, Any] | None, budget: float) -> Any:
+        conn.deadline = time.monotonic() + budget
+        return conn.execute(sql, params or {})
+
+    def executemany(self, conn: Any, sql: str, rows: Sequence[dict[str, Any]], budget: float) -> None:
+        conn.deadline = time.monotonic() + budget
+        conn.executemany(sql, rows)
+
+    def insert_many(
+        self,
+        conn: Any,
+        table: str,
+        columns: Sequence[tuple[str, str]],
+        rows: Sequence[Sequence[Any]],
+        suffix: str,
+        budget: float,
+    ) -> None:
+        """One ``executemany``."""
+        names = ", ".join(name for name, _ in columns)
+        conn.deadline = time.monotonic() + budget
+        marks = ", ".join("?" * len(columns))
+        conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks}) {suffix}", rows)
+
+    def stream(self, tx: Tx, sql: str, params: dict[str, Any] | None, batch: int) -> Iterator[tuple]:
+        cur = tx.execute(sql, params)
+        while True:
+            # The time bound is per batch: a long stream is not one query.
+            tx.connection.deadline = time.monotonic() + tx.budget
+            rows = tx.fetch(cur, lambda c: c.fetchmany(batch))
+            if not rows:
+                return
+            yield from rows
+
+    def lock_rows(self, tx: Tx, table: str, condition: str, params: dict[str, Any] | None) -> None:
+        """Nothing: SQLite's writers already run one at a time (``BEGIN IMMEDIATE``)."""
+
+    def analyze_temp(self, tx: Tx, name: str) -> None:
+        """Nothing: SQLite plans a temporary table of ids well without statistics."""
+
+    def drop_temp(self, tx: Tx, name: str) -> None:
+        """SQLite keeps a temporary table as long as the connection: free its memory now."""
+        tx.execute(f"DROP TABLE IF EXISTS temp.{name}")
+
+    def prefer_custom_plans(self, tx: Tx) -> None:
+        """Nothing: SQLite plans each statement with its parameters."""
+
+    def _highest_id(self, tx: Tx, table: str) -> int:
+        """The highest id ``table`` ever handed out: AUTOINCREMENT never reuses an id below
+        ``sqlite_sequence``, and moves it past explicit ids inserted above it."""
+        return int(
+            tx.scalar(
+                f"SELECT MAX(COALESCE((SELECT MAX(id) FROM {table}), 0),"
+                f" COALESCE((SELECT seq FROM sqlite_sequence WHERE name = '{table}'), 0))"
+            )
+        )
+
+    def reserve_ids(self, tx: Tx, table: str, n: int) -> int:
+        """The id before ``n`` that are this transaction's alone: the write lock is ours
+        (``BEGIN IMMEDIATE``) until it commits."""
+        return self._highest_id(tx, table)
+
+    def fresh_ids(self, tx: Tx, table: str, n: int, after: int | None) -> list[int]:
+        """``n`` ids for new rows, after ``after`` (the last one handed out in this
+        transaction) or after the highest the table ever had (the write lock is ours)."""
+        start = (self._highest_id(tx, table) if after is None else after) + 1
+        return list(range(start, start + n))
+
+    # -- the catalog ------------------------------------------------------------------------
+
+    def table_names(self, tx: Tx) -> set[str]:
+        return {r[0] for r in tx.all("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+    def column_names(self, tx: Tx, table: str) -> set[str]:
+        return {r[1] for r in tx.all(f"PRAGMA table_info({table})")}
+
+    def trigger_names(self, tx: Tx) -> set[str]:
+        return {r[0] for r in tx.all("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+
+    # -- SQL spellings ----------------------------------------------------------------------
+
+    def in_list(self, column: str, name: str, values: Sequence[Any]) -> tuple[str, dict[str, Any]]:
+        # json_each takes any number of values in one parameter (no 32k-variable limit).
+        import json
+
+        return (
+            f"{column} IN (SELECT value FROM json_each(:{name}))",
+            {name: json.dumps(list(values))},
+        )
+
+    def temp_ids_table(self, name: str) -> str:
+        return f"CREATE TEMP TABLE IF NOT EXISTS {name} (id INTEGER PRIMARY KEY)"
+
+    def group_concat(self, expr: str, separator_param: str) -> str:
+        return f"group_concat({expr}, :{separator_param})"
+
+    def first_code(self, expr: str) -> str:
+        return f"unicode({expr})"
+
+    def format_function(self) -> str:
+        return "printf"
+
+    def json_object(self, args: str, *, drop_nulls: bool) -> str:
+        # json_patch drops the members of its patch that are null (RFC 7396).
+        return f"json_patch('{{}}', json_object({args}))" if drop_nulls else f"json_object({args})"
+
+    def json_int(self, expr: str, key: str) -> str:
+        return f"json_extract({expr}, '$.{key}')"
+
+    def days_between(self, later: str, earlier: str) -> str:
+        return f"(julianday({later}) - julianday({earlier}))"
+
+    def floor_int(self, expr: str) -> str:
+        return f"CAST({expr} AS INTEGER)"
+
+    def week_of(self, stamp: str) -> str:
+        return f"CAST((julianday({stamp}) - {EPOCH_JULIAN}) / 7 AS INTEGER)"
+
+    def key_type(self) -> str:
+        return "VARCHAR"
+
+    def tags_keys(self) -> str:
+        """Each contact's ``tags_key`` in one pass over the links in (contact, name) order,
+        grouped: not a subquery per contact (``contact_id, key``)."""
+        links = (
+            "SELECT ct.contact_id, t.name_key FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id"
+            " ORDER BY ct.contact_id, t.name_key, t.id"
+        )
+        joined = "group_concat(name_key, char(31))"
+        return f"SELECT contact_id, {joined} AS key FROM ({links}) GROUP BY contact_id"
+
+    def tags_key_of(self, contact_id: str) -> str:
+        # SQLite (3.40) has no ORDER BY inside group_concat: it joins in the order of the subquery.
+        return (
+            "(SELECT group_concat(k, char(31)) FROM (SELECT t.name_key AS k FROM contact_tag ct"
+            f" JOIN tag t ON t.id = ct.tag_id WHERE ct.contact_id = {contact_id} ORDER BY t.name_key, t.id))"
+        )
+
+    def trend_tag_triggers(self) -> list[str]:
+        """Row triggers."""
+        add = (
+            "INSERT INTO trend_tag (tag_id, week, n) VALUES (NEW.tag_id, {w}, 1)"
+            " ON CONFLICT (tag_id, week) DO UPDATE SET n = n + 1;"
+        ).format(w=self.week_of("NEW.created_at"))
+        take = "UPDATE trend_tag SET n = n - 1 WHERE tag_id = OLD.tag_id AND week = {w};".format(
+            w=self.week_of("OLD.created_at")
+        )
+        return [
+            f"CREATE TRIGGER trend_tag_added AFTER INSERT ON contact_tag BEGIN {add} END",
+            f"CREATE TRIGGER trend_tag_removed AFTER DELETE ON contact_tag BEGIN {take} END",
+            "CREATE TRIGGER trend_tag_changed AFTER UPDATE OF tag_id, created_at ON contact_tag"
+            f" BEGIN {take} {add} END",
+        ]
+
+    def tags_key_triggers(self) -> list[str]:
+        renamed = (
+            f"UPDATE contact SET tags_key = {self.tags_key_of('contact.id')}"
+            " WHERE id IN (SELECT contact_id FROM contact_tag WHERE tag_id = NEW.id);"
+        )
+
+        def refresh_one(row: str) -> str:
+            return f"UPDATE contact SET tags_key = {self.tags_key_of(row)} WHERE id = {row};"
+
+        return [
+            "CREATE TRIGGER contact_tags_key_added AFTER INSERT ON contact_tag"
+            f" BEGIN {refresh_one('NEW.contact_id')} END",
+            "CREATE TRIGGER contact_tags_key_removed AFTER DELETE ON contact_tag"
+            f" BEGIN {refresh_one('OLD.contact_id')} END",
+            "CREATE TRIGGER contact_tags_key_changed AFTER UPDATE OF contact_id, tag_id ON contact_tag"
+            f" BEGIN {refresh_one('OLD.contact_id')} {refresh_one('NEW.contact_id')} END",
+            "CREATE TRIGGER contact_tags_key_renamed AFTER UPDATE OF name_key ON tag"
+            f" WHEN OLD.name_key IS NOT NEW.name_key BEGIN {renamed} END",
+        ]
+
+    def sqlalchemy_dialect(self) -> Any:
+        from sqlalchemy.dialects import sqlite
+
+        return sqlite.dialect()
+
+
+# -- PostgreSQL ------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1024)
+def _to_pyformat(sql: str) -> str:
+    """``:name`` parameters -> psycopg's ``%(name)s``; literal ``%`` doubled."""
+    sql = sql.replace("%", "%%")
+    return re.sub(r"(?<![:\w]):([A-Za-z_]\w*)", r"%(\1)s", sql)
+
+
+class PostgresEngine:
+    """PostgreSQL through psycopg (imported on first connection): autocommit connections on
+    which the store begins its own transactions, each statement bounded by the server's
+    ``statement_timeout``; writers run side by side (READ COMMITTED) and lock the rows they
+    read to write over."""
+
+    name = "postgresql"
+    row_triggers = False
+    refuses_foreign_tables = False
+
+    # -- connections and transactions -------------------------------------------------------
+
+    def open_target(self, arg: str, target: str) -> tuple[str, str | None]:
+        return arg, None
+
+    def connect(self, db: Database) -> Any:
+        import psycopg
+
+        from tagtui.store.db import scrub
+
+        options: dict[str, Any] = {}
+        if "connect_timeout=" not in db.connect_arg.partition("?")[2]:
+            # libpq counts whole seconds, and treats anything below 2 as 2.
+            options["connect_timeout"] = max(1, math.ceil(db.connect_timeout))
+        try:
+            conn = psycopg.connect(db.connect_arg, autocommit=True, **options)
+            conn.execute(f"SET statement_timeout = {max(1, math.ceil(db.query_timeout * 1000))}")
+            return conn
+        except psycopg.Error as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            if "timeout expired" in first:
+                waited = options.get("connect_timeout")
+                first = (
+                    f"the server did not answer{f' within {waited} s' if waited else ''}"
+                    " (TAGTUI_CONNECT_TIMEOUT, or connect_timeout in the URL, sets how long to wait)"
+                )
+            raise DatabaseRefused(f"cannot connect to {db.shown}: {scrub(first, db.target)}") from exc
+
+    def healthy(self, conn: Any) -> bool:
+        try:
+            return not conn.closed and conn.info.transaction_status == 0
+        except Exception:
+            return False
+
+    def begin(self, db: Database, tx: Tx, *, write: bool) -> None:
+        tx.execute("BEGIN; SET LOCAL statement_timeout = 0" if tx.budget == math.inf else "BEGIN")
+
+    def checkpoint(self, db: Database) -> None:
+        """Nothing to do."""
+
+    def translate(self, db: Database, exc: Exception) -> Exception:
+        import psycopg.errors as pe
+
+        if isinstance(exc, pe.IntegrityError):
+            return IntegrityViolation(str(exc))
+        if isinstance(exc, pe.SerializationFailure | pe.DeadlockDetected | pe.LockNotAvailable):
+            return TransientError(str(exc))
+        if isinstance(exc, pe.QueryCanceled) and "statement timeout" in str(exc):
+            return db.too_long()
+        if isinstance(exc, pe.DiskFull):
+            return db.disk_full()
+        if isinstance(exc, pe.ReadOnlySqlTransaction):
+            return ReadOnlyDatabase(f"cannot change {db.shown}: the server is read-only (a standby?)")
+        if isinstance(exc, pe.AdminShutdown | pe.CrashShutdown | pe.OperationalError) and (
+            isinstance(exc, pe.AdminShutdown | pe.CrashShutdown) or _connection_gone(exc)
+        ):
+            return Disconnected(str(exc))
+        return exc
+
+    @contextlib.contextmanager
+    def held(self, db: Database, kind: str, key: str, busy: Exception) -> Iterator[None]:
+        """A session advisory lock, keyed by the schema, ``kind`` and ``key``, on a connection
+        of its own (two schemas of one database each have their own address book 1); it goes
+        with the connection. ``busy`` is raised at once if another holds it."""
+        conn = self.connect(db)
+        try:
+            got = conn.execute(
+                "SELECT pg_try_advisory_lock(hashtextextended("
+                f"current_schema() || ':tagtui-{kind}:' || %s, 0))",
+                (key,),
+            ).fetchone()
+            if not got or not got[0]:
+                raise busy
+            yield  # closing the connection releases the lock
+        finally:
+            with contextlib.suppress(Exception):
+                conn.close()
+
+    def peek(self, db: Database) -> tuple[set[str], str | None] | None:
+        """Nothing to look at before connecting: a server refuses what is not allowed."""
+        return None
+
+    # -- statements -------------------------------------------------------------------------
+
+    def execute(self, conn: Any, sql: str, params: dict[str, Any] | None, budget: float) -> Any:
+        cur = conn.cursor()
+        cur.execute(_to_pyformat(sql) if params else sql, params or None)
+        return cur
+
+    def executemany(self, conn: Any, sql: str, rows: Sequence[dict[str, Any]], budget: float) -> None:
+        with conn.cursor() as cur:
+            cur.executemany(_to_pyformat(sql), rows)
+
+    def insert_many(
+        self,
+        conn: Any,
+        table: str,
+        columns: Sequence[tuple[str, str]],
+        rows: Sequence[Sequence[Any]],
+        suffix: str,
+        budget: float,
+    ) -> None:
+        """One statement: ``unnest`` of one array per column (one round trip, and a statement
+        trigger fires once)."""
+        names = ", ".join(name for name, _ in columns)
+        arrays = ", ".join(f"%s::{kind}[]" for _, kind in columns)
+        with conn.cursor() as cur:
+            cur.execute(
+                f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) {suffix}",
+                [list(values) for values in zip(*rows, strict=True)],
+            )
+
+    def stream(self, tx: Tx, sql: str, params: dict[str, Any] | None, batch: int) -> Iterator[tuple]:
+        """Through a server-side cursor: a plain one would fetch every row first."""
+        try:
+            with tx.connection.cursor(name=tx.fresh_name("tagtui_stream")) as cur:
+                cur.itersize = batch
+                cur.execute(_to_pyformat(sql) if params else sql, params or None)
+                while True:
+                    rows = cur.fetchmany(batch)
+                    if not rows:
+                        return
+                    yield from rows
+        except Exception as exc:
+            raise tx.db.translate(exc) from exc
+
+    def lock_rows(self, tx: Tx, table: str, condition: str, params: dict[str, Any] | None) -> None:
+        alias = table.split()[-1]
+        tx.execute(f"SELECT 1 FROM {table} WHERE {condition} ORDER BY {alias}.id FOR UPDATE", params)
+
+    def analyze_temp(self, tx: Tx, name: str) -> None:
+        tx.execute(f"ANALYZE {name}")  # a fresh temporary table has no statistics
+
+    def drop_temp(self, tx: Tx, name: str) -> None:
+        """Nothing: the table goes at the end of the transaction (``ON COMMIT DROP``)."""
+
+    def prefer_custom_plans(self, tx: Tx) -> None:
+        # psycopg prepares a statement run five times, and the server may then keep one
+        # generic plan: made while a bulk write's first rows were all the table held, a
+        # sequential scan that each later batch pays over every row written before it.
+        tx.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+
+    def reserve_ids(self, tx: Tx, table: str, n: int) -> int:
+        """Keep other writers out of the id range while it is reserved and filled."""
+        tx.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+        seq = f"pg_get_serial_sequence('{table}', 'id')"
+        return int(
+            tx.scalar(
+                f"SELECT setval({seq}, GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table}),"
+                f" nextval({seq}) - 1) + {n}) - {n}"
+            )
+        )
+
+    def fresh_ids(self, tx: Tx, table: str, n: int, after: int | None) -> list[int]:
+        """The sequence hands out ids no other writer gets (unused ones are gaps)."""
+        return [
+            r[0]
+            for r in tx.all(
+                f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, {n})"
+            )
+        ]
+
+    # -- the catalog ------------------------------------------------------------------------
+
+    def table_names(self, tx: Tx) -> set[str]:
+        rows = tx.all(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+        )
+        return {r[0] for r in rows}
+
+    def column_names(self, tx: Tx, table: str) -> set[str]:
+        rows = tx.all(
+            "SELECT column_name FROM information_schema.columns"
+            " WHERE table_schema = current_schema() AND table_name = :t",
+            {"t": table},
+        )
+        return {r[0] for r in rows}
+
+    def trigger_names(self, tx: Tx) -> set[str]:
+        return {
+            r[0]
+            for r in tx.all(
+                "SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+                " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema()"
+            )
+        }
+
+    # -- SQL spellings ----------------------------------------------------------------------
+
+    def in_list(self, column: str, name: str, values: Sequence[Any]) -> tuple[str, dict[str, Any]]:
+        return f"{column} = ANY(:{name})", {name: list(values)}
+
+    def temp_ids_table(self, name: str) -> str:
+        return f"CREATE TEMP TABLE IF NOT EXISTS {name} (id BIGINT PRIMARY KEY) ON COMMIT DROP"
+
+    def group_concat(self, expr: str, separator_param: str) -> str:
+        return f"string_agg({expr}, :{separator_param})"
+
+    def first_code(self, expr: str) -> str:
+        return f"ascii({expr})"
+
+    def format_function(self) -> str:
+        return "format"
+
+    def json_object(self, args: str, *, drop_nulls: bool) -> str:
+        built = f"json_build_object({args})"
+        return f"CAST({'json_strip_nulls(' + built + ')' if drop_nulls else built} AS TEXT)"
+
+    def json_int(self, expr: str, key: str) -> str:
+        return f"CAST(CAST({expr} AS JSON) ->> '{key}' AS BIGINT)"
+
+    def days_between(self, later: str, earlier: str) -> str:
+        return (
+            f"(EXTRACT(EPOCH FROM (CAST({later} AS TIMESTAMPTZ) - CAST({earlier} AS TIMESTAMPTZ))) / 86400.0)"
+        )
+
+    def floor_int(self, expr: str) -> str:
+        return f"CAST(FLOOR({expr}) AS INTEGER)"
+
+    def week_of(self, stamp: str) -> str:
+        return (
+            f"CAST(FLOOR(EXTRACT(EPOCH FROM (CAST({stamp} AS TIMESTAMPTZ)"
+            " - CAST('2000-01-03T00:00:00Z' AS TIMESTAMPTZ))) / 604800) AS INTEGER)"
+        )
+
+    def key_type(self) -> str:
+        return 'VARCHAR COLLATE "C"'
+
+    def tags_keys(self) -> str:
+        joined = "string_agg(t.name_key, chr(31) ORDER BY t.name_key, t.id)"
+        source = "contact_tag ct JOIN tag t ON t.id = ct.tag_id GROUP BY ct.contact_id"
+        return f"SELECT ct.contact_id, {joined} AS key FROM {source}"
+
+    def tags_key_of(self, contact_id: str) -> str:
+        return (
+            "(SELECT string_agg(t.name_key, chr(31) ORDER BY t.name_key, t.id) FROM contact_tag ct"
+            f" JOIN tag t ON t.id = ct.tag_id WHERE ct.contact_id = {contact_id})"
+        )
+
+    def trend_tag_triggers(self) -> list[str]:
+        """Statement triggers over transition tables, one upsert a statement."""
+        week = self.week_of("created_at")
+        add = (
+            f"INSERT INTO trend_tag (tag_id, week, n) SELECT tag_id, {week}, COUNT(*) FROM {{t}}"
+            " GROUP BY 1, 2 ON CONFLICT (tag_id, week) DO UPDATE SET n = trend_tag.n + excluded.n;"
+        )
+        take = (
+            f"UPDATE trend_tag SET n = trend_tag.n - r.c FROM (SELECT tag_id, {week} AS week, COUNT(*) AS c"
+            " FROM {t} GROUP BY 1, 2) r WHERE trend_tag.tag_id = r.tag_id AND trend_tag.week = r.week;"
+        )
+        out = []
+        for name, event, refs, body in (
+            ("added", "INSERT", "NEW TABLE AS trend_new", add.format(t="trend_new")),
+            ("removed", "DELETE", "OLD TABLE AS trend_old", take.format(t="trend_old")),
+            (
+                "changed",
+                "UPDATE",
+                "OLD TABLE AS trend_old NEW TABLE AS trend_new",
+                take.format(t="trend_old") + " " + add.format(t="trend_new"),
+            ),
+        ):
+            out.append(
+                f"CREATE FUNCTION trend_tag_{name}() RETURNS trigger LANGUAGE plpgsql AS"
+                f" $body$ BEGIN {body} RETURN NULL; END $body$"
+            )
+            out.append(
+                f"CREATE TRIGGER trend_tag_{name} AFTER {event} ON contact_tag REFERENCING {refs}"
+                f" FOR EACH STATEMENT EXECUTE FUNCTION trend_tag_{name}()"
+            )
+        return out
+
+    def tags_key_triggers(self) -> list[str]:
+        renamed = (
+            f"UPDATE contact SET tags_key = {self.tags_key_of('contact.id')}"
+            " WHERE id IN (SELECT contact_id FROM contact_tag WHERE tag_id = NEW.id);"
+        )
+        refresh = (
+            f"UPDATE contact SET tags_key = {self.tags_key_of('contact.id')}"
+            " WHERE id IN (SELECT contact_id FROM {t});"
+        )
+        out = []
+        for name, event, refs, body in (
+            ("added", "INSERT", "NEW TABLE AS key_new", refresh.format(t="key_new")),
+            ("removed", "DELETE", "OLD TABLE AS key_old", refresh.format(t="key_old")),
+            (
+                "changed",
+                "UPDATE",
+                "OLD TABLE AS key_old NEW TABLE AS key_new",
+                refresh.format(t="(SELECT contact_id FROM key_old UNION SELECT contact_id FROM key_new) x"),
+            ),
+        ):
+            out.append(
+                f"CREATE FUNCTION contact_tags_key_{name}() RETURNS trigger LANGUAGE plpgsql AS"
+                f" $body$ BEGIN {body} RETURN NULL; END $body$"
+            )
+            out.append(
+                f"CREATE TRIGGER contact_tags_key_{name} AFTER {event} ON contact_tag REFERENCING {refs}"
+                f" FOR EACH STATEMENT EXECUTE FUNCTION contact_tags_key_{name}()"
+            )
+        out.append(
+            "CREATE FUNCTION contact_tags_key_renamed() RETURNS trigger LANGUAGE plpgsql AS"
+            f" $body$ BEGIN {renamed} RETURN NULL; END $body$"
+        )
+        out.append(
+            "CREATE TRIGGER contact_tags_key_renamed AFTER UPDATE OF name_key ON tag FOR EACH ROW"
+            " WHEN (OLD.name_key IS DISTINCT FROM NEW.name_key) EXECUTE FUNCTION contact_tags_key_renamed()"
+        )
+        return out
+
+    def sqlalchemy_dialect(self) -> Any:
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.dialect()
+
+
+SQLITE = SqliteEngine()
+POSTGRES = PostgresEngine()
+ENGINES: dict[str, Engine] = {engine.name: engine for engine in (SQLITE, POSTGRES)}
+
+
+def engine_named(name: str) -> Engine:
+    """The engine of SQLAlchemy's dialect name ``name`` (``sqlite``, ``postgresql``)."""
+    return ENGINES[name]
+
+
+def engine_for(target: str) -> tuple[Engine, str]:
+    """A file path or SQLAlchemy-style URL -> (engine, driver connect argument)."""
+    if "://" not in target:
+        return SQLITE, str(Path(target).expanduser())
+    scheme, rest = target.split("://", 1)
+    base = scheme.split("+", 1)[0].lower()
+    if base == "sqlite":
+        # sqlite:///relative.db, sqlite:////absolute.db, sqlite:// (in memory)
+        path = rest[1:] if rest.startswith("/") else rest
+        return SQLITE, path or ":memory:"
+    if base in ("postgresql", "postgres"):
+        return POSTGRES, _pg_conninfo(rest)
+    raise DatabaseRefused(
+        f"unsupported database URL scheme {scheme!r}: use a file path, sqlite:///PATH"
+        " or postgresql+psycopg://USER@HOST/DB"
+    )
+
+
+# -- SQLite files ----------------------------------------------------------------------------
+
+
+def _writable(path: Path) -> bool:
+    """Whether this process (its effective user) may write ``path``."""
+    if os.access in os.supports_effective_ids:
+        return os.access(path, os.W_OK, effective_ids=True)
+    return os.access(path, os.W_OK)
+
+
+def _unwritable(connect_arg: str) -> str:
+    """Which file beside an SQLite database refuses writes, and how to fix it."""
+    path = Path(connect_arg)
+    for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if p.exists() and not _writable(p):
+            return (
+                f"{p} is read-only for this user (chmod u+w {p}, or remove a leftover -wal/-shm"
+                " when no tagtui runs)"
+            )
+    if not _writable(path.parent):
+        return f"its folder {path.parent} is read-only (chmod u+w {path.parent})"
+    return (
+        "SQLite says the database is read-only (a leftover -shm or -wal file of another user"
+        " beside it? remove them when no tagtui runs)"
+    )
+
+
+def _read_only_reason(path: str, forced: bool) -> str | None:
+    """Why an existing SQLite database must be opened read-only, or None."""
+    if path == ":memory:":
+        return None
+    if forced:
+        return "it was opened read-only (mode=ro)"
+    p = Path(path)
+    if not p.exists():
+        return None
+    if not _writable(p):
+        return f"the file is read-only (chmod u+w {path} to change it)"
+    if not _writable(p.parent):
+        return f"its folder {p.parent} is read-only (chmod u+w {p.parent} to change it)"
+    return None
+
+
+def _create_private(path: Path) -> None:
+    """Create a new database file readable by the user alone, in a folder that exists.
+
+    A missing folder is refused, never created: ``--db ~/wrk/leads.db`` is a typo far more
+    often than a wish for a new folder. (The command line creates the default data folder.)
+    """
+    if path.exists():
+        return
+    folder = path.parent
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise DatabaseRefused(f"cannot create database {path}: the folder {folder} {what}")
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+        os.close(fd)
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise DatabaseRefused(f"cannot create database {path}: {exc.strerror}") from exc
+
+
+def _check_sqlite_file(path: str) -> None:
+    """Refuse, before anything writes to it, a file that is not an SQLite database."""
+    if path == ":memory:":
+        return
+    p = Path(path)
+    if p.is_dir():
+        raise DatabaseRefused(f"{path} is a folder, not a database file")
+    if not p.exists() or p.stat().st_size == 0:
+        return
+    try:
+        with p.open("rb") as fh:
+            head = fh.read(16)
+    except OSError as exc:
+        raise DatabaseRefused(f"cannot read {path}: {exc.strerror}") from exc
+    if head != SQLITE_MAGIC:
+        raise DatabaseRefused(f"{path} is not an SQLite database; refusing to touch it")
+
+
+def sqlite_readonly_uri(path: str, *, immutable: bool = False) -> str:
+    return "file:" + quote(str(Path(path).resolve())) + "?mode=ro" + ("&immutable=1" if immutable else "")
+
+
+def connect_sqlite_readonly(path: str, **options: Any) -> sqlite3.Connection:
+    """A connection that only reads ``path``, even where SQLite cannot write its shared-memory
+    file (a read-only file or folder with no ``-shm`` beside it): then the file is opened as
+    immutable, which reads the database file alone (a checkpointed database loses nothing)."""
+    conn = sqlite3.connect(sqlite_readonly_uri(path), uri=True, **options)
+    try:
+        conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError as exc:
+        if "readonly" not in str(exc) and "unable to open" not in str(exc):
+            conn.close()
+            raise
+    conn.close()
+    return sqlite3.connect(sqlite_readonly_uri(path, immutable=True), uri=True, **options)
+
+
+# -- PostgreSQL URLs and errors --------------------------------------------------------------
+
+
+def _connection_gone(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return any(
+        phrase in text
+        for phrase in (
+            "terminating connection",
+            "server closed the connection",
+            "connection is closed",
+            "consuming input failed",
+            "connection has been closed",
+            "ssl syscall",
+            "connection already closed",
+        )
+    )
+
+
+def _pg_conninfo(rest: str) -> str:
+    """The URL psycopg gets: a raw ``@`` in the user or password percent-encoded, since libpq
+    takes the FIRST ``@`` as the end of the password (and would then try to reach a host
+    named after the rest of it)."""
+    authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    end = authority.rfind("@")
+    if end > 0 and "@" in rest[:end]:
+        rest = rest[:end].replace("@", "%40") + rest[end:]
+    return "postgresql://" + rest
