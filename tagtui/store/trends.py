@@ -58,6 +58,8 @@ from tagtui.store.types import JsonRecord
 #: Weeks are numbered from this Monday (UTC) in the trend tables.
 EPOCH = datetime(2000, 1, 3, tzinfo=UTC)
 EPOCH_STAMP = "2000-01-03T00:00:00.000000Z"
+#: A stamp after every stamp stored (they are ISO-8601 UTC text of one width).
+LAST_STAMP = "9999-12-31T23:59:59.999999Z"
 #: More new status events than this since the last fold: rebuild the tables in SQL instead.
 FOLD_MAX = 20_000
 WEEKS_DEFAULT = 12
@@ -638,14 +640,25 @@ class TrendOps(InsightOps):
                 {"first": week_number(_moment(start))},
             )
             if by_contacts(self._selected_size(tx) * len(ids), int(made)):
-                source = f"{SELECTED} s CROSS JOIN contact_tag ct WHERE ct.contact_id = s.id AND"
+                rows = tx.all(
+                    f"SELECT ct.tag_id, {week} AS w, COUNT(*) FROM {SELECTED} s CROSS JOIN contact_tag ct"
+                    f" WHERE ct.contact_id = s.id AND ct.tag_id IN ({tag_list}) AND ct.created_at >= :start"
+                    " GROUP BY ct.tag_id, w",
+                    {"start": start, "origin": start},
+                )
             else:
-                source = f"contact_tag ct WHERE ct.contact_id IN (SELECT id FROM {SELECTED}) AND"
-            rows = tx.all(
-                f"SELECT ct.tag_id, {week} AS w, COUNT(*) FROM {source} ct.tag_id IN ({tag_list})"
-                " AND ct.created_at >= :start GROUP BY ct.tag_id, w",
-                {"start": start, "origin": start},
-            )
+                # Each tag's assignments of each week, a range of the index counted: no week
+                # worked out and no sort per assignment (its lookup in the selection is the cost).
+                # The last week takes the assignments stamped after it too, as ``added`` does.
+                edges = [utc_stamp(_moment(start) + timedelta(weeks=k)) for k in range(weeks)] + [LAST_STAMP]
+                cells = ", ".join(f"({i}, {k}, :e{k}, :e{k + 1})" for i in ids for k in range(weeks))
+                rows = tx.all(
+                    f"WITH cell (tag_id, w, lo, hi) AS (VALUES {cells})"
+                    " SELECT cell.tag_id, cell.w, (SELECT COUNT(*) FROM contact_tag ct"
+                    " WHERE ct.tag_id = cell.tag_id AND ct.created_at >= cell.lo AND ct.created_at < cell.hi"
+                    f" AND ct.contact_id IN (SELECT id FROM {SELECTED})) FROM cell",
+                    {f"e{k}": edge for k, edge in enumerate(edges)},
+                )
             recent = {i: 0 for i in ids}
             for tag_id, _, n in rows:
                 recent[tag_id] += int(n)
