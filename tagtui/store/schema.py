@@ -95,7 +95,8 @@ def _duplicate_settings(tx: Tx) -> None:
     if "phone_region" not in columns:
         tx.execute("ALTER TABLE workspace ADD COLUMN phone_region VARCHAR(8)")
     if "email_folding" not in columns:
-        tx.execute("ALTER TABLE workspace ADD COLUMN email_folding INTEGER NOT NULL DEFAULT 0")
+        # DEFAULT '0', as models.py's server_default writes it in a new database (the same 0).
+        tx.execute("ALTER TABLE workspace ADD COLUMN email_folding INTEGER NOT NULL DEFAULT '0'")
 
 
 SCHEMA_3_STEPS.append(_duplicate_settings)
