@@ -28,7 +28,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from tagtui.bench.stall import DEFAULT_STEPS as STALL_STEPS
 from tagtui.query import parse
 from tagtui.store import Store
 from tagtui.store.errors import ValidationError
@@ -48,9 +47,10 @@ EXPORT_BY = "inbound"  # about a fifth of the contacts
 BENCH_TAG = "bench-mark"
 #: Cards of the address book the sync rows use (issue 13's figure), whatever --contacts says.
 SYNC_CARDS = 5000
-#: The terminal of group 13 (issue 15: tmux's 200x50) and the changes typed into its query bar.
+#: The terminal of group 13 (issue 15: tmux's 200x50) and the queries typed into its query bar
+#: (None: the typed ones of ``tagtui.bench.stall``, not its panel cycles).
 UI_SIZE = (200, 50)
-UI_STEPS: tuple[str, ...] = tuple(s for s in STALL_STEPS if not s.startswith("panel:"))
+UI_STEPS: tuple[str, ...] | None = None
 
 Progress = Callable[[str], None]
 
@@ -1001,7 +1001,14 @@ class Bench:
                 )
             )
         self.progress("ui: enter to rows")
-        steps = [arg for step in UI_STEPS for arg in ("--step", step)]
+        from tagtui.bench.stall import DEFAULT_STEPS
+
+        typed = (
+            UI_STEPS
+            if UI_STEPS is not None
+            else tuple(s for s in DEFAULT_STEPS if not s.startswith("panel:"))
+        )
+        steps = [f"--step={step}" for step in typed]  # "=": a query may start with "-"
         out = subprocess.run(
             [sys.executable, "-m", "tagtui.bench.stall", self.path, "--size", size, *steps],
             check=True,
