@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+import weakref
 from typing import ClassVar
 
 from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.worker import Worker
 
 from tagtui.app.collector import QUIET, IdleCollector
@@ -39,7 +40,32 @@ class TagtuiApp(ReportsWorkerErrors, App[int]):
     """tagtui's terminal UI over one workspace of a store."""
 
     TITLE = "tagtui"
-    CSS_PATH = "app.tcss"
+    #: The app's own CSS and every screen's, read together once at start-up. A screen's
+    #: ``CSS_PATH`` read the first time that screen showed made Textual parse every stylesheet
+    #: of the app again (``Stylesheet.reparse`` starts from an empty cache) and restyle every
+    #: widget of every screen: most of the board's first appearance at a million contacts. The
+    #: screens keep their ``CSS_PATH``; Textual finds it already read. (Their rules name their
+    #: screen or their form, so reading them early styles nothing else; tests/app/test_css.py.)
+    CSS_PATH = [
+        "app.tcss",
+        *(
+            f"screens/{name}.tcss"
+            for name in (
+                "contacts",
+                "board",
+                "detail",
+                "duplicates",
+                "insight",
+                "rules",
+                "statuses",
+                "sync",
+                "tag_form",
+                "tags",
+                "trends",
+                "triage",
+            )
+        ),
+    ]
     MODES: ClassVar = {section.name: section.screen for section in SECTIONS}
     DEFAULT_MODE = "contacts"
     COMMANDS = App.COMMANDS | {TagtuiCommands}
@@ -78,9 +104,14 @@ class TagtuiApp(ReportsWorkerErrors, App[int]):
         self.demo = demo
         self.demo_contacts = demo_contacts
         self._collector = IdleCollector()
+        #: The CSS variables of the last full ``refresh_css``, and those each screen was styled with.
+        self._css_refreshed: dict[str, str] = {}
+        self._css_styled: weakref.WeakKeyDictionary[Screen, dict[str, str]] = weakref.WeakKeyDictionary()
         #: The reports of this window's last sync (the Sync screen lists their conflicts).
         self.sync_reports: list = []
         super().__init__()
+        # Textual made the stylesheet with these (a theme set below changes them).
+        self._css_refreshed = self.get_css_variables()
         self.sub_title = store.workspace_name + (" · read-only" if store.read_only else "")
         self._apply_config()
 
@@ -105,6 +136,31 @@ class TagtuiApp(ReportsWorkerErrors, App[int]):
                 )
                 config.theme = None
         self.set_keymap(config.keys)
+
+    # -- CSS ------------------------------------------------------------------------------
+
+    def refresh_css(self, animate: bool = True) -> None:
+        """Textual's, but only when the CSS variables (the theme) changed since the screens shown
+        were styled.
+
+        Textual calls this whenever a screen it has not refreshed yet comes up, so a section's
+        first appearance (the board's at ``4``) parsed every stylesheet of the app again and
+        restyled every widget of every screen, twice, though nothing had changed: the new
+        screen's widgets were styled as they mounted. A screen met here for the first time
+        counts as styled with the variables of now; a theme change still restyles everything.
+        (At start-up the stylesheet is the one Textual made with the theme's variables: the
+        first screen's refresh, a second parse of every stylesheet, is skipped too.)
+        """
+        variables = self.get_css_variables()
+        shown = self.screen_stack
+        for screen in shown:
+            self._css_styled.setdefault(screen, variables)
+        if variables == self._css_refreshed and all(self._css_styled[s] == variables for s in shown):
+            return
+        super().refresh_css(animate)
+        self._css_refreshed = variables
+        for screen in shown:
+            self._css_styled[screen] = variables
 
     def _theme_changed(self, theme: object) -> None:
         """A theme picked (the command palette's "theme"): keep it for next time."""
