@@ -794,19 +794,36 @@ class Bench:
             note="raw: the stages alone, from the window's event log in one statement",
             runs=min(self.runs, 3),
         )
-        tag = self.raw.execute(
-            "SELECT t.slug FROM tag t JOIN contact_tag ct ON ct.tag_id = t.id WHERE t.workspace_id = ?"
-            " GROUP BY t.id ORDER BY COUNT(*) LIMIT 1",
+        # From the least to the most selected (issue 17 §2): the least used tag, the most used
+        # one (half the demo's contacts), the two most used but not a status (the count reads
+        # no contact row: the tag index and the status index).
+        tags = [
+            r[0]
+            for r in self.raw.execute(
+                "SELECT t.slug FROM tag t JOIN contact_tag ct ON ct.tag_id = t.id WHERE t.workspace_id = ?"
+                " GROUP BY t.id ORDER BY COUNT(*) DESC, t.id",
+                (self.ws,),
+            )
+        ]
+        status = self.raw.execute(
+            "SELECT slug FROM status WHERE workspace_id = ? ORDER BY position DESC, id DESC LIMIT 1",
             (self.ws,),
         ).fetchone()
-        if tag:
-            query = parse(f"tag:{tag[0]}")
+        queries = []
+        if tags:
+            queries += [(f"tag:{tags[-1]}", "the least used tag"), (f"tag:{tags[0]}", "the most used tag")]
+        if len(tags) > 1 and status:
+            queries.append(
+                (f"tag:{tags[1]} tag:{tags[0]} -status:{status[0]}", "the two most used, not the last stage")
+            )
+        for text, what in queries:
+            query = parse(text)
             self.add(
-                f"trends: 12 weeks, --query tag:{tag[0]} (the least used tag; from the log)",
+                f"trends: 12 weeks, --query {text} ({what})",
                 10,
-                lambda: s.trends(query, weeks=12),
+                lambda query=query: s.trends(query, weeks=12),
                 None,
-                runs=1,
+                runs=min(self.runs, 3),
             )
 
     # -- 11: sorted listings ----------------------------------------------------------------
