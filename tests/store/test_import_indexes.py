@@ -1,0 +1,61 @@
+"""An import into a database without contacts builds the contact indexes once, at its end
+(issue 15): afterwards every index is there as the schema declares it, and an import that is
+refused leaves them as they were."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tagtui.store import Store
+from tagtui.store.errors import ValidationError
+
+
+def _indexes(store: Store) -> dict[str, str]:
+    if store.db.dialect == "sqlite":
+        sql = (
+            "SELECT name, sql FROM sqlite_master"
+            " WHERE type = 'index' AND tbl_name IN ('contact', 'contact_tag')"
+        )
+    else:
+        sql = (
+            "SELECT indexname, indexdef FROM pg_indexes"
+            " WHERE tablename IN ('contact', 'contact_tag') AND schemaname = current_schema()"
+        )
+    return dict(store._read(lambda tx: tx.all(sql)))
+
+
+def _rows(n: int) -> list[dict[str, Any]]:
+    return [
+        {"name": f"Person {i:03}", "email": f"p{i}@example.com", "company": f"Co {i % 7}", "tags": "VIP;Cold"}
+        for i in range(n)
+    ]
+
+
+def test_an_import_into_an_empty_database_leaves_every_index_as_declared(store: Store) -> None:
+    before = _indexes(store)
+    assert len(before) >= 10
+    store.import_rows(_rows(1200))  # two batches
+    assert _indexes(store) == before
+    # And they hold the rows: a search through the name index finds them in order.
+    page = store.list_contacts(limit=3)
+    assert [c.name for c in page.rows] == ["Person 000", "Person 001", "Person 002"] and page.total == 1200
+    if store.db.dialect == "sqlite":
+        assert store._read(lambda tx: tx.scalar("PRAGMA integrity_check")) == "ok"
+        plan = store._read(
+            lambda tx: tx.all(
+                "EXPLAIN QUERY PLAN SELECT id FROM contact WHERE workspace_id = :ws ORDER BY name_key, id",
+                store._params(),
+            )
+        )
+        assert "ix_contact_name" in " ".join(str(r) for r in plan)
+
+
+def test_a_refused_import_into_an_empty_database_leaves_the_indexes(store: Store) -> None:
+    before = _indexes(store)
+    rows = [*_rows(1500), {"name": "Bad", "email": "not an email"}]
+    with pytest.raises(ValidationError):
+        store.import_rows(rows)
+    assert _indexes(store) == before
+    assert store.count_contacts() == 0
