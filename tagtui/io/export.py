@@ -1,6 +1,6 @@
 """Export: the contacts a filter selects, streamed as CSV, JSON or vCard 4.0.
 
-Rows come from the store in keyset pages (tags named in the same statement), so an export
+Rows come from the store in keyset pages (tags named from the same row), so an export
 of a million contacts never holds them all in memory; each batch is written at once.
 tagtui's own CSV comes as lines the engine makes (``Store.iter_contact_csv``: quoted as
 ``csv.writer`` quotes, cells that a spreadsheet would run as a formula neutralised, SPEC §6,

@@ -276,9 +276,9 @@ class ContactOps(StoreBase):
 
         Each tuple is ``(id, name, email, company, phone, assignee, followers, status,
         tag names, notes)``: the tag names a tuple in ``_tags_of``'s order; ``notes`` only when
-        asked for, else ``None``. A batch is one keyset page (one read transaction) whose tags
-        come in the same statement as each contact's tag ids (the links beside the row the
-        filter just read), named from the workspace's tags, read again only when they change.
+        asked for, else ``None``. A batch is one keyset page (one read transaction); each
+        contact's tags are named from its ``tags_key`` in the same row (``_export_pages``) by
+        the workspace's tags, read again only when they change.
 
         ``neutralised``: the text columns (name to status; not the tags) come as
         ``cells.neutralise`` makes them for CSV (SPEC §6), computed by the engine.
@@ -300,7 +300,7 @@ class ContactOps(StoreBase):
         only when it holds a comma, a quote or a line break).
 
         The engine makes each contact's line up to its tags (neutralised by
-        ``cells.neutralise_sql``, joined in one call) and the tag ids beside it, and nothing
+        ``cells.neutralise_sql``, joined in one call) and its tags_key beside it, and nothing
         else per row; Python adds the tag cell, made once per distinct set of tags on a page.
         A page with no cell to quote (as many commas as cells, no quote, no line break) is
         checked in one pass over its text; on another page the lines with a cell to quote
@@ -363,74 +363,58 @@ class ContactOps(StoreBase):
         *,
         key_of: Callable[[tuple], int] | None = None,
     ) -> Iterator[list[T]]:
-        """Keyset pages of ``SELECT {head}, tag ids, name_key, id`` over ``query``'s contacts
+        """Keyset pages of ``SELECT {head}, tags, name_key, id`` over ``query``'s contacts
         by name, each made into what ``page(tx, rows, names)`` returns in its transaction
-        (``names``: the tag names of each tag ids text on the page, ``"3,12"`` or None).
+        (``names``: the tag names, in name order, of each tags text on the page).
 
-        With ``key_of`` (a row's contact id, from its ``head``) the rows are ``(head, tag
-        ids)`` alone: the next page's key is read for the page's last row only."""
+        The tags text is the contact's ``tags_key`` (its tags' name keys in name order, kept
+        by the triggers of ``models.tags_key_ddl``), named by the workspace's tags: a column
+        of the row already read, where a subquery of each contact's links cost the engine
+        nearly as much as the rest of the line. Where name keys cannot say which tags they
+        are (two tags with one key, a key holding the separator), or the tags changed while
+        the page was read (PostgreSQL reads each statement afresh), the rows are named from
+        their links instead.
+
+        With ``key_of`` (a row's contact id, from its ``head``) the rows are ``(head, tags)``
+        alone: the next page's key is read for the page's last row only."""
         if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
             raise ValidationError(f"batch must be ≥ 1, not {batch}", field="batch")
-        tag_ids = self.db.group_concat("CAST(x.tag_id AS TEXT)", "xv_comma")
         keys = "" if key_of else ", c.name_key, c.id"
-        select = (
-            f"SELECT {head}, (SELECT {tag_ids} FROM contact_tag x WHERE x.contact_id = c.id){keys}"
-            " FROM contact c LEFT JOIN status s ON s.id = c.status_id"
-        )
-        at_ids = -1 if key_of else -3
-        fixed = {**fixed, "xv_comma": ","}
+        select = f"SELECT {head}, c.tags_key{keys} FROM contact c LEFT JOIN status s ON s.id = c.status_id"
+        at_tags = -1 if key_of else -3
+        row_id = key_of or (lambda row: row[-1])
         after: tuple[str, int] | None = None
-        version: tuple | None = None
-        rank: dict[str, tuple[int, str]] = {}  # tag id (as text) -> (place by name, name)
-        named: dict[str, tuple[str, ...]] = {}  # "3,12" -> those tags' names, in that order
-
-        def load_tags(tx: Tx) -> None:
-            nonlocal version, rank
-            seen = tx.one(
-                "SELECT COUNT(*), SUM(rev), MAX(id) FROM tag WHERE workspace_id = :ws", self._params()
-            )
-            if seen != version:  # a tag was created, renamed or deleted: name them afresh
-                tags = tx.all("SELECT id, name, name_key FROM tag WHERE workspace_id = :ws", self._params())
-                ordered = sorted(tags, key=lambda t: (t[2], t[0]))
-                rank = {str(t[0]): (i, t[1]) for i, t in enumerate(ordered)}
-                version = seen
-                named.clear()
+        tags = _TagNames(self)
 
         def run(tx: Tx) -> tuple[list[T], tuple[str, int] | None, int]:
             _, where, params = self._shaped(tx, query, "rows")
             if after is not None:
                 where += " AND c.name_key >= :after_key AND (c.name_key > :after_key OR c.id > :after_id)"
                 params.update(after_key=after[0], after_id=after[1])
+            tags.load(tx)
             rows = tx.all(
                 f"{select} WHERE {where} ORDER BY c.name_key, c.id LIMIT :limit",
                 {**params, **fixed, "limit": batch},
             )
             if not rows:
                 return [], None, 0
-            load_tags(tx)
-            if len(named) > 50_000:
-                named.clear()
-
-            def name(ids: str | None) -> tuple[str, ...]:
-                if not ids:
-                    return ()
-                found = named.get(ids)
-                if found is None:
-                    if any(i not in rank for i in ids.split(",")):
-                        # PostgreSQL reads each statement afresh: a tag made since the rows.
-                        load_tags(tx)
-                    places = sorted(rank[i] for i in ids.split(",") if i in rank)
-                    found = named[ids] = tuple(n for _, n in places)
-                return found
-
-            # Named here, in the page's transaction (its tags are those the rows link to).
-            names = {ids: name(ids) for ids in {r[at_ids] for r in rows}}
+            names: dict[str | None, tuple[str, ...] | None] = {}
+            unknown: Sequence[int] = ()
+            if tags.load(tx) or tags.by_links:
+                # The tags changed while the rows were read, or their keys are ambiguous.
+                unknown = range(len(rows))
+            else:
+                names = {text: tags.of_key(text) for text in {r[at_tags] for r in rows}}
+                if None in names.values():  # a key that names no tag (a stale tags_key?)
+                    unknown = [at for at, r in enumerate(rows) if names[r[at_tags]] is None]
+            if unknown:
+                rows, names = tags.from_links(tx, rows, names, unknown, at_tags, row_id)
             if key_of is None:
                 last = (rows[-1][-2], rows[-1][-1])
             else:
                 last_id = key_of(rows[-1])
                 last = (tx.scalar("SELECT name_key FROM contact WHERE id = :id", {"id": last_id}), last_id)
-            return page(tx, rows, names), last, len(rows)
+            return page(tx, rows, names), last, len(rows)  # type: ignore[arg-type]
 
         while True:
             made, last, n = self._read(run)
@@ -1264,3 +1248,73 @@ def _row(r: tuple, tags: tuple[TagRef, ...]) -> ContactRow:
     values.update(zip(_ROW_FIELDS, r, strict=False))  # r may carry a sort value after them
     values["tags"] = tags
     return row
+
+
+#: What separates the tag name keys in ``contact.tags_key`` (``models.tags_key_of``).
+TAGS_KEY_SEPARATOR = "\x1f"
+
+
+class _TagNames:
+    """A workspace's tags as an export names a contact's: from its ``tags_key`` (their name
+    keys, in name order) or, where that cannot say, from its links (``_tags_of``)."""
+
+    def __init__(self, store: ContactOps) -> None:
+        self.store = store
+        self.version: tuple | None = None
+        self.by_key: dict[str, str] = {}  # name key -> tag name
+        #: Name keys do not say which tags they are (two tags with one key, a key holding
+        #: the separator): every contact's tags come from its links.
+        self.by_links = False
+        self.named: dict[str | None, tuple[str, ...] | None] = {}  # tags_key -> names (None: not known)
+
+    def load(self, tx: Tx) -> bool:
+        """Read the tags again if one was created, renamed or deleted; True if so."""
+        seen = tx.one(
+            "SELECT COUNT(*), SUM(rev), MAX(id) FROM tag WHERE workspace_id = :ws", self.store._params()
+        )
+        if seen == self.version:
+            return False
+        tags = tx.all("SELECT name_key, name FROM tag WHERE workspace_id = :ws", self.store._params())
+        self.by_key = dict(tags)
+        self.by_links = len(self.by_key) < len(tags) or any(TAGS_KEY_SEPARATOR in k for k in self.by_key)
+        self.version = seen
+        self.named.clear()
+        return True
+
+    def of_key(self, key: str | None) -> tuple[str, ...] | None:
+        """The names of the tags ``key`` (a ``tags_key``) lists; None if one is not a tag's."""
+        found = self.named.get(key)
+        if found is None and key not in self.named:
+            if len(self.named) > 50_000:
+                self.named.clear()
+            if not key:
+                found = ()
+            else:
+                by_key = self.by_key
+                parts = key.split(TAGS_KEY_SEPARATOR)
+                found = tuple([by_key[p] for p in parts]) if all(p in by_key for p in parts) else None
+            self.named[key] = found
+        return found
+
+    def from_links(
+        self,
+        tx: Tx,
+        rows: list[tuple],
+        names: dict[str | None, tuple[str, ...] | None],
+        unknown: Sequence[int],
+        at: int,
+        row_id: Callable[[tuple], int],
+    ) -> tuple[list[tuple], dict[str | None, tuple[str, ...] | None]]:
+        """``rows`` with the rows at ``unknown`` named from their links: each gets a tags
+        text of its own (``\\x00`` and its id: no stored text holds a NUL) in ``names``."""
+        refs = self.store._tags_of(tx, [row_id(rows[i]) for i in unknown])
+        rows = list(rows)
+        names = {text: found for text, found in names.items() if found is not None}
+        for i in unknown:
+            row = rows[i]
+            contact = row_id(row)
+            text = f"\x00{contact}"
+            names[text] = tuple(t.name for t in refs.get(contact, ()))
+            place = len(row) + at
+            rows[i] = (*row[:place], text, *row[place + 1 :])
+        return rows, names

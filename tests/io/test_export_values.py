@@ -105,3 +105,74 @@ def test_a_tag_renamed_between_batches_is_named_afresh(tricky: Store) -> None:
 def test_bad_batch_size_is_refused(store: Store) -> None:
     with pytest.raises(ValidationError, match="batch"):
         list(store.iter_contact_values(batch=0))
+
+
+# -- tags named by their keys (contact.tags_key), and where keys cannot say ---------------
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "vcf"])
+def test_tag_names_whose_keys_are_ambiguous_come_from_the_links(tricky: Store, fmt: str) -> None:
+    """A tag name holding the tags_key separator ("ab\\x1fB" reads as the tags "ab" and "B"):
+    its contacts, and every other one, are named from their links."""
+    odd = tricky.add_contact("Odd One", email="odd@x.com")
+    tricky.sync_tags(contact_id=odd.id, names=["ab\x1fB", "zz"])
+    plain = tricky.add_contact("Plain One", email="plain@x.com")
+    tricky.sync_tags(contact_id=plain.id, names=["ab", "B"])
+    text = export(tricky, fmt)
+    assert text == reference(tricky, fmt, EVERYTHING)
+    values = {v[0]: v[8] for b in tricky.iter_contact_values(batch=4) for v in b}
+    assert values[odd.id] == ("ab\x1fB", "zz") and values[plain.id] == ("ab", "B")
+
+
+def test_a_key_that_names_no_tag_is_named_from_the_links(tricky: Store) -> None:
+    """A contact's tags_key that names no tag (as if its triggers had missed a change): that
+    contact's tags come from its links, the others' from their keys."""
+    odd = tricky.add_contact("Odd One", email="odd@x.com")
+    tricky.sync_tags(contact_id=odd.id, names=["ab", "zz"])
+    with tricky.db.transaction(write=True) as tx:
+        tx.execute("UPDATE contact SET tags_key = 'no such tag' WHERE id = :id", {"id": odd.id})
+    for fmt in ("csv", "json", "vcf"):
+        assert export(tricky, fmt) == reference(tricky, fmt, EVERYTHING)
+    values = {v[0]: v[8] for b in tricky.iter_contact_values(batch=5) for v in b}
+    assert values[odd.id] == ("ab", "zz")
+
+
+def test_a_tag_renamed_while_a_page_is_read_is_named_one_way_on_that_page(
+    tricky: Store, db_url: str, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process renames a tag ("ab" -> "AB": its key stays) just before the second
+    page's rows are read. SQLite reads a page in one snapshot: it says the old name;
+    PostgreSQL reads each statement afresh: the page is named again, with the new name.
+    The pages after it say the new name, the one before the old; each tagged contact once."""
+    from tagtui.store import contacts
+
+    loads = 0
+    load = contacts._TagNames.load
+    other = Store.open(db_url)
+
+    def load_then_rename(self: contacts._TagNames, tx) -> bool:
+        nonlocal loads
+        changed = load(self, tx)
+        loads += 1
+        if loads == 3:  # the second page, before its rows
+            other.update_tag("ab", name="AB")
+        return changed
+
+    monkeypatch.setattr(contacts._TagNames, "load", load_then_rename)
+    tagged = {r.id for r in tricky.iter_contacts() if "ab" in [t.name for t in r.tags]}
+    try:
+        pages = [[(v[0], v[8]) for v in b] for b in tricky.iter_contact_values(batch=6)]
+    finally:
+        other.close()
+    assert loads > 3 and sum(len(p) for p in pages) == tricky.count_contacts()
+
+    def said(page: list) -> set[str]:
+        return {n for cid, names in page if cid in tagged for n in names if n in ("ab", "AB")}
+
+    assert all(said(p) <= {"ab"} for p in pages[:1])
+    assert said(pages[1]) == ({"AB"} if backend == "postgresql" else {"ab"})
+    assert all(said(p) <= {"AB"} for p in pages[2:])
+    assert said([row for p in pages for row in p]) >= {"AB"}
+    assert all(
+        len([n for n in names if n in ("ab", "AB")]) == 1 for p in pages for cid, names in p if cid in tagged
+    )
