@@ -13,6 +13,8 @@ chooses the statement's shape, in SQL both engines accept:
   tags and (negated or not) statuses whose contacts are fewer than the rows the tag would
   read (``c.id IN (SELECT id ... status_id ...)``, a range of the status index), the count
   never reads a contact row at all (``Compiled.source``);
+  ``-tag:x`` alone, with x rare, is ``NOT (c.id IN (SELECT contact_id …))``: one set of
+  x's contacts;
 * a page by name (``purpose="rows"``): when matches are common, walking the name index
   until a page is full beats collecting every match and sorting it, so a status clause
   is written ``+c.status_id`` (unary plus: the same value, but no index the planner
@@ -87,6 +89,9 @@ class Sizes:
 PAGE_ROWS = 100
 #: Reading a contact row by id, in steps of an index walk or of a table scan (roughly).
 ROW_READ_COST = 4
+#: ``-tag:x`` is counted from one set of x's contacts when they are fewer than the contacts
+#: over this (a set of many is no faster than a probe per contact: measured at half of them).
+RARE_NEGATED = 4
 #: An AND or OR of more children than this is written as a balanced tree of groups
 #: (SQLite refuses an expression more than 1,000 levels deep).
 GROUP_MAX = 64
@@ -329,7 +334,19 @@ def compile_filter(
             elif not statuses:
                 plain_workspace = True
         elif purpose == "count" and not starts:
-            plain_workspace = True  # nothing to start from: reading the table beats an index
+            # Nothing to start from: reading the table beats an index, unless the query is
+            # only "not these tags" and they are rare: then the workspace's ids, each looked
+            # up in one set of those tags' contacts (not a probe of contact_tag per contact).
+            negated = terms[0].child if len(terms) == 1 and isinstance(terms[0], Not) else None
+            rare = False
+            if isinstance(negated, Tags):
+                _check_values(negated.values)
+                ids = {int(tag_id(v)) for v in negated.values}
+                rare = _estimate(ids, sizes.tag, sizes.total) * RARE_NEGATED < sizes.total
+            if isinstance(negated, Tags) and rare:
+                compiler.drive = negated
+            else:
+                plain_workspace = True
         elif purpose == "rows" and starts:
             total = max(sizes.total, 1)
             # Clauses taken as independent: how many contacts match, roughly.

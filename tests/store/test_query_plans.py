@@ -143,3 +143,30 @@ def test_a_count_of_tags_and_rare_statuses_reads_no_contact_row(
         on_contact = [d for d in plan if re.search(r"\b(SCAN|SEARCH) (c|s|contact)\b", d)]
         assert on_contact and all("COVERING INDEX" in d for d in on_contact), (text, plan)
         assert count == len(filled.list_contacts(f, limit=1000).rows) > 0, text
+
+
+def test_a_count_of_not_a_rare_tag_looks_ids_up_in_one_set(filled: Store, backend: str, monkeypatch) -> None:
+    """``-tag:x`` with x rare: the workspace's ids, each looked up in one set of x's contacts
+    (no correlated probe of contact_tag per contact); with x common, a probe per contact
+    (SQLite's plan). Either way the count is what a listing of every contact says."""
+    if backend != "sqlite":
+        pytest.skip("EXPLAIN QUERY PLAN is SQLite's; PostgreSQL plans by its own statistics")
+    everyone = filled.list_contacts(limit=1000).rows
+    for scenario, one_set in (("rare tags", True), ("common tags", False)):
+        monkeypatch.setattr(type(filled), "_sizes", lambda self, tx, s=scenario: SCENARIOS[s])
+        f = parse("-tag:t4")
+        seen: list[tuple[str, dict]] = []
+        real = Tx.scalar
+
+        def spy(self: Tx, sql: str, params: dict | None = None, seen=seen, real=real) -> Any:
+            seen.append((sql, dict(params or {})))
+            return real(self, sql, params)
+
+        monkeypatch.setattr(Tx, "scalar", spy)
+        count = filled.count_contacts(f)
+        monkeypatch.setattr(Tx, "scalar", real)
+        sql, params = next((q, p) for q, p in seen if "contact_tag" in q)
+        plan = [r[-1] for r in filled._read(lambda tx, q=sql, p=params: tx.all(f"EXPLAIN QUERY PLAN {q}", p))]
+        assert any(re.search(r"\b(SCAN|SEARCH) c\b", d) for d in plan), plan
+        assert (not any(d.startswith("CORRELATED") for d in plan)) == one_set, (scenario, plan)
+        assert count == sum(1 for r in everyone if "T4" not in {t.name for t in r.tags}) > 0
