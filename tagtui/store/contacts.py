@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import fields as dataclass_fields
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from tagtui.query.compile import Sizes
 from tagtui.query.filter import EVERYTHING, Filter
@@ -54,6 +54,7 @@ SIZE_CAP = 250_000
 #: How many distinct tags (by their shown values) ``_tags_of`` keeps one ``TagRef`` of.
 TAG_REFS_KEPT = 4096
 T = TypeVar("T")
+V = TypeVar("V")
 CONTACT_FIELDS = ("name", "email", "company", "phone", "assignee", "followers", "notes")
 
 
@@ -288,10 +289,10 @@ class ContactOps(StoreBase):
         columns = ", ".join(text(f"c.{name}") for name in ("name", "email", "company", "phone", "assignee"))
         head = f"c.id, {columns}, c.followers, {text('s.name')}, {'c.notes' if notes else 'NULL'}"
 
-        def page(tx: Tx, rows: list[tuple], names: dict[str | None, tuple[str, ...]]) -> list[tuple]:
+        def page(tx: Tx, rows: list[tuple], names: Mapping[str | None, tuple[str, ...]]) -> list[tuple]:
             return [(*r[:8], names[r[9]], r[8]) for r in rows]
 
-        return self._export_pages(query, head, batch, SQL_PARAMS, page)
+        return self._export_pages(query, head, batch, SQL_PARAMS, page, shape=tuple)
 
     def iter_contact_csv(self, query: Filter = EVERYTHING, *, batch: int = 5000) -> Iterator[list[str]]:
         """The contacts ``query`` selects as CSV lines (``IMPORT_COLUMNS``, CRLF ends), by
@@ -301,7 +302,8 @@ class ContactOps(StoreBase):
 
         The engine makes each contact's line up to its tags (neutralised by
         ``cells.neutralise_sql``, joined in one call) and its tags_key beside it, and nothing
-        else per row; Python adds the tag cell, made once per distinct set of tags on a page.
+        else per row; Python adds the tag cell (with the line's end), made once per distinct
+        tags_key while the tags stay as they are.
         A page with no cell to quote (as many commas as cells, no quote, no line break) is
         checked in one pass over its text; on another page the lines with a cell to quote
         are made again from their cells.
@@ -316,20 +318,12 @@ class ContactOps(StoreBase):
         commas = len(cells)  # after each cell: the last one before the tags
         values = f"c.id, {', '.join(texts)}, c.followers, {status}"
 
-        tag_cells: dict[tuple[str, ...], str] = {}  # tag names -> their cell and the line's end
-
         def tag_cell(names: tuple[str, ...]) -> str:
-            cell = tag_cells.get(names)
-            if cell is None:
-                if len(tag_cells) > 50_000:
-                    tag_cells.clear()
-                cell = tag_cells[names] = csv_quote(neutralise(TAG_SEPARATOR.join(names))) + "\r\n"
-            return cell
+            """The tag cell of a contact with tags ``names``, and the line's end."""
+            return csv_quote(neutralise(TAG_SEPARATOR.join(names))) + "\r\n"
 
-        def page(tx: Tx, rows: list[tuple], names: dict[str | None, tuple[str, ...]]) -> list[str]:
-            # The tag cell (and the line's end) of each distinct set of tags on the page.
-            ends = {ids: tag_cell(n) for ids, n in names.items()}
-            lines = [text + ends[ids] for text, ids in rows]
+        def page(tx: Tx, rows: list[tuple], ends: Mapping[str | None, str]) -> list[str]:
+            lines = [text + ends[tags] for text, tags in rows]
             body = "".join([r[0] for r in rows])
             if body.count(",") == commas * len(rows) and not any(c in body for c in '"\r\n'):
                 return lines  # no line has a cell to quote (each has at least `commas` commas)
@@ -351,7 +345,7 @@ class ContactOps(StoreBase):
             return int(row[0][: row[0].index(",")])
 
         line = db.joined_text(cells, ",")
-        return self._export_pages(query, line, batch, SQL_PARAMS, page, key_of=contact_id)
+        return self._export_pages(query, line, batch, SQL_PARAMS, page, shape=tag_cell, key_of=contact_id)
 
     def _export_pages(
         self,
@@ -359,13 +353,15 @@ class ContactOps(StoreBase):
         head: str,
         batch: int,
         fixed: dict[str, Any],
-        page: Callable[[Tx, list[tuple], dict[str | None, tuple[str, ...]]], list[T]],
+        page: Callable[[Tx, list[tuple], Mapping[str | None, V]], list[T]],
         *,
+        shape: Callable[[tuple[str, ...]], V],
         key_of: Callable[[tuple], int] | None = None,
     ) -> Iterator[list[T]]:
         """Keyset pages of ``SELECT {head}, tags, name_key, id`` over ``query``'s contacts
         by name, each made into what ``page(tx, rows, names)`` returns in its transaction
-        (``names``: the tag names, in name order, of each tags text on the page).
+        (``names``: for each tags text on the page, ``shape`` of its tag names in name order,
+        made once per distinct text while the tags stay as they are).
 
         The tags text is the contact's ``tags_key`` (its tags' name keys in name order, kept
         by the triggers of ``models.tags_key_ddl``), named by the workspace's tags: a column
@@ -384,7 +380,7 @@ class ContactOps(StoreBase):
         at_tags = -1 if key_of else -3
         row_id = key_of or (lambda row: row[-1])
         after: tuple[str, int] | None = None
-        tags = _TagNames(self)
+        tags = _TagNames(self, shape)
 
         def run(tx: Tx) -> tuple[list[T], tuple[str, int] | None, int]:
             _, where, params = self._shaped(tx, query, "rows")
@@ -398,15 +394,15 @@ class ContactOps(StoreBase):
             )
             if not rows:
                 return [], None, 0
-            names: dict[str | None, tuple[str, ...] | None] = {}
+            names: Mapping[str | None, V] = {}
             unknown: Sequence[int] = ()
             if tags.load(tx) or tags.by_links:
                 # The tags changed while the rows were read, or their keys are ambiguous.
                 unknown = range(len(rows))
             else:
-                names = {text: tags.of_key(text) for text in {r[at_tags] for r in rows}}
-                if None in names.values():  # a key that names no tag (a stale tags_key?)
-                    unknown = [at for at, r in enumerate(rows) if names[r[at_tags]] is None]
+                names = tags.named
+                if not tags.name_keys({r[at_tags] for r in rows}):  # a key that names no tag
+                    unknown = [at for at, r in enumerate(rows) if r[at_tags] not in names]
             if unknown:
                 rows, names = tags.from_links(tx, rows, names, unknown, at_tags, row_id)
             if key_of is None:
@@ -414,7 +410,7 @@ class ContactOps(StoreBase):
             else:
                 last_id = key_of(rows[-1])
                 last = (tx.scalar("SELECT name_key FROM contact WHERE id = :id", {"id": last_id}), last_id)
-            return page(tx, rows, names), last, len(rows)  # type: ignore[arg-type]
+            return page(tx, rows, names), last, len(rows)
 
         while True:
             made, last, n = self._read(run)
@@ -1252,20 +1248,26 @@ def _row(r: tuple, tags: tuple[TagRef, ...]) -> ContactRow:
 
 #: What separates the tag name keys in ``contact.tags_key`` (``models.tags_key_of``).
 TAGS_KEY_SEPARATOR = "\x1f"
+#: How many distinct ``tags_key`` s an export keeps the shaped names of (a million demo
+#: contacts have about 4,000).
+KEYS_NAMED = 50_000
 
 
-class _TagNames:
+class _TagNames(Generic[V]):
     """A workspace's tags as an export names a contact's: from its ``tags_key`` (their name
-    keys, in name order) or, where that cannot say, from its links (``_tags_of``)."""
+    keys, in name order) or, where that cannot say, from its links (``_tags_of``); each
+    contact's names made into what the export writes by ``shape``."""
 
-    def __init__(self, store: ContactOps) -> None:
+    def __init__(self, store: ContactOps, shape: Callable[[tuple[str, ...]], V]) -> None:
         self.store = store
+        self.shape = shape
         self.version: tuple | None = None
         self.by_key: dict[str, str] = {}  # name key -> tag name
         #: Name keys do not say which tags they are (two tags with one key, a key holding
         #: the separator): every contact's tags come from its links.
         self.by_links = False
-        self.named: dict[str | None, tuple[str, ...] | None] = {}  # tags_key -> names (None: not known)
+        #: tags_key -> shape of its names, while the tags stay as they are.
+        self.named: dict[str | None, V] = {}
 
     def load(self, tx: Tx) -> bool:
         """Read the tags again if one was created, renamed or deleted; True if so."""
@@ -1281,40 +1283,45 @@ class _TagNames:
         self.named.clear()
         return True
 
-    def of_key(self, key: str | None) -> tuple[str, ...] | None:
-        """The names of the tags ``key`` (a ``tags_key``) lists; None if one is not a tag's."""
-        found = self.named.get(key)
-        if found is None and key not in self.named:
-            if len(self.named) > 50_000:
-                self.named.clear()
-            if not key:
-                found = ()
+    def name_keys(self, keys: set[str | None]) -> bool:
+        """Put each of ``keys`` (``tags_key`` s) in ``named``; False if one names no tag
+        (it is left out)."""
+        named = self.named
+        if len(named) > KEYS_NAMED:
+            named.clear()
+        new = keys.difference(named)
+        if not new:
+            return True
+        by_key, shape = self.by_key, self.shape
+        known = True
+        for key in new:
+            parts = key.split(TAGS_KEY_SEPARATOR) if key else []
+            if all(p in by_key for p in parts):
+                named[key] = shape(tuple([by_key[p] for p in parts]))
             else:
-                by_key = self.by_key
-                parts = key.split(TAGS_KEY_SEPARATOR)
-                found = tuple([by_key[p] for p in parts]) if all(p in by_key for p in parts) else None
-            self.named[key] = found
-        return found
+                known = False
+        return known
 
     def from_links(
         self,
         tx: Tx,
         rows: list[tuple],
-        names: dict[str | None, tuple[str, ...] | None],
+        names: Mapping[str | None, V],
         unknown: Sequence[int],
         at: int,
         row_id: Callable[[tuple], int],
-    ) -> tuple[list[tuple], dict[str | None, tuple[str, ...] | None]]:
+    ) -> tuple[list[tuple], dict[str | None, V]]:
         """``rows`` with the rows at ``unknown`` named from their links: each gets a tags
         text of its own (``\\x00`` and its id: no stored text holds a NUL) in ``names``."""
         refs = self.store._tags_of(tx, [row_id(rows[i]) for i in unknown])
         rows = list(rows)
-        names = {text: found for text, found in names.items() if found is not None}
+        texts = {row[at] for row in rows}
+        shaped = {text: names[text] for text in texts if text in names}
         for i in unknown:
             row = rows[i]
             contact = row_id(row)
             text = f"\x00{contact}"
-            names[text] = tuple(t.name for t in refs.get(contact, ()))
+            shaped[text] = self.shape(tuple(t.name for t in refs.get(contact, ())))
             place = len(row) + at
             rows[i] = (*row[:place], text, *row[place + 1 :])
-        return rows, names
+        return rows, shaped

@@ -126,15 +126,22 @@ def test_tag_names_whose_keys_are_ambiguous_come_from_the_links(tricky: Store, f
 
 def test_a_key_that_names_no_tag_is_named_from_the_links(tricky: Store) -> None:
     """A contact's tags_key that names no tag (as if its triggers had missed a change): that
-    contact's tags come from its links, the others' from their keys."""
+    contact's tags come from its links, the others' from their keys; so on every page."""
     odd = tricky.add_contact("Odd One", email="odd@x.com")
     tricky.sync_tags(contact_id=odd.id, names=["ab", "zz"])
+    odder = tricky.add_contact("Odd Two", email="odd2@x.com")
+    tricky.sync_tags(contact_id=odder.id, names=["B"])
     with tricky.db.transaction(write=True) as tx:
-        tx.execute("UPDATE contact SET tags_key = 'no such tag' WHERE id = :id", {"id": odd.id})
+        tx.execute(
+            "UPDATE contact SET tags_key = 'no such tag' WHERE id IN (:a, :b)", {"a": odd.id, "b": odder.id}
+        )
     for fmt in ("csv", "json", "vcf"):
         assert export(tricky, fmt) == reference(tricky, fmt, EVERYTHING)
-    values = {v[0]: v[8] for b in tricky.iter_contact_values(batch=5) for v in b}
-    assert values[odd.id] == ("ab", "zz")
+    for batch in (1, 5):
+        values = {v[0]: v[8] for b in tricky.iter_contact_values(batch=batch) for v in b}
+        assert values[odd.id] == ("ab", "zz") and values[odder.id] == ("B",)
+    lines = {line.split(",")[0]: line for page in tricky.iter_contact_csv(batch=1) for line in page}
+    assert lines[str(odd.id)].endswith(",ab;zz\r\n") and lines[str(odder.id)].endswith(",B\r\n")
 
 
 def test_a_tag_renamed_while_a_page_is_read_is_named_one_way_on_that_page(
