@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from tagtui.store.columns import CONTACT_ROW_NAMES
 from tagtui.store.db import IntegrityViolation, Tx
 from tagtui.store.errors import Conflict, ValidationError
 from tagtui.store.identity import text_key
@@ -371,8 +372,7 @@ class _Generator:
         email = "p.prefix || CAST(h.g AS TEXT) || pr.at_domain"
         hashes = ", ".join(f"{self._hash(use)} AS {use}" for use in _HASHES)
         sql = (
-            "INSERT INTO contact (id, workspace_id, name, email, company, phone, assignee, followers,"
-            " notes, status_id, name_key, email_key, assignee_key, search, created_at, updated_at, rev)"
+            f"INSERT INTO contact ({', '.join(CONTACT_ROW_NAMES)})"
             f" {_seq(lo, hi)}, h AS (SELECT g, {hashes} FROM seq)"
             f" SELECT h.g, :ws, p.name, {email}, pr.company, pr.phone || CAST(1000 + h.phone % 9000 AS TEXT),"
             " pr.assignee, pr.lo + h.followers % pr.span, pr.note, pr.status_id, p.name_key,"

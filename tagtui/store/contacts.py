@@ -13,6 +13,7 @@ from tagtui.query.filter import EVERYTHING, Filter
 from tagtui.store import jobs
 from tagtui.store.base import UNSET, Selection, StoreBase, as_id, as_refs
 from tagtui.store.cells import SQL_PARAMS, csv_quote, neutralise, neutralise_sql
+from tagtui.store.columns import CONTACT_ROW_NAMES, insert_sql
 from tagtui.store.db import IntegrityViolation, Tx
 from tagtui.store.errors import Conflict, NotFound, ValidationError
 from tagtui.store.identity import contact_keys, email_key
@@ -517,11 +518,7 @@ class ContactOps(StoreBase):
         stamp = now()
         try:
             contact_id = tx.scalar(
-                "INSERT INTO contact (workspace_id, name, email, company, phone, assignee, followers,"
-                " notes, status_id, name_key, email_key, assignee_key, search, created_at,"
-                " updated_at, rev) VALUES (:ws, :name, :email, :company, :phone, :assignee,"
-                " :followers, :notes, NULL, :name_key, :email_key, :assignee_key, :search, :at,"
-                " :at, 1) RETURNING id",
+                _INSERT_CONTACT,
                 self._params(**values, **key_columns(values), at=stamp),
             )
         except IntegrityViolation as exc:
@@ -1208,6 +1205,21 @@ class ContactOps(StoreBase):
         at = tx.scalar("SELECT at FROM event WHERE id = :id", {"id": event_id}) if event_id else ""
         payload = {**payload, "bulk": True}
         return Event(event_id, at, kind, "contact", contact_id, payload, step, *step_info)  # type: ignore[arg-type]
+
+
+#: A new contact (``_insert_contact``): its id comes from the table.
+_INSERT_CONTACT = (
+    insert_sql(
+        "contact",
+        [c for c in CONTACT_ROW_NAMES if c != "id"],
+        workspace_id=":ws",
+        status_id="NULL",
+        created_at=":at",
+        updated_at=":at",
+        rev="1",
+    )
+    + " RETURNING id"
+)
 
 
 def key_columns(values: dict[str, Any]) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from tagtui.store.base import StoreBase
 from tagtui.store.cells import FORMULA_STARTS as FORMULA_STARTS
 from tagtui.store.cells import neutralise as neutralise
 from tagtui.store.cells import unneutralise as unneutralise
+from tagtui.store.columns import CONTACT_ROW
 from tagtui.store.contacts import CONTACT_FIELDS, clean_contact_fields
 from tagtui.store.db import IntegrityViolation, Tx
 from tagtui.store.errors import Conflict, TagtuiError, ValidationError
@@ -53,17 +54,7 @@ BATCH = 1000
 CHECKPOINT_ROWS = 10_000
 #: A new contact's row, as ``_create`` builds it: (column, PostgreSQL type) in order.
 _CONTACT_COLUMNS = (
-    ("id", "bigint"),
-    ("workspace_id", "bigint"),
-    *((name, "bigint" if name == "followers" else "text") for name in CONTACT_FIELDS),
-    ("status_id", "bigint"),
-    ("name_key", "text"),
-    ("email_key", "text"),
-    ("assignee_key", "text"),
-    ("search", "text"),
-    ("created_at", "text"),
-    ("updated_at", "text"),
-    ("rev", "int"),
+    *CONTACT_ROW,
     ("tags_key", "text"),  # worked out at the flush, from the contact's tags (``_tags_keys``)
 )
 _LINK_COLUMNS = (("contact_id", "bigint"), ("tag_id", "bigint"), ("created_at", "text"))

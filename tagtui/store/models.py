@@ -24,6 +24,10 @@ STAMP = String(32)
 # SQLite reuses the largest rowid after a delete unless told not to; history and undo
 # refer to ids, so an id must never come back for something else.
 NO_REUSE = {"sqlite_autoincrement": True}
+# Who keeps a derived column (``scripts/columns.py`` lists them in ``columns.py``): the store,
+# from the row's fields (``identity.contact_keys``), or triggers.
+BY_STORE = {"kept_by": "store"}
+BY_TRIGGERS = {"kept_by": "triggers"}
 
 
 class Meta(SQLModel, table=True):
@@ -126,14 +130,14 @@ class ContactTableRow(SQLModel, table=True):
         sa_column=Column(Integer, ForeignKey("status.id", ondelete="SET NULL"), nullable=True),
     )
     # Derived keys, maintained by the store (see the module docstring).
-    name_key: str = Field(sa_column=Column(KEY, nullable=False))
-    email_key: str | None = Field(default=None, sa_column=Column(KEY, nullable=True))
-    assignee_key: str | None = Field(default=None, sa_column=Column(KEY, nullable=True))
+    name_key: str = Field(sa_column=Column(KEY, nullable=False, info=BY_STORE))
+    email_key: str | None = Field(default=None, sa_column=Column(KEY, nullable=True, info=BY_STORE))
+    assignee_key: str | None = Field(default=None, sa_column=Column(KEY, nullable=True, info=BY_STORE))
     #: The name keys of the contact's tags in name order, joined by \x1f (None: no tags): the
     #: Tags column sorts by what it shows. Kept by triggers on contact_tag and tag.
-    tags_key: str | None = Field(default=None, sa_column=Column(KEY, nullable=True))
+    tags_key: str | None = Field(default=None, sa_column=Column(KEY, nullable=True, info=BY_TRIGGERS))
     #: lower(name) \x1f lower(email) \x1f lower(company): one LIKE serves free-text search.
-    search: str = Field(sa_column=Column(Text, nullable=False))
+    search: str = Field(sa_column=Column(Text, nullable=False, info=BY_STORE))
     created_at: str = Field(sa_type=STAMP)
     updated_at: str = Field(sa_type=STAMP)
     rev: int = Field(default=1)

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from tagtui.store.base import CREATES, DELETES, EDITS
+from tagtui.store.columns import CONTACT_ROW_NAMES, insert_sql
 from tagtui.store.contacts import CONTACT_FIELDS, key_columns
 from tagtui.store.db import IntegrityViolation, Tx
 from tagtui.store.errors import Conflict, NotFound
@@ -400,10 +401,14 @@ class UndoOps(StoredQueryOps):
             )
         try:
             tx.executemany(
-                "INSERT INTO contact (id, workspace_id, name, email, company, phone, assignee, followers,"
-                " notes, status_id, name_key, email_key, assignee_key, search, created_at, updated_at, rev)"
-                " VALUES (:id, :ws, :name, :email, :company, :phone, :assignee, :followers, :notes, NULL,"
-                " :name_key, :email_key, :assignee_key, :search, :created, :at, :rev)",
+                insert_sql(
+                    "contact",
+                    CONTACT_ROW_NAMES,
+                    workspace_id=":ws",
+                    status_id="NULL",
+                    created_at=":created",
+                    updated_at=":at",
+                ),
                 rows,
             )
         except IntegrityViolation as exc:

@@ -1,0 +1,104 @@
+"""Write ``tagtui/store/columns.py``: every table's column list, from the one declaration of the
+tables (``tagtui/store/models.py``), for the store's SQL, which runs on the DB-API without
+importing SQLModel (the start-up budget).
+
+    python scripts/columns.py          # rewrite it
+    python scripts/columns.py --check  # exit 1 if it is out of date
+
+``tests/store/test_columns.py`` fails when it drifts from the models.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+TARGET = ROOT / "tagtui" / "store" / "columns.py"
+
+HELPERS = '''
+
+def insert_sql(table: str, columns: Sequence[str], **values: str) -> str:
+    """``INSERT INTO table (columns) VALUES (…)``: each column's value is the parameter of its
+    name (``:name``) unless ``values`` gives its SQL (``workspace_id=":ws"``, ``rev="1"``)."""
+    unknown = sorted(set(values) - set(columns))
+    if unknown:
+        raise ValueError(f"not columns of the insert into {table}: {', '.join(unknown)}")
+    shown = ", ".join(values.get(column, f":{column}") for column in columns)
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({shown})"
+'''
+
+
+def _array_type(column: object) -> str:
+    """The element type of the PostgreSQL array ``Tx.insert_many`` sends a column as."""
+    from sqlalchemy import Integer
+
+    return "bigint" if isinstance(column.type, Integer) else "text"  # type: ignore[attr-defined]
+
+
+def _strings(values: list[str], indent: int) -> str:
+    """A tuple of strings, one a line with a trailing comma (as ``ruff format`` keeps it)."""
+    pad = " " * indent
+    if len(values) == 1:
+        return f'("{values[0]}",)'
+    return "(" + "".join(f'\n{pad}    "{v}",' for v in values) + f"\n{pad})" if values else "()"
+
+
+def columns_text() -> str:
+    from sqlmodel import SQLModel
+
+    import tagtui.store.models  # noqa: F401  (declares the tables)
+
+    tables = {t.name: t for t in SQLModel.metadata.sorted_tables}
+    contact = tables["contact"]
+    kept = {c.name: c.info.get("kept_by") for c in contact.columns}
+    keys = [name for name, by in kept.items() if by == "store"]
+    by_triggers = [name for name, by in kept.items() if by == "triggers"]
+    row = [(c.name, _array_type(c)) for c in contact.columns if kept[c.name] != "triggers"]
+    body = "".join(
+        f'    "{name}": {_strings([c.name for c in tables[name].columns], 4)},\n' for name in sorted(tables)
+    )
+    row_text = "".join(f'\n    ("{name}", "{kind}"),' for name, kind in row)
+    return (
+        '"""The tables\' columns, written by ``python scripts/columns.py`` from ``models.py`` (the one\n'
+        "declaration of the tables): do not edit. The store speaks SQL through the DB-API, so every\n"
+        "list of a whole row's columns comes from here; ``tests/store/test_columns.py`` fails when\n"
+        'this is stale."""\n\n'
+        "from __future__ import annotations\n\n"
+        "from collections.abc import Sequence\n\n"
+        "#: Every table's columns, in the order ``models.py`` declares them.\n"
+        f"TABLES: dict[str, tuple[str, ...]] = {{\n{body}}}\n"
+        "#: The contact's columns the store derives from its fields (``identity.contact_keys``).\n"
+        f"CONTACT_KEYS: tuple[str, ...] = {_strings(keys, 0)}\n"
+        "#: The contact's columns that triggers keep (``engines``: the tags_key triggers).\n"
+        f"CONTACT_BY_TRIGGERS: tuple[str, ...] = {_strings(by_triggers, 0)}\n"
+        "#: A new contact's row as the store writes it: every column but those triggers keep, each\n"
+        "#: with the type of the PostgreSQL array ``Tx.insert_many`` sends it in.\n"
+        f"CONTACT_ROW: tuple[tuple[str, str], ...] = ({row_text}\n)\n"
+        "#: ``CONTACT_ROW``'s names.\n"
+        "CONTACT_ROW_NAMES: tuple[str, ...] = tuple(name for name, _ in CONTACT_ROW)\n" + HELPERS
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="only check; exit 1 when out of date")
+    args = parser.parse_args()
+    text = columns_text()
+    stale = not TARGET.exists() or TARGET.read_text(encoding="utf-8") != text
+    if args.check:
+        if stale:
+            name = TARGET.relative_to(ROOT)
+            print(f"{name} is out of date: run python scripts/columns.py", file=sys.stderr)
+        return 1 if stale else 0
+    if stale:
+        TARGET.write_text(text, encoding="utf-8")
+        print(f"wrote {TARGET.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
