@@ -73,6 +73,9 @@ class Engine(Protocol):
     #: A database that holds tables of another program is refused (an SQLite file is one
     #: program's; a PostgreSQL schema may be shared).
     refuses_foreign_tables: bool
+    #: A bulk load into an empty table drops its indexes and builds them at the end (a sort
+    #: each), which SQLite gains from; PostgreSQL's import does not do it.
+    defers_indexes: bool
 
     # -- connections and transactions --
     def open_target(self, arg: str, target: str) -> tuple[str, str | None]: ...
@@ -110,6 +113,7 @@ class Engine(Protocol):
     def table_names(self, tx: Tx) -> set[str]: ...
     def column_names(self, tx: Tx, table: str) -> set[str]: ...
     def trigger_names(self, tx: Tx) -> set[str]: ...
+    def index_definitions(self, tx: Tx, table: str, but: str) -> list[tuple[str, str]]: ...
 
     # -- SQL spellings --
     def in_list(self, column: str, name: str, values: Sequence[Any]) -> tuple[str, dict[str, Any]]: ...
@@ -155,6 +159,7 @@ class SqliteEngine:
     name = "sqlite"
     row_triggers = True
     refuses_foreign_tables = True
+    defers_indexes = True
 
     # -- connections and transactions -------------------------------------------------------
 
@@ -386,6 +391,18 @@ class SqliteEngine:
     def trigger_names(self, tx: Tx) -> set[str]:
         return {r[0] for r in tx.all("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
 
+    def index_definitions(self, tx: Tx, table: str, but: str) -> list[tuple[str, str]]:
+        """``(name, CREATE INDEX statement)`` of the indexes made on ``table`` (not those of its
+        keys) but ``but``, by name."""
+        return [
+            (r[0], r[1])
+            for r in tx.all(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = :t"
+                " AND sql IS NOT NULL AND name != :kept ORDER BY name",
+                {"t": table, "kept": but},
+            )
+        ]
+
     # -- SQL spellings ----------------------------------------------------------------------
 
     def in_list(self, column: str, name: str, values: Sequence[Any]) -> tuple[str, dict[str, Any]]:
@@ -506,6 +523,7 @@ class PostgresEngine:
     name = "postgresql"
     row_triggers = False
     refuses_foreign_tables = False
+    defers_indexes = False
 
     # -- connections and transactions -------------------------------------------------------
 
@@ -693,6 +711,20 @@ class PostgresEngine:
                 " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema()"
             )
         }
+
+    def index_definitions(self, tx: Tx, table: str, but: str) -> list[tuple[str, str]]:
+        """``(name, CREATE INDEX statement)`` of the indexes of ``table`` that no constraint
+        owns, but ``but``, by name."""
+        return [
+            (r[0], r[1])
+            for r in tx.all(
+                "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = current_schema()"
+                " AND i.tablename = :t AND i.indexname != :kept AND NOT EXISTS (SELECT 1 FROM pg_constraint k"
+                " WHERE k.conname = i.indexname AND k.connamespace = current_schema()::regnamespace)"
+                " ORDER BY i.indexname",
+                {"t": table, "kept": but},
+            )
+        ]
 
     # -- SQL spellings ----------------------------------------------------------------------
 

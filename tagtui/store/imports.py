@@ -586,13 +586,10 @@ def _defer_indexes(tx: Tx) -> list[str]:
     them: it finds contacts by id and email. (``contact_tag``'s are written in contact
     order, cheaply, and cost more to build after.) An empty list (nothing done) on
     PostgreSQL or when there are contacts."""
-    if tx.db.dialect != "sqlite" or tx.scalar("SELECT 1 FROM contact LIMIT 1") is not None:
+    engine = tx.db.engine
+    if not engine.defers_indexes or tx.scalar("SELECT 1 FROM contact LIMIT 1") is not None:
         return []
-    found = tx.all(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'contact'"
-        " AND sql IS NOT NULL AND name != :kept ORDER BY name",
-        {"kept": _KEPT_INDEX},
-    )
+    found = engine.index_definitions(tx, "contact", but=_KEPT_INDEX)
     for name, _ in found:
         tx.execute(f'DROP INDEX "{name}"')
     return [create for _, create in found]
