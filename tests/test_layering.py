@@ -77,6 +77,23 @@ def test_opening_an_existing_database_does_not_import_the_orm(tmp_path: Path) ->
     assert json.loads(_run(code)) == []
 
 
+def test_importing_into_an_existing_database_does_not_import_the_orm(tmp_path: Path) -> None:
+    """An import's SQLite triggers and tags_key come from the engine, not from the schema module."""
+    db = str(tmp_path / "t.db")
+    _run(f"from tagtui.store import Store\nStore.open({db!r}).close()\nprint('made')")
+    code = (
+        "import json, sys\n"
+        "from tagtui.store import Store\n"
+        f"s = Store.open({db!r})\n"
+        "s.import_rows([{'name': 'A', 'email': 'a@x.org', 'tags': 'x;y'}])\n"
+        "s.import_rows([{'name': 'A', 'email': 'a@x.org', 'tags': 'z'}])\n"
+        "assert s.count_contacts() == 1, s.count_contacts()\n"
+        "s.close()\n"
+        f"print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}} & set({list(HEAVY)!r}))))\n"
+    )
+    assert json.loads(_run(code)) == []
+
+
 def _private_textual_imports(source: str) -> list[str]:
     """``textual`` modules or names below a leading underscore that ``source`` imports (Textual's
     private API, which changes without notice between releases)."""

@@ -375,11 +375,9 @@ class ImportOps(StoreBase):
             # as the paused trigger would have made it.
             others = sorted({c for c, _, _ in out.links if c not in pending})
             if others:
-                from tagtui.store.models import tags_key_of  # SQLModel's import only when needed
-
                 cond, params = self.db.in_list("id", "ids", others)
                 tx.execute(
-                    f"UPDATE contact SET tags_key = {tags_key_of('sqlite', 'contact.id')} WHERE {cond}",
+                    f"UPDATE contact SET tags_key = {tx.db.engine.tags_key_of('contact.id')} WHERE {cond}",
                     params,
                 )
         # What undo needs: the assignments and statuses given (the contacts are in the events).
@@ -599,10 +597,9 @@ def _resume_triggers(tx: Tx, paused: list[str], tagged: Counter[int], stamp: str
     """Count into ``trend_tag`` what its trigger would have: the assignments the import made
     (``tagged``, by tag: it never writes one that is there already), all of the week of its
     ``stamp``; then make the ``paused`` triggers again."""
-    from tagtui.store.models import tags_key_ddl, trigger_ddl, week_of
-
+    engine = tx.db.engine
     if "trend_tag_added" in paused:
-        week = week_of("sqlite", ":at")
+        week = engine.week_of(":at")
         tx.executemany(
             f"INSERT INTO trend_tag (tag_id, week, n) VALUES (:t, {week}, :n)"
             " ON CONFLICT (tag_id, week) DO UPDATE SET n = trend_tag.n + excluded.n",
@@ -611,7 +608,7 @@ def _resume_triggers(tx: Tx, paused: list[str], tagged: Counter[int], stamp: str
     for name in paused:
         (create,) = (
             d
-            for d in trigger_ddl("sqlite") + tags_key_ddl("sqlite")
+            for d in engine.trend_tag_triggers() + engine.tags_key_triggers()
             if d.startswith(f"CREATE TRIGGER {name} ")
         )
         tx.execute(create)
