@@ -6,7 +6,9 @@ from typing import TYPE_CHECKING, TypeVar, cast
 
 from textual.binding import ActiveBinding
 from textual.dom import DOMNode
+from textual.reactive import Reactive
 from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
 if TYPE_CHECKING:
@@ -47,6 +49,13 @@ FOOTER_FIRST = ("app.contacts", "app.tags", "app.statuses", "app.board", "app.he
 
 class TagtuiScreen(InApp, ReportsWorkerErrors, Screen):
     """A full screen of the app."""
+
+    #: Textual's, without its repaint of the whole screen at each focus move: the widgets whose
+    #: look depends on the focus are restyled and repainted by Textual as it moves (their
+    #: ``:focus`` and ``:focus-within`` rules), and the rest look the same. Enter in the query
+    #: bar (the focus moves to the table) repainted every line of the screen before the new
+    #: rows could be drawn (issue 15).
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
 
     def reload(self, polled: bool = False) -> None:
         """Show the workspace's data again: the app calls this on the current screen after a
