@@ -21,6 +21,11 @@ TARGET = ROOT / "tagtui" / "store" / "columns.py"
 
 HELPERS = '''
 
+def columns_of(table: str, *, but: Sequence[str] = ()) -> tuple[str, ...]:
+    """The columns of ``table`` (``TABLES``) in order, but those in ``but`` (an id the table gives)."""
+    return tuple(column for column in TABLES[table] if column not in but)
+
+
 def insert_sql(table: str, columns: Sequence[str], **values: str) -> str:
     """``INSERT INTO table (columns) VALUES (…)``: each column's value is the parameter of its
     name (``:name``) unless ``values`` gives its SQL (``workspace_id=":ws"``, ``rev="1"``)."""

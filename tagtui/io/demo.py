@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from tagtui.store.columns import CONTACT_ROW_NAMES
+from tagtui.store.columns import CONTACT_ROW_NAMES, columns_of
 from tagtui.store.db import IntegrityViolation, Tx
 from tagtui.store.errors import Conflict, ValidationError
 from tagtui.store.identity import text_key
@@ -410,7 +410,7 @@ class _Generator:
         # BIGINT: on PostgreSQL an id over 53,020 times the multiplier overflows an integer.
         timeline = f"((CAST(c.id AS BIGINT) * {TIMELINE_MULTIPLIER}) % {TIMELINES})"
         return tx.execute(
-            "INSERT INTO event (workspace_id, at, kind, subject_type, subject_id, payload, step_id)"
+            f"INSERT INTO event ({', '.join(columns_of('event', but=['id']))})"
             " SELECT :ws, t.at, 'contact.status_changed', 'contact', c.id, p.payload, :step"
             " FROM contact c JOIN demo_path p ON p.status_id = c.status_id"
             f" AND p.variant = c.id % {LOST_VARIANTS}"

@@ -14,6 +14,7 @@ from typing import Any
 
 from tagtui.query.filter import Filter
 from tagtui.store.base import StoreBase, as_refs
+from tagtui.store.columns import columns_of, insert_sql
 from tagtui.store.db import IntegrityViolation, Tx
 from tagtui.store.errors import Conflict, NotFound, ValidationError
 from tagtui.store.identity import text_key
@@ -24,6 +25,22 @@ from tagtui.store.types import JsonRecord, TagRef
 
 RULE_NAME_MAX = 100
 QUERY_MAX = 2000
+_INSERT_RULE = (
+    insert_sql(
+        "rule",
+        columns_of("rule", but=["id"]),
+        workspace_id=":ws",
+        name_key=":key",
+        add_tags=":add",
+        remove_tags=":remove",
+        status_id=":sid",
+        created_at=":at",
+        updated_at=":at",
+        rev="1",
+        broken="NULL",
+    )
+    + " RETURNING id"
+)
 
 
 @dataclass(frozen=True)
@@ -231,9 +248,7 @@ class AutomationOps(StoreBase):
             stamp = now()
             try:
                 rule_id = tx.scalar(
-                    "INSERT INTO rule (workspace_id, name, name_key, query, add_tags, remove_tags,"
-                    " status_id, created_at, updated_at, rev) VALUES (:ws, :name, :key, :query, :add,"
-                    " :remove, :sid, :at, :at, 1) RETURNING id",
+                    _INSERT_RULE,
                     self._params(
                         name=clean,
                         key=key,

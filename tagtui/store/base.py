@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from tagtui.query.compile import Compiled, Sizes, compile_filter
 from tagtui.query.filter import Filter
+from tagtui.store.columns import columns_of, insert_sql
 from tagtui.store.db import Database, IntegrityViolation, Tx
 from tagtui.store.errors import NotFound, ValidationError
 from tagtui.store.identity import email_key, slugify
@@ -48,6 +49,14 @@ STATUS_COLUMNS = "s.id, s.name, s.slug, s.color, s.position, s.created_at, s.upd
 
 #: An event's payload as JSON text (one encoder: ``json.dumps`` with options builds one a call).
 _JSON = json.JSONEncoder(ensure_ascii=False).encode
+_INSERT_EVENT = insert_sql(
+    "event",
+    columns_of("event", but=["id"]),
+    workspace_id=":ws",
+    subject_type=":st",
+    subject_id=":sid",
+    step_id=":step",
+)
 #: Events of these kinds belong to an undo step; others (settings, views, undo itself) do not.
 UNDOABLE_PREFIXES = ("tag.", "tags.", "status.", "contact.", "contacts.", "demo.", "rule.", "query.")
 #: How many done steps undo can reach; older ones are dropped (with their rows).
@@ -338,8 +347,7 @@ class StoreBase:
 
     def _event(self, tx: Tx, kind: str, subject_type: str, subject_id: int | None, **payload: Any) -> None:
         tx.execute(
-            "INSERT INTO event (workspace_id, at, kind, subject_type, subject_id, payload, step_id)"
-            " VALUES (:ws, :at, :kind, :st, :sid, :payload, :step)",
+            _INSERT_EVENT,
             self._params(
                 at=now(),
                 kind=kind,
@@ -358,8 +366,7 @@ class StoreBase:
         at = now()
         step = self._step(tx) if kind.startswith(UNDOABLE_PREFIXES) else None
         tx.executemany(
-            "INSERT INTO event (workspace_id, at, kind, subject_type, subject_id, payload, step_id)"
-            " VALUES (:ws, :at, :kind, :st, :sid, :payload, :step)",
+            _INSERT_EVENT,
             [
                 self._params(
                     at=at,

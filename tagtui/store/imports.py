@@ -30,7 +30,7 @@ from tagtui.store.base import StoreBase
 from tagtui.store.cells import FORMULA_STARTS as FORMULA_STARTS
 from tagtui.store.cells import neutralise as neutralise
 from tagtui.store.cells import unneutralise as unneutralise
-from tagtui.store.columns import CONTACT_ROW
+from tagtui.store.columns import CONTACT_ROW, columns_of
 from tagtui.store.contacts import CONTACT_FIELDS, clean_contact_fields
 from tagtui.store.db import IntegrityViolation, Tx
 from tagtui.store.errors import Conflict, TagtuiError, ValidationError
@@ -397,7 +397,7 @@ class ImportOps(StoreBase):
                 new, params = self.db.in_list("c.id", "new", ids)
                 linked, _ = self.db.in_list("x.contact_id", "new", ids)
             params = self._params(**params, s=step, at=now())
-            event = "INSERT INTO event (workspace_id, at, kind, subject_type, subject_id, payload, step_id)"
+            event = f"INSERT INTO event ({', '.join(columns_of('event', but=['id']))})"
             fields = self.db.json_object([(k, f"c.{k}") for k in CONTACT_FIELDS], drop_nulls=True)
             tx.execute(
                 f"{event} SELECT :ws, :at, 'contact.created', 'contact', c.id, {fields}, :s"

@@ -6,6 +6,7 @@ from typing import Any
 
 from tagtui.query.filter import EVERYTHING, Filter
 from tagtui.store.base import STATUS_COLUMNS, UNSET
+from tagtui.store.columns import columns_of, insert_sql
 from tagtui.store.db import IntegrityViolation, TransientError, Tx
 from tagtui.store.errors import Conflict, ValidationError
 from tagtui.store.labels import LabelOps
@@ -26,6 +27,18 @@ STANDARD_PIPELINE: tuple[tuple[str, str], ...] = (
 )
 
 _COUNT = "(SELECT COUNT(*) FROM contact c WHERE c.workspace_id = s.workspace_id AND c.status_id = s.id)"
+_INSERT_STATUS = (
+    insert_sql(
+        "status",
+        columns_of("status", but=["id"]),
+        workspace_id=":ws",
+        position=":pos",
+        created_at=":at",
+        updated_at=":at",
+        rev="1",
+    )
+    + " RETURNING id"
+)
 
 
 class StatusOps(LabelOps):
@@ -93,9 +106,7 @@ class StatusOps(LabelOps):
         stamp = now()
         try:
             status_id = tx.scalar(
-                "INSERT INTO status (workspace_id, name, slug, color, position, created_at,"
-                " updated_at, rev) VALUES (:ws, :name, :slug, :color, :pos, :at, :at, 1)"
-                " RETURNING id",
+                _INSERT_STATUS,
                 self._params(name=name, slug=slug, color=color, pos=position, at=stamp),
             )
         except IntegrityViolation as exc:

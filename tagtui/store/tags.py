@@ -7,6 +7,7 @@ from typing import Any
 
 from tagtui.query.filter import EVERYTHING, Filter
 from tagtui.store.base import TAG_COLUMNS, UNSET
+from tagtui.store.columns import columns_of, insert_sql
 from tagtui.store.db import IntegrityViolation, TransientError, Tx
 from tagtui.store.errors import Conflict, NotFound, ValidationError
 from tagtui.store.identity import text_key
@@ -36,6 +37,18 @@ STANDARD_TAGS: tuple[tuple[str, str], ...] = (
 )
 
 _COUNT = "(SELECT COUNT(*) FROM contact_tag ct WHERE ct.tag_id = t.id)"
+_INSERT_TAG = (
+    insert_sql(
+        "tag",
+        columns_of("tag", but=["id"]),
+        workspace_id=":ws",
+        name_key=":key",
+        created_at=":at",
+        updated_at=":at",
+        rev="1",
+    )
+    + " RETURNING id"
+)
 
 
 def parse_timestamp(value: str) -> str:
@@ -186,9 +199,7 @@ class TagOps(LabelOps):
         stamp = now()
         try:
             tag_id = tx.scalar(
-                "INSERT INTO tag (workspace_id, name, name_key, slug, color, emoji, description,"
-                " created_at, updated_at, rev) VALUES (:ws, :name, :key, :slug, :color, :emoji,"
-                " :description, :at, :at, 1) RETURNING id",
+                _INSERT_TAG,
                 self._params(
                     name=name,
                     key=text_key(name),

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from tagtui.store.base import CREATES, DELETES, EDITS
-from tagtui.store.columns import CONTACT_ROW_NAMES, insert_sql
+from tagtui.store.columns import CONTACT_ROW_NAMES, TABLES, insert_sql
 from tagtui.store.contacts import CONTACT_FIELDS, key_columns
 from tagtui.store.db import IntegrityViolation, Tx
 from tagtui.store.errors import Conflict, NotFound
@@ -295,9 +295,14 @@ class UndoOps(StoredQueryOps):
             )
         stamp = now()
         tx.execute(
-            "INSERT INTO tag (id, workspace_id, name, name_key, slug, color, emoji, description,"
-            " created_at, updated_at, rev) VALUES (:id, :ws, :name, :key, :slug, :color, :emoji,"
-            " :description, :created, :at, :rev)",
+            insert_sql(
+                "tag",
+                TABLES["tag"],
+                workspace_id=":ws",
+                name_key=":key",
+                created_at=":created",
+                updated_at=":at",
+            ),
             self._params(
                 id=tag_id,
                 name=p["name"],
@@ -321,9 +326,18 @@ class UndoOps(StoredQueryOps):
             raise Conflict(f"cannot {action}: another rule is now named {p['name']!r}", field="name")
         stamp = now()
         tx.execute(
-            "INSERT INTO rule (id, workspace_id, name, name_key, query, add_tags, remove_tags, status_id,"
-            " broken, created_at, updated_at, rev) VALUES (:id, :ws, :name, :key, :query, :add, :remove,"
-            " (SELECT id FROM status WHERE id = :sid AND workspace_id = :ws), :broken, :created, :at, 1)",
+            insert_sql(
+                "rule",
+                TABLES["rule"],
+                workspace_id=":ws",
+                name_key=":key",
+                add_tags=":add",
+                remove_tags=":remove",
+                status_id="(SELECT id FROM status WHERE id = :sid AND workspace_id = :ws)",
+                created_at=":created",
+                updated_at=":at",
+                rev="1",
+            ),
             self._params(
                 id=rule_id,
                 name=p["name"],
@@ -356,8 +370,14 @@ class UndoOps(StoredQueryOps):
         )
         stamp = now()
         tx.execute(
-            "INSERT INTO status (id, workspace_id, name, slug, color, position, created_at, updated_at,"
-            " rev) VALUES (:id, :ws, :name, :slug, :color, :pos, :created, :at, :rev)",
+            insert_sql(
+                "status",
+                TABLES["status"],
+                workspace_id=":ws",
+                position=":pos",
+                created_at=":created",
+                updated_at=":at",
+            ),
             self._params(
                 id=status_id,
                 name=p["name"],
