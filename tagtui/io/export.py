@@ -4,16 +4,15 @@ Rows come from the store in keyset pages (tags named from the same row), so an e
 of a million contacts never holds them all in memory; each batch is written at once.
 tagtui's own CSV comes as lines the engine makes (``Store.iter_contact_csv``: quoted as
 ``csv.writer`` quotes, cells that a spreadsheet would run as a formula neutralised, SPEC §6,
-in a way ``import`` undoes); the other formats from plain tuples
-(``Store.iter_contact_values``: ``csv.writer.writerows``, one ``write`` of joined objects
-or vCards).
+in a way ``import`` undoes), JSON as objects the engine makes (``Store.iter_contact_json``:
+escaped as the json module escapes); the other formats from plain tuples
+(``Store.iter_contact_values``: ``csv.writer.writerows``, one ``write`` of joined vCards).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, TextIO, TypeVar
 
@@ -94,14 +93,16 @@ def export_contacts(
     if fmt == "csv" and style == "spreadsheet":
         # The engine makes each line (quoted and neutralised as csv.writer would, SPEC §6).
         written_batches = _write_csv(_chunks(store.iter_contact_csv(query, batch=READ_BATCH)), out)
+    elif fmt == "json":
+        # The engine makes each object (escaped as the json module escapes).
+        written_batches = _write_json(_chunks(store.iter_contact_json(query, batch=READ_BATCH)), out)
     else:
         writers = {
-            "json": _write_json,
             "vcf": _write_vcards,
             "google": _write_google,
             "outlook": _write_outlook,
         }
-        values = store.iter_contact_values(query, batch=READ_BATCH, notes=fmt != "json")
+        values = store.iter_contact_values(query, batch=READ_BATCH, notes=True)
         written_batches = writers[style if fmt == "csv" else fmt](_chunks(values), out)
     for written in written_batches:
         done += written
@@ -203,36 +204,16 @@ def _write_outlook(batches: Batches, out: TextIO) -> Iterator[int]:
 
 # -- JSON -----------------------------------------------------------------------------------
 
-_JSON = json.JSONEncoder(ensure_ascii=False)
 
-
-def _write_json(batches: Batches, out: TextIO) -> Iterator[int]:
-    """An array of the objects ``contacts list --json`` prints, one per line."""
-    encode = _JSON.encode
+def _write_json(batches: Iterable[list[str]], out: TextIO) -> Iterator[int]:
+    """An array of the objects ``contacts list --json`` prints (``Store.iter_contact_json``),
+    one per line."""
     first = True
     out.write("[")
-    for batch in batches:
-        text = ",\n".join(
-            [
-                encode(
-                    {  # ContactRow.to_json's keys, in its order
-                        "id": v[0],
-                        "name": v[1],
-                        "email": v[2],
-                        "company": v[3],
-                        "phone": v[4],
-                        "assignee": v[5],
-                        "followers": v[6],
-                        "status": v[7],
-                        "tags": v[8],
-                    }
-                )
-                for v in batch
-            ]
-        )
-        out.write(("\n" if first else ",\n") + text)
+    for objects in batches:
+        out.write(("\n" if first else ",\n") + ",\n".join(objects))
         first = False
-        yield len(batch)
+        yield len(objects)
     out.write("]\n" if first else "\n]\n")
 
 

@@ -410,8 +410,20 @@ class Database:
         instead of a ``COALESCE`` and two ``||`` per value."""
         if "%" in separator or "'" in separator:
             raise ValueError(f"separator {separator!r}: no % or ' here")
-        template = "".join(f"%s{separator}" for _ in exprs)
+        return self.formatted_text("".join(f"%s{separator}" for _ in exprs), exprs)
+
+    def formatted_text(self, template: str, exprs: Sequence[str]) -> str:
+        """One text per row: ``template`` with each ``%s`` replaced by the next of the SQL
+        expressions ``exprs`` (a NULL is empty text), in one function call (as ``joined_text``)."""
+        holes = template.count("%s")
+        if "'" in template or template.count("%") != holes or holes != len(exprs):
+            raise ValueError(f"template {template!r}: one %s per expression, no other % or '")
         return f"{self.engine.format_function()}('{template}', {', '.join(exprs)})"
+
+    def json_text(self, expr: str) -> str:
+        """The SQL value ``expr`` as JSON text, as ``json.dumps(value, ensure_ascii=False)``
+        writes it: text quoted and escaped, a whole number in digits, NULL as ``null``."""
+        return self.engine.json_text(expr)
 
     def json_object(self, pairs: Sequence[tuple[str, str]], *, drop_nulls: bool = False) -> str:
         """A JSON object as text, from ``(key, SQL expression)`` pairs in order; with

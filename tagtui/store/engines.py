@@ -122,6 +122,7 @@ class Engine(Protocol):
     def first_code(self, expr: str) -> str: ...
     def format_function(self) -> str: ...
     def json_object(self, args: str, *, drop_nulls: bool) -> str: ...
+    def json_text(self, expr: str) -> str: ...
     def json_int(self, expr: str, key: str) -> str: ...
     def days_between(self, later: str, earlier: str) -> str: ...
     def floor_int(self, expr: str) -> str: ...
@@ -429,6 +430,9 @@ class SqliteEngine:
     def json_object(self, args: str, *, drop_nulls: bool) -> str:
         # json_patch drops the members of its patch that are null (RFC 7396).
         return f"json_patch('{{}}', json_object({args}))" if drop_nulls else f"json_object({args})"
+
+    def json_text(self, expr: str) -> str:
+        return f"json_quote({expr})"  # NULL is null
 
     def json_int(self, expr: str, key: str) -> str:
         return f"json_extract({expr}, '$.{key}')"
@@ -746,6 +750,9 @@ class PostgresEngine:
     def json_object(self, args: str, *, drop_nulls: bool) -> str:
         built = f"json_build_object({args})"
         return f"CAST({'json_strip_nulls(' + built + ')' if drop_nulls else built} AS TEXT)"
+
+    def json_text(self, expr: str) -> str:
+        return f"COALESCE(CAST(to_json({expr}) AS TEXT), 'null')"
 
     def json_int(self, expr: str, key: str) -> str:
         return f"CAST(CAST({expr} AS JSON) ->> '{key}' AS BIGINT)"
