@@ -129,11 +129,12 @@ class Tx:
         except Exception as exc:
             raise self.db.translate(exc) from exc
 
-    def all(self, sql: str, params: dict[str, Any] | None = None) -> list[tuple]:
+    def all(self, sql: str, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
         return self.fetch(self.execute(sql, params), lambda cur: list(cur.fetchall()))
 
-    def one(self, sql: str, params: dict[str, Any] | None = None) -> tuple | None:
-        return self.fetch(self.execute(sql, params), lambda cur: cur.fetchone())
+    def one(self, sql: str, params: dict[str, Any] | None = None) -> tuple[Any, ...] | None:
+        row: tuple[Any, ...] | None = self.fetch(self.execute(sql, params), lambda cur: cur.fetchone())
+        return row
 
     def scalar(self, sql: str, params: dict[str, Any] | None = None) -> Any:
         row = self.one(sql, params)
@@ -149,7 +150,9 @@ class Tx:
         """
         self.db.engine.lock_rows(self, table, condition, params)
 
-    def stream(self, sql: str, params: dict[str, Any] | None = None, *, batch: int = 2000) -> Iterator[tuple]:
+    def stream(
+        self, sql: str, params: dict[str, Any] | None = None, *, batch: int = 2000
+    ) -> Iterator[tuple[Any, ...]]:
         """Rows one batch at a time, never the whole result in memory (on PostgreSQL through a
         server-side cursor: a plain one would fetch every row first)."""
         return self.db.engine.stream(self, sql, params, batch)

@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 from urllib.parse import quote
 
 from tagtui.store.errors import DatabaseRefused, ReadOnlyDatabase
@@ -101,7 +101,9 @@ class Engine(Protocol):
         suffix: str,
         budget: float,
     ) -> None: ...
-    def stream(self, tx: Tx, sql: str, params: dict[str, Any] | None, batch: int) -> Iterator[tuple]: ...
+    def stream(
+        self, tx: Tx, sql: str, params: dict[str, Any] | None, batch: int
+    ) -> Iterator[tuple[Any, ...]]: ...
     def lock_rows(self, tx: Tx, table: str, condition: str, params: dict[str, Any] | None) -> None: ...
     def analyze_temp(self, tx: Tx, name: str) -> None: ...
     def drop_temp(self, tx: Tx, name: str) -> None: ...
@@ -186,9 +188,9 @@ class SqliteEngine:
                 "factory": _SqliteConnection,
             }
             if db.read_only:
-                conn = connect_sqlite_readonly(path, **options)
+                conn = cast("_SqliteConnection", connect_sqlite_readonly(path, **options))
             else:
-                conn = sqlite3.connect(path, **options)
+                conn = cast("_SqliteConnection", sqlite3.connect(path, **options))
             conn.set_progress_handler(conn.past_deadline, PROGRESS_STEPS)
             conn.execute(f"PRAGMA busy_timeout = {round(db.busy_timeout * 1000)}")
             if db.read_only is None:
@@ -337,7 +339,9 @@ class SqliteEngine:
         marks = ", ".join("?" * len(columns))
         conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks}) {suffix}", rows)
 
-    def stream(self, tx: Tx, sql: str, params: dict[str, Any] | None, batch: int) -> Iterator[tuple]:
+    def stream(
+        self, tx: Tx, sql: str, params: dict[str, Any] | None, batch: int
+    ) -> Iterator[tuple[Any, ...]]:
         cur = tx.execute(sql, params)
         while True:
             # The time bound is per batch: a long stream is not one query.
@@ -641,7 +645,9 @@ class PostgresEngine:
                 [list(values) for values in zip(*rows, strict=True)],
             )
 
-    def stream(self, tx: Tx, sql: str, params: dict[str, Any] | None, batch: int) -> Iterator[tuple]:
+    def stream(
+        self, tx: Tx, sql: str, params: dict[str, Any] | None, batch: int
+    ) -> Iterator[tuple[Any, ...]]:
         """Through a server-side cursor: a plain one would fetch every row first."""
         try:
             with tx.connection.cursor(name=tx.fresh_name("tagtui_stream")) as cur:
@@ -858,7 +864,8 @@ class PostgresEngine:
     def sqlalchemy_dialect(self) -> Any:
         from sqlalchemy.dialects import postgresql
 
-        return postgresql.dialect()
+        make: Any = postgresql.dialect  # untyped
+        return make()
 
 
 SQLITE = SqliteEngine()
@@ -979,7 +986,7 @@ def connect_sqlite_readonly(path: str, **options: Any) -> sqlite3.Connection:
     """A connection that only reads ``path``, even where SQLite cannot write its shared-memory
     file (a read-only file or folder with no ``-shm`` beside it): then the file is opened as
     immutable, which reads the database file alone (a checkpointed database loses nothing)."""
-    conn = sqlite3.connect(sqlite_readonly_uri(path), uri=True, **options)
+    conn: sqlite3.Connection = sqlite3.connect(sqlite_readonly_uri(path), uri=True, **options)
     try:
         conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
         return conn
@@ -988,7 +995,10 @@ def connect_sqlite_readonly(path: str, **options: Any) -> sqlite3.Connection:
             conn.close()
             raise
     conn.close()
-    return sqlite3.connect(sqlite_readonly_uri(path, immutable=True), uri=True, **options)
+    immutable: sqlite3.Connection = sqlite3.connect(
+        sqlite_readonly_uri(path, immutable=True), uri=True, **options
+    )
+    return immutable
 
 
 # -- PostgreSQL URLs and errors --------------------------------------------------------------

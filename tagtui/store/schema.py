@@ -56,7 +56,7 @@ def _mark_broken_stored_queries(tx: Tx) -> None:
     from tagtui.query.parse import parse
     from tagtui.query.refs import named_values
     from tagtui.store.errors import ValidationError
-    from tagtui.store.rules import slugify
+    from tagtui.store.identity import slugify
 
     labels = {
         table: {(r[0], r[1]) for r in tx.all(f"SELECT workspace_id, slug FROM {table}")}
