@@ -168,10 +168,11 @@ class InsightOps(StoreBase):
         return self._read(run)
 
     def _count_where(self, tx: Tx, condition: str, params: dict[str, Any]) -> int:
-        return tx.scalar(
+        count: int = tx.scalar(
             f"SELECT COUNT(*) FROM contact c WHERE c.workspace_id = :ws AND {condition}",
             self._params(**params),
         )
+        return count
 
     # -- tag co-occurrence ------------------------------------------------------------
 

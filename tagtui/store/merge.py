@@ -83,7 +83,7 @@ def _same(field: str, a: Any, b: Any, region: str | None) -> bool:
         return company_key(a) == company_key(b)
     if field in ("name", "assignee"):
         return " ".join(fold(a).split()) == " ".join(fold(b).split())
-    return a == b
+    return bool(a == b)
 
 
 def plan_fields(
@@ -164,7 +164,7 @@ class MergeOps(StoreBase):
                     raise ValidationError(
                         f"the {field} must come from one of the merged contacts, not {ref}", field="choose"
                     )
-                chosen[field] = ident  # type: ignore[assignment]
+                chosen[field] = ident
             settings = self._settings(tx)
             values, also = plan_fields(contacts, chosen, settings.phone_region)
             if values["notes"] and len(values["notes"]) > NOTES_MAX:

@@ -105,7 +105,7 @@ class StatusOps(LabelOps):
         )
         stamp = now()
         try:
-            status_id = tx.scalar(
+            status_id: int = tx.scalar(
                 _INSERT_STATUS,
                 self._params(name=name, slug=slug, color=color, pos=position, at=stamp),
             )
@@ -204,7 +204,7 @@ class StatusOps(LabelOps):
             # Its contacts are noted first, so that undo can give the status back to them.
             where = "c.workspace_id = :ws AND c.status_id = :undo_sid"
             self._record_status_where(tx, where, self._params(undo_sid=status.id), None)
-            cleared = tx.execute(
+            cleared: int = tx.execute(
                 "UPDATE contact SET status_id = NULL WHERE workspace_id = :ws AND status_id = :id",
                 self._params(id=status.id),
             ).rowcount

@@ -335,7 +335,8 @@ class GeneratedWrite:
 
 
 def _workspace_id(tx: Tx, name: str) -> int | None:
-    return tx.scalar("SELECT id FROM workspace WHERE name = :name", {"name": name})
+    found: int | None = tx.scalar("SELECT id FROM workspace WHERE name = :name", {"name": name})
+    return found
 
 
 def _create_workspace(tx: Tx, name: str) -> int:
@@ -343,11 +344,12 @@ def _create_workspace(tx: Tx, name: str) -> int:
     if found is not None:
         return found
     try:
-        return tx.scalar(
+        made: int = tx.scalar(
             "INSERT INTO workspace (name, created_at, max_tags_per_contact, bulk_limit)"
             " VALUES (:name, :at, NULL, :bulk) RETURNING id",
             {"name": name, "at": now(), "bulk": DEFAULT_BULK_LIMIT},
         )
+        return made
     except IntegrityViolation:
         # Another process created it a moment ago.
         found = _workspace_id(tx, name)

@@ -16,7 +16,7 @@ from typing import Any
 from tagtui.store.base import StoreBase
 from tagtui.store.db import Tx
 from tagtui.store.errors import Conflict, ValidationError
-from tagtui.store.rules import slugify
+from tagtui.store.identity import slugify
 
 #: The event that records one view's or rule's rewrite (see the module docstring).
 REWRITTEN = "query.rewritten"
@@ -81,7 +81,7 @@ class StoredQueryOps(StoreBase):
         return self._read(run)
 
     def _label_of(self, tx: Tx, kind: str, ref: int | str) -> Label:
-        label_id = self._tag_id(tx, ref) if kind == "tag" else self._status_id(tx, ref)  # type: ignore[attr-defined]
+        label_id = self._tag_id(tx, ref) if kind == "tag" else self._status_id(tx, ref)
         row = tx.one(f"SELECT id, name, slug FROM {kind} WHERE id = :id", {"id": label_id})
         assert row is not None
         return Label(kind, *row)

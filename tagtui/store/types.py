@@ -35,7 +35,7 @@ _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 def _field_names(cls: type) -> tuple[str, ...]:
     names = _FIELD_NAMES.get(cls)
     if names is None:
-        names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))
     return names
 
 
@@ -168,7 +168,7 @@ class Page:
     limit: int
     offset: int
     #: The key to pass as ``after`` for the page that follows (None: no rows).
-    next_after: tuple | None = None
+    next_after: tuple[Any, ...] | None = None
 
 
 @dataclass(frozen=True)
