@@ -213,7 +213,8 @@ def _as_op(op: str) -> FollowersOp:
 
 def _field_filter(field: str, values: list[tuple[str, bool, int]], written: str) -> Filter:
     if len(values) == 1 and not values[0][1] and values[0][0].lower() == "none":
-        return {"tag": NoTags(), "status": NoStatus(), "assignee": NoAssignee()}[field]
+        nones: dict[str, Filter] = {"tag": NoTags(), "status": NoStatus(), "assignee": NoAssignee()}
+        return nones[field]
     for value, quoted, pos in values:
         if not quoted and value.lower() == "none":
             _fail(
@@ -222,7 +223,12 @@ def _field_filter(field: str, values: list[tuple[str, bool, int]], written: str)
                 f'quote it ({field}:"none") to mean a {field} named none',
             )
     names = tuple(value for value, _, _ in values)
-    return {"tag": Tags, "status": Statuses, "assignee": Assignees}[field](names)
+    kinds: dict[str, type[Tags | Statuses | Assignees]] = {
+        "tag": Tags,
+        "status": Statuses,
+        "assignee": Assignees,
+    }
+    return kinds[field](names)
 
 
 class _Parser:

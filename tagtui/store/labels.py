@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from tagtui.store.db import Tx
 from tagtui.store.errors import Conflict
 from tagtui.store.stored_queries import Label, StoredQueryOps
 
-L = TypeVar("L")
+
+class _Named(Protocol):
+    """A tag or a status as the store returns it: what a rename needs of it."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def slug(self) -> str: ...
+
+
+L = TypeVar("L", bound=_Named)
 
 
 class LabelOps(StoredQueryOps):

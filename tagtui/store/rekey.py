@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from tagtui.store.columns import CONTACT_KEYS
 from tagtui.store.db import Tx
 from tagtui.store.errors import DatabaseRefused
 from tagtui.store.identity import INVISIBLE, contact_keys, slugify, text_key
@@ -83,7 +84,7 @@ TABLES = (
         "contact",
         "contact",
         "contacts",
-        ("name", "email", "assignee", "company", "name_key", "email_key", "assignee_key", "search"),
+        ("name", "email", "assignee", "company", *CONTACT_KEYS),
         "email_key",
         _contact_keys,
         "change one's email (tagtui contacts update ID --email …) or delete one",
