@@ -212,16 +212,18 @@ class StoreBase:
                 f"SELECT id FROM {table} WHERE id = :id AND workspace_id = :ws", self._params(id=ident)
             )
             if row:
-                return row[0]
+                by_id: int = row[0]
+                return by_id
         if not isinstance(ref, str):
             return None
         slug = slugify(ref.strip(), table)
         if not slug:
             return None
-        return tx.scalar(
+        by_slug: int | None = tx.scalar(
             f"SELECT id FROM {table} WHERE workspace_id = :ws AND slug = :slug",
             self._params(slug=slug),
         )
+        return by_slug
 
     def _contact_id(self, tx: Tx, ref: int | str) -> int:
         """A contact by id or email (case-insensitive); NotFound otherwise."""
@@ -237,12 +239,14 @@ class StoreBase:
                 "SELECT id FROM contact WHERE id = :id AND workspace_id = :ws", self._params(id=ident)
             )
             if row:
-                return row[0]
+                by_id: int = row[0]
+                return by_id
         if isinstance(ref, str) and ref.strip():
-            return tx.scalar(
+            by_email: int | None = tx.scalar(
                 "SELECT id FROM contact WHERE workspace_id = :ws AND email_key = :key",
                 self._params(key=email_key(ref)),
             )
+            return by_email
         return None
 
     def _contact_ids(self, tx: Tx, refs: Iterable[int | str]) -> list[int]:
