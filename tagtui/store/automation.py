@@ -284,7 +284,7 @@ class AutomationOps(StoreBase):
 
         def run(tx: Tx) -> Rule:
             rule = self._rule_named(tx, name)
-            row = tx.one(
+            (row,) = tx.all(
                 "SELECT add_tags, remove_tags, status_id, created_at FROM rule WHERE id = :id",
                 {"id": rule.id},
             )

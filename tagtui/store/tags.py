@@ -126,12 +126,14 @@ class TagOps(LabelOps):
     def count_tags(self, search: str | None = None) -> int:
         def run(tx: Tx) -> int:
             if not search:
-                return tx.scalar("SELECT COUNT(*) FROM tag WHERE workspace_id = :ws", self._params())
+                return int(tx.scalar("SELECT COUNT(*) FROM tag WHERE workspace_id = :ws", self._params()))
             from tagtui.query.compile import like_pattern
 
-            return tx.scalar(
-                "SELECT COUNT(*) FROM tag WHERE workspace_id = :ws AND name_key LIKE :s ESCAPE '\\'",
-                self._params(s=like_pattern(search.strip())),
+            return int(
+                tx.scalar(
+                    "SELECT COUNT(*) FROM tag WHERE workspace_id = :ws AND name_key LIKE :s ESCAPE '\\'",
+                    self._params(s=like_pattern(search.strip())),
+                )
             )
 
         return self._read(run)
@@ -198,7 +200,7 @@ class TagOps(LabelOps):
             )
         stamp = now()
         try:
-            tag_id = tx.scalar(
+            tag_id: int = tx.scalar(
                 _INSERT_TAG,
                 self._params(
                     name=name,
