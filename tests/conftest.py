@@ -53,6 +53,24 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = [item for item in items if item not in looks]
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Under ``-n`` (pytest-xdist), tests are handed out by work stealing.
+
+    xdist's default (``load``) gives each worker a first batch of a quarter of its share in
+    collection order and never takes it back: a worker whose batch is the slow UI tests works
+    through them while the other, done with everything else, sits idle (a full run here ended
+    with one worker alone for ~200 s of 1,358). With ``worksteal`` a worker that runs out takes
+    half of what another still has queued. A ``--dist`` other than ``load`` given on the command
+    line is kept.
+    """
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import WorkStealingScheduling
+
+    return WorkStealingScheduling(config, log)
+
+
 @pytest.fixture(autouse=True)
 def no_user_config(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     """The machine's own config file never reaches a test: each test has its own (absent) one."""
