@@ -95,13 +95,20 @@ class AppFooter(Footer):
                 return child
         return None
 
-    def _fit(self) -> None:
+    def _fit(self, tries: int = 20) -> None:
         if not self.is_attached:
+            return
+        entries = self._entries()
+        if any(child.display and not child.region for child in entries):
+            # Not laid out yet: a footer built again on a screen under a dialog is laid out
+            # some frames later. Measure then.
+            if tries:
+                self.set_timer(0.05, lambda: self._fit(tries - 1))
             return
         palette = self._palette_key()
         limit = palette.region.x if palette is not None else self.region.right
         overflowing = False
-        for child in self._entries():
+        for child in entries:
             if not overflowing and child.region.right > limit:
                 overflowing = True
             if overflowing and child.display:
