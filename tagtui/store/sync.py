@@ -457,6 +457,12 @@ class SyncOps(StoreBase):
 
         return self._read(run)
 
+    def sync_contact_fields(self, contact_ids: Iterable[int]) -> dict[int, Fields]:
+        """These contacts (those still here) as a sync sees them, by id: a push reads the
+        contacts it writes to the server a chunk at a time, just before writing them."""
+        wanted = sorted(set(contact_ids))
+        return self._read(lambda tx: self._contact_fields(tx, wanted))
+
     def sync_totals(self, name: str) -> tuple[int, int]:
         """(cards of the address book as last synced, contacts here): the mass-delete guard's sizes."""
 

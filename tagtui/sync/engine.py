@@ -46,6 +46,9 @@ PREFER = ("remote", "local")
 GUARD_MIN = 10
 #: Card states recorded per transaction while writing to the server.
 RECORD_EVERY = 200
+#: Contacts read (and their cards built) at a time while pushing those the server lacks: a
+#: first push of a large workspace holds this many cards, not one for every contact.
+PUSH_CHUNK = 200
 #: Card bodies asked for at a time (the progress a sync shows moves with each batch).
 FETCH_BATCH = 500
 #: The fields of a contact before anything is known of it (the base of a first link).
@@ -249,6 +252,7 @@ class _Push:
     kind: str  # create | update | delete
     href: str | None
     etag: str | None
+    #: None for a create of a contact the server lacks: its card is built just before its write.
     card: Card | None
     contact_id: int | None
     uid: str | None = None
@@ -483,9 +487,8 @@ def _decide(
             plan.pushes.append(_Push("update", href, item.etag, card, cid, item.uid))
 
     for cid in sorted(local):
-        if cid not in linked:  # here only: written to the server
-            uid = _new_uid()
-            plan.pushes.append(_Push("create", None, None, card_for(local[cid], uid), cid, uid))
+        if cid not in linked:  # here only: written to the server (its card built as it is)
+            plan.pushes.append(_Push("create", None, None, None, cid))
     return plan
 
 
@@ -546,8 +549,18 @@ def _push(
         done.clear()
         gone.clear()
 
+    cards: dict[int, Card] = {}
     try:
         for number, push in enumerate(pushes, 1):
+            if (number - 1) % PUSH_CHUNK == 0:
+                cards = _cards_of(store, pushes[number - 1 : number - 1 + PUSH_CHUNK])
+            if push.kind == "create" and push.card is None:
+                card = cards.pop(push.contact_id, None)  # type: ignore[arg-type]
+                if card is None:  # deleted here since the sync read it: nothing to write
+                    if progress is not None:
+                        progress("push", number, len(pushes))
+                    continue
+                push = dataclasses.replace(push, card=card, uid=card.fields().uid)
             try:
                 if push.kind == "delete":
                     assert push.href is not None and push.etag is not None
@@ -575,3 +588,12 @@ def _push(
         record(False)
         raise
     record(True)
+
+
+def _cards_of(store: Store, pushes: Sequence[_Push]) -> dict[int, Card]:
+    """The new cards of the contacts the server lacks among ``pushes`` (one chunk), by contact,
+    built from the contacts as they are now."""
+    ids = [p.contact_id for p in pushes if p.kind == "create" and p.card is None and p.contact_id is not None]
+    if not ids:
+        return {}
+    return {cid: card_for(values, _new_uid()) for cid, values in store.sync_contact_fields(ids).items()}

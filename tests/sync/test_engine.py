@@ -15,6 +15,7 @@ import pytest
 
 from tagtui.io.vcard import parse_cards
 from tagtui.store import Conflict, Store
+from tagtui.sync import engine
 from tagtui.sync.engine import sync
 from tagtui.sync.remote import Changes, Remote, RemoteError, open_remote
 
@@ -187,6 +188,41 @@ def test_first_sync_pushes_local_contacts(synced: Store, server: Server) -> None
     again, remote = run(synced, server)
     assert (again.pulled, again.pushed) == (report.pulled, {"created": 0, "updated": 0, "deleted": 0})
     assert remote.fetched == [] and remote.writes == []
+
+
+def test_a_first_push_builds_the_cards_a_chunk_at_a_time(
+    synced: Store, server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """25 contacts only here, pushed 10 at a time: the contacts are read (and their cards built)
+    per chunk, each chunk just before its writes, never all 25 before the first write; the
+    progress and the report are those of 25 creates."""
+    monkeypatch.setattr(engine, "PUSH_CHUNK", 10)
+    for i in range(25):
+        synced.add_contact(f"Person {i}", email=f"p{i}@example.com")
+    counting = Counting(server.remote)
+    read = synced.sync_contact_fields
+
+    def sync_contact_fields(ids):  # type: ignore[no-untyped-def]
+        found = read(ids)
+        counting.writes.append(("read", str(len(found))))
+        return found
+
+    monkeypatch.setattr(synced, "sync_contact_fields", sync_contact_fields)
+    pushed: list[tuple[int, int]] = []
+    report = sync(  # type: ignore[arg-type]
+        synced,
+        NAME,
+        remote=counting,
+        progress=lambda phase, done, total: phase == "push" and pushed.append((done, total)),
+    )
+    assert report.pushed == {"created": 25, "updated": 0, "deleted": 0}
+    assert [w if w[0] == "read" else w[0] for w in counting.writes] == [
+        ("read", "10"), *["create"] * 10, ("read", "10"), *["create"] * 10, ("read", "5"), *["create"] * 5
+    ]  # fmt: skip
+    assert pushed == [(n, 25) for n in range(1, 26)]
+    assert sorted(f.email for f in server.fields().values()) == sorted(f"p{i}@example.com" for i in range(25))
+    again, remote = run(synced, server)
+    assert again.pushed == again.pulled == {"created": 0, "updated": 0, "deleted": 0} and remote.writes == []
 
 
 def test_first_sync_links_a_card_to_the_contact_of_its_email(synced: Store, server: Server) -> None:
