@@ -159,6 +159,31 @@ async def test_footer_shows_whole_keys_only_and_more_when_wider(seeded, make_app
         assert "Refresh" in screen_lines(app)[-1]
 
 
+async def test_footer_hides_and_shows_its_keys_without_building_them_again(seeded, make_app) -> None:  # type: ignore[no-untyped-def]
+    """`/` takes the letter keys (they leave the footer) and enter gives them back: the footer
+    shows and hides the keys it built (adding the new one), fitted at 80 columns, instead of
+    building them again."""
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        footer = app.screen.query_one(AppFooter)
+        built = list(footer.children)
+        before = screen_lines(app)[-1]
+        assert "n New" in before, before
+        await pilot.press("slash")
+        await settle(pilot)
+        typing = screen_lines(app)[-1]
+        assert "n New" not in typing and "Back to the list" in typing, typing
+        assert set(built) <= set(footer.children)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen_lines(app)[-1] == before
+        assert set(built) <= set(footer.children)
+        palette = footer.query_children(".-command-palette").first()
+        shown = [child for child in footer.children if child.display and child is not palette]
+        assert shown and all(child.region.right <= palette.region.x for child in shown)
+
+
 async def test_email_column_takes_its_share_on_a_wide_terminal(seeded, make_app) -> None:  # type: ignore[no-untyped-def]
     app = make_app()
     async with app.run_test(size=(200, 30)) as pilot:
