@@ -439,23 +439,38 @@ class SyncOps(StoreBase):
                 return out
 
     def sync_local_subset(self, name: str, contact_ids: Iterable[int]) -> dict[int, Fields]:
-        """The contacts a sync reads here, as it compares them with cards: these (those still here),
-        and every contact linked to no card of the address book ``name``."""
+        """The contacts a sync reads here, as it compares them with cards: these (those still
+        here). The contacts linked to no card are found a batch at a time (``sync_unlinked``)."""
         wanted = sorted(set(contact_ids))
+        return self._read(lambda tx: self._contact_fields(tx, wanted))
 
-        def run(tx: Tx) -> dict[int, Fields]:
-            source = self._source(tx, name)
-            unlinked = [
-                r[0]
-                for r in tx.all(
-                    "SELECT c.id FROM contact c WHERE c.workspace_id = :ws AND NOT EXISTS (SELECT 1"
-                    " FROM sync_item i WHERE i.source_id = :src AND i.contact_id = c.id)",
-                    self._params(src=source.id),
-                )
-            ]
-            return self._contact_fields(tx, sorted(set(wanted) | set(unlinked)))
+    def sync_unlinked(
+        self, name: str, *, batch: int = 2000
+    ) -> Iterator[list[tuple[int, str | None, str, str | None]]]:
+        """(id, email, name, phone) of the contacts linked to no card of the address book
+        ``name``, in order of id, ``batch`` at a time (a read each): a first sync of a large
+        workspace holds these few fields of them, not every contact."""
+        after = 0
+        while True:
 
-        return self._read(run)
+            def run(tx: Tx, after: int = after) -> list[tuple[int, str | None, str, str | None]]:
+                source = self._source(tx, name)
+                return [
+                    (r[0], r[1], r[2], r[3])
+                    for r in tx.all(
+                        "SELECT c.id, c.email, c.name, c.phone FROM contact c WHERE c.workspace_id = :ws"
+                        " AND c.id > :after AND NOT EXISTS (SELECT 1 FROM sync_item i WHERE"
+                        " i.source_id = :src AND i.contact_id = c.id) ORDER BY c.id LIMIT :n",
+                        self._params(src=source.id, after=after, n=batch),
+                    )
+                ]
+
+            rows = self._read(run)
+            if rows:
+                yield rows
+            if len(rows) < batch:
+                return
+            after = rows[-1][0]
 
     def sync_contact_fields(self, contact_ids: Iterable[int]) -> dict[int, Fields]:
         """These contacts (those still here) as a sync sees them, by id: a push reads the

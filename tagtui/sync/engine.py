@@ -326,10 +326,23 @@ def _sync(
     report.fetched = len(fetched)
     if progress is not None:
         progress("pull", len(wanted), len(wanted))  # the last moment to stop with nothing changed
+    # The contacts linked to no card are read a batch at a time; only their ids are kept, and
+    # the fields of those a card fetched could be linked to (by email, or name and phone).
+    unlinked: list[int] = []
+    candidates: set[int] = set()
+    keys: tuple[set[str], set[tuple[str, str]]] | None = None
+    for rows in store.sync_unlinked(source.name):
+        if keys is None:
+            keys = _link_keys(fetched, items)
+        emails, names = keys
+        for cid, email, name, phone in rows:
+            unlinked.append(cid)
+            if email_key(email) in emails if email else _name_key({"name": name, "phone": phone}) in names:
+                candidates.add(cid)
     local = store.sync_local_subset(
-        source.name, {i.contact_id for i in items.values() if i.contact_id is not None}
+        source.name, {i.contact_id for i in items.values() if i.contact_id is not None} | candidates
     )
-    plan = _decide(store, source, items, fetched, deleted, local, prefer)
+    plan = _decide(store, source, items, fetched, deleted, local, prefer, unlinked)
 
     local_deletes = sum(1 for c in plan.changes if c.kind == "delete")
     remote_deletes = sum(1 for p in plan.pushes if p.kind == "delete")
@@ -389,19 +402,22 @@ def _decide(
     deleted: set[str],
     local: dict[int, Fields],
     prefer: str,
+    unlinked: Sequence[int] = (),
 ) -> _Plan:
+    """``local``: the contacts of ``items`` and those of ``unlinked`` (contacts linked to no
+    card, in order of id) that a fetched card may be linked to."""
     plan = _Plan()
     linked = {i.contact_id for i in items.values() if i.contact_id is not None}
     unlinked_by_email = {
-        email_key(f["email"]): cid for cid, f in local.items() if cid not in linked and f["email"]
+        email_key(local[cid]["email"]): cid for cid in unlinked if cid in local and local[cid]["email"]
     }
     # A contact with no email (a phone's contact often has a number only) links to a card with
     # none by its name and phone, so that a first sync after an import, or after 'sync remove',
     # does not make a second copy of it on each side.
     unlinked_by_name: dict[tuple[str, str], list[int]] = {}
-    for cid, f in sorted(local.items()):
-        if cid not in linked and not f["email"]:
-            unlinked_by_name.setdefault(_name_key(f), []).append(cid)
+    for cid in unlinked:
+        if cid in local and not local[cid]["email"]:
+            unlinked_by_name.setdefault(_name_key(local[cid]), []).append(cid)
 
     def conflict(
         cid: int | None, who: str, name: str, here: Any, there: Any, kept: str, href: str | None = None
@@ -486,7 +502,7 @@ def _decide(
             card = with_values(old[0], values) if old else card_for(local[cid], item.uid or _new_uid())
             plan.pushes.append(_Push("update", href, item.etag, card, cid, item.uid))
 
-    for cid in sorted(local):
+    for cid in unlinked:
         if cid not in linked:  # here only: written to the server (its card built as it is)
             plan.pushes.append(_Push("create", None, None, None, cid))
     return plan
@@ -511,6 +527,28 @@ def _merge_into(
         conflict(cid, local["name"], name, here, there, prefer)
     if to_remote:
         plan.pushes.append(_Push("update", href, etag, with_values(card, to_remote), cid, card.fields().uid))
+
+
+def _link_keys(
+    fetched: dict[str, tuple[str, str]], items: dict[str, SyncItem]
+) -> tuple[set[str], set[tuple[str, str]]]:
+    """The email keys, and the name keys of those without an email, of the cards fetched that
+    no contact here is linked to: the contacts a first sync may link them to."""
+    emails: set[str] = set()
+    names: set[tuple[str, str]] = set()
+    for href, (_, text) in fetched.items():
+        item = items.get(href)
+        if item is not None and item.contact_id is not None:
+            continue
+        cards = parse_cards(text)
+        if len(cards) != 1:
+            continue
+        values = card_values(cards[0].fields())
+        if values["email"]:
+            emails.add(email_key(values["email"]))
+        else:
+            names.add(_name_key(values))
+    return emails, names
 
 
 def _name_key(values: Fields) -> tuple[str, str]:

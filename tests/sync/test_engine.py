@@ -225,6 +225,37 @@ def test_a_first_push_builds_the_cards_a_chunk_at_a_time(
     assert again.pushed == again.pulled == {"created": 0, "updated": 0, "deleted": 0} and remote.writes == []
 
 
+def test_a_first_sync_reads_only_the_contacts_a_card_may_be_linked_to(
+    synced: Store, server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """30 contacts only here, and two cards there: one of a contact's email, one of a contact's
+    name and phone without an email. Those two contacts' fields are read to link them; the
+    other 28 are read only as they are pushed, a chunk at a time."""
+    for i in range(29):
+        synced.add_contact(f"Person {i}", email=f"p{i}@example.com")
+    synced.add_contact("Phone Only", phone="+1 555")
+    server.put("p7", card("p7", "Person Seven", "P7@Example.com"))
+    server.put("po", card("po", "phone  only", None, "TEL:+1-555"))
+    read: list[int] = []
+    subset = synced.sync_local_subset
+
+    def sync_local_subset(name, ids):  # type: ignore[no-untyped-def]
+        found = subset(name, ids)
+        read.append(len(found))
+        return found
+
+    monkeypatch.setattr(synced, "sync_local_subset", sync_local_subset)
+    monkeypatch.setattr(
+        synced, "sync_unlinked", lambda name: synced.__class__.sync_unlinked(synced, name, batch=7)
+    )
+    report, _ = run(synced, server)
+    assert read == [2]
+    assert report.pulled == {"created": 0, "updated": 2, "deleted": 0}  # both took the card's name
+    assert report.pushed["created"] == 28 and len(server.cards()) == 30
+    assert synced.get_contact("p7@example.com").name == "Person Seven"
+    assert len(names(synced)) == 30
+
+
 def test_first_sync_links_a_card_to_the_contact_of_its_email(synced: Store, server: Server) -> None:
     jane = synced.add_contact("Jane Doe", email="JANE@example.com", company="Acme")
     synced.sync_tags(contact_id=jane.id, names=["Local"])
