@@ -136,12 +136,12 @@ def simplify(f: Filter) -> Filter:
     return f
 
 
-def _flat(kind: type, children: tuple[Filter, ...]) -> list[Filter]:
+def _flat(kind: type[And] | type[Or], children: tuple[Filter, ...]) -> list[Filter]:
     """``children`` simplified, with those of the same kind (an OR in an OR) spliced in."""
     flat: list[Filter] = []
     for child in children:
         child = simplify(child)
-        flat.extend(child.children if isinstance(child, kind) else (child,))  # type: ignore[attr-defined]
+        flat.extend(child.children if isinstance(child, kind) else (child,))
     return flat
 
 
@@ -293,7 +293,7 @@ def compile_filter(
     if sizes is not None and f != EVERYTHING:
         terms = top_level_terms(f)
         # (estimated contacts, term, how many ids) for each top-level clause an index can start from.
-        starts: list[tuple[int, Filter, int]] = []
+        starts: list[tuple[int, Tags | Statuses, int]] = []
         for term in terms:
             if isinstance(term, Tags | Statuses):
                 _check_values(term.values)
@@ -351,8 +351,8 @@ def compile_filter(
             total = max(sizes.total, 1)
             # Clauses taken as independent: how many contacts match, roughly.
             matches = float(total)
-            for size, _, _ in starts:
-                matches *= min(size, total) / total
+            for estimate, _, _ in starts:
+                matches *= min(estimate, total) / total
             # A one-status clause walks its own index in name order; else the name index.
             ordered = [s[0] for s in starts if isinstance(s[1], Statuses) and s[2] == 1]
             walked = min(ordered) if ordered else total
