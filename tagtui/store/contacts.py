@@ -88,7 +88,7 @@ class ContactOps(StoreBase):
         *,
         limit: int = 100,
         offset: int = 0,
-        after: tuple | None = None,
+        after: tuple[Any, ...] | None = None,
         with_total: bool = True,
         sort: Sort | str | None = None,
     ) -> Page:
@@ -107,8 +107,8 @@ class ContactOps(StoreBase):
                 found, next_after = self._sorted_rows(tx, order, where, params, limit, offset, after)
                 tags = self._tags_of(tx, [r[0] for r in found])
                 total = self._count(tx, query) if with_total else -1
-                rows = tuple(_row(r, tags.get(r[0], ())) for r in found)
-                return Page(total, rows, limit, offset, next_after)
+                listed = tuple(_row(r, tags.get(r[0], ())) for r in found)
+                return Page(total, listed, limit, offset, next_after)
             if after is not None:
                 # The first conjunct is a range the name index can seek to; the OR alone made
                 # the engine walk every row before the key (O(offset), 0.4 s at 500,000).
@@ -136,14 +136,14 @@ class ContactOps(StoreBase):
         params: dict[str, Any],
         limit: int,
         offset: int,
-        after: tuple | None,
-    ) -> tuple[list[tuple], tuple | None]:
+        after: tuple[Any, ...] | None,
+    ) -> tuple[list[tuple[Any, ...]], tuple[Any, ...] | None]:
         """A page of rows in ``order`` (see ``tagtui.store.sorting``) and the key after its last row."""
         statuses = self._pipeline(tx) if order.field == "status" else []
         parts = segments(order, statuses)
         value = parts[0].key or "NULL"
         select = f"SELECT {LIST_COLUMNS}, {value} FROM contact c LEFT JOIN status s ON s.id = c.status_id"
-        found: list[tuple] = []
+        found: list[tuple[Any, ...]] = []
         if after is None and offset:
             # A jump (to the last page): one statement in the whole order, by offset.
             whole = combined_order(order, statuses)
@@ -178,12 +178,12 @@ class ContactOps(StoreBase):
         sql = "SELECT id FROM status WHERE workspace_id = :ws ORDER BY position, id"
         return [r[0] for r in tx.all(sql, self._params())]
 
-    def sort_key(self, contact: int | str, sort: Sort | str | None = None) -> tuple:
+    def sort_key(self, contact: int | str, sort: Sort | str | None = None) -> tuple[Any, ...]:
         """The key of ``contact``'s place in ``sort`` order: ``list_contacts(after=key,
         sort=sort)`` goes on with the contacts that follow it (as a page ending there would)."""
         order = sort if isinstance(sort, Sort) else parse_sort(sort)
 
-        def run(tx: Tx) -> tuple:
+        def run(tx: Tx) -> tuple[Any, ...]:
             contact_id = self._contact_id(tx, contact)
             if order == BY_NAME:
                 value = "c.name_key"
@@ -212,14 +212,16 @@ class ContactOps(StoreBase):
             "SELECT 1 FROM contact WHERE workspace_id < :ws OR workspace_id > :ws LIMIT 1", self._params()
         ):
             # Every contact is this workspace's: the engine's own whole-table count is fastest.
-            return tx.scalar("SELECT COUNT(*) FROM contact")
+            everyone: int = tx.scalar("SELECT COUNT(*) FROM contact")
+            return everyone
         source, where, params = self._shaped(tx, query, "count")
-        return tx.scalar(f"SELECT COUNT(*) FROM {source} WHERE {where}", params)
+        count: int = tx.scalar(f"SELECT COUNT(*) FROM {source} WHERE {where}", params)
+        return count
 
-    def _shaped(self, tx: Tx, query: Filter, purpose: str) -> tuple[str, str, dict[str, Any]]:
+    def _shaped(self, tx: Tx, query: Selection, purpose: str) -> tuple[str, str, dict[str, Any]]:
         """``(FROM item, condition, parameters)`` selecting ``query``'s contacts, in the
         statement shape that suits ``purpose`` ("rows" by name, or "count")."""
-        if not isinstance(query, Filter):  # type: ignore[arg-type]
+        if not isinstance(query, Filter):
             where, params = self._selection(tx, query)  # ids, or something it refuses clearly
             return "contact c", where, params
         compiled = self._compile(tx, query, sizes=self._sizes(tx), purpose=purpose)
@@ -273,7 +275,7 @@ class ContactOps(StoreBase):
 
     def iter_contact_values(
         self, query: Filter = EVERYTHING, *, batch: int = 5000, notes: bool = False, neutralised: bool = False
-    ) -> Iterator[list[tuple]]:
+    ) -> Iterator[list[tuple[Any, ...]]]:
         """What ``iter_contacts`` yields, as lists of plain tuples, a batch at a time: for exports.
 
         Each tuple is ``(id, name, email, company, phone, assignee, followers, status,
@@ -290,7 +292,9 @@ class ContactOps(StoreBase):
         columns = ", ".join(text(f"c.{name}") for name in ("name", "email", "company", "phone", "assignee"))
         head = f"c.id, {columns}, c.followers, {text('s.name')}, {'c.notes' if notes else 'NULL'}"
 
-        def page(tx: Tx, rows: list[tuple], names: Mapping[str | None, tuple[str, ...]]) -> list[tuple]:
+        def page(
+            tx: Tx, rows: list[tuple[Any, ...]], names: Mapping[str | None, tuple[str, ...]]
+        ) -> list[tuple[Any, ...]]:
             return [(*r[:8], names[r[9]], r[8]) for r in rows]
 
         return self._export_pages(query, head, batch, SQL_PARAMS, page, shape=tuple)
@@ -323,7 +327,7 @@ class ContactOps(StoreBase):
             """The tag cell of a contact with tags ``names``, and the line's end."""
             return csv_quote(neutralise(TAG_SEPARATOR.join(names))) + "\r\n"
 
-        def page(tx: Tx, rows: list[tuple], ends: Mapping[str | None, str]) -> list[str]:
+        def page(tx: Tx, rows: list[tuple[Any, ...]], ends: Mapping[str | None, str]) -> list[str]:
             lines = [text + ends[tags] for text, tags in rows]
             body = "".join([r[0] for r in rows])
             if body.count(",") == commas * len(rows) and not any(c in body for c in '"\r\n'):
@@ -342,7 +346,7 @@ class ContactOps(StoreBase):
                 lines[at] = ",".join([str(cid), *own_cells, ends[rows[at][1]]])
             return lines
 
-        def contact_id(row: tuple) -> int:  # the line's first cell
+        def contact_id(row: tuple[Any, ...]) -> int:  # the line's first cell
             return int(row[0][: row[0].index(",")])
 
         line = db.joined_text(cells, ",")
@@ -366,12 +370,12 @@ class ContactOps(StoreBase):
         def tags_end(names: tuple[str, ...]) -> str:
             return encode(list(names)) + "}"
 
-        def page(tx: Tx, rows: list[tuple], ends: Mapping[str | None, str]) -> list[str]:
+        def page(tx: Tx, rows: list[tuple[Any, ...]], ends: Mapping[str | None, str]) -> list[str]:
             return [text + ends[tags] for text, tags in rows]
 
         start = len('{"id": ')
 
-        def contact_id(row: tuple) -> int:  # the object's first value
+        def contact_id(row: tuple[Any, ...]) -> int:  # the object's first value
             return int(row[0][start : row[0].index(",")])
 
         head = db.formatted_text(template, values)
@@ -383,10 +387,10 @@ class ContactOps(StoreBase):
         head: str,
         batch: int,
         fixed: dict[str, Any],
-        page: Callable[[Tx, list[tuple], Mapping[str | None, V]], list[T]],
+        page: Callable[[Tx, list[tuple[Any, ...]], Mapping[str | None, V]], list[T]],
         *,
         shape: Callable[[tuple[str, ...]], V],
-        key_of: Callable[[tuple], int] | None = None,
+        key_of: Callable[[tuple[Any, ...]], int] | None = None,
     ) -> Iterator[list[T]]:
         """Keyset pages of ``SELECT {head}, tags, name_key, id`` over ``query``'s contacts
         by name, each made into what ``page(tx, rows, names)`` returns in its transaction
@@ -470,7 +474,7 @@ class ContactOps(StoreBase):
                 tag_params,
             )
         )
-        kept: dict[tuple, TagRef] = self.__dict__.setdefault("_tag_ref_cache", {})
+        kept: dict[tuple[Any, ...], TagRef] = self.__dict__.setdefault("_tag_ref_cache", {})
         if len(kept) > TAG_REFS_KEPT:
             kept.clear()
         rank: dict[int, int] = {}
@@ -505,7 +509,13 @@ class ContactOps(StoreBase):
             raise NotFound(f"no contact {contact_id}", field="contact")
         tags = self._tag_refs(tx, contact_id)
         return Contact(
-            *row[:7],
+            id=row[0],
+            name=row[1],
+            email=row[2],
+            company=row[3],
+            phone=row[4],
+            assignee=row[5],
+            followers=row[6],
             status=row[7],
             tags=tags,
             status_id=row[8],
@@ -546,7 +556,7 @@ class ContactOps(StoreBase):
         self._check_email_free(tx, values["email"], None)
         stamp = now()
         try:
-            contact_id = tx.scalar(
+            contact_id: int = tx.scalar(
                 _INSERT_CONTACT,
                 self._params(**values, **key_columns(values), at=stamp),
             )
@@ -659,7 +669,7 @@ class ContactOps(StoreBase):
 
         return self._write(run)
 
-    def _delete_contacts(self, tx: Tx, ids: list[int]) -> list[tuple]:
+    def _delete_contacts(self, tx: Tx, ids: list[int]) -> list[tuple[Any, ...]]:
         """Delete contacts, noting for undo their rows (in the events), tags and statuses.
 
         Returns the deleted rows: ``(id, name, email, …)`` in ``CONTACT_FIELDS`` order."""
@@ -1160,7 +1170,9 @@ class ContactOps(StoreBase):
                 f" WHERE {where} ORDER BY e.id DESC LIMIT :limit",
                 params,
             )
-            events = [Event(*r[:5], json.loads(r[5]), *r[6:]) for r in rows]
+            events = [
+                Event(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6], r[7], r[8], r[9]) for r in rows
+            ]
             if contact is not None:
                 bulk = [e for i in ids for e in self._bulk_history(tx, i, limit)]
                 events = sorted(events + bulk, key=lambda e: e.id, reverse=True)[:limit]
@@ -1275,7 +1287,7 @@ if {f.name for f in dataclass_fields(ContactRow)} != {*_ROW_FIELDS, "tags"}:
 _new = object.__new__
 
 
-def _row(r: tuple, tags: tuple[TagRef, ...]) -> ContactRow:
+def _row(r: tuple[Any, ...], tags: tuple[TagRef, ...]) -> ContactRow:
     """``ContactRow(*r[:7], status=r[7], tags=tags, status_id=r[8], ...)``, the same object
     (equal, hashed alike, as frozen), made without the frozen dataclass's ``__init__``: that
     sets each of the 12 fields through ``object.__setattr__`` (1.9 µs a row, a fifth of the
@@ -1302,7 +1314,7 @@ class _TagNames(Generic[V]):
     def __init__(self, store: ContactOps, shape: Callable[[tuple[str, ...]], V]) -> None:
         self.store = store
         self.shape = shape
-        self.version: tuple | None = None
+        self.version: tuple[Any, ...] | None = None
         self.by_key: dict[str, str] = {}  # name key -> tag name
         #: Name keys do not say which tags they are (two tags with one key, a key holding
         #: the separator): every contact's tags come from its links.
@@ -1346,12 +1358,12 @@ class _TagNames(Generic[V]):
     def from_links(
         self,
         tx: Tx,
-        rows: list[tuple],
+        rows: list[tuple[Any, ...]],
         names: Mapping[str | None, V],
         unknown: Sequence[int],
         at: int,
-        row_id: Callable[[tuple], int],
-    ) -> tuple[list[tuple], dict[str | None, V]]:
+        row_id: Callable[[tuple[Any, ...]], int],
+    ) -> tuple[list[tuple[Any, ...]], dict[str | None, V]]:
         """``rows`` with the rows at ``unknown`` named from their links: each gets a tags
         text of its own (``\\x00`` and its id: no stored text holds a NUL) in ``names``."""
         refs = self.store._tags_of(tx, [row_id(rows[i]) for i in unknown])
