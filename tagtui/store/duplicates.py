@@ -104,21 +104,21 @@ def _hash(value: object) -> int:
 class _Keys:
     """Per contact (by its place in the scan): its id and the keys the blocks and scores use."""
 
-    ids: array
-    email: array
-    phone: array
-    company: array
+    ids: array[int]
+    email: array[int]
+    phone: array[int]
+    company: array[int]
     #: sorted words of the name, nicknames made one (``~group``): the name block's key
-    name: array
+    name: array[int]
     #: the last word of the name (the surname, after "Smith, John" is turned round)
-    surname: array
+    surname: array[int]
     #: the first letter of the first word
-    initial: array
+    initial: array[int]
     words: list[tuple[str, ...]]
 
     @classmethod
     def empty(cls) -> _Keys:
-        return cls(*(array("q") for _ in range(7)), [])
+        return cls(array("q"), array("q"), array("q"), array("q"), array("q"), array("q"), array("q"), [])
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -482,7 +482,7 @@ class DuplicateOps(StoreBase):
 
 
 def _read_keys(
-    rows: Iterable[tuple],
+    rows: Iterable[tuple[Any, ...]],
     region: str | None,
     folding: bool,
     total: int,

@@ -163,8 +163,8 @@ def clean_sync_fields(values: dict[str, Any]) -> Fields:
         out["email"] = clean_email(_text_or_none(values.get("email")))
     except ValidationError:
         out["email"] = None
-    name = _lenient_text(values.get("name"), "name", CONTACT_NAME_MAX)
-    out["name"] = name or out["email"] or out["phone"] or out["company"] or "(no name)"
+    given = _lenient_text(values.get("name"), "name", CONTACT_NAME_MAX)
+    out["name"] = given or out["email"] or out["phone"] or out["company"] or "(no name)"
     tags: dict[str, str] = {}
     for raw in values.get("tags") or ():
         label = _label(str(raw), "tag")
@@ -224,7 +224,8 @@ def same_value(field_name: str, a: Any, b: Any) -> bool:
         return {slugify(t, "tag") for t in a or ()} == {slugify(t, "tag") for t in b or ()}
     if field_name == "status":
         return (slugify(a, "status") if a else None) == (slugify(b, "status") if b else None)
-    return a == b
+    same: bool = a == b
+    return same
 
 
 def changed_fields(before: Fields, after: Fields) -> set[str]:
@@ -421,7 +422,7 @@ class SyncOps(StoreBase):
         after = 0
         while True:
 
-            def run(tx: Tx, after: int = after) -> tuple[int, list[tuple]]:
+            def run(tx: Tx, after: int = after) -> tuple[int, list[tuple[Any, ...]]]:
                 source = self._source(tx, name)
                 rows = tx.all(
                     "SELECT id, href, contact_id, base FROM sync_item WHERE source_id = :id AND id > :after"
@@ -551,7 +552,10 @@ class SyncOps(StoreBase):
 
         def run(tx: Tx) -> str | None:
             source = self._source(tx, name)
-            return tx.scalar('SELECT value FROM tagtui_meta WHERE "key" = :k', {"k": _mark_key(source.id)})
+            mark: str | None = tx.scalar(
+                'SELECT value FROM tagtui_meta WHERE "key" = :k', {"k": _mark_key(source.id)}
+            )
+            return mark
 
         return self._read(run)
 
