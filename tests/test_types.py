@@ -19,3 +19,17 @@ def test_mypy_strict_passes_on_the_listed_modules(tmp_path: Path) -> None:
     )
     assert out.returncode == 0, out.stdout + out.stderr
     assert "no issues found in" in out.stdout
+
+
+def test_every_module_of_the_store_and_the_query_package_is_checked() -> None:
+    """A new module of tagtui/store or tagtui/query is type-checked from its first commit."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    listed = set(config["tool"]["mypy"]["files"])
+    modules = {
+        str(path.relative_to(ROOT))
+        for package in ("tagtui/store", "tagtui/query")
+        for path in (ROOT / package).glob("*.py")
+    }
+    assert modules and modules - listed == set()

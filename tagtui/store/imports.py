@@ -467,7 +467,7 @@ class ImportOps(StoreBase):
         self, tx: Tx, row: CheckedRow, status_id: int | None, state: ImportState, out: PendingWrites
     ) -> _Known:
         fields = row.fields
-        values = {k: fields.get(k) for k in CONTACT_FIELDS}
+        values: dict[str, Any] = {k: fields.get(k) for k in CONTACT_FIELDS}
         values["followers"] = values["followers"] or 0
         name, email, company, _, assignee, _, _ = values.values()
         contact_id = self._new_contact_id(tx, state)

@@ -143,7 +143,8 @@ def entries(events: list[tuple[int, str, int | None]], position: dict[int, int])
     best: int | None = None
     for i in range(len(ordered) - 1, -1, -1):
         later[i] = best
-        pos = position.get(ordered[i][2]) if ordered[i][2] is not None else None
+        status = ordered[i][2]
+        pos = position.get(status) if status is not None else None
         if pos is not None and (best is None or pos > best):
             best = pos
     out: list[Entry] = []
