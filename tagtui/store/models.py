@@ -406,7 +406,8 @@ class TrendEntryRow(SQLModel, table=True):
 
     __tablename__ = "trend_entry"
     __table_args__ = (
-        Index("ix_trend_entry_week", "workspace_id", "week", "contact_id", "status_id", "moved", "days"),
+        # In the order a query's trends group the window's rows (schema 8): no sort of them.
+        Index("ix_trend_entry_cell", "workspace_id", "week", "status_id", "days", "moved", "contact_id"),
         {"sqlite_with_rowid": False},
     )
 

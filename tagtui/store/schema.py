@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from tagtui.store.db import Database, Tx
 from tagtui.store.errors import DatabaseRefused
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 #: Tables of the first release: a database holding any of them without ``tagtui_meta`` is not ours.
 OUR_TABLES = ("tagtui_meta", "workspace", "status", "tag", "contact", "contact_tag", "event", "saved_view")
 
@@ -222,6 +222,17 @@ def _migrate_to_7(tx: Tx) -> None:
     tx.execute("DELETE FROM trend_state")
 
 
+def _migrate_to_8(tx: Tx) -> None:
+    """Schema 8: a query's trends read the window's ``trend_entry`` rows in the order they are
+    grouped (week, status, days), so that they are counted as read instead of sorted first:
+    ``ix_trend_entry_cell`` takes the place of ``ix_trend_entry_week`` (week, then contact)."""
+    tx.execute("DROP INDEX IF EXISTS ix_trend_entry_week")
+    tx.execute(
+        "CREATE INDEX IF NOT EXISTS ix_trend_entry_cell"
+        " ON trend_entry (workspace_id, week, status_id, days, moved, contact_id)"
+    )
+
+
 #: version -> function that brings a database from ``version - 1`` to ``version``.
 MIGRATIONS: dict[int, Callable[[Tx], None]] = {
     2: _migrate_to_2,
@@ -230,6 +241,7 @@ MIGRATIONS: dict[int, Callable[[Tx], None]] = {
     5: _migrate_to_5,
     6: _migrate_to_6,
     7: _migrate_to_7,
+    8: _migrate_to_8,
 }
 
 
@@ -258,6 +270,7 @@ MIGRATION_LABELS: dict[int, str] = {
     5: "indexes for sorting",
     6: "the Tags column's order",
     7: "trends of a query",
+    8: "trends of a query, grouped as read",
 }
 
 

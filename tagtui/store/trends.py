@@ -352,8 +352,8 @@ class TrendOps(InsightOps):
     def _selected_rows(self, tx: Tx, first: int, weeks: int) -> list[tuple[Any, ...]]:
         """The window's rows, as ``_folded_rows`` gives them, for the selected contacts: their
         ``trend_entry`` rows grouped. Fewer contacts than the window has entries: each
-        contact's rows by the primary key; more: the window's rows by ``ix_trend_entry_week``,
-        each looked up in the selection."""
+        contact's rows by the primary key; more: the window's rows by ``ix_trend_entry_cell``,
+        each looked up in the selection, in the order they are grouped (no sort)."""
         p = self._params(lo=first, hi=first + weeks - 1)
         window = int(
             tx.scalar(

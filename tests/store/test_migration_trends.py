@@ -44,3 +44,40 @@ def test_the_trend_tables_come_with_the_assignments_counted(db_url: str, backend
         # The triggers are back: a new assignment counts.
         store.change_tags(store.list_contacts().rows[0].id, add=["Cold"])
         assert store.trends().tags["Cold"][-1] == 2
+
+
+def _trend_entry_indexes(db_url: str, backend: str) -> set[str]:
+    if backend == "sqlite":
+        sql = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'trend_entry'"
+    else:
+        sql = (
+            "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
+            " AND tablename = 'trend_entry'"
+        )
+    return {r[0] for r in _run(db_url, sql) if not r[0].startswith(("sqlite_autoindex", "trend_entry_pkey"))}
+
+
+def test_schema_7_gains_the_trend_entry_index_in_group_order(db_url: str, backend: str) -> None:
+    """Schema 8: ``ix_trend_entry_cell`` (week, status, days: the order a query's trends group
+    the window's rows) takes the place of schema 7's ``ix_trend_entry_week``; the numbers stay."""
+    from tagtui.io.demo import generate
+    from tagtui.query import parse
+
+    with Store.open(db_url) as store:
+        generate(store, contacts=300, seed=7)
+        expected = {q: store.trends(parse(q), weeks=52).to_json() for q in ("tag:vip", "-status:lost")}
+    _run(db_url, "DROP INDEX ix_trend_entry_cell")
+    _run(
+        db_url,
+        "CREATE INDEX ix_trend_entry_week"
+        " ON trend_entry (workspace_id, week, contact_id, status_id, moved, days)",
+    )
+    _run(db_url, "UPDATE tagtui_meta SET value = '7' WHERE \"key\" = 'schema_version'")
+    assert _trend_entry_indexes(db_url, backend) == {"ix_trend_entry_week"}
+
+    with Store.open(db_url) as store:
+        assert _trend_entry_indexes(db_url, backend) == {"ix_trend_entry_cell"}
+        assert _run(db_url, "SELECT value FROM tagtui_meta WHERE \"key\" = 'schema_version'") == [("8",)]
+        for query, numbers in expected.items():
+            assert store.trends(parse(query), weeks=52).to_json() == numbers, query
+        assert sum(sum(v) for v in expected["tag:vip"]["entered"].values()) > 0

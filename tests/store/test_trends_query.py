@@ -221,3 +221,28 @@ def test_the_most_held_tags_of_a_large_selection_are_found_without_reading_every
     read.clear()
     store.trends(parse("-tag:t4"), weeks=WEEKS)
     assert 0 < len(read) < 5, read  # of the 5 tags, those that could be among the best
+
+
+def test_many_selected_contacts_window_rows_are_grouped_as_the_index_reads_them(
+    random_history: Store, monkeypatch: pytest.MonkeyPatch, backend: str
+) -> None:
+    """The window's rows of a large selection are counted in the order ``ix_trend_entry_cell``
+    holds them (SQLite: no sort of them before grouping), and give the plain computation's
+    numbers. (PostgreSQL plans the grouping itself: there only the numbers are checked.)"""
+    store = random_history
+    monkeypatch.setattr("tagtui.store.trends.by_contacts", lambda *_: False)
+    seen: list[str] = []
+    real = Tx.all
+
+    def spy(self: Tx, sql: str, params: dict | None = None) -> list:
+        rows = real(self, sql, params)
+        if "FROM trend_entry e" in sql and backend == "sqlite":
+            plan = real(self, "EXPLAIN QUERY PLAN " + sql, params)
+            seen.append(" / ".join(str(r[-1]) for r in plan))
+        return rows
+
+    monkeypatch.setattr(Tx, "all", spy)
+    assert store.trends(parse("-tag:t2"), weeks=WEEKS).to_json() == _expected(store, "-tag:t2")
+    if backend == "sqlite":
+        assert len(seen) == 1, seen
+        assert "ix_trend_entry_cell" in seen[0] and "GROUP BY" not in seen[0], seen[0]
