@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 import weakref
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, on, work
 from textual.app import App
@@ -25,6 +25,10 @@ from tagtui.config import Config, ConfigNotSaved, load_config, save_setting
 from tagtui.query.filter import EVERYTHING, Filter
 from tagtui.store import Store, TagtuiError
 from tagtui.store.types import UndoResult
+
+if TYPE_CHECKING:
+    from tagtui.store.sync import SyncSource
+    from tagtui.sync.engine import SyncReport
 
 #: How often (seconds) the app looks for changes made by other processes.
 POLL_SECONDS = 1.0
@@ -106,9 +110,9 @@ class TagtuiApp(ReportsWorkerErrors, App[int]):
         self._collector = IdleCollector()
         #: The CSS variables of the last full ``refresh_css``, and those each screen was styled with.
         self._css_refreshed: dict[str, str] = {}
-        self._css_styled: weakref.WeakKeyDictionary[Screen, dict[str, str]] = weakref.WeakKeyDictionary()
+        self._css_styled: weakref.WeakKeyDictionary[Screen[Any], dict[str, str]] = weakref.WeakKeyDictionary()
         #: The reports of this window's last sync (the Sync screen lists their conflicts).
-        self.sync_reports: list = []
+        self.sync_reports: list[SyncReport] = []
         super().__init__()
         # Textual made the stylesheet with these (a theme set below changes them).
         self._css_refreshed = self.get_css_variables()
@@ -302,9 +306,9 @@ class TagtuiApp(ReportsWorkerErrors, App[int]):
         """The address books: sync now, the last sync and its conflicts (escape goes back)."""
         self.open_place("sync")
 
-    def show_last_sync(self, sources: list) -> None:
+    def show_last_sync(self, sources: list[SyncSource]) -> None:
         """The header says when the workspace last synced (with any of its address books)."""
-        from tagtui.app.screens.sync import when
+        from tagtui.store.sync import sync_time as when
 
         base = self.store.workspace_name + (" · read-only" if self.store.read_only else "")
         last = max((s.last_sync for s in sources if s.last_sync), default=None)
@@ -413,7 +417,7 @@ class TagtuiApp(ReportsWorkerErrors, App[int]):
         line = f"{type(exc).__name__}: {first}" if first else type(exc).__name__
         self.notify(line, title="Unexpected error", severity="error", markup=False, timeout=10)
 
-    def worker_failed(self, worker: Worker) -> None:
+    def worker_failed(self, worker: Worker[Any]) -> None:
         """The one handler for failed workers: every node forwards its ``Worker.StateChanged`` here."""
         if worker.error is not None:
             self.notify_error(worker.error)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual.binding import Binding
@@ -43,14 +43,14 @@ class TagtuiCommands(Provider):
     """Offers the sections, the actions of the current screen and of every section, and saved views."""
 
     async def startup(self) -> None:
-        app: TagtuiApp = self.app  # type: ignore[assignment]
+        app = cast("TagtuiApp", self.app)  # the palette of no other app
         try:
             self._views = await asyncio.to_thread(app.store.list_views)
         except Exception:
             self._views = []
 
     def _commands(self) -> Iterator[PaletteCommand]:
-        app: TagtuiApp = self.app  # type: ignore[assignment]
+        app = cast("TagtuiApp", self.app)  # the palette of no other app
         screen = self.screen
         for section in SECTIONS:
             yield PaletteCommand(

@@ -7,6 +7,7 @@ name shows as its characters and control characters as visible placeholders.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Protocol
 
 from rich.text import Text
 
@@ -44,7 +45,18 @@ def chip(name: str, color: str, emoji: str | None = None) -> Text:
     return Text(f" {label} ", style=f"{foreground_for(color)} on {color}", end="")
 
 
-def tag_chips(tags: Iterable[object], *, limit: int | None = None) -> Text:
+class Chipped(Protocol):
+    """What a chip is drawn from: a tag, or a contact's reference to one."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def color(self) -> str: ...
+    @property
+    def emoji(self) -> str | None: ...
+
+
+def tag_chips(tags: Iterable[Chipped], *, limit: int | None = None) -> Text:
     """Chips for a contact's tags (objects with name, color, emoji), separated by spaces."""
     out = Text(end="")
     tags = list(tags)
@@ -52,7 +64,7 @@ def tag_chips(tags: Iterable[object], *, limit: int | None = None) -> Text:
     for i, tag in enumerate(shown):
         if i:
             out.append(" ")
-        out.append_text(chip(tag.name, tag.color, getattr(tag, "emoji", None)))  # type: ignore[attr-defined]
+        out.append_text(chip(tag.name, tag.color, tag.emoji))
     if limit is not None and len(tags) > limit:
         out.append(f" +{len(tags) - limit}", style="dim")
     return out

@@ -10,6 +10,7 @@ quits everywhere).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 
 #: Lower-case hint letters: every letter but ``q`` (the shared quit key).
 TAG_ALPHABET = "abcdefghijklmnoprstuvwxyz"
@@ -85,14 +86,23 @@ def assign_hints(labels: Sequence[tuple[int, str]], alphabet: str = TAG_ALPHABET
     return hints
 
 
-def tag_hints(tags: Sequence[object]) -> dict[int, str]:
+class Hinted(Protocol):
+    """What a hint is made for: a tag or a stage, by its id and slug."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def slug(self) -> str: ...
+
+
+def tag_hints(tags: Sequence[Hinted]) -> dict[int, str]:
     """Lower-case hints for tags (objects with ``id`` and ``slug``)."""
-    return assign_hints([(t.id, t.slug) for t in tags], TAG_ALPHABET)  # type: ignore[attr-defined]
+    return assign_hints([(t.id, t.slug) for t in tags], TAG_ALPHABET)
 
 
-def stage_hints(statuses: Sequence[object]) -> dict[int, str]:
+def stage_hints(statuses: Sequence[Hinted]) -> dict[int, str]:
     """Upper-case hints for pipeline stages (objects with ``id`` and ``slug``)."""
-    return assign_hints([(s.id, s.slug) for s in statuses], STAGE_ALPHABET)  # type: ignore[attr-defined]
+    return assign_hints([(s.id, s.slug) for s in statuses], STAGE_ALPHABET)
 
 
 class HintReader:
@@ -108,7 +118,7 @@ class HintReader:
         self.pending = ""
 
     def is_hint_char(self, ch: str | None) -> bool:
-        return bool(ch) and len(ch) == 1 and (ch in TAG_ALPHABET or ch in STAGE_ALPHABET)  # type: ignore[arg-type]
+        return ch is not None and len(ch) == 1 and (ch in TAG_ALPHABET or ch in STAGE_ALPHABET)
 
     def feed(self, ch: str) -> tuple[str, int] | None:
         """Add a character; returns ``(kind, id)`` when a hint is complete."""

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from tagtui.identity import slugify
 from tagtui.query import (
     EVERYTHING,
     Filter,
@@ -25,7 +26,6 @@ from tagtui.query import (
     render,
     top_level_terms,
 )
-from tagtui.store.rules import slugify
 
 TagMode = Literal["any", "all", "none"]
 #: The order a key press walks a tag through; ``None`` is "off".

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
+from typing import Any
 
 from textual.screen import Screen
 
@@ -23,7 +24,7 @@ class Section:
     name: str
     key: str
     title: str
-    screen: type[Screen]
+    screen: type[Screen[Any]]
 
 
 @dataclass(frozen=True)
@@ -40,8 +41,8 @@ class Place:
     module: str = ""
     class_name: str = ""
 
-    def screen(self) -> type[Screen]:
-        cls: type[Screen] = getattr(importlib.import_module(self.module), self.class_name)
+    def screen(self) -> type[Screen[Any]]:
+        cls: type[Screen[Any]] = getattr(importlib.import_module(self.module), self.class_name)
         return cls
 
 

@@ -32,3 +32,15 @@ async def test_the_store_of_a_screen_is_the_apps(seeded, make_app):
             await settle(pilot)
             assert app.screen.store is app.store is seeded
             assert app.screen.tagtui_app is app
+
+
+def test_the_app_has_no_type_ignore() -> None:
+    """The app is typed through InApp, protocols and Textual's public types: nothing silenced."""
+    app_dir = Path(tagtui.__file__).parent / "app"
+    found = [
+        f"{path.relative_to(app_dir)}:{number}"
+        for path in sorted(app_dir.rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if "# type: ignore" in line
+    ]
+    assert found == []

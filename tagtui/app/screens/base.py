@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from textual.binding import ActiveBinding
 from textual.dom import DOMNode
@@ -18,12 +18,17 @@ if TYPE_CHECKING:
 ResultType = TypeVar("ResultType")
 
 
+def app_of(node: DOMNode) -> TagtuiApp:
+    """The app ``node`` runs in: tagtui's screens and widgets run in no other."""
+    return cast("TagtuiApp", node.app)
+
+
 class InApp:
     """Mixin for tagtui's screens and widgets: the app they run in, and its store, typed."""
 
     @property
     def tagtui_app(self) -> TagtuiApp:
-        return cast("TagtuiApp", cast(DOMNode, self).app)
+        return app_of(cast(DOMNode, self))
 
     @property
     def store(self) -> Store:
@@ -40,14 +45,14 @@ class ReportsWorkerErrors:
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
-            self.app.worker_failed(event.worker)  # type: ignore[attr-defined]
+            app_of(cast(DOMNode, self)).worker_failed(event.worker)
 
 
 #: Bindings the footer shows first, so a narrow terminal cuts a screen's own keys, not these.
 FOOTER_FIRST = ("app.contacts", "app.tags", "app.statuses", "app.board", "app.help")
 
 
-class TagtuiScreen(InApp, ReportsWorkerErrors, Screen):
+class TagtuiScreen(InApp, ReportsWorkerErrors, Screen[Any]):
     """A full screen of the app."""
 
     #: Textual's, without its repaint of the whole screen at each focus move: the widgets whose

@@ -323,7 +323,7 @@ class BoardScreen(TagtuiScreen):
 
     def refresh_board(self) -> None:
         """Re-read the pipeline; rebuild the columns if it changed, else refresh their cards."""
-        self._fetch_statuses(getattr(self.app, "current_filter", EVERYTHING))
+        self._fetch_statuses(self.tagtui_app.current_filter)
 
     @work(thread=True, exclusive=True, group="board-statuses", exit_on_error=False)
     def _fetch_statuses(self, base: Filter) -> None:

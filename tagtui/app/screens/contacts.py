@@ -24,7 +24,7 @@ from tagtui.app.widgets.filter_panel import FilterPanel, LabelList
 from tagtui.app.widgets.footer import AppFooter
 from tagtui.app.widgets.job_progress import JobProgress
 from tagtui.app.widgets.query_bar import QueryInput
-from tagtui.query import EVERYTHING, parse
+from tagtui.query import EVERYTHING, Filter, parse
 from tagtui.query.parse import clauses
 from tagtui.store import Contact, Store, TagtuiError, ValidationError, View
 from tagtui.store.base import Selection
@@ -191,8 +191,8 @@ class ContactsScreen(TagtuiScreen):
 
     def on_mount(self) -> None:
         self._show_panel(self._panel_choice)
-        config = getattr(self.app, "config", None)
-        if config is not None and config.columns.get("contacts"):
+        config = self.tagtui_app.config
+        if config.columns.get("contacts"):
             self.table.choose_columns(config.columns["contacts"])
         # The first rows come first: the workspace's count, the panel's counts and the query
         # bar's words start when they have arrived (``_loaded``), not beside them.
@@ -516,9 +516,7 @@ class ContactsScreen(TagtuiScreen):
             if columns is None:
                 return
             self.table.choose_columns(columns)
-            save = getattr(self.app, "save_columns", None)
-            if save is not None:
-                save("contacts", columns)
+            self.tagtui_app.save_columns("contacts", columns)
 
         choices = [(key, label) for key, (label, _, _) in COLUMNS.items() if key != "mark"]
         self.app.push_screen(ColumnChooser(choices, self.table.shown_columns), chosen)
@@ -715,12 +713,12 @@ class ContactsScreen(TagtuiScreen):
         selection, n, describe = self._target()
         if self.table.all_selected:
             self._working(True, "counting…")
-            self._count_for_delete(selection)  # "all matches" may not be counted yet
+            self._count_for_delete(self.table.filter)  # "all matches" may not be counted yet
         else:
             self._confirm_delete(selection, n, describe)
 
     @work(thread=True, group="bulk-plan", exclusive=True, exit_on_error=False)
-    def _count_for_delete(self, selection: Selection) -> None:
+    def _count_for_delete(self, selection: Filter) -> None:
         try:
             n = self.store.count_contacts(selection)
         finally:

@@ -39,9 +39,9 @@ class HelpScreen(TagtuiScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        keymap = getattr(self.app, "config", None)
+        keymap = self.tagtui_app.config
         boxes: list[tuple[Static, int]] = []
-        for group in groups(keymap.keys if keymap is not None else {}):
+        for group in groups(keymap.keys):
             box = Static(key_table(group), classes="help-group")
             box.border_title = group.title
             boxes.append((box, len(group.rows) + len(group.notes) + 2))

@@ -12,6 +12,7 @@ and counted again once the changes are written.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Sequence
 
 from textual import events, work
 from textual.actions import parse as parse_action
@@ -114,7 +115,7 @@ class HintOverlay(TagtuiModal[bool]):
         bindings = self._bindings.key_to_bindings.get(key)
         if not bindings:
             return None
-        _, name, params = parse_action(bindings[0].action)  # type: ignore[index]
+        _, name, params = parse_action(bindings[0].action)
         return name, params
 
     def on_key(self, event: events.Key) -> None:
@@ -131,12 +132,12 @@ class HintOverlay(TagtuiModal[bool]):
         self._handle(key, ch)
 
     def _handle(self, key: str, ch: str | None) -> None:
-        if not self.reader.is_hint_char(ch):
+        if ch is None or not self.reader.is_hint_char(ch):
             action = self._action_of(key)
             if action is not None:
                 getattr(self, f"action_{action[0]}")(*action[1])
             return
-        self._hint(ch)  # type: ignore[arg-type]
+        self._hint(ch)
 
     def _hint(self, ch: str) -> None:
         found = self.reader.feed(ch)
@@ -204,7 +205,7 @@ class HintOverlay(TagtuiModal[bool]):
 def _marks(store: Store, selection: Selection, tags: list[Tag], statuses: list[Status]) -> dict[str, str]:
     """For each tag and stage: do all, some or none of the selected contacts have it?"""
     marks: dict[str, str] = {}
-    if isinstance(selection, list | tuple):
+    if isinstance(selection, Sequence):  # ids (a filter is never a sequence)
         if len(selection) > MARK_LIMIT:
             return {f"tag-{t.id}": "unknown" for t in tags}
         contacts = [store.get_contact(i) for i in selection]
@@ -216,7 +217,7 @@ def _marks(store: Store, selection: Selection, tags: list[Tag], statuses: list[S
             n = sum(1 for c in contacts if c.status_id == status.id)
             marks[f"status-{status.id}"] = _mark(n, total)
         return marks
-    f: Filter = selection  # type: ignore[assignment]
+    f: Filter = selection
     total = store.count_contacts(f)
     for tag in tags:
         n = store.count_contacts(all_of(f, Tags((tag.slug,))))

@@ -94,7 +94,7 @@ class InsightScreen(TagtuiScreen):
             self.action_refresh()
 
     def action_refresh(self) -> None:
-        query = self.filter if self.filter is not None else getattr(self.app, "current_filter", EVERYTHING)
+        query = self.filter if self.filter is not None else self.tagtui_app.current_filter
         self.query_one("#insight-scope", Label).update(Text("Counting…", style="dim"))
         self.query_one("#insight-pairs", DataTable).loading = True
         self._load(query)

@@ -23,9 +23,12 @@ MIN_TEXT = 10
 class LabelItem(Protocol):
     """A tag or a status, as far as this screen needs one."""
 
-    id: int
-    name: str
-    contacts: int | None
+    @property
+    def id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def contacts(self) -> int | None: ...
 
 
 class LabelListScreen(TagtuiScreen):
@@ -89,7 +92,7 @@ class LabelListScreen(TagtuiScreen):
         self.reload()
 
     @property
-    def table(self) -> DataTable:
+    def table(self) -> DataTable[Text | str]:
         return self.query_one(f"#{self.TOPIC}-table", DataTable)
 
     def current_item(self) -> LabelItem | None:

@@ -164,14 +164,15 @@ class TagPicker(SearchPicker[list[int]]):
     @on(Input.Submitted, "#search")
     def _submitted(self, event: Input.Submitted) -> None:
         highlighted = self.choices.highlighted_option
-        has_tag = highlighted is not None and (highlighted.id or "").isdigit()
+        tag_id = highlighted.id if highlighted is not None else None
+        has_tag = tag_id is not None and tag_id.isdigit()
         if event.value.strip():
-            if has_tag:
-                self.toggle(int(highlighted.id))  # type: ignore[union-attr, arg-type]
+            if tag_id is not None and has_tag:
+                self.toggle(int(tag_id))
             event.input.value = ""
             return
-        if not self.chosen and has_tag:
-            self.chosen.append(int(highlighted.id))  # type: ignore[union-attr, arg-type]
+        if not self.chosen and tag_id is not None and has_tag:
+            self.chosen.append(int(tag_id))
         if self.chosen:
             self.dismiss(list(self.chosen))
 
@@ -263,9 +264,10 @@ class ViewPicker(SearchPicker[View]):
 
     def action_delete_view(self) -> None:
         option = self.choices.highlighted_option
-        if option is None or not (option.id or "").isdigit():
+        index = option.id if option is not None else None
+        if index is None or not index.isdigit():
             return
-        self._delete(self.views[int(option.id)])  # type: ignore[arg-type]
+        self._delete(self.views[int(index)])
 
     @work(thread=True, group="views", exit_on_error=False)
     def _delete(self, view: View) -> None:

@@ -84,7 +84,7 @@ class RulesScreen(TagtuiScreen):
             self.reload()
 
     @property
-    def table(self) -> DataTable:
+    def table(self) -> DataTable[Text | str]:
         return self.query_one("#rules-table", DataTable)
 
     def current_rule(self) -> Rule | None:

@@ -26,7 +26,7 @@ from tagtui.store.sync import SyncSource
 from tagtui.store.sync import sync_time as when
 
 if TYPE_CHECKING:
-    from tagtui.sync.engine import Added
+    from tagtui.sync.engine import Added, SyncReport
 
 
 class SyncScreen(TagtuiScreen):
@@ -87,7 +87,7 @@ class SyncScreen(TagtuiScreen):
         sources.add_columns("Name", "Last sync", "Contacts", "URL")
         conflicts = self.query_one("#sync-conflicts", DataTable)
         conflicts.add_columns("Address book", "Contact", "Field", "Kept", "Local", "Remote")
-        self._show_conflicts(getattr(self.app, "sync_reports", []))
+        self._show_conflicts(self.tagtui_app.sync_reports)
         self.action_refresh()
 
     # -- the list ----------------------------------------------------------------------------
@@ -133,9 +133,7 @@ class SyncScreen(TagtuiScreen):
                     (f" · last sync {when(last)} · a conflict takes the {self.prefer} value (p)", "dim"),
                 )
             )
-        show = getattr(self.app, "show_last_sync", None)
-        if callable(show):
-            show(sources)
+        self.tagtui_app.show_last_sync(sources)
 
     @on(DataTable.RowSelected, "#sync-sources")
     def _selected(self) -> None:
@@ -193,7 +191,7 @@ class SyncScreen(TagtuiScreen):
 
         store = self.store
         job = self.query_one(JobProgress)
-        reports = []
+        reports: list[SyncReport] = []
         failure: BaseException | None = None
         stopped: str | None = None
         for number, name in enumerate(names):
@@ -225,7 +223,9 @@ class SyncScreen(TagtuiScreen):
                 failure = failure or exc
         self.app.call_from_thread(self._finished, reports, failure, stopped)
 
-    def _finished(self, reports: list, failure: BaseException | None, stopped: str | None = None) -> None:
+    def _finished(
+        self, reports: list[SyncReport], failure: BaseException | None, stopped: str | None = None
+    ) -> None:
         self.running = False
         self.query_one(JobProgress).finish()
         dry_run = any(r.dry_run for r in reports)
@@ -250,7 +250,7 @@ class SyncScreen(TagtuiScreen):
             show_error(self, failure)
         self.action_refresh()
 
-    def _show_conflicts(self, reports: list) -> None:
+    def _show_conflicts(self, reports: list[SyncReport]) -> None:
         table = self.query_one("#sync-conflicts", DataTable)
         table.clear()
         for r in reports:

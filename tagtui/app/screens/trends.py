@@ -67,7 +67,7 @@ class TrendsScreen(TagtuiScreen):
             self.action_refresh()
 
     def action_refresh(self) -> None:
-        query = self.filter if self.filter is not None else getattr(self.app, "current_filter", EVERYTHING)
+        query = self.filter if self.filter is not None else self.tagtui_app.current_filter
         self.query_one("#trends-scope", Label).update(Text("Counting…", style="dim"))
         self._load(query, self.weeks)
 
@@ -112,7 +112,7 @@ class TrendsScreen(TagtuiScreen):
         plt = widget.plt
         plt.clear_figure()
         plt.title("Contacts entering each stage per week")
-        xs = list(range(len(trends.weeks)))
+        xs: list[float] = list(range(len(trends.weeks)))
         legend = Text(" ", no_wrap=False)
         for i, (name, counts) in enumerate(trends.entered.items()):
             if any(counts):

@@ -15,6 +15,8 @@ going back shows the changes just made.
 from __future__ import annotations
 
 from collections import deque
+from dataclasses import replace
+from typing import Any
 
 from rich.console import Group
 from rich.table import Table
@@ -33,7 +35,7 @@ from tagtui.app.widgets.footer import AppFooter
 from tagtui.app.widgets.hint_list import HintItem, HintList
 from tagtui.app.writes import WriteQueue
 from tagtui.query import EVERYTHING, Filter
-from tagtui.store import Contact, ContactRow, NotFound, Status, Store, Tag, TagRef
+from tagtui.store import Contact, ContactRow, NotFound, Page, Status, Store, Tag, TagRef
 from tagtui.store.sorting import BY_NAME, Sort
 from tagtui.textsafe import visible
 
@@ -113,7 +115,7 @@ class TriageScreen(TagtuiScreen):
         self.first_position = position
         self.ahead: deque[ContactRow] = deque()
         #: The store's key of the last contact read ahead: the next page starts after it.
-        self._after: tuple | None = None
+        self._after: tuple[Any, ...] | None = None
         self._exhausted = False
         self.contact: Contact | None = None
         self.reviewed: set[int] = set()
@@ -172,7 +174,7 @@ class TriageScreen(TagtuiScreen):
             rows, after = page.rows, page.next_after
         self.app.call_from_thread(self._started, tags, statuses, total, rows, first, after, len(page.rows))
 
-    def _page(self, store: Store, after: tuple | None):  # type: ignore[no-untyped-def]
+    def _page(self, store: Store, after: tuple[Any, ...] | None) -> Page:
         return store.list_contacts(self.filter, limit=BATCH, after=after, with_total=False, sort=self.sort)
 
     def _started(
@@ -182,7 +184,7 @@ class TriageScreen(TagtuiScreen):
         total: int,
         rows: tuple[ContactRow, ...],
         first: Contact | None,
-        after: tuple | None,
+        after: tuple[Any, ...] | None,
         fetched: int,
     ) -> None:
         self.tags, self.statuses, self.total = tags, statuses, total
@@ -197,7 +199,7 @@ class TriageScreen(TagtuiScreen):
         self.index = 0
         self._show(first)
 
-    def _queue_rows(self, rows: tuple[ContactRow, ...], after: tuple | None, fetched: int) -> None:
+    def _queue_rows(self, rows: tuple[ContactRow, ...], after: tuple[Any, ...] | None, fetched: int) -> None:
         """Read ahead ``rows``; ``after`` is the key of the last, ``fetched`` how many the page had."""
         self.ahead.extend(rows)
         if after is not None:
@@ -222,12 +224,14 @@ class TriageScreen(TagtuiScreen):
         self._go_forward()
 
     @work(thread=True, exclusive=True, group="triage-load", exit_on_error=False)
-    def _fetch_more(self, store: Store, after: tuple | None) -> None:
+    def _fetch_more(self, store: Store, after: tuple[Any, ...] | None) -> None:
         page = self._page(store, after)
         first = store.get_contact(page.rows[0].id) if page.rows else None
         self.app.call_from_thread(self._more, page.rows, first, page.next_after)
 
-    def _more(self, rows: tuple[ContactRow, ...], first: Contact | None, after: tuple | None) -> None:
+    def _more(
+        self, rows: tuple[ContactRow, ...], first: Contact | None, after: tuple[Any, ...] | None
+    ) -> None:
         """The next page arrived (its first contact read), after the last contact of the trail."""
         self._queue_rows(rows, after, len(rows))
         if first is None:
@@ -393,7 +397,7 @@ class TriageScreen(TagtuiScreen):
         bindings = self._bindings.key_to_bindings.get(key)
         if not bindings:
             return None
-        _, name, params = parse_action(bindings[0].action)  # type: ignore[index]
+        _, name, params = parse_action(bindings[0].action)
         return name, params
 
     def on_key(self, event: events.Key) -> None:
@@ -415,8 +419,8 @@ class TriageScreen(TagtuiScreen):
             self._handle(key, ch)
 
     def _handle(self, key: str, ch: str | None) -> None:
-        if self._is_hint(key, ch):
-            self._hint(ch)  # type: ignore[arg-type]
+        if ch is not None and self._is_hint(key, ch):
+            self._hint(ch)
             return
         action = self._action_of(key)
         if action is not None and self.check_action(*action):
@@ -464,7 +468,7 @@ class TriageScreen(TagtuiScreen):
             tags = tuple(sorted((*c.tags, ref), key=lambda t: (t.name.lower(), t.id)))
             self.writes.submit(lambda: store.change_tags(cid, add=[tag_id]), self._tags_saved)
         self.changed.add(cid)
-        self._show(_with(c, tags=tags))
+        self._show(replace(c, tags=tags))
 
     def set_stage(self, status_id: int | None) -> None:
         c = self.contact
@@ -478,7 +482,7 @@ class TriageScreen(TagtuiScreen):
         self.writes.submit(lambda: store.set_status(cid, status_id))
         self.changed.add(cid)
         self._show(
-            _with(
+            replace(
                 c,
                 status_id=status_id,
                 status=status.name if status else None,
@@ -497,7 +501,7 @@ class TriageScreen(TagtuiScreen):
         if contact is None or tags is None or self.writes.busy:
             return
         if getattr(change, "contact_id", None) == contact.id:
-            self.contact = _with(contact, tags=tags)
+            self.contact = replace(contact, tags=tags)
             self._render_contact()
             self._render_hints()
 
@@ -539,9 +543,3 @@ def flowed_chips(tags: tuple[TagRef, ...], width: int) -> Text:
         out.append_text(piece)
         line += piece.cell_len
     return out
-
-
-def _with(contact: Contact, **changes: object) -> Contact:
-    from dataclasses import replace
-
-    return replace(contact, **changes)  # type: ignore[arg-type]

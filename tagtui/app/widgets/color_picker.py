@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -53,10 +54,10 @@ class ColorPicker(Widget, can_focus=True):
             out.append(mark, style=f"bold {foreground_for(hex_code)} on {hex_code}")
         return out
 
-    def get_content_width(self, container, viewport) -> int:  # type: ignore[no-untyped-def]
+    def get_content_width(self, container: Size, viewport: Size) -> int:
         return len(self.palette) * SWATCH_WIDTH
 
-    def get_content_height(self, container, viewport, width) -> int:  # type: ignore[no-untyped-def]
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return 1
 
     def show_color(self, hex_code: str | None) -> None:

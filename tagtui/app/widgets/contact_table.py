@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from rich.segment import Segment
 from rich.style import Style
@@ -27,9 +28,9 @@ from textual.strip import Strip
 from textual.worker import get_current_worker
 
 from tagtui.app.format import chip, literal, status_chip
-from tagtui.app.screens.base import ReportsWorkerErrors
+from tagtui.app.screens.base import InApp, ReportsWorkerErrors
 from tagtui.query import EVERYTHING, Filter
-from tagtui.store import ContactRow, Store, TagRef, ValidationError
+from tagtui.store import ContactRow, TagRef, ValidationError
 from tagtui.store.sorting import BY_NAME, SORT_FIELDS, Sort
 
 PAGE_SIZE = 100
@@ -42,7 +43,7 @@ HEADER = 1
 CELL_PADDING = 1
 
 #: Where a page starts: the store's ``next_after`` of the page before (by name ``(name_key, id)``).
-Key = tuple
+Key = tuple[Any, ...]
 
 #: key -> (label, minimum width, share of the spare width), in the order shown.
 COLUMNS: dict[str, tuple[str, int, int]] = {
@@ -78,11 +79,14 @@ def _literal(value: str | None, style: str = "") -> Text:
     return literal(value, style)
 
 
+K = TypeVar("K")
+V = TypeVar("V")
+
 #: Cells that many rows share (a tag set, a status), built once: a page repeats them.
-_SHARED: dict[tuple, Text] = {}
+_SHARED: dict[tuple[Any, ...], Text] = {}
 
 
-def _memo(cache: dict, key: object, build: Callable[[], object], limit: int = 4096):  # type: ignore[no-untyped-def]
+def _memo(cache: dict[K, V], key: K, build: Callable[[], V], limit: int = 4096) -> V:
     """``cache[key]``, built on a miss; the cache is emptied when it reaches ``limit``."""
     found = cache.get(key)
     if found is None:
@@ -92,7 +96,7 @@ def _memo(cache: dict, key: object, build: Callable[[], object], limit: int = 40
     return found
 
 
-def _shared(key: tuple, build: Callable[[], Text]) -> Text:
+def _shared(key: tuple[Any, ...], build: Callable[[], Text]) -> Text:
     return _memo(_SHARED, key, build).copy()
 
 
@@ -145,6 +149,9 @@ class ColumnKey(str):
     @property
     def value(self) -> str:
         return str.__str__(self)
+
+
+TAGS = ColumnKey("tags")
 
 
 @dataclass(frozen=True)
@@ -212,7 +219,7 @@ class Window:
     keys: dict[int, Key] = field(default_factory=dict)
 
 
-class ContactTable(ReportsWorkerErrors, ScrollView, can_focus=True):
+class ContactTable(InApp, ReportsWorkerErrors, ScrollView, can_focus=True):
     """Contacts matching ``filter``, a page at a time; ``selected`` / ``all_selected`` mark rows."""
 
     DEFAULT_CSS = """
@@ -402,9 +409,9 @@ class ContactTable(ReportsWorkerErrors, ScrollView, can_focus=True):
         #: What the current paint needs (set only while ``render_lines`` runs).
         self._paint: _Paint | None = None
         #: (id(row), marked, layout, theme) -> (row, its cells as segments, their width).
-        self._content_cache: dict[tuple, tuple[ContactRow, list[list[Segment]], int]] = {}
+        self._content_cache: dict[tuple[Any, ...], tuple[ContactRow, list[list[Segment]], int]] = {}
         #: (index, id(row), cursor, hover, marked, paint generation) -> (row, the drawn line).
-        self._line_cache: dict[tuple, tuple[ContactRow, Strip]] = {}
+        self._line_cache: dict[tuple[Any, ...], tuple[ContactRow, Strip]] = {}
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "select_cursor":
@@ -482,8 +489,9 @@ class ContactTable(ReportsWorkerErrors, ScrollView, can_focus=True):
 
     def get_column(self, key: str) -> Iterator[Text]:
         """The text of column ``key`` in every row of the window."""
+        column = ColumnKey(key)
         for row in self._rows:
-            yield self._cell_texts(row)[key]
+            yield self._cell_texts(row)[column]
 
     # -- cells --------------------------------------------------------------------------
 
@@ -495,9 +503,9 @@ class ContactTable(ReportsWorkerErrors, ScrollView, can_focus=True):
             return Text("●", style=f"bold {self.app.theme_variables.get('accent', 'yellow')}")
         return Text(" ")
 
-    def _cell_texts(self, row: ContactRow) -> dict[str, Text]:
+    def _cell_texts(self, row: ContactRow) -> dict[ColumnKey, Text]:
         """The row's cells, as text, for the columns on screen."""
-        width = self._columns["tags"].width if "tags" in self._columns else 20
+        width = self._columns[TAGS].width if TAGS in self._columns else 20
         tags = tuple((t.name, t.color, t.emoji) for t in row.tags)
         build: dict[str, Callable[[], Text]] = {
             "mark": lambda: self._mark(self._marked(row.id)),
@@ -821,7 +829,7 @@ class ContactTable(ReportsWorkerErrors, ScrollView, can_focus=True):
         count: int,
     ) -> None:
         # Pages never count: a count over a million rows takes a second, a page milliseconds.
-        store: Store = self.app.store  # type: ignore[attr-defined]
+        store = self.store
         worker = get_current_worker()
         pages: list[tuple[ContactRow, ...]] = []
         keys: dict[int, Key] = {}
@@ -857,7 +865,7 @@ class ContactTable(ReportsWorkerErrors, ScrollView, can_focus=True):
     def _count(self, generation: int, f: Filter) -> None:
         worker = get_current_worker()
         try:
-            total = self.app.store.count_contacts(f)  # type: ignore[attr-defined]
+            total = self.store.count_contacts(f)
         except ValidationError:
             return  # the page fetch reports it
         if not worker.is_cancelled:

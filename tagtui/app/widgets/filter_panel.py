@@ -13,6 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
+from textual.visual import VisualType
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
@@ -46,7 +47,7 @@ class LabelList(OptionList):
     class ClearRequested(Message):
         pass
 
-    def replace_prompt(self, index: int, prompt: Text) -> None:
+    def replace_prompt(self, index: int, prompt: VisualType) -> None:
         """Show a new prompt for one option, drawing only that option again.
 
         (``replace_option_prompt_at_index`` forgets every option's drawing, and the panel
@@ -231,7 +232,7 @@ def _replace(option_list: LabelList, options: list[Option]) -> None:
     if [o.id for o in current] == [o.id for o in options]:
         for index, (old, new) in enumerate(zip(current, options, strict=True)):
             if old.prompt != new.prompt:
-                option_list.replace_prompt(index, new.prompt)  # type: ignore[arg-type]
+                option_list.replace_prompt(index, new.prompt)
         return
     highlighted = option_list.highlighted_option
     keep = highlighted.id if highlighted else None

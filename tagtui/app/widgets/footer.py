@@ -52,7 +52,7 @@ class AppFooter(Footer):
     _built: list[_Built] | None = None
     _present: frozenset[int] = frozenset()
 
-    def bindings_changed(self, screen: Screen) -> None:
+    def bindings_changed(self, screen: Screen[Any]) -> None:
         self._told = True
         super().bindings_changed(screen)
 
@@ -170,9 +170,13 @@ class AppFooter(Footer):
         for (index, add), (ident, state) in zip(plan, contents[2], strict=True):
             merged += built[taken:index]
             if add:
-                (enabled, tooltip), key = state[0], type(sample)
-                widget = key(ident[1], ident[2], ident[3], ident[4], disabled=not enabled, tooltip=tooltip)
-                widget.set_reactive(key.compact, self.compact)  # type: ignore[attr-defined]
+                enabled, tooltip = state[0]
+                # Textual's key widget (FooterKey) is not in its public API: the class of a key built.
+                key: Any = type(sample)
+                widget: Widget = key(
+                    ident[1], ident[2], ident[3], ident[4], disabled=not enabled, tooltip=tooltip
+                )
+                widget.set_reactive(key.compact, self.compact)
                 widget.set_class(self.compact, "-compact", update=False)
                 added.append((widget, built[index][1][0] if index < len(built) else None))
                 present.add(len(merged))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
+from textual.geometry import Size
 from textual.widget import Widget
 
 from tagtui.app.format import chip, literal
@@ -78,7 +79,7 @@ class HintList(Widget):
         # A short list reads best as one column; a long one spreads out to stay short.
         return max(1, min(fit, -(-len(self.items) // 10)))
 
-    def get_content_height(self, container, viewport, width: int) -> int:  # type: ignore[no-untyped-def]
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         columns = self._columns(width)
         return max(1, -(-len(self.items) // columns))
 

@@ -7,10 +7,11 @@ row cursor has no use for; every list of the app takes the keys other list UIs u
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.widgets import DataTable
 
 
-class ListTable(DataTable):
+class ListTable(DataTable[Text | str]):
     """A DataTable whose ``home``/``end`` move a row cursor to the first and last row."""
 
     def action_scroll_home(self) -> None:

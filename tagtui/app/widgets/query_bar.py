@@ -8,11 +8,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import work
 from textual.binding import Binding
 from textual.suggester import Suggester
 from textual.widgets import Input
 
+from tagtui.app.screens.base import InApp
 from tagtui.query.complete import Vocabulary, complete
 from tagtui.store import TagtuiError
 
@@ -33,7 +36,7 @@ class QuerySuggester(Suggester):
         return completed
 
 
-class QueryInput(Input):
+class QueryInput(InApp, Input):
     """The query bar. ``tab`` completes; ``escape`` or ``down`` hands the keyboard back to the table."""
 
     BINDINGS = [
@@ -44,9 +47,9 @@ class QueryInput(Input):
         ),
     ]
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         self.suggester_words = QuerySuggester()
-        super().__init__(suggester=self.suggester_words, **kwargs)  # type: ignore[arg-type]
+        super().__init__(suggester=self.suggester_words, **kwargs)
 
     def action_leave(self) -> None:
         from tagtui.app.widgets.contact_table import ContactTable
@@ -69,7 +72,7 @@ class QueryInput(Input):
     @work(thread=True, exclusive=True, group="query-words", exit_on_error=False)
     def _load_words(self) -> None:
         try:
-            words = self.app.store.query_vocabulary()  # type: ignore[attr-defined]
+            words = self.store.query_vocabulary()
         except TagtuiError:
             return  # completion is a help, not a must: the bar still takes any query
         self.app.call_from_thread(self._set_words, words)
