@@ -259,6 +259,48 @@ def test_no_import_cycle_between_the_parts_of_tagtui() -> None:
     assert graph["tagtui.query"] <= {"tagtui.errors", "tagtui.identity"}
 
 
+def module_graph(sources: dict[str, tuple[str, bool]]) -> dict[str, set[str]]:
+    """Which module of tagtui imports which (inside functions too): ``from package import name``
+    counts as importing the module ``package.name`` when there is one, else the package."""
+    graph: dict[str, set[str]] = {}
+    for module, (source, package) in sources.items():
+        edges = graph.setdefault(module, set())
+        for target, names, _ in _imports(module, source, package):
+            for name in names or [""]:
+                sub = f"{target}.{name}"
+                found = sub if name and sub in sources else target
+                if found in sources and found != module:
+                    edges.add(found)
+    return graph
+
+
+def test_the_module_graph_follows_imports_inside_functions() -> None:
+    sources = {
+        "tagtui.sync": ("from tagtui.sync.remote import E\n", True),
+        "tagtui.sync.remote": ("def f():\n    from tagtui.sync import carddav\n", False),
+        "tagtui.sync.carddav": ("from .remote import E\nimport json\n", False),
+        "tagtui.sync.vdir": ("from tagtui.sync import open_remote\n", False),
+    }
+    graph = module_graph(sources)
+    assert graph == {
+        "tagtui.sync": {"tagtui.sync.remote"},
+        "tagtui.sync.remote": {"tagtui.sync.carddav"},
+        "tagtui.sync.carddav": {"tagtui.sync.remote"},
+        "tagtui.sync.vdir": {"tagtui.sync"},
+    }
+    assert find_cycle(graph) == ["tagtui.sync.remote", "tagtui.sync.carddav", "tagtui.sync.remote"]
+
+
+def test_no_import_cycle_between_the_modules_of_tagtui() -> None:
+    """No module imports one that imports it back, directly or around a loop, counting imports
+    made inside functions. ``tagtui.app`` is left out: its app, sections and screens still
+    import each other (issue 16 §5 wires them through one registry)."""
+    sources = {m: s for m, s in _sources().items() if _layer(m) != "tagtui.app"}
+    graph = module_graph(sources)
+    assert {"tagtui.store.db", "tagtui.io.csv_import", "tagtui.sync.remote"} <= set(graph)
+    assert find_cycle(graph) == []
+
+
 def test_the_query_package_loads_without_the_store() -> None:
     code = (
         "import json, sys\n"

@@ -21,8 +21,9 @@ from tagtui.io.vcard import card_text, split_name
 from tagtui.io.vcard import escape as escape  # re-exported: export's escaping is the vCard writer's
 from tagtui.io.vcard import fold as fold
 from tagtui.query.filter import Filter
+from tagtui.store.cells import TAG_SEPARATOR, neutralise
 from tagtui.store.errors import ValidationError
-from tagtui.store.imports import IMPORT_COLUMNS, TAG_SEPARATOR, neutralise
+from tagtui.store.imports import IMPORT_COLUMNS
 from tagtui.store.jobs import Progress
 from tagtui.store.types import ContactRow
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tagtui.io.csv_import import (
+from tagtui.io.text_files import (
     DEFAULT_ENCODING,
     FileContact,
     TextLines,

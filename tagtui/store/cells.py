@@ -22,6 +22,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 #: What neutralising puts in front, and may already stand (repeated) before a formula start.
 QUOTE = "'"
 _FIRST_CHARS = frozenset((*FORMULA_STARTS, QUOTE))
+#: What separates a contact's tags in its CSV cell (export writes it, import splits on it).
+TAG_SEPARATOR = ";"
 #: What makes ``csv.writer`` (QUOTE_MINIMAL) quote a cell.
 CSV_SPECIAL = (",", '"', "\r", "\n")
 

@@ -12,7 +12,7 @@ from tagtui.query.compile import Sizes
 from tagtui.query.filter import EVERYTHING, Filter
 from tagtui.store import jobs
 from tagtui.store.base import UNSET, Selection, StoreBase, as_id, as_refs
-from tagtui.store.cells import SQL_PARAMS, csv_quote, neutralise, neutralise_sql
+from tagtui.store.cells import SQL_PARAMS, TAG_SEPARATOR, csv_quote, neutralise, neutralise_sql
 from tagtui.store.columns import CONTACT_ROW_NAMES, insert_sql
 from tagtui.store.db import IntegrityViolation, Tx
 from tagtui.store.errors import Conflict, NotFound, ValidationError
@@ -313,8 +313,6 @@ class ContactOps(StoreBase):
         checked in one pass over its text; on another page the lines with a cell to quote
         are made again from their cells.
         """
-        from tagtui.store.imports import TAG_SEPARATOR
-
         db = self.db
         text_fields = ("name", "email", "company", "phone", "assignee")
         texts = [neutralise_sql(db, f"c.{name}") for name in text_fields]

@@ -541,7 +541,7 @@ class PostgresEngine:
     def connect(self, db: Database) -> Any:
         import psycopg
 
-        from tagtui.store.db import scrub
+        from tagtui.store.urls import scrub
 
         options: dict[str, Any] = {}
         if "connect_timeout=" not in db.connect_arg.partition("?")[2]:

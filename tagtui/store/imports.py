@@ -26,8 +26,10 @@ from typing import TYPE_CHECKING, Any, cast
 
 from tagtui.store.base import StoreBase
 
-# Formula neutralising is defined once, in ``cells`` (export's Python and SQL use it too).
+# Formula neutralising and the tags cell's separator are defined once, in ``cells`` (export's
+# Python and SQL use them too).
 from tagtui.store.cells import FORMULA_STARTS as FORMULA_STARTS
+from tagtui.store.cells import TAG_SEPARATOR as TAG_SEPARATOR
 from tagtui.store.cells import neutralise as neutralise
 from tagtui.store.cells import unneutralise as unneutralise
 from tagtui.store.columns import CONTACT_ROW, columns_of
@@ -48,7 +50,6 @@ IMPORT_COLUMNS = ("id", "name", "email", "company", "phone", "assignee", "follow
 ROW_FIELDS = ("name", "email", "company", "phone", "assignee", "followers", "notes")
 #: What a row may hold: the CSV columns, and ``notes`` (which vCards carry; CSV export does not).
 ROW_COLUMNS = (*IMPORT_COLUMNS, "notes")
-TAG_SEPARATOR = ";"
 BATCH = 1000
 #: An import of at least this many rows truncates SQLite's WAL once it has committed.
 CHECKPOINT_ROWS = 10_000

@@ -38,7 +38,8 @@ from tagtui.store.sync import (
     same_value,
 )
 from tagtui.store.types import JsonRecord
-from tagtui.sync.remote import Remote, RemoteChanged, RemoteError, is_http_url, open_remote
+from tagtui.sync.connect import open_remote
+from tagtui.sync.remote import Remote, RemoteChanged, RemoteError, is_http_url
 
 PREFER = ("remote", "local")
 #: The mass-delete guard (vdirsyncer's StorageEmpty rule): a sync that would delete more than

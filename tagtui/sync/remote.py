@@ -1,5 +1,5 @@
-"""The far side of a sync: one protocol for a CardDAV address book and a vdir folder, its errors,
-and ``open_remote``, which picks the right one for a URL or a path."""
+"""The far side of a sync: one protocol for a CardDAV address book and a vdir folder, and its
+errors (``tagtui.sync.connect.open_remote`` picks the right one for a URL or a path)."""
 
 from __future__ import annotations
 
@@ -69,18 +69,3 @@ class Remote(Protocol):
 
 def is_http_url(url: str) -> bool:
     return url.lower().startswith(("http://", "https://"))
-
-
-def open_remote(
-    url: str, user: str | None = None, password: str | None = None, timeout: float = 30
-) -> Remote:
-    """The address book at ``url``: a folder path (or ``file://`` URL) is a vdir; an ``http(s)://`` URL
-    is a CardDAV address book, or a server/principal URL whose one address book is found by discovery
-    (several found: RemoteError naming them)."""
-    if is_http_url(url):
-        from tagtui.sync.carddav import CardDavRemote
-
-        return CardDavRemote.discover(url, user=user, password=password, timeout=timeout)
-    from tagtui.sync.vdir import VdirRemote
-
-    return VdirRemote(url)

@@ -15,9 +15,8 @@ import pytest
 
 from tagtui.io.vcard import parse_cards
 from tagtui.store import Conflict, Store
-from tagtui.sync import engine
+from tagtui.sync import Changes, Remote, RemoteError, engine, open_remote
 from tagtui.sync.engine import sync
-from tagtui.sync.remote import Changes, Remote, RemoteError, open_remote
 
 NAME = "ab"
 

@@ -14,8 +14,8 @@ import pytest
 
 from tagtui.cli.main import main
 from tagtui.store import Store
+from tagtui.sync import RemoteError, open_remote
 from tagtui.sync.engine import sync
-from tagtui.sync.remote import RemoteError, open_remote
 from tests.sync.servers import DavServer, card
 
 
