@@ -241,6 +241,9 @@ class _Generator:
         self.status_count = len(status_ids)
         base = self.base = self._reserve_ids(tx)
         self._lookup_tables(tx, tag_ids, follower_tags, status_ids)
+        # Each contact is written with its profile's tags_key: no trigger rewrites it per tag.
+        job.write_tags_keys()
+        job.defer_indexes()
         assignments = 0
         # Told progress, it reports about twenty times (a small demo too); the data is the same.
         step = CHUNK if self.progress is None else min(CHUNK, max(PROGRESS_CHUNK, -(-self.total // 20)))
@@ -294,6 +297,11 @@ class _Generator:
         lasts = sorted(((n, text_key(n), _ascii(n), _popularity(n)) for n in LAST_NAMES), key=_by_key)
         rng = random.Random(f"profiles {self.seed}")
         profiles, profile_tags = _profiles(rng, tag_ids, follower_tags, status_ids, self.profiles)
+        name_keys = dict(tx.all("SELECT id, name_key FROM tag WHERE workspace_id = :ws", self.job.params()))
+        profiles = [
+            (*p, key)
+            for p, key in zip(profiles, _tags_keys(profile_tags, name_keys, len(profiles)), strict=True)
+        ]
         # Created at some working hour of the past year.
         start = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=DAYS)
         stamps = sorted(
@@ -308,7 +316,7 @@ class _Generator:
             "demo_copy": ("j INTEGER", [(j,) for j in range(1, 17)]),
             "demo_profile": (
                 "company TEXT, at_domain TEXT, tail TEXT, assignee TEXT, akey TEXT, status_id INTEGER,"
-                " note TEXT, phone TEXT, lo BIGINT, span BIGINT",
+                " note TEXT, phone TEXT, lo BIGINT, span BIGINT, tags_key TEXT",
                 profiles,
             ),
             "demo_profile_tag": ("tag_id INTEGER", profile_tags),
@@ -372,11 +380,11 @@ class _Generator:
         email = "p.prefix || CAST(h.g AS TEXT) || pr.at_domain"
         hashes = ", ".join(f"{self._hash(use)} AS {use}" for use in _HASHES)
         sql = (
-            f"INSERT INTO contact ({', '.join(CONTACT_ROW_NAMES)})"
+            f"INSERT INTO contact ({', '.join(CONTACT_ROW_NAMES)}, tags_key)"
             f" {_seq(lo, hi)}, h AS (SELECT g, {hashes} FROM seq)"
             f" SELECT h.g, :ws, p.name, {email}, pr.company, pr.phone || CAST(1000 + h.phone % 9000 AS TEXT),"
             " pr.assignee, pr.lo + h.followers % pr.span, pr.note, pr.status_id, p.name_key,"
-            f" {email}, pr.akey, p.key_sep || {email} || pr.tail, st.stamp, st.stamp, 1"
+            f" {email}, pr.akey, p.key_sep || {email} || pr.tail, st.stamp, st.stamp, 1, pr.tags_key"
             " FROM h CROSS JOIN demo_person p CROSS JOIN demo_profile pr CROSS JOIN demo_stamp st"
             f" WHERE p.i = {person} AND pr.i = h.profile % {self.profiles}"
             f" AND st.i = h.stamp % {size['demo_stamp']}"
@@ -500,6 +508,18 @@ def _follower_tag(follower_tags: Sequence[tuple[int, int]], lo: int, hi: int) ->
             return tag_id
         assert hi <= more_than, "a follower tier straddles an auto-tag threshold"
     return None
+
+
+def _tags_keys(
+    profile_tags: Sequence[tuple[int, int]], name_keys: dict[int, str], count: int
+) -> list[str | None]:
+    """The ``tags_key`` of each of ``count`` profiles (as ``engine.tags_key_of`` makes it: its
+    tags' name keys in name order, ties by id, joined by SEP; None without tags). Python's
+    order of strings is SQLite's and PostgreSQL's "C" collation of the key columns."""
+    tags: list[list[int]] = [[] for _ in range(count)]
+    for i, tag_id in profile_tags:
+        tags[i // TAG_STRIDE].append(tag_id)
+    return [SEP.join(k for k, _ in sorted((name_keys[t], t) for t in ids)) or None for ids in tags]
 
 
 def _popularity(name: str) -> int:

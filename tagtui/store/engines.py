@@ -134,6 +134,8 @@ class Engine(Protocol):
     def tags_key_of(self, contact_id: str) -> str: ...
     def trend_tag_triggers(self) -> list[str]: ...
     def tags_key_triggers(self) -> list[str]: ...
+    def pause_tags_key_added(self, tx: Tx) -> bool: ...
+    def resume_tags_key_added(self, tx: Tx) -> None: ...
     def sqlalchemy_dialect(self) -> Any: ...
 
 
@@ -506,6 +508,23 @@ class SqliteEngine:
             f" WHEN OLD.name_key IS NOT NEW.name_key BEGIN {renamed} END",
         ]
 
+    def pause_tags_key_added(self, tx: Tx) -> bool:
+        """Turn off, until ``resume_tags_key_added`` in the same transaction, the trigger that
+        rewrites a contact's ``tags_key`` at each tag it is given: for a bulk write that writes
+        each new contact's ``tags_key`` with it and gives tags to those contacts only. SQLite:
+        the row trigger is dropped (no other connection sees it gone: the write lock is ours).
+        Whether it was on."""
+        if "contact_tags_key_added" not in self.trigger_names(tx):
+            return False
+        tx.execute("DROP TRIGGER contact_tags_key_added")
+        return True
+
+    def resume_tags_key_added(self, tx: Tx) -> None:
+        (create,) = (
+            d for d in self.tags_key_triggers() if d.startswith("CREATE TRIGGER contact_tags_key_added ")
+        )
+        tx.execute(create)
+
     def sqlalchemy_dialect(self) -> Any:
         from sqlalchemy.dialects import sqlite
 
@@ -860,6 +879,13 @@ class PostgresEngine:
             " WHEN (OLD.name_key IS DISTINCT FROM NEW.name_key) EXECUTE FUNCTION contact_tags_key_renamed()"
         )
         return out
+
+    def pause_tags_key_added(self, tx: Tx) -> bool:
+        """Nothing: the statement trigger runs once a statement."""
+        return False
+
+    def resume_tags_key_added(self, tx: Tx) -> None:
+        """Nothing."""
 
     def sqlalchemy_dialect(self) -> Any:
         from sqlalchemy.dialects import postgresql

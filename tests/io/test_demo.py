@@ -12,6 +12,7 @@ from tagtui.io.demo import FOLLOWER_TAGS, RANKED_TAGS, DemoResult, generate
 from tagtui.query.filter import NoAssignee, NoStatus, NoTags, Tags
 from tagtui.store import Store, ValidationError
 from tagtui.store.contacts import search_key
+from tagtui.store.sorting import Sort
 from tagtui.store.statuses import STANDARD_PIPELINE
 from tagtui.store.tags import STANDARD_TAGS
 from tests.io.conftest import snapshot, sql
@@ -111,6 +112,55 @@ def test_emails_are_unique_and_keys_derived_like_the_store(store: Store) -> None
         assert email_key == email.lower()
         assert assignee_key == (assignee.lower() if assignee else None)
         assert search == search_key(name, email, company)
+
+
+def _indexes_and_triggers(store: Store) -> list[tuple[str, ...]]:
+    with store.db.transaction(write=False) as tx:
+        engine = tx.db.engine
+        tables = ("contact", "contact_tag", "event")
+        indexes = [(t, *i) for t in tables for i in engine.index_definitions(tx, t, but="")]
+        return sorted(indexes) + sorted((n,) for n in engine.trigger_names(tx))
+
+
+def _tags_order(store: Store, descending: bool = False) -> list[int]:
+    """The contacts in the Tags column's order, as a person pages through them."""
+    got: list[int] = []
+    after = None
+    while True:
+        page = store.list_contacts(limit=700, after=after, with_total=False, sort=Sort("tags", descending))
+        got += [r.id for r in page.rows]
+        if not page.rows or page.next_after is None:
+            return got
+        after = page.next_after
+
+
+def _by_tag_names(store: Store, descending: bool = False) -> list[int]:
+    rows = list(store.iter_contacts())
+    names = {r.id: [t.name.lower() for t in r.tags] for r in rows}
+    present = sorted((i for i in names if names[i]), key=lambda i: (names[i], i), reverse=descending)
+    return present + sorted((i for i in names if not names[i]), reverse=descending)
+
+
+def test_contacts_sort_by_their_tags_after_a_demo(store: Store) -> None:
+    """The demo writes each contact's tags key with it (the trigger that would rewrite it
+    per tag is off meanwhile, and on SQLite the indexes are built at the end): the Tags
+    order is exact after a first demo, after a second into a workspace with a tag of its own
+    spelling, and the trigger and every index are back."""
+    before = _indexes_and_triggers(store)
+    store.create_tag("aaa")
+    generate(store, contacts=N)
+    for descending in (False, True):
+        assert _tags_order(store, descending) == _by_tag_names(store, descending)
+    assert _indexes_and_triggers(store) == before
+    store.update_tag("VIP", name="0 VIP")  # sorts first now
+    generate(store, contacts=300, seed=3)
+    assert _tags_order(store) == _by_tag_names(store)
+    assert _indexes_and_triggers(store) == before
+    # The trigger is back: a tag given afterwards moves the contact.
+    last = _tags_order(store)[-1]
+    store.change_tags(last, add=["aaa"])
+    assert _tags_order(store) == _by_tag_names(store)
+    assert _tags_order(store)[-1] != last
 
 
 def test_follower_auto_tags_follow_reference_000(store: Store) -> None:
