@@ -329,25 +329,36 @@ def private_imports(sources: dict[str, tuple[str, bool]]) -> list[str]:
     return found
 
 
+def _names_a_store(node: ast.expr) -> bool:
+    """``store``, ``self.store``, ``Store.open(...)``: an expression that is a store."""
+    if isinstance(node, ast.Call):
+        return ast.unparse(node.func) in {"Store", "Store.open"}
+    name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
+    return name == "store"
+
+
 def private_store_uses(sources: dict[str, tuple[str, bool]]) -> list[str]:
     """``module:line expression`` for each private member of a store (``store._x``,
-    ``self.store._x``) used outside ``tagtui.store``."""
+    ``self.store._x``, or ``s._x`` after ``s = self.store`` in the same module) used outside
+    ``tagtui.store``."""
     found: list[str] = []
     for module, (source, _) in sources.items():
         if module.startswith("tagtui.store"):
             continue
-        for node in ast.walk(ast.parse(source)):
+        tree = ast.parse(source)
+        aliases = {
+            target.id
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Assign) and _names_a_store(node.value)
+            for target in node.targets
+            if isinstance(target, ast.Name)
+        }
+        for node in ast.walk(tree):
             if not (isinstance(node, ast.Attribute) and node.attr.startswith("_")):
                 continue
             owner = node.value
-            name = (
-                owner.id
-                if isinstance(owner, ast.Name)
-                else owner.attr
-                if isinstance(owner, ast.Attribute)
-                else ""
-            )
-            if name == "store" and not node.attr.startswith("__"):
+            store = _names_a_store(owner) or (isinstance(owner, ast.Name) and owner.id in aliases)
+            if store and not node.attr.startswith("__"):
                 found.append(f"{module}:{node.lineno} {ast.unparse(node)}")
     return found
 
@@ -355,6 +366,7 @@ def private_store_uses(sources: dict[str, tuple[str, bool]]) -> list[str]:
 def test_the_private_name_checks_find_what_they_look_for() -> None:
     sources = {
         "tagtui.io.demo": ("def f(store):\n    store._write(1)\n    self.store._params()\n", False),
+        "tagtui.io.e": ("s = self.store\nx = s._week('at')\nt = Store.open(p)\nt._tx()\nu._v\n", False),
         "tagtui.io.b": (
             "from tagtui.store.contacts import CONTACT_FIELDS, _keys\nimport tagtui.x._y\n",
             False,
@@ -370,6 +382,8 @@ def test_the_private_name_checks_find_what_they_look_for() -> None:
     assert private_store_uses(sources) == [
         "tagtui.io.demo:2 store._write",
         "tagtui.io.demo:3 self.store._params",
+        "tagtui.io.e:2 s._week",
+        "tagtui.io.e:4 t._tx",
     ]
 
 

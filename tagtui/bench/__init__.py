@@ -778,7 +778,7 @@ class Bench:
             "end": utc_stamp(starts[-1] + timedelta(weeks=1)),
             "origin": utc_stamp(starts[0]),
         }
-        sql = s._stage_sql("event e", " AND e.at >= :start AND e.at < :end", s._week("at"))
+        sql = s.window_stages_sql()
 
         def ours() -> int:
             return sum(sum(v) for v in s.trends(weeks=12).entered.values())

@@ -309,6 +309,12 @@ class TrendOps(InsightOps):
             " FROM seq WHERE pos IS NOT NULL AND next_at IS NOT NULL GROUP BY sid, w, d"
         )
 
+    def window_stages_sql(self) -> str:
+        """The statement that computes every contact's stages in a window straight from the
+        event log (``:ws``, ``:start``, ``:end`` and ``:origin``, the window's start), as
+        ``trends`` without a query did before its tables: what ``tagtui bench`` compares with."""
+        return self._stage_sql("event e", " AND e.at >= :start AND e.at < :end", self._week("at"))
+
     def _trend_rows(self, tx: Tx, query: Filter, start: str, end: str) -> list[tuple[Any, ...]]:
         """The window's rows (as ``_stage_sql``, weeks counted from the window's first),
         computed from the log: on a read-only database whose trend tables are behind."""
