@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from textual.coordinate import Coordinate
 from textual.widgets import Input, Label
@@ -256,6 +258,41 @@ async def test_escape_clears_the_marks(seeded, make_app):
         await settle(pilot)
         await pilot.press("x", "x", "escape")
         assert set(marks(app)) == {""}
+        assert text_of(app, "#selection") == ""
+
+
+async def test_the_tables_filter_total_and_marks_are_reactives(seeded, make_app):
+    """A watcher of the contacts table sees its filter, its count and its marks change as keys
+    change them (the count row is drawn from them)."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(ContactTable)
+        seen: list[tuple[str, object]] = []
+
+        def watcher(name: str) -> Callable[[object], None]:
+            return lambda value: seen.append((name, value))
+
+        for name in ("filter", "total", "selected", "all_selected"):
+            app.screen.watch(table, name, watcher(name), init=False)
+        await pilot.press("slash")
+        await type_text(pilot, "tag:vip")
+        await settle(pilot, typed=True)
+        assert ("filter", parse("tag:vip")) in seen
+        assert ("total", 4) in seen and table.total == 4
+        assert text_of(app, "#count") == "4 of 10 contacts"
+        await pilot.press("enter")  # back to the table
+        await settle(pilot)
+        seen.clear()
+        first, second = table.current.id, table.rows_in_window[1].id
+        await pilot.press("x", "x")
+        assert seen == [("selected", frozenset({first})), ("selected", frozenset({first, second}))]
+        assert text_of(app, "#selection") == "● 2 marked"
+        await pilot.press("ctrl+a")  # every match: no ids
+        assert seen[2:] == [("all_selected", True), ("selected", frozenset())]
+        assert text_of(app, "#selection") == "● all 4 marked"
+        await pilot.press("escape")
+        assert seen[4:] == [("all_selected", False)]
         assert text_of(app, "#selection") == ""
 
 

@@ -194,6 +194,10 @@ class ContactsScreen(TagtuiScreen):
         config = self.tagtui_app.config
         if config.columns.get("contacts"):
             self.table.choose_columns(config.columns["contacts"])
+        # The count row follows the table's state: its count, and what is marked.
+        self.watch(self.table, "total", self._total_changed, init=False)
+        self.watch(self.table, "selected", self._selection_changed, init=False)
+        self.watch(self.table, "all_selected", self._selection_changed, init=False)
         # The first rows come first: the workspace's count, the panel's counts and the query
         # bar's words start when they have arrived (``_loaded``), not beside them.
         self.table.show(EVERYTHING)
@@ -367,6 +371,10 @@ class ContactsScreen(TagtuiScreen):
         self._show_count()
         self._update_bindings()
 
+    def _total_changed(self) -> None:
+        self._show_count()
+        self._update_bindings()
+
     @on(FilterPanel.Changed)
     def _panel_changed(self, event: FilterPanel.Changed) -> None:
         self.state = event.state
@@ -413,7 +421,6 @@ class ContactsScreen(TagtuiScreen):
 
     # -- selection ------------------------------------------------------------------------
 
-    @on(ContactTable.SelectionChanged)
     @on(ContactTable.RowHighlighted)
     def _selection_changed(self) -> None:
         table = self.table

@@ -23,6 +23,7 @@ from textual import events, on, work
 from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
+from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import get_current_worker
@@ -319,11 +320,6 @@ class ContactTable(InApp, ReportsWorkerErrors, ScrollView, can_focus=True):
             self.table = table
             self.error = error
 
-    class SelectionChanged(Message):
-        def __init__(self, table: ContactTable) -> None:
-            super().__init__()
-            self.table = table
-
     class RowMessage(Message):
         """Something happened at a row: the table and the row under its cursor."""
 
@@ -375,19 +371,22 @@ class ContactTable(InApp, ReportsWorkerErrors, ScrollView, can_focus=True):
             self.generation = generation
             self.error = error
 
+    #: The filter whose matches are shown (a newer one waits in ``_pending`` for its first page).
+    filter: var[Filter] = var(EVERYTHING, init=False)
+    #: How many contacts match ``filter``; ``None`` while they are being counted.
+    total: var[int | None] = var[int | None](0, init=False)
+    #: The marked contacts, by id; with ``all_selected``, every match is marked instead.
+    selected: var[frozenset[int]] = var(frozenset[int](), init=False)
+    all_selected: var[bool] = var(False, init=False)
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.filter: Filter = EVERYTHING
         #: The order of the rows shown (the header's arrow shows it).
         self.sort: Sort = BY_NAME
         #: A sort asked for with the pending filter.
         self._pending_sort: Sort | None = None
         #: The id of a page's last row -> the key the next page starts from (see ``Window.keys``).
         self._keys: dict[int, Key] = {}
-        #: How many contacts match; ``None`` while they are being counted.
-        self.total: int | None = 0
-        self.selected: set[int] = set()
-        self.all_selected = False
         self._pages: list[tuple[ContactRow, ...]] = []
         #: The window's rows, one list (what the lines are drawn from).
         self._rows: list[ContactRow] = []
@@ -875,7 +874,6 @@ class ContactTable(InApp, ReportsWorkerErrors, ScrollView, can_focus=True):
     def _on_counted(self, message: _Counted) -> None:
         if message.generation == self._generation:
             self.total = message.total
-            self.post_message(self.Loaded(self, self.total, False))
 
     @on(_Failed)
     def _on_failed(self, message: _Failed) -> None:
@@ -903,14 +901,13 @@ class ContactTable(InApp, ReportsWorkerErrors, ScrollView, can_focus=True):
             self.filter = message.filter
             self.sort = message.sort
             self.all_selected = False
-            self.selected.clear()
+            self.selected = frozenset()
             self._starts.clear()
             self._first_page = 0
             self._pages = list(window.pages[:1]) or [()]
             self._record_starts(0)
             self._recount()
             self._fill(0, 0)
-            self.post_message(self.SelectionChanged(self))
             self.post_message(self.Loaded(self, self.total, True))
             return
         if kind == "jump":
@@ -1030,25 +1027,19 @@ class ContactTable(InApp, ReportsWorkerErrors, ScrollView, can_focus=True):
                 self.notify("Every match is marked: press escape to unmark them first.", timeout=3)
                 return
             self.all_selected = False
-            self.selected = {r.id for r in self.rows_in_window if r.id != row.id}
+            self.selected = frozenset(r.id for r in self.rows_in_window if r.id != row.id)
         elif row.id in self.selected:
-            self.selected.discard(row.id)
+            self.selected -= {row.id}
         else:
-            self.selected.add(row.id)
-        self._refresh_marks()
-        self.post_message(self.SelectionChanged(self))
+            self.selected |= {row.id}
 
     def select_all(self) -> None:
         self.all_selected = True
-        self.selected.clear()
-        self._refresh_marks()
-        self.post_message(self.SelectionChanged(self))
+        self.selected = frozenset()
 
     def clear_selection(self) -> None:
         self.all_selected = False
-        self.selected.clear()
-        self._refresh_marks()
-        self.post_message(self.SelectionChanged(self))
+        self.selected = frozenset()
 
     def selection(self) -> Filter | list[int]:
         """What a bulk action applies to: the filter (select all), the marked ids, or the cursor row."""
@@ -1068,5 +1059,8 @@ class ContactTable(InApp, ReportsWorkerErrors, ScrollView, can_focus=True):
         row = self.current
         return [row] if row else []
 
-    def _refresh_marks(self) -> None:
+    def watch_selected(self) -> None:
         self.refresh()  # a row's line is drawn again when its mark changed
+
+    def watch_all_selected(self) -> None:
+        self.refresh()
