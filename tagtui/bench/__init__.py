@@ -816,6 +816,8 @@ class Bench:
             queries.append(
                 (f"tag:{tags[1]} tag:{tags[0]} -status:{status[0]}", "the two most used, not the last stage")
             )
+        if tags:  # nearly every contact: a negation (its tags counted from those it leaves out)
+            queries.append((f"-tag:{tags[-1]}", "all but the least used tag"))
         for text, what in queries:
             query = parse(text)
             self.add(

@@ -38,8 +38,12 @@ A query reads ``trend_entry`` (schema 7), kept with those tables: one row per st
 that set a stage, with its week, whether the contact moved on and its stay's whole days.
 The query's contact ids go to a temporary table once (``SELECTED``); its stage numbers are
 their rows of the window grouped, its tags their assignments (those made in the window by
-``ix_contact_tag_made``). A read-only database whose tables are behind computes the stage
-numbers from the log instead: one SQL pass over the window (seconds at a million contacts).
+``ix_contact_tag_made``). A negated query (``-tag:vip``, ``-tag:a -status:lost``) that
+selects most contacts counts its tags as the workspace's (``trend_tag``) less those of the
+contacts it leaves out (``REST``, found by what it negates), far fewer rows to look up; its
+stage numbers still come from its own contacts' rows. A read-only database whose tables are
+behind computes the stage numbers from the log instead: one SQL pass over the window
+(seconds at a million contacts).
 """
 
 from __future__ import annotations
@@ -49,7 +53,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tagtui.query.filter import EVERYTHING, Filter
+from tagtui.query.filter import EVERYTHING, And, Filter, Not, any_of
 from tagtui.store.db import Tx
 from tagtui.store.errors import ValidationError
 from tagtui.store.insight import InsightOps
@@ -69,6 +73,8 @@ WEEKS_MAX = 104
 FEW = 20
 #: The temporary table that holds a query's contact ids while its trends are computed.
 SELECTED = "trend_selected"
+#: The temporary table that holds the ids of the contacts a negated query leaves out (``REST``).
+REST = "trend_rest"
 #: How many tags the tag growth follows (those the most contacts of the selection have).
 TREND_TAGS = 8
 
@@ -202,6 +208,22 @@ def by_contacts(selected: int, rows: int) -> bool:
     return selected < rows
 
 
+def by_rest(selected: int, contacts: int) -> bool:
+    """Whether to count a selection's tags as the workspace's (``trend_tag``) less those of the
+    contacts it leaves out: when they are fewer than it holds."""
+    return selected * 2 > contacts
+
+
+def rest_of(query: Filter) -> Filter | None:
+    """The contacts ``query`` leaves out, as a filter, when ``query`` is a negation (``-tag:vip``,
+    ``-tag:a -status:lost``): what it negates, which an index finds. ``None`` otherwise."""
+    if isinstance(query, Not):
+        return query.child
+    if isinstance(query, And) and query.children and all(isinstance(c, Not) for c in query.children):
+        return any_of(*(c.child for c in query.children if isinstance(c, Not)))
+    return None
+
+
 def check_weeks(weeks: object) -> int:
     if isinstance(weeks, bool) or not isinstance(weeks, int) or not 1 <= weeks <= WEEKS_MAX:
         raise ValidationError(f"weeks must be a whole number from 1 to {WEEKS_MAX}", field="weeks")
@@ -219,6 +241,7 @@ class TrendOps(InsightOps):
         def run(tx: Tx) -> Trends:
             if query != EVERYTHING:
                 self._select(tx, query)
+                self._select_rest(tx, query)
             statuses = tx.all(
                 "SELECT s.id, s.name, s.color FROM status s WHERE s.workspace_id = :ws"
                 " ORDER BY s.position, s.id",
@@ -340,9 +363,28 @@ class TrendOps(InsightOps):
         tx.trend_selected = int(tx.scalar(f"SELECT COUNT(*) FROM {SELECTED}"))  # type: ignore[attr-defined]
         self.db.engine.analyze_temp(tx, SELECTED)  # a fresh temporary table has no statistics
 
+    def _select_rest(self, tx: Tx, query: Filter) -> None:
+        """For a negated query selecting most contacts (``by_rest``), put the ids of those it
+        leaves out in the temporary table ``REST`` (``rest_of``: found by an index, where the
+        selection is found by a lookup for each contact); its tags are then counted from them.
+        Unless the two tables together hold each contact once, ``REST`` is left empty and unused."""
+        tx.trend_rest = False  # type: ignore[attr-defined]
+        rest = rest_of(query)
+        if rest is None or not by_rest(self._selected_size(tx), self._contacts(tx)):
+            return
+        source, where, params = self._shaped(tx, rest, "count")  # type: ignore[attr-defined]
+        self.db.snapshot(tx, REST, f"SELECT c.id FROM {source} WHERE {where}", params)
+        left = int(tx.scalar(f"SELECT COUNT(*) FROM {REST}"))
+        if left + self._selected_size(tx) != self._contacts(tx):  # not the other contacts: unused
+            tx.execute(f"DELETE FROM {REST}")
+            return
+        self.db.engine.analyze_temp(tx, REST)
+        tx.trend_rest = True  # type: ignore[attr-defined]
+
     def _unselect(self, tx: Tx) -> None:
         # SQLite keeps a temporary table as long as the connection: free its memory now.
         self.db.engine.drop_temp(tx, SELECTED)
+        self.db.engine.drop_temp(tx, REST)
 
     def _selected_size(self, tx: Tx) -> int:
         return int(tx.trend_selected)  # type: ignore[attr-defined]
@@ -611,6 +653,55 @@ class TrendOps(InsightOps):
         top = sorted(found, key=lambda i: (-found[i], key[i], i))[:TREND_TAGS]
         return {i: found[i] for i in top}
 
+    def _tags_by_rest(self, tx: Tx, start: str) -> tuple[list[int], list[tuple[int, int, int]]]:
+        """The ``TREND_TAGS`` tags the most selected contacts have (most first, then by name),
+        and their ``(tag, week, n)`` assignments to the selection (week -1: before the window),
+        when ``REST`` holds the other contacts: the workspace's assignments by tag and week
+        (``trend_tag``) less the rest's. The rest's tags are counted by their own assignments
+        (the primary key's index), and the top tags' weeks from their assignments made since
+        a day before the window (by ``ix_contact_tag_made``, each looked up in the rest), each
+        given ``trend_tag``'s week, so that the two subtract cell by cell."""
+        first = week_number(_moment(start))
+        cells: dict[tuple[int, int], int] = {}
+        for tag_id, w, n in tx.all(
+            "SELECT k.tag_id, CASE WHEN k.week < :first THEN -1 ELSE k.week - :first END AS w, SUM(k.n)"
+            " FROM trend_tag k JOIN tag t ON t.id = k.tag_id WHERE t.workspace_id = :ws GROUP BY k.tag_id, w",
+            self._params(first=first),
+        ):
+            cells[(int(tag_id), int(w))] = int(n)
+        totals: dict[int, int] = {}
+        for (tag_id, _), n in cells.items():
+            totals[tag_id] = totals.get(tag_id, 0) + n
+        left = {
+            int(i): int(n)
+            for i, n in tx.all(
+                f"SELECT ct.tag_id, COUNT(*) FROM {REST} s CROSS JOIN contact_tag ct"
+                " WHERE ct.contact_id = s.id GROUP BY ct.tag_id"
+            )
+        }
+        for tag_id, n in left.items():
+            totals[tag_id] = totals.get(tag_id, 0) - n
+        names = dict(tx.all("SELECT id, name_key FROM tag WHERE workspace_id = :ws", self._params()))
+        held = [i for i, n in totals.items() if n > 0 and i in names]
+        top = sorted(held, key=lambda i: (-totals[i], names[i], i))[:TREND_TAGS]
+        if not top:
+            return [], []
+        week = self.db.engine.week_of("ct.created_at")
+        tag_list = ", ".join(str(i) for i in top)
+        recent = tx.all(
+            f"SELECT ct.tag_id, {week} - :first AS w, COUNT(*) FROM contact_tag ct"
+            f" WHERE ct.tag_id IN ({tag_list}) AND ct.created_at >= :lo"
+            f" AND +ct.contact_id IN (SELECT id FROM {REST}) GROUP BY ct.tag_id, w",
+            {"first": first, "lo": utc_stamp(_moment(start) - timedelta(days=1))},
+        )
+        for tag_id, w, n in recent:
+            key = (int(tag_id), max(int(w), -1))
+            cells[key] = cells.get(key, 0) - int(n)
+            left[int(tag_id)] -= int(n)
+        for tag_id in top:  # the rest's assignments made before those
+            cells[(tag_id, -1)] = cells.get((tag_id, -1), 0) - left.get(tag_id, 0)
+        return top, [(i, w, n) for (i, w), n in cells.items() if i in top and n]
+
     def _tag_growth(self, tx: Tx, query: Filter, start: str, weeks: int) -> dict[str, list[int]]:
         if query == EVERYTHING:  # from trend_tag, which triggers keep: weeks × tags rows
             first = week_number(_moment(start))
@@ -631,6 +722,11 @@ class TrendOps(InsightOps):
                 f" FROM trend_tag WHERE tag_id IN ({tag_list}) GROUP BY tag_id, w",
                 {"first": first},
             )
+        elif getattr(tx, "trend_rest", False):
+            ids, rows = self._tags_by_rest(tx, start)
+            if not ids:
+                return {}
+            tag_list = ", ".join(str(int(i)) for i in ids)
         else:
             totals = self._selected_tag_totals(tx)
             ids = list(totals)

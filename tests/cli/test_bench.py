@@ -67,11 +67,12 @@ def test_bench_runs_every_operation_and_writes_json(run: Cli, tmp_path, monkeypa
     assert any("tag:vip -tag:cold-lead status:qualified" in op for op in ops)
     assert any(op.startswith("export:") and op.endswith("as csv") for op in ops)
     assert any(op.startswith("demo --contacts 2,000") for op in ops)
-    assert [op.split(",")[0] for op in ops if op.startswith("trends:")] == ["trends: 12 weeks"] * 4
+    assert [op.split(",")[0] for op in ops if op.startswith("trends:")] == ["trends: 12 weeks"] * 5
     assert [op.split("(")[-1] for op in ops if op.startswith("trends: 12 weeks, --query")] == [
         "the least used tag)",
         "the most used tag)",
         "the two most used, not the last stage)",
+        "all but the least used tag)",
     ]
     # Group 13: the UI in a real terminal (issue 15's lines), then enter to rows over both queries.
     assert [op for r, op in zip(results, ops, strict=True) if r["group"] == 13] == [

@@ -20,7 +20,16 @@ from tagtui.store.trends import week_starts
 
 WEEKS = 6
 DAY = timedelta(days=1)
-QUERIES = ["tag:t0", "status:won", "tag:t0 tag:t1 -status:lost", "ann", "-tag:t2", "tag:t3 or status:new"]
+QUERIES = [
+    "tag:t0",
+    "status:won",
+    "tag:t0 tag:t1 -status:lost",
+    "ann",
+    "-tag:t2",
+    "tag:t3 or status:new",
+    "-tag:t0 -status:lost",
+    "-(tag:t1 or ann)",
+]
 
 
 def _at(moment: datetime) -> str:
@@ -173,13 +182,31 @@ def random_history(store: Store) -> Store:
 def test_a_query_equals_python_over_the_log_by_either_plan(
     random_history: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Each plan: by each selected contact's rows or by the window's, and a negated query's
+    tags counted from the contacts it leaves out (``REST``) or from its own."""
     store = random_history
+    rest_read: list[str] = []
+    real = Tx.all
+
+    def spy(self: Tx, sql: str, params: dict | None = None) -> list:
+        if f"FROM {trends.REST} s" in sql:
+            rest_read.append(sql)
+        return real(self, sql, params)
+
+    monkeypatch.setattr(Tx, "all", spy)
     for query in QUERIES:
         expected = _expected(store, query)
         for by_contacts in (True, False):
-            monkeypatch.setattr("tagtui.store.trends.by_contacts", lambda *_, b=by_contacts: b)
-            got = store.trends(parse(query), weeks=WEEKS).to_json()
-            assert got == expected, (query, by_contacts)
+            for by_rest in (True, False):
+                monkeypatch.setattr("tagtui.store.trends.by_contacts", lambda *_, b=by_contacts: b)
+                monkeypatch.setattr("tagtui.store.trends.by_rest", lambda *_, b=by_rest: b)
+                rest_read.clear()
+                got = store.trends(parse(query), weeks=WEEKS).to_json()
+                assert got == expected, (query, by_contacts, by_rest)
+                negated = query.startswith("-") and " or " not in query.split(")")[-1]
+                assert bool(rest_read) == (by_rest and negated), (query, by_rest, rest_read)
+        if query.startswith("-"):
+            assert expected["tags"], query
     assert sum(sum(v) for v in expected["entered"].values()) > 0  # type: ignore[attr-defined]
 
 
@@ -205,6 +232,7 @@ def test_the_most_held_tags_of_a_large_selection_are_found_without_reading_every
     store = random_history
     monkeypatch.setattr(trends, "TREND_TAGS", top)
     monkeypatch.setattr("tagtui.store.trends.by_contacts", lambda *_: False)
+    monkeypatch.setattr("tagtui.store.trends.by_rest", lambda *_: False)  # each selected tag counted
     read: list[str] = []
     real = Tx.all
 
@@ -246,3 +274,24 @@ def test_many_selected_contacts_window_rows_are_grouped_as_the_index_reads_them(
     if backend == "sqlite":
         assert len(seen) == 1, seen
         assert "ix_trend_entry_cell" in seen[0] and "GROUP BY" not in seen[0], seen[0]
+
+
+def test_contacts_left_out_that_are_not_the_rest_are_not_used(
+    random_history: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If what a negated query leaves out, as found, and the selection do not together hold
+    each contact once, the tags are counted from the selection itself: the same numbers."""
+    store = random_history
+    monkeypatch.setattr("tagtui.store.trends.by_rest", lambda *_: True)
+    monkeypatch.setattr("tagtui.store.trends.rest_of", lambda _: parse("tag:t0"))  # not the rest
+    read: list[str] = []
+    real = Tx.all
+
+    def spy(self: Tx, sql: str, params: dict | None = None) -> list:
+        if f"FROM {trends.REST} s" in sql:
+            read.append(sql)
+        return real(self, sql, params)
+
+    monkeypatch.setattr(Tx, "all", spy)
+    assert store.trends(parse("-tag:t2"), weeks=WEEKS).to_json() == _expected(store, "-tag:t2")
+    assert read == []
