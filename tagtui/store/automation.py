@@ -237,7 +237,7 @@ class AutomationOps(StoreBase):
             def ids(names: dict[str, str]) -> list[int]:
                 out = []
                 for slug, label in names.items():
-                    tag_id, was_created = self._find_or_create_tag(tx, label, slug)  # type: ignore[attr-defined]
+                    tag_id, was_created = self._store._find_or_create_tag(tx, label, slug)
                     if was_created:
                         created.append(tag_id)
                     out.append(tag_id)
@@ -358,9 +358,9 @@ class AutomationOps(StoreBase):
                 rule, BulkPlan(selected=tx.scalar(f"SELECT COUNT(*) FROM contact c WHERE {where}", params))
             )
         if apply:
-            plan = self._apply_where(tx, where, params, add_ids, remove_ids, status_id)  # type: ignore[attr-defined]
+            plan = self._store._apply_where(tx, where, params, add_ids, remove_ids, status_id)
         else:
-            plan = self._plan_where(tx, where, params, add_ids, remove_ids, status_id)  # type: ignore[attr-defined]
+            plan = self._store._plan_where(tx, where, params, add_ids, remove_ids, status_id)
         return RuleEffect(rule, plan)
 
 

@@ -844,7 +844,7 @@ class ContactOps(StoreBase):
             target: list[int] = []
             created: list[int] = []
             for slug, name in wanted.items():
-                tag_id, was_created = self._find_or_create_tag(tx, name, slug)  # type: ignore[attr-defined]
+                tag_id, was_created = self._store._find_or_create_tag(tx, name, slug)
                 target.append(tag_id)
                 if was_created:
                     created.append(tag_id)
@@ -1152,7 +1152,7 @@ class ContactOps(StoreBase):
             if contact is not None:
                 # The contact's own events, and those of the contacts merged into it.
                 ids = [self._contact_id(tx, contact)]
-                ids += self._merged_into(tx, ids[0])  # type: ignore[attr-defined]
+                ids += self._store._merged_into(tx, ids[0])
                 cond, sids = self.db.in_list("e.subject_id", "sids", ids)
                 params |= sids
                 where += f" AND e.subject_type = 'contact' AND {cond}"

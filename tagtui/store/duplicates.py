@@ -307,10 +307,10 @@ class DuplicateOps(StoreBase):
 
         def read(tx: Tx) -> tuple[_Keys, set[tuple[int, int]], str | None]:
             settings = self._settings(tx)
-            _, where, params = self._shaped(tx, query, "rows")  # type: ignore[attr-defined]
+            _, where, params = self._store._shaped(tx, query, "rows")
             total = 0
             if progress is not None:
-                total = int(self._count(tx, query))  # type: ignore[attr-defined]
+                total = int(self._store._count(tx, query))
                 progress("reading", 0, total)
             rows = tx.stream(
                 f"SELECT c.id, c.name, c.email, c.phone, c.company FROM contact c WHERE {where}",

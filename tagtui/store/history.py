@@ -40,7 +40,7 @@ class HistoryOps(StoreBase):
         self, *, contact: int | str | None = None, tag: int | str | None = None, limit: int = 50
     ) -> list[HistoryLine]:
         """``history`` (same arguments), each event described in words, newest first."""
-        events = self.history(contact=contact, tag=tag, limit=limit)  # type: ignore[attr-defined]
+        events = self._store.history(contact=contact, tag=tag, limit=limit)
         names = self._read(lambda tx: self._history_names(tx, events, contact))
         return [describe(e, names) for e in events]
 
@@ -58,7 +58,7 @@ class HistoryOps(StoreBase):
             names["contact"] = dict(tx.all(f"SELECT id, name FROM contact WHERE {cond}", params))
         if contact is not None:  # a contact's history holds the events of those merged into it
             keep = self._contact_id(tx, contact)
-            merged = self._merged_into(tx, keep)  # type: ignore[attr-defined]
+            merged = self._store._merged_into(tx, keep)
             gone = sorted(set(merged) & set(ids))
             if gone:
                 cond, params = self.db.in_list("subject_id", "ids", gone)

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from tagtui.store.base import StoreBase
 
@@ -304,7 +304,7 @@ class ImportOps(StoreBase):
         """Write a batch: new contacts, their tags, undo records and events, a statement
         each (``executemany``); a contact that is there already goes through the store's
         own edits. What the batch writes is known to the next batch through the database."""
-        store = cast("Store", self)  # ImportOps is a part of Store: the other rules are its
+        store = self._store  # ImportOps is a part of Store: the other rules are its
         state.by_email.clear()
         self._load_known(tx, batch, state)
         out = PendingWrites()
@@ -519,7 +519,7 @@ class ImportOps(StoreBase):
 
     def _import_tag_id(self, tx: Tx, state: ImportState, slug: str, name: str) -> int:
         """The id of the tag of ``slug``, found or created (and kept in ``state.tags``)."""
-        store = cast("Store", self)
+        store = self._store
         state.tags[slug], created = store._find_or_create_tag(tx, name, slug)
         state.tags_created += created
         return state.tags[slug]
@@ -530,7 +530,7 @@ class ImportOps(StoreBase):
                 "SELECT id FROM status WHERE workspace_id = :ws AND slug = :slug", self._params(slug=slug)
             )
             if found is None:  # a new status goes at the end of the pipeline
-                store = cast("Store", self)
+                store = self._store
                 found = store._insert_status(tx, name, slug, normalize_color(DEFAULT_STATUS_COLOR))
                 state.statuses_created += 1
             state.statuses[slug] = found

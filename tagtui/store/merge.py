@@ -156,7 +156,7 @@ class MergeOps(StoreBase):
             ids = [keep_id, *other_ids]
             cond, params = self.db.in_list("c.id", "ids", ids)
             tx.lock("contact c", cond, params)
-            contacts = [self._load_contact(tx, i) for i in ids]  # type: ignore[attr-defined]
+            contacts = [self._store._load_contact(tx, i) for i in ids]
             chosen: dict[str, int] = {}
             for field, ref in choose.items():
                 ident = as_id(ref)
@@ -176,7 +176,7 @@ class MergeOps(StoreBase):
             kept = contacts[0]
             ignored = self._follow_ignored(tx, keep_id, other_ids)
             synced = self._follow_sync_links(tx, keep_id, other_ids)
-            self._delete_contacts(tx, other_ids)  # type: ignore[attr-defined]
+            self._store._delete_contacts(tx, other_ids)
             changed = {k: v for k, v in values.items() if getattr(kept, k) != v}
             if changed:
                 merged = {k: getattr(kept, k) for k in CONTACT_FIELDS} | changed
@@ -203,13 +203,13 @@ class MergeOps(StoreBase):
             tags = {t.id for c in contacts for t in c.tags}
             missing = sorted(tags - {t.id for t in kept.tags})
             if missing:
-                self._change_tags(tx, keep_id, missing, [])  # type: ignore[attr-defined]
+                self._store._change_tags(tx, keep_id, missing, [])
             status = self._furthest_status(tx, [c.status_id for c in contacts])
             if status != kept.status_id:
-                self._set_status(tx, keep_id, status)  # type: ignore[attr-defined]
+                self._store._set_status(tx, keep_id, status)
             what = f"contact {contacts[1].name}" if len(other_ids) == 1 else f"{len(other_ids)} contacts"
             self._label(tx, "contacts.merged", f"Merged {what} into {values['name']}")
-            return MergeResult(self._load_contact(tx, keep_id), tuple(other_ids), tuple(also))  # type: ignore[attr-defined]
+            return MergeResult(self._store._load_contact(tx, keep_id), tuple(other_ids), tuple(also))
 
         return self._write(run)
 

@@ -56,7 +56,7 @@ class StatusOps(LabelOps):
         (``None``: no status); statuses none of them has are left out."""
 
         def run(tx: Tx) -> dict[int | None, int]:
-            source, where, params = self._shaped(tx, query, "count")  # type: ignore[attr-defined]
+            source, where, params = self._store._shaped(tx, query, "count")
             if source == "contact c":
                 sql = f"SELECT c.status_id, COUNT(*) FROM contact c WHERE {where} GROUP BY c.status_id"
             else:

@@ -544,7 +544,7 @@ class SyncOps(StoreBase):
     def sync_local_mark(self) -> str:
         """Where the workspace's history is now (``change_marker``), as text: a sync notes it when
         it reads the contacts, and the next one knows from it whether any changed since."""
-        newest, recent = self.change_marker()  # type: ignore[attr-defined]
+        newest, recent = self._store.change_marker()
         return f"{newest}:{recent}"
 
     def sync_mark(self, name: str) -> str | None:
@@ -632,7 +632,7 @@ class SyncOps(StoreBase):
                     )
                 ]
                 if present:
-                    counts["delete"] = len(self._delete_contacts(tx, present))  # type: ignore[attr-defined]
+                    counts["delete"] = len(self._store._delete_contacts(tx, present))
             creates = [c for c in changes if c.kind == "create"]
             for change, cid in zip(creates, self._create_synced(tx, creates, labels), strict=True):
                 counts["create"] += 1
@@ -723,13 +723,13 @@ class SyncOps(StoreBase):
                 tag_ids = list(dict.fromkeys(self._tag_label_id(tx, n, s, labels) for s, n in tags.items()))
                 status_id = self._status_label_id(tx, values["status"], labels)
                 if state.max_tags is not None and len(tag_ids) > state.max_tags:
-                    self.check_tag_limit(tx, len(tag_ids), True)  # type: ignore[attr-defined]
+                    self._store.check_tag_limit(tx, len(tag_ids), True)
                 fields = {k: values[k] for k in CONTACT_FIELDS}
                 row = CheckedRow(fields, tags, None, None, len(ids) + 1, key)
-                known = self._create(tx, row, status_id, state, out)  # type: ignore[attr-defined]
+                known = self._store._create(tx, row, status_id, state, out)
                 out.links += [(known.id, t, state.stamp) for t in tag_ids]
                 ids.append(known.id)
-            self._flush(tx, out, state)  # type: ignore[attr-defined]
+            self._store._flush(tx, out, state)
         if state.tagged:
             added = {str(t): n for t, n in state.tagged.items()}
             self._event(tx, "contacts.tags_changed", "workspace", None, added=added, removed={})
@@ -750,7 +750,7 @@ class SyncOps(StoreBase):
         """The tag of ``slug``, found or created (``labels`` remembers it for the rest of the sync)."""
         key = ("tag", slug)
         if key not in labels:
-            labels[key], _ = self._find_or_create_tag(tx, name, slug)  # type: ignore[attr-defined]
+            labels[key], _ = self._store._find_or_create_tag(tx, name, slug)
         return labels[key]
 
     def _status_label_id(self, tx: Tx, name: str | None, labels: dict[tuple[str, str], int]) -> int | None:
@@ -762,7 +762,7 @@ class SyncOps(StoreBase):
             found = tx.scalar(
                 "SELECT id FROM status WHERE workspace_id = :ws AND slug = :slug", self._params(slug=key[1])
             )
-            labels[key] = found if found is not None else self.create_status(name).id  # type: ignore[attr-defined]
+            labels[key] = found if found is not None else self._store.create_status(name).id
         return labels[key]
 
     def _update_synced(
@@ -778,7 +778,7 @@ class SyncOps(StoreBase):
         plain = {k: v for k, v in values.items() if k not in ("tags", "status")}
         if plain:
             before = tx.scalar("SELECT rev FROM contact WHERE id = :id", {"id": contact_id})
-            self.update_contact(contact_id, **plain)  # type: ignore[attr-defined]
+            self._store.update_contact(contact_id, **plain)
             changed = tx.scalar("SELECT rev FROM contact WHERE id = :id", {"id": contact_id}) != before
         return self._set_labels(tx, contact_id, values, labels) or changed
 
@@ -794,20 +794,20 @@ class SyncOps(StoreBase):
             for name in values["tags"]:
                 key = ("tag", slugify(name, "tag"))
                 if key not in labels:
-                    labels[key], made = self._find_or_create_tag(tx, name, key[1])  # type: ignore[attr-defined]
+                    labels[key], made = self._store._find_or_create_tag(tx, name, key[1])
                     if made:
                         created.append(labels[key])
                 wanted.append(labels[key])
-            current = self._current_tag_ids(tx, contact_id)  # type: ignore[attr-defined]
+            current = self._store._current_tag_ids(tx, contact_id)
             if current != set(wanted):
                 gone = sorted(current - set(wanted))
-                self._change_tags(tx, contact_id, wanted, gone, created=created)  # type: ignore[attr-defined]
+                self._store._change_tags(tx, contact_id, wanted, gone, created=created)
                 changed = True
         if "status" in values:
             status_id = self._status_label_id(tx, values["status"], labels)
             before = tx.scalar("SELECT status_id FROM contact WHERE id = :id", {"id": contact_id})
             if before != status_id:
-                self._set_status(tx, contact_id, status_id)  # type: ignore[attr-defined]
+                self._store._set_status(tx, contact_id, status_id)
                 changed = True
         return changed
 

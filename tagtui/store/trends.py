@@ -358,7 +358,7 @@ class TrendOps(InsightOps):
 
     def _select(self, tx: Tx, query: Filter) -> None:
         """Put the ids of ``query``'s contacts in the temporary table ``SELECTED``."""
-        source, where, params = self._shaped(tx, query, "count")  # type: ignore[attr-defined]
+        source, where, params = self._store._shaped(tx, query, "count")
         self.db.snapshot(tx, SELECTED, f"SELECT c.id FROM {source} WHERE {where}", params)
         tx.trend_selected = int(tx.scalar(f"SELECT COUNT(*) FROM {SELECTED}"))  # type: ignore[attr-defined]
         self.db.engine.analyze_temp(tx, SELECTED)  # a fresh temporary table has no statistics
@@ -393,7 +393,7 @@ class TrendOps(InsightOps):
         """The workspace's contacts, once per call."""
         cache = getattr(tx, "trend_contacts", None)
         if cache is None:
-            cache = max(1, self._count(tx, EVERYTHING))  # type: ignore[attr-defined]
+            cache = max(1, self._store._count(tx, EVERYTHING))
             tx.trend_contacts = cache  # type: ignore[attr-defined]
         return int(cache)
 

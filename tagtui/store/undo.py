@@ -111,8 +111,10 @@ class UndoOps(StoredQueryOps):
             for event in merges:
                 self._edit_back(tx, event, "after", counts, action)
         for event in merges:  # the "not duplicates" pairs and the cards the kept contact took over
-            self._ignored_pairs(tx, event[2].get("ignored") or (), add=not back)  # type: ignore[attr-defined]
-            self._sync_links(tx, event[2].get("synced") or (), event[1], back=back)  # type: ignore[attr-defined]
+            keep_id = event[1]
+            assert keep_id is not None  # a merge's event is the kept contact's
+            self._store._ignored_pairs(tx, event[2].get("ignored") or (), add=not back)
+            self._store._sync_links(tx, event[2].get("synced") or (), keep_id, back=back)
         # Views and rules that name what came back are whole again; any that name what went are broken.
         self._recheck_stored(tx)
         redoable = not any(e[0] == "demo.generated" for e in events)
@@ -458,7 +460,7 @@ class UndoOps(StoredQueryOps):
             ]
             order.remove(sid)
             order.insert(max(0, min(int(values), len(order) + 1) - 1), sid)
-            self._renumber(tx, order)  # type: ignore[attr-defined]
+            self._store._renumber(tx, order)
             tx.execute(
                 "UPDATE status SET updated_at = :at, rev = rev + 1 WHERE id = :id", {"at": stamp, "id": sid}
             )
@@ -596,7 +598,7 @@ class UndoOps(StoredQueryOps):
                 "SELECT id FROM status WHERE workspace_id = :ws ORDER BY position, id", self._params()
             )
         ]
-        self._renumber(tx, order)  # type: ignore[attr-defined]
+        self._store._renumber(tx, order)
 
 
 _COUNT_KEYS = ("tags_added", "tags_removed", "statuses_changed", "restored", "reverted", "removed")
