@@ -160,7 +160,7 @@ class StoreBase:
         def run(tx: Tx) -> T:
             depth = getattr(self._nesting, "depth", 0)
             if depth == 0:
-                tx.undo_step = None  # type: ignore[attr-defined]
+                tx.undo_step = None
                 # Every write holds the workspace (as undo and redo do) before it reads what it
                 # will change: on PostgreSQL two writers of one workspace would otherwise
                 # interleave, and the step journal (what a change was before, which steps redo
@@ -406,7 +406,7 @@ class StoreBase:
             " VALUES (:ws, :at, 'change', '', 'done', '{}', :actor, :session) RETURNING id",
             self._params(at=now(), actor=self.actor, session=self.session),
         )
-        tx.undo_step = step  # type: ignore[attr-defined]
+        tx.undo_step = step
         return step
 
     def _close_step(self, tx: Tx) -> None:
@@ -425,7 +425,7 @@ class StoreBase:
             tx.execute("UPDATE event SET step_id = NULL WHERE step_id = :s", {"s": step})
             tx.execute("DELETE FROM step_contact_status WHERE step_id = :s", {"s": step})
             tx.execute("DELETE FROM step WHERE id = :s", {"s": step})
-            tx.undo_step = None  # type: ignore[attr-defined]
+            tx.undo_step = None
             return
         cut = tx.scalar(
             "SELECT id FROM step WHERE workspace_id = :ws AND state = 'done'"

@@ -73,6 +73,10 @@ def seconds_setting(name: str, default: float) -> float:
 class Tx:
     """One open transaction on one connection."""
 
+    #: The undo step the store's changes in this transaction join (the store sets it while an
+    #: operation runs; ``None``: none).
+    undo_step: int | None = None
+
     def __init__(self, db: Database, conn: Any, *, rehearsal: bool = False) -> None:
         self.db = db
         self._conn = conn

@@ -216,6 +216,7 @@ class Store(
         from tagtui.query.parse import parse
 
         clean = clean_text(name, field="view name", limit=VIEW_NAME_MAX, required=True)
+        assert clean is not None  # required: never None
         if not isinstance(query, str):
             raise ValidationError("the query must be text", field="query")
         parsed: Filter = parse(query)
@@ -234,7 +235,7 @@ class Store(
             )
             saved = {"name": clean, "query": query, "sort": stored}
             self._event(tx, "view.saved", "workspace", self.workspace_id, **saved)
-            return View(clean, query, None, stored)  # type: ignore[arg-type]
+            return View(clean, query, None, stored)
 
         return self._write(run)
 
