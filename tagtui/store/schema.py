@@ -222,15 +222,20 @@ def _migrate_to_7(tx: Tx) -> None:
     tx.execute("DELETE FROM trend_state")
 
 
+#: ``ix_trend_entry_cell`` as ``models.TrendEntryRow`` declares it (schema 8): the migration and
+#: a rebuild of the trend tables (which drops it while ``trend_entry`` is refilled) make it.
+TREND_ENTRY_CELL_INDEX = (
+    "CREATE INDEX IF NOT EXISTS ix_trend_entry_cell"
+    " ON trend_entry (workspace_id, week, status_id, days, moved, contact_id)"
+)
+
+
 def _migrate_to_8(tx: Tx) -> None:
     """Schema 8: a query's trends read the window's ``trend_entry`` rows in the order they are
     grouped (week, status, days), so that they are counted as read instead of sorted first:
     ``ix_trend_entry_cell`` takes the place of ``ix_trend_entry_week`` (week, then contact)."""
     tx.execute("DROP INDEX IF EXISTS ix_trend_entry_week")
-    tx.execute(
-        "CREATE INDEX IF NOT EXISTS ix_trend_entry_cell"
-        " ON trend_entry (workspace_id, week, status_id, days, moved, contact_id)"
-    )
+    tx.execute(TREND_ENTRY_CELL_INDEX)
 
 
 #: version -> function that brings a database from ``version - 1`` to ``version``.

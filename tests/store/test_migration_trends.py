@@ -81,3 +81,21 @@ def test_schema_7_gains_the_trend_entry_index_in_group_order(db_url: str, backen
         for query, numbers in expected.items():
             assert store.trends(parse(query), weeks=52).to_json() == numbers, query
         assert sum(sum(v) for v in expected["tag:vip"]["entered"].values()) > 0
+
+
+def test_a_rebuild_of_the_trend_tables_makes_the_cell_index_again(db_url: str, backend: str) -> None:
+    """A rebuild drops ``ix_trend_entry_cell`` while ``trend_entry`` is refilled and makes it
+    again: the same index as a new database's, and the same numbers as before the rebuild."""
+    from tagtui.io.demo import generate
+    from tagtui.query import parse
+
+    with Store.open(db_url) as store:
+        generate(store, contacts=300, seed=7)
+        before = store.trends(parse("tag:vip"), weeks=52).to_json()
+        _run(db_url, "DELETE FROM trend_state")  # the next call rebuilds the tables
+        assert store.trends(parse("tag:vip"), weeks=52).to_json() == before
+        assert _trend_entry_indexes(db_url, backend) == {"ix_trend_entry_cell"}
+        store.create_status("Parked")  # a new pipeline: rebuilt again
+        after = store.trends(parse("tag:vip"), weeks=52).to_json()
+        assert after["entered"]["Parked"] == [0] * 52 and after["tags"] == before["tags"]
+        assert _trend_entry_indexes(db_url, backend) == {"ix_trend_entry_cell"}
