@@ -354,7 +354,9 @@ class StoreBase:
                     field="contact",
                 )
             return where, params
-        compiled = self._compile(tx, selection)  # type: ignore[arg-type]
+        if not isinstance(selection, Filter):  # a set, a range: as compile_filter says of them
+            raise TypeError(f"not a filter: {selection!r}")
+        compiled = self._compile(tx, selection)
         return f"c.workspace_id = :ws AND {compiled.sql}", self._params(**compiled.params)
 
     # -- events --------------------------------------------------------------------

@@ -1185,7 +1185,7 @@ class ContactOps(StoreBase):
             "NOT EXISTS (SELECT 1 FROM event o WHERE o.step_id = st.id AND o.subject_type = 'contact'"
             " AND o.subject_id = :cid AND o.kind = :kind)"
         )
-        out: list[Event] = []
+        out: list[Event | None] = []
         tags = tx.all(
             f"SELECT st.id, st.state, st.summary, st.actor, {last}, x.tag_id, x.added FROM step_contact_tag x"
             f" JOIN step st ON st.id = x.step_id WHERE x.contact_id = :cid AND {own}"
@@ -1228,7 +1228,7 @@ class ContactOps(StoreBase):
                     {"before": before, "after": after},
                 )
             )
-        return [e for e in out if e.id is not None]
+        return [e for e in out if e is not None]
 
     def _step_event(
         self,
@@ -1239,11 +1239,14 @@ class ContactOps(StoreBase):
         kind: str,
         contact_id: int,
         payload: dict[str, Any],
-    ) -> Event:
-        """``step_info``: the step's state, summary and actor."""
-        at = tx.scalar("SELECT at FROM event WHERE id = :id", {"id": event_id}) if event_id else ""
+    ) -> Event | None:
+        """``step_info``: the step's state, summary and actor. None for a step with no event
+        (the history leaves it out)."""
+        if event_id is None:
+            return None
+        at = tx.scalar("SELECT at FROM event WHERE id = :id", {"id": event_id})
         payload = {**payload, "bulk": True}
-        return Event(event_id, at, kind, "contact", contact_id, payload, step, *step_info)  # type: ignore[arg-type]
+        return Event(event_id, at, kind, "contact", contact_id, payload, step, *step_info)
 
 
 #: A new contact (``_insert_contact``): its id comes from the table.
