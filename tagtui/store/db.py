@@ -83,6 +83,9 @@ class Tx:
         #: A rehearsal's transaction is always rolled back; each operation inside it gets a savepoint.
         self.rehearsal = rehearsal
         self._names = 0
+        #: What a part of the store keeps for the rest of this transaction, by name (trends:
+        #: the size of its selection, the workspace's contacts, whether its REST table is used).
+        self.memo: dict[str, Any] = {}
         #: Seconds each statement may take (SQLite; PostgreSQL's server counts them itself).
         self.budget = math.inf if getattr(db._local, "unbounded", False) else db.query_timeout
 

@@ -360,7 +360,7 @@ class TrendOps(InsightOps):
         """Put the ids of ``query``'s contacts in the temporary table ``SELECTED``."""
         source, where, params = self._store._shaped(tx, query, "count")
         self.db.snapshot(tx, SELECTED, f"SELECT c.id FROM {source} WHERE {where}", params)
-        tx.trend_selected = int(tx.scalar(f"SELECT COUNT(*) FROM {SELECTED}"))  # type: ignore[attr-defined]
+        tx.memo["trend_selected"] = int(tx.scalar(f"SELECT COUNT(*) FROM {SELECTED}"))
         self.db.engine.analyze_temp(tx, SELECTED)  # a fresh temporary table has no statistics
 
     def _select_rest(self, tx: Tx, query: Filter) -> None:
@@ -368,18 +368,18 @@ class TrendOps(InsightOps):
         leaves out in the temporary table ``REST`` (``rest_of``: found by an index, where the
         selection is found by a lookup for each contact); its tags are then counted from them.
         Unless the two tables together hold each contact once, ``REST`` is left empty and unused."""
-        tx.trend_rest = False  # type: ignore[attr-defined]
+        tx.memo["trend_rest"] = False
         rest = rest_of(query)
         if rest is None or not by_rest(self._selected_size(tx), self._contacts(tx)):
             return
-        source, where, params = self._shaped(tx, rest, "count")  # type: ignore[attr-defined]
+        source, where, params = self._store._shaped(tx, rest, "count")
         self.db.snapshot(tx, REST, f"SELECT c.id FROM {source} WHERE {where}", params)
         left = int(tx.scalar(f"SELECT COUNT(*) FROM {REST}"))
         if left + self._selected_size(tx) != self._contacts(tx):  # not the other contacts: unused
             tx.execute(f"DELETE FROM {REST}")
             return
         self.db.engine.analyze_temp(tx, REST)
-        tx.trend_rest = True  # type: ignore[attr-defined]
+        tx.memo["trend_rest"] = True
 
     def _unselect(self, tx: Tx) -> None:
         # SQLite keeps a temporary table as long as the connection: free its memory now.
@@ -387,14 +387,14 @@ class TrendOps(InsightOps):
         self.db.engine.drop_temp(tx, REST)
 
     def _selected_size(self, tx: Tx) -> int:
-        return int(tx.trend_selected)  # type: ignore[attr-defined]
+        return int(tx.memo["trend_selected"])
 
     def _contacts(self, tx: Tx) -> int:
         """The workspace's contacts, once per call."""
-        cache = getattr(tx, "trend_contacts", None)
+        cache = tx.memo.get("trend_contacts")
         if cache is None:
             cache = max(1, self._store._count(tx, EVERYTHING))
-            tx.trend_contacts = cache  # type: ignore[attr-defined]
+            tx.memo["trend_contacts"] = cache
         return int(cache)
 
     def _selected_rows(self, tx: Tx, first: int, weeks: int) -> list[tuple[Any, ...]]:
@@ -730,7 +730,7 @@ class TrendOps(InsightOps):
                 f" FROM trend_tag WHERE tag_id IN ({tag_list}) GROUP BY tag_id, w",
                 {"first": first},
             )
-        elif getattr(tx, "trend_rest", False):
+        elif tx.memo.get("trend_rest", False):
             ids, rows = self._tags_by_rest(tx, start)
             if not ids:
                 return {}
