@@ -216,3 +216,21 @@ async def test_the_merge_picker_chooses_one_tag_and_its_button_says_merge(
         assert str(app.screen.query_one("#yes", Button).label) == "Merge (y)"
         await go(pilot, "y")
         assert [t.slug for t in store.list_tags() if t.slug.endswith("lead")] == ["hot-lead", "warm-lead"]
+
+
+async def test_after_a_merge_the_cursor_is_on_the_tag_merged_into(app: TagtuiApp, store: Store) -> None:
+    from textual.coordinate import Coordinate
+
+    cold, warm = store.get_tag("cold-lead"), store.get_tag("warm-lead")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await go(pilot, "2")
+        table = tags_table(app)
+        await cursor_to(pilot, table, str(cold.id))
+        await go(pilot, "m")
+        await type_text(pilot, "warm")
+        await go(pilot, "enter")
+        await go(pilot, "y")
+        assert store.get_tag("warm-lead").id == warm.id
+        row_key, _ = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0))
+        assert row_key.value == str(warm.id)

@@ -376,7 +376,7 @@ class TagsScreen(LabelListScreen):
             markup=False,
         )
         self.app.call_from_thread(data_changed, self, "tags")
-        self.app.call_from_thread(self.reload, target_id)
+        self.app.call_from_thread(self.reload, select=target_id)
 
     def action_insight(self) -> None:
         from tagtui.app.screens.insight import InsightScreen
