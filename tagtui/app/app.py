@@ -241,7 +241,7 @@ class TagtuiApp(ReportsWorkerErrors, App[int]):
         except Exception as exc:  # a busy or vanished database: try again at the next tick
             self.log.warning(f"change poll: {exc!r}")
             return
-        self.call_from_thread(self._marker_read, marker)
+        self.post_result(self._marker_read, marker)
 
     def _marker_read(self, marker: tuple[int, int]) -> None:
         """Someone (another terminal, a script, a team mate) changed the workspace: show it."""
@@ -257,7 +257,7 @@ class TagtuiApp(ReportsWorkerErrors, App[int]):
         has_contacts = bool(self.store.list_contacts(limit=1, with_total=False).rows)
         empty = not has_contacts and not self.store.list_tags(limit=1) and not self.store.list_statuses()
         if (self.demo and not has_contacts) or empty:
-            self.call_from_thread(self._welcome, self.demo and not has_contacts)
+            self.post_result(self._welcome, self.demo and not has_contacts)
 
     def _welcome(self, start_demo: bool) -> None:
         from tagtui.app.screens.welcome import WelcomeScreen
@@ -318,7 +318,7 @@ class TagtuiApp(ReportsWorkerErrors, App[int]):
     def _load_last_sync(self) -> None:
         sources = self.store.sync_sources()
         if any(s.last_sync for s in sources):
-            self.call_from_thread(self.show_last_sync, sources)
+            self.post_result(self.show_last_sync, sources)
 
     def action_history(self) -> None:
         """The workspace's history (a contact's or a tag's opens from its screen)."""

@@ -1,8 +1,24 @@
-"""Messages that travel between the app's screens and widgets (intents up, results down)."""
+"""Messages that travel between the app's screens and widgets (intents up, results down).
+
+A worker's result goes back to the node that ran it as a message too: ``WorkerResult``, which
+``TakesResults.post_result`` (tagtui/app/screens/base.py) posts from the worker's thread.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.message import Message
+
+
+class WorkerResult(Message, bubble=False):
+    """A worker's result for the node whose worker it was: ``call`` (its handler with the result)
+    runs on the UI thread in that node's turn, after the messages it already has, and not at all
+    once the node is gone (a closed dialog, a board column rebuilt)."""
+
+    def __init__(self, call: Callable[[], object]) -> None:
+        super().__init__()
+        self.call = call
 
 
 class DataChanged(Message):

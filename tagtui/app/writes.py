@@ -79,6 +79,8 @@ class WriteQueue:
             return None
 
     def _drain(self) -> None:
+        # Not post_result: the drain waits for each answer to be applied on the UI thread
+        # before the next write, and the screen sees the queue busy while it applies one.
         app = self._owner.app
         while (item := self._next()) is not None:
             write, done = item

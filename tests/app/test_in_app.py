@@ -44,3 +44,34 @@ def test_the_app_has_no_type_ignore() -> None:
         if "# type: ignore" in line
     ]
     assert found == []
+
+
+async def test_a_workers_result_runs_on_the_ui_thread_and_a_failing_one_is_a_notification(
+    seeded, make_app
+) -> None:
+    import threading
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        ran: list[tuple[int, int]] = []
+
+        def shown(value: int) -> None:
+            ran.append((value, threading.get_ident()))
+
+        def broken() -> None:
+            raise RuntimeError("the handler broke")
+
+        def worker() -> None:
+            screen.post_result(shown, 7)
+            screen.post_result(broken)
+
+        thread = threading.Thread(target=worker)
+        thread.start()
+        thread.join()  # the worker does not wait for its handlers
+        assert ran == []
+        await settle(pilot)
+        assert ran == [(7, threading.get_ident())]
+        assert [n.message for n in app._notifications] == ["RuntimeError: the handler broke"]
+        assert app.is_running

@@ -1,21 +1,29 @@
-"""What every tagtui screen shares: failed workers become notifications, in one place."""
+"""What every tagtui screen shares: the app and its store, typed; workers' results posted back
+as messages; failed workers become notifications, in one place."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from collections.abc import Callable
+from functools import partial
+from inspect import isawaitable
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
 
 from textual.binding import ActiveBinding
 from textual.dom import DOMNode
+from textual.message_pump import MessagePump
 from textual.reactive import Reactive
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.worker import Worker, WorkerState
+
+from tagtui.app.messages import WorkerResult
 
 if TYPE_CHECKING:
     from tagtui.app.app import TagtuiApp
     from tagtui.store import Store
 
 ResultType = TypeVar("ResultType")
+P = ParamSpec("P")
 
 
 def app_of(node: DOMNode) -> TagtuiApp:
@@ -36,8 +44,34 @@ class InApp:
         return self.tagtui_app.store
 
 
-class ReportsWorkerErrors:
-    """Mixin for screens and widgets that run workers: a failed worker is shown, never fatal.
+class TakesResults:
+    """Mixin for the nodes whose thread workers hand results to the UI thread.
+
+    A worker ends with ``self.post_result(handler, *args)``: a ``WorkerResult`` message to this
+    node, so ``handler(*args)`` runs on the UI thread in the node's turn (the worker does not
+    wait for it), and not at all once the node is gone. The arguments are checked against the
+    handler's signature. A handler that raises is shown as one notification, as a failed
+    worker is. Only a thread that needs the UI thread's answer or must wait for it calls
+    ``app.call_from_thread``: a sync's progress line, started between two address books, and
+    the write queue (``tagtui/app/writes.py``).
+    """
+
+    def post_result(self, handler: Callable[P, object], /, *args: P.args, **kwargs: P.kwargs) -> None:
+        """From a worker's thread (``post_message`` is thread-safe): run ``handler`` on the UI thread."""
+        cast(MessagePump, self).post_message(WorkerResult(partial(handler, *args, **kwargs)))
+
+    async def on_worker_result(self, message: WorkerResult) -> None:
+        try:
+            outcome = message.call()
+            if isawaitable(outcome):
+                await outcome
+        except Exception as exc:
+            app_of(cast(DOMNode, self)).notify_error(exc)
+
+
+class ReportsWorkerErrors(TakesResults):
+    """Mixin for screens and widgets that run workers: results come back as messages
+    (``TakesResults``), and a failed worker is shown, never fatal.
 
     ``Worker.StateChanged`` does not bubble, so each node that runs workers forwards
     the event to the app's single handler.

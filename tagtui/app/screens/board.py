@@ -192,7 +192,7 @@ class BoardColumn(InApp, ReportsWorkerErrors, Vertical):
     @work(thread=True, exclusive=True, group="board-column", exit_on_error=False)
     def _fetch(self, query: Filter, limit: int, generation: int, select: int | None) -> None:
         page = self.store.list_contacts(query, limit=limit)
-        self.app.call_from_thread(self._apply, page.rows, page.total, limit, generation, select)
+        self.post_result(self._apply, page.rows, page.total, limit, generation, select)
 
     def _apply(
         self, rows: tuple[ContactRow, ...], total: int, limit: int, generation: int, select: int | None
@@ -225,7 +225,7 @@ class BoardColumn(InApp, ReportsWorkerErrors, Vertical):
     @work(thread=True, exclusive=True, group="board-column-more", exit_on_error=False)
     def _fetch_more(self, query: Filter, after: tuple[str, int], generation: int) -> None:
         page = self.store.list_contacts(query, limit=PAGE, after=after, with_total=False)
-        self.app.call_from_thread(self._apply_more, page.rows, after, generation)
+        self.post_result(self._apply_more, page.rows, after, generation)
 
     def _apply_more(self, rows: tuple[ContactRow, ...], after: tuple[str, int], generation: int) -> None:
         self._loading_more = False
@@ -332,12 +332,12 @@ class BoardScreen(TagtuiScreen):
             try:
                 store.check_query(base)  # once here, rather than an error from every column
             except TagtuiError as exc:
-                self.app.call_from_thread(
+                self.post_result(
                     self.notify, f"The board shows every contact: {exc}", severity="warning", markup=False
                 )
                 base = EVERYTHING
         statuses = store.list_statuses(counts=False)
-        self.app.call_from_thread(self._apply_statuses, statuses, base)
+        self.post_result(self._apply_statuses, statuses, base)
 
     @staticmethod
     def _shape(statuses: list[Status]) -> list[tuple[Any, ...]]:
@@ -457,7 +457,7 @@ class BoardScreen(TagtuiScreen):
     @work(thread=True, exclusive=True, group="board-funnel", exit_on_error=False)
     def _load_funnel(self, base: Filter) -> None:
         stages = self.store.funnel(base)
-        self.app.call_from_thread(self._show_funnel, stages)
+        self.post_result(self._show_funnel, stages)
 
     def _show_funnel(self, stages: list[FunnelStage]) -> None:
         if self.funnel_shown:

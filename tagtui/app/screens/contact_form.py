@@ -74,9 +74,9 @@ class ContactForm(TagtuiModal[Contact | None]):
             contact = store.get_contact(contact_id)
         except NotFound:
             gone = NotFound("this contact was deleted meanwhile; cancel to go back")
-            self.app.call_from_thread(self._show_error, gone)
+            self.post_result(self._show_error, gone)
             return
-        self.app.call_from_thread(self._reloaded if reloading else self._fill, contact)
+        self.post_result(self._reloaded if reloading else self._fill, contact)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "reload":
@@ -129,9 +129,9 @@ class ContactForm(TagtuiModal[Contact | None]):
             else:
                 contact = store.update_contact(self.contact_id, rev=self.rev, **values)
         except TagtuiError as exc:
-            self.app.call_from_thread(self._show_error, exc)
+            self.post_result(self._show_error, exc)
             return
-        self.app.call_from_thread(self._done, contact)
+        self.post_result(self._done, contact)
 
     def _done(self, contact: Contact) -> None:
         self.dismiss(contact)

@@ -247,7 +247,7 @@ class ContactsScreen(TagtuiScreen):
     @work(thread=True, exclusive=True, group="workspace-count", exit_on_error=False)
     def _count_workspace(self) -> None:
         total = self.store.count_contacts()
-        self.app.call_from_thread(self._counted, total)
+        self.post_result(self._counted, total)
 
     def _counted(self, total: int) -> None:
         self._workspace_total = total
@@ -407,7 +407,7 @@ class ContactsScreen(TagtuiScreen):
         except TagtuiError:
             explained = None  # an unknown tag or status: the table says so under the bar
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show_explain, text, explained)
+            self.post_result(self._show_explain, text, explained)
 
     def _show_explain(self, text: str, explained: Explanation | None) -> None:
         if text != self._explain_text:
@@ -658,9 +658,9 @@ class ContactsScreen(TagtuiScreen):
         try:
             plan = self.store.plan_bulk_change(selection, **change)
         except Exception:
-            self.app.call_from_thread(self._working, False)
+            self.post_result(self._working, False)
             raise
-        self.app.call_from_thread(self._confirm_plan, selection, heading, change, plan)
+        self.post_result(self._confirm_plan, selection, heading, change, plan)
 
     def _confirm_plan(self, selection: Selection, heading: str, change: dict[str, Any], plan: Any) -> None:
         from tagtui.app.widgets.dialogs import ConfirmDialog
@@ -697,12 +697,12 @@ class ContactsScreen(TagtuiScreen):
         try:
             result = change(self.store, progress)
         except Cancelled:
-            self.app.call_from_thread(self._bulk_done, "Cancelled: nothing was changed.")
+            self.post_result(self._bulk_done, "Cancelled: nothing was changed.")
             return
         except Exception:
-            self.app.call_from_thread(self.bulk_progress.finish)
+            self.post_result(self.bulk_progress.finish)
             raise
-        self.app.call_from_thread(self._bulk_done, describe(result))
+        self.post_result(self._bulk_done, describe(result))
 
     def _bulk_done(self, message: str) -> None:
         self.bulk_progress.finish()
@@ -729,8 +729,8 @@ class ContactsScreen(TagtuiScreen):
         try:
             n = self.store.count_contacts(selection)
         finally:
-            self.app.call_from_thread(self._working, False)
-        self.app.call_from_thread(self._confirm_delete, selection, n, f"all {n:,} matching contacts")
+            self.post_result(self._working, False)
+        self.post_result(self._confirm_delete, selection, n, f"all {n:,} matching contacts")
 
     def _confirm_delete(self, selection: Selection, n: int, describe: str) -> None:
         from tagtui.app.widgets.dialogs import ConfirmDialog
@@ -829,7 +829,7 @@ class ContactsScreen(TagtuiScreen):
     @work(thread=True, group="views", exit_on_error=False)
     def _load_views(self) -> None:
         views = self.store.list_views()
-        self.app.call_from_thread(self._pick_view, views)
+        self.post_result(self._pick_view, views)
 
     def _pick_view(self, views: list[View]) -> None:
         def chosen(view: View | None) -> None:

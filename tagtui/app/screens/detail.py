@@ -220,13 +220,13 @@ class ContactDetailScreen(TagtuiScreen):
         try:
             contact = store.get_contact(self.contact_id)
         except NotFound:
-            self.app.call_from_thread(self._gone)
+            self.post_result(self._gone)
             return
         statuses = store.list_statuses(counts=False)
         tags = store.list_tags(limit=MAX_TAGS)
         total = store.count_tags() if len(tags) == MAX_TAGS else len(tags)
         events = store.history(contact=self.contact_id, limit=HISTORY)
-        self.app.call_from_thread(self._apply, contact, statuses, tags, total, events, version)
+        self.post_result(self._apply, contact, statuses, tags, total, events, version)
 
     def _gone(self) -> None:
         self.missing = True

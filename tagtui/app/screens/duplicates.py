@@ -151,15 +151,15 @@ class DuplicatesScreen(TagtuiScreen):
             now = time.monotonic()
             if now - last[0] >= PROGRESS_EVERY:
                 last[0] = now
-                self.app.call_from_thread(self._progress, stage, done, total)
+                self.post_result(self._progress, stage, done, total)
 
         try:
             self._region = store.settings().phone_region
             groups = store.find_duplicates(progress=progress, cancelled=cancel.is_set)
         except ScanCancelled:
-            self.app.call_from_thread(self._cancelled)
+            self.post_result(self._cancelled)
             return
-        self.app.call_from_thread(self._scanned, groups)
+        self.post_result(self._scanned, groups)
 
     def on_unmount(self) -> None:
         self._cancel.set()  # left while scanning: the worker stops at its next batch
@@ -255,7 +255,7 @@ class DuplicatesScreen(TagtuiScreen):
                 contacts.append(store.get_contact(i))
             except Exception:  # merged or deleted since the scan
                 continue
-        self.app.call_from_thread(self._group_loaded, ids, contacts)
+        self.post_result(self._group_loaded, ids, contacts)
 
     def _group_loaded(self, ids: tuple[int, ...], contacts: list[Contact]) -> None:
         if not self.is_mounted or not self.groups or self.groups[self.index].ids != ids:
@@ -351,9 +351,9 @@ class DuplicatesScreen(TagtuiScreen):
         try:
             result = self.store.preview_merge(keep, others, choose=choose)
         except Exception as exc:
-            self.app.call_from_thread(show_error, self, exc)
+            self.post_result(show_error, self, exc)
             return
-        self.app.call_from_thread(self._staged, result)
+        self.post_result(self._staged, result)
 
     def _staged(self, result: MergeResult) -> None:
         self.staged = result
@@ -403,9 +403,9 @@ class DuplicatesScreen(TagtuiScreen):
         try:
             result = self.store.merge_contacts(keep, others, choose=choose)
         except Exception as exc:
-            self.app.call_from_thread(show_error, self, exc)
+            self.post_result(show_error, self, exc)
             return
-        self.app.call_from_thread(self._merged, result)
+        self.post_result(self._merged, result)
 
     def _merged(self, result: MergeResult) -> None:
         self.app.notify(
@@ -425,9 +425,9 @@ class DuplicatesScreen(TagtuiScreen):
         try:
             self.store.ignore_duplicates(list(ids))
         except Exception as exc:
-            self.app.call_from_thread(show_error, self, exc)
+            self.post_result(show_error, self, exc)
             return
-        self.app.call_from_thread(self._ignored, ids)
+        self.post_result(self._ignored, ids)
 
     def _ignored(self, ids: tuple[int, ...]) -> None:
         self.app.notify(f"Marked {plural(len(ids), 'contact')} as not duplicates", markup=False)

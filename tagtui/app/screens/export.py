@@ -164,12 +164,12 @@ class ExportDialog(TagtuiModal[str | None]):
                 ),
             )
         except Cancelled:
-            self.app.call_from_thread(self._cancelled, target)
+            self.post_result(self._cancelled, target)
             return
         except Exception as exc:
-            self.app.call_from_thread(self._failed, exc)
+            self.post_result(self._failed, exc)
             return
-        self.app.call_from_thread(self._done, target.path, written)
+        self.post_result(self._done, target.path, written)
 
     def _cancelled(self, target: Any) -> None:
         self.running = False

@@ -77,7 +77,7 @@ class HintOverlay(TagtuiModal[bool]):
     def _load(self, store: Store) -> None:
         tags = all_tags(store)
         statuses = store.list_statuses(counts=False)
-        self.app.call_from_thread(self._loaded, tags, statuses)
+        self.post_result(self._loaded, tags, statuses)
 
     def _loaded(self, tags: list[Tag], statuses: list[Status]) -> None:
         first = not self._ready
@@ -98,7 +98,7 @@ class HintOverlay(TagtuiModal[bool]):
     @work(thread=True, exclusive=True, group="hint-marks", exit_on_error=False)
     def _fetch_marks(self, store: Store, version: int) -> None:
         marks = _marks(store, self.selection, self.tags, self.statuses)
-        self.app.call_from_thread(self._set_marks, marks, version)
+        self.post_result(self._set_marks, marks, version)
 
     def _set_marks(self, marks: dict[str, str], version: int) -> None:
         if not self.writes.current(version):

@@ -107,7 +107,7 @@ class HistoryScreen(TagtuiScreen):
     @work(thread=True, exclusive=True, group="history-load", exit_on_error=False)
     def _load(self, version: int) -> None:
         lines = self.store.history_lines(contact=self.contact, tag=self.tag, limit=LIMIT)
-        self.app.call_from_thread(self._show, lines, version)
+        self.post_result(self._show, lines, version)
 
     def _show(self, lines: list[HistoryLine], version: int) -> None:
         if version != self._version:

@@ -136,9 +136,9 @@ class ImportScreen(TagtuiModal[Any]):
 
             preview = preview_file(path, encoding=encoding)
         except Exception as exc:
-            self.app.call_from_thread(self._error, exc)
+            self.post_result(self._error, exc)
             return
-        self.app.call_from_thread(self._show_preview, preview)
+        self.post_result(self._show_preview, preview)
 
     def _show_preview(self, preview: Any) -> None:
         self.preview = preview
@@ -237,12 +237,12 @@ class ImportScreen(TagtuiModal[Any]):
 
             report = import_file(store, path, encoding=encoding, mapping=mapping, progress=progress)
         except Cancelled:
-            self.app.call_from_thread(self._cancelled)
+            self.post_result(self._cancelled)
             return
         except Exception as exc:
-            self.app.call_from_thread(self._failed, exc)
+            self.post_result(self._failed, exc)
             return
-        self.app.call_from_thread(self._done, report)
+        self.post_result(self._done, report)
 
     def _stopped(self) -> None:
         self.running = False

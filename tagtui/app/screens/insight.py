@@ -110,9 +110,9 @@ class InsightScreen(TagtuiScreen):
             query = EVERYTHING
         # The matrix first: on a million contacts the pairs over every tag take seconds more.
         matrix = store.cooccurrence(None, query, top=MATRIX_TAGS)
-        self.app.call_from_thread(self._show_matrix, query, matrix, note)
+        self.post_result(self._show_matrix, query, matrix, note)
         pairs = store.tag_pairs(query, limit=PAIRS)
-        self.app.call_from_thread(self._show_pairs, pairs)
+        self.post_result(self._show_pairs, pairs)
 
     def _show_matrix(self, query: Filter, matrix: Cooccurrence, note: str) -> None:
         from tagtui.query.render import render

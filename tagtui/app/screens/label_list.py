@@ -152,10 +152,10 @@ class LabelListScreen(TagtuiScreen):
             item = self.get_item(store, item_id)  # a fresh count for the question
             users = store.stored_queries_naming(self.KIND, item_id)
         except TagtuiError as exc:
-            self.app.call_from_thread(show_error, self, exc)
-            self.app.call_from_thread(self.reload)
+            self.post_result(show_error, self, exc)
+            self.post_result(self.reload)
             return
-        self.app.call_from_thread(self._confirm_delete, item, users)
+        self.post_result(self._confirm_delete, item, users)
 
     def _confirm_delete(self, item: LabelItem, users: list[str]) -> None:
         def answered(yes: bool | None) -> None:
@@ -178,11 +178,11 @@ class LabelListScreen(TagtuiScreen):
         try:
             contacts = self.delete_item(self.store, item_id, force=force)
         except TagtuiError as exc:
-            self.app.call_from_thread(show_error, self, exc)
+            self.post_result(show_error, self, exc)
         else:
-            self.app.call_from_thread(self.notify, self.deleted_message(name, contacts), markup=False)
-            self.app.call_from_thread(data_changed, self, self.TOPIC)
-        self.app.call_from_thread(self.reload)
+            self.post_result(self.notify, self.deleted_message(name, contacts), markup=False)
+            self.post_result(data_changed, self, self.TOPIC)
+        self.post_result(self.reload)
 
     def _run_delete_worker(self, work: Any, *args: Any) -> None:
         # One group per screen kind ("tags-delete"): a second delete replaces a running one.

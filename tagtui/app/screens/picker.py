@@ -272,7 +272,7 @@ class ViewPicker(SearchPicker[View]):
     @work(thread=True, group="views", exit_on_error=False)
     def _delete(self, view: View) -> None:
         self.store.delete_view(view.name)
-        self.app.call_from_thread(self._deleted, view)
+        self.post_result(self._deleted, view)
 
     def _deleted(self, view: View) -> None:
         self.views = [v for v in self.views if v.name != view.name]
@@ -342,9 +342,9 @@ class TextPrompt(TagtuiModal[Any]):
         try:
             result = self.submit(value)
         except TagtuiError as exc:
-            self.app.call_from_thread(self._failed, exc)
+            self.post_result(self._failed, exc)
             return
-        self.app.call_from_thread(self._done, result)
+        self.post_result(self._done, result)
 
     def _done(self, result: Any) -> None:
         self.dismiss(result)

@@ -106,7 +106,7 @@ class RulesScreen(TagtuiScreen):
         store = self.store
         rules = store.list_rules()
         matches = store.count_rule_matches()
-        self.app.call_from_thread(self._show, rules, matches, select)
+        self.post_result(self._show, rules, matches, select)
 
     def _show(self, rules: list[Rule], matches: dict[str, int | None], select: str | None) -> None:
         self.rules, self.matches, self._loaded = list(rules), matches, True
@@ -194,10 +194,10 @@ class RulesScreen(TagtuiScreen):
         try:
             self.store.delete_rule(name)
         except TagtuiError as exc:
-            self.app.call_from_thread(show_error, self, exc)
+            self.post_result(show_error, self, exc)
         else:
-            self.app.call_from_thread(self.notify, f"Deleted rule '{visible(name)}'.", markup=False)
-        self.app.call_from_thread(self.reload)
+            self.post_result(self.notify, f"Deleted rule '{visible(name)}'.", markup=False)
+        self.post_result(self.reload)
 
     def action_preview(self) -> None:
         rule = self.current_rule()
@@ -223,9 +223,9 @@ class RulesScreen(TagtuiScreen):
         try:
             effects = self.store.preview_rules(name)
         except TagtuiError as exc:
-            self.app.call_from_thread(show_error, self, exc)
+            self.post_result(show_error, self, exc)
             return
-        self.app.call_from_thread(self._counted, name, effects, then_apply)
+        self.post_result(self._counted, name, effects, then_apply)
 
     def _counted(self, name: str | None, effects: list[RuleEffect], then_apply: bool) -> None:
         text = effects_text(effects)
@@ -249,9 +249,9 @@ class RulesScreen(TagtuiScreen):
         try:
             effects = self.store.apply_rules(name)
         except TagtuiError as exc:
-            self.app.call_from_thread(show_error, self, exc)
+            self.post_result(show_error, self, exc)
             return
-        self.app.call_from_thread(self._applied, effects)
+        self.post_result(self._applied, effects)
 
     def _applied(self, effects: list[RuleEffect]) -> None:
         text = effects_text(effects)
@@ -382,9 +382,9 @@ class RuleForm(TagtuiModal[Rule | None]):
                 status=values["status"].strip() or None,
             )
         except TagtuiError as exc:
-            self.app.call_from_thread(self._failed, exc, values["query"])
+            self.post_result(self._failed, exc, values["query"])
             return
-        self.app.call_from_thread(self.dismiss, rule)
+        self.post_result(self.dismiss, rule)
 
     def _failed(self, exc: TagtuiError, query: str) -> None:
         field = {

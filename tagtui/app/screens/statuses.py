@@ -90,7 +90,7 @@ class StatusesScreen(LabelListScreen):
     @work(thread=True, exclusive=True, group="statuses-load", exit_on_error=False)
     def _fetch(self, version: int) -> None:
         statuses = self.store.list_statuses()
-        self.app.call_from_thread(self._apply, statuses, version)
+        self.post_result(self._apply, statuses, version)
 
     def _apply(self, statuses: list[Status], version: int) -> None:
         if not self._moves.current(version):

@@ -101,7 +101,7 @@ class SyncScreen(TagtuiScreen):
     @work(thread=True, exclusive=True, group="sync-list", exit_on_error=False)
     def _load(self) -> None:
         sources = self.store.sync_sources()
-        self.app.call_from_thread(self._show, sources)
+        self.post_result(self._show, sources)
 
     def _show(self, sources: list[SyncSource]) -> None:
         self.sources = sources
@@ -221,7 +221,7 @@ class SyncScreen(TagtuiScreen):
                 break
             except TagtuiError as exc:  # shown once all are done: one that fails does not stop the others
                 failure = failure or exc
-        self.app.call_from_thread(self._finished, reports, failure, stopped)
+        self.post_result(self._finished, reports, failure, stopped)
 
     def _finished(
         self, reports: list[SyncReport], failure: BaseException | None, stopped: str | None = None
@@ -311,7 +311,7 @@ class SyncScreen(TagtuiScreen):
     def _remove(self, name: str) -> None:
         self.store.remove_sync_source(name)
         sources = self.store.sync_sources()
-        self.app.call_from_thread(self._show, sources)
+        self.post_result(self._show, sources)
 
     def action_close(self) -> None:
         if self.running:

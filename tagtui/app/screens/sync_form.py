@@ -94,9 +94,9 @@ class SyncSourceForm(TagtuiModal[Added | None]):
                 password_command=values["password_command"],
             )
         except TagtuiError as exc:
-            self.app.call_from_thread(self._failed, exc)
+            self.post_result(self._failed, exc)
             return
-        self.app.call_from_thread(self.dismiss, added)
+        self.post_result(self.dismiss, added)
 
     def _failed(self, exc: TagtuiError) -> None:
         self.saving = False

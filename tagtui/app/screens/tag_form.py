@@ -209,10 +209,10 @@ class LabelForm(TagtuiModal[Any]):
         try:
             saved = self._save(self.store, values, rev)
         except TagtuiError as exc:
-            self.app.call_from_thread(self._show_error, exc)
+            self.post_result(self._show_error, exc)
             return
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._saved, saved)
+            self.post_result(self._saved, saved)
 
     def _saved(self, saved: Any) -> None:
         self.dismiss(saved)
@@ -234,9 +234,9 @@ class LabelForm(TagtuiModal[Any]):
         try:
             item = self._load(self.store, item_id)
         except TagtuiError as exc:
-            self.app.call_from_thread(self._show_error, exc)
+            self.post_result(self._show_error, exc)
             return
-        self.app.call_from_thread(self._reloaded, item)
+        self.post_result(self._reloaded, item)
 
     def _reloaded(self, item: Any) -> None:
         self.item = item

@@ -181,13 +181,13 @@ class TagsScreen(LabelListScreen):
         total = store.count_tags(search or None)
         all_count = total if not search else store.count_tags()
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._apply, tags, total, all_count, offset, generation, select)
+            self.post_result(self._apply, tags, total, all_count, offset, generation, select)
 
     @work(thread=True, exclusive=True, group="tags-more", exit_on_error=False)
     def _fetch_more(self, search: str, offset: int, generation: int) -> None:
         store = self.store
         tags = store.list_tags(search=search or None, limit=PAGE, offset=offset)
-        self.app.call_from_thread(self._apply_more, tags, offset, generation)
+        self.post_result(self._apply_more, tags, offset, generation)
 
     def _row(self, tag: Tag) -> list[Text | str]:
         return [
@@ -330,10 +330,10 @@ class TagsScreen(LabelListScreen):
             source = store.get_tag(tag_id)
             others = [t for t in store.list_tags(limit=MAX_RELOAD) if t.id != source.id]
         except TagtuiError as exc:
-            self.app.call_from_thread(show_error, self, exc)
-            self.app.call_from_thread(self.reload)
+            self.post_result(show_error, self, exc)
+            self.post_result(self.reload)
             return
-        self.app.call_from_thread(self._pick_target, source, others)
+        self.post_result(self._pick_target, source, others)
 
     def _pick_target(self, source: Tag, others: list[Tag]) -> None:
         if not others:
@@ -366,17 +366,17 @@ class TagsScreen(LabelListScreen):
         try:
             result = self.store.merge_tags(source_id, target_id)
         except TagtuiError as exc:
-            self.app.call_from_thread(show_error, self, exc)
-            self.app.call_from_thread(self.reload)
+            self.post_result(show_error, self, exc)
+            self.post_result(self.reload)
             return
-        self.app.call_from_thread(
+        self.post_result(
             self.notify,
             f"Merged '{visible(result.source_name)}' into '{visible(result.target_name)}':"
             f" {plural(result.contacts, 'contact')} moved.",
             markup=False,
         )
-        self.app.call_from_thread(data_changed, self, "tags")
-        self.app.call_from_thread(self.reload, select=target_id)
+        self.post_result(data_changed, self, "tags")
+        self.post_result(self.reload, select=target_id)
 
     def action_insight(self) -> None:
         from tagtui.app.screens.insight import InsightScreen

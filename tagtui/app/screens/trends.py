@@ -86,7 +86,7 @@ class TrendsScreen(TagtuiScreen):
             query = EVERYTHING
         trends = store.trends(query, weeks=weeks)
         colors = {s.name: s.color for s in store.list_statuses(counts=False)}
-        self.app.call_from_thread(self._show, query, trends, note, colors)
+        self.post_result(self._show, query, trends, note, colors)
 
     def _show(self, query: Filter, trends: Trends, note: str, colors: dict[str, str] | None = None) -> None:
         from tagtui.query.render import render

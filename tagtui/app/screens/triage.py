@@ -172,7 +172,7 @@ class TriageScreen(TagtuiScreen):
             page = self._page(store, None)
             first = store.get_contact(page.rows[0].id) if page.rows else None
             rows, after = page.rows, page.next_after
-        self.app.call_from_thread(self._started, tags, statuses, total, rows, first, after, len(page.rows))
+        self.post_result(self._started, tags, statuses, total, rows, first, after, len(page.rows))
 
     def _page(self, store: Store, after: tuple[Any, ...] | None) -> Page:
         return store.list_contacts(self.filter, limit=BATCH, after=after, with_total=False, sort=self.sort)
@@ -227,7 +227,7 @@ class TriageScreen(TagtuiScreen):
     def _fetch_more(self, store: Store, after: tuple[Any, ...] | None) -> None:
         page = self._page(store, after)
         first = store.get_contact(page.rows[0].id) if page.rows else None
-        self.app.call_from_thread(self._more, page.rows, first, page.next_after)
+        self.post_result(self._more, page.rows, first, page.next_after)
 
     def _more(
         self, rows: tuple[ContactRow, ...], first: Contact | None, after: tuple[Any, ...] | None

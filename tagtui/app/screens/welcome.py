@@ -100,12 +100,12 @@ class WelcomeScreen(TagtuiModal[bool]):
 
             result = generate(store, contacts=contacts, seed=1, progress=progress)
         except Cancelled:
-            self.app.call_from_thread(self._finished, None, "Demo data cancelled: nothing was added.")
+            self.post_result(self._finished, None, "Demo data cancelled: nothing was added.")
             return
         except Exception:
-            self.app.call_from_thread(self._finished, None, "")
+            self.post_result(self._finished, None, "")
             raise
-        self.app.call_from_thread(
+        self.post_result(
             self._finished, "demo", f"Added {getattr(result, 'contacts', contacts):,} demo contacts."
         )
 
@@ -134,11 +134,11 @@ class WelcomeScreen(TagtuiModal[bool]):
         try:
             items = store.setup_tags() if what == "tags" else store.setup_statuses()
         except Exception:
-            self.app.call_from_thread(self._finished, None, "")
+            self.post_result(self._finished, None, "")
             raise
         created = sum(1 for i in items if i.created)
         noun = "tags" if what == "tags" else "pipeline stages"
-        self.app.call_from_thread(self._finished, what, f"Created {created} {noun}.")
+        self.post_result(self._finished, what, f"Created {created} {noun}.")
 
     def _finished(self, what: str | None, message: str) -> None:
         self.busy = False

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual import events, on, work
+from textual import events, work
 from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
@@ -349,27 +349,6 @@ class ContactTable(InApp, ReportsWorkerErrors, ScrollView, can_focus=True):
         @property
         def control(self) -> ContactTable:
             return self.table
-
-    class _Fetched(Message):
-        def __init__(self, generation: int, kind: str, f: Filter, sort: Sort, window: Window) -> None:
-            super().__init__()
-            self.generation = generation
-            self.kind = kind
-            self.filter = f
-            self.sort = sort
-            self.window = window
-
-    class _Counted(Message):
-        def __init__(self, generation: int, total: int) -> None:
-            super().__init__()
-            self.generation = generation
-            self.total = total
-
-    class _Failed(Message):
-        def __init__(self, generation: int, error: ValidationError) -> None:
-            super().__init__()
-            self.generation = generation
-            self.error = error
 
     #: The filter whose matches are shown (a newer one waits in ``_pending`` for its first page).
     filter: var[Filter] = var(EVERYTHING, init=False)
@@ -845,11 +824,11 @@ class ContactTable(InApp, ReportsWorkerErrors, ScrollView, can_focus=True):
                 after, offset = page.next_after, 0
         except ValidationError as exc:
             if not worker.is_cancelled:
-                self.post_message(self._Failed(generation, exc))
+                self.post_result(self._failed, generation, exc)
             return
         if not worker.is_cancelled:
-            self.post_message(
-                self._Fetched(generation, kind, f, sort, Window(first, tuple(pages), None, keys))
+            self.post_result(
+                self._fetched, generation, kind, f, sort, Window(first, tuple(pages), None, keys)
             )
 
     def _recount(self) -> None:
@@ -868,29 +847,24 @@ class ContactTable(InApp, ReportsWorkerErrors, ScrollView, can_focus=True):
         except ValidationError:
             return  # the page fetch reports it
         if not worker.is_cancelled:
-            self.post_message(self._Counted(generation, total))
+            self.post_result(self._counted, generation, total)
 
-    @on(_Counted)
-    def _on_counted(self, message: _Counted) -> None:
-        if message.generation == self._generation:
-            self.total = message.total
+    def _counted(self, generation: int, total: int) -> None:
+        if generation == self._generation:
+            self.total = total
 
-    @on(_Failed)
-    def _on_failed(self, message: _Failed) -> None:
-        if message.generation != self._generation:
+    def _failed(self, generation: int, error: ValidationError) -> None:
+        if generation != self._generation:
             return
         self._busy = False
         self._pending = None
         self._pending_sort = None
-        self.post_message(self.Rejected(self, message.error))
+        self.post_message(self.Rejected(self, error))
 
-    @on(_Fetched)
-    def _on_fetched(self, message: _Fetched) -> None:
-        if message.generation != self._generation:
+    def _fetched(self, generation: int, kind: str, f: Filter, sort: Sort, window: Window) -> None:
+        if generation != self._generation:
             return
         self._busy = False
-        window = message.window
-        kind = message.kind
         if kind != "fresh":
             self._keys.update(window.keys)
         if kind == "fresh":
@@ -898,8 +872,8 @@ class ContactTable(InApp, ReportsWorkerErrors, ScrollView, can_focus=True):
             self._pending_sort = None
             self._keys.clear()
             self._keys.update(window.keys)
-            self.filter = message.filter
-            self.sort = message.sort
+            self.filter = f
+            self.sort = sort
             self.all_selected = False
             self.selected = frozenset()
             self._starts.clear()

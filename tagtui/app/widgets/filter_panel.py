@@ -123,7 +123,7 @@ class FilterPanel(InApp, ReportsWorkerErrors, Vertical):
             if len(batch) < 1000:
                 break
         statuses = store.list_statuses()
-        self.app.call_from_thread(self._loaded, tags, statuses)
+        self.post_result(self._loaded, tags, statuses)
 
     def _loaded(self, tags: list[Tag], statuses: list[Status]) -> None:
         self.tags, self.statuses = tags, statuses

@@ -16,13 +16,14 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Label, ProgressBar
 
+from tagtui.app.screens.base import TakesResults
 from tagtui.store.jobs import Cancelled, Progress
 
 #: The fewest seconds between two redraws of the line (a job may report thousands of times).
 REDRAW_S = 0.1
 
 
-class JobProgress(Horizontal):
+class JobProgress(TakesResults, Horizontal):
     """A bar and a line of words while a job runs; hidden otherwise."""
 
     DEFAULT_CSS = """
@@ -77,7 +78,7 @@ class JobProgress(Horizontal):
                 return
             shown = now
             rows = calls * rows_per_call if rows_per_call else done
-            self.app.call_from_thread(self._show, cancel, done, total, rows)
+            self.post_result(self._show, cancel, done, total, rows)
 
         return progress
 

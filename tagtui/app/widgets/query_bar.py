@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.suggester import Suggester
 from textual.widgets import Input
 
-from tagtui.app.screens.base import InApp
+from tagtui.app.screens.base import InApp, TakesResults
 from tagtui.query.complete import Vocabulary, complete
 from tagtui.store import TagtuiError
 
@@ -36,7 +36,7 @@ class QuerySuggester(Suggester):
         return completed
 
 
-class QueryInput(InApp, Input):
+class QueryInput(InApp, TakesResults, Input):
     """The query bar. ``tab`` completes; ``escape`` or ``down`` hands the keyboard back to the table."""
 
     BINDINGS = [
@@ -75,7 +75,7 @@ class QueryInput(InApp, Input):
             words = self.store.query_vocabulary()
         except TagtuiError:
             return  # completion is a help, not a must: the bar still takes any query
-        self.app.call_from_thread(self._set_words, words)
+        self.post_result(self._set_words, words)
 
     def _set_words(self, words: Vocabulary) -> None:
         self.suggester_words.words = words
