@@ -9,10 +9,11 @@ written a batch at a time: the emails of a batch are matched in one query, and i
 contacts (their ids taken beforehand), tags, undo records and events go in with one
 statement each (``Tx.insert_many``: an ``executemany`` on SQLite, an ``INSERT … SELECT FROM
 unnest(…)`` of one array per column on PostgreSQL, one round trip). An existing contact whose
-fields change goes through ``update_contact``. On SQLite the triggers that a new assignment
-fires are off during the import (``_pause_triggers``): its assignments are counted into
-``trend_tag`` once at the end, and a new contact is written with its ``tags_key``, in the
-same transaction.
+fields change goes through ``update_contact``. The trigger that keeps ``contact.tags_key``
+for an added tag is paused during the import (``engine.pause_tags_key_added``): a new contact
+is written with its ``tags_key``, and those there before that it tags are refreshed a batch at
+a time. On SQLite the row trigger that counts a new assignment into ``trend_tag`` is off too
+(``_pause_triggers``): the assignments are counted once at the end, in the same transaction.
 """
 
 from __future__ import annotations
@@ -124,7 +125,7 @@ class ImportState:
     tagged: Counter[int] = field(default_factory=Counter)
     #: Each tag's ``name_key`` (by id), for the ``tags_key`` of the contacts made.
     tag_keys: dict[int, str] = field(default_factory=dict)
-    #: Whether the trigger that keeps ``contact.tags_key`` is off (SQLite, ``_pause_triggers``):
+    #: Whether the trigger that keeps ``contact.tags_key`` is paused (``pause_tags_key_added``):
     #: then the flush keeps it for the contacts that were there already.
     keys_paused: bool = False
 
@@ -187,7 +188,7 @@ class ImportOps(StoreBase):
             # a sequential scan that each later batch pays over every row written before it.
             tx.db.engine.prefer_custom_plans(tx)
             paused = _pause_triggers(tx)
-            state.keys_paused = "contact_tags_key_added" in paused
+            state.keys_paused = tx.db.engine.pause_tags_key_added(tx)
             deferred = _defer_indexes(tx)
             while batch := list(islice(checked, BATCH)):
                 self._import_batch(tx, batch, state)
@@ -195,6 +196,8 @@ class ImportOps(StoreBase):
                 tx.execute(create)
             if paused:
                 _resume_triggers(tx, paused, state.tagged, state.stamp)
+            if state.keys_paused:
+                tx.db.engine.resume_tags_key_added(tx)
             if state.tagged:
                 # One event for the tags the import gave, as a bulk change writes: a contact's
                 # history shows its own from the undo step's records (``history``).
@@ -551,17 +554,15 @@ class PendingWrites:
 
 
 #: SQLite's row triggers that an import turns off while it writes (``_pause_triggers``).
-_PAUSED_TRIGGERS = ("trend_tag_added", "contact_tags_key_added")
+_PAUSED_TRIGGERS = ("trend_tag_added",)
 
 
 def _pause_triggers(tx: Tx) -> list[str]:
-    """SQLite: drop the row triggers that a new assignment fires (``_PAUSED_TRIGGERS``), for
-    ``_resume_triggers`` to make again at the end, in the same transaction: no other connection
-    sees them gone. Counting each assignment into ``trend_tag`` is a third of the cost of
-    writing one; rewriting its contact's ``tags_key`` (the contact row and its index) most of
-    the rest. The import counts ``trend_tag`` once at the end and writes each new contact's
-    ``tags_key`` with the contact (``_flush`` refreshes the others'). Nothing is done (an
-    empty list) on PostgreSQL, whose triggers run once a statement."""
+    """SQLite: drop the row trigger that counts a new assignment into ``trend_tag``
+    (``_PAUSED_TRIGGERS``; a third of the cost of writing one), for ``_resume_triggers`` to
+    count them once and make it again at the end, in the same transaction: no other connection
+    sees it gone. (The ``tags_key`` trigger is paused by ``engine.pause_tags_key_added``.)
+    Nothing is done (an empty list) on PostgreSQL, whose triggers run once a statement."""
     engine = tx.db.engine
     if not engine.row_triggers:
         return []
@@ -607,11 +608,7 @@ def _resume_triggers(tx: Tx, paused: list[str], tagged: Counter[int], stamp: str
             [{"t": t, "n": n, "at": stamp} for t, n in sorted(tagged.items())],
         )
     for name in paused:
-        (create,) = (
-            d
-            for d in engine.trend_tag_triggers() + engine.tags_key_triggers()
-            if d.startswith(f"CREATE TRIGGER {name} ")
-        )
+        (create,) = (d for d in engine.trend_tag_triggers() if d.startswith(f"CREATE TRIGGER {name} "))
         tx.execute(create)
 
 

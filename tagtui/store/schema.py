@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from tagtui.store.db import Database, Tx
 from tagtui.store.errors import DatabaseRefused
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 #: Tables of the first release: a database holding any of them without ``tagtui_meta`` is not ours.
 OUR_TABLES = ("tagtui_meta", "workspace", "status", "tag", "contact", "contact_tag", "event", "saved_view")
 
@@ -238,6 +238,17 @@ def _migrate_to_8(tx: Tx) -> None:
     tx.execute(TREND_ENTRY_CELL_INDEX)
 
 
+def _migrate_to_9(tx: Tx) -> None:
+    """Schema 9: PostgreSQL's triggers that keep ``contact.tags_key`` refresh a statement's
+    contacts with an UPDATE planned at each run that writes only the keys that changed, and
+    the one of an added tag can be paused by a bulk write that keys its contacts itself (see
+    ``engines.PostgresEngine.tags_key_triggers``): their functions are replaced. SQLite's row
+    triggers are unchanged."""
+    for statement in tx.db.engine.tags_key_triggers():
+        if statement.startswith("CREATE FUNCTION contact_tags_key_"):
+            tx.execute(statement.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1))
+
+
 #: version -> function that brings a database from ``version - 1`` to ``version``.
 MIGRATIONS: dict[int, Callable[[Tx], None]] = {
     2: _migrate_to_2,
@@ -247,6 +258,7 @@ MIGRATIONS: dict[int, Callable[[Tx], None]] = {
     6: _migrate_to_6,
     7: _migrate_to_7,
     8: _migrate_to_8,
+    9: _migrate_to_9,
 }
 
 
@@ -276,6 +288,7 @@ MIGRATION_LABELS: dict[int, str] = {
     6: "the Tags column's order",
     7: "trends of a query",
     8: "trends of a query, grouped as read",
+    9: "faster tag triggers on PostgreSQL",
 }
 
 

@@ -5,10 +5,15 @@ the triggers back."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+import pytest
+
+from tagtui.errors import TagtuiError
 from tagtui.query import parse
 from tagtui.store import Store
+from tests.conftest import PG_URL, _pg_conninfo
 
 TAGS = ("VIP", "Warm Lead", "Customer", "Partner", "Cold")
 STATUSES = ("New", "Contacted", "Won", "Lost")
@@ -122,3 +127,66 @@ def test_tags_key_after_an_import_is_that_of_the_rows_added_one_by_one(store: St
     # The trigger is back: a tag given after the import changes the key.
     store.change_tags(store.get_contact("p3@example.com").id, add=["VIP"])
     assert _tags_keys(store)[("Person 3", "p3@example.com")] == "vip"
+
+
+def test_a_refused_import_leaves_the_tags_key_trigger_on(store: Store) -> None:
+    """The import pauses the trigger of an added tag for its own transaction (PostgreSQL: a
+    setting of that transaction; SQLite: dropped and made again): once an import is refused
+    and rolled back, a tag given on the same connection still moves the contact's key."""
+    _prepare(store)
+    try:
+        store.import_rows(
+            [{"name": "Fine", "email": "fine@example.com", "tags": "VIP"}, {"email": "not an email"}]
+        )
+    except TagtuiError:
+        pass
+    else:
+        raise AssertionError("the import should have been refused")
+    assert store.count_contacts() == 1
+    store.change_tags(store.get_contact("old@example.com").id, add=["Cold"])
+    assert _tags_keys(store)[("Old Timer", "old@example.com")] == "cold\x1fvip"
+
+
+@pytest.mark.skipif(PG_URL is None, reason="needs TAGTUI_TEST_PG_URL (a PostgreSQL server)")
+def test_a_schema_8_postgresql_database_gets_the_new_tags_key_triggers(db_url: str) -> None:
+    """Schema 9 replaces PostgreSQL's tags_key trigger functions of schema 8 (an UPDATE with a
+    subquery per contact, cached plan, every contact rewritten) by the new ones: after the
+    upgrade they are those of a new database, and keep the Tags order as they did."""
+    import psycopg
+
+    from tagtui.store.engines import PostgresEngine
+
+    schema = re.search(r"search_path%3D(\w+)", db_url)
+    assert schema is not None
+    old_refresh = (
+        "UPDATE contact SET tags_key = (SELECT string_agg(t.name_key, chr(31) ORDER BY t.name_key, t.id)"
+        " FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id WHERE ct.contact_id = contact.id)"
+        " WHERE id IN (SELECT contact_id FROM {t});"
+    )
+    functions = (
+        "SELECT proname, prosrc FROM pg_proc WHERE proname LIKE 'contact_tags_key_%'"
+        " AND pronamespace = current_schema()::regnamespace"
+    )
+    with psycopg.connect(_pg_conninfo(), autocommit=True) as conn:
+        conn.execute(f'SET search_path = "{schema[1]}"')
+        new = dict(conn.execute(functions).fetchall())
+        for name, table in (("added", "key_new"), ("removed", "key_old"), ("changed", "key_new")):
+            conn.execute(
+                f"CREATE OR REPLACE FUNCTION contact_tags_key_{name}() RETURNS trigger LANGUAGE plpgsql AS"
+                f" $body$ BEGIN {old_refresh.format(t=table)} RETURN NULL; END $body$"
+            )
+        conn.execute("UPDATE tagtui_meta SET value = '8' WHERE key = 'schema_version'")
+        store = Store.open(db_url)  # upgrades it
+        try:
+            after = dict(conn.execute(functions).fetchall())
+            assert after == new and "IS DISTINCT FROM" in after["contact_tags_key_added"]
+            assert len([d for d in PostgresEngine().tags_key_triggers() if "CREATE FUNCTION" in d]) == len(
+                new
+            )
+            _prepare(store)
+            old = store.get_contact("old@example.com").id
+            store.change_tags(old, add=["Cold", "Partner"])
+            store.change_tags(old, remove=["VIP"])
+            assert _tags_keys(store)[("Old Timer", "old@example.com")] == "cold\x1fpartner"
+        finally:
+            store.close()
