@@ -129,6 +129,16 @@ def row_texts(table: DataTable, key: str) -> list[str]:
     return [plain(c) for c in table.get_row(key)]
 
 
+def table_rows(table: DataTable) -> list[list[str]]:
+    """Every row of a table, top to bottom, each cell as ``str``."""
+    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+def text_of(app: App, selector: str) -> str:
+    """What the widget ``selector`` of the current screen renders, as text."""
+    return str(app.screen.query_one(selector).render())
+
+
 def confirm_question(app: App) -> str:
     """The question of the confirmation dialog that must be open now."""
     assert isinstance(app.screen, ConfirmDialog), app.screen

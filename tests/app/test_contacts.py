@@ -15,11 +15,15 @@ from tagtui.app.widgets.contact_table import MAX_PAGES, PAGE_SIZE, ContactTable
 from tagtui.app.widgets.dialogs import ConfirmDialog
 from tagtui.app.widgets.filter_panel import FilterPanel
 from tagtui.query import Statuses, Tags, parse
-from tests.app.helpers import SIZE, confirm_question, drawn, record_list_contacts, settle, type_text
-
-
-def text_of(app, selector: str) -> str:
-    return str(app.screen.query_one(selector).render())
+from tests.app.helpers import (
+    SIZE,
+    confirm_question,
+    drawn,
+    record_list_contacts,
+    settle,
+    text_of,
+    type_text,
+)
 
 
 def cell(app, row: int, column: str) -> str:

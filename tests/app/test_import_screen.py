@@ -9,6 +9,7 @@ from textual.widgets import DataTable, Input
 from tagtui.app.screens.contacts import ContactsScreen
 from tagtui.app.screens.import_file import ImportScreen
 from tests.app.helpers import SIZE, drawn, settle, type_text
+from tests.app.helpers import table_rows as cells
 
 SAMPLES = Path(__file__).parent.parent / "io" / "samples"
 
@@ -20,10 +21,6 @@ async def start(pilot) -> None:
         await pilot.press("escape")
         await settle(pilot)
     assert isinstance(pilot.app.screen, ContactsScreen)
-
-
-def cells(table: DataTable) -> list[list[str]]:
-    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
 
 
 async def test_import_with_a_changed_mapping(store, make_app):

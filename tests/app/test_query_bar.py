@@ -7,7 +7,7 @@ from textual.widgets import Input
 
 from tagtui.app.widgets.contact_table import ContactTable
 from tagtui.query import parse
-from tests.app.helpers import SIZE, settle, type_text
+from tests.app.helpers import SIZE, settle, text_of, type_text
 
 
 def bar(app) -> Input:
@@ -20,10 +20,6 @@ def shown(widget) -> str:
 
     size = widget.outer_size
     return "\n".join(strip.text for strip in widget.render_lines(Region(0, 0, size.width, size.height)))
-
-
-def text_of(app, selector: str) -> str:
-    return str(app.screen.query_one(selector).render())
 
 
 async def open_bar(pilot) -> None:

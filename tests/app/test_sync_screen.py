@@ -12,6 +12,7 @@ from tagtui.app.screens.sync import SyncScreen
 from tagtui.app.screens.sync_form import SyncSourceForm
 from tagtui.store import Store
 from tests.app.helpers import settle, type_text
+from tests.app.helpers import table_rows as rows
 
 SIZE = (120, 34)
 CARD = (
@@ -25,10 +26,6 @@ def vdir(tmp_path: Path, **cards: str) -> Path:
     for uid, extra in cards.items():
         (folder / f"{uid}.vcf").write_text(CARD.format(uid=uid, name=uid.title(), extra=extra), newline="")
     return folder
-
-
-def rows(table: DataTable) -> list[list[str]]:
-    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
 
 
 async def test_add_an_address_book_and_sync_it(store: Store, make_app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
