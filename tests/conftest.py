@@ -11,6 +11,7 @@ have made of a new database: the current schema, its version, no workspace and n
 
 from __future__ import annotations
 
+import inspect
 import os
 import threading
 import uuid
@@ -36,21 +37,85 @@ settings.load_profile("tagtui")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """On PostgreSQL, snapshot tests (those taking ``snap_compare``) are not collected.
+    """On PostgreSQL, the tests whose outcome cannot depend on the backend are not collected.
 
-    A snapshot checks how a screen looks: the SVG of the terminal, the same bytes on either
-    backend. What the keys of such a test do to the data goes through the same store calls as the
-    Pilot tests of that screen, and those run on both backends, as does every test that reaches the
-    store in any other way (store, CLI, sync, import/export, the app's behaviour). So the PostgreSQL
-    pass leaves out the pictures alone, and says so: pytest counts them as "deselected", never as
-    passed or skipped.
+    Snapshot tests (those taking ``snap_compare``) check how a screen looks: the SVG of the
+    terminal, the same bytes on either backend. What the keys of such a test do to the data goes
+    through the same store calls as the Pilot tests of that screen, and those run on both backends.
+
+    Tests that never reach the database under test (``reaches_backend`` is false: no ``db_url``,
+    ``store`` or ``backend`` fixture, no fixture or module that makes a test database or reads
+    ``TAGTUI_TEST_PG_URL``) run the very same code on either pass: parsers, mypy, the layering
+    check, CardDAV servers, SQLite files of their own. A second run on the PostgreSQL pass would
+    only repeat the first. Every test that reaches the store runs on both backends. The PostgreSQL
+    pass says what it left out: pytest counts these as "deselected", never as passed or skipped.
     """
     if not PG_URL:
         return
-    looks = [item for item in items if "snap_compare" in getattr(item, "fixturenames", ())]
-    if looks:
-        config.hook.pytest_deselected(items=looks)
-        items[:] = [item for item in items if item not in looks]
+    same = [
+        item
+        for item in items
+        if "snap_compare" in getattr(item, "fixturenames", ()) or not reaches_backend(item)
+    ]
+    if same:
+        config.hook.pytest_deselected(items=same)
+        kept = set(map(id, same))
+        items[:] = [item for item in items if id(item) not in kept]
+
+
+#: Fixtures that are the database under test, and the names by which code makes or finds one.
+_BACKEND_FIXTURES = frozenset({"db_url", "store", "backend"})
+_BACKEND_NAMES = (
+    "new_database",
+    "new_pg_database",
+    "pg_schema_url",
+    "PG_URL",
+    "TAGTUI_TEST_PG_URL",
+    "db_url",
+)
+_mentions_backend: dict[Any, bool] = {}
+
+
+def _mentions(obj: Any) -> bool:
+    """Whether the source of ``obj`` (a fixture's function, a test module) names the backend.
+    Whatever has no source to read counts as naming it."""
+    key = getattr(obj, "__wrapped__", obj)
+    if key not in _mentions_backend:
+        try:
+            source = inspect.getsource(key)
+        except (OSError, TypeError):
+            _mentions_backend[key] = True
+        else:
+            _mentions_backend[key] = any(name in source for name in _BACKEND_NAMES)
+    return _mentions_backend[key]
+
+
+def reaches_backend(item: pytest.Item) -> bool:
+    """Whether the test ``item`` may reach the database of the pass (a schema on PostgreSQL).
+
+    It does if it takes ``db_url``, ``store`` or ``backend`` (itself or through its fixtures), if a
+    fixture it takes that is not pytest's or a plugin's names a way to make a test database, or if
+    its module does. Anything else (a test of a parser, of a file format, of a command on an SQLite
+    file of its own) runs the same on either backend.
+    """
+    names = set(getattr(item, "fixturenames", ()))
+    if names & _BACKEND_FIXTURES:
+        return True
+    module = getattr(item, "module", None)
+    if module is None or _mentions(module):
+        return True
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return True
+    for definitions in info.name2fixturedefs.values():
+        for definition in definitions:
+            func = definition.func
+            where = getattr(func, "__module__", "")
+            # This file's fixtures are the three above and two that every test has (the user's
+            # config kept out; the pool's clean-up on PostgreSQL, which names PG_URL).
+            if where.startswith("tests.") and where != __name__ and _mentions(func):
+                return True
+    return False
 
 
 @pytest.hookimpl(optionalhook=True)
