@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tagtui.query.filter import Filter
 from tagtui.store.base import StoreBase, as_refs
@@ -22,6 +22,10 @@ from tagtui.store.plans import BulkPlan
 from tagtui.store.rules import clean_label_name, clean_text
 from tagtui.store.schema import now
 from tagtui.store.types import JsonRecord, TagRef
+
+if TYPE_CHECKING:
+    from tagtui.store.plans import PlanService
+    from tagtui.store.store import Store
 
 RULE_NAME_MAX = 100
 QUERY_MAX = 2000
@@ -105,15 +109,23 @@ class RuleEffect(JsonRecord):
         }
 
 
-class AutomationOps(StoreBase):
+class AutomationService:
+    """A part of the store (``Store`` delegates to it): ``core`` is the workspace and its
+    transactions, ``store`` the whole store, for the parts still built into it."""
+
+    def __init__(self, core: StoreBase, store: Store, plans: PlanService) -> None:
+        self._core = core
+        self._store = store
+        self._plans = plans
+
     # -- reading ---------------------------------------------------------------------
 
     def list_rules(self) -> list[Rule]:
         """Every rule of the workspace, by name."""
-        return self._read(lambda tx: self._load_rules(tx, None))
+        return self._core._read(lambda tx: self._load_rules(tx, None))
 
     def get_rule(self, name: str) -> Rule:
-        return self._read(lambda tx: self._rule_named(tx, name))
+        return self._core._read(lambda tx: self._rule_named(tx, name))
 
     def count_rule_matches(self) -> dict[str, int | None]:
         """How many contacts each rule's query selects now (``None``: the query no longer compiles)."""
@@ -125,14 +137,14 @@ class AutomationOps(StoreBase):
                     out[rule.name] = None
                     continue
                 try:
-                    where, params = self._selection(tx, self._rule_filter(rule))
+                    where, params = self._core._selection(tx, self._rule_filter(rule))
                 except ValidationError:
                     out[rule.name] = None
                     continue
                 out[rule.name] = tx.scalar(f"SELECT COUNT(*) FROM contact c WHERE {where}", params)
             return out
 
-        return self._read(run)
+        return self._core._read(run)
 
     def _load_rules(self, tx: Tx, name_key: str | None) -> list[Rule]:
         sql = (
@@ -140,7 +152,7 @@ class AutomationOps(StoreBase):
             " r.updated_at, r.rev, r.broken FROM rule r LEFT JOIN status s ON s.id = r.status_id"
             " WHERE r.workspace_id = :ws"
         )
-        params = self._params()
+        params = self._core._params()
         if name_key is not None:
             sql += " AND r.name_key = :key"
             params["key"] = name_key
@@ -151,7 +163,7 @@ class AutomationOps(StoreBase):
             wanted.update(json.loads(r[4]))
         tags: dict[int, TagRef] = {}
         if wanted:
-            cond, p = self.db.in_list("t.id", "ids", sorted(wanted))
+            cond, p = self._core.db.in_list("t.id", "ids", sorted(wanted))
             for row in tx.all(f"SELECT t.id, t.name, t.slug, t.color, t.emoji FROM tag t WHERE {cond}", p):
                 tags[row[0]] = TagRef(*row)
         return [
@@ -228,10 +240,11 @@ class AutomationOps(StoreBase):
         def run(tx: Tx) -> Rule:
             key = text_key(clean)
             if tx.scalar(
-                "SELECT id FROM rule WHERE workspace_id = :ws AND name_key = :key", self._params(key=key)
+                "SELECT id FROM rule WHERE workspace_id = :ws AND name_key = :key",
+                self._core._params(key=key),
             ):
                 raise Conflict(f"a rule named {clean!r} already exists", field="name")
-            status_id = None if status is None else self._status_id(tx, status)
+            status_id = None if status is None else self._core._status_id(tx, status)
             created: list[int] = []
 
             def ids(names: dict[str, str]) -> list[int]:
@@ -244,12 +257,12 @@ class AutomationOps(StoreBase):
                 return out
 
             add_ids, remove_ids = ids(add_names), ids(remove_names)
-            self._compile(tx, parsed)  # after creating tags: the query may name one of them
+            self._core._compile(tx, parsed)  # after creating tags: the query may name one of them
             stamp = now()
             try:
                 rule_id = tx.scalar(
                     _INSERT_RULE,
-                    self._params(
+                    self._core._params(
                         name=clean,
                         key=key,
                         query=text,
@@ -261,7 +274,7 @@ class AutomationOps(StoreBase):
                 )
             except IntegrityViolation as exc:
                 raise Conflict(f"a rule named {clean!r} already exists", field="name") from exc
-            self._event(
+            self._core._event(
                 tx,
                 "rule.created",
                 "rule",
@@ -274,10 +287,10 @@ class AutomationOps(StoreBase):
                 tags_created=created,
                 created_at=stamp,
             )
-            self._label(tx, "rule.created", f"Added rule {clean}")
+            self._core._label(tx, "rule.created", f"Added rule {clean}")
             return self._load_rules(tx, key)[0]
 
-        return self._write(run)
+        return self._core._write(run)
 
     def delete_rule(self, name: str) -> Rule:
         """Delete a rule by name (any case); the contacts it changed keep their changes."""
@@ -290,7 +303,7 @@ class AutomationOps(StoreBase):
             )
             tx.execute("DELETE FROM rule WHERE id = :id", {"id": rule.id})
             # the whole row, so that undo can put the rule back as it was
-            self._event(
+            self._core._event(
                 tx,
                 "rule.deleted",
                 "rule",
@@ -303,10 +316,10 @@ class AutomationOps(StoreBase):
                 created_at=row[3],
                 broken=rule.broken,
             )
-            self._label(tx, "rule.deleted", f"Deleted rule {rule.name}")
+            self._core._label(tx, "rule.deleted", f"Deleted rule {rule.name}")
             return rule
 
-        return self._write(run)
+        return self._core._write(run)
 
     # -- preview and apply -------------------------------------------------------------
 
@@ -316,7 +329,7 @@ class AutomationOps(StoreBase):
         Each rule is counted against the data as it is; applying runs them in order, so a
         rule may see what an earlier one changed.
         """
-        return self._read(
+        return self._core._read(
             lambda tx: [self._rule_effect(tx, rule, apply=False) for rule in self._chosen(tx, name)]
         )
 
@@ -325,7 +338,7 @@ class AutomationOps(StoreBase):
 
         A broken rule is never run: among all rules it is reported (``RuleEffect.broken``) and
         the others run; named alone, it is a ValidationError."""
-        return self._write(
+        return self._core._write(
             lambda tx: [self._rule_effect(tx, rule, apply=True) for rule in self._chosen(tx, name)]
         )
 
@@ -346,7 +359,7 @@ class AutomationOps(StoreBase):
         if rule.broken:
             return RuleEffect(rule, BulkPlan(selected=0), broken=rule.broken)
         try:
-            where, params = self._selection(tx, self._rule_filter(rule))
+            where, params = self._core._selection(tx, self._rule_filter(rule))
         except ValidationError as exc:
             # Broken before views and rules were kept whole (an older database): not run either.
             return RuleEffect(rule, BulkPlan(selected=0), broken=str(exc))
@@ -358,9 +371,9 @@ class AutomationOps(StoreBase):
                 rule, BulkPlan(selected=tx.scalar(f"SELECT COUNT(*) FROM contact c WHERE {where}", params))
             )
         if apply:
-            plan = self._store._apply_where(tx, where, params, add_ids, remove_ids, status_id)
+            plan = self._plans._apply_where(tx, where, params, add_ids, remove_ids, status_id)
         else:
-            plan = self._store._plan_where(tx, where, params, add_ids, remove_ids, status_id)
+            plan = self._plans._plan_where(tx, where, params, add_ids, remove_ids, status_id)
         return RuleEffect(rule, plan)
 
 

@@ -1152,7 +1152,7 @@ class ContactOps(StoreBase):
             if contact is not None:
                 # The contact's own events, and those of the contacts merged into it.
                 ids = [self._contact_id(tx, contact)]
-                ids += self._store._merged_into(tx, ids[0])
+                ids += self._store._merge._merged_into(tx, ids[0])
                 cond, sids = self.db.in_list("e.subject_id", "sids", ids)
                 params |= sids
                 where += f" AND e.subject_type = 'contact' AND {cond}"

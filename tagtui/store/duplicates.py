@@ -31,6 +31,7 @@ from tagtui.store.types import JsonRecord
 
 if TYPE_CHECKING:
     from tagtui.store.matching import Evidence
+    from tagtui.store.store import Store
 
 #: The default ``--min-score``: a same name alone (0.75) is below it; a name with a same
 #: phone or company, or a same email, is above it.
@@ -286,7 +287,14 @@ class _Scan:
         return out
 
 
-class DuplicateOps(StoreBase):
+class DuplicateService:
+    """A part of the store (``Store`` delegates to it): ``core`` is the workspace and its
+    transactions, ``store`` the whole store, for the parts still built into it."""
+
+    def __init__(self, core: StoreBase, store: Store) -> None:
+        self._core = core
+        self._store = store
+
     def find_duplicates(
         self,
         query: Filter = EVERYTHING,
@@ -306,7 +314,7 @@ class DuplicateOps(StoreBase):
             raise ValidationError(f"limit must be 1–{GROUPS_MAX}, not {limit}", field="limit")
 
         def read(tx: Tx) -> tuple[_Keys, set[tuple[int, int]], str | None]:
-            settings = self._settings(tx)
+            settings = self._core._settings(tx)
             _, where, params = self._store._shaped(tx, query, "rows")
             total = 0
             if progress is not None:
@@ -320,12 +328,12 @@ class DuplicateOps(StoreBase):
             keys = _read_keys(rows, settings.phone_region, settings.email_folding, total, progress, cancelled)
             return keys, self._ignored(tx), settings.phone_region
 
-        keys, ignored, region = self._read(read)
+        keys, ignored, region = self._core._read(read)
         scan = _Scan(keys, min_score, ignored, progress, cancelled)
         scan.run()
         found = scan.groups()[:limit]
         del scan, keys
-        return self._read(lambda tx: self._describe(tx, found, region))
+        return self._core._read(lambda tx: self._describe(tx, found, region))
 
     def _describe(
         self,
@@ -339,12 +347,12 @@ class DuplicateOps(StoreBase):
         wanted = sorted({i for _, group, _ in found for i in group})
         if not wanted:
             return []
-        cond, params = self.db.in_list("id", "ids", wanted)
+        cond, params = self._core.db.in_list("id", "ids", wanted)
         rows = {
             r[0]: DuplicateContact(*r)
             for r in tx.all(
                 f"SELECT id, name, email, phone, company FROM contact WHERE workspace_id = :ws AND {cond}",
-                self._params(**params),
+                self._core._params(**params),
             )
         }
         out: list[DuplicateGroup] = []
@@ -369,7 +377,7 @@ class DuplicateOps(StoreBase):
         refs = as_refs(refs, "contact")
 
         def run(tx: Tx) -> int:
-            ids = self._contact_ids(tx, refs)
+            ids = self._core._contact_ids(tx, refs)
             if len(ids) < 2:
                 raise ValidationError("name at least two different contacts", field="contact")
             if len(ids) > IGNORE_MAX:
@@ -380,20 +388,22 @@ class DuplicateOps(StoreBase):
             tx.executemany(
                 "INSERT INTO duplicate_ignore (workspace_id, low_id, high_id, created_at)"
                 " VALUES (:ws, :lo, :hi, :at) ON CONFLICT DO NOTHING",
-                [self._params(lo=lo, hi=hi, at=stamp) for lo, hi in pairs],
+                [self._core._params(lo=lo, hi=hi, at=stamp) for lo, hi in pairs],
             )
             added = len(self._ignored(tx)) - before
             if added:
-                self._event(tx, "duplicates.ignored", "workspace", self.workspace_id, contacts=ids)
+                self._core._event(
+                    tx, "duplicates.ignored", "workspace", self._core.workspace_id, contacts=ids
+                )
             return added
 
-        return self._write(run)
+        return self._core._write(run)
 
     def _ignored(self, tx: Tx) -> set[tuple[int, int]]:
         return {
             (r[0], r[1])
             for r in tx.all(
-                "SELECT low_id, high_id FROM duplicate_ignore WHERE workspace_id = :ws", self._params()
+                "SELECT low_id, high_id FROM duplicate_ignore WHERE workspace_id = :ws", self._core._params()
             )
         }
 
@@ -402,8 +412,10 @@ class DuplicateOps(StoreBase):
     def newest_contact_id(self) -> int:
         """The highest contact id of the workspace now (0 if none): what came later is new."""
         return int(
-            self._read(
-                lambda tx: tx.scalar("SELECT MAX(id) FROM contact WHERE workspace_id = :ws", self._params())
+            self._core._read(
+                lambda tx: tx.scalar(
+                    "SELECT MAX(id) FROM contact WHERE workspace_id = :ws", self._core._params()
+                )
             )
             or 0
         )
@@ -420,14 +432,14 @@ class DuplicateOps(StoreBase):
         def run(tx: Tx) -> int:
             if not tx.one(
                 "SELECT 1 FROM contact WHERE workspace_id = :ws AND id <= :since LIMIT 1",
-                self._params(since=since_id),
+                self._core._params(since=since_id),
             ):
                 return 0  # nothing older to look like (an import into a new workspace)
-            settings = self._settings(tx)
+            settings = self._core._settings(tx)
             new = tx.all(
                 "SELECT id, name, email, phone, company FROM contact"
                 " WHERE workspace_id = :ws AND id > :since",
-                self._params(since=since_id),
+                self._core._params(since=since_id),
             )
             if not new:
                 return 0
@@ -443,10 +455,10 @@ class DuplicateOps(StoreBase):
                     names.add(f"{parts[-1]} {' '.join(parts[:-1])}")
             phones = sorted({p for _, _, _, p, _ in new if p})
             conditions = []
-            params = self._params(since=since_id)
+            params = self._core._params(since=since_id)
             for column, name, values in (("email_key", "e", emails), ("name_key", "n", sorted(names))):
                 if values:
-                    sql, p = self.db.in_list(column, name, values)
+                    sql, p = self._core.db.in_list(column, name, values)
                     conditions.append(sql)
                     params.update(p)
             old = []
@@ -457,7 +469,7 @@ class DuplicateOps(StoreBase):
                     params,
                 )
             if phones and len(phones) <= 1000:
-                sql, p = self.db.in_list("phone", "p", phones)
+                sql, p = self._core.db.in_list("phone", "p", phones)
                 old += tx.all(
                     "SELECT id, name, email, phone, company FROM contact WHERE workspace_id = :ws"
                     f" AND id <= :since AND {sql}",
@@ -478,7 +490,7 @@ class DuplicateOps(StoreBase):
                 }
             )
 
-        return self._read(run)
+        return self._core._read(run)
 
 
 def _read_keys(

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tagtui.store.base import StoreBase
 from tagtui.store.db import Tx
 from tagtui.store.types import Event
+
+if TYPE_CHECKING:
+    from tagtui.store.merge import MergeService
+    from tagtui.store.store import Store
 
 #: Ids of tags, statuses and contacts -> their names now, by table.
 Names = dict[str, dict[int, str]]
@@ -35,37 +39,45 @@ class HistoryLine:
         return f"{self.what} ({self.state})" if self.state else self.what
 
 
-class HistoryOps(StoreBase):
+class HistoryService:
+    """A part of the store (``Store`` delegates to it): ``core`` is the workspace and its
+    transactions, ``store`` the whole store, for the parts still built into it."""
+
+    def __init__(self, core: StoreBase, store: Store, merge: MergeService) -> None:
+        self._core = core
+        self._store = store
+        self._merge = merge
+
     def history_lines(
         self, *, contact: int | str | None = None, tag: int | str | None = None, limit: int = 50
     ) -> list[HistoryLine]:
         """``history`` (same arguments), each event described in words, newest first."""
         events = self._store.history(contact=contact, tag=tag, limit=limit)
-        names = self._read(lambda tx: self._history_names(tx, events, contact))
+        names = self._core._read(lambda tx: self._history_names(tx, events, contact))
         return [describe(e, names) for e in events]
 
     def _history_names(self, tx: Tx, events: list[Event], contact: int | str | None = None) -> Names:
         names: Names = {"tag": {}, "status": {}, "contact": {}, "merged": {}}
         for table in ("tag", "status"):
             names[table] = dict(
-                tx.all(f"SELECT id, name FROM {table} WHERE workspace_id = :ws", self._params())
+                tx.all(f"SELECT id, name FROM {table} WHERE workspace_id = :ws", self._core._params())
             )
         ids = sorted(
             {e.subject_id for e in events if e.subject_type == "contact" and e.subject_id is not None}
         )
         if ids:
-            cond, params = self.db.in_list("id", "ids", ids)
+            cond, params = self._core.db.in_list("id", "ids", ids)
             names["contact"] = dict(tx.all(f"SELECT id, name FROM contact WHERE {cond}", params))
         if contact is not None:  # a contact's history holds the events of those merged into it
-            keep = self._contact_id(tx, contact)
-            merged = self._store._merged_into(tx, keep)
+            keep = self._core._contact_id(tx, contact)
+            merged = self._merge._merged_into(tx, keep)
             gone = sorted(set(merged) & set(ids))
             if gone:
-                cond, params = self.db.in_list("subject_id", "ids", gone)
+                cond, params = self._core.db.in_list("subject_id", "ids", gone)
                 for sid, payload in tx.all(
                     "SELECT subject_id, payload FROM event WHERE workspace_id = :ws"
                     f" AND kind = 'contact.deleted' AND subject_type = 'contact' AND {cond} ORDER BY id",
-                    self._params(**params),
+                    self._core._params(**params),
                 ):
                     names["merged"][sid] = str(json.loads(payload).get("name") or f"#{sid}")
         return names

@@ -35,7 +35,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tagtui.store.base import StoreBase, as_id, as_refs
 from tagtui.store.contacts import CONTACT_FIELDS, key_columns
@@ -44,6 +44,9 @@ from tagtui.store.errors import Conflict, ValidationError
 from tagtui.store.rules import NOTES_MAX
 from tagtui.store.schema import now
 from tagtui.store.types import Contact, JsonRecord
+
+if TYPE_CHECKING:
+    from tagtui.store.store import Store
 
 #: The fields a merge chooses one value of; the others' different values go to the notes.
 MERGED_FIELDS = ("name", "email", "company", "phone", "assignee", "followers")
@@ -122,7 +125,14 @@ def plan_fields(
     return values, also
 
 
-class MergeOps(StoreBase):
+class MergeService:
+    """A part of the store (``Store`` delegates to it): ``core`` is the workspace and its
+    transactions, ``store`` the whole store, for the parts still built into it."""
+
+    def __init__(self, core: StoreBase, store: Store) -> None:
+        self._core = core
+        self._store = store
+
     def merge_contacts(
         self,
         keep: int | str,
@@ -149,12 +159,12 @@ class MergeOps(StoreBase):
             )
 
         def run(tx: Tx) -> MergeResult:
-            keep_id = self._contact_id(tx, keep)
-            other_ids = self._contact_ids(tx, others)
+            keep_id = self._core._contact_id(tx, keep)
+            other_ids = self._core._contact_ids(tx, others)
             if keep_id in other_ids:
                 raise ValidationError("a contact cannot be merged into itself", field="contact")
             ids = [keep_id, *other_ids]
-            cond, params = self.db.in_list("c.id", "ids", ids)
+            cond, params = self._core.db.in_list("c.id", "ids", ids)
             tx.lock("contact c", cond, params)
             contacts = [self._store._load_contact(tx, i) for i in ids]
             chosen: dict[str, int] = {}
@@ -165,7 +175,7 @@ class MergeOps(StoreBase):
                         f"the {field} must come from one of the merged contacts, not {ref}", field="choose"
                     )
                 chosen[field] = ident
-            settings = self._settings(tx)
+            settings = self._core._settings(tx)
             values, also = plan_fields(contacts, chosen, settings.phone_region)
             if values["notes"] and len(values["notes"]) > NOTES_MAX:
                 raise ValidationError(
@@ -189,7 +199,7 @@ class MergeOps(StoreBase):
                     )
                 except IntegrityViolation as exc:
                     raise Conflict("another contact already has that email", field="email") from exc
-            self._event(
+            self._core._event(
                 tx,
                 "contact.merged",
                 "contact",
@@ -208,10 +218,10 @@ class MergeOps(StoreBase):
             if status != kept.status_id:
                 self._store._set_status(tx, keep_id, status)
             what = f"contact {contacts[1].name}" if len(other_ids) == 1 else f"{len(other_ids)} contacts"
-            self._label(tx, "contacts.merged", f"Merged {what} into {values['name']}")
+            self._core._label(tx, "contacts.merged", f"Merged {what} into {values['name']}")
             return MergeResult(self._store._load_contact(tx, keep_id), tuple(other_ids), tuple(also))
 
-        return self._write(run)
+        return self._core._write(run)
 
     def preview_merge(
         self,
@@ -221,17 +231,17 @@ class MergeOps(StoreBase):
         choose: Mapping[str, int | str] | None = None,
     ) -> MergeResult:
         """What ``merge_contacts`` would make, from a rehearsal that is rolled back."""
-        with self.db.rehearsal():
+        with self._core.db.rehearsal():
             return self.merge_contacts(keep, others, choose=choose)
 
     def _follow_ignored(self, tx: Tx, keep_id: int, other_ids: Sequence[int]) -> list[list[int]]:
         """Add (keep, X) to the "not duplicates" pairs for every (merged, X); return the new pairs."""
         merged = {keep_id, *other_ids}
-        low, params = self.db.in_list("low_id", "ids", list(other_ids))
-        high, _ = self.db.in_list("high_id", "ids", list(other_ids))
+        low, params = self._core.db.in_list("low_id", "ids", list(other_ids))
+        high, _ = self._core.db.in_list("high_id", "ids", list(other_ids))
         rows = tx.all(
             f"SELECT low_id, high_id FROM duplicate_ignore WHERE workspace_id = :ws AND ({low} OR {high})",
-            self._params(**params),
+            self._core._params(**params),
         )
         strangers = {b if a in merged else a for a, b in rows} - merged
         if not strangers:
@@ -241,7 +251,7 @@ class MergeOps(StoreBase):
             for r in tx.all(
                 "SELECT low_id, high_id FROM duplicate_ignore WHERE workspace_id = :ws"
                 " AND (low_id = :k OR high_id = :k)",
-                self._params(k=keep_id),
+                self._core._params(k=keep_id),
             )
         }
         pairs = sorted({(min(x, keep_id), max(x, keep_id)) for x in strangers} - have)
@@ -252,11 +262,11 @@ class MergeOps(StoreBase):
         """Link the merged contacts' cards to ``keep_id`` (one per address book, the kept
         contact's own first, then in the order given); return ``[item id, merged id]`` pairs."""
         ids = [keep_id, *other_ids]
-        cond, params = self.db.in_list("i.contact_id", "ids", ids)
+        cond, params = self._core.db.in_list("i.contact_id", "ids", ids)
         rows = tx.all(
             "SELECT i.id, i.source_id, i.contact_id FROM sync_item i JOIN sync_source s ON s.id = i.source_id"
             f" WHERE s.workspace_id = :ws AND {cond}",
-            self._params(**params),
+            self._core._params(**params),
         )
         rank = {cid: n for n, cid in enumerate(ids)}
         linked: set[int] = set()
@@ -290,12 +300,12 @@ class MergeOps(StoreBase):
             tx.executemany(
                 "INSERT INTO duplicate_ignore (workspace_id, low_id, high_id, created_at)"
                 " VALUES (:ws, :lo, :hi, :at) ON CONFLICT DO NOTHING",
-                [self._params(lo=lo, hi=hi, at=stamp) for lo, hi in pairs],
+                [self._core._params(lo=lo, hi=hi, at=stamp) for lo, hi in pairs],
             )
         else:
             tx.executemany(
                 "DELETE FROM duplicate_ignore WHERE workspace_id = :ws AND low_id = :lo AND high_id = :hi",
-                [self._params(lo=lo, hi=hi) for lo, hi in pairs],
+                [self._core._params(lo=lo, hi=hi) for lo, hi in pairs],
             )
 
     def _merged_into(self, tx: Tx, keep_id: int) -> dict[int, int]:
@@ -305,12 +315,12 @@ class MergeOps(StoreBase):
         out: dict[int, int] = {}
         frontier = [keep_id]
         while frontier:
-            cond, params = self.db.in_list("e.subject_id", "ids", frontier)
+            cond, params = self._core.db.in_list("e.subject_id", "ids", frontier)
             rows = tx.all(
                 "SELECT e.subject_id, e.payload FROM event e JOIN step st ON st.id = e.step_id"
                 f" WHERE e.workspace_id = :ws AND e.subject_type = 'contact' AND {cond}"
                 " AND e.kind = 'contact.merged' AND st.state <> 'undone'",
-                self._params(**params),
+                self._core._params(**params),
             )
             found = {
                 int(i): sid
@@ -319,7 +329,7 @@ class MergeOps(StoreBase):
                 if int(i) != keep_id and int(i) not in out
             }
             if found:
-                cond, params = self.db.in_list("id", "ids", sorted(found))
+                cond, params = self._core.db.in_list("id", "ids", sorted(found))
                 for (back,) in tx.all(f"SELECT id FROM contact WHERE {cond}", params):
                     found.pop(back, None)
             out |= found
@@ -330,6 +340,6 @@ class MergeOps(StoreBase):
         present = sorted({s for s in status_ids if s is not None})
         if not present:
             return None
-        cond, params = self.db.in_list("id", "ids", present)
+        cond, params = self._core.db.in_list("id", "ids", present)
         row = tx.one(f"SELECT id FROM status WHERE {cond} ORDER BY position DESC, id LIMIT 1", params)
         return None if row is None else row[0]

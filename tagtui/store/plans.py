@@ -11,13 +11,16 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tagtui.store.base import UNSET, Selection, StoreBase, as_refs
 from tagtui.store.db import Tx
 from tagtui.store.errors import ValidationError
 from tagtui.store.jobs import Progress, in_parts
 from tagtui.store.types import JsonRecord
+
+if TYPE_CHECKING:
+    from tagtui.store.store import Store
 
 
 @dataclass(frozen=True)
@@ -100,11 +103,18 @@ def _contacts(n: int, first: bool) -> str:
     return f"{n:,} {'contact' if n == 1 else 'contacts'}" if first else f"{n:,}"
 
 
-class PlanOps(StoreBase):
+class PlanService:
+    """A part of the store (``Store`` delegates to it): ``core`` is the workspace and its
+    transactions, ``store`` the whole store, for the parts still built into it."""
+
+    def __init__(self, core: StoreBase, store: Store) -> None:
+        self._core = core
+        self._store = store
+
     @contextmanager
     def rehearsal(self) -> Iterator[None]:
         """Everything the store does inside is seen by later calls, then rolled back (``--dry-run``)."""
-        with self.db.rehearsal():
+        with self._core.db.rehearsal():
             yield
 
     def plan_bulk_change(
@@ -154,12 +164,12 @@ class PlanOps(StoreBase):
                 # A filter of tags alone is listed fastest from the tag index: the contacts
                 # are then read by id, not all scanned and probed.
                 where = f"c.workspace_id = :ws AND c.id IN (SELECT c.id FROM {source} WHERE {where})"
-                params = self._params(**params)
+                params = self._core._params(**params)
             if apply:
                 return self._apply_where(tx, where, params, add_ids, remove_ids, status_id, progress)
             return self._plan_where(tx, where, params, add_ids, remove_ids, status_id)
 
-        return self._write(run) if apply else self._read(run)
+        return self._core._write(run) if apply else self._core._read(run)
 
     # -- shared with automation rules ---------------------------------------------------
 
@@ -173,7 +183,7 @@ class PlanOps(StoreBase):
         add_ids, remove_ids = self._store._tag_change_ids(tx, add, remove)
         status_id: Any = UNSET
         if status is not UNSET:
-            status_id = None if status is None else self._status_id(tx, status)
+            status_id = None if status is None else self._core._status_id(tx, status)
         if not add_ids and not remove_ids and status_id is UNSET:
             raise ValidationError("choose a tag to add or remove, or a status to set", field="tags")
         return add_ids, remove_ids, status_id
@@ -240,7 +250,7 @@ class PlanOps(StoreBase):
             add=adds,
             remove=removes,
             left_out=left_out,
-            tag_limit=self._settings(tx).max_tags_per_contact,
+            tag_limit=self._core._settings(tx).max_tags_per_contact,
             status=status_effect,
         )
 
@@ -258,8 +268,10 @@ class PlanOps(StoreBase):
         if not plan.changes:
             return plan
         # The query may look at the very tags or status the change edits: fix the selection first.
-        fixed = self.db.snapshot(tx, "tagtui_selection", f"SELECT c.id FROM contact c WHERE {where}", params)
-        where, params = f"c.workspace_id = :ws AND {fixed}", self._params()
+        fixed = self._core.db.snapshot(
+            tx, "tagtui_selection", f"SELECT c.id FROM contact c WHERE {where}", params
+        )
+        where, params = f"c.workspace_id = :ws AND {fixed}", self._core._params()
         # Progress: the tag part, then the status part, each half of the way when both run.
         parts = int(bool(add_ids or remove_ids)) + int(status_id is not UNSET)
         if add_ids or remove_ids:
@@ -282,5 +294,5 @@ class PlanOps(StoreBase):
     def _tag_names(self, tx: Tx, ids: Sequence[int]) -> dict[int, str]:
         if not ids:
             return {}
-        cond, params = self.db.in_list("id", "ids", list(ids))
+        cond, params = self._core.db.in_list("id", "ids", list(ids))
         return {r[0]: r[1] for r in tx.all(f"SELECT id, name FROM tag WHERE {cond}", params)}

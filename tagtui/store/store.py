@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
-from tagtui.query.filter import Filter
-from tagtui.store.automation import AutomationOps
-from tagtui.store.base import UNSET
+from tagtui.query.filter import EVERYTHING, Filter
+from tagtui.store.automation import AutomationService, Rule, RuleEffect
+from tagtui.store.base import UNSET, Selection
 from tagtui.store.contacts import ContactOps
 from tagtui.store.db import Database, IntegrityViolation, Tx
-from tagtui.store.duplicates import DuplicateOps
+from tagtui.store.duplicates import DEFAULT_MIN_SCORE, DuplicateGroup, DuplicateService
+from tagtui.store.duplicates import Progress as DuplicateProgress
 from tagtui.store.errors import NotFound, ValidationError
-from tagtui.store.history import HistoryOps
+from tagtui.store.history import HistoryLine, HistoryService
 from tagtui.store.imports import ImportOps
 from tagtui.store.insight import InsightOps
-from tagtui.store.merge import MergeOps
-from tagtui.store.plans import PlanOps
+from tagtui.store.jobs import Progress
+from tagtui.store.merge import MergeResult, MergeService
+from tagtui.store.plans import BulkPlan, PlanService
 from tagtui.store.rules import (
     DEFAULT_BULK_LIMIT,
     check_bulk_limit_setting,
@@ -29,7 +32,16 @@ from tagtui.store.rules import (
 from tagtui.store.schema import now, prepare
 from tagtui.store.sorting import BY_NAME, Sort, parse_sort
 from tagtui.store.statuses import StatusOps
-from tagtui.store.sync import SyncOps
+from tagtui.store.sync import (
+    Applied,
+    Fields,
+    ItemWrite,
+    LocalChange,
+    SyncConflict,
+    SyncItem,
+    SyncService,
+    SyncSource,
+)
 from tagtui.store.tags import TagOps
 from tagtui.store.trends import TrendOps
 from tagtui.store.types import Settings, View
@@ -49,15 +61,21 @@ class Store(
     ImportOps,
     TrendOps,
     InsightOps,
-    PlanOps,
-    AutomationOps,
     UndoOps,
-    DuplicateOps,
-    MergeOps,
-    HistoryOps,
-    SyncOps,
 ):
     """Open with ``Store.open(path_or_url, workspace=...)``; close with ``close()``."""
+
+    def __init__(self, db: Database, workspace_id: int, workspace_name: str) -> None:
+        super().__init__(db, workspace_id, workspace_name)
+        # The parts that are services (the rest are still built in, as bases of this class):
+        # each gets the workspace and its transactions (``core``: this store, as a StoreBase),
+        # the whole store for the built-in parts it calls, and the services it calls.
+        self._merge = MergeService(self, self)
+        self._history = HistoryService(self, self, merge=self._merge)
+        self._duplicates = DuplicateService(self, self)
+        self._plans = PlanService(self, self)
+        self._automation = AutomationService(self, self, plans=self._plans)
+        self._sync = SyncService(self, self)
 
     @classmethod
     def open(
@@ -305,6 +323,208 @@ class Store(
             return int(newest), int(recent or 0)
 
         return self._read(run)
+
+    # -- merge (MergeService) -------------------------------------------------
+    def merge_contacts(
+        self,
+        keep: int | str,
+        others: Sequence[int | str],
+        *,
+        choose: Mapping[str, int | str] | None = None,
+    ) -> MergeResult:
+        return self._merge.merge_contacts(keep, others, choose=choose)
+
+    def preview_merge(
+        self,
+        keep: int | str,
+        others: Sequence[int | str],
+        *,
+        choose: Mapping[str, int | str] | None = None,
+    ) -> MergeResult:
+        return self._merge.preview_merge(keep, others, choose=choose)
+
+    # -- history (HistoryService) ---------------------------------------------
+    def history_lines(
+        self, *, contact: int | str | None = None, tag: int | str | None = None, limit: int = 50
+    ) -> list[HistoryLine]:
+        return self._history.history_lines(contact=contact, tag=tag, limit=limit)
+
+    # -- duplicates (DuplicateService) ----------------------------------------
+    def find_duplicates(
+        self,
+        query: Filter = EVERYTHING,
+        *,
+        min_score: float = DEFAULT_MIN_SCORE,
+        limit: int = 100,
+        progress: DuplicateProgress | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> list[DuplicateGroup]:
+        return self._duplicates.find_duplicates(
+            query, min_score=min_score, limit=limit, progress=progress, cancelled=cancelled
+        )
+
+    def ignore_duplicates(self, refs: Sequence[int | str]) -> int:
+        return self._duplicates.ignore_duplicates(refs)
+
+    def newest_contact_id(self) -> int:
+        return self._duplicates.newest_contact_id()
+
+    def count_lookalikes(self, since_id: int, *, min_score: float = DEFAULT_MIN_SCORE) -> int:
+        return self._duplicates.count_lookalikes(since_id, min_score=min_score)
+
+    # -- plans (PlanService) --------------------------------------------------
+    def rehearsal(self) -> AbstractContextManager[None]:
+        return self._plans.rehearsal()
+
+    def plan_bulk_change(
+        self,
+        selection: Selection,
+        *,
+        add: Sequence[int | str] = (),
+        remove: Sequence[int | str] = (),
+        status: int | str | None = UNSET,
+    ) -> BulkPlan:
+        return self._plans.plan_bulk_change(selection, add=add, remove=remove, status=status)
+
+    def apply_bulk_change(
+        self,
+        selection: Selection,
+        *,
+        add: Sequence[int | str] = (),
+        remove: Sequence[int | str] = (),
+        status: int | str | None = UNSET,
+        progress: Progress | None = None,
+    ) -> BulkPlan:
+        return self._plans.apply_bulk_change(
+            selection, add=add, remove=remove, status=status, progress=progress
+        )
+
+    # -- automation (AutomationService) ---------------------------------------
+    def list_rules(self) -> list[Rule]:
+        return self._automation.list_rules()
+
+    def get_rule(self, name: str) -> Rule:
+        return self._automation.get_rule(name)
+
+    def count_rule_matches(self) -> dict[str, int | None]:
+        return self._automation.count_rule_matches()
+
+    def add_rule(
+        self,
+        name: str,
+        query: str,
+        *,
+        add: Sequence[str] = (),
+        remove: Sequence[str] = (),
+        status: int | str | None = None,
+    ) -> Rule:
+        return self._automation.add_rule(name, query, add=add, remove=remove, status=status)
+
+    def delete_rule(self, name: str) -> Rule:
+        return self._automation.delete_rule(name)
+
+    def preview_rules(self, name: str | None = None) -> list[RuleEffect]:
+        return self._automation.preview_rules(name)
+
+    def apply_rules(self, name: str | None = None) -> list[RuleEffect]:
+        return self._automation.apply_rules(name)
+
+    # -- sync (SyncService) ---------------------------------------------------
+    def check_sync_source(
+        self,
+        name: str,
+        url: str,
+        *,
+        username: str | None = None,
+        password_env: str | None = None,
+        password_command: str | None = None,
+    ) -> SyncSource:
+        return self._sync.check_sync_source(
+            name, url, username=username, password_env=password_env, password_command=password_command
+        )
+
+    def add_sync_source(
+        self,
+        name: str,
+        url: str,
+        *,
+        username: str | None = None,
+        password_env: str | None = None,
+        password_command: str | None = None,
+    ) -> SyncSource:
+        return self._sync.add_sync_source(
+            name, url, username=username, password_env=password_env, password_command=password_command
+        )
+
+    def sync_sources(self) -> list[SyncSource]:
+        return self._sync.sync_sources()
+
+    def get_sync_source(self, name: str) -> SyncSource:
+        return self._sync.get_sync_source(name)
+
+    def remove_sync_source(self, name: str) -> int:
+        return self._sync.remove_sync_source(name)
+
+    def sync_lock(self, name: str) -> AbstractContextManager[SyncSource]:
+        return self._sync.sync_lock(name)
+
+    def sync_items(self, name: str, hrefs: Iterable[str] | None = None) -> dict[str, SyncItem]:
+        return self._sync.sync_items(name, hrefs)
+
+    def sync_changed_here(self, name: str, *, batch: int = 2000) -> set[str]:
+        return self._sync.sync_changed_here(name, batch=batch)
+
+    def sync_local_subset(self, name: str, contact_ids: Iterable[int]) -> dict[int, Fields]:
+        return self._sync.sync_local_subset(name, contact_ids)
+
+    def sync_unlinked(
+        self, name: str, *, batch: int = 2000
+    ) -> Iterator[list[tuple[int, str | None, str, str | None]]]:
+        return self._sync.sync_unlinked(name, batch=batch)
+
+    def sync_contact_fields(self, contact_ids: Iterable[int]) -> dict[int, Fields]:
+        return self._sync.sync_contact_fields(contact_ids)
+
+    def sync_totals(self, name: str) -> tuple[int, int]:
+        return self._sync.sync_totals(name)
+
+    def sync_item_etags(self, name: str, hrefs: Iterable[str] | None = None) -> dict[str, str]:
+        return self._sync.sync_item_etags(name, hrefs)
+
+    def sync_local_mark(self) -> str:
+        return self._sync.sync_local_mark()
+
+    def sync_mark(self, name: str) -> str | None:
+        return self._sync.sync_mark(name)
+
+    def forget_sync_mark(self, name: str) -> None:
+        return self._sync.forget_sync_mark(name)
+
+    def sync_cards(self, name: str, hrefs: Iterable[str]) -> dict[str, str]:
+        return self._sync.sync_cards(name, hrefs)
+
+    def apply_sync(
+        self,
+        name: str,
+        changes: Sequence[LocalChange],
+        items: Sequence[ItemWrite] = (),
+        *,
+        forget: Sequence[str] = (),
+        conflicts: Sequence[SyncConflict] = (),
+        token: str | None = UNSET,
+    ) -> Applied:
+        return self._sync.apply_sync(name, changes, items, forget=forget, conflicts=conflicts, token=token)
+
+    def record_sync_items(
+        self,
+        name: str,
+        items: Sequence[ItemWrite] = (),
+        *,
+        forget: Sequence[str] = (),
+        token: str | None = UNSET,
+        mark: str | None = UNSET,
+    ) -> None:
+        return self._sync.record_sync_items(name, items, forget=forget, token=token, mark=mark)
 
 
 class GeneratedWrite:

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tagtui.store.base import UNSET, StoreBase
 from tagtui.store.contacts import CONTACT_FIELDS
@@ -35,6 +35,9 @@ from tagtui.store.rules import (
 )
 from tagtui.store.schema import now
 from tagtui.store.types import JsonRecord
+
+if TYPE_CHECKING:
+    from tagtui.store.store import Store
 
 #: The fields a sync carries between a contact and a card, in this order.
 SYNC_FIELDS = ("name", "email", "phone", "company", "notes", "tags", "status", "assignee", "followers")
@@ -236,7 +239,14 @@ def changed_fields(before: Fields, after: Fields) -> set[str]:
 # -- the store's part ---------------------------------------------------------------------
 
 
-class SyncOps(StoreBase):
+class SyncService:
+    """A part of the store (``Store`` delegates to it): ``core`` is the workspace and its
+    transactions, ``store`` the whole store, for the parts still built into it."""
+
+    def __init__(self, core: StoreBase, store: Store) -> None:
+        self._core = core
+        self._store = store
+
     # -- sources ----------------------------------------------------------------------------
 
     def check_sync_source(
@@ -251,7 +261,7 @@ class SyncOps(StoreBase):
         """The address book ``add_sync_source`` would add, checked and not saved (its ``id`` is 0):
         what a caller contacts the server with before it saves the link."""
         draft = self._draft_source(name, url, username, password_env, password_command)
-        self._read(lambda tx: self._check_free(tx, draft.name, draft.url))
+        self._core._read(lambda tx: self._check_free(tx, draft.name, draft.url))
         return draft
 
     def add_sync_source(
@@ -276,7 +286,7 @@ class SyncOps(StoreBase):
                     "INSERT INTO sync_source (workspace_id, name, name_key, url, username, password_env,"
                     " password_command, created_at) VALUES (:ws, :name, :key, :url, :user, :env,"
                     " :command, :at)",
-                    self._params(
+                    self._core._params(
                         name=clean_name,
                         key=clean_name.lower(),
                         url=clean_url,
@@ -288,12 +298,12 @@ class SyncOps(StoreBase):
                 )
             except IntegrityViolation as exc:
                 raise Conflict(f"an address book named {clean_name!r} already exists", field="name") from exc
-            self._event(
-                tx, "sync.source_added", "workspace", self.workspace_id, name=clean_name, url=clean_url
+            self._core._event(
+                tx, "sync.source_added", "workspace", self._core.workspace_id, name=clean_name, url=clean_url
             )
             return self._source(tx, clean_name)
 
-        return self._write(run)
+        return self._core._write(run)
 
     def _draft_source(
         self,
@@ -320,13 +330,14 @@ class SyncOps(StoreBase):
     def _check_free(self, tx: Tx, name: str, url: str) -> None:
         taken = tx.scalar(
             "SELECT name FROM sync_source WHERE workspace_id = :ws AND name_key = :key",
-            self._params(key=name.lower()),
+            self._core._params(key=name.lower()),
         )
         if taken is not None:
             raise Conflict(f"an address book named {taken!r} already exists", field="name")
         # Two links to one address book would push each one's contacts into it as new cards.
         same = tx.scalar(
-            "SELECT name FROM sync_source WHERE workspace_id = :ws AND url = :url", self._params(url=url)
+            "SELECT name FROM sync_source WHERE workspace_id = :ws AND url = :url",
+            self._core._params(url=url),
         )
         if same is not None:
             raise Conflict(f"address book {same!r} already syncs with {url}", field="url")
@@ -339,14 +350,14 @@ class SyncOps(StoreBase):
                 f"SELECT {_SOURCE_COLUMNS}, (SELECT COUNT(*) FROM sync_item i WHERE i.source_id = s.id"
                 " AND i.contact_id IS NOT NULL) FROM sync_source s WHERE s.workspace_id = :ws"
                 " ORDER BY s.name_key",
-                self._params(),
+                self._core._params(),
             )
             return [SyncSource(*r) for r in rows]
 
-        return self._read(run)
+        return self._core._read(run)
 
     def get_sync_source(self, name: str) -> SyncSource:
-        return self._read(lambda tx: self._source(tx, name))
+        return self._core._read(lambda tx: self._source(tx, name))
 
     def _source(self, tx: Tx, name: str) -> SyncSource:
         key = name.strip().lower() if isinstance(name, str) else ""
@@ -354,7 +365,7 @@ class SyncOps(StoreBase):
             f"SELECT {_SOURCE_COLUMNS}, (SELECT COUNT(*) FROM sync_item i WHERE i.source_id = s.id"
             " AND i.contact_id IS NOT NULL) FROM sync_source s"
             " WHERE s.workspace_id = :ws AND s.name_key = :key",
-            self._params(key=key),
+            self._core._params(key=key),
         )
         if row is None:
             raise NotFound(
@@ -371,10 +382,12 @@ class SyncOps(StoreBase):
             tx.execute("DELETE FROM sync_item WHERE source_id = :id", {"id": source.id})
             self._set_mark(tx, source.id, None)
             tx.execute("DELETE FROM sync_source WHERE id = :id", {"id": source.id})
-            self._event(tx, "sync.source_removed", "workspace", self.workspace_id, name=source.name)
+            self._core._event(
+                tx, "sync.source_removed", "workspace", self._core.workspace_id, name=source.name
+            )
             return source.contacts
 
-        return self._write(run)
+        return self._core._write(run)
 
     # -- one sync at a time ---------------------------------------------------------------------
 
@@ -391,7 +404,7 @@ class SyncOps(StoreBase):
             f"address book {source.name} is being synced by another tagtui (a terminal or the app);"
             " nothing was changed: try again when it is done"
         )
-        with self.db.engine.held(self.db, "sync", str(source.id), busy):
+        with self._core.db.engine.held(self._core.db, "sync", str(source.id), busy):
             yield source
 
     # -- the state of the cards ---------------------------------------------------------------
@@ -409,11 +422,11 @@ class SyncOps(StoreBase):
             else:
                 rows = []
                 for start in range(0, len(wanted), 500):
-                    cond, params = self.db.in_list("href", "h", wanted[start : start + 500])
+                    cond, params = self._core.db.in_list("href", "h", wanted[start : start + 500])
                     rows += tx.all(f"{sql} AND {cond}", {"id": source.id, **params})
             return {r[0]: SyncItem(r[0], r[1], r[2], r[3], json.loads(r[4])) for r in rows}
 
-        return self._read(run)
+        return self._core._read(run)
 
     def sync_changed_here(self, name: str, *, batch: int = 2000) -> set[str]:
         """The cards whose contact changed here since they were last synced, or is gone: read
@@ -432,7 +445,7 @@ class SyncOps(StoreBase):
                 fields = self._contact_fields(tx, [r[2] for r in rows])
                 return rows[-1][0] if rows else after, [(r[1], r[2], r[3], fields.get(r[2])) for r in rows]
 
-            after, rows = self._read(run)
+            after, rows = self._core._read(run)
             for href, _, base, current in rows:
                 if current is None or changed_fields(json.loads(base), current):
                     out.add(href)
@@ -443,7 +456,7 @@ class SyncOps(StoreBase):
         """The contacts a sync reads here, as it compares them with cards: these (those still
         here). The contacts linked to no card are found a batch at a time (``sync_unlinked``)."""
         wanted = sorted(set(contact_ids))
-        return self._read(lambda tx: self._contact_fields(tx, wanted))
+        return self._core._read(lambda tx: self._contact_fields(tx, wanted))
 
     def sync_unlinked(
         self, name: str, *, batch: int = 2000
@@ -462,11 +475,11 @@ class SyncOps(StoreBase):
                         "SELECT c.id, c.email, c.name, c.phone FROM contact c WHERE c.workspace_id = :ws"
                         " AND c.id > :after AND NOT EXISTS (SELECT 1 FROM sync_item i WHERE"
                         " i.source_id = :src AND i.contact_id = c.id) ORDER BY c.id LIMIT :n",
-                        self._params(src=source.id, after=after, n=batch),
+                        self._core._params(src=source.id, after=after, n=batch),
                     )
                 ]
 
-            rows = self._read(run)
+            rows = self._core._read(run)
             if rows:
                 yield rows
             if len(rows) < batch:
@@ -477,7 +490,7 @@ class SyncOps(StoreBase):
         """These contacts (those still here) as a sync sees them, by id: a push reads the
         contacts it writes to the server a chunk at a time, just before writing them."""
         wanted = sorted(set(contact_ids))
-        return self._read(lambda tx: self._contact_fields(tx, wanted))
+        return self._core._read(lambda tx: self._contact_fields(tx, wanted))
 
     def sync_totals(self, name: str) -> tuple[int, int]:
         """(cards of the address book as last synced, contacts here): the mass-delete guard's sizes."""
@@ -485,19 +498,21 @@ class SyncOps(StoreBase):
         def run(tx: Tx) -> tuple[int, int]:
             source = self._source(tx, name)
             cards = tx.scalar("SELECT COUNT(*) FROM sync_item WHERE source_id = :id", {"id": source.id})
-            contacts = tx.scalar("SELECT COUNT(*) FROM contact WHERE workspace_id = :ws", self._params())
+            contacts = tx.scalar(
+                "SELECT COUNT(*) FROM contact WHERE workspace_id = :ws", self._core._params()
+            )
             return int(cards or 0), int(contacts or 0)
 
-        return self._read(run)
+        return self._core._read(run)
 
     def _contact_fields(self, tx: Tx, ids: Sequence[int]) -> dict[int, Fields]:
         """These contacts of the workspace as a sync sees them (those still here), by id."""
         out: dict[int, Fields] = {}
         for start in range(0, len(ids), 500):
             chunk = list(ids[start : start + 500])
-            cond, params = self.db.in_list("c.id", "ids", chunk)
+            cond, params = self._core.db.in_list("c.id", "ids", chunk)
             tags: dict[int, list[str]] = {}
-            linked, tag_params = self.db.in_list("ct.contact_id", "ids", chunk)
+            linked, tag_params = self._core.db.in_list("ct.contact_id", "ids", chunk)
             for cid, tag in tx.all(
                 "SELECT ct.contact_id, t.name FROM contact_tag ct JOIN tag t ON t.id = ct.tag_id"
                 f" WHERE {linked} ORDER BY t.name_key, t.id",
@@ -508,7 +523,7 @@ class SyncOps(StoreBase):
                 "SELECT c.id, c.name, c.email, c.phone, c.company, c.notes, s.name, c.assignee,"
                 " c.followers FROM contact c LEFT JOIN status s ON s.id = c.status_id"
                 f" WHERE c.workspace_id = :ws AND {cond}",
-                self._params(**params),
+                self._core._params(**params),
             ):
                 out[cid] = {
                     "name": cname,
@@ -535,11 +550,11 @@ class SyncOps(StoreBase):
                 return dict(tx.all(sql, {"id": source.id}))
             out: dict[str, str] = {}
             for start in range(0, len(wanted), 500):
-                cond, params = self.db.in_list("href", "h", wanted[start : start + 500])
+                cond, params = self._core.db.in_list("href", "h", wanted[start : start + 500])
                 out.update(tx.all(f"{sql} AND {cond}", {"id": source.id, **params}))
             return out
 
-        return self._read(run)
+        return self._core._read(run)
 
     def sync_local_mark(self) -> str:
         """Where the workspace's history is now (``change_marker``), as text: a sync notes it when
@@ -557,7 +572,7 @@ class SyncOps(StoreBase):
             )
             return mark
 
-        return self._read(run)
+        return self._core._read(run)
 
     def forget_sync_mark(self, name: str) -> None:
         """A sync that changes something begins: until it ends, the next one reads everything."""
@@ -565,7 +580,7 @@ class SyncOps(StoreBase):
         def run(tx: Tx) -> None:
             self._set_mark(tx, self._source(tx, name).id, None)
 
-        self._write(run)
+        self._core._write(run)
 
     def _set_mark(self, tx: Tx, source_id: int, mark: str | None) -> None:
         tx.execute('DELETE FROM tagtui_meta WHERE "key" = :k', {"k": _mark_key(source_id)})
@@ -583,7 +598,7 @@ class SyncOps(StoreBase):
             source = self._source(tx, name)
             out: dict[str, str] = {}
             for start in range(0, len(wanted), 500):
-                cond, params = self.db.in_list("href", "h", wanted[start : start + 500])
+                cond, params = self._core.db.in_list("href", "h", wanted[start : start + 500])
                 out.update(
                     tx.all(
                         f"SELECT href, card FROM sync_item WHERE source_id = :id AND {cond}",
@@ -592,7 +607,7 @@ class SyncOps(StoreBase):
                 )
             return out
 
-        return self._read(run)
+        return self._core._read(run)
 
     # -- a sync's local side -------------------------------------------------------------------
 
@@ -623,12 +638,12 @@ class SyncOps(StoreBase):
                 {c.contact_id for c in changes if c.kind == "delete" and c.contact_id is not None}
             )
             if deletes:
-                cond, params = self.db.in_list("id", "ids", deletes)
+                cond, params = self._core.db.in_list("id", "ids", deletes)
                 present = [
                     r[0]
                     for r in tx.all(
                         f"SELECT id FROM contact WHERE workspace_id = :ws AND {cond}",
-                        {**params, **self._params()},
+                        {**params, **self._core._params()},
                     )
                 ]
                 if present:
@@ -646,7 +661,7 @@ class SyncOps(StoreBase):
                 if subject is None and conflict.href is not None:
                     subject = created.get(conflict.href)
                 if subject is not None:
-                    self._event(
+                    self._core._event(
                         tx,
                         "contact.sync_conflict",
                         "contact",
@@ -669,10 +684,10 @@ class SyncOps(StoreBase):
                 )
                 if n
             ]
-            self._label(tx, "sync", f"Synced with {source.name}: " + (", ".join(parts) or "no change"))
+            self._core._label(tx, "sync", f"Synced with {source.name}: " + (", ".join(parts) or "no change"))
             return Applied(counts["create"], counts["update"], counts["delete"], created)
 
-        return self._write(run)
+        return self._core._write(run)
 
     def record_sync_items(
         self,
@@ -695,7 +710,7 @@ class SyncOps(StoreBase):
             if mark is not UNSET:
                 self._set_mark(tx, source.id, mark)
 
-        self._write(run)
+        self._core._write(run)
 
     def _create_synced(
         self, tx: Tx, creates: Sequence[LocalChange], labels: dict[tuple[str, str], int]
@@ -706,7 +721,7 @@ class SyncOps(StoreBase):
         card only (two cards of one email)."""
         from tagtui.store.imports import CheckedRow, ImportState, PendingWrites
 
-        state = ImportState(stamp=now(), max_tags=self._settings(tx).max_tags_per_contact)
+        state = ImportState(stamp=now(), max_tags=self._core._settings(tx).max_tags_per_contact)
         ids: list[int] = []
         seen: set[str] = set()
         for start in range(0, len(creates), CREATE_BATCH):
@@ -732,17 +747,18 @@ class SyncOps(StoreBase):
             self._store._flush(tx, out, state)
         if state.tagged:
             added = {str(t): n for t, n in state.tagged.items()}
-            self._event(tx, "contacts.tags_changed", "workspace", None, added=added, removed={})
+            self._core._event(tx, "contacts.tags_changed", "workspace", None, added=added, removed={})
         return ids
 
     def _emails_taken(self, tx: Tx, keys: set[str]) -> set[str]:
         if not keys:
             return set()
-        cond, params = self.db.in_list("email_key", "keys", sorted(keys))
+        cond, params = self._core.db.in_list("email_key", "keys", sorted(keys))
         return {
             r[0]
             for r in tx.all(
-                f"SELECT email_key FROM contact WHERE workspace_id = :ws AND {cond}", self._params(**params)
+                f"SELECT email_key FROM contact WHERE workspace_id = :ws AND {cond}",
+                self._core._params(**params),
             )
         }
 
@@ -760,7 +776,8 @@ class SyncOps(StoreBase):
         key = ("status", slugify(name, "status"))
         if key not in labels:
             found = tx.scalar(
-                "SELECT id FROM status WHERE workspace_id = :ws AND slug = :slug", self._params(slug=key[1])
+                "SELECT id FROM status WHERE workspace_id = :ws AND slug = :slug",
+                self._core._params(slug=key[1]),
             )
             labels[key] = found if found is not None else self._store.create_status(name).id
         return labels[key]
@@ -771,7 +788,7 @@ class SyncOps(StoreBase):
         """Change the given sync fields of a contact; whether anything changed."""
         values = {k: v for k, v in clean_sync_fields({"name": "-", **fields}).items() if k in fields}
         if "email" in values and values["email"] is not None:
-            other = self._find_contact_id(tx, values["email"])
+            other = self._core._find_contact_id(tx, values["email"])
             if other is not None and other != contact_id:
                 del values["email"]
         changed = False
@@ -851,7 +868,7 @@ class SyncOps(StoreBase):
         sync does not read the missing address as a removal here and delete it on the server."""
         if not emails:
             return {}
-        cond, params = self.db.in_list("id", "ids", sorted(emails))
+        cond, params = self._core.db.in_list("id", "ids", sorted(emails))
         own = {
             r[0]: (r[1], r[2])
             for r in tx.all(f"SELECT id, email, email_key FROM contact WHERE {cond}", params)
@@ -861,12 +878,12 @@ class SyncOps(StoreBase):
         }
         if not differ:
             return {}
-        cond, params = self.db.in_list("email_key", "keys", sorted(set(differ.values())))
+        cond, params = self._core.db.in_list("email_key", "keys", sorted(set(differ.values())))
         taken = {
             r[0]
             for r in tx.all(
                 f"SELECT email_key FROM contact WHERE workspace_id = :ws AND {cond}",
-                {**params, **self._params()},
+                {**params, **self._core._params()},
             )
         }
         return {cid: own[cid][0] for cid, key in differ.items() if key in taken}

@@ -113,8 +113,8 @@ class UndoOps(StoredQueryOps):
         for event in merges:  # the "not duplicates" pairs and the cards the kept contact took over
             keep_id = event[1]
             assert keep_id is not None  # a merge's event is the kept contact's
-            self._store._ignored_pairs(tx, event[2].get("ignored") or (), add=not back)
-            self._store._sync_links(tx, event[2].get("synced") or (), keep_id, back=back)
+            self._store._merge._ignored_pairs(tx, event[2].get("ignored") or (), add=not back)
+            self._store._merge._sync_links(tx, event[2].get("synced") or (), keep_id, back=back)
         # Views and rules that name what came back are whole again; any that name what went are broken.
         self._recheck_stored(tx)
         redoable = not any(e[0] == "demo.generated" for e in events)
