@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tagtui.store import Store
+from tagtui.store.schema import SCHEMA_VERSION
 from tests.store.test_migration_sync import _run, _tables
 
 TREND_TABLES = ("trend_stay", "trend_state", "trend_tag", "trend_week")
@@ -77,7 +78,8 @@ def test_schema_7_gains_the_trend_entry_index_in_group_order(db_url: str, backen
 
     with Store.open(db_url) as store:
         assert _trend_entry_indexes(db_url, backend) == {"ix_trend_entry_cell"}
-        assert _run(db_url, "SELECT value FROM tagtui_meta WHERE \"key\" = 'schema_version'") == [("8",)]
+        version = _run(db_url, "SELECT value FROM tagtui_meta WHERE \"key\" = 'schema_version'")
+        assert version == [(str(SCHEMA_VERSION),)]
         for query, numbers in expected.items():
             assert store.trends(parse(query), weeks=52).to_json() == numbers, query
         assert sum(sum(v) for v in expected["tag:vip"]["entered"].values()) > 0
