@@ -627,13 +627,17 @@ class TrendOps(InsightOps):
         fewer assignments than the last of the best counted cannot be among them, and it and
         the tags after it are not read."""
         if by_contacts(self._selected_size(tx) * 3, self._contacts(tx)):
-            rows = tx.all(
-                f"SELECT t.id, k.n FROM (SELECT ct.tag_id, COUNT(*) AS n FROM {SELECTED} s"
-                " CROSS JOIN contact_tag ct WHERE ct.contact_id = s.id GROUP BY ct.tag_id) k"
-                " JOIN tag t ON t.id = k.tag_id ORDER BY k.n DESC, t.name_key, t.id LIMIT :top",
-                self._params(top=TREND_TAGS),
+            held = dict(
+                self.db.engine.counts_by(
+                    tx,
+                    "ct.tag_id",
+                    f"FROM {SELECTED} s CROSS JOIN contact_tag ct WHERE ct.contact_id = s.id",
+                    None,
+                )
             )
-            return {int(i): int(n) for i, n in rows}
+            names = dict(tx.all("SELECT id, name_key FROM tag WHERE workspace_id = :ws", self._params()))
+            top = sorted((i for i in held if i in names), key=lambda i: (-held[i], names[i], i))[:TREND_TAGS]
+            return {i: held[i] for i in top}
         bounds = tx.all(
             "SELECT t.id, t.name_key, COALESCE(SUM(k.n), 0) AS n FROM tag t"
             " LEFT JOIN trend_tag k ON k.tag_id = t.id WHERE t.workspace_id = :ws"
@@ -680,13 +684,11 @@ class TrendOps(InsightOps):
         totals: dict[int, int] = {}
         for (tag_id, _), n in cells.items():
             totals[tag_id] = totals.get(tag_id, 0) + n
-        left = {
-            int(i): int(n)
-            for i, n in tx.all(
-                f"SELECT ct.tag_id, COUNT(*) FROM {REST} s CROSS JOIN contact_tag ct"
-                " WHERE ct.contact_id = s.id GROUP BY ct.tag_id"
+        left = dict(
+            self.db.engine.counts_by(
+                tx, "ct.tag_id", f"FROM {REST} s CROSS JOIN contact_tag ct WHERE ct.contact_id = s.id", None
             )
-        }
+        )
         for tag_id, n in left.items():
             totals[tag_id] = totals.get(tag_id, 0) - n
         names = dict(tx.all("SELECT id, name_key FROM tag WHERE workspace_id = :ws", self._params()))

@@ -153,6 +153,20 @@ def _expected(store: Store, query: str) -> dict[str, object]:
     }
 
 
+def _spy_rest_reads(monkeypatch: pytest.MonkeyPatch, read: list[str]) -> None:
+    """Put in ``read`` each statement that reads the contacts a negated query leaves out
+    (``REST``) to count their tags (not the statements that fill or count that table)."""
+    for name in ("all", "execute"):
+        real = getattr(Tx, name)
+
+        def spy(self: Tx, sql: str, params: dict | None = None, _real=real):  # type: ignore[no-untyped-def]
+            if f"FROM {trends.REST} s" in sql or f"IN (SELECT id FROM {trends.REST})" in sql:
+                read.append(sql)
+            return _real(self, sql, params)
+
+        monkeypatch.setattr(Tx, name, spy)
+
+
 @pytest.fixture
 def random_history(store: Store) -> Store:
     rng = random.Random(17)
@@ -186,14 +200,7 @@ def test_a_query_equals_python_over_the_log_by_either_plan(
     tags counted from the contacts it leaves out (``REST``) or from its own."""
     store = random_history
     rest_read: list[str] = []
-    real = Tx.all
-
-    def spy(self: Tx, sql: str, params: dict | None = None) -> list:
-        if f"FROM {trends.REST} s" in sql:
-            rest_read.append(sql)
-        return real(self, sql, params)
-
-    monkeypatch.setattr(Tx, "all", spy)
+    _spy_rest_reads(monkeypatch, rest_read)
     for query in QUERIES:
         expected = _expected(store, query)
         for by_contacts in (True, False):
@@ -285,13 +292,6 @@ def test_contacts_left_out_that_are_not_the_rest_are_not_used(
     monkeypatch.setattr("tagtui.store.trends.by_rest", lambda *_: True)
     monkeypatch.setattr("tagtui.store.trends.rest_of", lambda _: parse("tag:t0"))  # not the rest
     read: list[str] = []
-    real = Tx.all
-
-    def spy(self: Tx, sql: str, params: dict | None = None) -> list:
-        if f"FROM {trends.REST} s" in sql:
-            read.append(sql)
-        return real(self, sql, params)
-
-    monkeypatch.setattr(Tx, "all", spy)
+    _spy_rest_reads(monkeypatch, read)
     assert store.trends(parse("-tag:t2"), weeks=WEEKS).to_json() == _expected(store, "-tag:t2")
     assert read == []
