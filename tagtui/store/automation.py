@@ -26,6 +26,7 @@ from tagtui.store.types import JsonRecord, TagRef
 if TYPE_CHECKING:
     from tagtui.store.plans import PlanService
     from tagtui.store.store import Store
+    from tagtui.store.tags import TagService
 
 RULE_NAME_MAX = 100
 QUERY_MAX = 2000
@@ -113,10 +114,11 @@ class AutomationService:
     """A part of the store (``Store`` delegates to it): ``core`` is the workspace and its
     transactions, ``store`` the whole store, for the parts still built into it."""
 
-    def __init__(self, core: StoreBase, store: Store, plans: PlanService) -> None:
+    def __init__(self, core: StoreBase, store: Store, plans: PlanService, tags: TagService) -> None:
         self._core = core
         self._store = store
         self._plans = plans
+        self._tags = tags
 
     # -- reading ---------------------------------------------------------------------
 
@@ -250,7 +252,7 @@ class AutomationService:
             def ids(names: dict[str, str]) -> list[int]:
                 out = []
                 for slug, label in names.items():
-                    tag_id, was_created = self._store._find_or_create_tag(tx, label, slug)
+                    tag_id, was_created = self._tags._find_or_create_tag(tx, label, slug)
                     if was_created:
                         created.append(tag_id)
                     out.append(tag_id)

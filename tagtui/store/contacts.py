@@ -844,7 +844,7 @@ class ContactOps(StoreBase):
             target: list[int] = []
             created: list[int] = []
             for slug, name in wanted.items():
-                tag_id, was_created = self._store._find_or_create_tag(tx, name, slug)
+                tag_id, was_created = self._store._tags._find_or_create_tag(tx, name, slug)
                 target.append(tag_id)
                 if was_created:
                     created.append(tag_id)

@@ -523,7 +523,7 @@ class ImportOps(StoreBase):
     def _import_tag_id(self, tx: Tx, state: ImportState, slug: str, name: str) -> int:
         """The id of the tag of ``slug``, found or created (and kept in ``state.tags``)."""
         store = self._store
-        state.tags[slug], created = store._find_or_create_tag(tx, name, slug)
+        state.tags[slug], created = store._tags._find_or_create_tag(tx, name, slug)
         state.tags_created += created
         return state.tags[slug]
 
@@ -534,7 +534,7 @@ class ImportOps(StoreBase):
             )
             if found is None:  # a new status goes at the end of the pipeline
                 store = self._store
-                found = store._insert_status(tx, name, slug, normalize_color(DEFAULT_STATUS_COLOR))
+                found = store._statuses._insert_status(tx, name, slug, normalize_color(DEFAULT_STATUS_COLOR))
                 state.statuses_created += 1
             state.statuses[slug] = found
         return state.statuses[slug]

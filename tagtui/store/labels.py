@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from tagtui.store.db import Tx
 from tagtui.store.errors import Conflict
-from tagtui.store.stored_queries import Label, StoredQueryOps
+from tagtui.store.stored_queries import Label
+
+if TYPE_CHECKING:
+    from tagtui.store.base import StoreBase
+    from tagtui.store.stored_queries import StoredQueryService
 
 
 class _Named(Protocol):
@@ -22,8 +26,13 @@ class _Named(Protocol):
 L = TypeVar("L", bound=_Named)
 
 
-class LabelOps(StoredQueryOps):
-    """Steps of ``update_tag`` and ``update_status``; ``kind`` ("tag" or "status") is also the table."""
+class LabelService:
+    """Steps of ``update_tag`` and ``update_status`` (``TagService`` and ``StatusService`` share
+    them); ``kind`` ("tag" or "status") is also the table."""
+
+    def __init__(self, core: StoreBase, stored: StoredQueryService) -> None:
+        self._core = core
+        self._stored = stored
 
     @staticmethod
     def _check_rev(kind: str, before: Any, rev: int | None) -> None:
@@ -41,7 +50,7 @@ class LabelOps(StoredQueryOps):
             return
         taken = tx.one(
             f"SELECT id, name FROM {kind} WHERE workspace_id = :ws AND slug = :slug AND id <> :id",
-            self._params(slug=values["slug"], id=label_id),
+            self._core._params(slug=values["slug"], id=label_id),
         )
         if taken:
             raise Conflict(
@@ -66,7 +75,7 @@ class LabelOps(StoredQueryOps):
     ) -> L:
         """Log what changed (undo reads ``before``/``after``), name the step; the label as it is now."""
         changed = {k: v for k, v in values.items() if getattr(before, k) != v}
-        self._event(
+        self._core._event(
             tx,
             f"{kind}.updated",
             kind,
@@ -76,11 +85,11 @@ class LabelOps(StoredQueryOps):
         )
         after = load(tx, label_id)
         # Views and rules that name it keep meaning it (a no-op unless the name changed).
-        self._follow_rename(
+        self._stored._follow_rename(
             tx, Label(kind, label_id, before.name, before.slug), Label(kind, label_id, after.name, after.slug)
         )
         if changed.get("name"):
-            self._label(tx, f"{kind}.updated", f"Renamed {kind} {before.name} to {after.name}")
+            self._core._label(tx, f"{kind}.updated", f"Renamed {kind} {before.name} to {after.name}")
         else:
-            self._label(tx, f"{kind}.updated", f"Edited {kind} {after.name}")
+            self._core._label(tx, f"{kind}.updated", f"Edited {kind} {after.name}")
         return after

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tagtui.query.filter import EVERYTHING, Filter
 from tagtui.store.base import STATUS_COLUMNS, UNSET
 from tagtui.store.columns import columns_of, insert_sql
 from tagtui.store.db import IntegrityViolation, TransientError, Tx
 from tagtui.store.errors import Conflict, ValidationError
-from tagtui.store.labels import LabelOps
 from tagtui.store.rules import DEFAULT_STATUS_COLOR, clean_label_name, normalize_color
 from tagtui.store.schema import now
 from tagtui.store.stored_queries import Label
 from tagtui.store.types import SetupItem, Status
+
+if TYPE_CHECKING:
+    from tagtui.store.base import StoreBase
+    from tagtui.store.labels import LabelService
+    from tagtui.store.store import Store
+    from tagtui.store.stored_queries import StoredQueryService
 
 #: Reference 000's "pipeline setup".
 STANDARD_PIPELINE: tuple[tuple[str, str], ...] = (
@@ -41,7 +46,18 @@ _INSERT_STATUS = (
 )
 
 
-class StatusOps(LabelOps):
+class StatusService:
+    """A part of the store (``Store`` delegates to it): ``core`` is the workspace and its
+    transactions, ``store`` the whole store, for the parts still built into it."""
+
+    def __init__(
+        self, core: StoreBase, store: Store, labels: LabelService, stored: StoredQueryService
+    ) -> None:
+        self._core = core
+        self._store = store
+        self._labels = labels
+        self._stored = stored
+
     def list_statuses(self, *, counts: bool = True) -> list[Status]:
         """Every status in pipeline order, with its contact count."""
         count = _COUNT if counts else "NULL"
@@ -49,7 +65,7 @@ class StatusOps(LabelOps):
             f"SELECT {STATUS_COLUMNS}, {count} FROM status s WHERE s.workspace_id = :ws"
             " ORDER BY s.position, s.id"
         )
-        return self._read(lambda tx: [Status(*row) for row in tx.all(sql, self._params())])
+        return self._core._read(lambda tx: [Status(*row) for row in tx.all(sql, self._core._params())])
 
     def status_counts(self, query: Filter = EVERYTHING) -> dict[int | None, int]:
         """How many of the contacts ``query`` selects have each status, by status id
@@ -66,10 +82,10 @@ class StatusOps(LabelOps):
                 )
             return dict(tx.all(sql, params))
 
-        return self._read(run)
+        return self._core._read(run)
 
     def get_status(self, ref: int | str) -> Status:
-        return self._read(lambda tx: self._load_status(tx, self._status_id(tx, ref)))
+        return self._core._read(lambda tx: self._load_status(tx, self._core._status_id(tx, ref)))
 
     def _load_status(self, tx: Tx, status_id: int) -> Status:
         row = tx.one(f"SELECT {STATUS_COLUMNS}, {_COUNT} FROM status s WHERE s.id = :id", {"id": status_id})
@@ -83,15 +99,15 @@ class StatusOps(LabelOps):
 
         def run(tx: Tx) -> Status:
             status = self._load_status(tx, self._insert_status(tx, clean_name, slug, hex_color))
-            self._label(tx, "status.created", f"Created status {status.name}")
+            self._core._label(tx, "status.created", f"Created status {status.name}")
             return status
 
-        return self._write(run)
+        return self._core._write(run)
 
     def _insert_status(self, tx: Tx, name: str, slug: str, color: str) -> int:
         existing = tx.one(
             "SELECT id, name FROM status WHERE workspace_id = :ws AND slug = :slug",
-            self._params(slug=slug),
+            self._core._params(slug=slug),
         )
         if existing:
             raise Conflict(
@@ -101,18 +117,18 @@ class StatusOps(LabelOps):
         self._lock_pipeline(tx)
         position = tx.scalar(
             "SELECT COALESCE(MAX(position), 0) + 1 FROM status WHERE workspace_id = :ws",
-            self._params(),
+            self._core._params(),
         )
         stamp = now()
         try:
             status_id: int = tx.scalar(
                 _INSERT_STATUS,
-                self._params(name=name, slug=slug, color=color, pos=position, at=stamp),
+                self._core._params(name=name, slug=slug, color=color, pos=position, at=stamp),
             )
         except IntegrityViolation as exc:
             # Created concurrently: the operation runs again and then sees it.
             raise TransientError(f"status slug {slug!r} created concurrently") from exc
-        self._event(
+        self._core._event(
             tx, "status.created", "status", status_id, name=name, slug=slug, color=color, position=position
         )
         return status_id
@@ -132,30 +148,30 @@ class StatusOps(LabelOps):
             values["color"] = normalize_color(color if color is not None else DEFAULT_STATUS_COLOR)
 
         def run(tx: Tx) -> Status:
-            status_id = self._status_id(tx, ref)
+            status_id = self._core._status_id(tx, ref)
             tx.lock("status s", "s.id = :id", {"id": status_id})
             before = self._load_status(tx, status_id)
-            self._check_rev("status", before, rev)
-            self._check_slug_free(tx, "status", status_id, before, values)
+            self._labels._check_rev("status", before, rev)
+            self._labels._check_slug_free(tx, "status", status_id, before, values)
             tx.execute(
-                f"UPDATE status SET {self._set_clause(values)} WHERE id = :id",
+                f"UPDATE status SET {self._labels._set_clause(values)} WHERE id = :id",
                 {**values, "at": now(), "id": status_id},
             )
-            return self._record_update(tx, "status", status_id, before, values, self._load_status)
+            return self._labels._record_update(tx, "status", status_id, before, values, self._load_status)
 
-        return self._write(run)
+        return self._core._write(run)
 
     def move_status(self, ref: int | str, position: int) -> Status:
         """Move a status to a 1-based position in the pipeline (1 = first)."""
 
         def run(tx: Tx) -> Status:
-            status_id = self._status_id(tx, ref)
+            status_id = self._core._status_id(tx, ref)
             self._lock_pipeline(tx)
             order = [
                 r[0]
                 for r in tx.all(
                     "SELECT id FROM status WHERE workspace_id = :ws ORDER BY position, id",
-                    self._params(),
+                    self._core._params(),
                 )
             ]
             if (
@@ -173,16 +189,16 @@ class StatusOps(LabelOps):
                     "UPDATE status SET updated_at = :at, rev = rev + 1 WHERE id = :id",
                     {"at": now(), "id": status_id},
                 )
-                self._event(tx, "status.moved", "status", status_id, before=old, after=position)
+                self._core._event(tx, "status.moved", "status", status_id, before=old, after=position)
             status = self._load_status(tx, status_id)
-            self._label(tx, "status.moved", f"Moved status {status.name} to position {position}")
+            self._core._label(tx, "status.moved", f"Moved status {status.name} to position {position}")
             return status
 
-        return self._write(run)
+        return self._core._write(run)
 
     def _lock_pipeline(self, tx: Tx) -> None:
         """Positions are read, then written: one writer of a workspace's pipeline at a time."""
-        tx.lock("workspace w", "w.id = :ws", self._params())
+        tx.lock("workspace w", "w.id = :ws", self._core._params())
 
     def _renumber(self, tx: Tx, order: list[int]) -> None:
         tx.executemany(
@@ -197,27 +213,27 @@ class StatusOps(LabelOps):
         views and rules are marked broken."""
 
         def run(tx: Tx) -> int:
-            status_id = self._status_id(tx, ref)
+            status_id = self._core._status_id(tx, ref)
             self._lock_pipeline(tx)
             status = self._load_status(tx, status_id)
-            self._follow_delete(tx, Label("status", status.id, status.name, status.slug), force=force)
+            self._stored._follow_delete(tx, Label("status", status.id, status.name, status.slug), force=force)
             # Its contacts are noted first, so that undo can give the status back to them.
             where = "c.workspace_id = :ws AND c.status_id = :undo_sid"
-            self._record_status_where(tx, where, self._params(undo_sid=status.id), None)
+            self._core._record_status_where(tx, where, self._core._params(undo_sid=status.id), None)
             cleared: int = tx.execute(
                 "UPDATE contact SET status_id = NULL WHERE workspace_id = :ws AND status_id = :id",
-                self._params(id=status.id),
+                self._core._params(id=status.id),
             ).rowcount
             tx.execute("DELETE FROM status WHERE id = :id", {"id": status.id})
             order = [
                 r[0]
                 for r in tx.all(
                     "SELECT id FROM status WHERE workspace_id = :ws ORDER BY position, id",
-                    self._params(),
+                    self._core._params(),
                 )
             ]
             self._renumber(tx, order)
-            self._event(
+            self._core._event(
                 tx,
                 "status.deleted",
                 "status",
@@ -231,14 +247,14 @@ class StatusOps(LabelOps):
                 updated_at=status.updated_at,
                 rev=status.rev,
             )
-            self._label(
+            self._core._label(
                 tx,
                 "status.deleted",
                 f"Deleted status {status.name} ({cleared:,} contact{'s' if cleared != 1 else ''})",
             )
             return cleared
 
-        return self._write(run)
+        return self._core._write(run)
 
     def setup_statuses(self) -> list[SetupItem]:
         """Create the standard pipeline's missing stages; report each as created or existing."""
@@ -249,13 +265,15 @@ class StatusOps(LabelOps):
                 _, slug = clean_label_name(name, what="status")
                 exists = tx.scalar(
                     "SELECT id FROM status WHERE workspace_id = :ws AND slug = :slug",
-                    self._params(slug=slug),
+                    self._core._params(slug=slug),
                 )
                 if exists is None:
                     self._insert_status(tx, name, slug, normalize_color(color))
                 items.append(SetupItem(name, exists is None))
             made = sum(item.created for item in items)
-            self._label(tx, "statuses.setup", f"Created {made} standard status{'es' if made != 1 else ''}")
+            self._core._label(
+                tx, "statuses.setup", f"Created {made} standard status{'es' if made != 1 else ''}"
+            )
             return items
 
-        return self._write(run)
+        return self._core._write(run)

@@ -18,6 +18,7 @@ from tagtui.store.history import HistoryLine, HistoryService
 from tagtui.store.imports import ImportOps
 from tagtui.store.insight import InsightOps
 from tagtui.store.jobs import Progress
+from tagtui.store.labels import LabelService
 from tagtui.store.merge import MergeResult, MergeService
 from tagtui.store.plans import BulkPlan, PlanService
 from tagtui.store.rules import (
@@ -31,7 +32,8 @@ from tagtui.store.rules import (
 )
 from tagtui.store.schema import now, prepare
 from tagtui.store.sorting import BY_NAME, Sort, parse_sort
-from tagtui.store.statuses import StatusOps
+from tagtui.store.statuses import StatusService
+from tagtui.store.stored_queries import StoredQueryService
 from tagtui.store.sync import (
     Applied,
     Fields,
@@ -42,10 +44,11 @@ from tagtui.store.sync import (
     SyncService,
     SyncSource,
 )
-from tagtui.store.tags import TagOps
+from tagtui.store.tags import TagService
 from tagtui.store.trends import TrendOps
-from tagtui.store.types import Settings, View
-from tagtui.store.undo import UndoOps
+from tagtui.store.types import MergeResult as TagMergeResult
+from tagtui.store.types import Settings, SetupItem, Status, Tag, UndoResult, View
+from tagtui.store.undo import UndoService
 
 if TYPE_CHECKING:
     from tagtui.query.complete import Vocabulary
@@ -55,13 +58,10 @@ VIEW_NAME_MAX = 100
 
 
 class Store(
-    TagOps,
-    StatusOps,
     ContactOps,
     ImportOps,
     TrendOps,
     InsightOps,
-    UndoOps,
 ):
     """Open with ``Store.open(path_or_url, workspace=...)``; close with ``close()``."""
 
@@ -70,12 +70,17 @@ class Store(
         # The parts that are services (the rest are still built in, as bases of this class):
         # each gets the workspace and its transactions (``core``: this store, as a StoreBase),
         # the whole store for the built-in parts it calls, and the services it calls.
+        self._stored = StoredQueryService(self)
+        self._labels = LabelService(self, stored=self._stored)
+        self._tags = TagService(self, self, labels=self._labels, stored=self._stored)
+        self._statuses = StatusService(self, self, labels=self._labels, stored=self._stored)
         self._merge = MergeService(self, self)
+        self._undo = UndoService(self, merge=self._merge, statuses=self._statuses, stored=self._stored)
         self._history = HistoryService(self, self, merge=self._merge)
         self._duplicates = DuplicateService(self, self)
         self._plans = PlanService(self, self)
-        self._automation = AutomationService(self, self, plans=self._plans)
-        self._sync = SyncService(self, self)
+        self._automation = AutomationService(self, self, plans=self._plans, tags=self._tags)
+        self._sync = SyncService(self, self, tags=self._tags)
 
     @classmethod
     def open(
@@ -323,6 +328,111 @@ class Store(
             return int(newest), int(recent or 0)
 
         return self._read(run)
+
+    # -- stored_queries (StoredQueryService) ----------------------------------
+    def stored_queries_naming(self, kind: str, ref: int | str) -> list[str]:
+        return self._stored.stored_queries_naming(kind, ref)
+
+    # -- tags (TagService) ----------------------------------------------------
+    def colors(self) -> list[tuple[str, str]]:
+        return self._tags.colors()
+
+    def list_tags(
+        self,
+        *,
+        search: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+        sort: str = "name",
+        updated_before: str | None = None,
+    ) -> list[Tag]:
+        return self._tags.list_tags(
+            search=search, limit=limit, offset=offset, sort=sort, updated_before=updated_before
+        )
+
+    def tag_counts(self, query: Filter = EVERYTHING) -> dict[int, int]:
+        return self._tags.tag_counts(query)
+
+    def count_tags(self, search: str | None = None) -> int:
+        return self._tags.count_tags(search)
+
+    def get_tag(self, ref: int | str) -> Tag:
+        return self._tags.get_tag(ref)
+
+    def create_tag(
+        self,
+        name: str,
+        *,
+        color: str | None = None,
+        emoji: str | None = None,
+        description: str | None = None,
+    ) -> Tag:
+        return self._tags.create_tag(name, color=color, emoji=emoji, description=description)
+
+    def update_tag(
+        self,
+        ref: int | str,
+        *,
+        name: str = UNSET,
+        color: str | None = UNSET,
+        emoji: str | None = UNSET,
+        description: str | None = UNSET,
+        rev: int | None = None,
+    ) -> Tag:
+        return self._tags.update_tag(
+            ref, name=name, color=color, emoji=emoji, description=description, rev=rev
+        )
+
+    def delete_tag(self, ref: int | str, *, force: bool = False) -> int:
+        return self._tags.delete_tag(ref, force=force)
+
+    def merge_tags(self, source: int | str, target: int | str) -> TagMergeResult:
+        return self._tags.merge_tags(source, target)
+
+    def find_or_create_tag(self, name: str, *, color: str | None = None) -> tuple[Tag, bool]:
+        return self._tags.find_or_create_tag(name, color=color)
+
+    def setup_tags(self) -> list[SetupItem]:
+        return self._tags.setup_tags()
+
+    # -- statuses (StatusService) ---------------------------------------------
+    def list_statuses(self, *, counts: bool = True) -> list[Status]:
+        return self._statuses.list_statuses(counts=counts)
+
+    def status_counts(self, query: Filter = EVERYTHING) -> dict[int | None, int]:
+        return self._statuses.status_counts(query)
+
+    def get_status(self, ref: int | str) -> Status:
+        return self._statuses.get_status(ref)
+
+    def create_status(self, name: str, *, color: str | None = None) -> Status:
+        return self._statuses.create_status(name, color=color)
+
+    def update_status(
+        self,
+        ref: int | str,
+        *,
+        name: str = UNSET,
+        color: str | None = UNSET,
+        rev: int | None = None,
+    ) -> Status:
+        return self._statuses.update_status(ref, name=name, color=color, rev=rev)
+
+    def move_status(self, ref: int | str, position: int) -> Status:
+        return self._statuses.move_status(ref, position)
+
+    def delete_status(self, ref: int | str, *, force: bool = False) -> int:
+        return self._statuses.delete_status(ref, force=force)
+
+    def setup_statuses(self) -> list[SetupItem]:
+        return self._statuses.setup_statuses()
+
+    # -- undo (UndoService) ---------------------------------------------------
+    def undo(self, by: str = "any") -> UndoResult:
+        return self._undo.undo(by)
+
+    def redo(self, by: str = "any") -> UndoResult:
+        return self._undo.redo(by)
 
     # -- merge (MergeService) -------------------------------------------------
     def merge_contacts(
@@ -585,7 +695,7 @@ class GeneratedWrite:
         )
         if found is not None:
             return int(found)
-        return self._store._insert_tag(
+        return self._store._tags._insert_tag(
             self.tx,
             name=name,
             slug=slug,

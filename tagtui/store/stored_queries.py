@@ -68,7 +68,13 @@ def names_value(value: str, label: Label) -> bool:
     return slugify(value) == label.slug
 
 
-class StoredQueryOps(StoreBase):
+class StoredQueryService:
+    """A part of the store (``Store`` delegates to it): ``core`` is the workspace and its
+    transactions; the services it calls are given too."""
+
+    def __init__(self, core: StoreBase) -> None:
+        self._core = core
+
     # -- reading -------------------------------------------------------------------------
 
     def stored_queries_naming(self, kind: str, ref: int | str) -> list[str]:
@@ -78,10 +84,10 @@ class StoredQueryOps(StoreBase):
             label = self._label_of(tx, kind, ref)
             return [sq.title for sq in self._stored_naming(tx, label)]
 
-        return self._read(run)
+        return self._core._read(run)
 
     def _label_of(self, tx: Tx, kind: str, ref: int | str) -> Label:
-        label_id = self._tag_id(tx, ref) if kind == "tag" else self._status_id(tx, ref)
+        label_id = self._core._tag_id(tx, ref) if kind == "tag" else self._core._status_id(tx, ref)
         row = tx.one(f"SELECT id, name, slug FROM {kind} WHERE id = :id", {"id": label_id})
         assert row is not None
         return Label(kind, *row)
@@ -91,7 +97,7 @@ class StoredQueryOps(StoreBase):
             StoredQuery("view", *r)
             for r in tx.all(
                 "SELECT id, name, query, broken FROM saved_view WHERE workspace_id = :ws ORDER BY name, id",
-                self._params(),
+                self._core._params(),
             )
         ]
         rules = [
@@ -108,7 +114,7 @@ class StoredQueryOps(StoreBase):
             for r in tx.all(
                 "SELECT id, name, query, broken, add_tags, remove_tags, status_id FROM rule"
                 " WHERE workspace_id = :ws ORDER BY name_key, id",
-                self._params(),
+                self._core._params(),
             )
         ]
         return views + rules
@@ -197,7 +203,7 @@ class StoredQueryOps(StoreBase):
             return
         sets = ", ".join(f"{k} = :{k}" for k in changes)
         tx.execute(f"UPDATE {TABLES[sq.kind]} SET {sets} WHERE id = :id", {**changes, "id": sq.id})
-        self._event(
+        self._core._event(
             tx,
             REWRITTEN,
             sq.kind,
@@ -223,7 +229,7 @@ class StoredQueryOps(StoreBase):
         cols = list(target)
         row = tx.one(
             f"SELECT {', '.join(cols)} FROM {table} WHERE id = :id AND workspace_id = :ws",
-            self._params(id=stored_id),
+            self._core._params(id=stored_id),
         )
         if row is None or dict(zip(cols, row, strict=True)) != {c: other[c] for c in cols}:
             return
@@ -248,16 +254,16 @@ class StoredQueryOps(StoreBase):
         from tagtui.query.parse import parse
 
         try:
-            self._compile(tx, parse(sq.query))
+            self._core._compile(tx, parse(sq.query))
         except ValidationError as exc:
             return str(exc)
         wanted = set(sq.add) | set(sq.remove)
         if wanted:
-            cond, params = self.db.in_list("id", "ids", sorted(wanted))
+            cond, params = self._core.db.in_list("id", "ids", sorted(wanted))
             found = {
                 r[0]
                 for r in tx.all(
-                    f"SELECT id FROM tag WHERE workspace_id = :ws AND {cond}", self._params(**params)
+                    f"SELECT id FROM tag WHERE workspace_id = :ws AND {cond}", self._core._params(**params)
                 )
             }
             if wanted - found:

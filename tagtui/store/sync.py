@@ -38,6 +38,7 @@ from tagtui.store.types import JsonRecord
 
 if TYPE_CHECKING:
     from tagtui.store.store import Store
+    from tagtui.store.tags import TagService
 
 #: The fields a sync carries between a contact and a card, in this order.
 SYNC_FIELDS = ("name", "email", "phone", "company", "notes", "tags", "status", "assignee", "followers")
@@ -243,9 +244,10 @@ class SyncService:
     """A part of the store (``Store`` delegates to it): ``core`` is the workspace and its
     transactions, ``store`` the whole store, for the parts still built into it."""
 
-    def __init__(self, core: StoreBase, store: Store) -> None:
+    def __init__(self, core: StoreBase, store: Store, tags: TagService) -> None:
         self._core = core
         self._store = store
+        self._tags = tags
 
     # -- sources ----------------------------------------------------------------------------
 
@@ -766,7 +768,7 @@ class SyncService:
         """The tag of ``slug``, found or created (``labels`` remembers it for the rest of the sync)."""
         key = ("tag", slug)
         if key not in labels:
-            labels[key], _ = self._store._find_or_create_tag(tx, name, slug)
+            labels[key], _ = self._tags._find_or_create_tag(tx, name, slug)
         return labels[key]
 
     def _status_label_id(self, tx: Tx, name: str | None, labels: dict[tuple[str, str], int]) -> int | None:
@@ -811,7 +813,7 @@ class SyncService:
             for name in values["tags"]:
                 key = ("tag", slugify(name, "tag"))
                 if key not in labels:
-                    labels[key], made = self._store._find_or_create_tag(tx, name, key[1])
+                    labels[key], made = self._tags._find_or_create_tag(tx, name, key[1])
                     if made:
                         created.append(labels[key])
                 wanted.append(labels[key])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tagtui.query.filter import EVERYTHING, Filter
 from tagtui.store.base import TAG_COLUMNS, UNSET
@@ -11,7 +11,6 @@ from tagtui.store.columns import columns_of, insert_sql
 from tagtui.store.db import IntegrityViolation, TransientError, Tx
 from tagtui.store.errors import Conflict, NotFound, ValidationError
 from tagtui.store.identity import text_key
-from tagtui.store.labels import LabelOps
 from tagtui.store.rules import (
     DEFAULT_TAG_COLOR,
     DESCRIPTION_MAX,
@@ -25,6 +24,12 @@ from tagtui.store.rules import (
 from tagtui.store.schema import now
 from tagtui.store.stored_queries import Label
 from tagtui.store.types import MergeResult, SetupItem, Tag
+
+if TYPE_CHECKING:
+    from tagtui.store.base import StoreBase
+    from tagtui.store.labels import LabelService
+    from tagtui.store.store import Store
+    from tagtui.store.stored_queries import StoredQueryService
 
 #: Reference 000's "tag system setup", plus VIP (references 001, 002, 004).
 STANDARD_TAGS: tuple[tuple[str, str], ...] = (
@@ -66,7 +71,18 @@ def parse_timestamp(value: str) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-class TagOps(LabelOps):
+class TagService:
+    """A part of the store (``Store`` delegates to it): ``core`` is the workspace and its
+    transactions, ``store`` the whole store, for the parts still built into it."""
+
+    def __init__(
+        self, core: StoreBase, store: Store, labels: LabelService, stored: StoredQueryService
+    ) -> None:
+        self._core = core
+        self._store = store
+        self._labels = labels
+        self._stored = stored
+
     def colors(self) -> list[tuple[str, str]]:
         """The named palette as (name, #rrggbb) pairs (reference 000's ``GET /tags/colors``)."""
         return list(PALETTE.items())
@@ -85,7 +101,7 @@ class TagOps(LabelOps):
         if sort not in ("name", "updated"):
             raise ValidationError(f"sort must be 'name' or 'updated', not {sort!r}", field="sort")
         where = ["t.workspace_id = :ws"]
-        params = self._params(limit=limit, offset=offset)
+        params = self._core._params(limit=limit, offset=offset)
         if search:
             from tagtui.query.compile import like_pattern
 
@@ -99,7 +115,7 @@ class TagOps(LabelOps):
             f"SELECT {TAG_COLUMNS}, {_COUNT} FROM tag t WHERE {' AND '.join(where)}"
             f" ORDER BY {order} LIMIT :limit OFFSET :offset"
         )
-        return self._read(lambda tx: [Tag(*row) for row in tx.all(sql, params)])
+        return self._core._read(lambda tx: [Tag(*row) for row in tx.all(sql, params)])
 
     def tag_counts(self, query: Filter = EVERYTHING) -> dict[int, int]:
         """How many of the contacts ``query`` selects carry each tag, by tag id (tags no such
@@ -109,7 +125,7 @@ class TagOps(LabelOps):
         def run(tx: Tx) -> dict[int, int]:
             if query == EVERYTHING:
                 sql = f"SELECT t.id, {_COUNT} FROM tag t WHERE t.workspace_id = :ws"
-                return {i: n for i, n in tx.all(sql, self._params()) if n}
+                return {i: n for i, n in tx.all(sql, self._core._params()) if n}
             source, where, params = self._store._shaped(tx, query, "count")
             # CROSS JOIN keeps the selected contacts outside (SQLite plans joins in that order;
             # to PostgreSQL it is a plain join): each contact's tags by the primary key, never
@@ -121,26 +137,28 @@ class TagOps(LabelOps):
             )
             return dict(rows)
 
-        return self._read(run)
+        return self._core._read(run)
 
     def count_tags(self, search: str | None = None) -> int:
         def run(tx: Tx) -> int:
             if not search:
-                return int(tx.scalar("SELECT COUNT(*) FROM tag WHERE workspace_id = :ws", self._params()))
+                return int(
+                    tx.scalar("SELECT COUNT(*) FROM tag WHERE workspace_id = :ws", self._core._params())
+                )
             from tagtui.query.compile import like_pattern
 
             return int(
                 tx.scalar(
                     "SELECT COUNT(*) FROM tag WHERE workspace_id = :ws AND name_key LIKE :s ESCAPE '\\'",
-                    self._params(s=like_pattern(search.strip())),
+                    self._core._params(s=like_pattern(search.strip())),
                 )
             )
 
-        return self._read(run)
+        return self._core._read(run)
 
     def get_tag(self, ref: int | str) -> Tag:
         """A tag by id, name or slug, with its contact count."""
-        return self._read(lambda tx: self._load_tag(tx, self._tag_id(tx, ref)))
+        return self._core._read(lambda tx: self._load_tag(tx, self._core._tag_id(tx, ref)))
 
     def _load_tag(self, tx: Tx, tag_id: int) -> Tag:
         row = tx.one(f"SELECT {TAG_COLUMNS}, {_COUNT} FROM tag t WHERE t.id = :id", {"id": tag_id})
@@ -161,10 +179,10 @@ class TagOps(LabelOps):
 
         def run(tx: Tx) -> Tag:
             tag = self._load_tag(tx, self._insert_tag(tx, **clean))
-            self._label(tx, "tag.created", f"Created tag {tag.name}")
+            self._core._label(tx, "tag.created", f"Created tag {tag.name}")
             return tag
 
-        return self._write(run)
+        return self._core._write(run)
 
     def _clean_tag_fields(self, **fields: Any) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -191,7 +209,7 @@ class TagOps(LabelOps):
     ) -> int:
         existing = tx.one(
             "SELECT id, name FROM tag WHERE workspace_id = :ws AND slug = :slug",
-            self._params(slug=slug),
+            self._core._params(slug=slug),
         )
         if existing:
             raise Conflict(
@@ -202,7 +220,7 @@ class TagOps(LabelOps):
         try:
             tag_id: int = tx.scalar(
                 _INSERT_TAG,
-                self._params(
+                self._core._params(
                     name=name,
                     key=text_key(name),
                     slug=slug,
@@ -216,7 +234,7 @@ class TagOps(LabelOps):
             # Another writer created the slug since the check above: run the whole operation
             # again, which then finds that tag (find-or-create) or reports the Conflict.
             raise TransientError(f"tag slug {slug!r} created concurrently") from exc
-        self._event(
+        self._core._event(
             tx,
             "tag.created",
             "tag",
@@ -243,24 +261,24 @@ class TagOps(LabelOps):
         clean = self._clean_tag_fields(name=name, color=color, emoji=emoji, description=description)
 
         def run(tx: Tx) -> Tag:
-            tag_id = self._tag_id(tx, ref)
+            tag_id = self._core._tag_id(tx, ref)
             tx.lock("tag t", "t.id = :id", {"id": tag_id})
             before = self._load_tag(tx, tag_id)
-            self._check_rev("tag", before, rev)
-            self._check_slug_free(tx, "tag", tag_id, before, clean)
+            self._labels._check_rev("tag", before, rev)
+            self._labels._check_slug_free(tx, "tag", tag_id, before, clean)
             values = {**clean}
             if "name" in values:
                 values["name_key"] = text_key(values["name"])
             try:
                 tx.execute(
-                    f"UPDATE tag SET {self._set_clause(values)} WHERE id = :id AND rev = :rev",
+                    f"UPDATE tag SET {self._labels._set_clause(values)} WHERE id = :id AND rev = :rev",
                     {**values, "at": now(), "id": tag_id, "rev": before.rev},
                 )
             except IntegrityViolation as exc:
                 raise Conflict("another tag already has that slug", field="name") from exc
-            return self._record_update(tx, "tag", tag_id, before, clean, self._load_tag)
+            return self._labels._record_update(tx, "tag", tag_id, before, clean, self._load_tag)
 
-        return self._write(run)
+        return self._core._write(run)
 
     def delete_tag(self, ref: int | str, *, force: bool = False) -> int:
         """Delete a tag and every assignment of it; returns how many contacts lost it.
@@ -269,20 +287,20 @@ class TagOps(LabelOps):
         views and rules are marked broken."""
 
         def run(tx: Tx) -> int:
-            tag = self._load_tag(tx, self._tag_id(tx, ref))
-            self._follow_delete(tx, Label("tag", tag.id, tag.name, tag.slug), force=force)
+            tag = self._load_tag(tx, self._core._tag_id(tx, ref))
+            self._stored._follow_delete(tx, Label("tag", tag.id, tag.name, tag.slug), force=force)
             self._delete_tag(tx, tag)
-            self._label(tx, "tag.deleted", f"Deleted tag {tag.name} ({_contacts(tag.contacts or 0)})")
+            self._core._label(tx, "tag.deleted", f"Deleted tag {tag.name} ({_contacts(tag.contacts or 0)})")
             return tag.contacts or 0
 
-        return self._write(run)
+        return self._core._write(run)
 
     def _delete_tag(self, tx: Tx, tag: Tag) -> None:
         # Its assignments are noted first, so that undo can give them back.
-        self._record_tags_where(tx, tag.id, "c.workspace_id = :ws", self._params(), added=False)
+        self._core._record_tags_where(tx, tag.id, "c.workspace_id = :ws", self._core._params(), added=False)
         tx.execute("DELETE FROM contact_tag WHERE tag_id = :id", {"id": tag.id})
         tx.execute("DELETE FROM tag WHERE id = :id", {"id": tag.id})
-        self._event(
+        self._core._event(
             tx,
             "tag.deleted",
             "tag",
@@ -306,21 +324,21 @@ class TagOps(LabelOps):
         """
 
         def run(tx: Tx) -> MergeResult:
-            src = self._load_tag(tx, self._tag_id(tx, source))
-            dst = self._load_tag(tx, self._tag_id(tx, target))
+            src = self._load_tag(tx, self._core._tag_id(tx, source))
+            dst = self._load_tag(tx, self._core._tag_id(tx, target))
             if src.id == dst.id:
                 raise ValidationError(f"cannot merge tag {src.name!r} into itself", field="target")
             having = "c.id IN (SELECT x.contact_id FROM contact_tag x WHERE x.tag_id = :merge_source)"
-            where, params = f"c.workspace_id = :ws AND {having}", self._params(merge_source=src.id)
+            where, params = f"c.workspace_id = :ws AND {having}", self._core._params(merge_source=src.id)
             moved = 0
             if src.contacts:
                 counts = self._store._apply_tags_where(tx, where, params, [dst.id], [src.id])
                 moved = counts[f"+{dst.id}"]
-            self._follow_merge(
+            self._stored._follow_merge(
                 tx, Label("tag", src.id, src.name, src.slug), Label("tag", dst.id, dst.name, dst.slug)
             )
             self._delete_tag(tx, src)
-            self._event(
+            self._core._event(
                 tx,
                 "tags.merged",
                 "tag",
@@ -332,7 +350,7 @@ class TagOps(LabelOps):
                 contacts=src.contacts or 0,
                 moved=moved,
             )
-            self._label(
+            self._core._label(
                 tx,
                 "tags.merged",
                 f"Merged tag {src.name} into {dst.name} ({_contacts(src.contacts or 0)})",
@@ -347,7 +365,7 @@ class TagOps(LabelOps):
                 tag=self._load_tag(tx, dst.id),
             )
 
-        return self._write(run)
+        return self._core._write(run)
 
     def find_or_create_tag(self, name: str, *, color: str | None = None) -> tuple[Tag, bool]:
         """The tag whose slug ``name`` gives, created if there is none (reference 002)."""
@@ -357,16 +375,16 @@ class TagOps(LabelOps):
         def run(tx: Tx) -> tuple[Tag, bool]:
             tag_id, created = self._find_or_create_tag(tx, clean_name, slug, hex_color)
             tag = self._load_tag(tx, tag_id)
-            self._label(tx, "tag.created", f"Created tag {tag.name}")
+            self._core._label(tx, "tag.created", f"Created tag {tag.name}")
             return tag, created
 
-        return self._write(run)
+        return self._core._write(run)
 
     def _find_or_create_tag(
         self, tx: Tx, name: str, slug: str, color: str = DEFAULT_TAG_COLOR
     ) -> tuple[int, bool]:
         found = tx.scalar(
-            "SELECT id FROM tag WHERE workspace_id = :ws AND slug = :slug", self._params(slug=slug)
+            "SELECT id FROM tag WHERE workspace_id = :ws AND slug = :slug", self._core._params(slug=slug)
         )
         if found is not None:
             return found, False
@@ -376,7 +394,7 @@ class TagOps(LabelOps):
             # On PostgreSQL another writer may commit the same slug between our two
             # statements; find-or-create then simply finds it (incremental changes never conflict).
             found = tx.scalar(
-                "SELECT id FROM tag WHERE workspace_id = :ws AND slug = :slug", self._params(slug=slug)
+                "SELECT id FROM tag WHERE workspace_id = :ws AND slug = :slug", self._core._params(slug=slug)
             )
             if found is None:
                 raise
@@ -392,10 +410,10 @@ class TagOps(LabelOps):
                 _, created = self._find_or_create_tag(tx, name, slug, normalize_color(color))
                 items.append(SetupItem(name, created))
             made = sum(item.created for item in items)
-            self._label(tx, "tags.setup", f"Created {made} standard tag{'s' if made != 1 else ''}")
+            self._core._label(tx, "tags.setup", f"Created {made} standard tag{'s' if made != 1 else ''}")
             return items
 
-        return self._write(run)
+        return self._core._write(run)
 
 
 def _contacts(n: int) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tagtui.store.base import CREATES, DELETES, EDITS
 from tagtui.store.columns import CONTACT_ROW_NAMES, TABLES, insert_sql
@@ -23,8 +23,14 @@ from tagtui.store.db import IntegrityViolation, Tx
 from tagtui.store.errors import Conflict, NotFound
 from tagtui.store.identity import email_key, text_key
 from tagtui.store.schema import now
-from tagtui.store.stored_queries import REWRITTEN, StoredQueryOps
+from tagtui.store.stored_queries import REWRITTEN
 from tagtui.store.types import UndoResult
+
+if TYPE_CHECKING:
+    from tagtui.store.base import StoreBase
+    from tagtui.store.merge import MergeService
+    from tagtui.store.statuses import StatusService
+    from tagtui.store.stored_queries import StoredQueryService
 
 #: The kept contact of a merge: edited like ``contact.updated``, but after the merged contacts
 #: are gone (and, undone, before they come back), since it may take one of their emails.
@@ -38,17 +44,28 @@ SCOPES = ("session", "actor", "any")
 _ALL_ROWS = (*CREATES, *DELETES, *EDITS, MERGED)
 
 
-class UndoOps(StoredQueryOps):
+class UndoService:
+    """A part of the store (``Store`` delegates to it): ``core`` is the workspace and its
+    transactions; the services it calls are given too."""
+
+    def __init__(
+        self, core: StoreBase, merge: MergeService, statuses: StatusService, stored: StoredQueryService
+    ) -> None:
+        self._core = core
+        self._merge = merge
+        self._statuses = statuses
+        self._stored = stored
+
     def undo(self, by: str = "any") -> UndoResult:
         """Take back the newest done step of ``by`` (``session``: this store's running UI,
         ``actor``: this actor, ``any``: the workspace); NotFound ("nothing to undo") when
         there is none. A step that a later change of someone else touched again is refused
         (Conflict) until that change is taken back."""
-        return self._write(lambda tx: self._travel(tx, back=True, by=by))
+        return self._core._write(lambda tx: self._travel(tx, back=True, by=by))
 
     def redo(self, by: str = "any") -> UndoResult:
         """Do again the step of ``by`` undone last; NotFound ("nothing to redo") when there is none."""
-        return self._write(lambda tx: self._travel(tx, back=False, by=by))
+        return self._core._write(lambda tx: self._travel(tx, back=False, by=by))
 
     # -- one step back or forward ----------------------------------------------------
 
@@ -58,19 +75,23 @@ class UndoOps(StoredQueryOps):
             return "", {}, ""
         if by == "actor":
             # Steps of versions before actors belong to everyone.
-            return " AND (actor = :actor OR actor IS NULL)", {"actor": self.actor}, f" by {self.actor}"
-        if by == "session" and self.session is not None:
-            return " AND session = :session", {"session": self.session}, " in this window"
+            return (
+                " AND (actor = :actor OR actor IS NULL)",
+                {"actor": self._core.actor},
+                f" by {self._core.actor}",
+            )
+        if by == "session" and self._core.session is not None:
+            return " AND session = :session", {"session": self._core.session}, " in this window"
         raise ValueError(f"undo by {by!r}: expected one of {', '.join(SCOPES)} (session needs a session)")
 
     def _travel(self, tx: Tx, *, back: bool, by: str = "any") -> UndoResult:
-        tx.lock("workspace w", "w.id = :ws", self._params())
+        tx.lock("workspace w", "w.id = :ws", self._core._params())
         action = "undo" if back else "redo"
         scope, scope_params, whose = self._scope(by)
         row = tx.one(
             f"SELECT id, kind, summary FROM step WHERE workspace_id = :ws AND state = :state{scope}"
             f" ORDER BY id {'DESC' if back else 'ASC'} LIMIT 1",
-            self._params(state="done" if back else "undone", **scope_params),
+            self._core._params(state="done" if back else "undone", **scope_params),
         )
         if row is None:
             raise NotFound(f"nothing to {action}{whose}", field="step")
@@ -102,7 +123,7 @@ class UndoOps(StoredQueryOps):
             if event[0] in EDITS:
                 self._edit_back(tx, event, "before" if back else "after", counts, action)
             elif event[0] == REWRITTEN:  # a view or rule that followed a rename, merge or delete
-                self._rewrite_back(
+                self._stored._rewrite_back(
                     tx, event[2].get("stored", ""), event[1], event[2], "before" if back else "after"
                 )
         self._assignments(tx, step_id, back=back, counts=counts, action=action)
@@ -113,10 +134,10 @@ class UndoOps(StoredQueryOps):
         for event in merges:  # the "not duplicates" pairs and the cards the kept contact took over
             keep_id = event[1]
             assert keep_id is not None  # a merge's event is the kept contact's
-            self._store._merge._ignored_pairs(tx, event[2].get("ignored") or (), add=not back)
-            self._store._merge._sync_links(tx, event[2].get("synced") or (), keep_id, back=back)
+            self._merge._ignored_pairs(tx, event[2].get("ignored") or (), add=not back)
+            self._merge._sync_links(tx, event[2].get("synced") or (), keep_id, back=back)
         # Views and rules that name what came back are whole again; any that name what went are broken.
-        self._recheck_stored(tx)
+        self._stored._recheck_stored(tx)
         redoable = not any(e[0] == "demo.generated" for e in events)
         if back and not redoable:
             # Demo contacts are computed, not recorded: undone, they cannot come back, and
@@ -124,15 +145,15 @@ class UndoOps(StoredQueryOps):
             undone = [
                 r[0]
                 for r in tx.all(
-                    "SELECT id FROM step WHERE workspace_id = :ws AND state = 'undone'", self._params()
+                    "SELECT id FROM step WHERE workspace_id = :ws AND state = 'undone'", self._core._params()
                 )
             ]
-            self._drop_steps(tx, [*undone, step_id])
+            self._core._drop_steps(tx, [*undone, step_id])
             # The history it wrote goes with its contacts; the trend tables are made anew.
             tx.execute(
                 "DELETE FROM event WHERE step_id = :s AND kind = 'contact.status_changed'", {"s": step_id}
             )
-            tx.execute("DELETE FROM trend_state WHERE workspace_id = :ws", self._params())
+            tx.execute("DELETE FROM trend_state WHERE workspace_id = :ws", self._core._params())
         else:
             tx.execute(
                 "UPDATE step SET state = :state WHERE id = :id",
@@ -145,16 +166,16 @@ class UndoOps(StoredQueryOps):
             summary=summary,
             counts={k: counts.get(k, 0) for k in _COUNT_KEYS},
         )
-        self._event(
+        self._core._event(
             tx,
             action,
             "workspace",
-            self.workspace_id,
+            self._core.workspace_id,
             step=step_id,
             step_kind=kind,
             summary=summary,
             counts=result.counts,
-            actor=self.actor,
+            actor=self._core.actor,
         )
         return result
 
@@ -201,7 +222,7 @@ class UndoOps(StoredQueryOps):
 
     def _later_step_touching(self, tx: Tx, step_id: int) -> int | None:
         """The first done step after ``step_id`` that touched what it touched, if any."""
-        p = self._params(s=step_id)
+        p = self._core._params(s=step_id)
         if not tx.scalar(
             "SELECT 1 FROM step WHERE workspace_id = :ws AND id > :s AND state = 'done' LIMIT 1", p
         ):
@@ -242,7 +263,9 @@ class UndoOps(StoredQueryOps):
         for table in ("tag", "status"):
             names |= {
                 (table, i): n
-                for i, n in tx.all(f"SELECT id, name FROM {table} WHERE workspace_id = :ws", self._params())
+                for i, n in tx.all(
+                    f"SELECT id, name FROM {table} WHERE workspace_id = :ws", self._core._params()
+                )
             }
         parts: list[str] = []
         for tag_id, added, n in tx.all(
@@ -288,7 +311,7 @@ class UndoOps(StoredQueryOps):
     def _put_back_tag(self, tx: Tx, tag_id: int | None, p: dict[str, Any], action: str) -> None:
         taken = tx.one(
             "SELECT id, name FROM tag WHERE workspace_id = :ws AND (slug = :slug OR id = :id)",
-            self._params(slug=p["slug"], id=tag_id),
+            self._core._params(slug=p["slug"], id=tag_id),
         )
         if taken:
             raise Conflict(
@@ -305,7 +328,7 @@ class UndoOps(StoredQueryOps):
                 created_at=":created",
                 updated_at=":at",
             ),
-            self._params(
+            self._core._params(
                 id=tag_id,
                 name=p["name"],
                 key=text_key(p["name"]),
@@ -322,7 +345,7 @@ class UndoOps(StoredQueryOps):
     def _put_back_rule(self, tx: Tx, rule_id: int | None, p: dict[str, Any], action: str) -> None:
         taken = tx.scalar(
             "SELECT id FROM rule WHERE workspace_id = :ws AND (name_key = :key OR id = :id)",
-            self._params(key=text_key(p["name"]), id=rule_id),
+            self._core._params(key=text_key(p["name"]), id=rule_id),
         )
         if taken:
             raise Conflict(f"cannot {action}: another rule is now named {p['name']!r}", field="name")
@@ -340,7 +363,7 @@ class UndoOps(StoredQueryOps):
                 updated_at=":at",
                 rev="1",
             ),
-            self._params(
+            self._core._params(
                 id=rule_id,
                 name=p["name"],
                 key=text_key(p["name"]),
@@ -357,18 +380,18 @@ class UndoOps(StoredQueryOps):
     def _put_back_status(self, tx: Tx, status_id: int | None, p: dict[str, Any], action: str) -> None:
         taken = tx.one(
             "SELECT id, name FROM status WHERE workspace_id = :ws AND (slug = :slug OR id = :id)",
-            self._params(slug=p["slug"], id=status_id),
+            self._core._params(slug=p["slug"], id=status_id),
         )
         if taken:
             raise Conflict(
                 f"cannot {action}: status {taken[1]!r} (id {taken[0]}) now has the name {p['name']!r}",
                 field="name",
             )
-        tx.lock("workspace w", "w.id = :ws", self._params())
+        tx.lock("workspace w", "w.id = :ws", self._core._params())
         position = int(p["position"])
         tx.execute(
             "UPDATE status SET position = position + 1 WHERE workspace_id = :ws AND position >= :pos",
-            self._params(pos=position),
+            self._core._params(pos=position),
         )
         stamp = now()
         tx.execute(
@@ -380,7 +403,7 @@ class UndoOps(StoredQueryOps):
                 created_at=":created",
                 updated_at=":at",
             ),
-            self._params(
+            self._core._params(
                 id=status_id,
                 name=p["name"],
                 slug=p["slug"],
@@ -396,10 +419,10 @@ class UndoOps(StoredQueryOps):
     def _put_back_contacts(self, tx: Tx, contacts: list[tuple[int, dict[str, Any]]], action: str) -> None:
         emails = [email_key(p["email"]) for _, p in contacts if p.get("email")]
         if emails:
-            cond, params = self.db.in_list("email_key", "keys", emails)
+            cond, params = self._core.db.in_list("email_key", "keys", emails)
             taken = tx.one(
                 f"SELECT id, name, email FROM contact WHERE workspace_id = :ws AND {cond} LIMIT 1",
-                self._params(**params),
+                self._core._params(**params),
             )
             if taken:
                 raise Conflict(
@@ -412,7 +435,7 @@ class UndoOps(StoredQueryOps):
             values = {k: p.get(k) for k in CONTACT_FIELDS}
             values["followers"] = values["followers"] or 0
             rows.append(
-                self._params(
+                self._core._params(
                     id=contact_id,
                     **values,
                     **key_columns(values),
@@ -445,22 +468,23 @@ class UndoOps(StoredQueryOps):
             return
         table = kind.split(".")[0]
         exists = tx.scalar(
-            f"SELECT id FROM {table} WHERE id = :id AND workspace_id = :ws", self._params(id=sid)
+            f"SELECT id FROM {table} WHERE id = :id AND workspace_id = :ws", self._core._params(id=sid)
         )
         if exists is None:
             raise Conflict(f"cannot {action}: {table} {sid} was deleted since", field=table)
         stamp = now()
         if kind == "status.moved":
-            tx.lock("workspace w", "w.id = :ws", self._params())
+            tx.lock("workspace w", "w.id = :ws", self._core._params())
             order = [
                 r[0]
                 for r in tx.all(
-                    "SELECT id FROM status WHERE workspace_id = :ws ORDER BY position, id", self._params()
+                    "SELECT id FROM status WHERE workspace_id = :ws ORDER BY position, id",
+                    self._core._params(),
                 )
             ]
             order.remove(sid)
             order.insert(max(0, min(int(values), len(order) + 1) - 1), sid)
-            self._store._renumber(tx, order)
+            self._statuses._renumber(tx, order)
             tx.execute(
                 "UPDATE status SET updated_at = :at, rev = rev + 1 WHERE id = :id", {"at": stamp, "id": sid}
             )
@@ -468,7 +492,7 @@ class UndoOps(StoredQueryOps):
             if "slug" in values:
                 taken = tx.one(
                     f"SELECT id, name FROM {table} WHERE workspace_id = :ws AND slug = :slug AND id <> :id",
-                    self._params(slug=values["slug"], id=sid),
+                    self._core._params(slug=values["slug"], id=sid),
                 )
                 if taken:
                     raise Conflict(
@@ -492,7 +516,7 @@ class UndoOps(StoredQueryOps):
                 other = tx.one(
                     "SELECT id, name FROM contact WHERE workspace_id = :ws AND email_key = :key"
                     " AND id <> :id",
-                    self._params(key=email_key(values["email"]), id=sid),
+                    self._core._params(key=email_key(values["email"]), id=sid),
                 )
                 if other:
                     raise Conflict(
@@ -562,32 +586,32 @@ class UndoOps(StoredQueryOps):
     def _take_away(self, tx: Tx, events: Sequence[_Event], counts: Counter[str]) -> None:
         contact_ids = [sid for kind, sid, _ in events if kind.startswith("contact.") and sid is not None]
         if contact_ids:
-            cond, params = self.db.in_list("id", "ids", contact_ids)
+            cond, params = self._core.db.in_list("id", "ids", contact_ids)
             counts["removed"] += tx.execute(
-                f"DELETE FROM contact WHERE workspace_id = :ws AND {cond}", self._params(**params)
+                f"DELETE FROM contact WHERE workspace_id = :ws AND {cond}", self._core._params(**params)
             ).rowcount
         for kind, sid, payload in events:
             if kind == "demo.generated":
                 counts["removed"] += tx.execute(
                     "DELETE FROM contact WHERE workspace_id = :ws AND id BETWEEN :lo AND :hi",
-                    self._params(lo=payload["first_id"], hi=payload["last_id"]),
+                    self._core._params(lo=payload["first_id"], hi=payload["last_id"]),
                 ).rowcount
             elif kind.startswith("tag."):
                 counts["removed"] += tx.execute(
-                    "DELETE FROM tag WHERE id = :id AND workspace_id = :ws", self._params(id=sid)
+                    "DELETE FROM tag WHERE id = :id AND workspace_id = :ws", self._core._params(id=sid)
                 ).rowcount
             elif kind.startswith("rule."):
                 counts["removed"] += tx.execute(
-                    "DELETE FROM rule WHERE id = :id AND workspace_id = :ws", self._params(id=sid)
+                    "DELETE FROM rule WHERE id = :id AND workspace_id = :ws", self._core._params(id=sid)
                 ).rowcount
             elif kind.startswith("status."):
-                tx.lock("workspace w", "w.id = :ws", self._params())
+                tx.lock("workspace w", "w.id = :ws", self._core._params())
                 tx.execute(
                     "UPDATE contact SET status_id = NULL WHERE workspace_id = :ws AND status_id = :id",
-                    self._params(id=sid),
+                    self._core._params(id=sid),
                 )
                 counts["removed"] += tx.execute(
-                    "DELETE FROM status WHERE id = :id AND workspace_id = :ws", self._params(id=sid)
+                    "DELETE FROM status WHERE id = :id AND workspace_id = :ws", self._core._params(id=sid)
                 ).rowcount
                 self._renumber_pipeline(tx)
 
@@ -595,10 +619,10 @@ class UndoOps(StoredQueryOps):
         order = [
             r[0]
             for r in tx.all(
-                "SELECT id FROM status WHERE workspace_id = :ws ORDER BY position, id", self._params()
+                "SELECT id FROM status WHERE workspace_id = :ws ORDER BY position, id", self._core._params()
             )
         ]
-        self._store._renumber(tx, order)
+        self._statuses._renumber(tx, order)
 
 
 _COUNT_KEYS = ("tags_added", "tags_removed", "statuses_changed", "restored", "reverted", "removed")
