@@ -9,6 +9,7 @@ from inspect import isawaitable
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
 
 from textual.binding import ActiveBinding
+from textual.css.query import NoMatches
 from textual.dom import DOMNode
 from textual.message_pump import MessagePump
 from textual.reactive import Reactive
@@ -107,8 +108,14 @@ class TagtuiScreen(InApp, ReportsWorkerErrors, Screen[Any]):
 
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
-        """Textual's, with the section keys and help first (the footer shows them in this order)."""
-        found = super().active_bindings
+        """Textual's, with the section keys and help first (the footer shows them in this order).
+
+        None while the screen is being taken down: its footer can still ask (after a focus
+        move) once the widgets a ``check_action`` looks at are gone."""
+        try:
+            found = super().active_bindings
+        except NoMatches:
+            return {}
         rank = {binding_id: i for i, binding_id in enumerate(FOOTER_FIRST)}
         first = sorted(
             (key for key, active in found.items() if active.binding.id in rank),
