@@ -7,6 +7,7 @@ import json
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -86,6 +87,11 @@ def as_id(ref: object) -> int | None:
     value = int(str(ref).strip())
     return value if value < 2**63 else None
 
+
+#: How long (seconds) a tag's or status's size is trusted for choosing a plan, and the most
+#: rows counted for one: beyond that a clause is "large" and its exact size does not matter.
+SIZE_TTL = 30.0
+SIZE_CAP = 250_000
 
 #: Who made a step: ``TAGTUI_ACTOR``, else ``user@host``; at most this long.
 ACTOR_MAX = 200
@@ -195,6 +201,36 @@ class StoreBase:
             bulk_limit=row[2],
             phone_region=row[3],
             email_folding=bool(row[4]),
+        )
+
+    def _sizes(self, tx: Tx) -> Sizes:
+        """Rough contact counts per tag and status, for choosing a plan (kept a little while:
+        a stale figure only picks a slower plan, never a wrong answer)."""
+        cache: dict[tuple[str, int], tuple[int, float]] = self.__dict__.setdefault("_size_cache", {})
+        clock = time.monotonic()
+
+        def cached(key: tuple[str, int], sql: str, params: dict[str, Any]) -> int:
+            hit = cache.get(key)
+            if hit is not None and clock - hit[1] < SIZE_TTL:
+                return hit[0]
+            value = int(tx.scalar(sql, params) or 0)
+            cache[key] = (value, clock)
+            return value
+
+        return Sizes(
+            tag=lambda i: cached(
+                ("tag", i),
+                "SELECT COUNT(*) FROM (SELECT 1 FROM contact_tag WHERE tag_id = :t LIMIT :cap) x",
+                {"t": i, "cap": SIZE_CAP},
+            ),
+            status=lambda i: cached(
+                ("status", i),
+                "SELECT COUNT(*) FROM (SELECT 1 FROM contact WHERE workspace_id = :ws AND status_id = :s"
+                " LIMIT :cap) x",
+                self._params(s=i, cap=SIZE_CAP),
+            ),
+            # The highest id bounds the number of contacts, and costs one index probe.
+            total=cached(("total", 0), "SELECT MAX(id) FROM contact", {}),
         )
 
     # -- lookups --------------------------------------------------------------------

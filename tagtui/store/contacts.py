@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import fields as dataclass_fields
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from tagtui.query.compile import Sizes
 from tagtui.query.filter import EVERYTHING, Filter
 from tagtui.store import jobs
 from tagtui.store.base import UNSET, Selection, StoreBase, as_id, as_refs
@@ -43,15 +41,15 @@ from tagtui.store.types import (
     TagRef,
 )
 
+if TYPE_CHECKING:
+    from tagtui.store.merge import MergeService
+    from tagtui.store.tags import TagService
+
 LIST_COLUMNS = (
     "c.id, c.name, c.email, c.company, c.phone, c.assignee, c.followers, s.name,"
     " c.status_id, s.color, c.name_key"
 )
 FULL_COLUMNS = LIST_COLUMNS + ", c.notes, c.created_at, c.updated_at, c.rev"
-#: How long (seconds) a tag's or status's size is trusted for choosing a plan, and the most
-#: rows counted for one: beyond that a clause is "large" and its exact size does not matter.
-SIZE_TTL = 30.0
-SIZE_CAP = 250_000
 #: How many distinct tags (by their shown values) ``_tags_of`` keeps one ``TagRef`` of.
 TAG_REFS_KEPT = 4096
 T = TypeVar("T")
@@ -79,7 +77,15 @@ def clean_contact_fields(fields: dict[str, Any], *, creating: bool) -> dict[str,
     return out
 
 
-class ContactOps(StoreBase):
+class ContactService:
+    """A part of the store (``Store`` delegates to it): ``core`` is the workspace and its
+    transactions; merge and tags are the services it calls."""
+
+    def __init__(self, core: StoreBase, merge: MergeService, tags: TagService) -> None:
+        self._core = core
+        self._merge = merge
+        self._tags = tags
+
     # -- reading ---------------------------------------------------------------------
 
     def list_contacts(
@@ -126,7 +132,7 @@ class ContactOps(StoreBase):
             next_after = (rows[-1][10], rows[-1][0]) if rows else None
             return Page(total, tuple(_row(r, tags.get(r[0], ())) for r in rows), limit, offset, next_after)
 
-        return self._read(run)
+        return self._core._read(run)
 
     def _sorted_rows(
         self,
@@ -176,7 +182,7 @@ class ContactOps(StoreBase):
     def _pipeline(self, tx: Tx) -> list[int]:
         """The status ids in pipeline order."""
         sql = "SELECT id FROM status WHERE workspace_id = :ws ORDER BY position, id"
-        return [r[0] for r in tx.all(sql, self._params())]
+        return [r[0] for r in tx.all(sql, self._core._params())]
 
     def sort_key(self, contact: int | str, sort: Sort | str | None = None) -> tuple[Any, ...]:
         """The key of ``contact``'s place in ``sort`` order: ``list_contacts(after=key,
@@ -184,7 +190,7 @@ class ContactOps(StoreBase):
         order = sort if isinstance(sort, Sort) else parse_sort(sort)
 
         def run(tx: Tx) -> tuple[Any, ...]:
-            contact_id = self._contact_id(tx, contact)
+            contact_id = self._core._contact_id(tx, contact)
             if order == BY_NAME:
                 value = "c.name_key"
                 statuses: list[int] = []
@@ -193,7 +199,7 @@ class ContactOps(StoreBase):
                 value = segments(order, statuses)[0].key or "NULL"
             row = tx.one(
                 f"SELECT c.status_id, {value}, c.id FROM contact c WHERE c.id = :id AND c.workspace_id = :ws",
-                self._params(id=contact_id),
+                self._core._params(id=contact_id),
             )
             if row is None:
                 raise NotFound(f"no contact {contact_id}", field="contact")
@@ -201,15 +207,16 @@ class ContactOps(StoreBase):
                 return (row[1], row[2])
             return (segment_of(order, statuses, row[0], row[1]), row[1], row[2])
 
-        return self._read(run)
+        return self._core._read(run)
 
     def count_contacts(self, query: Filter = EVERYTHING) -> int:
         """How many contacts ``query`` selects (each counted once)."""
-        return self._read(lambda tx: self._count(tx, query))
+        return self._core._read(lambda tx: self._count(tx, query))
 
     def _count(self, tx: Tx, query: Filter) -> int:
         if query == EVERYTHING and not tx.one(
-            "SELECT 1 FROM contact WHERE workspace_id < :ws OR workspace_id > :ws LIMIT 1", self._params()
+            "SELECT 1 FROM contact WHERE workspace_id < :ws OR workspace_id > :ws LIMIT 1",
+            self._core._params(),
         ):
             # Every contact is this workspace's: the engine's own whole-table count is fastest.
             everyone: int = tx.scalar("SELECT COUNT(*) FROM contact")
@@ -222,45 +229,15 @@ class ContactOps(StoreBase):
         """``(FROM item, condition, parameters)`` selecting ``query``'s contacts, in the
         statement shape that suits ``purpose`` ("rows" by name, or "count")."""
         if not isinstance(query, Filter):
-            where, params = self._selection(tx, query)  # ids, or something it refuses clearly
+            where, params = self._core._selection(tx, query)  # ids, or something it refuses clearly
             return "contact c", where, params
-        compiled = self._compile(tx, query, sizes=self._sizes(tx), purpose=purpose)
+        compiled = self._core._compile(tx, query, sizes=self._core._sizes(tx), purpose=purpose)
         if compiled.source is not None:
             # The tag ids are this workspace's: so are the contacts that carry them
             # (``:ws``: a status clause's contacts, read from the status index).
-            return compiled.source, compiled.sql, self._params(**compiled.params)
+            return compiled.source, compiled.sql, self._core._params(**compiled.params)
         workspace = "+c.workspace_id" if compiled.plain_workspace else "c.workspace_id"
-        return "contact c", f"{workspace} = :ws AND {compiled.sql}", self._params(**compiled.params)
-
-    def _sizes(self, tx: Tx) -> Sizes:
-        """Rough contact counts per tag and status, for choosing a plan (kept a little while:
-        a stale figure only picks a slower plan, never a wrong answer)."""
-        cache: dict[tuple[str, int], tuple[int, float]] = self.__dict__.setdefault("_size_cache", {})
-        clock = time.monotonic()
-
-        def cached(key: tuple[str, int], sql: str, params: dict[str, Any]) -> int:
-            hit = cache.get(key)
-            if hit is not None and clock - hit[1] < SIZE_TTL:
-                return hit[0]
-            value = int(tx.scalar(sql, params) or 0)
-            cache[key] = (value, clock)
-            return value
-
-        return Sizes(
-            tag=lambda i: cached(
-                ("tag", i),
-                "SELECT COUNT(*) FROM (SELECT 1 FROM contact_tag WHERE tag_id = :t LIMIT :cap) x",
-                {"t": i, "cap": SIZE_CAP},
-            ),
-            status=lambda i: cached(
-                ("status", i),
-                "SELECT COUNT(*) FROM (SELECT 1 FROM contact WHERE workspace_id = :ws AND status_id = :s"
-                " LIMIT :cap) x",
-                self._params(s=i, cap=SIZE_CAP),
-            ),
-            # The highest id bounds the number of contacts, and costs one index probe.
-            total=cached(("total", 0), "SELECT MAX(id) FROM contact", {}),
-        )
+        return "contact c", f"{workspace} = :ws AND {compiled.sql}", self._core._params(**compiled.params)
 
     def iter_contacts(self, query: Filter = EVERYTHING, *, batch: int = 2000) -> Iterator[ContactRow]:
         """Every contact ``query`` selects, by name, streamed a batch at a time."""
@@ -287,7 +264,7 @@ class ContactOps(StoreBase):
         ``neutralised``: the text columns (name to status; not the tags) come as
         ``cells.neutralise`` makes them for CSV (SPEC §6), computed by the engine.
         """
-        db = self.db
+        db = self._core.db
         text = (lambda column: neutralise_sql(db, column)) if neutralised else (lambda column: column)
         columns = ", ".join(text(f"c.{name}") for name in ("name", "email", "company", "phone", "assignee"))
         head = f"c.id, {columns}, c.followers, {text('s.name')}, {'c.notes' if notes else 'NULL'}"
@@ -313,7 +290,7 @@ class ContactOps(StoreBase):
         checked in one pass over its text; on another page the lines with a cell to quote
         are made again from their cells.
         """
-        db = self.db
+        db = self._core.db
         text_fields = ("name", "email", "company", "phone", "assignee")
         texts = [neutralise_sql(db, f"c.{name}") for name in text_fields]
         status = neutralise_sql(db, "s.name")
@@ -359,7 +336,7 @@ class ContactOps(StoreBase):
         value by ``Database.json_text``, which escapes as ``json`` does); Python adds the tags'
         array and the closing brace, made once per distinct tags_key (``_export_pages``).
         """
-        db = self.db
+        db = self._core.db
         keys = ("id", "name", "email", "company", "phone", "assignee", "followers", "status")
         values = [*(db.json_text(f"c.{key}") for key in keys[:-1]), db.json_text("s.name")]
         template = "{" + "".join(f'"{key}": %s, ' for key in keys) + '"tags": '
@@ -445,7 +422,7 @@ class ContactOps(StoreBase):
             return page(tx, rows, names), last, len(rows)
 
         while True:
-            made, last, n = self._read(run)
+            made, last, n = self._core._read(run)
             if made:
                 yield made
             if n < batch:
@@ -460,11 +437,11 @@ class ContactOps(StoreBase):
         One sort of the page's links by that rank puts each contact's tags in name order."""
         if not contact_ids:
             return {}
-        cond, params = self.db.in_list("ct.contact_id", "ids", list(contact_ids))
+        cond, params = self._core.db.in_list("ct.contact_id", "ids", list(contact_ids))
         links = tx.all(f"SELECT ct.contact_id, ct.tag_id FROM contact_tag ct WHERE {cond}", params)
         if not links:
             return {}
-        tag_cond, tag_params = self.db.in_list("t.id", "tids", list({t for _, t in links}))
+        tag_cond, tag_params = self._core.db.in_list("t.id", "tids", list({t for _, t in links}))
         # (name_key, id) first: the tuples sort by name, then id, as the tags are shown.
         named = sorted(
             tx.all(
@@ -496,7 +473,7 @@ class ContactOps(StoreBase):
 
     def get_contact(self, ref: int | str) -> Contact:
         """One contact in full, by id or email."""
-        return self._read(lambda tx: self._load_contact(tx, self._contact_id(tx, ref)))
+        return self._core._read(lambda tx: self._load_contact(tx, self._core._contact_id(tx, ref)))
 
     def _load_contact(self, tx: Tx, contact_id: int) -> Contact:
         row = tx.one(
@@ -505,7 +482,7 @@ class ContactOps(StoreBase):
         )
         if row is None:
             raise NotFound(f"no contact {contact_id}", field="contact")
-        tags = self._tag_refs(tx, contact_id)
+        tags = self._core._tag_refs(tx, contact_id)
         return Contact(
             id=row[0],
             name=row[1],
@@ -539,14 +516,14 @@ class ContactOps(StoreBase):
         def run(tx: Tx) -> Contact:
             contact_id = self._insert_contact(tx, clean)
             if status is not None:
-                self._set_status(tx, contact_id, self._status_id(tx, status))
+                self._set_status(tx, contact_id, self._core._status_id(tx, status))
             if tags:
-                self._change_tags(tx, contact_id, [self._tag_id(tx, t) for t in tags], [])
+                self._change_tags(tx, contact_id, [self._core._tag_id(tx, t) for t in tags], [])
             contact = self._load_contact(tx, contact_id)
-            self._label(tx, "contact.created", f"Added contact {contact.name}")
+            self._core._label(tx, "contact.created", f"Added contact {contact.name}")
             return contact
 
-        return self._write(run)
+        return self._core._write(run)
 
     def _insert_contact(self, tx: Tx, clean: dict[str, Any]) -> int:
         values = {k: clean.get(k) for k in CONTACT_FIELDS}
@@ -556,13 +533,13 @@ class ContactOps(StoreBase):
         try:
             contact_id: int = tx.scalar(
                 _INSERT_CONTACT,
-                self._params(**values, **key_columns(values), at=stamp),
+                self._core._params(**values, **key_columns(values), at=stamp),
             )
         except IntegrityViolation as exc:
             raise Conflict(
                 f"a contact with the email {values['email']!r} already exists", field="email"
             ) from exc
-        self._event(
+        self._core._event(
             tx, "contact.created", "contact", contact_id, **{k: v for k, v in values.items() if v is not None}
         )
         return contact_id
@@ -572,7 +549,7 @@ class ContactOps(StoreBase):
             return
         other = tx.one(
             "SELECT id, name FROM contact WHERE workspace_id = :ws AND email_key = :key",
-            self._params(key=email_key(email)),
+            self._core._params(key=email_key(email)),
         )
         if other and other[0] != contact_id:
             raise Conflict(
@@ -589,7 +566,7 @@ class ContactOps(StoreBase):
         clean = clean_contact_fields(fields, creating=False)
 
         def run(tx: Tx) -> Contact:
-            contact_id = self._contact_id(tx, ref)
+            contact_id = self._core._contact_id(tx, ref)
             # Derived keys are computed from the row as read: nobody may change it meanwhile.
             tx.lock("contact c", "c.id = :id", {"id": contact_id})
             before = self._load_contact(tx, contact_id)
@@ -614,7 +591,7 @@ class ContactOps(StoreBase):
                 )
             except IntegrityViolation as exc:
                 raise Conflict("another contact already has that email", field="email") from exc
-            self._event(
+            self._core._event(
                 tx,
                 "contact.updated",
                 "contact",
@@ -622,10 +599,10 @@ class ContactOps(StoreBase):
                 before={k: getattr(before, k) for k in changed},
                 after=changed,
             )
-            self._label(tx, "contact.updated", f"Edited contact {before.name}")
+            self._core._label(tx, "contact.updated", f"Edited contact {before.name}")
             return self._load_contact(tx, contact_id)
 
-        return self._write(run)
+        return self._core._write(run)
 
     def delete_contacts(self, refs: Sequence[int | str]) -> int:
         """Delete contacts (all of them or, if one is unknown, none); returns how many."""
@@ -634,12 +611,12 @@ class ContactOps(StoreBase):
             raise ValidationError("name at least one contact to delete", field="contact")
 
         def run(tx: Tx) -> int:
-            rows = self._delete_contacts(tx, self._contact_ids(tx, refs))
+            rows = self._delete_contacts(tx, self._core._contact_ids(tx, refs))
             what = f"contact {rows[0][1]}" if len(rows) == 1 else f"{len(rows):,} contacts"
-            self._label(tx, "contacts.deleted", f"Deleted {what}")
+            self._core._label(tx, "contacts.deleted", f"Deleted {what}")
             return len(rows)
 
-        return self._write(run)
+        return self._core._write(run)
 
     def bulk_delete_contacts(self, selection: Selection, *, progress: Progress | None = None) -> int:
         """Delete the selected contacts (a filter, or ids: an unknown one deletes none) in one
@@ -647,7 +624,7 @@ class ContactOps(StoreBase):
         cancels it by raising (``jobs``)."""
 
         def run(tx: Tx) -> int:
-            where, params = self._selection(tx, selection)
+            where, params = self._core._selection(tx, selection)
             ids = [r[0] for r in tx.all(f"SELECT c.id FROM contact c WHERE {where} ORDER BY c.id", params)]
             if not ids:
                 return 0
@@ -662,31 +639,31 @@ class ContactOps(StoreBase):
                 if progress is not None:
                     progress(min(start + size, len(ids)), len(ids))
             what = f"contact {first}" if deleted == 1 else f"{deleted:,} contacts"
-            self._label(tx, "contacts.deleted", f"Deleted {what}")
+            self._core._label(tx, "contacts.deleted", f"Deleted {what}")
             return deleted
 
-        return self._write(run)
+        return self._core._write(run)
 
     def _delete_contacts(self, tx: Tx, ids: list[int]) -> list[tuple[Any, ...]]:
         """Delete contacts, noting for undo their rows (in the events), tags and statuses.
 
         Returns the deleted rows: ``(id, name, email, …)`` in ``CONTACT_FIELDS`` order."""
-        cond, params = self.db.in_list("id", "ids", ids)
+        cond, params = self._core.db.in_list("id", "ids", ids)
         columns = (*CONTACT_FIELDS, "created_at", "updated_at", "rev")
         rows = tx.all(f"SELECT id, {', '.join(columns)} FROM contact WHERE {cond}", params)
         # What undo needs to put them back: their tags and statuses (the rows are in the events).
-        assigned, _ = self.db.in_list("contact_id", "ids", ids)
+        assigned, _ = self._core.db.in_list("contact_id", "ids", ids)
         tx.execute(
             "INSERT INTO step_contact_tag (step_id, tag_id, contact_id, added, created_at)"
             " SELECT :undo_step, tag_id, contact_id, 0, created_at FROM contact_tag"
             f" WHERE {assigned} ON CONFLICT DO NOTHING",
-            {**params, "undo_step": self._step(tx)},
+            {**params, "undo_step": self._core._step(tx)},
         )
-        selected, _ = self.db.in_list("c.id", "ids", ids)
-        self._record_status_where(tx, f"{selected} AND c.status_id IS NOT NULL", params, None)
+        selected, _ = self._core.db.in_list("c.id", "ids", ids)
+        self._core._record_status_where(tx, f"{selected} AND c.status_id IS NOT NULL", params, None)
         # contact_tag rows go with them (ON DELETE CASCADE).
         tx.execute(f"DELETE FROM contact WHERE {cond}", params)
-        self._events(
+        self._core._events(
             tx,
             "contact.deleted",
             "contact",
@@ -707,9 +684,9 @@ class ContactOps(StoreBase):
         add, remove = as_refs(add, "add"), as_refs(remove, "remove")
 
         def run(tx: Tx) -> TagChange:
-            contact_id = self._contact_id(tx, contact)
-            add_ids = [self._tag_id(tx, t) for t in add]
-            remove_ids = [self._tag_id(tx, t) for t in remove]
+            contact_id = self._core._contact_id(tx, contact)
+            add_ids = [self._core._tag_id(tx, t) for t in add]
+            remove_ids = [self._core._tag_id(tx, t) for t in remove]
             both = set(add_ids) & set(remove_ids)
             if both:
                 raise ValidationError("a tag cannot be both added and removed in one change", field="tags")
@@ -717,7 +694,7 @@ class ContactOps(StoreBase):
             self._label_tag_change(tx, change)
             return change
 
-        return self._write(run)
+        return self._core._write(run)
 
     def _current_tag_ids(self, tx: Tx, contact_id: int) -> set[int]:
         return {
@@ -741,8 +718,8 @@ class ContactOps(StoreBase):
         removed = [t for t in dict.fromkeys(remove_ids) if t in current]
         after = (current | set(added)) - set(removed)
         self.check_tag_limit(tx, len(after), bool(added))
-        self._record_pairs(tx, [(contact_id, t) for t in added], added=True)
-        self._record_pairs(tx, [(contact_id, t) for t in removed], added=False)
+        self._core._record_pairs(tx, [(contact_id, t) for t in added], added=True)
+        self._core._record_pairs(tx, [(contact_id, t) for t in removed], added=False)
         stamp = now()
         tx.executemany(
             "INSERT INTO contact_tag (contact_id, tag_id, created_at) VALUES (:cid, :tid, :at)"
@@ -754,7 +731,7 @@ class ContactOps(StoreBase):
             [{"cid": contact_id, "tid": t} for t in removed],
         )
         if added or removed:
-            self._event(
+            self._core._event(
                 tx,
                 "contact.tags_changed",
                 "contact",
@@ -764,7 +741,7 @@ class ContactOps(StoreBase):
                 created=list(created),
             )
         return TagChange(
-            contact_id, self._tag_refs(tx, contact_id), tuple(added), tuple(removed), tuple(created)
+            contact_id, self._core._tag_refs(tx, contact_id), tuple(added), tuple(removed), tuple(created)
         )
 
     def _label_tag_change(self, tx: Tx, change: TagChange) -> None:
@@ -774,12 +751,12 @@ class ContactOps(StoreBase):
         parts = [f"+{names.get(t, t)}" for t in change.added]
         parts += [f"−{names.get(t, t)}" for t in change.removed]
         who = tx.scalar("SELECT name FROM contact WHERE id = :id", {"id": change.contact_id})
-        self._label(tx, "contact.tags_changed", f"{' '.join(parts)} on {who}")
+        self._core._label(tx, "contact.tags_changed", f"{' '.join(parts)} on {who}")
 
     def _tag_names(self, tx: Tx, tag_ids: Sequence[int]) -> dict[int, str]:
         if not tag_ids:
             return {}
-        cond, params = self.db.in_list("id", "ids", list(tag_ids))
+        cond, params = self._core.db.in_list("id", "ids", list(tag_ids))
         return dict(tx.all(f"SELECT id, name FROM tag WHERE {cond}", params))
 
     def _label_bulk(self, tx: Tx, counts: dict[str, int]) -> None:
@@ -793,10 +770,10 @@ class ContactOps(StoreBase):
             sign = "+" if key[0] == "+" else "−"
             unit = f" contact{'s' if n != 1 else ''}" if i == 0 else ""
             parts.append(f"{sign}{names.get(int(key[1:]), key[1:])} on {n:,}{unit}")
-        self._label(tx, "contacts.tags_changed", ", ".join(parts))
+        self._core._label(tx, "contacts.tags_changed", ", ".join(parts))
 
     def check_tag_limit(self, tx: Tx, count_after: int, adds: bool) -> None:
-        limit = self._settings(tx).max_tags_per_contact
+        limit = self._core._settings(tx).max_tags_per_contact
         if limit is not None and adds and count_after > limit:
             raise ValidationError(
                 f"a contact can have at most {limit} tags; this change would give it"
@@ -828,7 +805,8 @@ class ContactOps(StoreBase):
                 found = None
                 if ident is not None:
                     found = tx.scalar(
-                        "SELECT id FROM contact WHERE id = :id AND workspace_id = :ws", self._params(id=ident)
+                        "SELECT id FROM contact WHERE id = :id AND workspace_id = :ws",
+                        self._core._params(id=ident),
                     )
                 if found is None:
                     raise NotFound(f"no contact with id {contact_id}", field="contact")
@@ -836,7 +814,7 @@ class ContactOps(StoreBase):
             else:
                 cid = tx.scalar(
                     "SELECT id FROM contact WHERE workspace_id = :ws AND email_key = :key",
-                    self._params(key=email_key(str(email))),
+                    self._core._params(key=email_key(str(email))),
                 )
                 if cid is None:
                     raise NotFound(f"no contact with email {email!r}", field="contact")
@@ -844,7 +822,7 @@ class ContactOps(StoreBase):
             target: list[int] = []
             created: list[int] = []
             for slug, name in wanted.items():
-                tag_id, was_created = self._store._tags._find_or_create_tag(tx, name, slug)
+                tag_id, was_created = self._tags._find_or_create_tag(tx, name, slug)
                 target.append(tag_id)
                 if was_created:
                     created.append(tag_id)
@@ -854,7 +832,7 @@ class ContactOps(StoreBase):
             self._label_tag_change(tx, change)
             return change
 
-        return self._write(run)
+        return self._core._write(run)
 
     # -- one tag on many contacts (reference 003) -----------------------------------------
 
@@ -870,7 +848,7 @@ class ContactOps(StoreBase):
         contacts = as_refs(contacts, "contact_ids")
 
         def run(tx: Tx) -> BulkResult:
-            limit = self._settings(tx).bulk_limit
+            limit = self._core._settings(tx).bulk_limit
             if not contacts:
                 raise ValidationError("name at least one contact", field="contact_ids")
             if len(contacts) > limit:
@@ -879,13 +857,13 @@ class ContactOps(StoreBase):
                     " (see `tagtui settings --bulk-limit`)",
                     field="contact_ids",
                 )
-            tag_id = self._tag_id(tx, tag)
-            ids = self._contact_ids(tx, contacts)
+            tag_id = self._core._tag_id(tx, tag)
+            ids = self._core._contact_ids(tx, contacts)
             changed = self._apply_tags(tx, ids, [tag_id] if add else [], [] if add else [tag_id])
             self._label_bulk(tx, {f"{'+' if add else '-'}{tag_id}": changed})
             return BulkResult(tag_id, len(ids), changed)
 
-        return self._write(run)
+        return self._core._write(run)
 
     # -- many tags on many contacts, set-based --------------------------------------------
 
@@ -917,24 +895,24 @@ class ContactOps(StoreBase):
             self._label_bulk(tx, counts)
             return counts
 
-        return self._write(run)
+        return self._core._write(run)
 
     def _tag_change_ids(
         self, tx: Tx, add: Sequence[int | str], remove: Sequence[int | str]
     ) -> tuple[list[int], list[int]]:
         """The tags to add and to remove, resolved (each once); one tag in both is refused."""
-        add_ids = list(dict.fromkeys(self._tag_id(tx, t) for t in add))
-        remove_ids = list(dict.fromkeys(self._tag_id(tx, t) for t in remove))
+        add_ids = list(dict.fromkeys(self._core._tag_id(tx, t) for t in add))
+        remove_ids = list(dict.fromkeys(self._core._tag_id(tx, t) for t in remove))
         if set(add_ids) & set(remove_ids):
             raise ValidationError("a tag cannot be both added and removed in one change", field="tags")
         return add_ids, remove_ids
 
     def _apply_tags(self, tx: Tx, ids: list[int], add_ids: list[int], remove_ids: list[int]) -> int:
-        cond, params = self.db.in_list("c.id", "sel", ids)
+        cond, params = self._core.db.in_list("c.id", "sel", ids)
         counts = self._apply_tags_where(
             tx,
             f"c.workspace_id = :ws AND {cond}",
-            self._params(**params),
+            self._core._params(**params),
             add_ids,
             remove_ids,
             per_contact_events=True,
@@ -948,7 +926,7 @@ class ContactOps(StoreBase):
         ``(join, condition)``, to be written ``FROM … c {join} … GROUP BY c.id`` with the
         condition over the group (each contact's tags counted in one pass, not per contact).
         ``None`` when there is no limit or nothing is added."""
-        limit = self._settings(tx).max_tags_per_contact
+        limit = self._core._settings(tx).max_tags_per_contact
         if limit is None or not add_ids:
             return None
         added = sorted({int(t) for t in add_ids})
@@ -978,7 +956,7 @@ class ContactOps(StoreBase):
         With ``progress``, a chunk of contacts at a time, telling it after each (``jobs``)."""
         # The selection is evaluated once, into a temporary table in id order: every statement
         # below (the limit, undo, the change itself) reads it, and each writes in key order.
-        self.db.snapshot(tx, "tagtui_bulk", f"SELECT c.id FROM {source} WHERE {where}", params)
+        self._core.db.snapshot(tx, "tagtui_bulk", f"SELECT c.id FROM {source} WHERE {where}", params)
         source, where, params = "tagtui_bulk c", "1 = 1", {}
         over_limit = self._over_limit(tx, add_ids, remove_ids)
         if over_limit is not None:
@@ -988,7 +966,7 @@ class ContactOps(StoreBase):
                 f"SELECT COUNT(*) FROM (SELECT c.id FROM {source} {join} GROUP BY c.id HAVING {over}) q"
             )
             if n:
-                limit = self._settings(tx).max_tags_per_contact
+                limit = self._core._settings(tx).max_tags_per_contact
                 raise ValidationError(
                     f"{n} of the selected contacts would have more than {limit} tags; nothing was changed",
                     field="tags",
@@ -1015,7 +993,7 @@ class ContactOps(StoreBase):
                 if per_contact_events:
                     gained = having(source, tag_id, False)
                     events.extend((cid, {"added": [tag_id], "removed": []}) for cid in gained)
-                self._record_tags_where(tx, tag_id, where, params, added=True, source=source)
+                self._core._record_tags_where(tx, tag_id, where, params, added=True, source=source)
                 counts[f"+{tag_id}"] += tx.execute(
                     "INSERT INTO contact_tag (contact_id, tag_id, created_at)"
                     f" SELECT c.id, {int(tag_id)}, :at FROM {source} WHERE 1 = 1 ON CONFLICT DO NOTHING",
@@ -1025,18 +1003,18 @@ class ContactOps(StoreBase):
                 if per_contact_events:
                     lost = having(source, tag_id, True)
                     events.extend((cid, {"added": [], "removed": [tag_id]}) for cid in lost)
-                self._record_tags_where(tx, tag_id, where, params, added=False, source=source)
+                self._core._record_tags_where(tx, tag_id, where, params, added=False, source=source)
                 counts[f"-{tag_id}"] += tx.execute(
                     f"DELETE FROM contact_tag WHERE tag_id = {int(tag_id)} AND contact_id IN"
                     f" (SELECT id FROM {ids})"
                 ).rowcount
 
-        in_chunks(self.db, tx, "tagtui_bulk", change, progress)
+        in_chunks(self._core.db, tx, "tagtui_bulk", change, progress)
         tx.execute("DELETE FROM tagtui_bulk")  # memory stays flat between changes
         if per_contact_events:
-            self._events(tx, "contact.tags_changed", "contact", events)
+            self._core._events(tx, "contact.tags_changed", "contact", events)
         elif any(counts.values()):
-            self._event(
+            self._core._event(
                 tx,
                 "contacts.tags_changed",
                 "workspace",
@@ -1052,26 +1030,26 @@ class ContactOps(StoreBase):
         """Set (or, with ``None``, clear) a contact's status."""
 
         def run(tx: Tx) -> Contact:
-            contact_id = self._contact_id(tx, contact)
-            status_id = None if status is None else self._status_id(tx, status)
+            contact_id = self._core._contact_id(tx, contact)
+            status_id = None if status is None else self._core._status_id(tx, status)
             self._set_status(tx, contact_id, status_id)
             loaded = self._load_contact(tx, contact_id)
             if loaded.status is None:
-                self._label(tx, "contact.status_changed", f"Cleared the status of {loaded.name}")
+                self._core._label(tx, "contact.status_changed", f"Cleared the status of {loaded.name}")
             else:
-                self._label(tx, "contact.status_changed", f"{loaded.name} → {loaded.status}")
+                self._core._label(tx, "contact.status_changed", f"{loaded.name} → {loaded.status}")
             return loaded
 
-        return self._write(run)
+        return self._core._write(run)
 
     def _set_status(self, tx: Tx, contact_id: int, status_id: int | None) -> None:
         tx.lock("contact c", "c.id = :id", {"id": contact_id})
         before = tx.scalar("SELECT status_id FROM contact WHERE id = :id", {"id": contact_id})
         if before == status_id:
             return
-        self._record_statuses(tx, [(contact_id, before, status_id)])
+        self._core._record_statuses(tx, [(contact_id, before, status_id)])
         tx.execute("UPDATE contact SET status_id = :sid WHERE id = :id", {"sid": status_id, "id": contact_id})
-        self._event(tx, "contact.status_changed", "contact", contact_id, before=before, after=status_id)
+        self._core._event(tx, "contact.status_changed", "contact", contact_id, before=before, after=status_id)
 
     def bulk_set_status(
         self, selection: Selection, status: int | str | None, *, progress: Progress | None = None
@@ -1081,8 +1059,8 @@ class ContactOps(StoreBase):
         ``progress(done, total)`` hears how far it is, and cancels it by raising (``jobs``)."""
 
         def run(tx: Tx) -> int:
-            status_id = None if status is None else self._status_id(tx, status)
-            where, params = self._selection(tx, selection)
+            status_id = None if status is None else self._core._status_id(tx, status)
+            where, params = self._core._selection(tx, selection)
             n = self._set_status_where(tx, where, params, status_id, progress)
             if n:
                 name = (
@@ -1091,10 +1069,12 @@ class ContactOps(StoreBase):
                     else tx.scalar("SELECT name FROM status WHERE id = :id", {"id": status_id})
                 )
                 what = "Cleared the status of" if name is None else f"Status {name} on"
-                self._label(tx, "contacts.status_changed", f"{what} {n:,} contact{'s' if n != 1 else ''}")
+                self._core._label(
+                    tx, "contacts.status_changed", f"{what} {n:,} contact{'s' if n != 1 else ''}"
+                )
             return n
 
-        return self._write(run)
+        return self._core._write(run)
 
     def _set_status_where(
         self,
@@ -1112,20 +1092,22 @@ class ContactOps(StoreBase):
             else (f"(c.status_id IS NULL OR c.status_id <> {int(status_id)})")
         )
         # The contacts that change, evaluated once: undo notes them, then they are updated.
-        self.db.snapshot(tx, "tagtui_bulk", f"SELECT c.id FROM contact c WHERE {where} AND {differs}", params)
+        self._core.db.snapshot(
+            tx, "tagtui_bulk", f"SELECT c.id FROM contact c WHERE {where} AND {differs}", params
+        )
         n = 0
 
         def change(ids: str) -> None:
             nonlocal n
-            self._record_status_where(tx, f"c.id IN (SELECT id FROM {ids})", {}, status_id)
+            self._core._record_status_where(tx, f"c.id IN (SELECT id FROM {ids})", {}, status_id)
             n += tx.execute(
                 f"UPDATE contact SET status_id = :sid WHERE id IN (SELECT id FROM {ids})", {"sid": status_id}
             ).rowcount
 
-        in_chunks(self.db, tx, "tagtui_bulk", change, progress)
+        in_chunks(self._core.db, tx, "tagtui_bulk", change, progress)
         tx.execute("DELETE FROM tagtui_bulk")
         if n:
-            self._event(tx, "contacts.status_changed", "workspace", None, after=status_id, contacts=n)
+            self._core._event(tx, "contacts.status_changed", "workspace", None, after=status_id, contacts=n)
         return n
 
     # -- history ---------------------------------------------------------------------
@@ -1147,17 +1129,17 @@ class ContactOps(StoreBase):
 
         def run(tx: Tx) -> list[Event]:
             where = "e.workspace_id = :ws"
-            params = self._params(limit=limit)
+            params = self._core._params(limit=limit)
             ids: list[int] = []
             if contact is not None:
                 # The contact's own events, and those of the contacts merged into it.
-                ids = [self._contact_id(tx, contact)]
-                ids += self._store._merge._merged_into(tx, ids[0])
-                cond, sids = self.db.in_list("e.subject_id", "sids", ids)
+                ids = [self._core._contact_id(tx, contact)]
+                ids += self._merge._merged_into(tx, ids[0])
+                cond, sids = self._core.db.in_list("e.subject_id", "sids", ids)
                 params |= sids
                 where += f" AND e.subject_type = 'contact' AND {cond}"
             elif tag is not None:
-                params["sid"] = self._tag_id(tx, tag)
+                params["sid"] = self._core._tag_id(tx, tag)
                 where += (
                     " AND ((e.subject_type = 'tag' AND e.subject_id = :sid) OR (e.subject_type = 'workspace'"
                     " AND e.kind = 'contacts.tags_changed' AND e.step_id IN"
@@ -1176,7 +1158,7 @@ class ContactOps(StoreBase):
                 events = sorted(events + bulk, key=lambda e: e.id, reverse=True)[:limit]
             return events
 
-        return self._read(run)
+        return self._core._read(run)
 
     def _bulk_history(self, tx: Tx, contact_id: int, limit: int) -> list[Event]:
         """The changes of bulk steps to one contact, as events of that contact."""
@@ -1312,7 +1294,7 @@ class _TagNames(Generic[V]):
     keys, in name order) or, where that cannot say, from its links (``_tags_of``); each
     contact's names made into what the export writes by ``shape``."""
 
-    def __init__(self, store: ContactOps, shape: Callable[[tuple[str, ...]], V]) -> None:
+    def __init__(self, store: ContactService, shape: Callable[[tuple[str, ...]], V]) -> None:
         self.store = store
         self.shape = shape
         self.version: tuple[Any, ...] | None = None
@@ -1326,11 +1308,11 @@ class _TagNames(Generic[V]):
     def load(self, tx: Tx) -> bool:
         """Read the tags again if one was created, renamed or deleted; True if so."""
         seen = tx.one(
-            "SELECT COUNT(*), SUM(rev), MAX(id) FROM tag WHERE workspace_id = :ws", self.store._params()
+            "SELECT COUNT(*), SUM(rev), MAX(id) FROM tag WHERE workspace_id = :ws", self.store._core._params()
         )
         if seen == self.version:
             return False
-        tags = tx.all("SELECT name_key, name FROM tag WHERE workspace_id = :ws", self.store._params())
+        tags = tx.all("SELECT name_key, name FROM tag WHERE workspace_id = :ws", self.store._core._params())
         self.by_key = dict(tags)
         self.by_links = len(self.by_key) < len(tags) or any(TAGS_KEY_SEPARATOR in k for k in self.by_key)
         self.version = seen

@@ -315,10 +315,10 @@ class DuplicateService:
 
         def read(tx: Tx) -> tuple[_Keys, set[tuple[int, int]], str | None]:
             settings = self._core._settings(tx)
-            _, where, params = self._store._shaped(tx, query, "rows")
+            _, where, params = self._store._contact_ops._shaped(tx, query, "rows")
             total = 0
             if progress is not None:
-                total = int(self._store._count(tx, query))
+                total = int(self._store._contact_ops._count(tx, query))
                 progress("reading", 0, total)
             rows = tx.stream(
                 f"SELECT c.id, c.name, c.email, c.phone, c.company FROM contact c WHERE {where}",

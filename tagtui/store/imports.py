@@ -517,7 +517,7 @@ class ImportOps(StoreBase):
             store.update_contact(known.id, **changed)  # joins this transaction
             known.fields.update(changed)
         if status_id is not None and status_id != known.status_id:
-            store._set_status(tx, known.id, status_id)
+            store._contact_ops._set_status(tx, known.id, status_id)
             known.status_id = status_id
 
     def _import_tag_id(self, tx: Tx, state: ImportState, slug: str, name: str) -> int:

@@ -166,7 +166,7 @@ class MergeService:
             ids = [keep_id, *other_ids]
             cond, params = self._core.db.in_list("c.id", "ids", ids)
             tx.lock("contact c", cond, params)
-            contacts = [self._store._load_contact(tx, i) for i in ids]
+            contacts = [self._store._contact_ops._load_contact(tx, i) for i in ids]
             chosen: dict[str, int] = {}
             for field, ref in choose.items():
                 ident = as_id(ref)
@@ -186,7 +186,7 @@ class MergeService:
             kept = contacts[0]
             ignored = self._follow_ignored(tx, keep_id, other_ids)
             synced = self._follow_sync_links(tx, keep_id, other_ids)
-            self._store._delete_contacts(tx, other_ids)
+            self._store._contact_ops._delete_contacts(tx, other_ids)
             changed = {k: v for k, v in values.items() if getattr(kept, k) != v}
             if changed:
                 merged = {k: getattr(kept, k) for k in CONTACT_FIELDS} | changed
@@ -213,13 +213,15 @@ class MergeService:
             tags = {t.id for c in contacts for t in c.tags}
             missing = sorted(tags - {t.id for t in kept.tags})
             if missing:
-                self._store._change_tags(tx, keep_id, missing, [])
+                self._store._contact_ops._change_tags(tx, keep_id, missing, [])
             status = self._furthest_status(tx, [c.status_id for c in contacts])
             if status != kept.status_id:
-                self._store._set_status(tx, keep_id, status)
+                self._store._contact_ops._set_status(tx, keep_id, status)
             what = f"contact {contacts[1].name}" if len(other_ids) == 1 else f"{len(other_ids)} contacts"
             self._core._label(tx, "contacts.merged", f"Merged {what} into {values['name']}")
-            return MergeResult(self._store._load_contact(tx, keep_id), tuple(other_ids), tuple(also))
+            return MergeResult(
+                self._store._contact_ops._load_contact(tx, keep_id), tuple(other_ids), tuple(also)
+            )
 
         return self._core._write(run)
 

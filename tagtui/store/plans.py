@@ -159,7 +159,7 @@ class PlanService:
 
         def run(tx: Tx) -> BulkPlan:
             add_ids, remove_ids, status_id = self._plan_refs(tx, add, remove, status)
-            source, where, params = self._store._shaped(tx, selection, "count")
+            source, where, params = self._store._contact_ops._shaped(tx, selection, "count")
             if source != "contact c":
                 # A filter of tags alone is listed fastest from the tag index: the contacts
                 # are then read by id, not all scanned and probed.
@@ -180,7 +180,7 @@ class PlanService:
         remove: Sequence[int | str],
         status: int | str | None,
     ) -> tuple[list[int], list[int], int | None]:
-        add_ids, remove_ids = self._store._tag_change_ids(tx, add, remove)
+        add_ids, remove_ids = self._store._contact_ops._tag_change_ids(tx, add, remove)
         status_id: Any = UNSET
         if status is not UNSET:
             status_id = None if status is None else self._core._status_id(tx, status)
@@ -197,7 +197,7 @@ class PlanService:
         remove_ids: Sequence[int],
         status_id: int | None,
     ) -> BulkPlan:
-        over_limit = self._store._over_limit(tx, add_ids, remove_ids)
+        over_limit = self._store._contact_ops._over_limit(tx, add_ids, remove_ids)
         columns = ["COUNT(*)"]
         # The limit test runs once per contact, in a derived table the counts read from.
         eligible = "1 = 1" if over_limit is None else "c.pl_over = 0"
@@ -276,7 +276,7 @@ class PlanService:
         parts = int(bool(add_ids or remove_ids)) + int(status_id is not UNSET)
         if add_ids or remove_ids:
             eligible = where
-            over_limit = self._store._over_limit(tx, add_ids, remove_ids)
+            over_limit = self._store._contact_ops._over_limit(tx, add_ids, remove_ids)
             if over_limit is not None:
                 join, over = over_limit
                 eligible += (
@@ -284,11 +284,13 @@ class PlanService:
                     f" GROUP BY c.id HAVING {over})"
                 )
             # The existing set-based writer, so history and undo see a bulk change as usual.
-            self._store._apply_tags_where(
+            self._store._contact_ops._apply_tags_where(
                 tx, eligible, params, list(add_ids), list(remove_ids), progress=in_parts(progress, 0, parts)
             )
         if status_id is not UNSET:
-            self._store._set_status_where(tx, where, params, status_id, in_parts(progress, parts - 1, parts))
+            self._store._contact_ops._set_status_where(
+                tx, where, params, status_id, in_parts(progress, parts - 1, parts)
+            )
         return plan
 
     def _tag_names(self, tx: Tx, ids: Sequence[int]) -> dict[int, str]:

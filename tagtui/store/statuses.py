@@ -72,7 +72,7 @@ class StatusService:
         (``None``: no status); statuses none of them has are left out."""
 
         def run(tx: Tx) -> dict[int | None, int]:
-            source, where, params = self._store._shaped(tx, query, "count")
+            source, where, params = self._store._contact_ops._shaped(tx, query, "count")
             if source == "contact c":
                 sql = f"SELECT c.status_id, COUNT(*) FROM contact c WHERE {where} GROUP BY c.status_id"
             else:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from tagtui.query.filter import EVERYTHING, Filter
 from tagtui.store.automation import AutomationService, Rule, RuleEffect
 from tagtui.store.base import UNSET, Selection
-from tagtui.store.contacts import ContactOps
+from tagtui.store.contacts import ContactService
 from tagtui.store.db import Database, IntegrityViolation, Tx
 from tagtui.store.duplicates import DEFAULT_MIN_SCORE, DuplicateGroup, DuplicateService
 from tagtui.store.duplicates import Progress as DuplicateProgress
@@ -46,8 +46,21 @@ from tagtui.store.sync import (
 )
 from tagtui.store.tags import TagService
 from tagtui.store.trends import TrendOps
+from tagtui.store.types import (
+    BulkResult,
+    Contact,
+    ContactRow,
+    Event,
+    Page,
+    Settings,
+    SetupItem,
+    Status,
+    Tag,
+    TagChange,
+    UndoResult,
+    View,
+)
 from tagtui.store.types import MergeResult as TagMergeResult
-from tagtui.store.types import Settings, SetupItem, Status, Tag, UndoResult, View
 from tagtui.store.undo import UndoService
 
 if TYPE_CHECKING:
@@ -58,7 +71,6 @@ VIEW_NAME_MAX = 100
 
 
 class Store(
-    ContactOps,
     ImportOps,
     TrendOps,
     InsightOps,
@@ -75,6 +87,7 @@ class Store(
         self._tags = TagService(self, self, labels=self._labels, stored=self._stored)
         self._statuses = StatusService(self, self, labels=self._labels, stored=self._stored)
         self._merge = MergeService(self, self)
+        self._contact_ops = ContactService(self, merge=self._merge, tags=self._tags)
         self._undo = UndoService(self, merge=self._merge, statuses=self._statuses, stored=self._stored)
         self._history = HistoryService(self, self, merge=self._merge)
         self._duplicates = DuplicateService(self, self)
@@ -328,6 +341,106 @@ class Store(
             return int(newest), int(recent or 0)
 
         return self._read(run)
+
+    # -- contacts (ContactService) --------------------------------------------
+    def list_contacts(
+        self,
+        query: Filter = EVERYTHING,
+        *,
+        limit: int = 100,
+        offset: int = 0,
+        after: tuple[Any, ...] | None = None,
+        with_total: bool = True,
+        sort: Sort | str | None = None,
+    ) -> Page:
+        return self._contact_ops.list_contacts(
+            query, limit=limit, offset=offset, after=after, with_total=with_total, sort=sort
+        )
+
+    def sort_key(self, contact: int | str, sort: Sort | str | None = None) -> tuple[Any, ...]:
+        return self._contact_ops.sort_key(contact, sort)
+
+    def count_contacts(self, query: Filter = EVERYTHING) -> int:
+        return self._contact_ops.count_contacts(query)
+
+    def iter_contacts(self, query: Filter = EVERYTHING, *, batch: int = 2000) -> Iterator[ContactRow]:
+        return self._contact_ops.iter_contacts(query, batch=batch)
+
+    def iter_contact_values(
+        self, query: Filter = EVERYTHING, *, batch: int = 5000, notes: bool = False, neutralised: bool = False
+    ) -> Iterator[list[tuple[Any, ...]]]:
+        return self._contact_ops.iter_contact_values(query, batch=batch, notes=notes, neutralised=neutralised)
+
+    def iter_contact_csv(self, query: Filter = EVERYTHING, *, batch: int = 5000) -> Iterator[list[str]]:
+        return self._contact_ops.iter_contact_csv(query, batch=batch)
+
+    def iter_contact_json(self, query: Filter = EVERYTHING, *, batch: int = 5000) -> Iterator[list[str]]:
+        return self._contact_ops.iter_contact_json(query, batch=batch)
+
+    def get_contact(self, ref: int | str) -> Contact:
+        return self._contact_ops.get_contact(ref)
+
+    def add_contact(self, name: str, **fields: Any) -> Contact:
+        return self._contact_ops.add_contact(name, **fields)
+
+    def update_contact(self, ref: int | str, *, rev: int | None = None, **fields: Any) -> Contact:
+        return self._contact_ops.update_contact(ref, rev=rev, **fields)
+
+    def delete_contacts(self, refs: Sequence[int | str]) -> int:
+        return self._contact_ops.delete_contacts(refs)
+
+    def bulk_delete_contacts(self, selection: Selection, *, progress: Progress | None = None) -> int:
+        return self._contact_ops.bulk_delete_contacts(selection, progress=progress)
+
+    def change_tags(
+        self,
+        contact: int | str,
+        *,
+        add: Sequence[int | str] = (),
+        remove: Sequence[int | str] = (),
+    ) -> TagChange:
+        return self._contact_ops.change_tags(contact, add=add, remove=remove)
+
+    def check_tag_limit(self, tx: Tx, count_after: int, adds: bool) -> None:
+        return self._contact_ops.check_tag_limit(tx, count_after, adds)
+
+    def sync_tags(
+        self,
+        *,
+        contact_id: int | str | None = None,
+        email: str | None = None,
+        names: Sequence[str],
+    ) -> TagChange:
+        return self._contact_ops.sync_tags(contact_id=contact_id, email=email, names=names)
+
+    def assign(self, tag: int | str, contacts: Sequence[int | str]) -> BulkResult:
+        return self._contact_ops.assign(tag, contacts)
+
+    def unassign(self, tag: int | str, contacts: Sequence[int | str]) -> BulkResult:
+        return self._contact_ops.unassign(tag, contacts)
+
+    def bulk_change_tags(
+        self,
+        selection: Selection,
+        *,
+        add: Sequence[int | str] = (),
+        remove: Sequence[int | str] = (),
+        progress: Progress | None = None,
+    ) -> dict[str, int]:
+        return self._contact_ops.bulk_change_tags(selection, add=add, remove=remove, progress=progress)
+
+    def set_status(self, contact: int | str, status: int | str | None) -> Contact:
+        return self._contact_ops.set_status(contact, status)
+
+    def bulk_set_status(
+        self, selection: Selection, status: int | str | None, *, progress: Progress | None = None
+    ) -> int:
+        return self._contact_ops.bulk_set_status(selection, status, progress=progress)
+
+    def history(
+        self, *, contact: int | str | None = None, tag: int | str | None = None, limit: int = 50
+    ) -> list[Event]:
+        return self._contact_ops.history(contact=contact, tag=tag, limit=limit)
 
     # -- stored_queries (StoredQueryService) ----------------------------------
     def stored_queries_naming(self, kind: str, ref: int | str) -> list[str]:

@@ -649,7 +649,7 @@ class SyncService:
                     )
                 ]
                 if present:
-                    counts["delete"] = len(self._store._delete_contacts(tx, present))
+                    counts["delete"] = len(self._store._contact_ops._delete_contacts(tx, present))
             creates = [c for c in changes if c.kind == "create"]
             for change, cid in zip(creates, self._create_synced(tx, creates, labels), strict=True):
                 counts["create"] += 1
@@ -817,16 +817,16 @@ class SyncService:
                     if made:
                         created.append(labels[key])
                 wanted.append(labels[key])
-            current = self._store._current_tag_ids(tx, contact_id)
+            current = self._store._contact_ops._current_tag_ids(tx, contact_id)
             if current != set(wanted):
                 gone = sorted(current - set(wanted))
-                self._store._change_tags(tx, contact_id, wanted, gone, created=created)
+                self._store._contact_ops._change_tags(tx, contact_id, wanted, gone, created=created)
                 changed = True
         if "status" in values:
             status_id = self._status_label_id(tx, values["status"], labels)
             before = tx.scalar("SELECT status_id FROM contact WHERE id = :id", {"id": contact_id})
             if before != status_id:
-                self._store._set_status(tx, contact_id, status_id)
+                self._store._contact_ops._set_status(tx, contact_id, status_id)
                 changed = True
         return changed
 

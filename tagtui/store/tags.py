@@ -126,7 +126,7 @@ class TagService:
             if query == EVERYTHING:
                 sql = f"SELECT t.id, {_COUNT} FROM tag t WHERE t.workspace_id = :ws"
                 return {i: n for i, n in tx.all(sql, self._core._params()) if n}
-            source, where, params = self._store._shaped(tx, query, "count")
+            source, where, params = self._store._contact_ops._shaped(tx, query, "count")
             # CROSS JOIN keeps the selected contacts outside (SQLite plans joins in that order;
             # to PostgreSQL it is a plain join): each contact's tags by the primary key, never
             # a walk over every contact's tags.
@@ -332,7 +332,7 @@ class TagService:
             where, params = f"c.workspace_id = :ws AND {having}", self._core._params(merge_source=src.id)
             moved = 0
             if src.contacts:
-                counts = self._store._apply_tags_where(tx, where, params, [dst.id], [src.id])
+                counts = self._store._contact_ops._apply_tags_where(tx, where, params, [dst.id], [src.id])
                 moved = counts[f"+{dst.id}"]
             self._stored._follow_merge(
                 tx, Label("tag", src.id, src.name, src.slug), Label("tag", dst.id, dst.name, dst.slug)

@@ -358,7 +358,7 @@ class TrendOps(InsightOps):
 
     def _select(self, tx: Tx, query: Filter) -> None:
         """Put the ids of ``query``'s contacts in the temporary table ``SELECTED``."""
-        source, where, params = self._store._shaped(tx, query, "count")
+        source, where, params = self._store._contact_ops._shaped(tx, query, "count")
         self.db.snapshot(tx, SELECTED, f"SELECT c.id FROM {source} WHERE {where}", params)
         tx.memo["trend_selected"] = int(tx.scalar(f"SELECT COUNT(*) FROM {SELECTED}"))
         self.db.engine.analyze_temp(tx, SELECTED)  # a fresh temporary table has no statistics
@@ -372,7 +372,7 @@ class TrendOps(InsightOps):
         rest = rest_of(query)
         if rest is None or not by_rest(self._selected_size(tx), self._contacts(tx)):
             return
-        source, where, params = self._store._shaped(tx, rest, "count")
+        source, where, params = self._store._contact_ops._shaped(tx, rest, "count")
         self.db.snapshot(tx, REST, f"SELECT c.id FROM {source} WHERE {where}", params)
         left = int(tx.scalar(f"SELECT COUNT(*) FROM {REST}"))
         if left + self._selected_size(tx) != self._contacts(tx):  # not the other contacts: unused
@@ -393,7 +393,7 @@ class TrendOps(InsightOps):
         """The workspace's contacts, once per call."""
         cache = tx.memo.get("trend_contacts")
         if cache is None:
-            cache = max(1, self._store._count(tx, EVERYTHING))
+            cache = max(1, self._store._contact_ops._count(tx, EVERYTHING))
             tx.memo["trend_contacts"] = cache
         return int(cache)
 
