@@ -160,7 +160,14 @@ class _Skipped:
     reason: str
 
 
-class ImportOps(StoreBase):
+class ImportService:
+    """A part of the store (``Store`` delegates to it): ``core`` is the workspace and its
+    transactions, ``store`` the whole store, for the parts still built into it."""
+
+    def __init__(self, core: StoreBase, store: Store) -> None:
+        self._core = core
+        self._store = store
+
     def import_rows(self, rows: Iterable[Mapping[str, Any]], *, skip: Skip | None = None) -> ImportResult:
         """Apply rows of ``{column: text}`` (lower-case column names) in one transaction.
 
@@ -181,7 +188,9 @@ class ImportOps(StoreBase):
         attempts = 1 if iter(rows) is rows else 8
 
         def run(tx: Tx) -> ImportResult:
-            state = ImportState(stamp=now(), max_tags=self._settings(tx).max_tags_per_contact, skip=skip)
+            state = ImportState(
+                stamp=now(), max_tags=self._core._settings(tx).max_tags_per_contact, skip=skip
+            )
             checked = self._checked(rows, skipping=skip is not None)
             # PostgreSQL: psycopg prepares a statement run five times, and the server may then
             # keep one generic plan: made while the import's first rows were all the table held,
@@ -202,10 +211,10 @@ class ImportOps(StoreBase):
                 # One event for the tags the import gave, as a bulk change writes: a contact's
                 # history shows its own from the undo step's records (``history``).
                 added = {str(t): n for t, n in state.tagged.items()}
-                self._event(tx, "contacts.tags_changed", "workspace", None, added=added, removed={})
+                self._core._event(tx, "contacts.tags_changed", "workspace", None, added=added, removed={})
             state.updated = self._count_updated(tx, state.created)
             result = state.result()
-            self._label(
+            self._core._label(
                 tx,
                 "import",
                 f"Imported {result.rows:,} row{'s' if result.rows != 1 else ''}"
@@ -215,13 +224,13 @@ class ImportOps(StoreBase):
 
         # A whole file, started on purpose and shown with progress: its statements are a batch
         # each, but the last count reads every event of the import (see QUERY_TIMEOUT_S).
-        with self.db.unbounded():
-            result = self.db.run(self._one_step(run), write=True, attempts=attempts)
+        with self._core.db.unbounded():
+            result = self._core.db.run(self._core._one_step(run), write=True, attempts=attempts)
         if result.rows >= CHECKPOINT_ROWS:
             # The import's pages all went through the WAL (one transaction: it cannot be
             # checkpointed before it commits); give that space back now, not when the last
             # connection closes (the UI keeps its connections for hours).
-            self.db.checkpoint()
+            self._core.db.checkpoint()
         return result
 
     def _count_updated(self, tx: Tx, created: int) -> int:
@@ -245,14 +254,14 @@ class ImportOps(StoreBase):
             return {}
 
         def run(tx: Tx) -> dict[int, str]:
-            cond, params = self.db.in_list("id", "ids", [int(i) for i in contact_ids])
+            cond, params = self._core.db.in_list("id", "ids", [int(i) for i in contact_ids])
             rows = tx.all(
                 f"SELECT id, notes FROM contact WHERE workspace_id = :ws AND notes IS NOT NULL AND {cond}",
-                self._params(**params),
+                self._core._params(**params),
             )
             return dict(rows)
 
-        return self._read(run)
+        return self._core._read(run)
 
     # -- checking ------------------------------------------------------------------------
 
@@ -361,7 +370,7 @@ class ImportOps(StoreBase):
         events of the new contacts are made from their rows in the database, a statement each."""
         if not (out.contacts or out.links):
             return
-        step = self._step(tx)
+        step = self._core._step(tx)
         pending = out.pending
         if out.contacts:
             keys = self._tags_keys(tx, state, [link for link in out.links if link[0] in pending])
@@ -379,7 +388,7 @@ class ImportOps(StoreBase):
             # as the paused trigger would have made it.
             others = sorted({c for c, _, _ in out.links if c not in pending})
             if others:
-                cond, params = self.db.in_list("id", "ids", others)
+                cond, params = self._core.db.in_list("id", "ids", others)
                 tx.execute(
                     f"UPDATE contact SET tags_key = {tx.db.engine.tags_key_of('contact.id')} WHERE {cond}",
                     params,
@@ -398,17 +407,17 @@ class ImportOps(StoreBase):
                 new, linked = "c.id BETWEEN :first AND :last", "x.contact_id BETWEEN :first AND :last"
                 params = {"first": ids[0], "last": ids[-1]}
             else:
-                new, params = self.db.in_list("c.id", "new", ids)
-                linked, _ = self.db.in_list("x.contact_id", "new", ids)
-            params = self._params(**params, s=step, at=now())
+                new, params = self._core.db.in_list("c.id", "new", ids)
+                linked, _ = self._core.db.in_list("x.contact_id", "new", ids)
+            params = self._core._params(**params, s=step, at=now())
             event = f"INSERT INTO event ({', '.join(columns_of('event', but=['id']))})"
-            fields = self.db.json_object([(k, f"c.{k}") for k in CONTACT_FIELDS], drop_nulls=True)
+            fields = self._core.db.json_object([(k, f"c.{k}") for k in CONTACT_FIELDS], drop_nulls=True)
             tx.execute(
                 f"{event} SELECT :ws, :at, 'contact.created', 'contact', c.id, {fields}, :s"
                 f" FROM contact c WHERE {new} ORDER BY c.id",
                 params,
             )
-            status = self.db.json_object([("before", "NULL"), ("after", "c.status_id")])
+            status = self._core.db.json_object([("before", "NULL"), ("after", "c.status_id")])
             tx.execute(
                 f"{event} SELECT :ws, :at, 'contact.status_changed', 'contact', c.id, {status}, :s"
                 f" FROM contact c WHERE {new} AND c.status_id IS NOT NULL ORDER BY c.id",
@@ -433,7 +442,7 @@ class ImportOps(StoreBase):
         names = state.tag_keys
         missing = {t for _, t, _ in links if t not in names}
         if missing:
-            cond, params = self.db.in_list("id", "ids", sorted(missing))
+            cond, params = self._core.db.in_list("id", "ids", sorted(missing))
             names.update(tx.all(f"SELECT id, name_key FROM tag WHERE {cond}", params))
         tags: dict[int, list[int]] = {}
         for c, t, _ in links:
@@ -453,17 +462,17 @@ class ImportOps(StoreBase):
         keys = {r.key for r in batch if isinstance(r, CheckedRow) and r.key}
         if not keys:
             return
-        cond, params = self.db.in_list("email_key", "keys", sorted(keys))
+        cond, params = self._core.db.in_list("email_key", "keys", sorted(keys))
         found: dict[int, _Known] = {}
         for cid, key, *values, status_id in tx.all(
             f"SELECT id, email_key, {', '.join(CONTACT_FIELDS)}, status_id FROM contact"
             f" WHERE workspace_id = :ws AND {cond}",
-            self._params(**params),
+            self._core._params(**params),
         ):
             known = _Known(cid, dict(zip(CONTACT_FIELDS, values, strict=True)), status_id, set())
             state.by_email[key] = found[cid] = known
         if found:
-            cond, params = self.db.in_list("contact_id", "ids", list(found))
+            cond, params = self._core.db.in_list("contact_id", "ids", list(found))
             for cid, tag_id in tx.all(f"SELECT contact_id, tag_id FROM contact_tag WHERE {cond}", params):
                 found[cid].tag_ids.add(tag_id)
 
@@ -481,7 +490,7 @@ class ImportOps(StoreBase):
         out.contacts.append(
             (
                 contact_id,
-                self.workspace_id,
+                self._core.workspace_id,
                 *values.values(),
                 status_id,
                 name_key,
@@ -530,7 +539,8 @@ class ImportOps(StoreBase):
     def _import_status(self, tx: Tx, state: ImportState, name: str, slug: str) -> int:
         if slug not in state.statuses:
             found = tx.scalar(
-                "SELECT id FROM status WHERE workspace_id = :ws AND slug = :slug", self._params(slug=slug)
+                "SELECT id FROM status WHERE workspace_id = :ws AND slug = :slug",
+                self._core._params(slug=slug),
             )
             if found is None:  # a new status goes at the end of the pipeline
                 store = self._store

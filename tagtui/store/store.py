@@ -15,7 +15,7 @@ from tagtui.store.duplicates import DEFAULT_MIN_SCORE, DuplicateGroup, Duplicate
 from tagtui.store.duplicates import Progress as DuplicateProgress
 from tagtui.store.errors import NotFound, ValidationError
 from tagtui.store.history import HistoryLine, HistoryService
-from tagtui.store.imports import ImportOps
+from tagtui.store.imports import ImportResult, ImportService, Skip
 from tagtui.store.insight import InsightOps
 from tagtui.store.jobs import Progress
 from tagtui.store.labels import LabelService
@@ -71,7 +71,6 @@ VIEW_NAME_MAX = 100
 
 
 class Store(
-    ImportOps,
     TrendOps,
     InsightOps,
 ):
@@ -88,6 +87,7 @@ class Store(
         self._statuses = StatusService(self, self, labels=self._labels, stored=self._stored)
         self._merge = MergeService(self, self)
         self._contact_ops = ContactService(self, merge=self._merge, tags=self._tags)
+        self._imports = ImportService(self, self)
         self._undo = UndoService(self, merge=self._merge, statuses=self._statuses, stored=self._stored)
         self._history = HistoryService(self, self, merge=self._merge)
         self._duplicates = DuplicateService(self, self)
@@ -441,6 +441,13 @@ class Store(
         self, *, contact: int | str | None = None, tag: int | str | None = None, limit: int = 50
     ) -> list[Event]:
         return self._contact_ops.history(contact=contact, tag=tag, limit=limit)
+
+    # -- imports (ImportService) ----------------------------------------------
+    def import_rows(self, rows: Iterable[Mapping[str, Any]], *, skip: Skip | None = None) -> ImportResult:
+        return self._imports.import_rows(rows, skip=skip)
+
+    def contact_notes(self, contact_ids: Sequence[int]) -> dict[int, str]:
+        return self._imports.contact_notes(contact_ids)
 
     # -- stored_queries (StoredQueryService) ----------------------------------
     def stored_queries_naming(self, kind: str, ref: int | str) -> list[str]:

@@ -743,10 +743,10 @@ class SyncService:
                     self._store.check_tag_limit(tx, len(tag_ids), True)
                 fields = {k: values[k] for k in CONTACT_FIELDS}
                 row = CheckedRow(fields, tags, None, None, len(ids) + 1, key)
-                known = self._store._create(tx, row, status_id, state, out)
+                known = self._store._imports._create(tx, row, status_id, state, out)
                 out.links += [(known.id, t, state.stamp) for t in tag_ids]
                 ids.append(known.id)
-            self._store._flush(tx, out, state)
+            self._store._imports._flush(tx, out, state)
         if state.tagged:
             added = {str(t): n for t, n in state.tagged.items()}
             self._core._event(tx, "contacts.tags_changed", "workspace", None, added=added, removed={})
