@@ -736,14 +736,14 @@ class Bench:
             "started = time.perf_counter()\n"
             "groups = store.find_duplicates(limit=1000)\n"
             "took = time.perf_counter() - started\n"
-            "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-            "print(json.dumps({'seconds': took, 'rss_kib': peak, 'groups': len(groups)}))\n"
+            "from tagtui.bench.probe import own_peak_rss_kib\n"
+            "print(json.dumps({'seconds': took, 'rss_kib': own_peak_rss_kib(), 'groups': len(groups)}))\n"
         )
         done = subprocess.run(
             [sys.executable, "-c", code, self.path], check=True, capture_output=True, text=True
         )
         figures = json.loads(done.stdout.strip().splitlines()[-1])
-        rss = figures["rss_kib"] / (1024 * 1024 if sys.platform == "darwin" else 1024)
+        rss = figures["rss_kib"] / 1024
         self.results.append(
             Result(
                 f"duplicates scan of {self.contacts:,} contacts",
@@ -1120,7 +1120,7 @@ class Bench:
         )
         ours = time.perf_counter() - started
         rss_kib = json.loads(done.stderr.strip().splitlines()[-1])["rss_kib"]
-        rss = round(rss_kib / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
+        rss = round(rss_kib / 1024, 1)
         raw_db = os.path.join(folder, "raw-import.db")
         started = time.perf_counter()
         raw_import(raw_db, source)
@@ -1146,10 +1146,11 @@ class Bench:
 
 #: ``tagtui`` run in a process that then prints its own peak RSS (KiB) as JSON on stderr.
 _PEAK_RSS = (
-    "import json, resource, sys\n"
+    "import json, sys\n"
+    "from tagtui.bench.probe import own_peak_rss_kib\n"
     "from tagtui.cli.main import main\n"
     "code = main(sys.argv[1:])\n"
-    "print(json.dumps({'rss_kib': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}), file=sys.stderr)\n"
+    "print(json.dumps({'rss_kib': own_peak_rss_kib()}), file=sys.stderr)\n"
     "sys.exit(code)\n"
 )
 

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -102,3 +104,18 @@ def test_bench_refuses_a_database_that_is_not_a_demo(run: Cli, tmp_path) -> None
     assert result.code == 2
     assert "not a demo database" in result.err
     assert run("bench", "--contacts", "5", "--db", str(tmp_path / "x.db")).code == 2
+
+
+def test_a_child_process_reports_its_own_peak_memory_not_its_parents() -> None:
+    """The import and duplicates rows run in a child of the bench, which holds the demo database's
+    pages by then; ``ru_maxrss`` of such a child starts at the parent's peak (Linux keeps it over
+    fork and exec), so the row showed the bench's memory, not the import's."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("VmHWM is Linux's; elsewhere the probe falls back to ru_maxrss")
+    ballast = bytearray(200 * 1024 * 1024)
+    for page in range(0, len(ballast), 4096):  # touch every page: resident, not just reserved
+        ballast[page] = 1
+    code = "from tagtui.bench.probe import own_peak_rss_kib; print(own_peak_rss_kib())"
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    assert int(out.stdout) < 150 * 1024  # a small interpreter, far under the parent's 200 MB
+    del ballast
