@@ -19,6 +19,7 @@ from tagtui.app.messages import DataChanged, QueryRequested
 from tagtui.app.screens.base import ReportsWorkerErrors, TagtuiScreen
 from tagtui.app.screens.contacts import ContactsScreen
 from tagtui.app.sections import SECTIONS, place
+from tagtui.app.sizes import NARROW, SHORT
 from tagtui.app.threads import worker_pool
 from tagtui.app.widgets.contact_table import ContactTable
 from tagtui.config import Config, ConfigNotSaved, load_config, save_setting
@@ -32,10 +33,6 @@ if TYPE_CHECKING:
 
 #: How often (seconds) the app looks for changes made by other processes.
 POLL_SECONDS = 1.0
-#: Below this width the app is ``-narrow``: the side panel starts hidden, triage stacks its lists.
-NARROW = 110
-#: Below this height the app is ``-short``: dialogs scroll their fields above a fixed button row.
-SHORT = 32
 
 _SECTIONS = Binding.Group("Sections", compact=True)
 

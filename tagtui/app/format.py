@@ -7,6 +7,7 @@ name shows as its characters and control characters as visible placeholders.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Protocol
 
 from rich.text import Text
@@ -82,3 +83,20 @@ def swatch(color: str) -> Text:
 
 def count(n: int | None) -> str:
     return "…" if n is None else f"{n:,}"
+
+
+def format_when(at: str, *, today: datetime | None = None, short: bool = False) -> str:
+    """An event's time in local time: ``10:02`` today, ``2024-03-01 10:02`` before.
+
+    ``short`` (narrow columns, at most 12 cells): ``Mar 01 10:02`` this year, ``2024-03-01`` before.
+    """
+    try:
+        moment = datetime.strptime(at, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC).astimezone()
+    except ValueError:
+        return at[: 10 if short else 16]
+    today = today or datetime.now().astimezone()
+    if moment.date() == today.date():
+        return moment.strftime("%H:%M")
+    if not short:
+        return moment.strftime("%Y-%m-%d %H:%M")
+    return moment.strftime("%b %d %H:%M") if moment.year == today.year else moment.strftime("%Y-%m-%d")

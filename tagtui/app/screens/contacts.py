@@ -19,6 +19,7 @@ from textual.worker import get_current_worker
 from tagtui.app.panel_state import PanelState, state_from_filter
 from tagtui.app.screens.base import TagtuiScreen
 from tagtui.app.screens.picker import StatusChoice, StatusPicker, TagPicker, TextPrompt, ViewPicker
+from tagtui.app.sizes import NARROW
 from tagtui.app.widgets.contact_table import ContactTable
 from tagtui.app.widgets.filter_panel import FilterPanel, LabelList
 from tagtui.app.widgets.footer import AppFooter
@@ -547,8 +548,6 @@ class ContactsScreen(TagtuiScreen):
         if shown is not None:
             self._panel_choice = shown
         else:
-            from tagtui.app.app import NARROW
-
             shown = self.app.size.width >= NARROW
         self.set_class(not shown, "-panel-hidden")
 

@@ -6,7 +6,6 @@ when the queue is empty the contact and its history are read back.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from rich.console import Group
@@ -18,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Header, Label, Static
 
-from tagtui.app.format import literal, status_chip, tag_chips
+from tagtui.app.format import format_when, literal, status_chip, tag_chips
 from tagtui.app.screens.base import TagtuiScreen
 from tagtui.app.screens.support import data_changed, plural, show_error
 from tagtui.app.widgets.footer import AppFooter
@@ -34,23 +33,6 @@ CHECK = "✓"
 
 
 # -- history, in words -------------------------------------------------------------------
-
-
-def format_when(at: str, *, today: datetime | None = None, short: bool = False) -> str:
-    """An event's time in local time: ``10:02`` today, ``2024-03-01 10:02`` before.
-
-    ``short`` (narrow columns, at most 12 cells): ``Mar 01 10:02`` this year, ``2024-03-01`` before.
-    """
-    try:
-        moment = datetime.strptime(at, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC).astimezone()
-    except ValueError:
-        return at[: 10 if short else 16]
-    today = today or datetime.now().astimezone()
-    if moment.date() == today.date():
-        return moment.strftime("%H:%M")
-    if not short:
-        return moment.strftime("%Y-%m-%d %H:%M")
-    return moment.strftime("%b %d %H:%M") if moment.year == today.year else moment.strftime("%Y-%m-%d")
 
 
 def _redraw(table: DataTable[Any]) -> None:

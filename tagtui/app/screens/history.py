@@ -16,9 +16,9 @@ from textual.binding import Binding
 from textual.events import Resize
 from textual.widgets import DataTable, Header, Label, Static
 
-from tagtui.app.format import literal
+from tagtui.app.format import format_when, literal
 from tagtui.app.screens.base import TagtuiScreen
-from tagtui.app.screens.detail import format_when
+from tagtui.app.sizes import NARROW
 from tagtui.app.widgets.footer import AppFooter
 from tagtui.app.widgets.list_table import ListTable
 from tagtui.store.history import HistoryLine
@@ -163,8 +163,6 @@ class HistoryScreen(TagtuiScreen):
 
 def _wide(width: int) -> bool:
     """Whether what and about each get a column (the app's own narrow/wide line)."""
-    from tagtui.app.app import NARROW
-
     return width >= NARROW
 
 
