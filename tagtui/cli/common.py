@@ -127,7 +127,7 @@ def parse_query(text: str | None) -> Filter:
 
 def show_color(hex_code: str) -> str:
     """``#a855f7 purple`` for a palette color, the hex code alone otherwise."""
-    from tagtui.store.rules import color_name
+    from tagtui.store.validation import color_name
 
     name = color_name(hex_code)
     return f"{hex_code} {name}" if name else hex_code

@@ -233,7 +233,7 @@ def colors(ctx: Context) -> int:
 
 def _palette() -> list[tuple[str, str]]:
     # The palette is fixed: listing it needs no database.
-    from tagtui.store.rules import PALETTE
+    from tagtui.store.validation import PALETTE
 
     return list(PALETTE.items())
 

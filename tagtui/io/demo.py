@@ -27,10 +27,10 @@ from tagtui.store.db import IntegrityViolation, Tx
 from tagtui.store.errors import Conflict, ValidationError
 from tagtui.store.identity import text_key
 from tagtui.store.jobs import Progress
-from tagtui.store.rules import slugify
 from tagtui.store.statuses import STANDARD_PIPELINE
 from tagtui.store.tags import STANDARD_TAGS
 from tagtui.store.types import JsonRecord
+from tagtui.store.validation import slugify
 
 if TYPE_CHECKING:
     from tagtui.store import Store

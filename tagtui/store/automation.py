@@ -19,9 +19,9 @@ from tagtui.store.db import IntegrityViolation, Tx
 from tagtui.store.errors import Conflict, NotFound, ValidationError
 from tagtui.store.identity import text_key
 from tagtui.store.plans import BulkPlan
-from tagtui.store.rules import clean_label_name, clean_text
 from tagtui.store.schema import now
 from tagtui.store.types import JsonRecord, TagRef
+from tagtui.store.validation import clean_label_name, clean_text
 
 if TYPE_CHECKING:
     from tagtui.store.plans import PlanService

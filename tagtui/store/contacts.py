@@ -17,18 +17,6 @@ from tagtui.store.errors import Conflict, NotFound, ValidationError
 from tagtui.store.identity import contact_keys, email_key
 from tagtui.store.identity import search_key as search_key  # where it was first defined
 from tagtui.store.jobs import Progress, in_chunks
-from tagtui.store.rules import (
-    ASSIGNEE_MAX,
-    COMPANY_MAX,
-    CONTACT_NAME_MAX,
-    NOTES_MAX,
-    PHONE_MAX,
-    check_limit,
-    clean_email,
-    clean_followers,
-    clean_label_name,
-    clean_text,
-)
 from tagtui.store.schema import now
 from tagtui.store.sorting import BY_NAME, Sort, combined_order, parse_sort, segment_of, segments
 from tagtui.store.types import (
@@ -39,6 +27,18 @@ from tagtui.store.types import (
     Page,
     TagChange,
     TagRef,
+)
+from tagtui.store.validation import (
+    ASSIGNEE_MAX,
+    COMPANY_MAX,
+    CONTACT_NAME_MAX,
+    NOTES_MAX,
+    PHONE_MAX,
+    check_limit,
+    clean_email,
+    clean_followers,
+    clean_label_name,
+    clean_text,
 )
 
 if TYPE_CHECKING:

@@ -38,9 +38,9 @@ from tagtui.store.contacts import CONTACT_FIELDS, clean_contact_fields
 from tagtui.store.db import IntegrityViolation, Tx
 from tagtui.store.errors import Conflict, TagtuiError, ValidationError
 from tagtui.store.identity import email_key, text_key
-from tagtui.store.rules import DEFAULT_STATUS_COLOR, clean_label_name, normalize_color
 from tagtui.store.schema import now
 from tagtui.store.types import JsonRecord
+from tagtui.store.validation import DEFAULT_STATUS_COLOR, clean_label_name, normalize_color
 
 if TYPE_CHECKING:
     from tagtui.store.store import Store

@@ -41,9 +41,9 @@ from tagtui.store.base import StoreBase, as_id, as_refs
 from tagtui.store.contacts import CONTACT_FIELDS, key_columns
 from tagtui.store.db import IntegrityViolation, Tx
 from tagtui.store.errors import Conflict, ValidationError
-from tagtui.store.rules import NOTES_MAX
 from tagtui.store.schema import now
 from tagtui.store.types import Contact, JsonRecord
+from tagtui.store.validation import NOTES_MAX
 
 if TYPE_CHECKING:
     from tagtui.store.store import Store

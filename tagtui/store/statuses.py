@@ -9,10 +9,10 @@ from tagtui.store.base import STATUS_COLUMNS, UNSET
 from tagtui.store.columns import columns_of, insert_sql
 from tagtui.store.db import IntegrityViolation, TransientError, Tx
 from tagtui.store.errors import Conflict, ValidationError
-from tagtui.store.rules import DEFAULT_STATUS_COLOR, clean_label_name, normalize_color
 from tagtui.store.schema import now
 from tagtui.store.stored_queries import Label
 from tagtui.store.types import SetupItem, Status
+from tagtui.store.validation import DEFAULT_STATUS_COLOR, clean_label_name, normalize_color
 
 if TYPE_CHECKING:
     from tagtui.store.base import StoreBase

@@ -21,15 +21,6 @@ from tagtui.store.jobs import Progress
 from tagtui.store.labels import LabelService
 from tagtui.store.merge import MergeResult, MergeService
 from tagtui.store.plans import BulkPlan, PlanService
-from tagtui.store.rules import (
-    DEFAULT_BULK_LIMIT,
-    check_bulk_limit_setting,
-    check_max_tags_setting,
-    clean_emoji,
-    clean_label_name,
-    clean_text,
-    normalize_color,
-)
 from tagtui.store.schema import now, prepare
 from tagtui.store.sorting import BY_NAME, Sort, parse_sort
 from tagtui.store.statuses import StatusService
@@ -62,6 +53,15 @@ from tagtui.store.types import (
 )
 from tagtui.store.types import MergeResult as TagMergeResult
 from tagtui.store.undo import UndoService
+from tagtui.store.validation import (
+    DEFAULT_BULK_LIMIT,
+    check_bulk_limit_setting,
+    check_max_tags_setting,
+    clean_emoji,
+    clean_label_name,
+    clean_text,
+    normalize_color,
+)
 
 if TYPE_CHECKING:
     from tagtui.query.complete import Vocabulary

@@ -22,7 +22,9 @@ from tagtui.store.contacts import CONTACT_FIELDS
 from tagtui.store.db import IntegrityViolation, Tx, url_secrets
 from tagtui.store.errors import Conflict, NotFound, TagtuiError, ValidationError
 from tagtui.store.identity import email_key, slugify
-from tagtui.store.rules import (
+from tagtui.store.schema import now
+from tagtui.store.types import JsonRecord
+from tagtui.store.validation import (
     ASSIGNEE_MAX,
     COMPANY_MAX,
     CONTACT_NAME_MAX,
@@ -33,8 +35,6 @@ from tagtui.store.rules import (
     clean_label_name,
     clean_text,
 )
-from tagtui.store.schema import now
-from tagtui.store.types import JsonRecord
 
 if TYPE_CHECKING:
     from tagtui.store.store import Store

@@ -11,7 +11,10 @@ from tagtui.store.columns import columns_of, insert_sql
 from tagtui.store.db import IntegrityViolation, TransientError, Tx
 from tagtui.store.errors import Conflict, NotFound, ValidationError
 from tagtui.store.identity import text_key
-from tagtui.store.rules import (
+from tagtui.store.schema import now
+from tagtui.store.stored_queries import Label
+from tagtui.store.types import MergeResult, SetupItem, Tag
+from tagtui.store.validation import (
     DEFAULT_TAG_COLOR,
     DESCRIPTION_MAX,
     PALETTE,
@@ -21,9 +24,6 @@ from tagtui.store.rules import (
     clean_text,
     normalize_color,
 )
-from tagtui.store.schema import now
-from tagtui.store.stored_queries import Label
-from tagtui.store.types import MergeResult, SetupItem, Tag
 
 if TYPE_CHECKING:
     from tagtui.store.base import StoreBase

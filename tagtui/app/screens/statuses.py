@@ -20,7 +20,7 @@ from tagtui.app.widgets.footer import AppFooter
 from tagtui.app.widgets.list_table import ListTable
 from tagtui.app.writes import WriteQueue
 from tagtui.store import Status, Store
-from tagtui.store.rules import color_name
+from tagtui.store.validation import color_name
 from tagtui.textsafe import visible
 
 

@@ -21,7 +21,7 @@ from tagtui.app.format import literal, swatch
 from tagtui.app.screens.base import TagtuiModal
 from tagtui.app.widgets.color_picker import ColorPicker
 from tagtui.store import UNSET, Conflict, NotFound, Store, Tag, TagtuiError
-from tagtui.store.rules import DESCRIPTION_MAX, EMOJI_MAX, NAME_MAX, normalize_color
+from tagtui.store.validation import DESCRIPTION_MAX, EMOJI_MAX, NAME_MAX, normalize_color
 
 #: (label, placeholder) of every field a form can show. Lengths are not capped here: the
 #: store's message says what the limit is.
