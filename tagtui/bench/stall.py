@@ -103,6 +103,7 @@ async def _measure(
     from tagtui.app.app import TagtuiApp
     from tagtui.app.screens.contacts import ContactsScreen
     from tagtui.app.widgets.contact_table import ContactTable
+    from tagtui.app.widgets.filter_panel import FilterPanel
     from tagtui.store import Store
 
     store = Store.open(target)
@@ -129,6 +130,7 @@ async def _measure(
             screen = app.screen
             assert isinstance(screen, ContactsScreen)
             table = screen.query_one(ContactTable)
+            panel = screen.query_one(FilterPanel)
 
             async def until(done, what: str) -> float:  # type: ignore[no-untyped-def]
                 started = time.perf_counter()
@@ -149,8 +151,12 @@ async def _measure(
                 probe.reset()
                 typing = time.perf_counter()
                 if step.startswith("panel:"):
-                    # Cycle a tag of the side panel: the filter changes on the key press.
-                    await _type(app, ["f", *(["down"] * int(step[6:]))])
+                    # Cycle a tag of the side panel: the filter changes on the key press. The
+                    # panel's tags load after the first rows; on a busy machine they may not be
+                    # there yet, and keys pressed on an empty list would change nothing.
+                    nth = int(step[6:])
+                    await until(lambda: len(panel.tag_slugs) > nth, "the side panel's tags")  # noqa: B023
+                    await _type(app, ["f", *(["down"] * nth)])
                     typing_block = probe.longest
                     probe.reset()
                     started, started_cpu = time.perf_counter(), time.thread_time()

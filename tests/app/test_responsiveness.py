@@ -169,11 +169,11 @@ def test_the_stall_probe_reports_each_change(tmp_path, capsys):
     # report, not the timings in it.
     probe = ["-m", "tagtui.bench.stall", str(db), "--step", "tag:vip", "--step", "panel:2"]
     out = subprocess.run(
-        [sys.executable, *probe, "--think", "0.2", "--timeout", "600"],
+        [sys.executable, *probe, "--think", "0.2", "--timeout", "180"],
         check=True,
         capture_output=True,
         text=True,
-        timeout=900,
+        timeout=600,
     )
     result = json.loads(out.stdout)
     assert [c["step"] for c in result["changes"]] == ["tag:vip", "panel:2"]
