@@ -121,7 +121,13 @@ def _check_count(value: object, field: str, most: int) -> int:
     return value
 
 
-class InsightOps(StoreBase):
+class InsightService:
+    """A part of the store (``Store`` delegates to it): ``core`` is the workspace and its
+    transactions."""
+
+    def __init__(self, core: StoreBase) -> None:
+        self._core = core
+
     # -- query explain ----------------------------------------------------------------
 
     def explain(self, query: Filter | str) -> Explanation:
@@ -145,8 +151,8 @@ class InsightOps(StoreBase):
         parts = parts[:EXPLAIN_CLAUSES_MAX]
 
         def run(tx: Tx) -> Explanation:
-            whole = self._compile(tx, everything) if skipped else None  # unknown names fail first
-            compiled = [self._compile(tx, f) for f, _ in parts]
+            whole = self._core._compile(tx, everything) if skipped else None  # unknown names fail first
+            compiled = [self._core._compile(tx, f) for f, _ in parts]
             out: list[ExplainedClause] = []
             running = -1
             for i, (text, own) in enumerate(zip((t for _, t in parts), compiled, strict=True)):
@@ -154,7 +160,7 @@ class InsightOps(StoreBase):
                 if i == 0:
                     running = matches
                 elif running and matches:
-                    both = self._compile(tx, all_of(*(f for f, _ in parts[: i + 1])))
+                    both = self._core._compile(tx, all_of(*(f for f, _ in parts[: i + 1])))
                     running = self._count_where(tx, both.sql, both.params)
                 else:
                     running = 0  # nothing left (or this clause matches nobody): no query needed
@@ -165,12 +171,12 @@ class InsightOps(StoreBase):
                 total = running if out else self._count_where(tx, "1 = 1", {})
             return Explanation(tuple(out), total, skipped)
 
-        return self._read(run)
+        return self._core._read(run)
 
     def _count_where(self, tx: Tx, condition: str, params: dict[str, Any]) -> int:
         count: int = tx.scalar(
             f"SELECT COUNT(*) FROM contact c WHERE c.workspace_id = :ws AND {condition}",
-            self._params(**params),
+            self._core._params(**params),
         )
         return count
 
@@ -183,9 +189,9 @@ class InsightOps(StoreBase):
             return (
                 "contact_tag x JOIN contact_tag y ON y.contact_id = x.contact_id AND y.tag_id > x.tag_id"
                 " WHERE x.tag_id IN (SELECT t.id FROM tag t WHERE t.workspace_id = :ws)",
-                self._params(),
+                self._core._params(),
             )
-        where, params = self._selection(tx, query)
+        where, params = self._core._selection(tx, query)
         return (
             "contact c JOIN contact_tag x ON x.contact_id = c.id"
             " JOIN contact_tag y ON y.contact_id = c.id AND y.tag_id > x.tag_id"
@@ -202,7 +208,7 @@ class InsightOps(StoreBase):
             sql = f"SELECT ct.tag_id, COUNT(*) FROM contact_tag ct WHERE {ids_sql} GROUP BY ct.tag_id"
             params: dict[str, Any] = {}
         else:
-            where, params = self._selection(tx, query)
+            where, params = self._core._selection(tx, query)
             sql = (
                 f"SELECT ct.tag_id, COUNT(*) FROM contact c JOIN contact_tag ct ON ct.contact_id = c.id"
                 f" WHERE {where} AND {ids_sql} GROUP BY ct.tag_id"
@@ -215,7 +221,7 @@ class InsightOps(StoreBase):
         rows = tx.all(
             f"SELECT t.id, t.name, t.slug, t.color, t.emoji FROM tag t WHERE {_in_ids('t.id', tag_ids)}"
             " AND t.workspace_id = :ws",
-            self._params(),
+            self._core._params(),
         )
         return {r[0]: TagRef(*r) for r in rows}
 
@@ -251,7 +257,7 @@ class InsightOps(StoreBase):
                 out.append(TagPair(ra, rb, n, _ratio(n, smaller)))
             return out
 
-        return self._read(run)
+        return self._core._read(run)
 
     def cooccurrence(
         self, tags: list[int | str] | None = None, query: Filter = EVERYTHING, *, top: int = 8
@@ -265,12 +271,12 @@ class InsightOps(StoreBase):
             raise ValidationError(f"at most {MATRIX_TAGS_MAX} tags in a matrix", field="tags")
 
         def run(tx: Tx) -> Cooccurrence:
-            where, params = self._selection(tx, query)
+            where, params = self._core._selection(tx, query)
             size = tx.scalar(f"SELECT COUNT(*) FROM contact c WHERE {where}", params)
             if tags is None:
                 ids = self._top_tags(tx, query, top)
             else:
-                ids = list(dict.fromkeys(self._tag_id(tx, ref) for ref in tags))
+                ids = list(dict.fromkeys(self._core._tag_id(tx, ref) for ref in tags))
             refs = self._tag_refs_by_id(tx, ids)
             totals = self._tag_totals(tx, query, ids)
             both: dict[tuple[int, int], int] = {}
@@ -289,7 +295,7 @@ class InsightOps(StoreBase):
             )
             return Cooccurrence(tuple(refs[i] for i in ids), counts, size)
 
-        return self._read(run)
+        return self._core._read(run)
 
     def _top_tags(self, tx: Tx, query: Filter, top: int) -> list[int]:
         if query == EVERYTHING:
@@ -299,9 +305,9 @@ class InsightOps(StoreBase):
                 " WHERE ct.tag_id IN (SELECT id FROM tag WHERE workspace_id = :ws) GROUP BY ct.tag_id) k"
                 " JOIN tag t ON t.id = k.tag_id ORDER BY k.n DESC, t.name_key, t.id LIMIT :top"
             )
-            params = self._params(top=top)
+            params = self._core._params(top=top)
         else:
-            where, params = self._selection(tx, query)
+            where, params = self._core._selection(tx, query)
             sql = (
                 "SELECT t.id FROM contact c JOIN contact_tag ct ON ct.contact_id = c.id"
                 f" JOIN tag t ON t.id = ct.tag_id WHERE {where}"
@@ -319,7 +325,7 @@ class InsightOps(StoreBase):
         """
 
         def run(tx: Tx) -> list[FunnelStage]:
-            where, params = self._selection(tx, query)
+            where, params = self._core._selection(tx, query)
             counts = {
                 status_id: n
                 for status_id, n in tx.all(
@@ -329,7 +335,7 @@ class InsightOps(StoreBase):
             statuses = tx.all(
                 "SELECT s.id, s.name, s.color FROM status s WHERE s.workspace_id = :ws"
                 " ORDER BY s.position, s.id",
-                self._params(),
+                self._core._params(),
             )
             sizes = [counts.get(sid, 0) for sid, _, _ in statuses]
             # Contacts at each stage or later: the cumulative sums from the end.
@@ -349,4 +355,4 @@ class InsightOps(StoreBase):
             stages.append(FunnelStage(None, None, None, counts.get(None, 0), None))
             return stages
 
-        return self._read(run)
+        return self._core._read(run)

@@ -16,7 +16,7 @@ from tagtui.store.duplicates import Progress as DuplicateProgress
 from tagtui.store.errors import NotFound, ValidationError
 from tagtui.store.history import HistoryLine, HistoryService
 from tagtui.store.imports import ImportResult, ImportService, Skip
-from tagtui.store.insight import InsightOps
+from tagtui.store.insight import Cooccurrence, Explanation, FunnelStage, InsightService, TagPair
 from tagtui.store.jobs import Progress
 from tagtui.store.labels import LabelService
 from tagtui.store.merge import MergeResult, MergeService
@@ -70,10 +70,7 @@ WORKSPACE_NAME_MAX = 200
 VIEW_NAME_MAX = 100
 
 
-class Store(
-    TrendOps,
-    InsightOps,
-):
+class Store(TrendOps):
     """Open with ``Store.open(path_or_url, workspace=...)``; close with ``close()``."""
 
     def __init__(self, db: Database, workspace_id: int, workspace_name: str) -> None:
@@ -94,6 +91,7 @@ class Store(
         self._plans = PlanService(self, self)
         self._automation = AutomationService(self, self, plans=self._plans, tags=self._tags)
         self._sync = SyncService(self, self, tags=self._tags)
+        self._insight = InsightService(self)
 
     @classmethod
     def open(
@@ -755,6 +753,21 @@ class Store(
         mark: str | None = UNSET,
     ) -> None:
         return self._sync.record_sync_items(name, items, forget=forget, token=token, mark=mark)
+
+    # -- insight (InsightService) ---------------------------------------------
+    def explain(self, query: Filter | str) -> Explanation:
+        return self._insight.explain(query)
+
+    def tag_pairs(self, query: Filter = EVERYTHING, *, limit: int = 20) -> list[TagPair]:
+        return self._insight.tag_pairs(query, limit=limit)
+
+    def cooccurrence(
+        self, tags: list[int | str] | None = None, query: Filter = EVERYTHING, *, top: int = 8
+    ) -> Cooccurrence:
+        return self._insight.cooccurrence(tags, query, top=top)
+
+    def funnel(self, query: Filter = EVERYTHING) -> list[FunnelStage]:
+        return self._insight.funnel(query)
 
 
 class GeneratedWrite:

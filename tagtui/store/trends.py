@@ -54,9 +54,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tagtui.query.filter import EVERYTHING, And, Filter, Not, any_of
+from tagtui.store.base import StoreBase
 from tagtui.store.db import Tx
 from tagtui.store.errors import ValidationError
-from tagtui.store.insight import InsightOps
 from tagtui.store.types import JsonRecord
 
 #: Weeks are numbered from this Monday (UTC) in the trend tables.
@@ -230,7 +230,7 @@ def check_weeks(weeks: object) -> int:
     return weeks
 
 
-class TrendOps(InsightOps):
+class TrendOps(StoreBase):
     def trends(self, query: Filter = EVERYTHING, *, weeks: int = WEEKS_DEFAULT) -> Trends:
         """The pipeline's trends over the last ``weeks`` weeks for ``query``'s selection (see the module)."""
         check_weeks(weeks)
