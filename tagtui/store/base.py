@@ -9,7 +9,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from tagtui.query.compile import Compiled, Sizes, compile_filter
 from tagtui.query.filter import Filter
@@ -19,9 +19,6 @@ from tagtui.store.errors import NotFound, ValidationError
 from tagtui.store.identity import email_key, slugify
 from tagtui.store.schema import now
 from tagtui.store.types import Settings, TagRef
-
-if TYPE_CHECKING:
-    from tagtui.store.store import Store
 
 T = TypeVar("T")
 
@@ -123,13 +120,6 @@ class StoreBase:
         #: How deep this thread is in nested operations (0 = none running): the outermost
         #: operation begins a new undo step, nested ones join it.
         self._nesting = threading.local()
-
-    @property
-    def _store(self) -> Store:
-        """The whole store this part is a base of: how one part (merge, sync, …) calls the
-        rules another part holds (contacts' ``_change_tags``, tags' ``_find_or_create_tag``),
-        typed, in one place."""
-        return cast("Store", self)
 
     # -- transactions --------------------------------------------------------------
 

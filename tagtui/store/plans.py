@@ -105,7 +105,7 @@ def _contacts(n: int, first: bool) -> str:
 
 class PlanService:
     """A part of the store (``Store`` delegates to it): ``core`` is the workspace and its
-    transactions, ``store`` the whole store, for the parts still built into it."""
+    transactions, ``store`` the whole store, through which it reaches the parts it is not given."""
 
     def __init__(self, core: StoreBase, store: Store) -> None:
         self._core = core

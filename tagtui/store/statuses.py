@@ -48,7 +48,7 @@ _INSERT_STATUS = (
 
 class StatusService:
     """A part of the store (``Store`` delegates to it): ``core`` is the workspace and its
-    transactions, ``store`` the whole store, for the parts still built into it."""
+    transactions, ``store`` the whole store, through which it reaches the parts it is not given."""
 
     def __init__(
         self, core: StoreBase, store: Store, labels: LabelService, stored: StoredQueryService

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from tagtui.query.filter import EVERYTHING, Filter
 from tagtui.store.automation import AutomationService, Rule, RuleEffect
-from tagtui.store.base import UNSET, Selection
+from tagtui.store.base import UNSET, Selection, StoreBase
 from tagtui.store.contacts import ContactService
 from tagtui.store.db import Database, IntegrityViolation, Tx
 from tagtui.store.duplicates import DEFAULT_MIN_SCORE, DuplicateGroup, DuplicateService
@@ -36,7 +36,7 @@ from tagtui.store.sync import (
     SyncSource,
 )
 from tagtui.store.tags import TagService
-from tagtui.store.trends import TrendOps
+from tagtui.store.trends import WEEKS_DEFAULT, Trends, TrendService
 from tagtui.store.types import (
     BulkResult,
     Contact,
@@ -70,14 +70,14 @@ WORKSPACE_NAME_MAX = 200
 VIEW_NAME_MAX = 100
 
 
-class Store(TrendOps):
+class Store(StoreBase):
     """Open with ``Store.open(path_or_url, workspace=...)``; close with ``close()``."""
 
     def __init__(self, db: Database, workspace_id: int, workspace_name: str) -> None:
         super().__init__(db, workspace_id, workspace_name)
-        # The parts that are services (the rest are still built in, as bases of this class):
-        # each gets the workspace and its transactions (``core``: this store, as a StoreBase),
-        # the whole store for the built-in parts it calls, and the services it calls.
+        # Every part is a service: each gets the workspace and its transactions (``core``: this
+        # store, as a StoreBase), the services it calls, and the whole store where it still
+        # reaches a part through it (``self._store._contact_ops``) or calls its public methods.
         self._stored = StoredQueryService(self)
         self._labels = LabelService(self, stored=self._stored)
         self._tags = TagService(self, self, labels=self._labels, stored=self._stored)
@@ -92,6 +92,7 @@ class Store(TrendOps):
         self._automation = AutomationService(self, self, plans=self._plans, tags=self._tags)
         self._sync = SyncService(self, self, tags=self._tags)
         self._insight = InsightService(self)
+        self._trends = TrendService(self, contacts=self._contact_ops)
 
     @classmethod
     def open(
@@ -158,7 +159,7 @@ class Store(TrendOps):
                 tx.db.engine.resume_tags_key_added(tx)
             self._event(tx, f"{kind}.generated", "workspace", self.workspace_id, **payload)
             self._label(tx, kind, summary)
-            self._fold(tx)  # one pass now, not at the first look at trends
+            self._trends._fold(tx)  # one pass now, not at the first look at trends
 
         with self.db.unbounded():
             self._write(run)
@@ -768,6 +769,13 @@ class Store(TrendOps):
 
     def funnel(self, query: Filter = EVERYTHING) -> list[FunnelStage]:
         return self._insight.funnel(query)
+
+    # -- trends (TrendService) ------------------------------------------------
+    def trends(self, query: Filter = EVERYTHING, *, weeks: int = WEEKS_DEFAULT) -> Trends:
+        return self._trends.trends(query, weeks=weeks)
+
+    def window_stages_sql(self) -> str:
+        return self._trends.window_stages_sql()
 
 
 class GeneratedWrite:

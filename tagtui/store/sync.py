@@ -242,7 +242,7 @@ def changed_fields(before: Fields, after: Fields) -> set[str]:
 
 class SyncService:
     """A part of the store (``Store`` delegates to it): ``core`` is the workspace and its
-    transactions, ``store`` the whole store, for the parts still built into it."""
+    transactions, ``store`` the whole store, through which it reaches the parts it is not given."""
 
     def __init__(self, core: StoreBase, store: Store, tags: TagService) -> None:
         self._core = core

@@ -51,13 +51,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tagtui.query.filter import EVERYTHING, And, Filter, Not, any_of
 from tagtui.store.base import StoreBase
 from tagtui.store.db import Tx
 from tagtui.store.errors import ValidationError
 from tagtui.store.types import JsonRecord
+
+if TYPE_CHECKING:
+    from tagtui.store.contacts import ContactService
 
 #: Weeks are numbered from this Monday (UTC) in the trend tables.
 EPOCH = datetime(2000, 1, 3, tzinfo=UTC)
@@ -230,7 +233,14 @@ def check_weeks(weeks: object) -> int:
     return weeks
 
 
-class TrendOps(StoreBase):
+class TrendService:
+    """A part of the store (``Store`` delegates to it): ``core`` is the workspace and its
+    transactions; ``contacts`` is the service it selects and counts contacts with."""
+
+    def __init__(self, core: StoreBase, contacts: ContactService) -> None:
+        self._core = core
+        self._contact_ops = contacts
+
     def trends(self, query: Filter = EVERYTHING, *, weeks: int = WEEKS_DEFAULT) -> Trends:
         """The pipeline's trends over the last ``weeks`` weeks for ``query``'s selection (see the module)."""
         check_weeks(weeks)
@@ -245,7 +255,7 @@ class TrendOps(StoreBase):
             statuses = tx.all(
                 "SELECT s.id, s.name, s.color FROM status s WHERE s.workspace_id = :ws"
                 " ORDER BY s.position, s.id",
-                self._params(),
+                self._core._params(),
             )
             names = {sid: name for sid, name, _ in statuses}
             entered = {name: [0] * weeks for _, name, _ in statuses}
@@ -300,23 +310,23 @@ class TrendOps(StoreBase):
             )
 
         # A pass over the event log, however small the selection: exempt from the query budget.
-        return self._read_unbounded(run)
+        return self._core._read_unbounded(run)
 
     def _week(self, stamp: str) -> str:
         # ``:origin`` is the window's start as ``:start`` is: PostgreSQL types each parameter
         # once, and this one is a time, the other text compared with stored stamps.
-        return self.db.floor_int(f"{self.db.days_between(stamp, ':origin')} / 7")
+        return self._core.db.floor_int(f"{self._core.db.days_between(stamp, ':origin')} / 7")
 
     def _whole_days(self, later: str, earlier: str) -> str:
         """A stay in whole days, halves up (as ``whole_days``)."""
-        return self.db.floor_int(f"{self.db.days_between(later, earlier)} + 0.5")
+        return self._core.db.floor_int(f"{self._core.db.days_between(later, earlier)} + 0.5")
 
     def _stage_sql(self, source: str, cond: str, week: str, *, kind: str = "e.kind") -> str:
         """Rows ('e', status, week, entries, moved on) and ('t', status, week, days, stays) of
         the status events of ``source`` (``event e``, maybe joined) that ``cond`` keeps;
         ``week`` numbers the week of a stamp ``at``; ``kind`` is how the kind is compared
         (``e.kind || ''`` keeps the index by kind and time out of the planner's reach)."""
-        db = self.db
+        db = self._core.db
         order = "PARTITION BY ev.cid ORDER BY ev.at, ev.id"
         return (
             "WITH ev AS ("
@@ -342,7 +352,7 @@ class TrendOps(StoreBase):
         """The window's rows (as ``_stage_sql``, weeks counted from the window's first),
         computed from the log: on a read-only database whose trend tables are behind."""
         window = " AND e.at >= :start AND e.at < :end"
-        params = self._params()
+        params = self._core._params()
         if query == EVERYTHING:
             sql = self._stage_sql("event e", window, self._week("at"))
         else:
@@ -358,10 +368,10 @@ class TrendOps(StoreBase):
 
     def _select(self, tx: Tx, query: Filter) -> None:
         """Put the ids of ``query``'s contacts in the temporary table ``SELECTED``."""
-        source, where, params = self._store._contact_ops._shaped(tx, query, "count")
-        self.db.snapshot(tx, SELECTED, f"SELECT c.id FROM {source} WHERE {where}", params)
+        source, where, params = self._contact_ops._shaped(tx, query, "count")
+        self._core.db.snapshot(tx, SELECTED, f"SELECT c.id FROM {source} WHERE {where}", params)
         tx.memo["trend_selected"] = int(tx.scalar(f"SELECT COUNT(*) FROM {SELECTED}"))
-        self.db.engine.analyze_temp(tx, SELECTED)  # a fresh temporary table has no statistics
+        self._core.db.engine.analyze_temp(tx, SELECTED)  # a fresh temporary table has no statistics
 
     def _select_rest(self, tx: Tx, query: Filter) -> None:
         """For a negated query selecting most contacts (``by_rest``), put the ids of those it
@@ -372,19 +382,19 @@ class TrendOps(StoreBase):
         rest = rest_of(query)
         if rest is None or not by_rest(self._selected_size(tx), self._contacts(tx)):
             return
-        source, where, params = self._store._contact_ops._shaped(tx, rest, "count")
-        self.db.snapshot(tx, REST, f"SELECT c.id FROM {source} WHERE {where}", params)
+        source, where, params = self._contact_ops._shaped(tx, rest, "count")
+        self._core.db.snapshot(tx, REST, f"SELECT c.id FROM {source} WHERE {where}", params)
         left = int(tx.scalar(f"SELECT COUNT(*) FROM {REST}"))
         if left + self._selected_size(tx) != self._contacts(tx):  # not the other contacts: unused
             tx.execute(f"DELETE FROM {REST}")
             return
-        self.db.engine.analyze_temp(tx, REST)
+        self._core.db.engine.analyze_temp(tx, REST)
         tx.memo["trend_rest"] = True
 
     def _unselect(self, tx: Tx) -> None:
         # SQLite keeps a temporary table as long as the connection: free its memory now.
-        self.db.engine.drop_temp(tx, SELECTED)
-        self.db.engine.drop_temp(tx, REST)
+        self._core.db.engine.drop_temp(tx, SELECTED)
+        self._core.db.engine.drop_temp(tx, REST)
 
     def _selected_size(self, tx: Tx) -> int:
         return int(tx.memo["trend_selected"])
@@ -393,7 +403,7 @@ class TrendOps(StoreBase):
         """The workspace's contacts, once per call."""
         cache = tx.memo.get("trend_contacts")
         if cache is None:
-            cache = max(1, self._store._contact_ops._count(tx, EVERYTHING))
+            cache = max(1, self._contact_ops._count(tx, EVERYTHING))
             tx.memo["trend_contacts"] = cache
         return int(cache)
 
@@ -402,7 +412,7 @@ class TrendOps(StoreBase):
         ``trend_entry`` rows grouped. Fewer contacts than the window has entries: each
         contact's rows by the primary key; more: the window's rows by ``ix_trend_entry_cell``,
         each looked up in the selection, in the order they are grouped (no sort)."""
-        p = self._params(lo=first, hi=first + weeks - 1)
+        p = self._core._params(lo=first, hi=first + weeks - 1)
         window = int(
             tx.scalar(
                 "SELECT COALESCE(SUM(entered), 0) FROM trend_week WHERE workspace_id = :ws"
@@ -436,7 +446,7 @@ class TrendOps(StoreBase):
 
     def _folded_rows(self, tx: Tx, first: int, weeks: int) -> list[tuple[Any, ...]]:
         """The window's rows, as ``_trend_rows`` gives them, read from the trend tables."""
-        p = self._params(lo=first, hi=first + weeks - 1)
+        p = self._core._params(lo=first, hi=first + weeks - 1)
         return [
             ("e", sid, w - first, n, m)
             for w, sid, n, m in tx.all(
@@ -457,29 +467,31 @@ class TrendOps(StoreBase):
         return [
             r[0]
             for r in tx.all(
-                "SELECT id FROM status WHERE workspace_id = :ws ORDER BY position, id", self._params()
+                "SELECT id FROM status WHERE workspace_id = :ws ORDER BY position, id", self._core._params()
             )
         ]
 
     def _trend_state(self, tx: Tx) -> tuple[tuple[int, str] | None, int, str]:
         """(folded event id and pipeline, or None), the newest event id, the pipeline now."""
         state = tx.one(
-            "SELECT last_event_id, pipeline FROM trend_state WHERE workspace_id = :ws", self._params()
+            "SELECT last_event_id, pipeline FROM trend_state WHERE workspace_id = :ws", self._core._params()
         )
-        newest = int(tx.scalar("SELECT MAX(id) FROM event WHERE workspace_id = :ws", self._params()) or 0)
+        newest = int(
+            tx.scalar("SELECT MAX(id) FROM event WHERE workspace_id = :ws", self._core._params()) or 0
+        )
         pipeline = ",".join(map(str, self._pipeline(tx)))
         return (None if state is None else (int(state[0]), str(state[1]))), newest, pipeline
 
     def _fold_trends(self) -> bool:
         """Bring the trend tables up to the newest event (a write, only when they are behind);
         False when they are behind on a read-only database (then the log is read instead)."""
-        state, newest, pipeline = self._read(self._trend_state)
+        state, newest, pipeline = self._core._read(self._trend_state)
         if state == (newest, pipeline):
             return True
-        if self.db.read_only is not None:
+        if self._core.db.read_only is not None:
             return False
-        with self.db.unbounded():  # a rebuild is a pass over the whole log
-            self._write(self._fold)
+        with self._core.db.unbounded():  # a rebuild is a pass over the whole log
+            self._core._write(self._fold)
         return True
 
     def _fold(self, tx: Tx) -> None:
@@ -498,7 +510,7 @@ class TrendOps(StoreBase):
                 "SELECT DISTINCT subject_id FROM event WHERE workspace_id = :ws AND id > :last"
                 " AND id <= :newest AND kind = 'contact.status_changed' AND subject_id IS NOT NULL"
                 " LIMIT :cap",
-                self._params(last=last, newest=newest, cap=FOLD_MAX + 1),
+                self._core._params(last=last, newest=newest, cap=FOLD_MAX + 1),
             )
         ]
         if len(contacts) > FOLD_MAX:
@@ -506,13 +518,13 @@ class TrendOps(StoreBase):
             return
         if contacts:
             position = {sid: n for n, sid in enumerate(self._pipeline(tx))}
-            cond, params = self.db.in_list("subject_id", "ids", contacts)
+            cond, params = self._core.db.in_list("subject_id", "ids", contacts)
             events: dict[int, list[tuple[int, str, int | None]]] = {}
             for eid, cid, at, sid in tx.all(
-                f"SELECT id, subject_id, at, {self.db.json_int('payload', 'after')} FROM event"
+                f"SELECT id, subject_id, at, {self._core.db.json_int('payload', 'after')} FROM event"
                 f" WHERE workspace_id = :ws AND subject_type = 'contact' AND {cond}"
                 " AND kind = 'contact.status_changed' AND id <= :newest",
-                self._params(newest=newest, **params),
+                self._core._params(newest=newest, **params),
             ):
                 events.setdefault(cid, []).append((eid, at, None if sid is None else int(sid)))
             weeks: Weeks = {}
@@ -521,10 +533,12 @@ class TrendOps(StoreBase):
                 contribution([e for e in own if e[0] <= last], position, weeks, stays, -1)
                 contribution(own, position, weeks, stays, 1)
             self._add_trend_rows(tx, weeks, stays)
-            gone, params = self.db.in_list("contact_id", "ids", contacts)
-            tx.execute(f"DELETE FROM trend_entry WHERE workspace_id = :ws AND {gone}", self._params(**params))
+            gone, params = self._core.db.in_list("contact_id", "ids", contacts)
+            tx.execute(
+                f"DELETE FROM trend_entry WHERE workspace_id = :ws AND {gone}", self._core._params(**params)
+            )
             rows = [
-                self._params(cid=cid, eid=eid, w=w, sid=sid, m=m, d=d)
+                self._core._params(cid=cid, eid=eid, w=w, sid=sid, m=m, d=d)
                 for cid, own in events.items()
                 for eid, w, sid, m, d in entries(own, position)
             ]
@@ -536,11 +550,13 @@ class TrendOps(StoreBase):
                 )
         tx.execute(
             "UPDATE trend_state SET last_event_id = :newest WHERE workspace_id = :ws",
-            self._params(newest=newest),
+            self._core._params(newest=newest),
         )
 
     def _add_trend_rows(self, tx: Tx, weeks: Weeks, stays: Stays) -> None:
-        week_rows = [self._params(w=w, sid=sid, n=n, m=m) for (w, sid), (n, m) in weeks.items() if n or m]
+        week_rows = [
+            self._core._params(w=w, sid=sid, n=n, m=m) for (w, sid), (n, m) in weeks.items() if n or m
+        ]
         if week_rows:
             tx.executemany(
                 "INSERT INTO trend_week (workspace_id, week, status_id, entered, moved)"
@@ -548,7 +564,7 @@ class TrendOps(StoreBase):
                 " entered = trend_week.entered + excluded.entered, moved = trend_week.moved + excluded.moved",
                 week_rows,
             )
-        stay_rows = [self._params(w=w, sid=sid, d=d, n=n) for (w, sid, d), n in stays.items() if n]
+        stay_rows = [self._core._params(w=w, sid=sid, d=d, n=n) for (w, sid, d), n in stays.items() if n]
         if stay_rows:
             tx.executemany(
                 "INSERT INTO trend_stay (workspace_id, week, status_id, days, stays)"
@@ -568,8 +584,8 @@ class TrendOps(StoreBase):
 
         tx.execute("DROP INDEX IF EXISTS ix_trend_entry_cell")  # before the old rows go too
         for table in ("trend_week", "trend_stay", "trend_entry"):
-            tx.execute(f"DELETE FROM {table} WHERE workspace_id = :ws", self._params())
-        db = self.db
+            tx.execute(f"DELETE FROM {table} WHERE workspace_id = :ws", self._core._params())
+        db = self._core.db
         order = "PARTITION BY ev.cid ORDER BY ev.at, ev.id"
         # Weeks since EPOCH (a literal: PostgreSQL would type a parameter as text here).
         week = db.floor_int(f"{db.days_between('at', repr(EPOCH_STAMP))} / 7")
@@ -586,36 +602,36 @@ class TrendOps(StoreBase):
             f" SELECT :ws, cid, id, {week}, sid, CASE WHEN later > pos THEN 1 ELSE 0 END,"
             f" CASE WHEN next_at IS NULL THEN NULL ELSE {self._whole_days('next_at', 'at')} END"
             " FROM seq WHERE pos IS NOT NULL",
-            self._params(newest=newest),
+            self._core._params(newest=newest),
         )
         tx.execute(TREND_ENTRY_CELL_INDEX)
         tx.execute(
             "INSERT INTO trend_week (workspace_id, week, status_id, entered, moved)"
             " SELECT workspace_id, week, status_id, COUNT(*), SUM(moved) FROM trend_entry"
             " WHERE workspace_id = :ws GROUP BY workspace_id, week, status_id",
-            self._params(),
+            self._core._params(),
         )
         tx.execute(
             "INSERT INTO trend_stay (workspace_id, week, status_id, days, stays)"
             " SELECT workspace_id, week, status_id, days, COUNT(*) FROM trend_entry"
             " WHERE workspace_id = :ws AND days IS NOT NULL GROUP BY workspace_id, week, status_id, days",
-            self._params(),
+            self._core._params(),
         )
         tx.execute(
             "INSERT INTO trend_state (workspace_id, last_event_id, pipeline) VALUES (:ws, :newest, :pipeline)"
             " ON CONFLICT (workspace_id) DO UPDATE SET last_event_id = excluded.last_event_id,"
             " pipeline = excluded.pipeline",
-            self._params(newest=newest, pipeline=pipeline),
+            self._core._params(newest=newest, pipeline=pipeline),
         )
 
     def _bulk_entries(self, tx: Tx, start: str, end: str) -> list[tuple[Any, ...]]:
-        db = self.db
+        db = self._core.db
         return tx.all(
             f"SELECT {db.json_int('e.payload', 'after')} AS sid, {self._week('e.at')} AS w,"
             f" SUM({db.json_int('e.payload', 'contacts')}) FROM event e"
             " WHERE e.workspace_id = :ws AND e.kind = 'contacts.status_changed'"
             " AND e.at >= :start AND e.at < :end GROUP BY sid, w",
-            self._params(start=start, end=end, origin=start),
+            self._core._params(start=start, end=end, origin=start),
         )
 
     def _selected_tag_totals(self, tx: Tx) -> dict[int, int]:
@@ -628,21 +644,23 @@ class TrendOps(StoreBase):
         the tags after it are not read."""
         if by_contacts(self._selected_size(tx) * 3, self._contacts(tx)):
             held = dict(
-                self.db.engine.counts_by(
+                self._core.db.engine.counts_by(
                     tx,
                     "ct.tag_id",
                     f"FROM {SELECTED} s CROSS JOIN contact_tag ct WHERE ct.contact_id = s.id",
                     None,
                 )
             )
-            names = dict(tx.all("SELECT id, name_key FROM tag WHERE workspace_id = :ws", self._params()))
+            names = dict(
+                tx.all("SELECT id, name_key FROM tag WHERE workspace_id = :ws", self._core._params())
+            )
             top = sorted((i for i in held if i in names), key=lambda i: (-held[i], names[i], i))[:TREND_TAGS]
             return {i: held[i] for i in top}
         bounds = tx.all(
             "SELECT t.id, t.name_key, COALESCE(SUM(k.n), 0) AS n FROM tag t"
             " LEFT JOIN trend_tag k ON k.tag_id = t.id WHERE t.workspace_id = :ws"
             " GROUP BY t.id, t.name_key ORDER BY n DESC, t.id",
-            self._params(),
+            self._core._params(),
         )
         key = {int(i): str(k) for i, k, _ in bounds}
         found: dict[int, int] = {}
@@ -678,25 +696,25 @@ class TrendOps(StoreBase):
         for tag_id, w, n in tx.all(
             "SELECT k.tag_id, CASE WHEN k.week < :first THEN -1 ELSE k.week - :first END AS w, SUM(k.n)"
             " FROM trend_tag k JOIN tag t ON t.id = k.tag_id WHERE t.workspace_id = :ws GROUP BY k.tag_id, w",
-            self._params(first=first),
+            self._core._params(first=first),
         ):
             cells[(int(tag_id), int(w))] = int(n)
         totals: dict[int, int] = {}
         for (tag_id, _), n in cells.items():
             totals[tag_id] = totals.get(tag_id, 0) + n
         left = dict(
-            self.db.engine.counts_by(
+            self._core.db.engine.counts_by(
                 tx, "ct.tag_id", f"FROM {REST} s CROSS JOIN contact_tag ct WHERE ct.contact_id = s.id", None
             )
         )
         for tag_id, n in left.items():
             totals[tag_id] = totals.get(tag_id, 0) - n
-        names = dict(tx.all("SELECT id, name_key FROM tag WHERE workspace_id = :ws", self._params()))
+        names = dict(tx.all("SELECT id, name_key FROM tag WHERE workspace_id = :ws", self._core._params()))
         held = [i for i, n in totals.items() if n > 0 and i in names]
         top = sorted(held, key=lambda i: (-totals[i], names[i], i))[:TREND_TAGS]
         if not top:
             return [], []
-        week = self.db.engine.week_of("ct.created_at")
+        week = self._core.db.engine.week_of("ct.created_at")
         tag_list = ", ".join(str(i) for i in top)
         recent = tx.all(
             f"SELECT ct.tag_id, {week} - :first AS w, COUNT(*) FROM contact_tag ct"
@@ -721,7 +739,7 @@ class TrendOps(StoreBase):
                     "SELECT t.id FROM trend_tag k JOIN tag t ON t.id = k.tag_id WHERE t.workspace_id = :ws"
                     " GROUP BY t.id, t.name_key HAVING SUM(k.n) > 0 ORDER BY SUM(k.n) DESC, t.name_key, t.id"
                     " LIMIT :top",
-                    self._params(top=TREND_TAGS),
+                    self._core._params(top=TREND_TAGS),
                 )
             ]
             if not ids:
@@ -779,7 +797,7 @@ class TrendOps(StoreBase):
         names = dict(
             tx.all(
                 f"SELECT t.id, t.name FROM tag t WHERE t.id IN ({tag_list}) AND t.workspace_id = :ws",
-                self._params(),
+                self._core._params(),
             )
         )
         added = {i: [0] * (weeks + 1) for i in ids}  # slot 0: before the window
