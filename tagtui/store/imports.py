@@ -318,7 +318,7 @@ class ImportService:
         """Write a batch: new contacts, their tags, undo records and events, a statement
         each (``executemany``); a contact that is there already goes through the store's
         own edits. What the batch writes is known to the next batch through the database."""
-        store = self._store  # ImportOps is a part of Store: the other rules are its
+        store = self._store  # the facade: the tag, status and contact rules are its services
         state.by_email.clear()
         self._load_known(tx, batch, state)
         out = PendingWrites()

@@ -14,6 +14,7 @@ from textual.worker import WorkerCancelled, WorkerFailed
 
 from tagtui.app.screens.contacts import DEBOUNCE
 from tagtui.app.widgets.dialogs import ConfirmDialog
+from tagtui.app.widgets.footer import AppFooter
 from tagtui.query import EVERYTHING
 from tagtui.store import Store
 
@@ -83,6 +84,12 @@ async def settle(pilot: Pilot, *, typed: bool = False) -> None:
         if not any(w.is_running for w in pilot.app.workers):
             break
     await pilot.pause()
+    # The footer hides the keys that do not fit once they are laid out, frames later on a
+    # loaded machine: what is on screen is final when it has.
+    for _ in range(100):
+        if all(footer.fitted for footer in pilot.app.screen.query(AppFooter)):
+            break
+        await pilot.pause(0.02)
 
 
 async def go(pilot: Pilot, key: str) -> None:

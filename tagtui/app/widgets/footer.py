@@ -30,6 +30,9 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
 
+#: How many times a fit measures again while the keys are not laid out (every 50 ms).
+FIT_TRIES = 20
+
 #: One entry of the footer: what identifies it (its keys, labels and group) and, for each of
 #: its keys in order, whether the key is enabled and its tooltip.
 _Entry = tuple[tuple[Any, ...], tuple[tuple[bool, str], ...]]
@@ -51,6 +54,27 @@ class AppFooter(Footer):
     #: and its label) and the keys among them; entries not in ``_present`` are hidden.
     _built: list[_Built] | None = None
     _present: frozenset[int] = frozenset()
+    #: Fits asked for and not yet run (see ``fitted``).
+    _fits_due = 0
+
+    @property
+    def fitted(self) -> bool:
+        """No fit is waiting: the keys shown are the ones that fit (what a test waits for)."""
+        return self._fits_due == 0
+
+    def _fit_later(self, delay: float | None = None, tries: int = FIT_TRIES) -> None:
+        """Fit the keys after the next refresh, or after ``delay`` seconds; a fit that finds
+        the keys not laid out yet measures again, ``tries`` times at most."""
+        self._fits_due += 1
+
+        def fit() -> None:
+            self._fits_due -= 1
+            self._fit(tries)
+
+        if delay is None:
+            self.call_after_refresh(fit)
+        else:
+            self.set_timer(delay, fit)
 
     def bindings_changed(self, screen: Screen[Any]) -> None:
         self._told = True
@@ -109,13 +133,13 @@ class AppFooter(Footer):
             # some frames later.)
             if self.screen is self.app.screen and await self._update(contents):
                 self._shown = contents
-                self.call_after_refresh(self._fit)
+                self._fit_later()
                 return
             self._shown = contents
         await super().recompose()
         self._built = self._map_built(contents) if contents is not None else None
         self._present = frozenset(range(len(self._built or ())))
-        self.call_after_refresh(self._fit)
+        self._fit_later()
 
     def _map_built(self, contents: tuple[Any, ...]) -> list[_Built] | None:
         """The entries of ``contents`` with the widgets ``compose`` built for them, or None if
@@ -207,7 +231,7 @@ class AppFooter(Footer):
         # Show every key again, lay them out at the new width, then hide what overflows.
         for child in self._entries():
             child.display = True
-        self.call_after_refresh(self._fit)
+        self._fit_later()
 
     def _entries(self) -> list[Widget]:
         """The widgets of the entries shown (before any is hidden for want of room)."""
@@ -222,7 +246,7 @@ class AppFooter(Footer):
                 return child
         return None
 
-    def _fit(self, tries: int = 20) -> None:
+    def _fit(self, tries: int) -> None:
         if not self.is_attached:
             return
         entries = [child for child in self._entries() if child.display]
@@ -233,7 +257,7 @@ class AppFooter(Footer):
             # some frames later; keys shown or hidden by ``_update`` have no place yet or their
             # old one (seen on the loaded machine). Measure then.
             if tries:
-                self.set_timer(0.05, lambda: self._fit(tries - 1))
+                self._fit_later(0.05, tries - 1)
             return
         palette = self._palette_key()
         limit = palette.region.x if palette is not None else self.region.right
