@@ -30,7 +30,7 @@ from typing import Any
 
 from tagtui.query import parse
 from tagtui.store import Store
-from tagtui.store.errors import ValidationError
+from tagtui.store.errors import TagtuiError, ValidationError
 
 SEED = 1
 PAGE = 100
@@ -163,6 +163,15 @@ def demo_size(path: str) -> int | None:
             conn.close()
     except sqlite3.DatabaseError:
         return None
+
+
+def child_output(argv: list[str]) -> str:
+    """What a probe process printed; if it failed, an error naming it with its last line of stderr."""
+    done = subprocess.run(argv, capture_output=True, text=True)
+    if done.returncode:
+        said = done.stderr.strip().splitlines() or ["it said nothing"]
+        raise TagtuiError(f"{argv[2]} failed (exit {done.returncode}): {said[-1]}")
+    return done.stdout
 
 
 def tagtui_command() -> list[str]:
@@ -299,12 +308,7 @@ class Bench:
 
     def startup(self) -> None:
         def app() -> dict[str, Any]:
-            out = subprocess.run(
-                [sys.executable, "-m", "tagtui.bench.probe", self.path],
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
+            out = child_output([sys.executable, "-m", "tagtui.bench.probe", self.path])
             return json.loads(out.strip().splitlines()[-1])
 
         first_page = (
@@ -1028,12 +1032,7 @@ class Bench:
             else tuple(s for s in DEFAULT_STEPS if not s.startswith("panel:"))
         )
         steps = [f"--step={step}" for step in typed]  # "=": a query may start with "-"
-        out = subprocess.run(
-            [sys.executable, "-m", "tagtui.bench.stall", self.path, "--size", size, *steps],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
+        out = child_output([sys.executable, "-m", "tagtui.bench.stall", self.path, "--size", size, *steps])
         stall = json.loads(out)
         changes = stall["changes"]
         rows = [c["rows_ms"] / 1000 for c in changes]

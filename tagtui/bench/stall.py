@@ -127,10 +127,6 @@ async def _measure(
     try:
         app = TagtuiApp(store)
         async with app.run_test(size=size) as pilot:
-            screen = app.screen
-            assert isinstance(screen, ContactsScreen)
-            table = screen.query_one(ContactTable)
-            panel = screen.query_one(FilterPanel)
 
             async def until(done, what: str) -> float:  # type: ignore[no-untyped-def]
                 started = time.perf_counter()
@@ -139,6 +135,16 @@ async def _measure(
                         raise SystemExit(f"gave up waiting for {what}")
                     await asyncio.sleep(0.001)
                 return time.perf_counter()
+
+            # On a loaded machine the first screen may not be up yet when the test starts.
+            await until(
+                lambda: isinstance(app.screen, ContactsScreen) and app.screen.query(ContactTable),
+                "the contacts screen",
+            )
+            screen = app.screen
+            assert isinstance(screen, ContactsScreen)
+            table = screen.query_one(ContactTable)
+            panel = screen.query_one(FilterPanel)
 
             await until(lambda: table.row_count and table.total is not None, "the first page")
             await app.workers.wait_for_complete()

@@ -639,19 +639,24 @@ class PostgresEngine:
     @contextlib.contextmanager
     def held(self, db: Database, kind: str, key: str, busy: Exception) -> Iterator[None]:
         """A session advisory lock, keyed by the schema, ``kind`` and ``key``, on a connection
-        of its own (two schemas of one database each have their own address book 1); it goes
-        with the connection. ``busy`` is raised at once if another holds it."""
+        of its own (two schemas of one database each have their own address book 1). ``busy``
+        is raised at once if another holds it. The lock is given back before the connection
+        closes: a closed connection's server process lets go of it only as it exits, after
+        ``close`` has returned, and a sync started at once would find it still held.
+        A process that dies loses the connection and, with it, the lock."""
+        lock_key = f"hashtextextended(current_schema() || ':tagtui-{kind}:' || %s, 0)"
         conn = self.connect(db)
+        got = False
         try:
-            got = conn.execute(
-                "SELECT pg_try_advisory_lock(hashtextextended("
-                f"current_schema() || ':tagtui-{kind}:' || %s, 0))",
-                (key,),
-            ).fetchone()
-            if not got or not got[0]:
+            row = conn.execute(f"SELECT pg_try_advisory_lock({lock_key})", (key,)).fetchone()
+            got = bool(row and row[0])
+            if not got:
                 raise busy
-            yield  # closing the connection releases the lock
+            yield
         finally:
+            with contextlib.suppress(Exception):
+                if got:
+                    conn.execute(f"SELECT pg_advisory_unlock({lock_key})", (key,))
             with contextlib.suppress(Exception):
                 conn.close()
 

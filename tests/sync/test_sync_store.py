@@ -197,3 +197,19 @@ def test_one_sync_of_an_address_book_at_a_time(store: Store, db_url: str, tmp_pa
         assert sync(other, "ab").pulled["created"] == 1
     finally:
         other.close()
+
+
+def test_the_sync_lock_is_free_the_moment_it_is_let_go(store: Store, db_url: str, tmp_path) -> None:
+    """Syncs one after the other, at once, from two stores: none is refused. (On PostgreSQL the
+    lock's connection used to take it along as it closed, and the server let go of it only as
+    its process exited, after ``close`` had returned: a sync started at once could be refused.)"""
+    (tmp_path / "ab").mkdir()
+    store.add_sync_source("ab", str(tmp_path / "ab"))
+    other = Store.open(db_url)
+    try:
+        for _ in range(100):
+            for holder in (store, other):
+                with holder.sync_lock("ab"):
+                    pass
+    finally:
+        other.close()
