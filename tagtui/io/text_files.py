@@ -148,9 +148,19 @@ _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 
 def _split_lines(text: str) -> list[str]:
     """``text`` cut after each CR LF, LF or lone CR (fast when it has no other break)."""
-    if _OTHER_BREAKS.search(text):
+    if _other_breaks(text):
         return _LINE.findall(text)
     return text.splitlines(keepends=True)
+
+
+def _other_breaks(text: str) -> bool:
+    """Whether ``text`` holds one of ``_OTHER_BREAKS``: a fast scan for each (the pattern's
+    search tests every character against the set)."""
+    return any(ch in text for ch in _OTHER_BREAK_CHARS)
+
+
+#: ``_OTHER_BREAKS``'s characters.
+_OTHER_BREAK_CHARS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 
 
 def _decoded_before(exc: UnicodeDecodeError, encoding: str) -> str:

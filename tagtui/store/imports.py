@@ -25,7 +25,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
+from unicodedata import is_normalized
 
 from tagtui.store.base import StoreBase
 
@@ -42,7 +44,17 @@ from tagtui.store.errors import Conflict, TagtuiError, ValidationError
 from tagtui.store.identity import email_key, text_key
 from tagtui.store.schema import now
 from tagtui.store.types import JsonRecord
-from tagtui.store.validation import DEFAULT_STATUS_COLOR, clean_label_name, normalize_color
+from tagtui.store.validation import (
+    ASSIGNEE_MAX,
+    COMPANY_MAX,
+    CONTACT_NAME_MAX,
+    DEFAULT_STATUS_COLOR,
+    EMAIL_MAX,
+    NOTES_MAX,
+    PHONE_MAX,
+    clean_label_name,
+    normalize_color,
+)
 
 if TYPE_CHECKING:
     from tagtui.store.store import Store
@@ -127,6 +139,8 @@ class ImportState:
     tagged: Counter[int] = field(default_factory=Counter)
     #: Each tag's ``name_key`` (by id), for the ``tags_key`` of the contacts made.
     tag_keys: dict[int, str] = field(default_factory=dict)
+    #: The ``tags_key`` of each set of tag ids met so far (see ``_tags_keys``).
+    tags_keys: dict[tuple[int, ...], str] = field(default_factory=dict)
     #: Whether the trigger that keeps ``contact.tags_key`` is paused (``pause_tags_key_added``):
     #: then the flush keeps it for the contacts that were there already.
     keys_paused: bool = False
@@ -272,6 +286,7 @@ class ImportService:
     ) -> Iterator[CheckedRow | _Skipped]:
         """Each row checked once, in order: a ``CheckedRow`` to write, or (``skipping``) a
         ``_Skipped`` saying why it cannot be; without ``skipping`` that is an error."""
+        tag_sets: dict[tuple[str, ...], dict[str, str]] = {}
         for index, row in enumerate(rows, start=1):
             if isinstance(row, ImportRow):
                 problem = row.problem
@@ -298,10 +313,24 @@ class ImportService:
                 continue
             try:
                 # Blank cells leave a field as it was: only the others are looked at.
-                fields = clean_contact_fields(
-                    {k: cells[k] for k in ROW_FIELDS if cells.get(k)}, creating=False
-                )
-                tags = _tag_names(cells.get("tags", ""), names)
+                fields = _plain_fields(cells)
+                if fields is None:
+                    fields = clean_contact_fields(
+                        {k: cells[k] for k in ROW_FIELDS if cells.get(k)}, creating=False
+                    )
+                if names is None:
+                    tags = _tag_names(cells.get("tags", ""))
+                else:
+                    # The same few sets of tags come on row after row: each is read once
+                    # (the rows share its dict, which nothing changes).
+                    seen = tuple(names)
+                    known = tag_sets.get(seen)
+                    if known is None:
+                        known = _tag_names("", names)
+                        if len(tag_sets) >= TAG_SETS_KEPT:
+                            tag_sets.clear()
+                        tag_sets[seen] = known
+                    tags = known
                 status = _status_name(cells["status"]) if cells.get("status") else None
             except TagtuiError as exc:
                 if not skipping:
@@ -356,8 +385,7 @@ class ImportService:
                     if state.max_tags is not None and count > state.max_tags:
                         store.check_tag_limit(tx, count, True)  # raises the store's own error
                     known.tag_ids.update(added)
-                    cid = known.id
-                    out.links += [(cid, t, stamp) for t in added]
+                    out.link(known.id, added, stamp)
             except TagtuiError as exc:
                 raise _named(row.where, exc) from exc
         self._flush(tx, out, state)
@@ -375,7 +403,7 @@ class ImportService:
         step = self._core._step(tx)
         pending = out.pending
         if out.contacts:
-            keys = self._tags_keys(tx, state, [link for link in out.links if link[0] in pending])
+            keys = self._tags_keys(tx, state, out.tag_sets)
             try:
                 tx.insert_many("contact", _CONTACT_COLUMNS, [(*c, keys.get(c[0])) for c in out.contacts])
             except IntegrityViolation as exc:  # another process took an email meanwhile
@@ -388,7 +416,7 @@ class ImportService:
         if state.keys_paused:
             # The new contacts were written with their tags_key; those there before get theirs
             # as the paused trigger would have made it.
-            others = sorted({c for c, _, _ in out.links if c not in pending})
+            others = sorted({c for c, _, _ in out.old_links})
             if others:
                 cond, params = self._core.db.in_list("id", "ids", others)
                 tx.execute(
@@ -400,7 +428,7 @@ class ImportService:
         tx.insert_many(
             "step_contact_tag",
             _STEP_LINK_COLUMNS,
-            [(step, t, c, 1) for c, t, _ in out.links if c not in pending],
+            [(step, t, c, 1) for c, t, _ in out.old_links],
             "ON CONFLICT DO NOTHING",
         )
         if out.pending:
@@ -435,27 +463,28 @@ class ImportService:
                 f" SELECT :s, x.tag_id, x.contact_id, 1, NULL FROM contact_tag x WHERE {linked}",
                 params,
             )
-        state.tagged.update(t for _, t, _ in out.links)
+        state.tagged.update(map(itemgetter(1), out.links))
         out.clear()
 
-    def _tags_keys(self, tx: Tx, state: ImportState, links: list[tuple[int, int, str]]) -> dict[int, str]:
-        """The ``tags_key`` of each new contact that ``links`` gives tags (as ``tags_key_of``
-        makes it: the tags' name keys in name order, ties by id, joined by \x1f)."""
+    def _tags_keys(
+        self, tx: Tx, state: ImportState, tag_sets: Mapping[int, tuple[int, ...]]
+    ) -> dict[int, str]:
+        """The ``tags_key`` of each new contact given tags (``tag_sets``), as ``tags_key_of``
+        makes it: the tags' name keys in name order, ties by id, joined by \x1f."""
         names = state.tag_keys
-        missing = {t for _, t, _ in links if t not in names}
+        missing = {t for group in tag_sets.values() for t in group if t not in names}
         if missing:
             cond, params = self._core.db.in_list("id", "ids", sorted(missing))
             names.update(tx.all(f"SELECT id, name_key FROM tag WHERE {cond}", params))
-        tags: dict[int, list[int]] = {}
-        for c, t, _ in links:
-            tags.setdefault(c, []).append(t)
-        made: dict[tuple[int, ...], str] = {}  # the same few sets of tags come again and again
+        made = state.tags_keys  # the same few sets of tags come again and again
         keys = {}
-        for c, ids in tags.items():
-            group = tuple(sorted(set(ids)))
+        for c, group in tag_sets.items():
             key = made.get(group)
             if key is None:
-                key = made[group] = "\x1f".join(k for k, _ in sorted((names[t], t) for t in group))
+                key = "\x1f".join(k for k, _ in sorted((names[t], t) for t in set(group)))
+                if len(made) >= TAG_SETS_KEPT:
+                    made.clear()
+                made[group] = key
             keys[c] = key
         return keys
 
@@ -482,23 +511,39 @@ class ImportService:
         self, tx: Tx, row: CheckedRow, status_id: int | None, state: ImportState, out: PendingWrites
     ) -> _Known:
         fields = row.fields
-        values: dict[str, Any] = {k: fields.get(k) for k in CONTACT_FIELDS}
-        values["followers"] = values["followers"] or 0
-        name, email, company, _, assignee, _, _ = values.values()
-        contact_id = self._new_contact_id(tx, state)
+        get = fields.get
+        name: str = fields["name"]  # a new contact has one (``_import_batch`` checked)
+        email, company, assignee = get("email"), get("company"), get("assignee")
+        values: dict[str, Any] = {
+            "name": name,
+            "email": email,
+            "company": company,
+            "phone": get("phone"),
+            "assignee": assignee,
+            "followers": get("followers") or 0,
+            "notes": get("notes"),
+        }
+        contact_id = state.ids.popleft() if state.ids else self._new_contact_id(tx, state)
         name_key = text_key(name)
+        company_key = _shared_key(company) if company else ""
         stamp = state.stamp
         # The keys as ``contact_keys`` makes them; the email's key is the row's, worked out once.
         out.contacts.append(
             (
                 contact_id,
                 self._core.workspace_id,
-                *values.values(),
+                name,
+                email,
+                company,
+                values["phone"],
+                assignee,
+                values["followers"],
+                values["notes"],
                 status_id,
                 name_key,
                 row.key,
-                text_key(assignee) if assignee else None,
-                "\x1f".join((name_key, text_key(email or ""), text_key(company or ""))),
+                _shared_key(assignee) if assignee else None,
+                f"{name_key}\x1f{text_key(email) if email else ''}\x1f{company_key}",
                 stamp,
                 stamp,
                 1,
@@ -559,6 +604,19 @@ class PendingWrites:
     contacts: list[tuple[Any, ...]] = field(default_factory=list)  # rows of _CONTACT_COLUMNS
     pending: set[int] = field(default_factory=set)  # ids in ``contacts``
     links: list[tuple[int, int, str]] = field(default_factory=list)  # contact_tag rows: c, t, at
+    #: The tags of each contact in ``pending`` given some (its ``tags_key`` is made of them).
+    tag_sets: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    #: The links of contacts that were there before (not in ``pending``), as ``links`` has them.
+    old_links: list[tuple[int, int, str]] = field(default_factory=list)
+
+    def link(self, contact_id: int, tag_ids: Sequence[int], stamp: str) -> None:
+        """Give the contact the tags (none of which it has), as of ``stamp``."""
+        made = [(contact_id, t, stamp) for t in tag_ids]
+        self.links += made
+        if contact_id in self.pending:
+            self.tag_sets[contact_id] = self.tag_sets.get(contact_id, ()) + tuple(tag_ids)
+        else:
+            self.old_links += made
 
     def clear(self) -> None:
         for value in vars(self).values():
@@ -659,8 +717,58 @@ def _tag_names(cell: str, split: list[str] | None = None) -> dict[str, str]:
     return names
 
 
+#: The text fields of a row, with their length limits, in the order ``clean_contact_fields``
+#: checks them (and gives them back).
+_TEXT_LIMITS = (
+    ("name", CONTACT_NAME_MAX),
+    ("email", EMAIL_MAX),
+    ("company", COMPANY_MAX),
+    ("phone", PHONE_MAX),
+    ("assignee", ASSIGNEE_MAX),
+    ("notes", NOTES_MAX),
+)
+#: How many distinct sets of tag names ``_checked`` keeps read (then it starts afresh).
+TAG_SETS_KEPT = 4096
+
+
+def _plain_fields(cells: Mapping[str, str]) -> dict[str, Any] | None:
+    """What ``clean_contact_fields(creating=False)`` makes of the row's non-blank fields, when
+    every one is plain: printable (so it has no NUL, and no white space but a space), without
+    a space around it (so ``strip`` changes nothing), NFC already (so ``stored`` changes
+    nothing), within its limit; an email one ``@`` between two non-empty parts and no space;
+    followers digits only. ``None`` for any other row: the full checks then run, and say what
+    is wrong. (Most rows of most files are plain: the same rules, without a call and a new
+    string per cell.)"""
+    fields: dict[str, Any] = {}
+    for key, limit in _TEXT_LIMITS:
+        value = cells.get(key)
+        if value:
+            if not (
+                value.isprintable()
+                and len(value) <= limit
+                and value[0] != " "
+                and value[-1] != " "
+                and (value.isascii() or is_normalized("NFC", value))
+            ):
+                return None
+            fields[key] = value
+    email = fields.get("email")
+    if email is not None and (email.count("@") != 1 or " " in email or email[0] == "@" or email[-1] == "@"):
+        return None
+    followers = cells.get("followers")
+    if followers:
+        if not (followers.isascii() and followers.isdigit() and len(followers) <= 18):
+            return None
+        fields["followers"] = int(followers)
+    return fields
+
+
 def _status_name(cell: str) -> tuple[str, str]:
     return _label(cell, "status")
+
+
+#: ``text_key`` of a value many contacts share (a company, an assignee), worked out once.
+_shared_key = lru_cache(maxsize=4096)(text_key)
 
 
 @lru_cache(maxsize=4096)

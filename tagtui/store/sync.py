@@ -744,7 +744,7 @@ class SyncService:
                 fields = {k: values[k] for k in CONTACT_FIELDS}
                 row = CheckedRow(fields, tags, None, None, len(ids) + 1, key)
                 known = self._store._imports._create(tx, row, status_id, state, out)
-                out.links += [(known.id, t, state.stamp) for t in tag_ids]
+                out.link(known.id, tag_ids, state.stamp)
                 ids.append(known.id)
             self._store._imports._flush(tx, out, state)
         if state.tagged:
