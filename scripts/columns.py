@@ -1,9 +1,10 @@
 """Write ``tagtui/store/columns.py``: every table's column list, from the one declaration of the
 tables (``tagtui/store/models.py``), for the store's SQL, which runs on the DB-API without
-importing SQLModel (the start-up budget).
+importing SQLModel (the start-up budget); and ``tagtui/store/ddl.py``: each engine's CREATE TABLE
+and CREATE INDEX statements, from which a new database is made without importing SQLAlchemy.
 
-    python scripts/columns.py          # rewrite it
-    python scripts/columns.py --check  # exit 1 if it is out of date
+    python scripts/columns.py          # rewrite them
+    python scripts/columns.py --check  # exit 1 if one is out of date
 
 ``tests/store/test_columns.py`` fails when it drifts from the models.
 """
@@ -18,6 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 TARGET = ROOT / "tagtui" / "store" / "columns.py"
+DDL_TARGET = ROOT / "tagtui" / "store" / "ddl.py"
+#: The engines (SQLAlchemy's dialect names) ``ddl.py`` holds the statements of.
+DIALECTS = ("postgresql", "sqlite")
 
 HELPERS = '''
 
@@ -88,21 +92,54 @@ def columns_text() -> str:
     )
 
 
+def _literal(text: str) -> str:
+    """``text`` as a string literal the way ``ruff format`` writes it: in double quotes, unless
+    single ones need fewer escapes."""
+    quote = "'" if text.count('"') > text.count("'") else '"'
+    escaped = (
+        text.replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t").replace(quote, "\\" + quote)
+    )
+    return quote + escaped + quote
+
+
+def ddl_text() -> str:
+    from tagtui.store.models import ddl_by_table
+
+    body = "".join(
+        f'    "{dialect}": (\n'
+        + "".join(f"        {_literal(statement)},\n" for _, statement in ddl_by_table(dialect))
+        + "    ),\n"
+        for dialect in DIALECTS
+    )
+    return (
+        '"""Each engine\'s CREATE TABLE and CREATE INDEX statements, written by ``python\n'
+        "scripts/columns.py`` from ``models.py`` (SQLAlchemy renders them): do not edit. A new database\n"
+        "is made from these (and the engine's triggers) without importing SQLAlchemy, the larger part\n"
+        "of the start-up of a command that makes one; ``tests/store/test_columns.py`` fails when this\n"
+        'is stale."""\n\n'
+        "# ruff: noqa: E501\n\n"
+        "from __future__ import annotations\n\n"
+        "#: ``models.ddl_by_table(dialect)``'s statements, in order, by SQLAlchemy's dialect name.\n"
+        f"TABLE_DDL: dict[str, tuple[str, ...]] = {{\n{body}}}\n"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only check; exit 1 when out of date")
     args = parser.parse_args()
-    text = columns_text()
-    stale = not TARGET.exists() or TARGET.read_text(encoding="utf-8") != text
-    if args.check:
-        if stale:
-            name = TARGET.relative_to(ROOT)
-            print(f"{name} is out of date: run python scripts/columns.py", file=sys.stderr)
-        return 1 if stale else 0
-    if stale:
-        TARGET.write_text(text, encoding="utf-8")
-        print(f"wrote {TARGET.relative_to(ROOT)}")
-    return 0
+    stale_any = False
+    for target, text in ((TARGET, columns_text()), (DDL_TARGET, ddl_text())):
+        stale = not target.exists() or target.read_text(encoding="utf-8") != text
+        stale_any = stale_any or stale
+        if args.check:
+            if stale:
+                name = target.relative_to(ROOT)
+                print(f"{name} is out of date: run python scripts/columns.py", file=sys.stderr)
+        elif stale:
+            target.write_text(text, encoding="utf-8")
+            print(f"wrote {target.relative_to(ROOT)}")
+    return 1 if args.check and stale_any else 0
 
 
 if __name__ == "__main__":

@@ -77,6 +77,21 @@ def test_opening_an_existing_database_does_not_import_the_orm(tmp_path: Path) ->
     assert json.loads(_run(code)) == []
 
 
+def test_making_a_database_does_not_import_the_orm(tmp_path: Path) -> None:
+    """A new database is made from the statements ``scripts/columns.py`` wrote down (store/ddl.py)."""
+    db = str(tmp_path / "t.db")
+    code = (
+        "import json, sys\n"
+        "from tagtui.store import Store\n"
+        f"s = Store.open({db!r})\n"
+        "s.import_rows([{'name': 'A', 'email': 'a@x.org', 'tags': 'x;y', 'status': 'New'}])\n"
+        "assert s.count_contacts() == 1, s.count_contacts()\n"
+        "s.close()\n"
+        f"print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}} & set({list(HEAVY)!r}))))\n"
+    )
+    assert json.loads(_run(code)) == []
+
+
 def test_importing_into_an_existing_database_does_not_import_the_orm(tmp_path: Path) -> None:
     """An import's SQLite triggers and tags_key come from the engine, not from the schema module."""
     db = str(tmp_path / "t.db")

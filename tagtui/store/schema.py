@@ -347,9 +347,12 @@ def _prepare(tx: Tx, on_upgrade: Callable[[str], None] | None = None) -> None:
 
 
 def _create(tx: Tx) -> None:
-    from tagtui.store.models import ddl
+    # ``models.ddl``'s statements, without importing SQLAlchemy to render them: the tables and
+    # indexes as ``scripts/columns.py`` wrote them down, then the engine's triggers.
+    from tagtui.store.ddl import TABLE_DDL
 
-    for statement in ddl(tx.db.dialect):
+    engine = tx.db.engine
+    for statement in (*TABLE_DDL[tx.db.dialect], *engine.trend_tag_triggers(), *engine.tags_key_triggers()):
         tx.execute(statement)
     tx.executemany(
         'INSERT INTO tagtui_meta ("key", value) VALUES (:k, :v)',

@@ -29,6 +29,23 @@ def test_columns_py_is_what_the_models_declare() -> None:
     assert current == wanted, "tagtui/store/columns.py is stale: run python scripts/columns.py"
 
 
+def test_ddl_py_is_what_the_models_declare() -> None:
+    from tagtui.store.ddl import TABLE_DDL
+    from tagtui.store.models import ddl, ddl_by_table
+
+    wanted = _script().ddl_text()
+    current = (ROOT / "tagtui" / "store" / "ddl.py").read_text(encoding="utf-8")
+    assert current == wanted, "tagtui/store/ddl.py is stale: run python scripts/columns.py"
+    for dialect in ("sqlite", "postgresql"):
+        assert TABLE_DDL[dialect] == tuple(statement for _, statement in ddl_by_table(dialect))
+        # What a new database is made of (schema._create): models.ddl's statements.
+        from tagtui.store.engines import engine_named
+
+        engine = engine_named(dialect)
+        made = [*TABLE_DDL[dialect], *engine.trend_tag_triggers(), *engine.tags_key_triggers()]
+        assert made == ddl(dialect)
+
+
 def test_the_lists_match_the_tables() -> None:
     from sqlmodel import SQLModel
 
