@@ -215,6 +215,12 @@ class ImportService:
             paused = _pause_triggers(tx)
             state.keys_paused = tx.db.engine.pause_tags_key_added(tx)
             deferred = _defer_indexes(tx)
+            # A workspace without contacts has none for the import to change: then every
+            # contact it touches it made, and the count of those it changed is 0 without a look.
+            empty = (
+                tx.scalar("SELECT 1 FROM contact WHERE workspace_id = :ws LIMIT 1", self._core._params())
+                is None
+            )
             while batch := list(islice(checked, BATCH)):
                 self._import_batch(tx, batch, state)
             for create in deferred:
@@ -228,7 +234,7 @@ class ImportService:
                 # history shows its own from the undo step's records (``history``).
                 added = {str(t): n for t, n in state.tagged.items()}
                 self._core._event(tx, "contacts.tags_changed", "workspace", None, added=added, removed={})
-            state.updated = self._count_updated(tx, state.created)
+            state.updated = 0 if empty else self._count_updated(tx, state.created)
             result = state.result()
             self._core._label(
                 tx,
