@@ -13,7 +13,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from typing import Any, TypeVar
 
@@ -128,6 +128,24 @@ class Tx:
             return
         try:
             self.db.engine.insert_many(self._conn, table, columns, rows, suffix, self.budget)
+        except Exception as exc:
+            raise self.db.translate(exc) from exc
+
+    def insert_pairs(
+        self,
+        table: str,
+        columns: tuple[str, str],
+        pairs: Sequence[tuple[int, int]],
+        same: Mapping[str, Any],
+        suffix: str = "",
+    ) -> None:
+        """Insert a row for each pair of ids (``columns``), with the values of ``same`` (by
+        column) in every row, in one statement: as ``insert_many`` does, but SQLite reads
+        the ids from one packed array instead of binding them row by row (an import's tags)."""
+        if not pairs:
+            return
+        try:
+            self.db.engine.insert_pairs(self._conn, table, columns, pairs, same, suffix, self.budget)
         except Exception as exc:
             raise self.db.translate(exc) from exc
 

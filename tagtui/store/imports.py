@@ -74,6 +74,8 @@ _CONTACT_COLUMNS = (
     ("tags_key", "text"),  # worked out at the flush, from the contact's tags (``_tags_keys``)
 )
 _LINK_COLUMNS = (("contact_id", "bigint"), ("tag_id", "bigint"), ("created_at", "text"))
+_NO_DUPLICATE = "ON CONFLICT DO NOTHING"
+_LINK_PAIR = ("contact_id", "tag_id")
 _STEP_LINK_COLUMNS = (("step_id", "bigint"), ("tag_id", "bigint"), ("contact_id", "bigint"), ("added", "int"))
 
 
@@ -418,7 +420,12 @@ class ImportService:
                     " process); nothing was imported",
                     field="email",
                 ) from exc
-        tx.insert_many("contact_tag", _LINK_COLUMNS, out.links, "ON CONFLICT DO NOTHING")
+        if len(out.stamps) == 1:  # as always: the links of one import or sync share its time
+            (stamp,) = out.stamps
+            pairs = [(c, t) for c, t, _ in out.links]
+            tx.insert_pairs("contact_tag", _LINK_PAIR, pairs, {"created_at": stamp}, _NO_DUPLICATE)
+        else:
+            tx.insert_many("contact_tag", _LINK_COLUMNS, out.links, _NO_DUPLICATE)
         if state.keys_paused:
             # The new contacts were written with their tags_key; those there before get theirs
             # as the paused trigger would have made it.
@@ -614,11 +621,14 @@ class PendingWrites:
     tag_sets: dict[int, tuple[int, ...]] = field(default_factory=dict)
     #: The links of contacts that were there before (not in ``pending``), as ``links`` has them.
     old_links: list[tuple[int, int, str]] = field(default_factory=list)
+    #: The times of ``links`` (one, as ``link`` is called by one import or sync).
+    stamps: set[str] = field(default_factory=set)
 
     def link(self, contact_id: int, tag_ids: Sequence[int], stamp: str) -> None:
         """Give the contact the tags (none of which it has), as of ``stamp``."""
         made = [(contact_id, t, stamp) for t in tag_ids]
         self.links += made
+        self.stamps.add(stamp)
         if contact_id in self.pending:
             self.tag_sets[contact_id] = self.tag_sets.get(contact_id, ()) + tuple(tag_ids)
         else:
