@@ -23,8 +23,28 @@ async def burst(pilot: Pilot, *keys: str) -> None:
         event = events.Key(key, char)
         event.set_sender(app)
         app.post_message(event)
-    await pilot.pause()
-    await pilot.pause()
+    await handled(pilot)
+
+
+async def press(pilot: Pilot, *keys: str) -> None:
+    """``Pilot.press`` (no pause between keys), then wait until the app has handled them."""
+    await pilot.press(*keys)
+    await handled(pilot)
+
+
+async def handled(pilot: Pilot) -> None:
+    """Wait until every key queued so far has been handled, on a loaded machine too.
+
+    A key goes through one message queue per node: the app forwards it to the focused
+    widget, it bubbles up to the screen and back to the app, which runs its binding. Each
+    ``Pilot.pause`` waits until the app and every node of the screen have handled what they
+    held when it began, so it moves every key on by a node at least: as many pauses as the
+    longest way has nodes leave no key on its way. (Pilot's own waits judge by CPU time,
+    ``wait_for_idle``: on a loaded machine they return while keys are still queued.)
+    """
+    nodes = pilot.app.screen.walk_children(with_self=True)
+    for _ in range(1 + max(len(node.ancestors_with_self) for node in nodes)):
+        await pilot.pause()
 
 
 def slow_next_call(obj: object, name: str, seconds: float, *, caller: str) -> None:

@@ -15,7 +15,7 @@ from tagtui.app.app import TagtuiApp
 from tagtui.app.screens.board import BoardScreen
 from tagtui.store import Store
 from tests.app.helpers import go, seed_standard, settle
-from tests.app.keys_burst import burst, slow_next_call
+from tests.app.keys_burst import burst, press, slow_next_call
 
 SIZE = (140, 40)
 
@@ -64,7 +64,7 @@ async def test_board_moves_one_card_as_many_columns_as_keys(app: TagtuiApp, stor
             if send == "burst":
                 await burst(pilot, *names)
             else:
-                await pilot.press(*names)
+                await press(pilot, *names)
 
         await keys("shift+right", "shift+right")
         assert _board_card(app) == ("qualified", ids["Ann"])  # the cursor followed Ann at once
@@ -123,7 +123,7 @@ async def test_statuses_reorder_moves_the_highlighted_status(app: TagtuiApp, sto
         await go(pilot, "3")
 
         async def keys(*names: str) -> None:
-            await (burst(pilot, *names) if send == "burst" else pilot.press(*names))
+            await (burst(pilot, *names) if send == "burst" else press(pilot, *names))
 
         await keys("down", "down", "down")  # Demo
         await settle(pilot)
@@ -157,7 +157,7 @@ async def test_detail_tag_toggles_in_a_burst(app: TagtuiApp, store: Store, send:
         assert isinstance(app.screen, ContactDetailScreen)
 
         async def keys(*names: str) -> None:
-            await (burst(pilot, *names) if send == "burst" else pilot.press(*names))
+            await (burst(pilot, *names) if send == "burst" else press(pilot, *names))
 
         def have() -> list[str]:
             return sorted(t.slug for t in store.get_contact(ann.id).tags)
@@ -240,7 +240,7 @@ async def test_triage_keys_typed_ahead_act_on_the_contact_they_reach(
         await pilot.press("g")
         keys = (*c, "right", *c, *won, "right", "right", *c, *c, *won, *won)
         # the keys may arrive before triage has read its first contact
-        await (burst(pilot, *keys) if send == "burst" else pilot.press(*keys))
+        await (burst(pilot, *keys) if send == "burst" else press(pilot, *keys))
         await settle(pilot)
         assert isinstance(app.screen, TriageScreen)
         assert app.screen.contact is not None and app.screen.contact.id == dan
@@ -253,14 +253,14 @@ async def test_triage_keys_typed_ahead_act_on_the_contact_they_reach(
 
         # back twice and change Bob again; the changes just made show when going back
         keys = ("left", "left", *c, *new, "left", "right", "right", "right")
-        await (burst(pilot, *keys) if send == "burst" else pilot.press(*keys))
+        await (burst(pilot, *keys) if send == "burst" else press(pilot, *keys))
         await settle(pilot)
         assert state(bob) == ([], "New")
         assert app.screen.contact is not None and app.screen.contact.id == dan
         # a slow read of the next contact: the keys typed meanwhile wait for it
         slow_next_call(store, "get_contact", 0.4, caller="_read_contact")
         keys = ("left", *c, "left", *c)
-        await (burst(pilot, *keys) if send == "burst" else pilot.press(*keys))
+        await (burst(pilot, *keys) if send == "burst" else press(pilot, *keys))
         await settle(pilot)
         assert state(cat) == (["customer"], None)
         assert state(bob) == (["customer"], "New")
@@ -288,7 +288,7 @@ async def test_contacts_marks_and_a_bulk_status_act_on_the_rows_marked(
         assert isinstance(screen, ContactsScreen)
 
         async def keys(*names: str) -> None:
-            await (burst(pilot, *names) if send == "burst" else pilot.press(*names))
+            await (burst(pilot, *names) if send == "burst" else press(pilot, *names))
 
         await keys("x", "x", "down", "x")  # x marks the row and moves down
         assert screen.table.selected == {ann, bob, dan}
@@ -320,14 +320,14 @@ async def test_hint_keys_over_marked_contacts_in_a_burst(app: TagtuiApp, store: 
         slow_next_call(store, "get_contact", 0.5, caller="_fetch_marks")
         await pilot.press("semicolon")
         keys = (*c, *c, *c, *won, "minus", *won)
-        await (burst(pilot, *keys) if send == "burst" else pilot.press(*keys))
+        await (burst(pilot, *keys) if send == "burst" else press(pilot, *keys))
         await pilot.pause(0.7)
         await settle(pilot)
         overlay = app.screen
         assert isinstance(overlay, HintOverlay)
         customer = store.get_tag("customer").id
         assert overlay.marks[f"tag-{customer}"] == "all"
-        await (burst(pilot, *c) if send == "burst" else pilot.press(*c))  # all have it: removed
+        await (burst(pilot, *c) if send == "burst" else press(pilot, *c))  # all have it: removed
         await settle(pilot)
         await go(pilot, "escape")
 
