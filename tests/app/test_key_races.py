@@ -7,9 +7,13 @@ between keys), then checks the database: the right contact, the right number of 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import threading
 from collections.abc import Callable
 
 import pytest
+from textual.worker import NoActiveWorker, WorkerCancelled, WorkerFailed, get_current_worker
 
 from tagtui.app.app import TagtuiApp
 from tagtui.app.screens.board import BoardScreen
@@ -107,6 +111,81 @@ async def test_board_moves_during_refreshes_act_on_the_highlighted_card(app: Tag
         assert status_of(store, ids["Ann"]) == "Demo"  # three steps right, in all
         assert [status_of(store, ids[n]) for n in ("Bob", "Cat")] == ["New", "New"]
         assert _board_card(app) == ("demo", ids["Ann"])
+
+
+async def test_board_a_reload_while_the_next_move_is_written_keeps_the_card(
+    app: TagtuiApp, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The columns are read back when a move's write is done; by then the next key may have moved
+    the card on, its write still on its way. A read now would not see that move: it would take the
+    card from under the cursor, and the next key would act on nothing (or on another card).
+
+    Deterministic: the first move's "writes done" call is held until the second move is queued,
+    and the second move's write is held until the board has handled that call.
+    """
+    ids = _board_people(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await go(pilot, "4")
+        screen = app.screen
+        assert isinstance(screen, BoardScreen)
+
+        idle_held, release_idle = threading.Event(), threading.Event()
+        call_from_thread = app.call_from_thread
+
+        def held_call_from_thread(callback: Callable[..., object], *args: object, **kwargs: object) -> object:
+            try:
+                group = get_current_worker().group
+            except NoActiveWorker:
+                group = ""
+            if group == "board-moves" and not release_idle.is_set():
+                idle_held.set()
+                release_idle.wait(30)
+            return call_from_thread(callback, *args, **kwargs)
+
+        monkeypatch.setattr(app, "call_from_thread", held_call_from_thread)
+        write_held, release_write = threading.Event(), threading.Event()
+        set_status = store.set_status
+
+        def held_set_status(*args: object, **kwargs: object) -> object:
+            if idle_held.is_set() and not release_write.is_set():
+                write_held.set()
+                release_write.wait(30)
+            return set_status(*args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(store, "set_status", held_set_status)
+
+        async def until(event: threading.Event) -> None:
+            for _ in range(3000):
+                if event.is_set():
+                    return
+                await asyncio.sleep(0.01)
+            raise AssertionError("timed out")
+
+        try:
+            await burst(pilot, "shift+right")  # Ann: New -> Contacted, written; the "done" call is held
+            await until(idle_held)
+            await burst(pilot, "shift+right")  # Ann: Contacted -> Qualified, its write is held
+            await until(write_held)
+            assert _board_card(app) == ("qualified", ids["Ann"])
+            release_idle.set()  # the first move's "done" arrives: the board must not read Qualified yet
+            for _ in range(3):
+                await pilot.pause()
+                with contextlib.suppress(WorkerCancelled, WorkerFailed):
+                    await asyncio.gather(*(w.wait() for w in app.workers if w.group == "board-column"))
+            await pilot.pause()
+            assert _board_card(app) == ("qualified", ids["Ann"])
+            await burst(pilot, "shift+right")  # the next key moves Ann on
+            assert _board_card(app) == ("demo", ids["Ann"])
+            release_write.set()
+            await settle(pilot)
+            assert status_of(store, ids["Ann"]) == "Demo"
+            assert status_changes(store, ids["Ann"]) == 4  # set to New by the test, then three moves
+            assert [status_of(store, ids[n]) for n in ("Bob", "Cat")] == ["New", "New"]
+            assert _board_card(app) == ("demo", ids["Ann"])
+        finally:
+            release_idle.set()
+            release_write.set()
 
 
 # -- statuses: reorder -------------------------------------------------------------------

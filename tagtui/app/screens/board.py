@@ -91,6 +91,8 @@ class BoardColumn(InApp, ReportsWorkerErrors, Vertical):
         self.exhausted = False
         self._generation = 0
         self._loading_more = False
+        #: Cards moved here or away whose writes the board has not seen done yet.
+        self.moves_pending = False
 
     @property
     def query_filter(self) -> Filter:
@@ -147,11 +149,13 @@ class BoardColumn(InApp, ReportsWorkerErrors, Vertical):
     def _local_change(self) -> None:
         """The cards changed here ahead of the store: a read already on its way is stale.
 
-        (It would put a moved card back, under the cursor of the next key.) The board
-        reads the column again when its writes are done.
+        (It would put a moved card back, under the cursor of the next key.) So is a read
+        that starts before the move is written: the column is read again when the board's
+        writes are all done (``moves_written``), not before.
         """
         self._generation += 1
         self._loading_more = False
+        self.moves_pending = True
 
     def take(self, contact_id: int) -> ContactRow | None:
         """Remove a card (it moves to another column)."""
@@ -183,11 +187,18 @@ class BoardColumn(InApp, ReportsWorkerErrors, Vertical):
         """Read the column again from the start (as many cards as are shown, at least a page)."""
         if base is not None:
             self.base = base
+        if self.moves_pending:
+            return  # the store is behind the cards shown: moves_written reads the column
         current = self.current_card() if self.is_mounted and self.table.row_count else None
         self._generation += 1
         self._loading_more = False
         limit = min(MAX_RELOAD, max(PAGE, len(self.rows)))
         self._fetch(self.query_filter, limit, self._generation, current.id if current else None)
+
+    def moves_written(self) -> None:
+        """The board's writes are done (its queue is empty): the store holds what the column shows."""
+        self.moves_pending = False
+        self.reload()
 
     @work(thread=True, exclusive=True, group="board-column", exit_on_error=False)
     def _fetch(self, query: Filter, limit: int, generation: int, select: int | None) -> None:
@@ -216,6 +227,7 @@ class BoardColumn(InApp, ReportsWorkerErrors, Vertical):
         if (
             not self.exhausted
             and not self._loading_more
+            and not self.moves_pending  # the page could hold a card moved away: read after the writes
             and self.after is not None
             and event.cursor_row >= self.table.row_count - PREFETCH
         ):
@@ -286,7 +298,6 @@ class BoardScreen(TagtuiScreen):
         self._writes = WriteQueue(
             self, lambda exc: show_error(self, exc), "board-moves", idle=self._writes_done
         )
-        self._touched: set[int | None] = set()
         self.funnel_shown = False
 
     def compose(self) -> ComposeResult:
@@ -405,17 +416,18 @@ class BoardScreen(TagtuiScreen):
         )
         target.put(moved)
         focus_now(target.table)  # the next key of a burst moves the same card on
-        self._touched.update({source.status_id, target.status_id})
         store = self.store
         status_id = target.status_id
         self._writes.submit(lambda: store.set_status(row.id, status_id))
 
     def _writes_done(self) -> None:
-        touched, self._touched = self._touched, set()
-        for status_id in touched:
-            column = self.column(status_id)
-            if column is not None:
-                column.reload()
+        if self._writes.busy:
+            # A key moved a card since this drain ended: its write may not be in the store yet,
+            # and a read now would take that card from under the cursor. Its drain calls again.
+            return
+        for column in self.columns:
+            if column.moves_pending:
+                column.moves_written()
         self._reload_funnel()
         data_changed(self, "contacts")
 
