@@ -142,7 +142,7 @@ class TextLines:
 
 
 #: Line breaks of ``str.splitlines`` that are not line ends in a CSV or vCard file.
-_OTHER_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_OTHER_BREAK_CHARS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 
 
@@ -154,13 +154,9 @@ def _split_lines(text: str) -> list[str]:
 
 
 def _other_breaks(text: str) -> bool:
-    """Whether ``text`` holds one of ``_OTHER_BREAKS``: a fast scan for each (the pattern's
-    search tests every character against the set)."""
+    """Whether ``text`` holds one of ``_OTHER_BREAK_CHARS``: a fast scan for each (quicker
+    than a character-class search, which tests every character against the set)."""
     return any(ch in text for ch in _OTHER_BREAK_CHARS)
-
-
-#: ``_OTHER_BREAKS``'s characters.
-_OTHER_BREAK_CHARS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 
 
 def _decoded_before(exc: UnicodeDecodeError, encoding: str) -> str:

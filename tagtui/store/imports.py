@@ -27,7 +27,6 @@ from functools import lru_cache
 from itertools import islice
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
-from unicodedata import is_normalized
 
 from tagtui.store.base import StoreBase
 
@@ -38,23 +37,13 @@ from tagtui.store.cells import TAG_SEPARATOR as TAG_SEPARATOR
 from tagtui.store.cells import neutralise as neutralise
 from tagtui.store.cells import unneutralise as unneutralise
 from tagtui.store.columns import CONTACT_ROW, columns_of
-from tagtui.store.contacts import CONTACT_FIELDS, clean_contact_fields
+from tagtui.store.contacts import CONTACT_FIELDS, clean_contact_fields, plain_contact_fields
 from tagtui.store.db import IntegrityViolation, Tx
 from tagtui.store.errors import Conflict, TagtuiError, ValidationError
 from tagtui.store.identity import email_key, text_key
 from tagtui.store.schema import now
 from tagtui.store.types import JsonRecord
-from tagtui.store.validation import (
-    ASSIGNEE_MAX,
-    COMPANY_MAX,
-    CONTACT_NAME_MAX,
-    DEFAULT_STATUS_COLOR,
-    EMAIL_MAX,
-    NOTES_MAX,
-    PHONE_MAX,
-    clean_label_name,
-    normalize_color,
-)
+from tagtui.store.validation import DEFAULT_STATUS_COLOR, clean_label_name, normalize_color
 
 if TYPE_CHECKING:
     from tagtui.store.store import Store
@@ -321,7 +310,7 @@ class ImportService:
                 continue
             try:
                 # Blank cells leave a field as it was: only the others are looked at.
-                fields = _plain_fields(cells)
+                fields = plain_contact_fields(cells)
                 if fields is None:
                     fields = clean_contact_fields(
                         {k: cells[k] for k in ROW_FIELDS if cells.get(k)}, creating=False
@@ -733,50 +722,8 @@ def _tag_names(cell: str, split: list[str] | None = None) -> dict[str, str]:
     return names
 
 
-#: The text fields of a row, with their length limits, in the order ``clean_contact_fields``
-#: checks them (and gives them back).
-_TEXT_LIMITS = (
-    ("name", CONTACT_NAME_MAX),
-    ("email", EMAIL_MAX),
-    ("company", COMPANY_MAX),
-    ("phone", PHONE_MAX),
-    ("assignee", ASSIGNEE_MAX),
-    ("notes", NOTES_MAX),
-)
 #: How many distinct sets of tag names ``_checked`` keeps read (then it starts afresh).
 TAG_SETS_KEPT = 4096
-
-
-def _plain_fields(cells: Mapping[str, str]) -> dict[str, Any] | None:
-    """What ``clean_contact_fields(creating=False)`` makes of the row's non-blank fields, when
-    every one is plain: printable (so it has no NUL, and no white space but a space), without
-    a space around it (so ``strip`` changes nothing), NFC already (so ``stored`` changes
-    nothing), within its limit; an email one ``@`` between two non-empty parts and no space;
-    followers digits only. ``None`` for any other row: the full checks then run, and say what
-    is wrong. (Most rows of most files are plain: the same rules, without a call and a new
-    string per cell.)"""
-    fields: dict[str, Any] = {}
-    for key, limit in _TEXT_LIMITS:
-        value = cells.get(key)
-        if value:
-            if not (
-                value.isprintable()
-                and len(value) <= limit
-                and value[0] != " "
-                and value[-1] != " "
-                and (value.isascii() or is_normalized("NFC", value))
-            ):
-                return None
-            fields[key] = value
-    email = fields.get("email")
-    if email is not None and (email.count("@") != 1 or " " in email or email[0] == "@" or email[-1] == "@"):
-        return None
-    followers = cells.get("followers")
-    if followers:
-        if not (followers.isascii() and followers.isdigit() and len(followers) <= 18):
-            return None
-        fields["followers"] = int(followers)
-    return fields
 
 
 def _status_name(cell: str) -> tuple[str, str]:

@@ -346,13 +346,19 @@ def _prepare(tx: Tx, on_upgrade: Callable[[str], None] | None = None) -> None:
         _trend_tags(tx)
 
 
-def _create(tx: Tx) -> None:
-    # ``models.ddl``'s statements, without importing SQLAlchemy to render them: the tables and
-    # indexes as ``scripts/columns.py`` wrote them down, then the engine's triggers.
+def create_statements(dialect: str) -> tuple[str, ...]:
+    """What a new database is made of: ``models.ddl``'s statements, without importing
+    SQLAlchemy to render them (the tables and indexes as ``scripts/columns.py`` wrote them
+    down in ``ddl.py``), then the engine's triggers."""
     from tagtui.store.ddl import TABLE_DDL
+    from tagtui.store.engines import engine_named
 
-    engine = tx.db.engine
-    for statement in (*TABLE_DDL[tx.db.dialect], *engine.trend_tag_triggers(), *engine.tags_key_triggers()):
+    engine = engine_named(dialect)
+    return (*TABLE_DDL[dialect], *engine.trend_tag_triggers(), *engine.tags_key_triggers())
+
+
+def _create(tx: Tx) -> None:
+    for statement in create_statements(tx.db.dialect):
         tx.execute(statement)
     tx.executemany(
         'INSERT INTO tagtui_meta ("key", value) VALUES (:k, :v)',
