@@ -158,6 +158,16 @@ TABLES: dict[str, tuple[str, ...]] = {
         "moved",
         "days",
     ),
+    "trend_gone": (
+        "workspace_id",
+        "contact_id",
+    ),
+    "trend_pair": (
+        "tag_id",
+        "other_id",
+        "week",
+        "n",
+    ),
     "trend_state": (
         "workspace_id",
         "last_event_id",

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from unicodedata import is_normalized
 
 from tagtui.query.filter import EVERYTHING, Filter
-from tagtui.store import jobs
+from tagtui.store import jobs, pairs
 from tagtui.store.base import UNSET, Selection, StoreBase, as_id, as_refs
 from tagtui.store.cells import SQL_PARAMS, TAG_SEPARATOR, csv_quote, neutralise, neutralise_sql
 from tagtui.store.columns import CONTACT_ROW_NAMES, insert_sql
@@ -1035,6 +1035,8 @@ class ContactService:
                     gained = having(source, tag_id, False)
                     events.extend((cid, {"added": [tag_id], "removed": []}) for cid in gained)
                 self._core._record_tags_where(tx, tag_id, where, params, added=True, source=source)
+                if counting:
+                    pairs.count_given(tx, tag_id, source, stamp)
                 counts[f"+{tag_id}"] += tx.execute(
                     "INSERT INTO contact_tag (contact_id, tag_id, created_at)"
                     f" SELECT c.id, {int(tag_id)}, :at FROM {source} WHERE 1 = 1 ON CONFLICT DO NOTHING",
@@ -1045,12 +1047,16 @@ class ContactService:
                     lost = having(source, tag_id, True)
                     events.extend((cid, {"added": [], "removed": [tag_id]}) for cid in lost)
                 self._core._record_tags_where(tx, tag_id, where, params, added=False, source=source)
+                if counting:
+                    pairs.count_taken(tx, tag_id, source)
                 counts[f"-{tag_id}"] += tx.execute(
                     f"DELETE FROM contact_tag WHERE tag_id = {int(tag_id)} AND contact_id IN"
                     f" (SELECT id FROM {ids})"
                 ).rowcount
 
-        in_chunks(self._core.db, tx, "tagtui_bulk", change, progress)
+        # SQLite: trend_pair counted a statement at a time, not by a trigger per assignment.
+        with pairs.paused(tx) as counting:
+            in_chunks(self._core.db, tx, "tagtui_bulk", change, progress)
         tx.execute("DELETE FROM tagtui_bulk")  # memory stays flat between changes
         if per_contact_events:
             self._core._events(tx, "contact.tags_changed", "contact", events)

@@ -148,6 +148,7 @@ class Engine(Protocol):
     def tags_keys(self) -> str: ...
     def tags_key_of(self, contact_id: str) -> str: ...
     def trend_tag_triggers(self) -> list[str]: ...
+    def trend_pair_triggers(self) -> list[str]: ...
     def tags_key_triggers(self) -> list[str]: ...
     def pause_tags_key_added(self, tx: Tx) -> bool: ...
     def resume_tags_key_added(self, tx: Tx) -> None: ...
@@ -561,6 +562,54 @@ class SqliteEngine:
             f" BEGIN {take} {add} END",
         ]
 
+    def trend_pair_triggers(self) -> list[str]:
+        """Row triggers. An assignment made pairs its tag with each other tag its contact has,
+        both ways (each pair in the week of the assignment of its second tag); one taken away
+        unpairs them (its contact's other tags are those left: the row is gone). An update is
+        a removal (of the old row, against the contact's tags but the new row) and an addition.
+        A count that falls to 0 goes. A deleted contact is noted in ``trend_gone`` (unless its
+        workspace goes with it), and forgotten when it is there again."""
+        w = self.week_of
+
+        def add(row: str) -> str:
+            partners = (
+                f"FROM contact_tag ct WHERE ct.contact_id = {row}.contact_id AND ct.tag_id <> {row}.tag_id"
+            )
+            return (
+                f"INSERT INTO trend_pair (tag_id, other_id, week, n) SELECT ct.tag_id, {row}.tag_id,"
+                f" {w(row + '.created_at')}, 1 {partners} UNION ALL SELECT {row}.tag_id, ct.tag_id,"
+                f" {w('ct.created_at')}, 1 {partners}"
+                " ON CONFLICT (tag_id, other_id, week) DO UPDATE SET n = n + 1;"
+            )
+
+        def take(row: str, but: str = "") -> str:
+            partners = (
+                f"FROM contact_tag ct WHERE ct.contact_id = {row}.contact_id AND ct.tag_id <> {row}.tag_id"
+                + but
+            )
+            return (
+                f"UPDATE trend_pair SET n = n - 1 WHERE other_id = {row}.tag_id"
+                f" AND week = {w(row + '.created_at')} AND tag_id IN (SELECT ct.tag_id {partners});"
+                f" UPDATE trend_pair SET n = n - 1 WHERE tag_id = {row}.tag_id"
+                f" AND (other_id, week) IN (SELECT ct.tag_id, {w('ct.created_at')} {partners});"
+                " DELETE FROM trend_pair WHERE n = 0;"
+            )
+
+        new_row = " AND NOT (ct.contact_id = NEW.contact_id AND ct.tag_id = NEW.tag_id)"
+        return [
+            f"CREATE TRIGGER trend_pair_added AFTER INSERT ON contact_tag BEGIN {add('NEW')} END",
+            f"CREATE TRIGGER trend_pair_removed AFTER DELETE ON contact_tag BEGIN {take('OLD')} END",
+            "CREATE TRIGGER trend_pair_changed AFTER UPDATE OF contact_id, tag_id, created_at ON contact_tag"
+            f" BEGIN {take('OLD', new_row)} {add('NEW')} END",
+            "CREATE TRIGGER trend_gone_noted AFTER DELETE ON contact BEGIN"
+            " INSERT INTO trend_gone (workspace_id, contact_id) SELECT OLD.workspace_id, OLD.id"
+            " WHERE EXISTS (SELECT 1 FROM workspace w WHERE w.id = OLD.workspace_id)"
+            " ON CONFLICT (workspace_id, contact_id) DO NOTHING; END",
+            "CREATE TRIGGER trend_gone_back AFTER INSERT ON contact WHEN EXISTS (SELECT 1 FROM trend_gone)"
+            " BEGIN DELETE FROM trend_gone WHERE workspace_id = NEW.workspace_id"
+            " AND contact_id = NEW.id; END",
+        ]
+
     def tags_key_triggers(self) -> list[str]:
         renamed = (
             f"UPDATE contact SET tags_key = {self.tags_key_of('contact.id')}"
@@ -951,6 +1000,75 @@ class PostgresEngine:
                 f"CREATE TRIGGER trend_tag_{name} AFTER {event} ON contact_tag REFERENCING {refs}"
                 f" FOR EACH STATEMENT EXECUTE FUNCTION trend_tag_{name}()"
             )
+        return out
+
+    def trend_pair_triggers(self) -> list[str]:
+        """Statement triggers over transition tables, one upsert a statement: the pairs a set
+        of assignments ``d`` forms with the tags of their contacts ``s`` (``d`` among them) are
+        (a tag of ``s``, a tag of ``d``) and (a tag of ``d``, a tag of ``s`` not in ``d``); made
+        when ``d`` comes (``s``: the table after), taken when it goes (``s``: the table after,
+        and ``d``). An update takes the old rows from the table but the new ones, then adds
+        the new; a count that falls to 0 goes. A deleted contact is noted in ``trend_gone``, and
+        forgotten when it is there again."""
+        week = self.week_of
+
+        def pairs(d: str, s: str, sign: str) -> str:
+            others = f"{d} d JOIN {s} a ON a.contact_id = d.contact_id AND a.tag_id <> d.tag_id"
+            return (
+                "INSERT INTO trend_pair (tag_id, other_id, week, n) SELECT tag_id, other_id, week, SUM(n)"
+                f" FROM (SELECT a.tag_id, d.tag_id AS other_id, {week('d.created_at')} AS week, {sign} AS n"
+                f" FROM {others} UNION ALL SELECT d.tag_id, a.tag_id, {week('a.created_at')}, {sign} FROM"
+                f" {others} WHERE NOT EXISTS (SELECT 1 FROM {d} x WHERE x.contact_id = a.contact_id"
+                " AND x.tag_id = a.tag_id)) p GROUP BY tag_id, other_id, week"
+                " ON CONFLICT (tag_id, other_id, week) DO UPDATE SET n = trend_pair.n + excluded.n;"
+            )
+
+        # The table as it was before an update's new rows came (and with the old ones, gone).
+        but_new = (
+            "(SELECT y.* FROM contact_tag y WHERE NOT EXISTS (SELECT 1 FROM pair_new x"
+            " WHERE x.contact_id = y.contact_id AND x.tag_id = y.tag_id) UNION ALL SELECT * FROM pair_old)"
+        )
+        gone = "(SELECT * FROM contact_tag UNION ALL SELECT * FROM pair_old)"
+        emptied = " DELETE FROM trend_pair WHERE n = 0;"
+        out = []
+        for name, event, refs, body in (
+            ("added", "INSERT", "NEW TABLE AS pair_new", pairs("pair_new", "contact_tag", "1")),
+            ("removed", "DELETE", "OLD TABLE AS pair_old", pairs("pair_old", gone, "-1") + emptied),
+            (
+                "changed",
+                "UPDATE",
+                "OLD TABLE AS pair_old NEW TABLE AS pair_new",
+                pairs("pair_old", but_new, "-1") + " " + pairs("pair_new", "contact_tag", "1") + emptied,
+            ),
+        ):
+            out.append(
+                f"CREATE FUNCTION trend_pair_{name}() RETURNS trigger LANGUAGE plpgsql AS"
+                f" $body$ BEGIN {body} RETURN NULL; END $body$"
+            )
+            out.append(
+                f"CREATE TRIGGER trend_pair_{name} AFTER {event} ON contact_tag REFERENCING {refs}"
+                f" FOR EACH STATEMENT EXECUTE FUNCTION trend_pair_{name}()"
+            )
+        out.append(
+            "CREATE FUNCTION trend_gone_noted() RETURNS trigger LANGUAGE plpgsql AS $body$ BEGIN"
+            " INSERT INTO trend_gone (workspace_id, contact_id)"
+            " SELECT g.workspace_id, g.id FROM gone_contact g"
+            " WHERE EXISTS (SELECT 1 FROM workspace w WHERE w.id = g.workspace_id)"
+            " ON CONFLICT (workspace_id, contact_id) DO NOTHING; RETURN NULL; END $body$"
+        )
+        out.append(
+            "CREATE TRIGGER trend_gone_noted AFTER DELETE ON contact REFERENCING OLD TABLE AS gone_contact"
+            " FOR EACH STATEMENT EXECUTE FUNCTION trend_gone_noted()"
+        )
+        out.append(
+            "CREATE FUNCTION trend_gone_back() RETURNS trigger LANGUAGE plpgsql AS $body$ BEGIN"
+            " IF EXISTS (SELECT 1 FROM trend_gone) THEN DELETE FROM trend_gone g USING back_contact b"
+            " WHERE g.workspace_id = b.workspace_id AND g.contact_id = b.id; END IF; RETURN NULL; END $body$"
+        )
+        out.append(
+            "CREATE TRIGGER trend_gone_back AFTER INSERT ON contact REFERENCING NEW TABLE AS back_contact"
+            " FOR EACH STATEMENT EXECUTE FUNCTION trend_gone_back()"
+        )
         return out
 
     def tags_key_triggers(self) -> list[str]:

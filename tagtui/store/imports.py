@@ -12,8 +12,10 @@ unnest(…)`` of one array per column on PostgreSQL, one round trip). An existin
 fields change goes through ``update_contact``. The trigger that keeps ``contact.tags_key``
 for an added tag is paused during the import (``engine.pause_tags_key_added``): a new contact
 is written with its ``tags_key``, and those there before that it tags are refreshed a batch at
-a time. On SQLite the row trigger that counts a new assignment into ``trend_tag`` is off too
-(``_pause_triggers``): the assignments are counted once at the end, in the same transaction.
+a time. On SQLite the row triggers that count a new assignment into ``trend_tag`` and its pairs
+into ``trend_pair`` are off too (``_pause_triggers``): the assignments are counted once at the
+end, in the same transaction (the new contacts' pairs from their tag sets, those of contacts
+there before from their links, ``tagtui.store.pairs``).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from itertools import islice
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
+from tagtui.store import pairs
 from tagtui.store.base import StoreBase
 
 # Formula neutralising and the tags cell's separator are defined once, in ``cells`` (export's
@@ -135,6 +138,12 @@ class ImportState:
     #: Whether the trigger that keeps ``contact.tags_key`` is paused (``pause_tags_key_added``):
     #: then the flush keeps it for the contacts that were there already.
     keys_paused: bool = False
+    #: Whether ``trend_pair``'s trigger of an added tag is paused (``_pause_triggers``): then
+    #: the pairs are counted at the end from the tag sets the new contacts were given (how
+    #: many contacts each set) and the links of those that were there before.
+    pairs_paused: bool = False
+    pair_sets: Counter[tuple[int, ...]] = field(default_factory=Counter)
+    pair_links: list[tuple[int, int]] = field(default_factory=list)
 
     def result(self) -> ImportResult:
         return ImportResult(
@@ -204,6 +213,7 @@ class ImportService:
             # a sequential scan that each later batch pays over every row written before it.
             tx.db.engine.prefer_custom_plans(tx)
             paused = _pause_triggers(tx)
+            state.pairs_paused = "trend_pair_added" in paused
             state.keys_paused = tx.db.engine.pause_tags_key_added(tx)
             deferred = _defer_indexes(tx)
             # A workspace without contacts has none for the import to change: then every
@@ -217,7 +227,7 @@ class ImportService:
             for create in deferred:
                 tx.execute(create)
             if paused:
-                _resume_triggers(tx, paused, state.tagged, state.stamp)
+                _resume_triggers(tx, paused, state)
             if state.keys_paused:
                 tx.db.engine.resume_tags_key_added(tx)
             if state.tagged:
@@ -466,6 +476,9 @@ class ImportService:
                 params,
             )
         state.tagged.update(map(itemgetter(1), out.links))
+        if state.pairs_paused:
+            state.pair_sets.update(tuple(sorted(set(tags))) for tags in out.tag_sets.values())
+            state.pair_links += [(c, t) for c, t, _ in out.old_links]
         out.clear()
 
     def _tags_keys(
@@ -629,14 +642,14 @@ class PendingWrites:
 
 
 #: SQLite's row triggers that an import turns off while it writes (``_pause_triggers``).
-_PAUSED_TRIGGERS = ("trend_tag_added",)
+_PAUSED_TRIGGERS = ("trend_tag_added", "trend_pair_added")
 
 
 def _pause_triggers(tx: Tx) -> list[str]:
-    """SQLite: drop the row trigger that counts a new assignment into ``trend_tag``
-    (``_PAUSED_TRIGGERS``; a third of the cost of writing one), for ``_resume_triggers`` to
-    count them once and make it again at the end, in the same transaction: no other connection
-    sees it gone. (The ``tags_key`` trigger is paused by ``engine.pause_tags_key_added``.)
+    """SQLite: drop the row triggers that count a new assignment into ``trend_tag`` and
+    ``trend_pair`` (``_PAUSED_TRIGGERS``; a third of the cost of writing one, and more), for
+    ``_resume_triggers`` to count them once and make them again at the end, in the same
+    transaction: no other connection sees them gone. (The ``tags_key`` trigger is paused by ``engine.pause_tags_key_added``.)
     Nothing is done (an empty list) on PostgreSQL, whose triggers run once a statement."""
     engine = tx.db.engine
     if not engine.row_triggers:
@@ -670,20 +683,36 @@ def _defer_indexes(tx: Tx) -> list[str]:
     return [create for _, create in found]
 
 
-def _resume_triggers(tx: Tx, paused: list[str], tagged: Counter[int], stamp: str) -> None:
-    """Count into ``trend_tag`` what its trigger would have: the assignments the import made
-    (``tagged``, by tag: it never writes one that is there already), all of the week of its
-    ``stamp``; then make the ``paused`` triggers again."""
+def _resume_triggers(tx: Tx, paused: list[str], state: ImportState) -> None:
+    """Count into ``trend_tag`` and ``trend_pair`` what their triggers would have: the
+    assignments the import made (``state.tagged``, by tag: it never writes one that is there
+    already), all of the week of its stamp, and the pairs they make (``ImportState.pair_sets``
+    and ``pair_links``); then make the ``paused`` triggers again."""
     engine = tx.db.engine
     if "trend_tag_added" in paused:
         week = engine.week_of(":at")
         tx.executemany(
             f"INSERT INTO trend_tag (tag_id, week, n) VALUES (:t, {week}, :n)"
             " ON CONFLICT (tag_id, week) DO UPDATE SET n = trend_tag.n + excluded.n",
-            [{"t": t, "n": n, "at": stamp} for t, n in sorted(tagged.items())],
+            [{"t": t, "n": n, "at": state.stamp} for t, n in sorted(state.tagged.items())],
         )
+    if "trend_pair_added" in paused:
+        pairs.count_sets(tx, state.pair_sets, state.stamp)
+        if state.pair_links:
+            tx.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS import_link"
+                " (contact_id BIGINT NOT NULL, tag_id BIGINT NOT NULL, PRIMARY KEY (contact_id, tag_id))"
+            )
+            tx.execute("DELETE FROM import_link")
+            tx.executemany(
+                "INSERT INTO import_link (contact_id, tag_id) VALUES (:c, :t)",
+                [{"c": c, "t": t} for c, t in sorted(set(state.pair_links))],
+            )
+            pairs.count_links(tx, "import_link")
+            engine.drop_temp(tx, "import_link")
+    triggers = engine.trend_tag_triggers() + engine.trend_pair_triggers()
     for name in paused:
-        (create,) = (d for d in engine.trend_tag_triggers() if d.startswith(f"CREATE TRIGGER {name} "))
+        (create,) = (d for d in triggers if d.startswith(f"CREATE TRIGGER {name} "))
         tx.execute(create)
 
 

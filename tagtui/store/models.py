@@ -440,6 +440,53 @@ class TrendTagRow(SQLModel, table=True):
     n: int = Field(sa_column=Column(Integer, nullable=False))
 
 
+class TrendPairRow(SQLModel, table=True):
+    """Of the contacts that hold tag ``tag_id`` now, how many were given tag ``other_id`` (another
+    tag) in a week (weeks since 2000-01-03), by that assignment's time (schema 10): the tag growth
+    of a selection that is one tag (``tag:x``) or the contacts without it (``-tag:x``, as
+    ``trend_tag`` less these), read without looking at an assignment.
+
+    Kept by triggers on ``contact_tag`` (``trigger_ddl``) as ``trend_tag`` is; SQLite's bulk
+    writes turn the row triggers off and count a whole statement's pairs at once
+    (``tagtui.store.pairs``).
+    """
+
+    __tablename__ = "trend_pair"
+    __table_args__ = (
+        # A count that falls to 0 goes (``DELETE … WHERE n = 0``, by this index): the table
+        # holds the pairs there are, as if counted anew.
+        Index("ix_trend_pair_empty", "tag_id", sqlite_where=text("n = 0"), postgresql_where=text("n = 0")),
+    )
+
+    tag_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+        )
+    )
+    other_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+        )
+    )
+    week: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    n: int = Field(sa_column=Column(Integer, nullable=False))
+
+
+class TrendGoneRow(SQLModel, table=True):
+    """A deleted contact that may have ``trend_entry`` rows (schema 10): noted by a trigger on
+    ``contact`` as it goes, forgotten by another when it is there again (undo), and at the next
+    fold of the trend tables when it has no rows. A query's trends count only contacts there
+    are: the stages of "all but these" are the workspace's less these contacts' rows and those
+    it leaves out."""
+
+    __tablename__ = "trend_gone"
+
+    workspace_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("workspace.id", ondelete="CASCADE"), primary_key=True)
+    )
+    contact_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+
+
 def week_of(dialect_name: str, stamp: str) -> str:
     """SQL for the week number (since the Monday 2000-01-03) of the stored timestamp ``stamp``."""
     return engine_named(dialect_name).week_of(stamp)
@@ -449,6 +496,12 @@ def trigger_ddl(dialect_name: str) -> list[str]:
     """The triggers that keep ``trend_tag`` in step with ``contact_tag`` (row triggers on
     SQLite; statement triggers over transition tables on PostgreSQL, one upsert a statement)."""
     return engine_named(dialect_name).trend_tag_triggers()
+
+
+def pair_trigger_ddl(dialect_name: str) -> list[str]:
+    """The triggers that keep ``trend_pair`` in step with ``contact_tag`` and note deleted
+    contacts in ``trend_gone`` (schema 10)."""
+    return engine_named(dialect_name).trend_pair_triggers()
 
 
 def tags_key_of(dialect_name: str, contact_id: str) -> str:
@@ -471,6 +524,7 @@ def ddl(dialect_name: str) -> list[str]:
     return (
         [statement for _, statement in ddl_by_table(dialect_name)]
         + trigger_ddl(dialect_name)
+        + pair_trigger_ddl(dialect_name)
         + tags_key_ddl(dialect_name)
     )
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from tagtui.store.db import Database, Tx
 from tagtui.store.errors import DatabaseRefused
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 #: Tables of the first release: a database holding any of them without ``tagtui_meta`` is not ours.
 OUR_TABLES = ("tagtui_meta", "workspace", "status", "tag", "contact", "contact_tag", "event", "saved_view")
 
@@ -249,6 +249,35 @@ def _migrate_to_9(tx: Tx) -> None:
             tx.execute(statement.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1))
 
 
+def _migrate_to_10(tx: Tx) -> None:
+    """Schema 10: the tag growth of ``tag:x`` and ``-tag:x`` reads ``trend_pair`` (tag × tag ×
+    week: how many holders of one were given the other that week), filled here in one grouped
+    pass over the assignments and kept by triggers; the stages of "all but these" read
+    ``trend_gone`` (deleted contacts that may have ``trend_entry`` rows), noted by a trigger on
+    ``contact`` and filled when the trend tables are made anew, which the next ``trends`` call
+    does (as after schema 7)."""
+    _create_missing_tables(tx)
+    _trend_pairs(tx)
+    tx.execute("DELETE FROM trend_state")
+
+
+def _trend_pairs(tx: Tx) -> None:
+    """``trend_pair`` counted from the assignments there are, and the triggers that keep it."""
+    from tagtui.store.models import pair_trigger_ddl, week_of
+
+    if "trend_pair_added" in _trigger_names(tx):
+        return
+    tx.execute("DELETE FROM trend_pair")
+    week = week_of(tx.db.dialect, "b.created_at")
+    tx.execute(
+        f"INSERT INTO trend_pair (tag_id, other_id, week, n) SELECT a.tag_id, b.tag_id, {week} AS w, COUNT(*)"
+        " FROM contact_tag a JOIN contact_tag b ON b.contact_id = a.contact_id AND b.tag_id <> a.tag_id"
+        " GROUP BY a.tag_id, b.tag_id, w"
+    )
+    for statement in pair_trigger_ddl(tx.db.dialect):
+        tx.execute(statement)
+
+
 #: version -> function that brings a database from ``version - 1`` to ``version``.
 MIGRATIONS: dict[int, Callable[[Tx], None]] = {
     2: _migrate_to_2,
@@ -259,6 +288,7 @@ MIGRATIONS: dict[int, Callable[[Tx], None]] = {
     7: _migrate_to_7,
     8: _migrate_to_8,
     9: _migrate_to_9,
+    10: _migrate_to_10,
 }
 
 
@@ -289,6 +319,7 @@ MIGRATION_LABELS: dict[int, str] = {
     7: "trends of a query",
     8: "trends of a query, grouped as read",
     9: "faster tag triggers on PostgreSQL",
+    10: "trends of one tag and of all but one",
 }
 
 
@@ -354,7 +385,12 @@ def create_statements(dialect: str) -> tuple[str, ...]:
     from tagtui.store.engines import engine_named
 
     engine = engine_named(dialect)
-    return (*TABLE_DDL[dialect], *engine.trend_tag_triggers(), *engine.tags_key_triggers())
+    return (
+        *TABLE_DDL[dialect],
+        *engine.trend_tag_triggers(),
+        *engine.trend_pair_triggers(),
+        *engine.tags_key_triggers(),
+    )
 
 
 def _create(tx: Tx) -> None:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from tagtui.query.filter import EVERYTHING, Filter
+from tagtui.store import pairs
 from tagtui.store.base import TAG_COLUMNS, UNSET
 from tagtui.store.columns import columns_of, insert_sql
 from tagtui.store.db import IntegrityViolation, TransientError, Tx
@@ -298,8 +299,11 @@ class TagService:
     def _delete_tag(self, tx: Tx, tag: Tag) -> None:
         # Its assignments are noted first, so that undo can give them back.
         self._core._record_tags_where(tx, tag.id, "c.workspace_id = :ws", self._core._params(), added=False)
-        tx.execute("DELETE FROM contact_tag WHERE tag_id = :id", {"id": tag.id})
-        tx.execute("DELETE FROM tag WHERE id = :id", {"id": tag.id})
+        # Every trend_pair row of the tag goes with it (its foreign keys): SQLite need not
+        # count them down an assignment at a time first.
+        with pairs.paused(tx):
+            tx.execute("DELETE FROM contact_tag WHERE tag_id = :id", {"id": tag.id})
+            tx.execute("DELETE FROM tag WHERE id = :id", {"id": tag.id})
         self._core._event(
             tx,
             "tag.deleted",

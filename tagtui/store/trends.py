@@ -41,7 +41,16 @@ their rows of the window grouped, its tags their assignments (those made in the 
 ``ix_contact_tag_made``). A negated query (``-tag:vip``, ``-tag:a -status:lost``) that
 selects most contacts counts its tags as the workspace's (``trend_tag``) less those of the
 contacts it leaves out (``REST``, found by what it negates), far fewer rows to look up; its
-stage numbers still come from its own contacts' rows. A read-only database whose tables are
+stage numbers still come from its own contacts' rows.
+
+Schema 10 reads no selection for two common shapes. ``tag:x`` and ``-tag:x`` take their tags
+from ``trend_pair`` (tag × tag × week: of the holders of one, how many got the other that week;
+kept by triggers on ``contact_tag``, and a statement at a time by SQLite's bulk writes, see
+``pairs``): the holders' cells are x's pairs, the others' ``trend_tag`` less them. "None of these
+tags" (``-tag:x``, ``-tag:a,b``) selecting most contacts fills only ``REST`` (those with one of
+the tags, by the tag index; having a tag is true or false, so the others are the selection):
+its stage numbers are the workspace's (``trend_week``, ``trend_stay``) less the rows of ``REST``
+and of deleted contacts (``trend_gone``, noted by a trigger as they go). A read-only database whose tables are
 behind computes the stage numbers from the log instead: one SQL pass over the window
 (seconds at a million contacts).
 """
@@ -53,10 +62,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from tagtui.query.filter import EVERYTHING, And, Filter, Not, any_of
+from tagtui.query.compile import simplify
+from tagtui.query.filter import EVERYTHING, And, Filter, Not, Tags, any_of
 from tagtui.store.base import StoreBase
 from tagtui.store.db import Tx
 from tagtui.store.errors import ValidationError
+from tagtui.store.identity import slugify
 from tagtui.store.types import JsonRecord
 
 if TYPE_CHECKING:
@@ -249,7 +260,9 @@ class TrendService:
         folded = self._fold_trends()
 
         def run(tx: Tx) -> Trends:
-            if query != EVERYTHING:
+            # "All but these tags" selecting most contacts: only those it leaves out are found.
+            others = folded and query != EVERYTHING and self._select_others(tx, query)
+            if query != EVERYTHING and not others:
                 self._select(tx, query)
                 self._select_rest(tx, query)
             statuses = tx.all(
@@ -264,6 +277,8 @@ class TrendService:
             first = week_number(starts[0])
             if folded and query == EVERYTHING:
                 rows = self._folded_rows(tx, first, weeks)
+            elif others:
+                rows = self._folded_rows(tx, first, weeks) + self._others_rows(tx, first, weeks)
             elif folded:
                 rows = self._selected_rows(tx, first, weeks)
             else:
@@ -391,6 +406,66 @@ class TrendService:
         self._core.db.engine.analyze_temp(tx, REST)
         tx.memo["trend_rest"] = True
 
+    def _select_others(self, tx: Tx, query: Filter) -> bool:
+        """For a query that is "none of these tags" (``-tag:x``, ``-tag:a -tag:b``) selecting
+        most contacts (``by_rest``), put the contacts that have one of them in ``REST`` (by the
+        tag index) and nothing in ``SELECTED``: the selection is every other contact there is,
+        its stages the workspace's less the rows of ``REST`` and of deleted contacts
+        (``_others_rows``), its tags ``trend_tag`` less ``REST``'s. Whether it did."""
+        shaped = simplify(query)
+        rest = rest_of(shaped)
+        if not (isinstance(rest, Tags) and rest.values and simplify(Not(rest)) == shaped):
+            return False
+        source, where, params = self._contact_ops._shaped(tx, rest, "count")
+        self._core.db.snapshot(tx, REST, f"SELECT c.id FROM {source} WHERE {where}", params)
+        left = int(tx.scalar(f"SELECT COUNT(*) FROM {REST}"))
+        # Having a tag is true or false for every contact: the others are the selection.
+        selected = self._contacts(tx) - left
+        if not by_rest(selected, self._contacts(tx)):
+            tx.execute(f"DELETE FROM {REST}")
+            return False
+        self._core.db.engine.analyze_temp(tx, REST)
+        tx.memo["trend_selected"] = selected
+        tx.memo["trend_rest"] = True
+        tx.memo["trend_others"] = True
+        return True
+
+    def _one_tag(self, tx: Tx, query: Filter) -> tuple[int, bool] | None:
+        """``(tag id, negated)`` when ``query`` is one tag (``tag:x``) or the contacts without it
+        (``-tag:x``): their tag growth is read from ``trend_pair`` (the latter's, as the
+        workspace's less the rest's, when ``by_rest``). ``None`` otherwise."""
+        shaped = simplify(query)
+        negated = isinstance(shaped, Not)
+        term = shaped.child if isinstance(shaped, Not) else shaped
+        if not isinstance(term, Tags) or len(term.values) != 1:
+            return None
+        found = tx.scalar(
+            "SELECT id FROM tag WHERE workspace_id = :ws AND slug = :slug",
+            self._core._params(slug=slugify(term.values[0], "tag")),
+        )
+        return None if found is None else (int(found), negated)
+
+    def _others_rows(self, tx: Tx, first: int, weeks: int) -> list[tuple[Any, ...]]:
+        """What to take from the workspace's rows (``_folded_rows``) to leave those of the
+        contacts there are but ``REST``'s: the rows of ``REST`` and of the deleted contacts
+        (``trend_gone``, those not there again), as negative counts."""
+        p = self._core._params(lo=first, hi=first + weeks - 1)
+        grouped = " BETWEEN :lo AND :hi GROUP BY e.week, e.status_id, e.days"
+        gone = (
+            "SELECT e.week, e.status_id, e.days, COUNT(*), SUM(e.moved)"
+            " FROM trend_gone g CROSS JOIN trend_entry e WHERE g.workspace_id = :ws"
+            " AND NOT EXISTS (SELECT 1 FROM contact c WHERE c.id = g.contact_id AND c.workspace_id = :ws)"
+            f" AND e.workspace_id = :ws AND e.contact_id = g.contact_id AND +e.week{grouped}"
+        )
+        rows: list[tuple[Any, ...]] = []
+        left = int(tx.scalar(f"SELECT COUNT(*) FROM {REST}"))
+        for part in (self._entry_cells(tx, first, weeks, REST, left), tx.all(gone, p)):
+            for w, sid, d, n, m in part:
+                rows.append(("e", sid, w - first, -int(n), -int(m)))
+                if d is not None:
+                    rows.append(("t", sid, w - first, d, -int(n)))
+        return rows
+
     def _unselect(self, tx: Tx) -> None:
         # SQLite keeps a temporary table as long as the connection: free its memory now.
         self._core.db.engine.drop_temp(tx, SELECTED)
@@ -408,10 +483,20 @@ class TrendService:
         return int(cache)
 
     def _selected_rows(self, tx: Tx, first: int, weeks: int) -> list[tuple[Any, ...]]:
-        """The window's rows, as ``_folded_rows`` gives them, for the selected contacts: their
-        ``trend_entry`` rows grouped. Fewer contacts than the window has entries: each
-        contact's rows by the primary key; more: the window's rows by ``ix_trend_entry_cell``,
-        each looked up in the selection, in the order they are grouped (no sort)."""
+        """The window's rows, as ``_folded_rows`` gives them, for the selected contacts."""
+        rows: list[tuple[Any, ...]] = []
+        for w, sid, d, n, m in self._entry_cells(tx, first, weeks, SELECTED, self._selected_size(tx)):
+            rows.append(("e", sid, w - first, n, m))
+            if d is not None:
+                rows.append(("t", sid, w - first, d, n))
+        return rows
+
+    def _entry_cells(self, tx: Tx, first: int, weeks: int, table: str, size: int) -> list[tuple[Any, ...]]:
+        """``(week, status, days, entries, moved on)``: the window's ``trend_entry`` rows of the
+        ``size`` contacts whose ids the temporary table ``table`` holds, grouped. Fewer
+        contacts than the window has entries: each contact's rows by the primary key; more:
+        the window's rows by ``ix_trend_entry_cell``, each looked up in ``table``, in the order
+        they are grouped (no sort)."""
         p = self._core._params(lo=first, hi=first + weeks - 1)
         window = int(
             tx.scalar(
@@ -421,26 +506,21 @@ class TrendService:
             )
         )
         grouped = " BETWEEN :lo AND :hi GROUP BY e.week, e.status_id, e.days"
-        if by_contacts(self._selected_size(tx), window):
+        if by_contacts(size, window):
             # CROSS JOIN: SQLite keeps the tables in the order written (PostgreSQL plans
             # freely); +e.week: each contact's rows by the primary key, not the week index.
             sql = (
                 "SELECT e.week, e.status_id, e.days, COUNT(*), SUM(e.moved)"
-                f" FROM {SELECTED} s CROSS JOIN trend_entry e"
+                f" FROM {table} s CROSS JOIN trend_entry e"
                 f" WHERE e.workspace_id = :ws AND e.contact_id = s.id AND +e.week{grouped}"
             )
         else:
             sql = (
                 "SELECT e.week, e.status_id, e.days, COUNT(*), SUM(e.moved) FROM trend_entry e"
-                f" WHERE e.workspace_id = :ws AND e.contact_id IN (SELECT id FROM {SELECTED})"
+                f" WHERE e.workspace_id = :ws AND e.contact_id IN (SELECT id FROM {table})"
                 f" AND e.week{grouped}"
             )
-        rows: list[tuple[Any, ...]] = []
-        for w, sid, d, n, m in tx.all(sql, p):
-            rows.append(("e", sid, w - first, n, m))
-            if d is not None:
-                rows.append(("t", sid, w - first, d, n))
-        return rows
+        return tx.all(sql, p)
 
     # -- the trend tables (see the module docstring) -----------------------------------
 
@@ -552,6 +632,14 @@ class TrendService:
             "UPDATE trend_state SET last_event_id = :newest WHERE workspace_id = :ws",
             self._core._params(newest=newest),
         )
+        # Every event is folded in: a deleted contact without rows now never gets any, and one
+        # that is there again is no longer gone (the trigger notes it if it goes again).
+        tx.execute(
+            "DELETE FROM trend_gone WHERE workspace_id = :ws AND (NOT EXISTS (SELECT 1 FROM trend_entry e"
+            " WHERE e.workspace_id = :ws AND e.contact_id = trend_gone.contact_id) OR EXISTS (SELECT 1"
+            " FROM contact c WHERE c.id = trend_gone.contact_id AND c.workspace_id = :ws))",
+            self._core._params(),
+        )
 
     def _add_trend_rows(self, tx: Tx, weeks: Weeks, stays: Stays) -> None:
         week_rows = [
@@ -605,6 +693,14 @@ class TrendService:
             self._core._params(newest=newest),
         )
         tx.execute(TREND_ENTRY_CELL_INDEX)
+        # The contacts of the log that are gone (``_others_rows`` takes their rows away).
+        tx.execute("DELETE FROM trend_gone WHERE workspace_id = :ws", self._core._params())
+        tx.execute(
+            "INSERT INTO trend_gone (workspace_id, contact_id) SELECT :ws, e.contact_id FROM trend_entry e"
+            " WHERE e.workspace_id = :ws AND NOT EXISTS (SELECT 1 FROM contact c WHERE c.id = e.contact_id"
+            " AND c.workspace_id = :ws) GROUP BY e.contact_id",
+            self._core._params(),
+        )
         tx.execute(
             "INSERT INTO trend_week (workspace_id, week, status_id, entered, moved)"
             " SELECT workspace_id, week, status_id, COUNT(*), SUM(moved) FROM trend_entry"
@@ -730,6 +826,49 @@ class TrendService:
             cells[(tag_id, -1)] = cells.get((tag_id, -1), 0) - left.get(tag_id, 0)
         return top, [(i, w, n) for (i, w), n in cells.items() if i in top and n]
 
+    def _tags_by_pairs(
+        self, tx: Tx, start: str, tag_id: int, negated: bool
+    ) -> tuple[list[int], list[tuple[int, int, int]]]:
+        """As ``_tags_by_rest``, for the holders of one tag (``negated``: the other contacts),
+        from ``trend_pair``: its row (tag, other, week) counts the holders of the tag given the
+        other that week, so the holders' cells are the tag's pairs (and the tag's own
+        ``trend_tag`` cells), and the others' are every tag's ``trend_tag`` cells less those.
+        Weeks × tags rows, however many contacts."""
+        p = self._core._params(first=week_number(_moment(start)), tag=tag_id)
+        bucket = "CASE WHEN k.week < :first THEN -1 ELSE k.week - :first END"
+        paired = tx.all(
+            f"SELECT k.other_id, {bucket} AS w, SUM(k.n) FROM trend_pair k WHERE k.tag_id = :tag"
+            " GROUP BY k.other_id, w",
+            p,
+        )
+        cells: dict[tuple[int, int], int] = {}
+        if negated:
+            for other, w, n in tx.all(
+                f"SELECT k.tag_id, {bucket} AS w, SUM(k.n) FROM trend_tag k JOIN tag t ON t.id = k.tag_id"
+                " WHERE t.workspace_id = :ws AND k.tag_id <> :tag GROUP BY k.tag_id, w",
+                p,
+            ):
+                cells[(int(other), int(w))] = int(n)
+            for other, w, n in paired:
+                key = (int(other), int(w))
+                cells[key] = cells.get(key, 0) - int(n)
+        else:
+            own = tx.all(
+                f"SELECT k.tag_id, {bucket} AS w, SUM(k.n) FROM trend_tag k WHERE k.tag_id = :tag"
+                " GROUP BY k.tag_id, w",
+                p,
+            )
+            for other, w, n in [*paired, *own]:
+                key = (int(other), int(w))
+                cells[key] = cells.get(key, 0) + int(n)
+        totals: dict[int, int] = {}
+        for (other, _), n in cells.items():
+            totals[other] = totals.get(other, 0) + n
+        names = dict(tx.all("SELECT id, name_key FROM tag WHERE workspace_id = :ws", self._core._params()))
+        held = [i for i, n in totals.items() if n > 0 and i in names]
+        top = sorted(held, key=lambda i: (-totals[i], names[i], i))[:TREND_TAGS]
+        return top, [(i, w, n) for (i, w), n in cells.items() if i in top and n]
+
     def _tag_growth(self, tx: Tx, query: Filter, start: str, weeks: int) -> dict[str, list[int]]:
         if query == EVERYTHING:  # from trend_tag, which triggers keep: weeks × tags rows
             first = week_number(_moment(start))
@@ -750,6 +889,13 @@ class TrendService:
                 f" FROM trend_tag WHERE tag_id IN ({tag_list}) GROUP BY tag_id, w",
                 {"first": first},
             )
+        elif (one := self._one_tag(tx, query)) is not None and (
+            not one[1] or by_rest(self._selected_size(tx), self._contacts(tx))
+        ):
+            ids, rows = self._tags_by_pairs(tx, start, *one)
+            if not ids:
+                return {}
+            tag_list = ", ".join(str(int(i)) for i in ids)
         elif tx.memo.get("trend_rest", False):
             ids, rows = self._tags_by_rest(tx, start)
             if not ids:
