@@ -248,7 +248,8 @@ class _Generator:
         assignments = 0
         # Told progress, it reports about twenty times (a small demo too); the data is the same.
         step = CHUNK if self.progress is None else min(CHUNK, max(PROGRESS_CHUNK, -(-self.total // 20)))
-        # SQLite: trend_pair counted a chunk at a time, not by a trigger per assignment.
+        # SQLite: trend_pair and trend_tag counted a chunk at a time, not by a trigger per
+        # assignment.
         with pairs.paused(tx) as counting:
             for lo in range(1, self.total + 1, step):
                 hi = min(lo + step - 1, self.total)

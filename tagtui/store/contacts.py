@@ -1037,11 +1037,14 @@ class ContactService:
                 self._core._record_tags_where(tx, tag_id, where, params, added=True, source=source)
                 if counting:
                     pairs.count_given(tx, tag_id, source, stamp)
-                counts[f"+{tag_id}"] += tx.execute(
+                given = tx.execute(
                     "INSERT INTO contact_tag (contact_id, tag_id, created_at)"
                     f" SELECT c.id, {int(tag_id)}, :at FROM {source} WHERE 1 = 1 ON CONFLICT DO NOTHING",
                     {"at": stamp},
                 ).rowcount
+                counts[f"+{tag_id}"] += given
+                if counting:
+                    pairs.count_tag_given(tx, tag_id, stamp, given)
             for tag_id in remove_ids:
                 if per_contact_events:
                     lost = having(source, tag_id, True)
@@ -1054,7 +1057,8 @@ class ContactService:
                     f" (SELECT id FROM {ids})"
                 ).rowcount
 
-        # SQLite: trend_pair counted a statement at a time, not by a trigger per assignment.
+        # SQLite: trend_pair and trend_tag counted a statement at a time, not by a trigger per
+        # assignment.
         with pairs.paused(tx) as counting:
             in_chunks(self._core.db, tx, "tagtui_bulk", change, progress)
         tx.execute("DELETE FROM tagtui_bulk")  # memory stays flat between changes

@@ -649,8 +649,9 @@ def _pause_triggers(tx: Tx) -> list[str]:
     """SQLite: drop the row triggers that count a new assignment into ``trend_tag`` and
     ``trend_pair`` (``_PAUSED_TRIGGERS``; a third of the cost of writing one, and more), for
     ``_resume_triggers`` to count them once and make them again at the end, in the same
-    transaction: no other connection sees them gone. (The ``tags_key`` trigger is paused by ``engine.pause_tags_key_added``.)
-    Nothing is done (an empty list) on PostgreSQL, whose triggers run once a statement."""
+    transaction: no other connection sees them gone. (The ``tags_key`` trigger is paused by
+    ``engine.pause_tags_key_added``.) Nothing is done (an empty list) on PostgreSQL, whose
+    triggers run once a statement."""
     engine = tx.db.engine
     if not engine.row_triggers:
         return []

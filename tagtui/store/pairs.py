@@ -1,10 +1,12 @@
-"""``trend_pair`` (see ``models.TrendPairRow``) counted a statement at a time by SQLite's bulk writes.
+"""``trend_pair`` (see ``models.TrendPairRow``) and ``trend_tag`` counted a statement at a time
+by SQLite's bulk writes.
 
-On SQLite its triggers run once per assignment, each reading the contact's other tags and
-writing a row per pair: a bulk write (a tag given to 100,000 contacts, an import, a demo)
-turns them off for its transaction (``paused``) and counts the pairs its statements make or
-take with one grouped statement each, here. On PostgreSQL the triggers already run once per
-statement, so nothing is paused and these functions are not called.
+On SQLite their triggers run once per assignment, the pairs' reading the contact's other tags
+and writing a row per pair: a bulk write (a tag given to 100,000 contacts, a demo, a tag
+deleted) turns them off for its transaction (``paused``) and counts what its statements make
+or take with one grouped statement each, here (an import pauses its own, ``imports``). On
+PostgreSQL the triggers already run once per statement, so nothing is paused and these
+functions are not called.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ from contextlib import contextmanager
 
 from tagtui.store.db import Tx
 
-#: The row triggers a bulk write turns off (the update trigger stays: no bulk write updates).
-PAUSED = ("trend_pair_added", "trend_pair_removed")
+#: The row triggers a bulk write turns off (the update triggers stay: no bulk write updates).
+PAUSED = ("trend_pair_added", "trend_pair_removed", "trend_tag_added", "trend_tag_removed")
 
 #: A count that falls to 0 goes (by ``ix_trend_pair_empty``), as the triggers do it.
 EMPTIED = "DELETE FROM trend_pair WHERE n = 0"
@@ -39,43 +41,75 @@ def paused(tx: Tx) -> Iterator[bool]:
     try:
         yield bool(dropped)
     finally:
+        triggers = engine.trend_pair_triggers() + engine.trend_tag_triggers()
         for name in dropped:
-            (create,) = (d for d in engine.trend_pair_triggers() if d.startswith(f"CREATE TRIGGER {name} "))
+            (create,) = (d for d in triggers if d.startswith(f"CREATE TRIGGER {name} "))
             tx.execute(create)
 
 
 def count_given(tx: Tx, tag_id: int, contacts: str, stamp: str) -> None:
     """Before tag ``tag_id`` is given, as of ``stamp``, to the contacts of ``contacts`` (a FROM
     item aliased ``c`` with a column ``id``) that lack it: the pairs it will make with each
-    tag they have, both ways."""
+    tag they have, both ways. One pass over their tags, grouped by tag and week; each group
+    then gives a row each way."""
     week = tx.db.engine.week_of
-    lacking = (
-        f"FROM {contacts} JOIN contact_tag a ON a.contact_id = c.id WHERE NOT EXISTS"
-        f" (SELECT 1 FROM contact_tag y WHERE y.contact_id = c.id AND y.tag_id = {int(tag_id)})"
+    # CROSS JOIN: each selected contact's tags by the primary key, not every assignment
+    # looked up in the selection (SQLite keeps the order written).
+    held = tx.all(
+        f"SELECT a.tag_id, {week('a.created_at')} AS w, COUNT(*) FROM {contacts} CROSS JOIN contact_tag a"
+        " WHERE a.contact_id = c.id AND NOT EXISTS (SELECT 1 FROM contact_tag y WHERE y.contact_id = c.id"
+        f" AND y.tag_id = {int(tag_id)}) GROUP BY a.tag_id, w"
     )
-    select = (
-        f"SELECT a.tag_id, {int(tag_id)}, {week(':at')}, COUNT(*) {lacking} GROUP BY a.tag_id"
-        f" UNION ALL SELECT {int(tag_id)}, a.tag_id, {week('a.created_at')} AS w, COUNT(*) {lacking}"
-        " GROUP BY a.tag_id, w"
-    )
-    tx.execute(_UPSERT.format(select=select), {"at": stamp})
+    given = int(tx.scalar(f"SELECT {week(':at')}", {"at": stamp}))
+    cells: Counter[tuple[int, int, int]] = Counter()
+    for other, w, n in held:
+        cells[(int(other), tag_id, given)] += int(n)
+        cells[(tag_id, int(other), int(w))] += int(n)
+    _add(tx, cells)
+
+
+def count_tag_given(tx: Tx, tag_id: int, stamp: str, given: int) -> None:
+    """After tag ``tag_id`` was given to ``given`` contacts as of ``stamp``: ``trend_tag``."""
+    if given:
+        week = tx.db.engine.week_of(":at")
+        tx.execute(
+            f"INSERT INTO trend_tag (tag_id, week, n) VALUES (:t, {week}, :n)"
+            " ON CONFLICT (tag_id, week) DO UPDATE SET n = trend_tag.n + excluded.n",
+            {"t": tag_id, "at": stamp, "n": given},
+        )
 
 
 def count_taken(tx: Tx, tag_id: int, contacts: str) -> None:
     """Before tag ``tag_id`` is taken from the contacts of ``contacts`` (as ``count_given``):
-    the pairs it makes with their other tags, both ways, taken away."""
+    the pairs it makes with their other tags, both ways, and its assignments (``trend_tag``),
+    taken away."""
     week = tx.db.engine.week_of
-    holding = (
-        f"FROM {contacts} JOIN contact_tag y ON y.contact_id = c.id AND y.tag_id = {int(tag_id)}"
-        f" JOIN contact_tag a ON a.contact_id = c.id AND a.tag_id <> {int(tag_id)}"
+    for w, n in tx.all(
+        f"SELECT {week('y.created_at')} AS w, COUNT(*) FROM {contacts} CROSS JOIN contact_tag y"
+        f" WHERE y.contact_id = c.id AND y.tag_id = {int(tag_id)} GROUP BY w"
+    ):
+        tx.execute(
+            "UPDATE trend_tag SET n = n - :n WHERE tag_id = :t AND week = :w", {"n": n, "t": tag_id, "w": w}
+        )
+    held = tx.all(
+        f"SELECT a.tag_id, {week('y.created_at')} AS wy, {week('a.created_at')} AS wa, COUNT(*)"
+        f" FROM {contacts} CROSS JOIN contact_tag y CROSS JOIN contact_tag a WHERE y.contact_id = c.id"
+        f" AND y.tag_id = {int(tag_id)} AND a.contact_id = c.id AND a.tag_id <> {int(tag_id)}"
+        " GROUP BY a.tag_id, wy, wa"
     )
-    select = (
-        f"SELECT a.tag_id, {int(tag_id)}, {week('y.created_at')} AS w, -COUNT(*) {holding}"
-        f" GROUP BY a.tag_id, w UNION ALL SELECT {int(tag_id)}, a.tag_id, {week('a.created_at')} AS w,"
-        f" -COUNT(*) {holding} GROUP BY a.tag_id, w"
-    )
-    tx.execute(_UPSERT.format(select=select))
+    cells: Counter[tuple[int, int, int]] = Counter()
+    for other, wy, wa, n in held:
+        cells[(int(other), tag_id, int(wy))] -= int(n)
+        cells[(tag_id, int(other), int(wa))] -= int(n)
+    _add(tx, cells)
     tx.execute(EMPTIED)
+
+
+def _add(tx: Tx, cells: Counter[tuple[int, int, int]]) -> None:
+    """Add each ``(tag, other, week)`` cell's count to ``trend_pair``."""
+    rows = [{"a": a, "b": b, "w": w, "n": n} for (a, b, w), n in sorted(cells.items()) if n]
+    if rows:
+        tx.executemany(_UPSERT.format(select="VALUES (:a, :b, :w, :n)"), rows)
 
 
 def count_links(tx: Tx, links: str) -> None:
@@ -112,12 +146,32 @@ def count_sets(tx: Tx, sets: Counter[tuple[int, ...]], stamp: str) -> None:
 
 
 def count_new_contacts(tx: Tx, lo: int, hi: int) -> None:
-    """After contacts ``lo``…``hi`` (ids), which had no tags before, were given theirs: every
-    pair of their tags, both ways."""
-    week = tx.db.engine.week_of("b.created_at")
-    select = (
-        f"SELECT a.tag_id, b.tag_id, {week} AS w, COUNT(*) FROM contact_tag b JOIN contact_tag a"
-        " ON a.contact_id = b.contact_id AND a.tag_id <> b.tag_id WHERE b.contact_id BETWEEN :lo AND :hi"
-        " GROUP BY a.tag_id, b.tag_id, w"
+    """After contacts ``lo``…``hi`` (ids), which had no tags before, were given theirs: their
+    assignments (``trend_tag``) and every pair of their tags, both ways. One row per contact
+    (its tags and their weeks, as text), counted by kind in Python: a demo's contacts share a
+    few hundred kinds, so each pair is counted once a kind, not once a contact."""
+    week = tx.db.engine.week_of("created_at")
+    joined = tx.db.group_concat(f"tag_id || ':' || {week}", "sep")
+    kinds = Counter(
+        r[0]
+        for r in tx.all(
+            f"SELECT {joined} FROM contact_tag WHERE contact_id BETWEEN :lo AND :hi GROUP BY contact_id",
+            {"lo": lo, "hi": hi, "sep": ","},
+        )
     )
-    tx.execute(_UPSERT.format(select=select), {"lo": lo, "hi": hi})
+    made: Counter[tuple[int, int]] = Counter()
+    cells: Counter[tuple[int, int, int]] = Counter()
+    for kind, n in kinds.items():
+        tags = [tuple(map(int, part.split(":"))) for part in kind.split(",")]
+        for a, w in tags:
+            made[(a, w)] += n
+            for b, wb in tags:
+                if a != b:
+                    cells[(a, b, wb)] += n
+    if made:
+        tx.executemany(
+            "INSERT INTO trend_tag (tag_id, week, n) VALUES (:t, :w, :n)"
+            " ON CONFLICT (tag_id, week) DO UPDATE SET n = trend_tag.n + excluded.n",
+            [{"t": t, "w": w, "n": n} for (t, w), n in sorted(made.items())],
+        )
+    _add(tx, cells)

@@ -299,8 +299,8 @@ class TagService:
     def _delete_tag(self, tx: Tx, tag: Tag) -> None:
         # Its assignments are noted first, so that undo can give them back.
         self._core._record_tags_where(tx, tag.id, "c.workspace_id = :ws", self._core._params(), added=False)
-        # Every trend_pair row of the tag goes with it (its foreign keys): SQLite need not
-        # count them down an assignment at a time first.
+        # Every trend_pair and trend_tag row of the tag goes with it (their foreign keys):
+        # SQLite need not count them down an assignment at a time first.
         with pairs.paused(tx):
             tx.execute("DELETE FROM contact_tag WHERE tag_id = :id", {"id": tag.id})
             tx.execute("DELETE FROM tag WHERE id = :id", {"id": tag.id})

@@ -19,6 +19,7 @@ from tagtui.query import parse
 from tagtui.store import Store
 from tagtui.store.models import week_of
 from tagtui.store.trends import utc_stamp
+from tests.store.test_trends import _tag_counts
 from tests.store.test_trends_query import WEEKS, _add_events, _expected, _status_ids
 
 TAGS = [f"t{i}" for i in range(6)]
@@ -49,6 +50,8 @@ def _pairs(store: Store) -> tuple[dict, dict]:
 
 def _check(store: Store, what: str) -> None:
     kept, real = _pairs(store)
+    assert kept == real, what
+    kept, real = _tag_counts(store)
     assert kept == real, what
 
 
