@@ -12,6 +12,8 @@ in step with their source (Python's ``str.lower`` is Unicode-aware, SQLite's
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import BigInteger, CheckConstraint, Column, ForeignKey, Index, Integer, String, Text, text
 from sqlmodel import Field, SQLModel
 
@@ -422,6 +424,12 @@ class TrendEntryRow(SQLModel, table=True):
     days: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
 
 
+def _tag_in_key() -> Any:
+    """A tag id that is part of a trend count's key (the count goes with its tag)."""
+    tag = ForeignKey("tag.id", ondelete="CASCADE")
+    return Field(sa_column=Column(Integer, tag, primary_key=True, autoincrement=False))
+
+
 class TrendTagRow(SQLModel, table=True):
     """How many of a tag's assignments now were made in a week (weeks since 2000-01-03) (schema 4).
 
@@ -431,11 +439,7 @@ class TrendTagRow(SQLModel, table=True):
 
     __tablename__ = "trend_tag"
 
-    tag_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
-        )
-    )
+    tag_id: int = _tag_in_key()
     week: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
     n: int = Field(sa_column=Column(Integer, nullable=False))
 
@@ -458,16 +462,8 @@ class TrendPairRow(SQLModel, table=True):
         Index("ix_trend_pair_empty", "tag_id", sqlite_where=text("n = 0"), postgresql_where=text("n = 0")),
     )
 
-    tag_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
-        )
-    )
-    other_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
-        )
-    )
+    tag_id: int = _tag_in_key()
+    other_id: int = _tag_in_key()
     week: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
     n: int = Field(sa_column=Column(Integer, nullable=False))
 

@@ -7,7 +7,7 @@ functions, each run in the same transaction as the version bump.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from tagtui.store.db import Database, Tx
@@ -152,15 +152,24 @@ def _trend_tags(tx: Tx) -> None:
     and its counts of the assignments there are (see ``models.TrendTagRow``)."""
     from tagtui.store.models import trigger_ddl, week_of
 
-    if "trend_tag_added" in _trigger_names(tx):
-        return
-    tx.execute("DELETE FROM trend_tag")
     week = week_of(tx.db.dialect, "created_at")
-    tx.execute(
+    _count_and_keep(
+        tx,
+        "trend_tag",
         f"INSERT INTO trend_tag (tag_id, week, n) SELECT tag_id, {week} AS w, COUNT(*) FROM contact_tag"
-        " GROUP BY tag_id, w"
+        " GROUP BY tag_id, w",
+        trigger_ddl(tx.db.dialect),
     )
-    for statement in trigger_ddl(tx.db.dialect):
+
+
+def _count_and_keep(tx: Tx, table: str, count: str, triggers: Sequence[str]) -> None:
+    """Fill ``table`` (a trend count kept by triggers on ``contact_tag``) with ``count``, then
+    create the triggers that keep it; a database that has them (``<table>_added``) is left as is."""
+    if f"{table}_added" in _trigger_names(tx):
+        return
+    tx.execute(f"DELETE FROM {table}")
+    tx.execute(count)
+    for statement in triggers:
         tx.execute(statement)
 
 
@@ -265,17 +274,15 @@ def _trend_pairs(tx: Tx) -> None:
     """``trend_pair`` counted from the assignments there are, and the triggers that keep it."""
     from tagtui.store.models import pair_trigger_ddl, week_of
 
-    if "trend_pair_added" in _trigger_names(tx):
-        return
-    tx.execute("DELETE FROM trend_pair")
     week = week_of(tx.db.dialect, "b.created_at")
-    tx.execute(
+    _count_and_keep(
+        tx,
+        "trend_pair",
         f"INSERT INTO trend_pair (tag_id, other_id, week, n) SELECT a.tag_id, b.tag_id, {week} AS w, COUNT(*)"
         " FROM contact_tag a JOIN contact_tag b ON b.contact_id = a.contact_id AND b.tag_id <> a.tag_id"
-        " GROUP BY a.tag_id, b.tag_id, w"
+        " GROUP BY a.tag_id, b.tag_id, w",
+        pair_trigger_ddl(tx.db.dialect),
     )
-    for statement in pair_trigger_ddl(tx.db.dialect):
-        tx.execute(statement)
 
 
 #: version -> function that brings a database from ``version - 1`` to ``version``.
