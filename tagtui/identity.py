@@ -40,6 +40,8 @@ def text_key(text: str) -> str:
 
 def email_key(email: str) -> str:
     """An email as emails are compared: ``text_key`` of it, its domain in punycode."""
+    if email.isascii():  # the same, fast: text_key lowers it, and its domain is ASCII already
+        return email.strip().lower()[:KEY_MAX]
     key = text_key(email.strip())
     local, at, domain = key.rpartition("@")
     if at and domain and not domain.isascii():

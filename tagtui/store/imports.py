@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import islice
+from itertools import islice, repeat
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -57,15 +57,16 @@ IMPORT_COLUMNS = ("id", "name", "email", "company", "phone", "assignee", "follow
 ROW_FIELDS = ("name", "email", "company", "phone", "assignee", "followers", "notes")
 #: What a row may hold: the CSV columns, and ``notes`` (which vCards carry; CSV export does not).
 ROW_COLUMNS = (*IMPORT_COLUMNS, "notes")
+_ROW_COLUMN_SET = frozenset(ROW_COLUMNS)
+_TEXT = repeat(str)  # ``isinstance``'s second argument, for ``map`` over any number of cells
 BATCH = 1000
 #: An import of at least this many rows truncates SQLite's WAL once it has committed.
 CHECKPOINT_ROWS = 10_000
 #: A new contact's row, as ``_create`` builds it: (column, PostgreSQL type) in order.
 _CONTACT_COLUMNS = (
     *CONTACT_ROW,
-    ("tags_key", "text"),  # worked out at the flush, from the contact's tags (``_tags_keys``)
+    ("tags_key", "text"),  # from the contact's tags: its ``TagPlan``, or at the flush (``_tags_keys``)
 )
-_LINK_COLUMNS = (("contact_id", "bigint"), ("tag_id", "bigint"), ("created_at", "text"))
 _NO_DUPLICATE = "ON CONFLICT DO NOTHING"
 _LINK_PAIR = ("contact_id", "tag_id")
 _STEP_LINK_COLUMNS = (("step_id", "bigint"), ("tag_id", "bigint"), ("contact_id", "bigint"), ("added", "int"))
@@ -135,6 +136,8 @@ class ImportState:
     tag_keys: dict[int, str] = field(default_factory=dict)
     #: The ``tags_key`` of each set of tag ids met so far (see ``_tags_keys``).
     tags_keys: dict[tuple[int, ...], str] = field(default_factory=dict)
+    #: What a new contact given a set of tags (its slugs, in order) is written with.
+    plans: dict[tuple[str, ...], TagPlan] = field(default_factory=dict)
     #: Whether the trigger that keeps ``contact.tags_key`` is paused (``pause_tags_key_added``):
     #: then the flush keeps it for the contacts that were there already.
     keys_paused: bool = False
@@ -297,7 +300,13 @@ class ImportService:
         for index, row in enumerate(rows, start=1):
             if isinstance(row, ImportRow):
                 problem = row.problem
-                cells = {k: v for k, v in row.items() if k in ROW_COLUMNS and isinstance(v, str)}
+                # A reader's row (text cells of these columns, its tags a list) is used as it is,
+                # less the list; any other is filtered as before (a copy either way).
+                cells = dict(row)
+                if not isinstance(cells.get("tags", ""), str):
+                    del cells["tags"]
+                if not (cells.keys() <= _ROW_COLUMN_SET and all(map(isinstance, cells.values(), _TEXT))):
+                    cells = {k: v for k, v in cells.items() if k in ROW_COLUMNS and isinstance(v, str)}
             else:
                 problem = None
                 cells = {
@@ -359,6 +368,7 @@ class ImportService:
         self._load_known(tx, batch, state)
         out = PendingWrites()
         stamp = state.stamp
+        plans = state.plans
         for row in batch:
             if isinstance(row, _Skipped):
                 self._skip(state, row.row, row.reason)
@@ -377,15 +387,20 @@ class ImportService:
                 continue
             state.rows += 1
             try:
+                if known is None:
+                    # A new contact: its tags, worked out once per set of them, go in with it.
+                    plan = plans.get(slugs := tuple(row.tags)) or self._tag_plan(tx, state, slugs, row.tags)
+                    status_id = None if row.status is None else self._import_status(tx, state, *row.status)
+                    if state.max_tags is not None and len(plan.ids) > state.max_tags:
+                        store.check_tag_limit(tx, len(plan.ids), True)  # raises the store's own error
+                    self._create(tx, row, status_id, state, out, plan)
+                    continue
                 tags = state.tags
                 tag_ids = [tags.get(s) or self._import_tag_id(tx, state, s, n) for s, n in row.tags.items()]
                 status_id = None if row.status is None else self._import_status(tx, state, *row.status)
-                if known is None:
-                    known = self._create(tx, row, status_id, state, out)
-                else:
-                    if known.id in out.pending:
-                        self._flush(tx, out, state)  # the edit below reads it from the database
-                    self._update(tx, store, known, row, status_id)
+                if known.id in out.pending:
+                    self._flush(tx, out, state)  # the edit below reads it from the database
+                self._update(tx, store, known, row, status_id)
                 added = [t for t in dict.fromkeys(tag_ids) if t not in known.tag_ids]
                 if added:
                     count = len(known.tag_ids) + len(added)
@@ -410,25 +425,24 @@ class ImportService:
         step = self._core._step(tx)
         pending = out.pending
         if out.contacts:
-            keys = self._tags_keys(tx, state, out.tag_sets)
+            rows = out.contacts
+            if out.tag_sets:  # contacts ``link`` gave tags: their tags_key is made of them
+                keys = self._tags_keys(tx, state, out.tag_sets)
+                rows = [(*c[:-1], keys[c[0]]) if c[0] in keys else c for c in rows]
             try:
-                tx.insert_many("contact", _CONTACT_COLUMNS, [(*c, keys.get(c[0])) for c in out.contacts])
+                tx.insert_many("contact", _CONTACT_COLUMNS, rows)
             except IntegrityViolation as exc:  # another process took an email meanwhile
                 raise Conflict(
                     "a contact with one of the file's emails was added meanwhile (by another"
                     " process); nothing was imported",
                     field="email",
                 ) from exc
-        if len(out.stamps) == 1:  # as always: the links of one import or sync share its time
-            (stamp,) = out.stamps
-            pairs = [(c, t) for c, t, _ in out.links]
-            tx.insert_pairs("contact_tag", _LINK_PAIR, pairs, {"created_at": stamp}, _NO_DUPLICATE)
-        else:
-            tx.insert_many("contact_tag", _LINK_COLUMNS, out.links, _NO_DUPLICATE)
+        if out.links:  # the links of one import or sync share its time
+            tx.insert_pairs("contact_tag", _LINK_PAIR, out.links, {"created_at": out.stamp[0]}, _NO_DUPLICATE)
         if state.keys_paused:
             # The new contacts were written with their tags_key; those there before get theirs
             # as the paused trigger would have made it.
-            others = sorted({c for c, _, _ in out.old_links})
+            others = sorted({c for c, _ in out.old_links})
             if others:
                 cond, params = self._core.db.in_list("id", "ids", others)
                 tx.execute(
@@ -440,7 +454,7 @@ class ImportService:
         tx.insert_many(
             "step_contact_tag",
             _STEP_LINK_COLUMNS,
-            [(step, t, c, 1) for c, t, _ in out.old_links],
+            [(step, t, c, 1) for c, t in out.old_links],
             "ON CONFLICT DO NOTHING",
         )
         if out.pending:
@@ -478,7 +492,7 @@ class ImportService:
         state.tagged.update(map(itemgetter(1), out.links))
         if state.pairs_paused:
             state.pair_sets.update(tuple(sorted(set(tags))) for tags in out.tag_sets.values())
-            state.pair_links += [(c, t) for c, t, _ in out.old_links]
+            state.pair_links += out.old_links
         out.clear()
 
     def _tags_keys(
@@ -496,12 +510,31 @@ class ImportService:
         for c, group in tag_sets.items():
             key = made.get(group)
             if key is None:
-                key = "\x1f".join(k for k, _ in sorted((names[t], t) for t in set(group)))
+                key = _tags_key(names, group)
                 if len(made) >= TAG_SETS_KEPT:
                     made.clear()
                 made[group] = key
             keys[c] = key
         return keys
+
+    def _tag_plan(
+        self, tx: Tx, state: ImportState, slugs: tuple[str, ...], tags: Mapping[str, str]
+    ) -> TagPlan:
+        """The ``TagPlan`` of a new contact given ``tags`` (slug -> name as written; ``slugs``
+        its keys): the tags found or created, kept in ``state.plans`` for the next contact."""
+        known = state.tags
+        found = [known.get(s) or self._import_tag_id(tx, state, s, n) for s, n in tags.items()]
+        ids = tuple(dict.fromkeys(found))
+        names = state.tag_keys
+        missing = [t for t in ids if t not in names]
+        if missing:
+            cond, params = self._core.db.in_list("id", "ids", sorted(missing))
+            names.update(tx.all(f"SELECT id, name_key FROM tag WHERE {cond}", params))
+        plan = TagPlan(ids, _tags_key(names, ids) if ids else None, tuple(sorted(ids)))
+        if len(state.plans) >= TAG_SETS_KEPT:
+            state.plans.clear()
+        state.plans[slugs] = plan
+        return plan
 
     def _load_known(self, tx: Tx, batch: list[CheckedRow | _Skipped], state: ImportState) -> None:
         """Look up, in two queries, the contacts the batch's emails name, with their tags."""
@@ -523,8 +556,16 @@ class ImportService:
                 found[cid].tag_ids.add(tag_id)
 
     def _create(
-        self, tx: Tx, row: CheckedRow, status_id: int | None, state: ImportState, out: PendingWrites
+        self,
+        tx: Tx,
+        row: CheckedRow,
+        status_id: int | None,
+        state: ImportState,
+        out: PendingWrites,
+        plan: TagPlan | None = None,
     ) -> _Known:
+        """Write a new contact at the flush: with ``plan``'s tags (and its ``tags_key``), else
+        none yet (``out.link`` may give it some before the flush)."""
         fields = row.fields
         get = fields.get
         name: str = fields["name"]  # a new contact has one (``_import_batch`` checked)
@@ -562,10 +603,16 @@ class ImportService:
                 stamp,
                 stamp,
                 1,
+                None if plan is None else plan.key,
             )
         )
         out.pending.add(contact_id)
         known = _Known(contact_id, values, status_id, set())
+        if plan is not None and plan.ids:
+            known.tag_ids.update(plan.ids)
+            out.link_new(contact_id, plan, stamp)
+            if state.pairs_paused:
+                state.pair_sets[plan.pairs] += 1
         if row.key:
             state.by_email[row.key] = known
         state.created += 1
@@ -612,29 +659,53 @@ class ImportService:
         return state.statuses[slug]
 
 
+@dataclass(frozen=True, slots=True)
+class TagPlan:
+    """What a new contact given one set of tags is written with, worked out once per set: the
+    tag ids (in the row's order, once each), its ``tags_key`` (None: no tags) and the set
+    sorted (for ``trend_pair``'s count, ``ImportState.pair_sets``)."""
+
+    ids: tuple[int, ...]
+    key: str | None
+    pairs: tuple[int, ...]
+
+
 @dataclass
 class PendingWrites:
     """What a batch writes at its end (or before an edit reads a contact it created)."""
 
-    contacts: list[tuple[Any, ...]] = field(default_factory=list)  # rows of _CONTACT_COLUMNS
+    #: Rows of _CONTACT_COLUMNS; ``tags_key`` last: None until the flush for a contact
+    #: ``link`` gives tags (``tag_sets``), as ``_create`` wrote it for one given a ``TagPlan``.
+    contacts: list[tuple[Any, ...]] = field(default_factory=list)
     pending: set[int] = field(default_factory=set)  # ids in ``contacts``
-    links: list[tuple[int, int, str]] = field(default_factory=list)  # contact_tag rows: c, t, at
-    #: The tags of each contact in ``pending`` given some (its ``tags_key`` is made of them).
+    links: list[tuple[int, int]] = field(default_factory=list)  # contact_tag rows: contact, tag
+    #: The time of every link (one import or sync links as of one time: ``link`` checks it).
+    stamp: list[str] = field(default_factory=list)
+    #: The tags ``link`` gave each contact in ``pending`` (its ``tags_key`` is made of them).
     tag_sets: dict[int, tuple[int, ...]] = field(default_factory=dict)
     #: The links of contacts that were there before (not in ``pending``), as ``links`` has them.
-    old_links: list[tuple[int, int, str]] = field(default_factory=list)
-    #: The times of ``links`` (one, as ``link`` is called by one import or sync).
-    stamps: set[str] = field(default_factory=set)
+    old_links: list[tuple[int, int]] = field(default_factory=list)
 
     def link(self, contact_id: int, tag_ids: Sequence[int], stamp: str) -> None:
         """Give the contact the tags (none of which it has), as of ``stamp``."""
-        made = [(contact_id, t, stamp) for t in tag_ids]
+        self._stamp(stamp)
+        made = [(contact_id, t) for t in tag_ids]
         self.links += made
-        self.stamps.add(stamp)
         if contact_id in self.pending:
             self.tag_sets[contact_id] = self.tag_sets.get(contact_id, ()) + tuple(tag_ids)
         else:
             self.old_links += made
+
+    def link_new(self, contact_id: int, plan: TagPlan, stamp: str) -> None:
+        """Give a contact ``_create`` wrote with ``plan``'s ``tags_key`` the plan's tags."""
+        self._stamp(stamp)
+        self.links += zip(repeat(contact_id), plan.ids)
+
+    def _stamp(self, stamp: str) -> None:
+        if not self.stamp:
+            self.stamp.append(stamp)
+        elif self.stamp[0] != stamp:
+            raise ValueError("the links of one batch share one time")
 
     def clear(self) -> None:
         for value in vars(self).values():
@@ -734,6 +805,12 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def _tags_key(names: Mapping[int, str], ids: Iterable[int]) -> str:
+    """The ``tags_key`` of a contact with tags ``ids`` (``names``: their name keys), as
+    ``tags_key_of`` makes it: the name keys in name order, ties by id, joined by \x1f."""
+    return "\x1f".join(k for k, _ in sorted((names[t], t) for t in set(ids)))
 
 
 def _named(where: str, exc: TagtuiError) -> TagtuiError:
