@@ -105,8 +105,9 @@ class ContactTableRow(SQLModel, table=True):
         Index("ux_contact_email", "workspace_id", "email_key", unique=True),
         Index("ix_contact_name", "workspace_id", "name_key", "id"),
         Index("ix_contact_status", "workspace_id", "status_id", "name_key", "id"),
-        Index("ix_contact_assignee", "workspace_id", "assignee_key"),
         # Schema 5: the orders a listing can be sorted in, each walked by an index (store/sorting.py).
+        # The assignee's also finds an assignee's contacts: schema 11 dropped ``ix_contact_assignee``
+        # (workspace_id, assignee_key), which held the same entries (SQLite ends an index with the id).
         Index("ix_contact_assignee_order", "workspace_id", "assignee_key", "id"),
         Index("ix_contact_followers", "workspace_id", "followers", "id"),
         Index("ix_contact_company", "workspace_id", text("lower(company)"), "id"),

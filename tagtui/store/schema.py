@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from tagtui.store.db import Database, Tx
 from tagtui.store.errors import DatabaseRefused
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 #: Tables of the first release: a database holding any of them without ``tagtui_meta`` is not ours.
 OUR_TABLES = ("tagtui_meta", "workspace", "status", "tag", "contact", "contact_tag", "event", "saved_view")
 
@@ -285,6 +285,14 @@ def _trend_pairs(tx: Tx) -> None:
     )
 
 
+def _migrate_to_11(tx: Tx) -> None:
+    """Schema 11: ``ix_contact_assignee`` (workspace_id, assignee_key) goes. Its entries were
+    those of ``ix_contact_assignee_order`` (workspace_id, assignee_key, id): SQLite ends every
+    index with the row's id, and PostgreSQL finds an assignee by the longer index's first
+    columns. Every write of a contact kept both, and an import into a new database built both."""
+    tx.execute("DROP INDEX IF EXISTS ix_contact_assignee")
+
+
 #: version -> function that brings a database from ``version - 1`` to ``version``.
 MIGRATIONS: dict[int, Callable[[Tx], None]] = {
     2: _migrate_to_2,
@@ -296,6 +304,7 @@ MIGRATIONS: dict[int, Callable[[Tx], None]] = {
     8: _migrate_to_8,
     9: _migrate_to_9,
     10: _migrate_to_10,
+    11: _migrate_to_11,
 }
 
 
@@ -327,6 +336,7 @@ MIGRATION_LABELS: dict[int, str] = {
     8: "trends of a query, grouped as read",
     9: "faster tag triggers on PostgreSQL",
     10: "trends of one tag and of all but one",
+    11: "one index fewer on contacts",
 }
 
 
