@@ -190,3 +190,23 @@ def test_a_schema_8_postgresql_database_gets_the_new_tags_key_triggers(db_url: s
             assert _tags_keys(store)[("Old Timer", "old@example.com")] == "cold\x1fpartner"
         finally:
             store.close()
+
+
+def test_an_import_keeps_the_deleted_contacts_noted_and_the_trigger_that_forgets_them(store: Store) -> None:
+    """SQLite's import turns ``trend_gone_back`` off while it writes (its contacts take new ids,
+    which no deleted contact had): a deleted contact stays noted, and once it is back (undo)
+    the trigger, there again, forgets it."""
+
+    def gone() -> list[int]:
+        return [r[0] for r in store._read(lambda tx: tx.all("SELECT contact_id FROM trend_gone ORDER BY 1"))]
+
+    _prepare(store)
+    left = store.add_contact("Left Soon", email="left@example.com", status="Won")
+    store.delete_contacts([left.id])
+    assert gone() == [left.id]
+    result = store.import_rows(_rows())
+    assert result.created == 240 and gone() == [left.id]
+    store.undo()  # the import (its contacts go, and are noted in turn)
+    store.undo()  # the delete: the contact is back, under its id
+    assert store.get_contact(left.id).name == "Left Soon"
+    assert left.id not in gone() and len(gone()) == 240
