@@ -27,6 +27,7 @@ from hypothesis import settings
 from tagtui.store import Store
 from tagtui.store.db import Database
 from tagtui.store.schema import prepare
+from tests import pilot_wait
 
 PG_URL = os.environ.get("TAGTUI_TEST_PG_URL")
 
@@ -34,6 +35,16 @@ PG_URL = os.environ.get("TAGTUI_TEST_PG_URL")
 # under load an example may take seconds, and Hypothesis's 200 ms deadline would fail it.
 settings.register_profile("tagtui", deadline=None)
 settings.load_profile("tagtui")
+
+# Pilot's waits end when the app has nothing left to do (tests/pilot_wait.py), not after a 20 ms
+# step of quiet CPU: the app tests ran ~60% asleep.
+pilot_wait.install()
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    if pilot_wait.problem:
+        return f"tests/pilot_wait.py not installed ({pilot_wait.problem}): Pilot waits as Textual does"
+    return None
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
