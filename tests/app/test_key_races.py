@@ -475,3 +475,46 @@ async def test_delete_the_contact_under_the_cursor_or_the_marked_ones(app: Tagtu
         await go(pilot, "ctrl+z")
         assert store.count_contacts() == 3
         assert store.get_contact(ann).name == "Ann"
+
+
+async def test_rules_a_slow_read_never_shows_a_deleted_rule_again(app: TagtuiApp, store: Store) -> None:
+    import time
+
+    from textual.widgets import DataTable
+
+    from tagtui.app.screens.rules import RulesScreen
+
+    store.create_tag("VIP")
+    store.add_rule("Promote", "tag:vip", add=["VIP"])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await go(pilot, "R")
+        screen = app.screen
+        assert isinstance(screen, RulesScreen)
+        table = screen.query_one("#rules-table", DataTable)
+        assert table.row_count == 1
+        await go(pilot, "d")
+        # The screen's reload as the dialog closes reads the rule before the delete is made,
+        # and its answer comes after the delete's own reload has shown the empty list.
+        delete_rule = store.delete_rule
+
+        def late_delete(name: str) -> object:
+            time.sleep(0.2)
+            return delete_rule(name)
+
+        store.delete_rule = late_delete  # type: ignore[method-assign]
+        shown: list[int] = []  # the table's rows after each answer (a later poll would mend it)
+        show = screen._show
+
+        def recorded(*args: object) -> None:
+            show(*args)  # type: ignore[arg-type]
+            shown.append(table.row_count)
+
+        screen._show = recorded  # type: ignore[method-assign]
+        slow_next_call(store, "list_rules", 0.6, caller="_fetch")
+        await burst(pilot, "y")
+        await pilot.pause(0.9)  # the slow read's answer arrives (a cancelled worker is not waited for)
+        await settle(pilot)
+        assert store.list_rules() == []
+        assert table.row_count == 0
+        assert 0 in shown and shown[shown.index(0) :] == [0] * (len(shown) - shown.index(0))

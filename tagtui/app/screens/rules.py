@@ -56,6 +56,8 @@ class RulesScreen(TagtuiScreen):
         self.rules: list[Rule] = []
         self.matches: dict[str, int | None] = {}
         self._loaded = False
+        #: Which reload the table shows (``_show`` drops the result of an earlier one).
+        self._generation = 0
         self._has_rows = False
 
     def compose(self) -> ComposeResult:
@@ -99,16 +101,21 @@ class RulesScreen(TagtuiScreen):
         if select is None:
             current = self.current_rule()
             select = current.name if current else None
-        self._fetch(select)
+        self._generation += 1
+        self._fetch(select, self._generation)
 
     @work(thread=True, exclusive=True, group="rules-load", exit_on_error=False)
-    def _fetch(self, select: str | None) -> None:
+    def _fetch(self, select: str | None, generation: int) -> None:
         store = self.store
         rules = store.list_rules()
         matches = store.count_rule_matches()
-        self.post_result(self._show, rules, matches, select)
+        self.post_result(self._show, rules, matches, select, generation)
 
-    def _show(self, rules: list[Rule], matches: dict[str, int | None], select: str | None) -> None:
+    def _show(
+        self, rules: list[Rule], matches: dict[str, int | None], select: str | None, generation: int
+    ) -> None:
+        if generation != self._generation:
+            return  # a read a later one replaced (it may have begun before a change): not shown
         self.rules, self.matches, self._loaded = list(rules), matches, True
         table = self.table
         row = table.cursor_row
