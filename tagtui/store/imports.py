@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice, repeat
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tagtui.store import pairs
 from tagtui.store.base import StoreBase
@@ -40,7 +40,12 @@ from tagtui.store.cells import TAG_SEPARATOR as TAG_SEPARATOR
 from tagtui.store.cells import neutralise as neutralise
 from tagtui.store.cells import unneutralise as unneutralise
 from tagtui.store.columns import CONTACT_ROW, columns_of
-from tagtui.store.contacts import CONTACT_FIELDS, clean_contact_fields, plain_contact_fields
+from tagtui.store.contacts import (
+    CONTACT_FIELDS,
+    TAGS_KEY_SEPARATOR,
+    clean_contact_fields,
+    plain_contact_fields,
+)
 from tagtui.store.db import IntegrityViolation, Tx
 from tagtui.store.errors import Conflict, TagtuiError, ValidationError
 from tagtui.store.identity import email_key, text_key
@@ -342,10 +347,7 @@ class ImportService:
                     seen = tuple(names)
                     known = tag_sets.get(seen)
                     if known is None:
-                        known = _tag_names("", names)
-                        if len(tag_sets) >= TAG_SETS_KEPT:
-                            tag_sets.clear()
-                        tag_sets[seen] = known
+                        known = _kept(tag_sets, seen, _tag_names("", names))
                     tags = known
                 status = _status_name(cells["status"]) if cells.get("status") else None
             except TagtuiError as exc:
@@ -391,8 +393,7 @@ class ImportService:
                     # A new contact: its tags, worked out once per set of them, go in with it.
                     plan = plans.get(slugs := tuple(row.tags)) or self._tag_plan(tx, state, slugs, row.tags)
                     status_id = None if row.status is None else self._import_status(tx, state, *row.status)
-                    if state.max_tags is not None and len(plan.ids) > state.max_tags:
-                        store.check_tag_limit(tx, len(plan.ids), True)  # raises the store's own error
+                    _check_tag_count(tx, store, state, len(plan.ids))
                     self._create(tx, row, status_id, state, out, plan)
                     continue
                 tags = state.tags
@@ -403,9 +404,7 @@ class ImportService:
                 self._update(tx, store, known, row, status_id)
                 added = [t for t in dict.fromkeys(tag_ids) if t not in known.tag_ids]
                 if added:
-                    count = len(known.tag_ids) + len(added)
-                    if state.max_tags is not None and count > state.max_tags:
-                        store.check_tag_limit(tx, count, True)  # raises the store's own error
+                    _check_tag_count(tx, store, state, len(known.tag_ids) + len(added))
                     known.tag_ids.update(added)
                     out.link(known.id, added, stamp)
             except TagtuiError as exc:
@@ -500,22 +499,24 @@ class ImportService:
     ) -> dict[int, str]:
         """The ``tags_key`` of each new contact given tags (``tag_sets``), as ``tags_key_of``
         makes it: the tags' name keys in name order, ties by id, joined by \x1f."""
-        names = state.tag_keys
-        missing = {t for group in tag_sets.values() for t in group if t not in names}
-        if missing:
-            cond, params = self._core.db.in_list("id", "ids", sorted(missing))
-            names.update(tx.all(f"SELECT id, name_key FROM tag WHERE {cond}", params))
+        names = self._name_keys(tx, state, (t for group in tag_sets.values() for t in group))
         made = state.tags_keys  # the same few sets of tags come again and again
         keys = {}
         for c, group in tag_sets.items():
             key = made.get(group)
             if key is None:
-                key = _tags_key(names, group)
-                if len(made) >= TAG_SETS_KEPT:
-                    made.clear()
-                made[group] = key
+                key = _kept(made, group, _tags_key(names, group))
             keys[c] = key
         return keys
+
+    def _name_keys(self, tx: Tx, state: ImportState, ids: Iterable[int]) -> dict[int, str]:
+        """``state.tag_keys`` (tag id -> name key), holding those of ``ids`` (read once each)."""
+        names = state.tag_keys
+        missing = {t for t in ids if t not in names}
+        if missing:
+            cond, params = self._core.db.in_list("id", "ids", sorted(missing))
+            names.update(tx.all(f"SELECT id, name_key FROM tag WHERE {cond}", params))
+        return names
 
     def _tag_plan(
         self, tx: Tx, state: ImportState, slugs: tuple[str, ...], tags: Mapping[str, str]
@@ -525,16 +526,9 @@ class ImportService:
         known = state.tags
         found = [known.get(s) or self._import_tag_id(tx, state, s, n) for s, n in tags.items()]
         ids = tuple(dict.fromkeys(found))
-        names = state.tag_keys
-        missing = [t for t in ids if t not in names]
-        if missing:
-            cond, params = self._core.db.in_list("id", "ids", sorted(missing))
-            names.update(tx.all(f"SELECT id, name_key FROM tag WHERE {cond}", params))
+        names = self._name_keys(tx, state, ids)
         plan = TagPlan(ids, _tags_key(names, ids) if ids else None, tuple(sorted(ids)))
-        if len(state.plans) >= TAG_SETS_KEPT:
-            state.plans.clear()
-        state.plans[slugs] = plan
-        return plan
+        return _kept(state.plans, slugs, plan)
 
     def _load_known(self, tx: Tx, batch: list[CheckedRow | _Skipped], state: ImportState) -> None:
         """Look up, in two queries, the contacts the batch's emails name, with their tags."""
@@ -722,8 +716,8 @@ def _pause_triggers(tx: Tx) -> list[str]:
     """SQLite: drop the row triggers that count a new assignment into ``trend_tag`` and
     ``trend_pair`` (``_PAUSED_TRIGGERS``; a third of the cost of writing one, and more), for
     ``_resume_triggers`` to count them once and make them again at the end, in the same
-    transaction: no other connection sees them gone. (``trend_gone_back``, a tenth of the cost
-    of writing a contact, goes too, and comes back with them.) (The ``tags_key`` trigger is paused by
+    transaction: no other connection sees them gone; ``trend_gone_back`` (a tenth of the cost
+    of writing a contact) goes too and comes back with them. (The ``tags_key`` trigger is paused by
     ``engine.pause_tags_key_added``.) Nothing is done (an empty list) on PostgreSQL, whose
     triggers run once a statement."""
     engine = tx.db.engine
@@ -813,7 +807,14 @@ def _collector_paused() -> Iterator[None]:
 def _tags_key(names: Mapping[int, str], ids: Iterable[int]) -> str:
     """The ``tags_key`` of a contact with tags ``ids`` (``names``: their name keys), as
     ``tags_key_of`` makes it: the name keys in name order, ties by id, joined by \x1f."""
-    return "\x1f".join(k for k, _ in sorted((names[t], t) for t in set(ids)))
+    return TAGS_KEY_SEPARATOR.join(k for k, _ in sorted((names[t], t) for t in set(ids)))
+
+
+def _check_tag_count(tx: Tx, store: Store, state: ImportState, count: int) -> None:
+    """Raise the store's own error (``check_tag_limit``) if a contact would hold ``count``
+    tags, over ``max_tags_per_contact`` (read once per import: no query for a row within it)."""
+    if state.max_tags is not None and count > state.max_tags:
+        store.check_tag_limit(tx, count, True)
 
 
 def _named(where: str, exc: TagtuiError) -> TagtuiError:
@@ -832,8 +833,20 @@ def _tag_names(cell: str, split: list[str] | None = None) -> dict[str, str]:
     return names
 
 
-#: How many distinct sets of tag names ``_checked`` keeps read (then it starts afresh).
+K = TypeVar("K")
+V = TypeVar("V")
+
+#: How many distinct sets of tags an import keeps worked out (read names, ``tags_key`` s, plans;
+#: then each starts afresh: the RSS stays bounded however many sets a file holds).
 TAG_SETS_KEPT = 4096
+
+
+def _kept(cache: dict[K, V], key: K, value: V) -> V:
+    """``cache[key] = value`` (emptied first once it holds ``TAG_SETS_KEPT``), and ``value``."""
+    if len(cache) >= TAG_SETS_KEPT:
+        cache.clear()
+    cache[key] = value
+    return value
 
 
 def _status_name(cell: str) -> tuple[str, str]:
