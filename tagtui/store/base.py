@@ -64,9 +64,30 @@ UNDOABLE_PREFIXES = ("tag.", "tags.", "status.", "contact.", "contacts.", "demo.
 UNDO_DEPTH = 100
 #: Events whose rows undo puts back, takes away or edits back (``undo.py``); a step without
 #: any of them, nor an assignment or status it changed, changed nothing and is not kept.
-CREATES = ("tag.created", "status.created", "contact.created", "demo.generated", "rule.created")
+#: An import's one event for the contacts it made: ``{"runs": [[first_id, last_id], …],
+#: "contacts": n, "stamp": …}`` (the runs of their ids; ``stamp`` their ``created_at`` and that of
+#: the tags it gave them). It writes no ``contact.created`` for them, nor undo records of their
+#: tags and statuses: undo deletes them (keeping them in ``KEPT`` events for redo).
+IMPORTED = "contacts.imported"
+#: The contacts an undone import made, kept for redo (``undo.py``): at most ``KEPT_CHUNK`` an
+#: event; deleted once redo has put them back. Undo, redo and history read them apart.
+KEPT = "contacts.kept"
+KEPT_CHUNK = 10_000
+CREATES = ("tag.created", "status.created", "contact.created", "demo.generated", "rule.created", IMPORTED)
 DELETES = ("tag.deleted", "status.deleted", "contact.deleted", "rule.deleted")
 EDITS = ("tag.updated", "status.updated", "status.moved", "contact.updated")
+
+
+def id_runs_sql(column: str, runs: Sequence[Sequence[int]], name: str = "run") -> tuple[str, dict[str, Any]]:
+    """A condition that ``column`` is in one of ``runs`` (``[first, last]`` each), and its
+    parameters (``:name0_lo`` …); false when there are none."""
+    if not runs:
+        return "1 = 0", {}
+    parts, params = [], {}
+    for i, (lo, hi) in enumerate(runs):
+        parts.append(f"{column} BETWEEN :{name}{i}_lo AND :{name}{i}_hi")
+        params[f"{name}{i}_lo"], params[f"{name}{i}_hi"] = int(lo), int(hi)
+    return f"({' OR '.join(parts)})", params
 
 
 def is_id(ref: object) -> bool:
@@ -489,6 +510,8 @@ class StoreBase:
         cond, params = self.db.in_list("step_id", "ids", list(ids))
         tx.execute(f"DELETE FROM step_contact_tag WHERE {cond}", params)
         tx.execute(f"DELETE FROM step_contact_status WHERE {cond}", params)
+        # The contacts an undone import kept for redo: no redo will read them now.
+        tx.execute(f"DELETE FROM event WHERE kind = '{KEPT}' AND {cond}", params)
         cond, params = self.db.in_list("id", "ids", list(ids))
         tx.execute(f"UPDATE step SET state = 'dropped' WHERE {cond}", params)
 

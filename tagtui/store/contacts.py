@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import fields as dataclass_fields
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from unicodedata import is_normalized
 
 from tagtui.query.filter import EVERYTHING, Filter
 from tagtui.store import jobs, pairs
-from tagtui.store.base import UNSET, Selection, StoreBase, as_id, as_refs
+from tagtui.store.base import IMPORTED, KEPT, UNSET, Selection, StoreBase, as_id, as_refs
 from tagtui.store.cells import SQL_PARAMS, TAG_SEPARATOR, csv_quote, neutralise, neutralise_sql
 from tagtui.store.columns import CONTACT_ROW_NAMES, insert_sql
 from tagtui.store.db import IntegrityViolation, Tx
@@ -1179,7 +1179,8 @@ class ContactService:
         )
 
         def run(tx: Tx) -> list[Event]:
-            where = "e.workspace_id = :ws"
+            # Not the contacts an undone import keeps for redo: they are no change of their own.
+            where = f"e.workspace_id = :ws AND e.kind <> '{KEPT}'"
             params = self._core._params(limit=limit)
             ids: list[int] = []
             if contact is not None:
@@ -1191,10 +1192,14 @@ class ContactService:
                 where += f" AND e.subject_type = 'contact' AND {cond}"
             elif tag is not None:
                 params["sid"] = self._core._tag_id(tx, tag)
+                # An import notes no tags of the contacts it made: its tags event names them.
+                params["tag_key"] = f'%"{params["sid"]}": %'
                 where += (
                     " AND ((e.subject_type = 'tag' AND e.subject_id = :sid) OR (e.subject_type = 'workspace'"
-                    " AND e.kind = 'contacts.tags_changed' AND e.step_id IN"
-                    " (SELECT x.step_id FROM step_contact_tag x WHERE x.tag_id = :sid)))"
+                    " AND e.kind = 'contacts.tags_changed' AND (e.step_id IN"
+                    " (SELECT x.step_id FROM step_contact_tag x WHERE x.tag_id = :sid)"
+                    f" OR (e.payload LIKE :tag_key AND e.step_id IN (SELECT i.step_id FROM event i"
+                    f" WHERE i.workspace_id = :ws AND i.kind = '{IMPORTED}')))))"
                 )
             rows = tx.all(
                 f"SELECT {columns} FROM event e LEFT JOIN step st ON st.id = e.step_id"
@@ -1213,7 +1218,7 @@ class ContactService:
 
     def _bulk_history(self, tx: Tx, contact_id: int, limit: int) -> list[Event]:
         """The changes of bulk steps to one contact, as events of that contact."""
-        last = "(SELECT MAX(e.id) FROM event e WHERE e.step_id = st.id)"
+        last = f"(SELECT MAX(e.id) FROM event e WHERE e.step_id = st.id AND e.kind <> '{KEPT}')"
         own = (
             "NOT EXISTS (SELECT 1 FROM event o WHERE o.step_id = st.id AND o.subject_type = 'contact'"
             " AND o.subject_id = :cid AND o.kind = :kind)"
@@ -1229,6 +1234,14 @@ class ContactService:
         for step, state, summary, actor, event_id, tag_id, added in tags:
             entry = by_step.setdefault(step, (state, summary, actor, event_id, [], []))
             entry[4 if added else 5].append(tag_id)
+        imported = self._imported_history(tx, contact_id, last)
+        if imported is not None:
+            created, step, info, event_id, given = imported
+            out.append(created)
+            if given:
+                entry = by_step.setdefault(step, (*info, event_id, [], []))
+                entry[4][:] = sorted({*entry[4], *given})
+                by_step = dict(sorted(by_step.items(), reverse=True))
         for step, (state, summary, actor, event_id, added, removed) in list(by_step.items())[:limit]:
             out.append(
                 self._step_event(
@@ -1262,6 +1275,71 @@ class ContactService:
                 )
             )
         return [e for e in out if e is not None]
+
+    def _imported_history(
+        self, tx: Tx, contact_id: int, last: str
+    ) -> tuple[Event, int, tuple[str, str, str | None], int | None, list[int]] | None:
+        """For a contact an import made (``IMPORTED``: no event of its own): its "added
+        contact" line (the import's event, with the fields it was made with: those it has, less
+        the edits since), the import's step, the step's state, summary and actor, the id of the
+        step's last event, and the tags the import gave it (its links of the import's time)."""
+        found = None
+        for row in tx.all(
+            "SELECT e.id, e.at, e.step_id, e.payload, st.state, st.summary, st.actor FROM event e"
+            " LEFT JOIN step st ON st.id = e.step_id WHERE e.workspace_id = :ws AND e.kind = :kind"
+            " ORDER BY e.id DESC",
+            self._core._params(kind=IMPORTED),
+        ):
+            payload = json.loads(row[3])
+            if any(lo <= contact_id <= hi for lo, hi in payload.get("runs") or ()):
+                found = (row, payload)
+                break
+        if found is None:
+            return None
+        (event_id, at, step, _, state, summary, actor), payload = found
+        values: dict[str, Any] = {}
+        fields = ", ".join(CONTACT_FIELDS)
+        current = tx.one(f"SELECT {fields} FROM contact WHERE id = :id", {"id": contact_id})
+        if current is not None:
+            values = dict(zip(CONTACT_FIELDS, current, strict=True))
+        else:  # merged into another contact: its row is in the event of its deletion
+            gone = tx.scalar(
+                "SELECT payload FROM event WHERE workspace_id = :ws AND subject_type = 'contact'"
+                " AND subject_id = :cid AND kind = 'contact.deleted' ORDER BY id DESC LIMIT 1",
+                self._core._params(cid=contact_id),
+            )
+            values = {k: v for k, v in json.loads(gone or "{}").items() if k in CONTACT_FIELDS}
+        undone: set[str] = set()
+        for (edit,) in tx.all(
+            "SELECT payload FROM event WHERE workspace_id = :ws AND subject_type = 'contact'"
+            " AND subject_id = :cid AND kind IN ('contact.updated', 'contact.merged') AND id > :id"
+            " ORDER BY id",
+            self._core._params(cid=contact_id, id=event_id),
+        ):
+            for k, v in (json.loads(edit).get("before") or {}).items():
+                if k in CONTACT_FIELDS and k not in undone:
+                    undone.add(k)
+                    values[k] = v
+        info = (state, summary, actor)
+        created = Event(
+            event_id,
+            at,
+            "contact.created",
+            "contact",
+            contact_id,
+            {k: v for k, v in values.items() if v is not None},
+            step,
+            *info,
+        )
+        given = [
+            r[0]
+            for r in tx.all(
+                "SELECT tag_id FROM contact_tag WHERE contact_id = :cid AND created_at = :at ORDER BY tag_id",
+                {"cid": contact_id, "at": payload.get("stamp")},
+            )
+        ]
+        last_id = tx.scalar(f"SELECT {last} FROM step st WHERE st.id = :s", {"s": step}) if given else None
+        return created, step, info, last_id, given
 
     def _step_event(
         self,
@@ -1335,6 +1413,14 @@ def _row(r: tuple[Any, ...], tags: tuple[TagRef, ...]) -> ContactRow:
 
 #: What separates the tag name keys in ``contact.tags_key`` (``models.tags_key_of``).
 TAGS_KEY_SEPARATOR = "\x1f"
+
+
+def tags_key_from(names: Mapping[int, str], ids: Iterable[int]) -> str:
+    """The ``tags_key`` of a contact with tags ``ids`` (``names``: their name keys), as
+    ``tags_key_of`` makes it: the name keys in name order, ties by id, joined by \x1f."""
+    return TAGS_KEY_SEPARATOR.join(k for k, _ in sorted((names[t], t) for t in set(ids)))
+
+
 #: How many distinct ``tags_key`` s an export keeps the shaped names of (a million demo
 #: contacts have about 4,000).
 KEYS_NAMED = 50_000

@@ -16,11 +16,17 @@ a time. On SQLite the row triggers that count a new assignment into ``trend_tag`
 into ``trend_pair`` are off too (``_pause_triggers``): the assignments are counted once at the
 end, in the same transaction (the new contacts' pairs from their tag sets, those of contacts
 there before from their links, ``tagtui.store.pairs``).
+
+The contacts an import makes are journalled in one ``contacts.imported`` event (``IMPORTED``:
+the runs of their ids), not a ``contact.created`` each, and without undo records of the tags
+and statuses they were given: undo deletes them (``undo.py`` keeps them for redo). A contact
+that was there before is journalled as any edit of it is.
 """
 
 from __future__ import annotations
 
 import gc
+import json
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -31,7 +37,7 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from tagtui.store import pairs
-from tagtui.store.base import StoreBase
+from tagtui.store.base import IMPORTED, StoreBase, id_runs_sql
 
 # Formula neutralising and the tags cell's separator are defined once, in ``cells`` (export's
 # Python and SQL use them too).
@@ -39,12 +45,12 @@ from tagtui.store.cells import FORMULA_STARTS as FORMULA_STARTS
 from tagtui.store.cells import TAG_SEPARATOR as TAG_SEPARATOR
 from tagtui.store.cells import neutralise as neutralise
 from tagtui.store.cells import unneutralise as unneutralise
-from tagtui.store.columns import CONTACT_ROW, columns_of
+from tagtui.store.columns import CONTACT_ROW, columns_of, insert_sql
 from tagtui.store.contacts import (
     CONTACT_FIELDS,
-    TAGS_KEY_SEPARATOR,
     clean_contact_fields,
     plain_contact_fields,
+    tags_key_from,
 )
 from tagtui.store.db import IntegrityViolation, Tx
 from tagtui.store.errors import Conflict, TagtuiError, ValidationError
@@ -75,6 +81,17 @@ _CONTACT_COLUMNS = (
 _NO_DUPLICATE = "ON CONFLICT DO NOTHING"
 _LINK_PAIR = ("contact_id", "tag_id")
 _STEP_LINK_COLUMNS = (("step_id", "bigint"), ("tag_id", "bigint"), ("contact_id", "bigint"), ("added", "int"))
+#: The import's one event for the contacts it made (``IMPORTED``); its payload comes at the end.
+_INSERT_IMPORTED = insert_sql(
+    "event",
+    columns_of("event", but=["id"]),
+    workspace_id=":ws",
+    kind=f"'{IMPORTED}'",
+    subject_type="'workspace'",
+    subject_id="NULL",
+    payload="'{}'",
+    step_id=":s",
+)
 
 
 #: ``skip(row, reason)``: told of a row that cannot become a contact, instead of an error.
@@ -152,6 +169,13 @@ class ImportState:
     pairs_paused: bool = False
     pair_sets: Counter[tuple[int, ...]] = field(default_factory=Counter)
     pair_links: list[tuple[int, int]] = field(default_factory=list)
+    #: Whether the contacts made are journalled in one ``IMPORTED`` event (an import; a sync's
+    #: contacts have a ``contact.created`` each and undo records of their tags and statuses);
+    #: then the event (written with the first new contact) and the runs of their ids
+    #: (``[first, last]``, in order), for its payload at the end.
+    runs_event: bool = False
+    event_id: int | None = None
+    runs: list[list[int]] = field(default_factory=list)
 
     def result(self) -> ImportResult:
         return ImportResult(
@@ -213,7 +237,10 @@ class ImportService:
 
         def run(tx: Tx) -> ImportResult:
             state = ImportState(
-                stamp=now(), max_tags=self._core._settings(tx).max_tags_per_contact, skip=skip
+                stamp=now(),
+                max_tags=self._core._settings(tx).max_tags_per_contact,
+                skip=skip,
+                runs_event=True,
             )
             checked = self._checked(rows, skipping=skip is not None)
             # PostgreSQL: psycopg prepares a statement run five times, and the server may then
@@ -243,7 +270,13 @@ class ImportService:
                 # history shows its own from the undo step's records (``history``).
                 added = {str(t): n for t, n in state.tagged.items()}
                 self._core._event(tx, "contacts.tags_changed", "workspace", None, added=added, removed={})
-            state.updated = 0 if empty else self._count_updated(tx, state.created)
+            if state.event_id is not None:
+                payload = {"runs": state.runs, "contacts": state.created, "stamp": state.stamp}
+                tx.execute(
+                    "UPDATE event SET payload = :p WHERE id = :id",
+                    {"p": json.dumps(payload), "id": state.event_id},
+                )
+            state.updated = 0 if empty else self._count_updated(tx, state.runs)
             result = state.result()
             self._core._label(
                 tx,
@@ -264,20 +297,21 @@ class ImportService:
             self._core.db.checkpoint()
         return result
 
-    def _count_updated(self, tx: Tx, created: int) -> int:
+    def _count_updated(self, tx: Tx, runs: Sequence[Sequence[int]]) -> int:
         """How many contacts that were there before the import it changed: every contact an
-        event of its undo step names or it gave a tag, less those it created (each has a
-        ``contact.created``)."""
+        event of its undo step names or it gave a tag, but those it created (``runs``: the
+        runs of their ids, as its ``IMPORTED`` event has them)."""
         step = getattr(tx, "undo_step", None)
         if step is None:
             return 0
+        made, params = id_runs_sql("q.cid", runs)
         touched = tx.scalar(
-            "SELECT COUNT(*) FROM (SELECT subject_id FROM event WHERE step_id = :s"
+            "SELECT COUNT(*) FROM (SELECT subject_id AS cid FROM event WHERE step_id = :s"
             " AND subject_type = 'contact' UNION SELECT contact_id FROM step_contact_tag"
-            " WHERE step_id = :s) q",
-            {"s": step},
+            f" WHERE step_id = :s) q WHERE NOT ({made})",
+            {**params, "s": step},
         )
-        return int(touched or 0) - created
+        return int(touched or 0)
 
     def contact_notes(self, contact_ids: Sequence[int]) -> dict[int, str]:
         """The notes of these contacts, by id (those without notes left out): for exports."""
@@ -448,8 +482,9 @@ class ImportService:
                     f"UPDATE contact SET tags_key = {tx.db.engine.tags_key_of('contact.id')} WHERE {cond}",
                     params,
                 )
-        # What undo needs: the assignments and statuses given (the contacts are in the events).
-        # An import only adds tags, so nothing this step noted is netted (see _record_pairs).
+        # What undo needs: the tags given to contacts that were there before (those made are
+        # in the events). An import only adds tags, so nothing this step noted is netted (see
+        # _record_pairs).
         tx.insert_many(
             "step_contact_tag",
             _STEP_LINK_COLUMNS,
@@ -466,28 +501,41 @@ class ImportService:
                 linked, _ = self._core.db.in_list("x.contact_id", "new", ids)
             params = self._core._params(**params, s=step, at=now())
             event = f"INSERT INTO event ({', '.join(columns_of('event', but=['id']))})"
-            fields = self._core.db.json_object([(k, f"c.{k}") for k in CONTACT_FIELDS], drop_nulls=True)
-            tx.execute(
-                f"{event} SELECT :ws, :at, 'contact.created', 'contact', c.id, {fields}, :s"
-                f" FROM contact c WHERE {new} ORDER BY c.id",
-                params,
-            )
+            if state.runs_event:
+                if state.event_id is None:
+                    # The import's one event for the contacts it makes, written before their
+                    # status events (a contact's history reads "added contact" first); the
+                    # import gives it the runs of their ids at its end.
+                    state.event_id = tx.scalar(
+                        f"{_INSERT_IMPORTED} RETURNING id", self._core._params(at=now(), s=step)
+                    )
+                _add_runs(state.runs, ids)
+            else:
+                fields = self._core.db.json_object([(k, f"c.{k}") for k in CONTACT_FIELDS], drop_nulls=True)
+                tx.execute(
+                    f"{event} SELECT :ws, :at, 'contact.created', 'contact', c.id, {fields}, :s"
+                    f" FROM contact c WHERE {new} ORDER BY c.id",
+                    params,
+                )
+            # The new contacts' statuses are events either way (trends and the funnel read them).
             status = self._core.db.json_object([("before", "NULL"), ("after", "c.status_id")])
             tx.execute(
                 f"{event} SELECT :ws, :at, 'contact.status_changed', 'contact', c.id, {status}, :s"
                 f" FROM contact c WHERE {new} AND c.status_id IS NOT NULL ORDER BY c.id",
                 params,
             )
-            tx.execute(
-                "INSERT INTO step_contact_status (step_id, contact_id, before_id, after_id)"
-                f" SELECT :s, c.id, NULL, c.status_id FROM contact c WHERE {new} AND c.status_id IS NOT NULL",
-                params,
-            )
-            tx.execute(
-                "INSERT INTO step_contact_tag (step_id, tag_id, contact_id, added, created_at)"
-                f" SELECT :s, x.tag_id, x.contact_id, 1, NULL FROM contact_tag x WHERE {linked}",
-                params,
-            )
+            if not state.runs_event:  # (an import's undo deletes its contacts: it needs none of these)
+                tx.execute(
+                    "INSERT INTO step_contact_status (step_id, contact_id, before_id, after_id)"
+                    f" SELECT :s, c.id, NULL, c.status_id FROM contact c WHERE {new}"
+                    " AND c.status_id IS NOT NULL",
+                    params,
+                )
+                tx.execute(
+                    "INSERT INTO step_contact_tag (step_id, tag_id, contact_id, added, created_at)"
+                    f" SELECT :s, x.tag_id, x.contact_id, 1, NULL FROM contact_tag x WHERE {linked}",
+                    params,
+                )
         state.tagged.update(map(itemgetter(1), out.links))
         if state.pairs_paused:
             state.pair_sets.update(tuple(sorted(set(tags))) for tags in out.tag_sets.values())
@@ -505,7 +553,7 @@ class ImportService:
         for c, group in tag_sets.items():
             key = made.get(group)
             if key is None:
-                key = _kept(made, group, _tags_key(names, group))
+                key = _kept(made, group, tags_key_from(names, group))
             keys[c] = key
         return keys
 
@@ -527,7 +575,7 @@ class ImportService:
         found = [known.get(s) or self._import_tag_id(tx, state, s, n) for s, n in tags.items()]
         ids = tuple(dict.fromkeys(found))
         names = self._name_keys(tx, state, ids)
-        plan = TagPlan(ids, _tags_key(names, ids) if ids else None, tuple(sorted(ids)))
+        plan = TagPlan(ids, tags_key_from(names, ids) if ids else None, tuple(sorted(ids)))
         return _kept(state.plans, slugs, plan)
 
     def _load_known(self, tx: Tx, batch: list[CheckedRow | _Skipped], state: ImportState) -> None:
@@ -804,12 +852,6 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _tags_key(names: Mapping[int, str], ids: Iterable[int]) -> str:
-    """The ``tags_key`` of a contact with tags ``ids`` (``names``: their name keys), as
-    ``tags_key_of`` makes it: the name keys in name order, ties by id, joined by \x1f."""
-    return TAGS_KEY_SEPARATOR.join(k for k, _ in sorted((names[t], t) for t in set(ids)))
-
-
 def _check_tag_count(tx: Tx, store: Store, state: ImportState, count: int) -> None:
     """Raise the store's own error (``check_tag_limit``) if a contact would hold ``count``
     tags, over ``max_tags_per_contact`` (read once per import: no query for a row within it)."""
@@ -869,3 +911,12 @@ def _label(text: str, what: str) -> tuple[str, str]:
 def _where(row: object, index: int) -> str:
     line = getattr(row, "line", None)
     return f"line {line}" if isinstance(line, int) else f"row {index}"
+
+
+def _add_runs(runs: list[list[int]], ids: Sequence[int]) -> None:
+    """Extend ``runs`` (``[first, last]`` each, in order) with ``ids`` (sorted, all past them)."""
+    for i in ids:
+        if runs and runs[-1][1] + 1 == i:
+            runs[-1][1] = i
+        else:
+            runs.append([i, i])

@@ -16,9 +16,10 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from tagtui.store.base import CREATES, DELETES, EDITS
-from tagtui.store.columns import CONTACT_ROW_NAMES, TABLES, insert_sql
-from tagtui.store.contacts import CONTACT_FIELDS, key_columns
+from tagtui.store import pairs
+from tagtui.store.base import CREATES, DELETES, EDITS, IMPORTED, KEPT, KEPT_CHUNK, id_runs_sql
+from tagtui.store.columns import CONTACT_ROW, CONTACT_ROW_NAMES, TABLES, columns_of, insert_sql
+from tagtui.store.contacts import CONTACT_FIELDS, key_columns, tags_key_from
 from tagtui.store.db import IntegrityViolation, Tx
 from tagtui.store.errors import Conflict, NotFound
 from tagtui.store.identity import email_key, text_key
@@ -42,6 +43,23 @@ _Event = tuple[str, int | None, dict[str, Any]]
 #: Whose newest step ``undo``/``redo`` take: this running UI's, this actor's, or anyone's.
 SCOPES = ("session", "actor", "any")
 _ALL_ROWS = (*CREATES, *DELETES, *EDITS, MERGED)
+#: What a ``KEPT`` event holds of each contact (``"contacts"``: a list of these, in order), and
+#: its links (``"tags"``: ``[contact_id, tag_id, created_at]`` each).
+_KEPT_COLUMNS = ("id", *CONTACT_FIELDS, "status_id", "created_at", "rev")
+_INSERT_KEPT = insert_sql(
+    "event",
+    columns_of("event", but=["id"]),
+    workspace_id=":ws",
+    kind=f"'{KEPT}'",
+    subject_type="'workspace'",
+    subject_id="NULL",
+    step_id=":s",
+)
+_LINK_ROW = (("contact_id", "bigint"), ("tag_id", "bigint"), ("created_at", "text"))
+#: A kept contact's row as redo writes it: with its ``tags_key``.
+_CONTACT_ROW = (*CONTACT_ROW, ("tags_key", "text"))
+#: The JSON text of a ``KEPT`` event's payload (one encoder, as ``base`` has).
+_JSON = json.JSONEncoder(ensure_ascii=False).encode
 
 
 class UndoService:
@@ -100,8 +118,9 @@ class UndoService:
             (k, sid, json.loads(payload))
             for k, sid, payload in tx.all(
                 # Not the per-contact lines (a demo has millions): undo reads none of them.
+                # Nor the contacts an undone import kept: redo reads them a chunk at a time.
                 "SELECT kind, subject_id, payload FROM event WHERE step_id = :s"
-                " AND kind NOT IN ('contact.status_changed', 'contact.tags_changed') ORDER BY id",
+                f" AND kind NOT IN ('contact.status_changed', 'contact.tags_changed', '{KEPT}') ORDER BY id",
                 {"s": step_id},
             )
         ]
@@ -118,7 +137,7 @@ class UndoService:
         if back:  # a merged contact gives back what it took (an email) before the others return
             for event in merges:
                 self._edit_back(tx, event, "before", counts, action)
-        self._put_back(tx, [e for e in ordered if e[0] in restore], counts, action)
+        self._put_back(tx, step_id, [e for e in ordered if e[0] in restore], counts, action)
         for event in ordered:
             if event[0] in EDITS:
                 self._edit_back(tx, event, "before" if back else "after", counts, action)
@@ -127,7 +146,7 @@ class UndoService:
                     tx, event[2].get("stored", ""), event[1], event[2], "before" if back else "after"
                 )
         self._assignments(tx, step_id, back=back, counts=counts, action=action)
-        self._take_away(tx, [e for e in ordered if e[0] in remove], counts)
+        self._take_away(tx, step_id, [e for e in ordered if e[0] in remove], counts)
         if not back:  # ... and takes it again once they are gone
             for event in merges:
                 self._edit_back(tx, event, "after", counts, action)
@@ -251,6 +270,32 @@ class UndoService:
             f" {later} WHERE x.step_id = :s AND x.kind IN ({kinds})",
         )
         found = [f for f in (tx.scalar(sql, p) for sql in probes) if f is not None]
+        # The contacts an import made (``IMPORTED``: runs of ids, no event of their own),
+        # named by a later event or reached by a later change of assignments or statuses.
+        for (payload,) in tx.all(
+            "SELECT payload FROM event WHERE step_id = :s AND kind = :kind", {"s": step_id, "kind": IMPORTED}
+        ):
+            runs = json.loads(payload).get("runs") or ()
+            for start in range(0, len(runs), 100):
+                chunk = runs[start : start + 100]
+                named, params = id_runs_sql("y.subject_id", chunk)
+                reached, _ = id_runs_sql("y.contact_id", chunk)
+                q = {**p, **params}
+                found += [
+                    f
+                    for f in (
+                        tx.scalar(sql, q)
+                        for sql in (
+                            f"SELECT MIN(y.step_id) FROM event y {later} WHERE y.workspace_id = :ws"
+                            f" AND y.subject_type = 'contact' AND y.step_id > :s AND {named}",
+                            f"SELECT MIN(y.step_id) FROM step_contact_tag y {later} WHERE y.step_id > :s"
+                            f" AND {reached}",
+                            f"SELECT MIN(y.step_id) FROM step_contact_status y {later} WHERE y.step_id > :s"
+                            f" AND {reached}",
+                        )
+                    )
+                    if f is not None
+                ]
         return min(found) if found else None
 
     def _describe_step(self, tx: Tx, step_id: int, events: Sequence[_Event]) -> str:
@@ -282,7 +327,10 @@ class UndoService:
         ):
             what = "no status" if after is None else f"status {names.get(('status', after), after)}"
             parts.append(f"{what} on {n:,} contact{'s' if n != 1 else ''}")
-        made = Counter(k for k, _, _ in events if k in CREATES + DELETES + EDITS)
+        imported = sum(int(p.get("contacts") or 0) for k, _, p in events if k == IMPORTED)
+        if imported:
+            parts.append(f"imported {imported:,} contact{'s' if imported != 1 else ''}")
+        made = Counter(k for k, _, _ in events if k in CREATES + DELETES + EDITS and k != IMPORTED)
         for kind, n in sorted(made.items()):
             noun, verb = kind.split(".")
             parts.append(f"{verb} {n:,} {noun}{'' if n == 1 else ('es' if noun == 'status' else 's')}")
@@ -290,9 +338,15 @@ class UndoService:
 
     # -- phase 1: put back what the step took away -------------------------------------
 
-    def _put_back(self, tx: Tx, events: Sequence[_Event], counts: Counter[str], action: str) -> None:
+    def _put_back(
+        self, tx: Tx, step_id: int, events: Sequence[_Event], counts: Counter[str], action: str
+    ) -> None:
         contacts = [(sid, p) for kind, sid, p in events if kind.startswith("contact.") and sid is not None]
+        imported = False
         for kind, sid, payload in events:
+            if kind == IMPORTED:  # after the tags and statuses the step made (they name them)
+                imported = True
+                continue
             if kind.startswith("tag."):
                 self._put_back_tag(tx, sid, payload, action)
             elif kind.startswith("status."):
@@ -307,6 +361,106 @@ class UndoService:
         if contacts:
             self._put_back_contacts(tx, contacts, action)
             counts["restored"] += len(contacts)
+        if imported:
+            self._put_back_kept(tx, step_id, counts, action)
+
+    def _put_back_kept(self, tx: Tx, step_id: int, counts: Counter[str], action: str) -> None:
+        """Redo of an import: its contacts as undo kept them (``KEPT`` events, a chunk at a
+        time), with their ids, fields, statuses, ``created_at``, revs and tags; the events go."""
+        kept = [
+            r[0]
+            for r in tx.all(
+                "SELECT id FROM event WHERE step_id = :s AND kind = :kind ORDER BY id",
+                {"s": step_id, "kind": KEPT},
+            )
+        ]
+        for event_id in kept:
+            payload = json.loads(tx.scalar("SELECT payload FROM event WHERE id = :id", {"id": event_id}))
+            self._put_back_chunk(tx, payload, counts, action)
+            tx.execute("DELETE FROM event WHERE id = :id", {"id": event_id})
+
+    def _put_back_chunk(self, tx: Tx, payload: dict[str, Any], counts: Counter[str], action: str) -> None:
+        columns = payload["columns"]
+        contacts = [dict(zip(columns, row, strict=True)) for row in payload["contacts"]]
+        links = payload.get("tags") or []
+        emails = [email_key(c["email"]) for c in contacts if c.get("email")]
+        if emails:
+            cond, params = self._core.db.in_list("email_key", "keys", emails)
+            taken = tx.one(
+                f"SELECT id, name, email FROM contact WHERE workspace_id = :ws AND {cond} LIMIT 1",
+                self._core._params(**params),
+            )
+            if taken:
+                raise Conflict(
+                    f"cannot {action}: contact {taken[1]!r} (id {taken[0]}) now has the email {taken[2]!r}",
+                    field="email",
+                )
+        statuses = sorted({c["status_id"] for c in contacts if c.get("status_id") is not None})
+        if statuses:
+            cond, params = self._core.db.in_list("id", "ids", statuses)
+            there = {
+                r[0]
+                for r in tx.all(
+                    f"SELECT id FROM status WHERE workspace_id = :ws AND {cond}", self._core._params(**params)
+                )
+            }
+            missing = sum(1 for c in contacts if c.get("status_id") not in (None, *there))
+            if missing:
+                raise Conflict(
+                    f"cannot {action}: {missing:,} of its status changes name a contact or status"
+                    " deleted since"
+                )
+        tags = sorted({t for _, t, _ in links})
+        if tags:
+            cond, params = self._core.db.in_list("id", "ids", tags)
+            there = {
+                r[0]
+                for r in tx.all(
+                    f"SELECT id FROM tag WHERE workspace_id = :ws AND {cond}", self._core._params(**params)
+                )
+            }
+            missing = sum(1 for _, t, _ in links if t not in there)
+            if missing:
+                raise Conflict(
+                    f"cannot {action}: {missing:,} of its tag assignments name a contact or tag deleted since"
+                )
+        # Each contact is written with its ``tags_key`` (the trigger that would rewrite it at
+        # each of its tags is paused, as an import does).
+        names: dict[int, str] = dict(
+            tx.all("SELECT id, name_key FROM tag WHERE workspace_id = :ws", self._core._params())
+        )
+        tagged: dict[int, list[int]] = {}
+        for contact_id, tag_id, _ in links:
+            tagged.setdefault(contact_id, []).append(tag_id)
+        stamp = now()
+        ws = self._core.workspace_id
+        rows = []
+        for c in contacts:
+            values = {k: c.get(k) for k in CONTACT_FIELDS}
+            values["followers"] = values["followers"] or 0
+            row = {**values, **key_columns(values)}
+            row.update(id=c["id"], workspace_id=ws, status_id=c.get("status_id"), rev=int(c.get("rev") or 1))
+            row.update(created_at=c.get("created_at") or stamp, updated_at=stamp)
+            tags_of = tagged.get(c["id"])
+            row["tags_key"] = tags_key_from(names, tags_of) if tags_of else None
+            rows.append(tuple(row[name] for name, _ in _CONTACT_ROW))
+        engine = tx.db.engine
+        keys_paused = engine.pause_tags_key_added(tx)
+        # SQLite: the trend triggers of each assignment too; their counts made once, after.
+        with pairs.paused(tx) as counted_after:
+            try:
+                tx.insert_many("contact", _CONTACT_ROW, rows)
+                tx.insert_many("contact_tag", _LINK_ROW, [tuple(link) for link in links])
+            except IntegrityViolation as exc:
+                raise Conflict(f"cannot {action}: a contact it would put back exists again") from exc
+            if counted_after and links:
+                # The chunk's contacts are the only ones of their ids (a run of the import's).
+                pairs.count_new_contacts(tx, rows[0][0], rows[-1][0])
+        if keys_paused:
+            engine.resume_tags_key_added(tx)
+        counts["restored"] += len(rows)
+        counts["tags_added"] += len(links)
+        counts["statuses_changed"] += sum(1 for c in contacts if c.get("status_id") is not None)
 
     def _put_back_tag(self, tx: Tx, tag_id: int | None, p: dict[str, Any], action: str) -> None:
         taken = tx.one(
@@ -583,7 +737,11 @@ class UndoService:
 
     # -- phase 4: take away what the step made ----------------------------------------
 
-    def _take_away(self, tx: Tx, events: Sequence[_Event], counts: Counter[str]) -> None:
+    def _take_away(self, tx: Tx, step_id: int, events: Sequence[_Event], counts: Counter[str]) -> None:
+        # An import's contacts go first: kept as they are, with the tags it may also have made.
+        for kind, _, payload in events:
+            if kind == IMPORTED:
+                self._take_away_imported(tx, step_id, payload.get("runs") or (), counts)
         contact_ids = [sid for kind, sid, _ in events if kind.startswith("contact.") and sid is not None]
         if contact_ids:
             cond, params = self._core.db.in_list("id", "ids", contact_ids)
@@ -614,6 +772,39 @@ class UndoService:
                     "DELETE FROM status WHERE id = :id AND workspace_id = :ws", self._core._params(id=sid)
                 ).rowcount
                 self._renumber_pipeline(tx)
+
+    def _take_away_imported(
+        self, tx: Tx, step_id: int, runs: Sequence[Sequence[int]], counts: Counter[str]
+    ) -> None:
+        """Undo of an import: delete the contacts it made (``runs`` of ids), keeping each for
+        redo in ``KEPT`` events of the step, ``KEPT_CHUNK`` contacts an event (read a chunk
+        at a time: the memory it takes does not grow with the import)."""
+        select = (
+            f"SELECT {', '.join(_KEPT_COLUMNS)} FROM contact WHERE workspace_id = :ws"
+            " AND id > :after AND id <= :last ORDER BY id LIMIT :n"
+        )
+        for first, last in runs:
+            after = int(first) - 1
+            while rows := tx.all(select, self._core._params(after=after, last=int(last), n=KEPT_CHUNK)):
+                after = rows[-1][0]
+                links = tx.all(
+                    "SELECT contact_id, tag_id, created_at FROM contact_tag"
+                    " WHERE contact_id BETWEEN :a AND :b ORDER BY contact_id, tag_id",
+                    {"a": rows[0][0], "b": after},
+                )
+                payload = {"columns": _KEPT_COLUMNS, "contacts": [list(r) for r in rows]}
+                payload["tags"] = [list(link) for link in links]
+                params = self._core._params(at=now(), payload=_JSON(payload), s=step_id)
+                tx.execute(_INSERT_KEPT, params)
+                counts["tags_removed"] += len(links)
+                counts["statuses_changed"] += sum(1 for r in rows if r[-3] is not None)
+                # A chunk a statement (their contact_tag rows go with them: ON DELETE CASCADE):
+                # SQLite's statement journal, held in memory, is a chunk's, not the import's.
+                counts["removed"] += tx.execute(
+                    "DELETE FROM contact WHERE workspace_id = :ws AND id BETWEEN :first AND :last",
+                    self._core._params(first=rows[0][0], last=after),
+                ).rowcount
+                del rows, links, payload
 
     def _renumber_pipeline(self, tx: Tx) -> None:
         order = [
