@@ -383,18 +383,7 @@ class UndoService:
         columns = payload["columns"]
         contacts = [dict(zip(columns, row, strict=True)) for row in payload["contacts"]]
         links = payload.get("tags") or []
-        emails = [email_key(c["email"]) for c in contacts if c.get("email")]
-        if emails:
-            cond, params = self._core.db.in_list("email_key", "keys", emails)
-            taken = tx.one(
-                f"SELECT id, name, email FROM contact WHERE workspace_id = :ws AND {cond} LIMIT 1",
-                self._core._params(**params),
-            )
-            if taken:
-                raise Conflict(
-                    f"cannot {action}: contact {taken[1]!r} (id {taken[0]}) now has the email {taken[2]!r}",
-                    field="email",
-                )
+        self._check_emails_free(tx, [c.get("email") for c in contacts], action)
         statuses = sorted({c["status_id"] for c in contacts if c.get("status_id") is not None})
         if statuses:
             cond, params = self._core.db.in_list("id", "ids", statuses)
@@ -570,19 +559,24 @@ class UndoService:
         )
         self._renumber_pipeline(tx)
 
-    def _put_back_contacts(self, tx: Tx, contacts: list[tuple[int, dict[str, Any]]], action: str) -> None:
-        emails = [email_key(p["email"]) for _, p in contacts if p.get("email")]
-        if emails:
-            cond, params = self._core.db.in_list("email_key", "keys", emails)
-            taken = tx.one(
-                f"SELECT id, name, email FROM contact WHERE workspace_id = :ws AND {cond} LIMIT 1",
-                self._core._params(**params),
+    def _check_emails_free(self, tx: Tx, emails: Sequence[str | None], action: str) -> None:
+        """Conflict when a contact put back would take an email another contact has now."""
+        keys = [email_key(e) for e in emails if e]
+        if not keys:
+            return
+        cond, params = self._core.db.in_list("email_key", "keys", keys)
+        taken = tx.one(
+            f"SELECT id, name, email FROM contact WHERE workspace_id = :ws AND {cond} LIMIT 1",
+            self._core._params(**params),
+        )
+        if taken:
+            raise Conflict(
+                f"cannot {action}: contact {taken[1]!r} (id {taken[0]}) now has the email {taken[2]!r}",
+                field="email",
             )
-            if taken:
-                raise Conflict(
-                    f"cannot {action}: contact {taken[1]!r} (id {taken[0]}) now has the email {taken[2]!r}",
-                    field="email",
-                )
+
+    def _put_back_contacts(self, tx: Tx, contacts: list[tuple[int, dict[str, Any]]], action: str) -> None:
+        self._check_emails_free(tx, [p.get("email") for _, p in contacts], action)
         stamp = now()
         rows = []
         for contact_id, p in contacts:
