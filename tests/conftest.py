@@ -27,7 +27,7 @@ from hypothesis import settings
 from tagtui.store import Store
 from tagtui.store.db import Database
 from tagtui.store.schema import prepare
-from tests import pilot_wait
+from tests import css_cache, pilot_wait
 
 PG_URL = os.environ.get("TAGTUI_TEST_PG_URL")
 
@@ -39,12 +39,18 @@ settings.load_profile("tagtui")
 # Pilot's waits end when the app has nothing left to do (tests/pilot_wait.py), not after a 20 ms
 # step of quiet CPU: the app tests ran ~60% asleep.
 pilot_wait.install()
+# Each app's stylesheet reuses the rules an earlier app of the process parsed from the same CSS
+# (tests/css_cache.py), instead of tokenizing and parsing every widget's CSS again.
+css_cache.install()
 
 
-def pytest_report_header(config: pytest.Config) -> str | None:
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    lines = []
     if pilot_wait.problem:
-        return f"tests/pilot_wait.py not installed ({pilot_wait.problem}): Pilot waits as Textual does"
-    return None
+        lines.append(f"tests/pilot_wait.py not installed ({pilot_wait.problem}): Pilot waits as Textual does")
+    if css_cache.problem:
+        lines.append(f"tests/css_cache.py not installed ({css_cache.problem}): each app parses its CSS")
+    return lines
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
