@@ -11,6 +11,7 @@ have made of a new database: the current schema, its version, no workspace and n
 
 from __future__ import annotations
 
+import gc
 import inspect
 import os
 import threading
@@ -27,7 +28,7 @@ from hypothesis import settings
 from tagtui.store import Store
 from tagtui.store.db import Database
 from tagtui.store.schema import prepare
-from tests import pilot_wait
+from tests import css_cache, pilot_wait
 
 PG_URL = os.environ.get("TAGTUI_TEST_PG_URL")
 
@@ -39,12 +40,43 @@ settings.load_profile("tagtui")
 # Pilot's waits end when the app has nothing left to do (tests/pilot_wait.py), not after a 20 ms
 # step of quiet CPU: the app tests ran ~60% asleep.
 pilot_wait.install()
+# Each app's stylesheet reuses the rules an earlier app of the process parsed from the same CSS
+# (tests/css_cache.py), instead of tokenizing and parsing every widget's CSS again.
+css_cache.install()
+
+# Textual's ``StylesCache.get_inner_outer`` is an ``lru_cache`` of 1,024 entries on a method: each
+# key holds a widget's StylesCache, with the strips it cached, after the widget and its app are
+# gone. Between tests that is garbage no test can reach, but alive: after a full collection a
+# worker held ~250,000 objects after the 22 tests of tests/app/test_contacts.py, ~95,000 with the
+# cache cleared after each test, and every full collection walks all of them.
+try:
+    from textual._styles_cache import StylesCache
+
+    _clear_inner_outer = StylesCache.get_inner_outer.cache_clear
+    _inner_outer_problem = None
+except (ImportError, AttributeError) as exc:
+    _clear_inner_outer = None
+    _inner_outer_problem = repr(exc)
+
+# A young generation of 700 objects (Python's default) is outgrown many times by each app a test
+# starts: in a full -n 2 run the two workers collected ~48,000 times, 144 of them full collections
+# (~39 s of CPU). A larger young generation collects less often but keeps more garbage alive
+# between full collections: (2000, 10, 10) doubled one process's max RSS on 39 app tests
+# (108 -> 203 MB); 1000 took it to 132 MB, and the full run's peak worker RSS from 403 to 596 MB.
+# Figures in the commit that set it.
+GC_THRESHOLD = (1000, 10, 10)
+gc.set_threshold(*GC_THRESHOLD)
 
 
-def pytest_report_header(config: pytest.Config) -> str | None:
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    lines = []
     if pilot_wait.problem:
-        return f"tests/pilot_wait.py not installed ({pilot_wait.problem}): Pilot waits as Textual does"
-    return None
+        lines.append(f"tests/pilot_wait.py not installed ({pilot_wait.problem}): Pilot waits as Textual does")
+    if css_cache.problem:
+        lines.append(f"tests/css_cache.py not installed ({css_cache.problem}): each app parses its CSS")
+    if _inner_outer_problem:
+        lines.append(f"StylesCache.get_inner_outer not cleared between tests ({_inner_outer_problem})")
+    return lines
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -145,6 +177,14 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     from xdist.scheduler import WorkStealingScheduling
 
     return WorkStealingScheduling(config, log)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    """After each test and its fixtures' teardown, ``get_inner_outer`` lets go of the test's
+    StylesCaches (above)."""
+    if _clear_inner_outer is not None:
+        _clear_inner_outer()
 
 
 @pytest.fixture(autouse=True)
