@@ -15,7 +15,9 @@ of the app is half-way through, and what the app has left to do is in plain sigh
 - a message queued on the app or on any node of the screen stack (a key on its way from node to
   node, ``call_later``/``call_next``, a worker's state change, a mount);
 - an update of the current screen due (layout, repaint, recompose, scroll) or a callback
-  waiting for it (``call_after_refresh``), or an animation running.
+  waiting for it (``call_after_refresh``), or an animation running;
+- a DataTable of the current screen that has not yet measured what it was given (it does on
+  its Idle, which the wait prompts).
 
 Then, in steps of ``STEP`` (2 ms): the wait ends after a step when none of these holds, no
 worker is running and the step's CPU stayed under ``QUIET`` (1 ms, Textual's bound). Starved of
@@ -74,6 +76,14 @@ def _work(app: Any) -> bool:
         for node in base.walk_children(with_self=True):
             if node.message_queue_size or node._next_callbacks:
                 return True
+    for node in screen.walk_children():
+        # A DataTable measures the rows and cells it was given on its next Idle (column widths,
+        # row heights): until then it paints them in the widths it had. A table filled by a
+        # handler whose last message was the table's own may wait for that Idle with nothing
+        # queued anywhere: prompt it, and wait for it.
+        if getattr(node, "_require_update_dimensions", False) or getattr(node, "_updated_cells", None):
+            node.check_idle()
+            return True
     return False
 
 
