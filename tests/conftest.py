@@ -208,10 +208,10 @@ _PG_SESSION = "-csynchronous_commit=off"
 #: another process is vacuuming).
 _VACUUM_EVERY = 100
 
-#: A schema whose tables take more than this after a test's rows are deleted (a test of thousands
-#: of contacts) is vacuumed before the next test: without autovacuum its dead rows would stay,
-#: and every later test on it would scan them.
-_VACUUM_ABOVE = 1 << 20
+# The pool's own schemas are not vacuumed between tests. Tried (VACUUM of a schema left over
+# 1 MB by its test): a full run then had two of test_query_limits' tests fail, one of them at
+# 19 s where it takes ~1 s, likely the planner misled by the statistics VACUUM leaves on
+# emptied tables whose indexes keep their pages (not looked into further).
 
 
 def _pg_conninfo() -> str:
@@ -401,15 +401,6 @@ class _SchemaPool:
                     conn.execute(
                         f"BEGIN; SET LOCAL session_replication_role = replica; {deletes}; {restarts}; COMMIT"
                     )
-                    size = conn.execute(
-                        "SELECT sum(pg_relation_size(oid)) FROM pg_class"
-                        " WHERE relnamespace = %s::regnamespace AND relkind = 'r'",
-                        (f'"{schema}"',),
-                    ).fetchone()[0]
-                    if size and size > _VACUUM_ABOVE:
-                        conn.execute(
-                            "VACUUM " + ", ".join(f'"{schema}"."{t}"' for t in [*self._tables, "tagtui_meta"])
-                        )
                     self._free.append(schema)
                     self._given_back += 1
                     if self._given_back % _VACUUM_EVERY == 0:
