@@ -12,6 +12,7 @@ import pytest
 from tagtui.cli.main import DRY_RUN_NOTE
 from tagtui.cli.registry import COMMANDS
 from tagtui.store import Store
+from tests.conftest import PG_URL
 from tests.helpers import dump
 
 from .conftest import Cli
@@ -148,11 +149,10 @@ def test_dry_run_json_marks_objects(cli: Cli, db_url: str, seeded: dict[str, Any
     assert rows_now(db_url) != before
 
 
+@pytest.mark.skipif(PG_URL is not None, reason="a file to compare only on SQLite")
 def test_dry_run_before_the_command_and_on_sqlite_byte_for_byte(
-    run: Cli, db_url: str, seeded: dict[str, Any], backend: str
+    run: Cli, db_url: str, seeded: dict[str, Any]
 ) -> None:
-    if backend != "sqlite":
-        pytest.skip("a file to compare only on SQLite")
     import sqlite3
 
     conn = sqlite3.connect(db_url)

@@ -12,6 +12,7 @@ import pytest
 from tagtui.io.csv_import import NAMED_KEPT, import_file
 from tagtui.store import Store, ValidationError
 from tagtui.store.imports import BATCH, CHECKPOINT_ROWS
+from tests.conftest import PG_URL
 from tests.io.conftest import snapshot
 
 
@@ -78,11 +79,8 @@ def test_a_bad_row_at_the_end_of_a_long_file_imports_nothing(store: Store, tmp_p
     assert snapshot(store) == before
 
 
-def test_the_wal_is_given_back_after_a_long_import(
-    store: Store, tmp_path: Path, backend: str, db_url: str
-) -> None:
-    if backend != "sqlite":
-        pytest.skip("the WAL is SQLite's; PostgreSQL's is the server's business")
+@pytest.mark.skipif(PG_URL is not None, reason="the WAL is SQLite's; PostgreSQL's is the server's business")
+def test_the_wal_is_given_back_after_a_long_import(store: Store, tmp_path: Path, db_url: str) -> None:
     wal = db_url + "-wal"
     report = import_file(store, people(tmp_path, CHECKPOINT_ROWS))
     assert report.result.created == CHECKPOINT_ROWS

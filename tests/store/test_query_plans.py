@@ -14,6 +14,7 @@ from tagtui.query.compile import Sizes
 from tagtui.query.filter import Not, NoTags, Or, Tags, criteria
 from tagtui.store import Store
 from tagtui.store.db import Tx
+from tests.conftest import PG_URL
 
 QUERIES = (
     Tags(("t1",)),
@@ -37,6 +38,11 @@ SCENARIOS: dict[str, Sizes] = {
     "rare status": Sizes(tag=lambda i: 200_000, status=lambda i: 10, total=1_000_000),
     "small": Sizes(tag=lambda i: 30, status=lambda i: 30, total=300),
 }
+
+#: The plan tests read SQLite's plans; skipped on PostgreSQL before ``filled`` fills a schema.
+sqlite_plans = pytest.mark.skipif(
+    PG_URL is not None, reason="EXPLAIN QUERY PLAN is SQLite's; PostgreSQL plans by its own statistics"
+)
 
 #: A plan line about contact_tag, under any alias the engine uses for it.
 ON_CONTACT_TAG = re.compile(r"\b(SCAN|SEARCH) (contact_tag|ct\d*|x|y)\b")
@@ -84,10 +90,9 @@ def _everything(store: Store, f: Any) -> tuple:
     )
 
 
+@sqlite_plans
 @pytest.mark.parametrize("scenario", list(SCENARIOS))
-def test_tag_filters_search_contact_tag_by_index(filled: Store, backend: str, monkeypatch, scenario) -> None:
-    if backend != "sqlite":
-        pytest.skip("EXPLAIN QUERY PLAN is SQLite's; PostgreSQL plans by its own statistics")
+def test_tag_filters_search_contact_tag_by_index(filled: Store, monkeypatch, scenario) -> None:
     monkeypatch.setattr(type(filled), "_sizes", lambda self, tx: SCENARIOS[scenario])
     for f in QUERIES:
         _, statements = _run_recorded(filled, monkeypatch, lambda f=f: _everything(filled, f))
@@ -118,13 +123,10 @@ def test_every_shape_selects_the_same_contacts(filled: Store, monkeypatch) -> No
     assert filled.tag_counts() == {t.id: t.contacts for t in filled.list_tags() if t.contacts}
 
 
-def test_a_count_of_tags_and_rare_statuses_reads_no_contact_row(
-    filled: Store, backend: str, monkeypatch
-) -> None:
+@sqlite_plans
+def test_a_count_of_tags_and_rare_statuses_reads_no_contact_row(filled: Store, monkeypatch) -> None:
     """``tag:a tag:b -status:s`` counted: the tag index drives and the status clause is the
     status index's contacts (``c.id IN``), so no contact row is read (SQLite's plan)."""
-    if backend != "sqlite":
-        pytest.skip("EXPLAIN QUERY PLAN is SQLite's; PostgreSQL plans by its own statistics")
     monkeypatch.setattr(type(filled), "_sizes", lambda self, tx: SCENARIOS["rare status"])
     for text in ("tag:t1 tag:t7 -status:s1", "tag:t3 status:s1,s2", "tag:t1 -tag:t2 status:s1"):
         f = parse(text)
@@ -145,12 +147,11 @@ def test_a_count_of_tags_and_rare_statuses_reads_no_contact_row(
         assert count == len(filled.list_contacts(f, limit=1000).rows) > 0, text
 
 
-def test_a_count_of_not_a_rare_tag_looks_ids_up_in_one_set(filled: Store, backend: str, monkeypatch) -> None:
+@sqlite_plans
+def test_a_count_of_not_a_rare_tag_looks_ids_up_in_one_set(filled: Store, monkeypatch) -> None:
     """``-tag:x`` with x rare: the workspace's ids, each looked up in one set of x's contacts
     (no correlated probe of contact_tag per contact); with x common, a probe per contact
     (SQLite's plan). Either way the count is what a listing of every contact says."""
-    if backend != "sqlite":
-        pytest.skip("EXPLAIN QUERY PLAN is SQLite's; PostgreSQL plans by its own statistics")
     everyone = filled.list_contacts(limit=1000).rows
     for scenario, one_set in (("rare tags", True), ("common tags", False)):
         monkeypatch.setattr(type(filled), "_sizes", lambda self, tx, s=scenario: SCENARIOS[s])
