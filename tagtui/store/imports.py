@@ -785,18 +785,16 @@ _KEPT_INDEX = "ux_contact_email"
 
 def _defer_indexes(tx: Tx) -> list[str]:
     """SQLite, when no workspace has a contact: drop the other indexes of ``contact`` and
-    those ``contact_tag`` has besides its key (empty too: a link needs a contact), and give
-    back their ``CREATE INDEX`` statements, for the import to build them once at its end (a
-    sort each) instead of an entry at a time; in the same transaction, so no other
-    connection sees them gone. Nothing the import reads needs them: it finds contacts by id
-    and email, and a contact's links by its id (``contact_tag``'s key). (``contact_tag``'s
-    two by tag took 0.70 s CPU of the 297,000 links of a 100,000-row file; dropped and built
-    after, 0.53 s.) An empty list (nothing done) on PostgreSQL or when there are contacts."""
+    give back their ``CREATE INDEX`` statements, for the import to build them once at its
+    end (a sort each) instead of an entry at a time in the file's order; in the same
+    transaction, so no other connection sees them gone. Nothing the import reads needs
+    them: it finds contacts by id and email. (``contact_tag``'s are written in contact
+    order, cheaply, and cost more to build after.) An empty list (nothing done) on
+    PostgreSQL or when there are contacts."""
     engine = tx.db.engine
     if not engine.defers_indexes or tx.scalar("SELECT 1 FROM contact LIMIT 1") is not None:
         return []
     found = engine.index_definitions(tx, "contact", but=_KEPT_INDEX)
-    found += engine.index_definitions(tx, "contact_tag", but=_KEPT_INDEX)
     for name, _ in found:
         tx.execute(f'DROP INDEX "{name}"')
     return [create for _, create in found]
