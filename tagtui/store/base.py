@@ -73,6 +73,23 @@ IMPORTED = "contacts.imported"
 #: event; deleted once redo has put them back. Undo, redo and history read them apart.
 KEPT = "contacts.kept"
 KEPT_CHUNK = 10_000
+
+
+def workspace_event_sql(kind: str, **values: str) -> str:
+    """``INSERT`` of one event of ``kind`` about the whole workspace (``IMPORTED``, ``KEPT``), in
+    the undo step ``:s`` at ``:at``; ``values`` gives the SQL of other columns (``payload``)."""
+    return insert_sql(
+        "event",
+        columns_of("event", but=["id"]),
+        workspace_id=":ws",
+        kind=f"'{kind}'",
+        subject_type="'workspace'",
+        subject_id="NULL",
+        step_id=":s",
+        **values,
+    )
+
+
 CREATES = ("tag.created", "status.created", "contact.created", "demo.generated", "rule.created", IMPORTED)
 DELETES = ("tag.deleted", "status.deleted", "contact.deleted", "rule.deleted")
 EDITS = ("tag.updated", "status.updated", "status.moved", "contact.updated")
@@ -196,6 +213,15 @@ class StoreBase:
 
     def _params(self, **extra: Any) -> dict[str, Any]:
         return {"ws": self.workspace_id, **extra}
+
+    def _ids_there(self, tx: Tx, table: str, ids: Iterable[int]) -> set[int]:
+        """Which of ``ids`` are rows of the workspace's ``table`` (``tag``, ``status``) now."""
+        wanted = sorted(set(ids))
+        if not wanted:
+            return set()
+        cond, params = self.db.in_list("id", "ids", wanted)
+        rows = tx.all(f"SELECT id FROM {table} WHERE workspace_id = :ws AND {cond}", self._params(**params))
+        return {r[0] for r in rows}
 
     # -- settings -------------------------------------------------------------------
 

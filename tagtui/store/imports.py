@@ -37,7 +37,7 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from tagtui.store import pairs
-from tagtui.store.base import IMPORTED, StoreBase, id_runs_sql
+from tagtui.store.base import IMPORTED, StoreBase, id_runs_sql, workspace_event_sql
 
 # Formula neutralising and the tags cell's separator are defined once, in ``cells`` (export's
 # Python and SQL use them too).
@@ -45,7 +45,7 @@ from tagtui.store.cells import FORMULA_STARTS as FORMULA_STARTS
 from tagtui.store.cells import TAG_SEPARATOR as TAG_SEPARATOR
 from tagtui.store.cells import neutralise as neutralise
 from tagtui.store.cells import unneutralise as unneutralise
-from tagtui.store.columns import CONTACT_ROW, columns_of, insert_sql
+from tagtui.store.columns import CONTACT_ROW, columns_of
 from tagtui.store.contacts import (
     CONTACT_FIELDS,
     clean_contact_fields,
@@ -82,16 +82,7 @@ _NO_DUPLICATE = "ON CONFLICT DO NOTHING"
 _LINK_PAIR = ("contact_id", "tag_id")
 _STEP_LINK_COLUMNS = (("step_id", "bigint"), ("tag_id", "bigint"), ("contact_id", "bigint"), ("added", "int"))
 #: The import's one event for the contacts it made (``IMPORTED``); its payload comes at the end.
-_INSERT_IMPORTED = insert_sql(
-    "event",
-    columns_of("event", but=["id"]),
-    workspace_id=":ws",
-    kind=f"'{IMPORTED}'",
-    subject_type="'workspace'",
-    subject_id="NULL",
-    payload="'{}'",
-    step_id=":s",
-)
+_INSERT_IMPORTED = workspace_event_sql(IMPORTED, payload="'{}'")
 
 
 #: ``skip(row, reason)``: told of a row that cannot become a contact, instead of an error.

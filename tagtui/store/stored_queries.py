@@ -259,13 +259,7 @@ class StoredQueryService:
             return str(exc)
         wanted = set(sq.add) | set(sq.remove)
         if wanted:
-            cond, params = self._core.db.in_list("id", "ids", sorted(wanted))
-            found = {
-                r[0]
-                for r in tx.all(
-                    f"SELECT id FROM tag WHERE workspace_id = :ws AND {cond}", self._core._params(**params)
-                )
-            }
+            found = self._core._ids_there(tx, "tag", wanted)
             if wanted - found:
                 return f"{len(wanted - found)} of its action tags no longer exist"
         if set(sq.add) & set(sq.remove):

@@ -17,8 +17,17 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from tagtui.store import pairs
-from tagtui.store.base import CREATES, DELETES, EDITS, IMPORTED, KEPT, KEPT_CHUNK, id_runs_sql
-from tagtui.store.columns import CONTACT_ROW, CONTACT_ROW_NAMES, TABLES, columns_of, insert_sql
+from tagtui.store.base import (
+    CREATES,
+    DELETES,
+    EDITS,
+    IMPORTED,
+    KEPT,
+    KEPT_CHUNK,
+    id_runs_sql,
+    workspace_event_sql,
+)
+from tagtui.store.columns import CONTACT_ROW, CONTACT_ROW_NAMES, TABLES, insert_sql
 from tagtui.store.contacts import CONTACT_FIELDS, key_columns, tags_key_from
 from tagtui.store.db import IntegrityViolation, Tx
 from tagtui.store.errors import Conflict, NotFound
@@ -46,15 +55,7 @@ _ALL_ROWS = (*CREATES, *DELETES, *EDITS, MERGED)
 #: What a ``KEPT`` event holds of each contact (``"contacts"``: a list of these, in order), and
 #: its links (``"tags"``: ``[contact_id, tag_id, created_at]`` each).
 _KEPT_COLUMNS = ("id", *CONTACT_FIELDS, "status_id", "created_at", "rev")
-_INSERT_KEPT = insert_sql(
-    "event",
-    columns_of("event", but=["id"]),
-    workspace_id=":ws",
-    kind=f"'{KEPT}'",
-    subject_type="'workspace'",
-    subject_id="NULL",
-    step_id=":s",
-)
+_INSERT_KEPT = workspace_event_sql(KEPT)
 _LINK_ROW = (("contact_id", "bigint"), ("tag_id", "bigint"), ("created_at", "text"))
 #: A kept contact's row as redo writes it: with its ``tags_key``.
 _CONTACT_ROW = (*CONTACT_ROW, ("tags_key", "text"))
@@ -384,35 +385,22 @@ class UndoService:
         contacts = [dict(zip(columns, row, strict=True)) for row in payload["contacts"]]
         links = payload.get("tags") or []
         self._check_emails_free(tx, [c.get("email") for c in contacts], action)
-        statuses = sorted({c["status_id"] for c in contacts if c.get("status_id") is not None})
-        if statuses:
-            cond, params = self._core.db.in_list("id", "ids", statuses)
-            there = {
-                r[0]
-                for r in tx.all(
-                    f"SELECT id FROM status WHERE workspace_id = :ws AND {cond}", self._core._params(**params)
-                )
-            }
-            missing = sum(1 for c in contacts if c.get("status_id") not in (None, *there))
-            if missing:
-                raise Conflict(
-                    f"cannot {action}: {missing:,} of its status changes name a contact or status"
-                    " deleted since"
-                )
-        tags = sorted({t for _, t, _ in links})
-        if tags:
-            cond, params = self._core.db.in_list("id", "ids", tags)
-            there = {
-                r[0]
-                for r in tx.all(
-                    f"SELECT id FROM tag WHERE workspace_id = :ws AND {cond}", self._core._params(**params)
-                )
-            }
-            missing = sum(1 for _, t, _ in links if t not in there)
-            if missing:
-                raise Conflict(
-                    f"cannot {action}: {missing:,} of its tag assignments name a contact or tag deleted since"
-                )
+        statuses = self._core._ids_there(
+            tx, "status", (c["status_id"] for c in contacts if c.get("status_id") is not None)
+        )
+        missing = sum(
+            1 for c in contacts if c.get("status_id") is not None and c["status_id"] not in statuses
+        )
+        if missing:
+            raise Conflict(
+                f"cannot {action}: {missing:,} of its status changes name a contact or status deleted since"
+            )
+        tags = self._core._ids_there(tx, "tag", (t for _, t, _ in links))
+        missing = sum(1 for _, t, _ in links if t not in tags)
+        if missing:
+            raise Conflict(
+                f"cannot {action}: {missing:,} of its tag assignments name a contact or tag deleted since"
+            )
         # Each contact is written with its ``tags_key`` (the trigger that would rewrite it at
         # each of its tags is paused, as an import does).
         names: dict[int, str] = dict(

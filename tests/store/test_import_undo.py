@@ -261,6 +261,18 @@ def test_redo_conflicts_on_a_taken_email_or_a_deleted_tag(s: Store) -> None:
         s.redo()
 
 
+def test_redo_conflicts_on_a_deleted_status_and_changes_nothing(s: Store) -> None:
+    s.import_rows(ROWS[:3])  # Gus is "Won", a status there before the import
+    s.undo()
+    s.actor = "someone else"
+    s.delete_status("Won")
+    s.actor = "me"
+    kept = rows(s)
+    with pytest.raises(Conflict, match="status changes name a contact or status deleted since"):
+        s.redo()
+    assert rows(s) == kept
+
+
 def test_history_of_an_imported_contact(s: Store) -> None:
     s.import_rows(ROWS)
     (eve,) = ids_of(s, "eve@x.org")
