@@ -166,6 +166,8 @@ TAG_STRIDE = 8
 DAYS = 365
 STAMP_SLOTS = 2048
 NO_PHONE = 0.15
+#: Up to this many contacts, the lookup tables hold only the rows the contacts pick.
+SPARSE_UP_TO = 10_000
 
 
 @dataclass(frozen=True)
@@ -297,10 +299,7 @@ class _Generator:
     ) -> None:
         # Every string a contact is made of is prepared here, in Python (SQLite's lower() is
         # ASCII-only); the SQL only glues pieces together.
-        # In alphabetical order: "first last" sorts by first name, then last name (a space
-        # sorts before any letter), so the persons built from them in SQL are in order too.
-        firsts = sorted(((n, text_key(n), _ascii(n), _popularity(n)) for n in FIRST_NAMES), key=_by_key)
-        lasts = sorted(((n, text_key(n), _ascii(n), _popularity(n)) for n in LAST_NAMES), key=_by_key)
+        persons = _persons()
         rng = random.Random(f"profiles {self.seed}")
         profiles, profile_tags = _profiles(rng, tag_ids, follower_tags, status_ids, self.profiles)
         name_keys = dict(tx.all("SELECT id, name_key FROM tag WHERE workspace_id = :ws", self.job.params()))
@@ -316,10 +315,11 @@ class _Generator:
             ).strftime("%Y-%m-%dT%H:%M:%S.000000Z")
             for _ in range(STAMP_SLOTS)
         )
+        # A small demo fills the tables with the rows its contacts pick and no others: the
+        # same data, without preparing thousands of rows for twenty contacts.
+        wanted = self._wanted(len(persons)) if self.total <= SPARSE_UP_TO else None
         tables: dict[str, tuple[str, Sequence[tuple[Any, ...]]]] = {
-            "demo_first": ("name TEXT, lname TEXT, aname TEXT, weight INTEGER", firsts),
-            "demo_last": ("name TEXT, lname TEXT, aname TEXT, weight INTEGER", lasts),
-            "demo_copy": ("j INTEGER", [(j,) for j in range(1, 17)]),
+            "demo_person": ("name TEXT, name_key TEXT, key_sep TEXT, prefix TEXT", persons),
             "demo_profile": (
                 "company TEXT, at_domain TEXT, tail TEXT, assignee TEXT, akey TEXT, status_id INTEGER,"
                 " note TEXT, phone TEXT, lo BIGINT, span BIGINT, tags_key TEXT",
@@ -331,41 +331,31 @@ class _Generator:
                 "status_id INTEGER, variant INTEGER, steps INTEGER, j INTEGER, payload TEXT",
                 _paths(status_ids),
             ),
-            "demo_timeline": ("at TEXT", _timelines(rng)),
+            "demo_timeline": ("at TEXT", _timelines(rng, wanted.timelines if wanted else None)),
         }
-        assert set(tables) | {"demo_person"} == set(_TABLES)
+        assert set(tables) == set(_TABLES)
         self.sizes = {name: len(rows) for name, (_, rows) in tables.items()}
         for name, (columns, rows) in tables.items():
             tx.execute(f"DROP TABLE IF EXISTS {name}")
             tx.execute(f"CREATE TEMP TABLE {name} (i INTEGER PRIMARY KEY, {columns})")
-            # Many rows per statement: a round trip per ~2000 values, not per row (PostgreSQL).
             numbered = rows if name in _KEYED else [(i, *row) for i, row in enumerate(rows)]
-            step = max(1, 2000 // len(numbered[0]))
-            for offset in range(0, len(numbered), step):
-                part = numbered[offset : offset + step]
-                values = ", ".join(
-                    "(" + ", ".join(f":r{r}c{c}" for c in range(len(row))) + ")" for r, row in enumerate(part)
-                )
-                params = {f"r{r}c{c}": v for r, row in enumerate(part) for c, v in enumerate(row)}
-                tx.execute(f"INSERT INTO {name} VALUES {values}", params)
+            if wanted is not None:
+                numbered = [row for row in numbered if wanted.keeps(name, row[0])]
+            # One statement per table on PostgreSQL (an array per column), executemany on SQLite.
+            tx.insert_many(name, _typed(f"i INTEGER, {columns}"), numbered)
             # Statistics: without them PostgreSQL guesses huge joins (and compiles them with JIT).
             tx.execute(f"ANALYZE {name}")
-        # Every first name with every last name, as many times as the two are common.
-        tx.execute("DROP TABLE IF EXISTS demo_person")
-        tx.execute(
-            "CREATE TEMP TABLE demo_person (i INTEGER PRIMARY KEY, name TEXT, name_key TEXT,"
-            " key_sep TEXT, prefix TEXT)"
+
+    def _wanted(self, people: int) -> _Wanted:
+        """The rows of the lookup tables that this run's contacts pick (``_insert_contacts``,
+        ``_insert_tags`` and ``_insert_history`` pick them in SQL by the same arithmetic)."""
+        ids = range(self.base + 1, self.base + self.total + 1)
+        return _Wanted(
+            persons={self._person_of(g, people) for g in ids},
+            profiles={self._hash_of("profile", g) % self.profiles for g in ids},
+            stamps={self._hash_of("stamp", g) % STAMP_SLOTS for g in ids},
+            timelines={(g * TIMELINE_MULTIPLIER) % TIMELINES for g in ids},
         )
-        tx.execute(
-            "INSERT INTO demo_person (i, name, name_key, key_sep, prefix)"
-            " SELECT ROW_NUMBER() OVER (ORDER BY f.i, l.i, k.j) - 1, f.name || ' ' || l.name,"
-            " f.lname || ' ' || l.lname, f.lname || ' ' || l.lname || :sep,"
-            " f.aname || '.' || l.aname || '.' FROM demo_first f CROSS JOIN demo_last l"
-            " CROSS JOIN demo_copy k WHERE k.j <= f.weight * l.weight",
-            {"sep": SEP},
-        )
-        tx.execute("ANALYZE demo_person")
-        self.sizes["demo_person"] = tx.scalar("SELECT COUNT(*) FROM demo_person")
 
     # -- the set-based inserts -----------------------------------------------------------
 
@@ -374,15 +364,30 @@ class _Generator:
 
         Each use has constants of its own, so the picks it makes are independent of the others.
         """
-        k = _HASHES.index(use)
-        (a1, b1), (a2, b2) = self.constants[2 * k], self.constants[2 * k + 1]
+        (a1, b1), (a2, b2) = self._constants(use)
         return f"(((g * {a1} + {b1}) % {P}) * ((g * {a2} + {b2}) % {P}) % {P})"
+
+    def _hash_of(self, use: str, g: int) -> int:
+        """``_hash(use)`` of ``g``, in Python (no product overflows 64 bits in SQL either)."""
+        (a1, b1), (a2, b2) = self._constants(use)
+        return ((g * a1 + b1) % P) * ((g * a2 + b2) % P) % P
+
+    def _constants(self, use: str) -> tuple[tuple[int, int], tuple[int, int]]:
+        k = _HASHES.index(use)
+        return self.constants[2 * k], self.constants[2 * k + 1]
+
+    def _person(self, people: int) -> str:
+        """The person (``demo_person.i``) of the id ``h.g``: the ids walk the alphabet evenly."""
+        return f"(((h.g - {self.base + 1}) * {people}) / {self.total} + {self.rotation}) % {people}"
+
+    def _person_of(self, g: int, people: int) -> int:
+        """``_person`` of ``g``, in Python."""
+        return ((g - self.base - 1) * people // self.total + self.rotation) % people
 
     def _insert_contacts(self, tx: Tx, lo: int, hi: int) -> int:
         """Contacts with ids ``lo``…``hi``, key columns filled as ``contacts.key_columns`` computes them."""
         size = self.sizes
-        people = size["demo_person"]
-        person = f"(((h.g - {self.base + 1}) * {people}) / {self.total} + {self.rotation}) % {people}"
+        person = self._person(size["demo_person"])
         email = "p.prefix || CAST(h.g AS TEXT) || pr.at_domain"
         hashes = ", ".join(f"{self._hash(use)} AS {use}" for use in _HASHES)
         sql = (
@@ -462,18 +467,21 @@ def _paths(status_ids: Sequence[int]) -> list[tuple[Any, ...]]:
     return rows
 
 
-def _timelines(rng: random.Random) -> list[tuple[int, str]]:
+def _timelines(rng: random.Random, wanted: set[int] | None = None) -> list[tuple[int, str]]:
     """Rows (timeline * 64 + steps * 8 + j, at): when the j-th of ``steps`` changes happened.
 
     A timeline draws how long a contact stays in each open stage and when its last change
     happened (within the past year, so that its whole path fits in it); the earlier changes
-    come before it by those stays.
+    come before it by those stays. Every timeline is drawn; only the ``wanted`` ones (all
+    without it) become rows.
     """
     moment = datetime.now(UTC)
     rows: list[tuple[int, str]] = []
     for t in range(TIMELINES):
         stays = [min(rng.expovariate(1 / mean) + 0.2, 3 * mean) for mean in STAGE_DAYS]
         end = moment - timedelta(days=rng.uniform(0.01, DAYS - 1 - sum(stays)))
+        if wanted is not None and t not in wanted:
+            continue
         for steps in range(1, len(STAGE_DAYS) + 2):
             at = end
             for j in range(steps - 1, -1, -1):
@@ -483,13 +491,50 @@ def _timelines(rng: random.Random) -> list[tuple[int, str]]:
     return rows
 
 
+def _persons() -> list[tuple[str, str, str, str]]:
+    """Every first name with every last name, as many times as the two are common (their
+    popularities multiplied): rows (name, name key, name key + SEP, email prefix).
+
+    In alphabetical order: "first last" sorts by first name, then last name (a space sorts
+    before any letter), so persons in id order are in name order too."""
+    firsts = sorted(((n, text_key(n), _ascii(n), _popularity(n)) for n in FIRST_NAMES), key=_by_key)
+    lasts = sorted(((n, text_key(n), _ascii(n), _popularity(n)) for n in LAST_NAMES), key=_by_key)
+    rows: list[tuple[str, str, str, str]] = []
+    for first, first_key, first_ascii, first_weight in firsts:
+        for last, last_key, last_ascii, last_weight in lasts:
+            key = f"{first_key} {last_key}"
+            row = (f"{first} {last}", key, key + SEP, f"{first_ascii}.{last_ascii}.")
+            rows += [row] * (first_weight * last_weight)
+    return rows
+
+
+@dataclass(frozen=True)
+class _Wanted:
+    """Row numbers of the lookup tables that a small demo's contacts pick."""
+
+    persons: set[int]
+    profiles: set[int]
+    stamps: set[int]
+    timelines: set[int]
+
+    def keeps(self, table: str, i: int) -> bool:
+        if table == "demo_person":
+            return i in self.persons
+        if table == "demo_profile":
+            return i in self.profiles
+        if table == "demo_profile_tag":
+            return i // TAG_STRIDE in self.profiles
+        if table == "demo_stamp":
+            return i in self.stamps
+        if table == "demo_timeline":
+            return i // 64 in self.timelines
+        return True
+
+
 _HASHES = ("profile", "phone", "followers", "stamp")
 #: Tables whose rows carry their own key.
 _KEYED = ("demo_profile_tag", "demo_timeline")
 _TABLES = (
-    "demo_first",
-    "demo_last",
-    "demo_copy",
     "demo_person",
     "demo_profile",
     "demo_profile_tag",
@@ -497,6 +542,11 @@ _TABLES = (
     "demo_path",
     "demo_timeline",
 )
+
+
+def _typed(columns: str) -> list[tuple[str, str]]:
+    """``"i INTEGER, name TEXT"`` -> ``[("i", "integer"), ("name", "text")]``."""
+    return [(name, kind.lower()) for name, kind in (column.split() for column in columns.split(","))]
 
 
 def _seq(lo: int, hi: int) -> str:

@@ -8,6 +8,7 @@ from itertools import pairwise
 
 import pytest
 
+from tagtui.io import demo
 from tagtui.io.demo import FOLLOWER_TAGS, RANKED_TAGS, DemoResult, generate
 from tagtui.query.filter import NoAssignee, NoStatus, NoTags, Tags
 from tagtui.store import Store, ValidationError
@@ -276,3 +277,42 @@ def test_contact_ids_past_53_020_get_their_history(store: Store) -> None:
     moved = sql(store, "SELECT COUNT(DISTINCT subject_id) FROM event WHERE kind = 'contact.status_changed'")
     with_status = sql(store, "SELECT COUNT(*) FROM contact WHERE status_id IS NOT NULL")
     assert moved[0][0] == with_status[0][0] > 0  # each one's steps to its status
+
+
+class _Clock(datetime):
+    """The demo's clock, stopped: two runs draw their history at the same moment."""
+
+    @classmethod
+    def now(cls, tz=None):  # type: ignore[no-untyped-def, override]
+        return cls(2026, 11, 30, 14, 5, 9, 123456, tzinfo=tz)
+
+
+def _demo_data(store: Store) -> dict[str, list[tuple]]:
+    return {
+        "contacts": [tuple(sorted(r.items())) for r in contacts_of(store)],
+        "links": sql(store, "SELECT contact_id, tag_id, created_at FROM contact_tag ORDER BY 1, 2"),
+        "history": sql(
+            store,
+            "SELECT at, subject_id, payload FROM event WHERE workspace_id = :ws"
+            " AND kind = 'contact.status_changed' ORDER BY id",
+        ),
+    }
+
+
+@pytest.mark.parametrize("contacts", [1, 60, 900])
+def test_a_small_demo_is_the_data_the_whole_lookup_tables_give(
+    store: Store, second_store: Store, monkeypatch: pytest.MonkeyPatch, contacts: int
+) -> None:
+    """Up to SPARSE_UP_TO contacts, the lookup tables hold only the rows the contacts pick
+    (picked in Python by the SQL's arithmetic); the contacts, tags and history are the same
+    as with every row, for a first run and for a second one on top of it."""
+    monkeypatch.setattr(demo, "datetime", _Clock)
+    for seed in (4, 5):
+        generate(store, contacts=contacts, seed=seed)
+    monkeypatch.setattr(demo, "SPARSE_UP_TO", 0)
+    for seed in (4, 5):
+        generate(second_store, contacts=contacts, seed=seed)
+    sparse, whole = _demo_data(store), _demo_data(second_store)
+    assert len(sparse["contacts"]) == 2 * contacts
+    assert sparse["history"] and sparse["links"]
+    assert sparse == whole
