@@ -450,24 +450,31 @@ class StoreBase:
     def _events(
         self, tx: Tx, kind: str, subject_type: str, items: Sequence[tuple[int, dict[str, Any]]]
     ) -> None:
-        if not items:
+        self._event_rows(tx, [(kind, subject_type, sid, payload) for sid, payload in items])
+
+    def _event_rows(self, tx: Tx, rows: Sequence[tuple[str, str, int | None, dict[str, Any]]]) -> None:
+        """Events ``(kind, subject type, subject id, payload)`` in this order, as ``_event``
+        writes each, in one ``executemany`` and as of one time."""
+        if not rows:
             return
         at = now()
-        step = self._step(tx) if kind.startswith(UNDOABLE_PREFIXES) else None
-        tx.executemany(
-            _INSERT_EVENT,
-            [
+        step: int | None = None
+        params = []
+        for kind, subject_type, sid, payload in rows:
+            undoable = kind.startswith(UNDOABLE_PREFIXES)
+            if undoable and step is None:
+                step = self._step(tx)
+            params.append(
                 self._params(
                     at=at,
                     kind=kind,
                     st=subject_type,
                     sid=sid,
-                    payload=_JSON(p),
-                    step=step,
+                    payload=_JSON(payload),
+                    step=step if undoable else None,
                 )
-                for sid, p in items
-            ],
-        )
+            )
+        tx.executemany(_INSERT_EVENT, params)
 
     # -- undo steps: what each change was before (see ``undo.py``) ----------------------
 

@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import islice, repeat
+from itertools import groupby, islice, repeat
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -49,6 +49,7 @@ from tagtui.store.columns import CONTACT_ROW, columns_of
 from tagtui.store.contacts import (
     CONTACT_FIELDS,
     clean_contact_fields,
+    key_columns,
     plain_contact_fields,
     tags_key_from,
 )
@@ -425,8 +426,8 @@ class ImportService:
                 tag_ids = [tags.get(s) or self._import_tag_id(tx, state, s, n) for s, n in row.tags.items()]
                 status_id = None if row.status is None else self._import_status(tx, state, *row.status)
                 if known.id in out.pending:
-                    self._flush(tx, out, state)  # the edit below reads it from the database
-                self._update(tx, store, known, row, status_id)
+                    self._flush(tx, out, state)  # its edit is written after it
+                self._update(known, row, status_id, out)
                 added = [t for t in dict.fromkeys(tag_ids) if t not in known.tag_ids]
                 if added:
                     _check_tag_count(tx, store, state, len(known.tag_ids) + len(added))
@@ -444,7 +445,10 @@ class ImportService:
         """Write what ``out`` holds, contacts first, and empty it: a statement per table
         (``Tx.insert_many``: one ``executemany`` on SQLite, one ``unnest`` on PostgreSQL). The
         events of the new contacts are made from their rows in the database, a statement each."""
+        if out.events:
+            self._write_edits(tx, out)
         if not (out.contacts or out.links):
+            out.clear()
             return
         step = self._core._step(tx)
         pending = out.pending
@@ -661,15 +665,47 @@ class ImportService:
             state.ids.extend(ids)
         return state.ids.popleft()
 
-    def _update(self, tx: Tx, store: Store, known: _Known, row: CheckedRow, status_id: int | None) -> None:
+    def _update(self, known: _Known, row: CheckedRow, status_id: int | None, out: PendingWrites) -> None:
+        """Note ``row``'s changes to a contact that was there before, for the flush: what
+        ``update_contact`` and a status change would write for it, a statement per batch."""
         # The email matched (in any case): it is the key, not a change.
-        changed = {k: v for k, v in row.fields.items() if k != "email" and known.fields[k] != v}
+        fields = known.fields
+        changed = {k: v for k, v in row.fields.items() if k != "email" and fields[k] != v}
         if changed:
-            store.update_contact(known.id, **changed)  # joins this transaction
-            known.fields.update(changed)
+            before = {k: fields[k] for k in changed}
+            fields.update(changed)
+            out.edits.append((known.id, tuple(changed), {**changed, **key_columns(fields)}))
+            out.events.append(("contact.updated", known.id, {"before": before, "after": changed}))
         if status_id is not None and status_id != known.status_id:
-            store._contact_ops._set_status(tx, known.id, status_id)
+            out.statuses.append((known.id, known.status_id, status_id))
+            out.events.append(
+                ("contact.status_changed", known.id, {"before": known.status_id, "after": status_id})
+            )
             known.status_id = status_id
+
+    def _write_edits(self, tx: Tx, out: PendingWrites) -> None:
+        """Write the edits ``_update`` noted, as ``update_contact`` and ``_set_status`` write
+        each (the same columns, events and undo records), in row order: an ``UPDATE`` per run
+        of edits of the same fields (``executemany``), the status changes, then the events."""
+        at = now()
+        for _, group in groupby(out.edits, key=itemgetter(1)):
+            edits = list(group)
+            columns = edits[0][2]
+            sets = ", ".join(f"{col} = :{col}" for col in columns)
+            tx.executemany(
+                f"UPDATE contact SET {sets}, updated_at = :at, rev = rev + 1 WHERE id = :id",
+                [{**values, "at": at, "id": cid} for cid, _, values in edits],
+            )
+        if out.statuses:
+            self._core._record_statuses(tx, out.statuses)
+            tx.executemany(
+                "UPDATE contact SET status_id = :sid WHERE id = :id",
+                [{"sid": after, "id": cid} for cid, _, after in out.statuses],
+            )
+        self._core._event_rows(tx, [(kind, "contact", cid, payload) for kind, cid, payload in out.events])
+        out.edits.clear()
+        out.statuses.clear()
+        out.events.clear()
 
     def _import_tag_id(self, tx: Tx, state: ImportState, slug: str, name: str) -> int:
         """The id of the tag of ``slug``, found or created (and kept in ``state.tags``)."""
@@ -718,6 +754,13 @@ class PendingWrites:
     tag_sets: dict[int, tuple[int, ...]] = field(default_factory=dict)
     #: The links of contacts that were there before (not in ``pending``), as ``links`` has them.
     old_links: list[tuple[int, int]] = field(default_factory=list)
+    #: Edits of contacts that were there before, in row order: (id, the fields changed, the
+    #: columns to set: those fields and every key column).
+    edits: list[tuple[int, tuple[str, ...], dict[str, Any]]] = field(default_factory=list)
+    #: Their status changes: (id, before, after).
+    statuses: list[tuple[int, int | None, int | None]] = field(default_factory=list)
+    #: The events of both, in row order: (kind, contact id, payload).
+    events: list[tuple[str, int, dict[str, Any]]] = field(default_factory=list)
 
     def link(self, contact_id: int, tag_ids: Sequence[int], stamp: str) -> None:
         """Give the contact the tags (none of which it has), as of ``stamp``."""
