@@ -58,6 +58,18 @@ _INSERT_EVENT = insert_sql(
     subject_id=":sid",
     step_id=":step",
 )
+#: An event's row but its id, as ``Tx.insert_many`` sends it (``StoreBase._event_rows``).
+EVENT_ROW: tuple[tuple[str, str], ...] = (
+    ("workspace_id", "bigint"),
+    ("at", "text"),
+    ("kind", "text"),
+    ("subject_type", "text"),
+    ("subject_id", "bigint"),
+    ("payload", "text"),
+    ("step_id", "bigint"),
+)
+if tuple(name for name, _ in EVENT_ROW) != columns_of("event", but=["id"]):
+    raise TypeError("the event table's columns changed: EVENT_ROW must follow")
 #: Events of these kinds belong to an undo step; others (settings, views, undo itself) do not.
 UNDOABLE_PREFIXES = ("tag.", "tags.", "status.", "contact.", "contacts.", "demo.", "rule.", "query.")
 #: How many done steps undo can reach; older ones are dropped (with their rows).
@@ -454,29 +466,20 @@ class StoreBase:
 
     def _event_rows(self, tx: Tx, rows: Sequence[tuple[str, str, int | None, dict[str, Any]]]) -> None:
         """Events ``(kind, subject type, subject id, payload)`` in this order, as ``_event``
-        writes each, in one ``executemany`` and as of one time."""
+        writes each, in one statement (``Tx.insert_many``) and as of one time."""
         if not rows:
             return
         at = now()
         step: int | None = None
-        params = []
+        values = []
         for kind, subject_type, sid, payload in rows:
             undoable = kind.startswith(UNDOABLE_PREFIXES)
             if undoable and step is None:
                 step = self._step(tx)
-            params.append(
-                self._params(
-                    at=at,
-                    kind=kind,
-                    st=subject_type,
-                    sid=sid,
-                    payload=_JSON(payload),
-                    step=step if undoable else None,
-                )
+            values.append(
+                (self.workspace_id, at, kind, subject_type, sid, _JSON(payload), step if undoable else None)
             )
-        tx.executemany(_INSERT_EVENT, params)
-
-    # -- undo steps: what each change was before (see ``undo.py``) ----------------------
+        tx.insert_many("event", EVENT_ROW, values)
 
     def _step(self, tx: Tx) -> int:
         """The undo step of the running operation, begun on first use (see ``_close_step``)."""

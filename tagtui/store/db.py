@@ -131,6 +131,27 @@ class Tx:
         except Exception as exc:
             raise self.db.translate(exc) from exc
 
+    def update_many(
+        self,
+        table: str,
+        columns: Sequence[tuple[str, str]],
+        rows: Sequence[Sequence[Any]],
+        also: str = "",
+    ) -> None:
+        """Update rows of ``table`` by id: ``rows`` are tuples in the order of ``columns``
+        (``("id", "bigint")`` first, then each column set, with the type of its PostgreSQL
+        array), ``also`` more of the SET clause (``", rev = rev + 1"``). One statement on
+        PostgreSQL (``UPDATE … FROM unnest``), so no id may come twice; one ``executemany`` on
+        SQLite."""
+        if not rows:
+            return
+        if columns[0][0] != "id":
+            raise ValueError("update_many's first column is the id")
+        try:
+            self.db.engine.update_many(self._conn, table, columns, rows, also, self.budget)
+        except Exception as exc:
+            raise self.db.translate(exc) from exc
+
     def insert_pairs(
         self,
         table: str,

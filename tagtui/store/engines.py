@@ -103,6 +103,15 @@ class Engine(Protocol):
         suffix: str,
         budget: float,
     ) -> None: ...
+    def update_many(
+        self,
+        conn: Any,
+        table: str,
+        columns: Sequence[tuple[str, str]],
+        rows: Sequence[Sequence[Any]],
+        also: str,
+        budget: float,
+    ) -> None: ...
     def insert_pairs(
         self,
         conn: Any,
@@ -361,6 +370,22 @@ class SqliteEngine:
         conn.deadline = time.monotonic() + budget
         marks = ", ".join("?" * len(columns))
         conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks}) {suffix}", rows)
+
+    def update_many(
+        self,
+        conn: Any,
+        table: str,
+        columns: Sequence[tuple[str, str]],
+        rows: Sequence[Sequence[Any]],
+        also: str,
+        budget: float,
+    ) -> None:
+        """One ``executemany`` (the id last: ``WHERE id = ?``)."""
+        sets = ", ".join(f"{name} = ?" for name, _ in columns[1:])
+        conn.deadline = time.monotonic() + budget
+        conn.executemany(
+            f"UPDATE {table} SET {sets}{also} WHERE id = ?", [(*row[1:], row[0]) for row in rows]
+        )
 
     def insert_pairs(
         self,
@@ -797,6 +822,27 @@ class PostgresEngine:
         with conn.cursor() as cur:
             cur.execute(
                 f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) {suffix}",
+                [list(values) for values in zip(*rows, strict=True)],
+            )
+
+    def update_many(
+        self,
+        conn: Any,
+        table: str,
+        columns: Sequence[tuple[str, str]],
+        rows: Sequence[Sequence[Any]],
+        also: str,
+        budget: float,
+    ) -> None:
+        """One statement: ``UPDATE … FROM unnest`` of one array per column, joined by id (which
+        the rows must not repeat: a row of the table is updated once by one statement)."""
+        names = ", ".join(name for name, _ in columns)
+        arrays = ", ".join(f"%s::{kind}[]" for _, kind in columns)
+        sets = ", ".join(f"{name} = v.{name}" for name, _ in columns[1:])
+        with conn.cursor() as cur:
+            cur.execute(
+                f"UPDATE {table} SET {sets}{also} FROM unnest({arrays}) AS v({names})"
+                f" WHERE {table}.id = v.id",
                 [list(values) for values in zip(*rows, strict=True)],
             )
 

@@ -45,7 +45,7 @@ from tagtui.store.cells import FORMULA_STARTS as FORMULA_STARTS
 from tagtui.store.cells import TAG_SEPARATOR as TAG_SEPARATOR
 from tagtui.store.cells import neutralise as neutralise
 from tagtui.store.cells import unneutralise as unneutralise
-from tagtui.store.columns import CONTACT_ROW, columns_of
+from tagtui.store.columns import CONTACT_KEYS, CONTACT_ROW, columns_of
 from tagtui.store.contacts import (
     CONTACT_FIELDS,
     clean_contact_fields,
@@ -84,6 +84,24 @@ _LINK_PAIR = ("contact_id", "tag_id")
 _STEP_LINK_COLUMNS = (("step_id", "bigint"), ("tag_id", "bigint"), ("contact_id", "bigint"), ("added", "int"))
 #: The import's one event for the contacts it made (``IMPORTED``); its payload comes at the end.
 _INSERT_IMPORTED = workspace_event_sql(IMPORTED, payload="'{}'")
+
+
+_CONTACT_TYPES = dict(CONTACT_ROW)
+
+
+def _once_each(rows: list[tuple[Any, ...]]) -> Iterator[list[tuple[Any, ...]]]:
+    """``rows`` in order, cut where an id (first item) comes again: one statement updates a
+    row once (``Tx.update_many``), and a later edit of a contact must land after the first."""
+    part: list[tuple[Any, ...]] = []
+    ids: set[Any] = set()
+    for row in rows:
+        if row[0] in ids:
+            yield part
+            part, ids = [], set()
+        part.append(row)
+        ids.add(row[0])
+    if part:
+        yield part
 
 
 #: ``skip(row, reason)``: told of a row that cannot become a contact, instead of an error.
@@ -685,23 +703,19 @@ class ImportService:
 
     def _write_edits(self, tx: Tx, out: PendingWrites) -> None:
         """Write the edits ``_update`` noted, as ``update_contact`` and ``_set_status`` write
-        each (the same columns, events and undo records), in row order: an ``UPDATE`` per run
-        of edits of the same fields (``executemany``), the status changes, then the events."""
+        each (the same columns, events and undo records), in row order: an ``update_many`` per
+        run of edits of the same fields, the status changes, then the events."""
         at = now()
-        for _, group in groupby(out.edits, key=itemgetter(1)):
-            edits = list(group)
-            columns = edits[0][2]
-            sets = ", ".join(f"{col} = :{col}" for col in columns)
-            tx.executemany(
-                f"UPDATE contact SET {sets}, updated_at = :at, rev = rev + 1 WHERE id = :id",
-                [{**values, "at": at, "id": cid} for cid, _, values in edits],
-            )
+        for fields, group in groupby(out.edits, key=itemgetter(1)):
+            columns = [("id", "bigint"), *((c, _CONTACT_TYPES[c]) for c in (*fields, *CONTACT_KEYS))]
+            columns.append(("updated_at", "text"))
+            rows = [(cid, *(values[c] for c, _ in columns[1:-1]), at) for cid, _, values in group]
+            for part in _once_each(rows):
+                tx.update_many("contact", columns, part, ", rev = rev + 1")
         if out.statuses:
             self._core._record_statuses(tx, out.statuses)
-            tx.executemany(
-                "UPDATE contact SET status_id = :sid WHERE id = :id",
-                [{"sid": after, "id": cid} for cid, _, after in out.statuses],
-            )
+            for part in _once_each([(cid, after) for cid, _, after in out.statuses]):
+                tx.update_many("contact", (("id", "bigint"), ("status_id", "bigint")), part)
         self._core._event_rows(tx, [(kind, "contact", cid, payload) for kind, cid, payload in out.events])
         out.edits.clear()
         out.statuses.clear()
