@@ -91,11 +91,14 @@ def test_the_wal_is_given_back_after_a_long_import(store: Store, tmp_path: Path,
 
 
 def test_an_import_is_not_stopped_by_the_query_budget(
-    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    db_url: str, backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # An import is a whole-file job (db.QUERY_TIMEOUT_S): its closing count reads every event
-    # it wrote, which under load passed 30 s at a million rows.
-    monkeypatch.setenv("TAGTUI_QUERY_TIMEOUT", "0.001")
+    # it wrote, which under load passed 30 s at a million rows. The bound is below the import's
+    # own statements (with the exemption taken out this fails on either backend) and, on
+    # PostgreSQL, above the one-row reads around the import (opening the store), which are
+    # bounded and took over 1 ms now and then on a loaded server (a -n 3 run of tests/io).
+    monkeypatch.setenv("TAGTUI_QUERY_TIMEOUT", "0.02" if backend == "postgresql" else "0.001")
     with Store.open(db_url) as store:
         report = import_file(store, people(tmp_path, 3 * BATCH))
         assert (report.result.rows, report.result.created) == (3 * BATCH, 3 * BATCH)
