@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import pkgutil
 import subprocess
 import sys
@@ -48,6 +49,72 @@ def _imported_by(module: str) -> set[str]:
     return set(json.loads(_run(code)))
 
 
+#: ``_imported_by`` of every module at once (POSIX): one interpreter imports the packages
+#: ``tagtui.store`` and ``tagtui.query`` if that leaves it without any heavy package (else
+#: nothing), then forks a child per module, which imports it and reports the heavy packages it
+#: then holds. What a child reports is what a fresh interpreter would: the heavy packages
+#: importing the module reaches are those of the modules the parent had not imported, since the
+#: parent's own held none. (45 interpreters each importing the store took ~12 s of CPU.)
+_EACH = """
+import importlib, json, os, sys
+heavy, modules = set(json.loads(sys.argv[1])), json.loads(sys.argv[2])
+
+def held():
+    return sorted({m.split('.')[0] for m in sys.modules} & heavy)
+
+def forked(module):
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read)
+        try:
+            importlib.import_module(module)
+            found = held()
+        except BaseException as exc:
+            found = {"error": repr(exc)}
+        os.write(write, json.dumps(found).encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        found = json.loads(pipe.read() or '{"error": "the child said nothing"}')
+    os.waitpid(pid, 0)
+    return found
+
+preloaded = forked("tagtui.store") == [] and forked("tagtui.query") == []
+if preloaded:
+    import tagtui.query, tagtui.store
+print(json.dumps({module: forked(module) for module in modules}))
+"""
+_heavy_of: dict[str, object] = {}
+
+
+def _heavy(module: str) -> set[str]:
+    if not hasattr(os, "fork"):
+        return _imported_by(module)
+    if not _heavy_of:
+        out = subprocess.run(
+            [sys.executable, "-c", _EACH, json.dumps(HEAVY), json.dumps(MODULES)],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT.parent,
+        )
+        _heavy_of.update(json.loads(out.stdout.strip().splitlines()[-1]))
+    found = _heavy_of[module]
+    assert isinstance(found, list), f"importing {module} failed: {found}"
+    return set(found)
+
+
+def test_the_forked_imports_agree_with_fresh_interpreters() -> None:
+    """``_heavy`` (forked children) says what ``_imported_by`` (a fresh interpreter) says, here
+    for the one module allowed the ORM, one of the store and one of the query package."""
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork on this platform: every module is checked in a fresh interpreter")
+    for module in ("tagtui.store.models", "tagtui.store.imports", "tagtui.query.compile"):
+        assert _heavy(module) == _imported_by(module), module
+    assert {"sqlalchemy", "sqlmodel"} <= _heavy("tagtui.store.models")
+
+
 def test_the_packages_have_the_expected_modules() -> None:
     assert {"tagtui.store.store", "tagtui.store.models", "tagtui.query.compile", "tagtui.query.parse"} <= set(
         MODULES
@@ -56,7 +123,7 @@ def test_the_packages_have_the_expected_modules() -> None:
 
 @pytest.mark.parametrize("module", MODULES)
 def test_module_does_not_import_ui_or_orm(module: str) -> None:
-    heavy = _imported_by(module)
+    heavy = _heavy(module)
     assert "textual" not in heavy, f"{module} imports textual"
     if module not in ORM_ALLOWED:
         assert not heavy & {"sqlalchemy", "sqlmodel"}, f"{module} imports {sorted(heavy)}"
