@@ -74,11 +74,11 @@ def tricky(store: Store) -> Store:
     return store
 
 
-@pytest.mark.parametrize("fmt", ["csv", "json", "vcf"])
 @pytest.mark.parametrize("query", ["", "tag:ab", "-tag:ab", "tag:none", "nobody-matches-this"])
-def test_batched_export_equals_the_per_contact_reference(tricky: Store, fmt: str, query: str) -> None:
+def test_batched_export_equals_the_per_contact_reference(tricky: Store, query: str) -> None:
     f = parse(query)
-    assert export(tricky, fmt, f) == reference(tricky, fmt, f)
+    for fmt in ("csv", "json", "vcf"):  # one workspace for the three (it is only read)
+        assert export(tricky, fmt, f) == reference(tricky, fmt, f), fmt
 
 
 def test_values_come_in_batches_in_name_order_with_tags_and_notes(tricky: Store) -> None:
