@@ -84,11 +84,12 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.option.basetemp or os.environ.get("PYTEST_XDIST_WORKER"):
         return
     try:
-        usable = RAM_DISK.is_dir() and os.access(RAM_DISK, os.W_OK | os.X_OK)
-        room = os.statvfs(RAM_DISK).f_bavail * os.statvfs(RAM_DISK).f_frsize if usable else 0
+        if not (RAM_DISK.is_dir() and os.access(RAM_DISK, os.W_OK | os.X_OK)):
+            return
+        disk = os.statvfs(RAM_DISK)
     except OSError:
         return
-    if room >= RAM_DISK_ROOM:
+    if disk.f_bavail * disk.f_frsize >= RAM_DISK_ROOM:
         tempfile.tempdir = str(RAM_DISK)
 
 

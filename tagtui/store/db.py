@@ -99,19 +99,20 @@ class Tx:
         self._names += 1
         return f"{prefix}{self._names}"
 
-    def execute(self, sql: str, params: dict[str, Any] | None = None) -> Any:
+    def _engine(self, method: Callable[..., T], *args: Any) -> T:
+        """``method`` of the engine on this transaction's connection and time bound, its
+        errors translated (``Database.translate``)."""
         try:
-            return self.db.engine.execute(self._conn, sql, params, self.budget)
+            return method(self._conn, *args, self.budget)
         except Exception as exc:
             raise self.db.translate(exc) from exc
 
+    def execute(self, sql: str, params: dict[str, Any] | None = None) -> Any:
+        return self._engine(self.db.engine.execute, sql, params)
+
     def executemany(self, sql: str, rows: Sequence[dict[str, Any]]) -> None:
-        if not rows:
-            return
-        try:
-            self.db.engine.executemany(self._conn, sql, rows, self.budget)
-        except Exception as exc:
-            raise self.db.translate(exc) from exc
+        if rows:
+            self._engine(self.db.engine.executemany, sql, rows)
 
     def insert_many(
         self,
@@ -124,12 +125,8 @@ class Tx:
         into ``table`` in one statement on PostgreSQL (``unnest`` of one array per column: one
         round trip, and a statement trigger fires once) and one ``executemany`` on SQLite.
         ``suffix`` follows the rows (``ON CONFLICT DO NOTHING``)."""
-        if not rows:
-            return
-        try:
-            self.db.engine.insert_many(self._conn, table, columns, rows, suffix, self.budget)
-        except Exception as exc:
-            raise self.db.translate(exc) from exc
+        if rows:
+            self._engine(self.db.engine.insert_many, table, columns, rows, suffix)
 
     def update_many(
         self,
@@ -143,14 +140,10 @@ class Tx:
         array), ``also`` more of the SET clause (``", rev = rev + 1"``). One statement on
         PostgreSQL (``UPDATE … FROM unnest``), so no id may come twice; one ``executemany`` on
         SQLite."""
-        if not rows:
-            return
         if columns[0][0] != "id":
             raise ValueError("update_many's first column is the id")
-        try:
-            self.db.engine.update_many(self._conn, table, columns, rows, also, self.budget)
-        except Exception as exc:
-            raise self.db.translate(exc) from exc
+        if rows:
+            self._engine(self.db.engine.update_many, table, columns, rows, also)
 
     def insert_pairs(
         self,
@@ -163,12 +156,8 @@ class Tx:
         """Insert a row for each pair of ids (``columns``), with the values of ``same`` (by
         column) in every row, in one statement: as ``insert_many`` does, but SQLite reads
         the ids from one packed array instead of binding them row by row (an import's tags)."""
-        if not pairs:
-            return
-        try:
-            self.db.engine.insert_pairs(self._conn, table, columns, pairs, same, suffix, self.budget)
-        except Exception as exc:
-            raise self.db.translate(exc) from exc
+        if pairs:
+            self._engine(self.db.engine.insert_pairs, table, columns, pairs, same, suffix)
 
     def fetch(self, cursor: Any, how: Callable[[Any], T]) -> T:
         """Fetch from ``cursor`` (SQLite runs the statement on as rows are fetched)."""

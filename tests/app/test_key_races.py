@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import threading
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from textual.worker import NoActiveWorker, WorkerCancelled, WorkerFailed, get_current_worker
@@ -477,11 +478,45 @@ async def test_delete_the_contact_under_the_cursor_or_the_marked_ones(app: Tagtu
         assert store.get_contact(ann).name == "Ann"
 
 
+async def _confirm_a_delete_racing_a_slow_read(
+    pilot: Any, store: Store, screen: Any, table: Any, *, delete: str, read: str, shows: str
+) -> list[int]:
+    """Answer "y" to the delete dialog open on ``screen`` while the screen's reload as the
+    dialog closes reads (``store.<read>``, slowed by 0.6 s) before the delete is made
+    (``store.<delete>``, 0.2 s late), so that its answer comes after the delete's own reload.
+    Returns the table's rows after each answer the screen showed (``screen.<shows>``)."""
+    import time
+
+    original_delete = getattr(store, delete)
+
+    def late_delete(*args: object, **kwargs: object) -> object:
+        time.sleep(0.2)
+        return original_delete(*args, **kwargs)
+
+    setattr(store, delete, late_delete)
+    shown: list[int] = []  # a later poll would mend a stale table: each answer is recorded
+    original_show = getattr(screen, shows)
+
+    def recorded(*args: object) -> None:
+        original_show(*args)
+        shown.append(table.row_count)
+
+    setattr(screen, shows, recorded)
+    slow_next_call(store, read, 0.6, caller="_fetch")
+    await burst(pilot, "y")
+    await pilot.pause(0.9)  # the slow read's answer arrives (a cancelled worker is not waited for)
+    await settle(pilot)
+    return shown
+
+
+def _ends_showing(shown: list[int], rows: int) -> bool:
+    """The table showed ``rows`` rows and nothing else after it first did."""
+    return rows in shown and shown[shown.index(rows) :] == [rows] * (len(shown) - shown.index(rows))
+
+
 async def test_statuses_a_slow_read_never_shows_a_deleted_status_again(app: TagtuiApp, store: Store) -> None:
     """As for rules (below): a read begun before the delete and answering after the delete's
     own reload is not shown (a fresh-clone run once showed the deleted status after the delete)."""
-    import time
-
     from textual.widgets import DataTable
 
     from tagtui.app.screens.statuses import StatusesScreen
@@ -496,34 +531,16 @@ async def test_statuses_a_slow_read_never_shows_a_deleted_status_again(app: Tagt
         assert table.row_count == len(names)
         await go(pilot, "end")
         await go(pilot, "d")
-        delete_status = store.delete_status
-
-        def late_delete(*args: object, **kwargs: object) -> object:
-            time.sleep(0.2)
-            return delete_status(*args, **kwargs)  # type: ignore[arg-type]
-
-        store.delete_status = late_delete  # type: ignore[method-assign]
-        shown: list[int] = []  # the table's rows after each answer (a later poll would mend it)
-        apply = screen._apply
-
-        def recorded(*args: object) -> None:
-            apply(*args)  # type: ignore[arg-type]
-            shown.append(table.row_count)
-
-        screen._apply = recorded  # type: ignore[method-assign]
-        slow_next_call(store, "list_statuses", 0.6, caller="_fetch")
-        await burst(pilot, "y")
-        await pilot.pause(0.9)  # the slow read's answer arrives (a cancelled worker is not waited for)
-        await settle(pilot)
+        shown = await _confirm_a_delete_racing_a_slow_read(
+            pilot, store, screen, table, delete="delete_status", read="list_statuses", shows="_apply"
+        )
         left = len(names) - 1
         assert [s.name for s in store.list_statuses()] == names[:-1]
         assert table.row_count == left
-        assert left in shown and shown[shown.index(left) :] == [left] * (len(shown) - shown.index(left))
+        assert _ends_showing(shown, left)
 
 
 async def test_rules_a_slow_read_never_shows_a_deleted_rule_again(app: TagtuiApp, store: Store) -> None:
-    import time
-
     from textual.widgets import DataTable
 
     from tagtui.app.screens.rules import RulesScreen
@@ -538,27 +555,9 @@ async def test_rules_a_slow_read_never_shows_a_deleted_rule_again(app: TagtuiApp
         table = screen.query_one("#rules-table", DataTable)
         assert table.row_count == 1
         await go(pilot, "d")
-        # The screen's reload as the dialog closes reads the rule before the delete is made,
-        # and its answer comes after the delete's own reload has shown the empty list.
-        delete_rule = store.delete_rule
-
-        def late_delete(name: str) -> object:
-            time.sleep(0.2)
-            return delete_rule(name)
-
-        store.delete_rule = late_delete  # type: ignore[method-assign]
-        shown: list[int] = []  # the table's rows after each answer (a later poll would mend it)
-        show = screen._show
-
-        def recorded(*args: object) -> None:
-            show(*args)  # type: ignore[arg-type]
-            shown.append(table.row_count)
-
-        screen._show = recorded  # type: ignore[method-assign]
-        slow_next_call(store, "list_rules", 0.6, caller="_fetch")
-        await burst(pilot, "y")
-        await pilot.pause(0.9)  # the slow read's answer arrives (a cancelled worker is not waited for)
-        await settle(pilot)
+        shown = await _confirm_a_delete_racing_a_slow_read(
+            pilot, store, screen, table, delete="delete_rule", read="list_rules", shows="_show"
+        )
         assert store.list_rules() == []
         assert table.row_count == 0
-        assert 0 in shown and shown[shown.index(0) :] == [0] * (len(shown) - shown.index(0))
+        assert _ends_showing(shown, 0)
