@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from textual.widgets import DataTable
 from textual.worker import NoActiveWorker, WorkerCancelled, WorkerFailed, get_current_worker
 
 from tagtui.app.app import TagtuiApp
@@ -295,6 +296,58 @@ async def test_statuses_a_slow_read_never_undoes_a_reorder_on_screen(app: Tagtui
         await settle(pilot)
         assert pipeline(store)[:3] == ["qualified", "new", "contacted"]
         assert [s.slug for s in app.screen.statuses] == pipeline(store)  # type: ignore[attr-defined]
+
+
+async def test_board_a_slow_read_of_the_pipeline_never_brings_back_its_old_columns(
+    app: TagtuiApp, store: Store
+) -> None:
+    """A refresh whose read of the pipeline answers after a later refresh's answer is not shown:
+    its columns are the pipeline as it was before (here: without a stage added in between)."""
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await go(pilot, "4")
+        screen = app.screen
+        assert isinstance(screen, BoardScreen)
+        stages = len(store.list_statuses())
+        shown: list[int] = []  # a later poll would mend stale columns: each answer is recorded
+        original = screen._apply_statuses
+
+        async def recorded(*args: Any) -> None:
+            await original(*args)
+            shown.append(len(screen.columns))
+
+        screen._apply_statuses = recorded  # type: ignore[method-assign]
+        slow_next_call(store, "list_statuses", 0.6, caller="_fetch_statuses")
+        await burst(pilot, "r")  # reads the pipeline as it is, and answers 0.6 s late
+        store.create_status("Hot")
+        await burst(pilot, "r")  # reads the pipeline with Hot, and answers at once
+        await pilot.pause(0.9)  # the slow read's answer arrives (a cancelled worker is not waited for)
+        await settle(pilot)
+        assert [c.status.name if c.status else None for c in screen.columns][-2:] == ["Hot", None]
+        assert _ends_showing(shown, stages + 2)  # every stage, Hot, and "No status"
+
+
+async def test_insight_a_slow_read_never_shows_older_counts(app: TagtuiApp, store: Store) -> None:
+    """As on the board: the tag insight shows the answer of its latest read only."""
+    from tagtui.app.screens.insight import InsightScreen
+
+    store.create_tag("VIP")
+    ann = store.add_contact("Ann", tags=["VIP"]).id  # the standard tags have Partner
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("2", "i")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, InsightScreen)
+        slow_next_call(store, "tag_pairs", 0.6, caller="_load")
+        await burst(pilot, "r")  # counts Ann with one tag; its pairs answer 0.6 s late
+        store.change_tags(ann, add=["Partner"])
+        await burst(pilot, "r")  # counts her with two
+        await pilot.pause(0.9)
+        await settle(pilot)
+        pairs = screen.query_one("#insight-pairs", DataTable)
+        rows = [[getattr(c, "plain", str(c)) for c in pairs.get_row_at(i)] for i in range(pairs.row_count)]
+        assert rows == [["Partner", "VIP", "1", "100%"]]
 
 
 # -- triage: hint keys and stage keys ----------------------------------------------------

@@ -299,6 +299,10 @@ class BoardScreen(TagtuiScreen):
             self, lambda exc: show_error(self, exc), "board-moves", idle=self._writes_done
         )
         self.funnel_shown = False
+        #: Reads of the pipeline and of the funnel started so far: only the latest one's answer
+        #: is shown (an earlier read answering later holds an older state of the store).
+        self._statuses_read = 0
+        self._funnel_read = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -334,10 +338,11 @@ class BoardScreen(TagtuiScreen):
 
     def refresh_board(self) -> None:
         """Re-read the pipeline; rebuild the columns if it changed, else refresh their cards."""
-        self._fetch_statuses(self.tagtui_app.current_filter)
+        self._statuses_read += 1
+        self._fetch_statuses(self.tagtui_app.current_filter, self._statuses_read)
 
     @work(thread=True, exclusive=True, group="board-statuses", exit_on_error=False)
-    def _fetch_statuses(self, base: Filter) -> None:
+    def _fetch_statuses(self, base: Filter, read: int) -> None:
         store = self.store
         if base != EVERYTHING:
             try:
@@ -348,13 +353,15 @@ class BoardScreen(TagtuiScreen):
                 )
                 base = EVERYTHING
         statuses = store.list_statuses(counts=False)
-        self.post_result(self._apply_statuses, statuses, base)
+        self.post_result(self._apply_statuses, statuses, base, read)
 
     @staticmethod
     def _shape(statuses: list[Status]) -> list[tuple[Any, ...]]:
         return [(s.id, s.name, s.slug, s.color) for s in statuses]
 
-    async def _apply_statuses(self, statuses: list[Status], base: Filter) -> None:
+    async def _apply_statuses(self, statuses: list[Status], base: Filter, read: int) -> None:
+        if read != self._statuses_read:
+            return  # a later read of the pipeline is on its way
         if self._writes.busy:
             return  # the queued moves refresh their columns when they are done
         self._show_filter(base)
@@ -464,15 +471,16 @@ class BoardScreen(TagtuiScreen):
 
     def _reload_funnel(self, base: Filter | None = None) -> None:
         if self.funnel_shown:
-            self._load_funnel(self.base if base is None else base)
+            self._funnel_read += 1
+            self._load_funnel(self.base if base is None else base, self._funnel_read)
 
     @work(thread=True, exclusive=True, group="board-funnel", exit_on_error=False)
-    def _load_funnel(self, base: Filter) -> None:
+    def _load_funnel(self, base: Filter, read: int) -> None:
         stages = self.store.funnel(base)
-        self.post_result(self._show_funnel, stages)
+        self.post_result(self._show_funnel, stages, read)
 
-    def _show_funnel(self, stages: list[FunnelStage]) -> None:
-        if self.funnel_shown:
+    def _show_funnel(self, stages: list[FunnelStage], read: int) -> None:
+        if self.funnel_shown and read == self._funnel_read:
             self.query_one("#funnel", Static).update(funnel_text(stages))
 
 
