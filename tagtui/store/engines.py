@@ -42,6 +42,17 @@ WAIT_NOTICE_S = 3.0
 #: nothing measurable at a million contacts. (No mmap either: mapped pages count as the
 #: process's memory too.)
 CACHE_KIB = 4096
+#: The page cache of each connection's temporary database (temporary tables, in KiB), which
+#: lives in a file SQLite makes and deletes itself (``temp_store`` is left at its default).
+#: Up to this much stays in memory; past it, pages go to that file. A sort larger than the
+#: main page cache (a GROUP BY over many rows, an index built) spills to temporary files the
+#: same way. With ``temp_store = MEMORY`` those spills went to SQLite's in-memory journals,
+#: which read back slowly: at a million contacts the tag counts within ``-tag:vip`` took
+#: 2.4-3.3 s against 0.85 s, within ``status:qualified`` 250-340 ms against 120-130 ms. At
+#: 16 MiB the trends of the most used tag were up to 30% slower than at 64 MiB (its temporary
+#: tables passed the cache); at 64 MiB they are as fast as in memory. The cache fills only as
+#: temporary tables grow, and where they were unbounded in memory, this bounds them.
+TEMP_CACHE_KIB = 65536
 #: The size SQLite cuts the WAL back to after a checkpoint (it reuses the file below it).
 WAL_LIMIT_BYTES = 64 * 1024 * 1024
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -230,7 +241,7 @@ class SqliteEngine:
                 conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
-            conn.execute("PRAGMA temp_store = MEMORY")
+            conn.execute(f"PRAGMA temp.cache_size = -{TEMP_CACHE_KIB}")
             # Once checkpointed, a WAL that a large write grew is cut back to this size.
             conn.execute(f"PRAGMA journal_size_limit = {WAL_LIMIT_BYTES}")
         except sqlite3.DatabaseError as exc:
