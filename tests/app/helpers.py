@@ -103,6 +103,17 @@ async def type_text(pilot: Pilot, text: str) -> None:
     await pilot.press(*text)
 
 
+async def open_tag_insight(pilot: Pilot) -> Any:
+    """From the contacts screen, ``2`` (the tags) then ``i``: the tag insight, settled."""
+    from tagtui.app.screens.insight import InsightScreen
+
+    await pilot.press("2", "i")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, InsightScreen)
+    return screen
+
+
 async def cursor_to(pilot: Pilot, table: DataTable, key: str) -> None:
     """Move the table's cursor to a row by pressing up/down."""
     target = table.get_row_index(key)

@@ -7,7 +7,7 @@ from textual.widgets import DataTable, Static
 from tagtui.app.screens.board import BoardScreen, funnel_text
 from tagtui.app.screens.insight import InsightScreen
 from tagtui.store import Store
-from tests.app.helpers import SIZE, drawn, settle, type_text
+from tests.app.helpers import SIZE, drawn, open_tag_insight, settle, table_rows, type_text
 
 
 async def _query(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
@@ -96,10 +96,7 @@ async def test_tag_insight_screen(seeded: Store, make_app) -> None:  # type: ign
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("2", "i")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, InsightScreen)
+        screen = await open_tag_insight(pilot)
         assert str(screen.query_one("#insight-scope").render()).strip() == "Among all 10 contacts"
         matrix = drawn(screen.query_one("#insight-matrix")).splitlines()
         assert matrix[0].split() == ["VIP", "Partner", "Cold"]
@@ -107,8 +104,7 @@ async def test_tag_insight_screen(seeded: Store, make_app) -> None:  # type: ign
         assert matrix[2].split() == ["Partner", "1", "3", "1"]
         assert matrix[3].split() == ["Cold", "·", "1", "2"]
         pairs = screen.query_one("#insight-pairs", DataTable)
-        rows = [[getattr(c, "plain", str(c)) for c in pairs.get_row_at(i)] for i in range(pairs.row_count)]
-        assert rows == [["Cold", "Partner", "1", "50%"], ["Partner", "⭐ VIP", "1", "33%"]]
+        assert table_rows(pairs) == [["Cold", "Partner", "1", "50%"], ["Partner", "⭐ VIP", "1", "33%"]]
         await pilot.press("escape")
         await settle(pilot)
         assert not isinstance(app.screen, InsightScreen)
@@ -121,9 +117,7 @@ async def test_tag_insight_follows_the_current_filter(seeded: Store, make_app) -
         await _query(pilot, "tag:partner")
         await pilot.press("enter")
         await settle(pilot)
-        await pilot.press("2", "i")
-        await settle(pilot)
-        screen = app.screen
+        screen = await open_tag_insight(pilot)
         scope = str(screen.query_one("#insight-scope").render()).strip()
         assert scope == "Among the 3 contacts matching tag:partner"
         matrix = drawn(screen.query_one("#insight-matrix")).splitlines()
@@ -152,9 +146,7 @@ async def test_tag_insight_of_contacts_without_tags(seeded: Store, make_app) -> 
         await _query(pilot, "tag:none")
         await pilot.press("enter")
         await settle(pilot)
-        await pilot.press("2", "i")
-        await settle(pilot)
-        screen = app.screen
+        screen = await open_tag_insight(pilot)
         assert drawn(screen.query_one("#insight-matrix")).strip() == "No contact of this selection has a tag."
         title = str(screen.query_one("#insight-pairs-title").render()).strip()
         assert title == "Pairs: no two tags are on one contact here"

@@ -20,7 +20,7 @@ from textual.worker import NoActiveWorker, WorkerCancelled, WorkerFailed, get_cu
 from tagtui.app.app import TagtuiApp
 from tagtui.app.screens.board import BoardScreen
 from tagtui.store import Store
-from tests.app.helpers import go, seed_standard, settle
+from tests.app.helpers import go, open_tag_insight, seed_standard, settle, table_rows
 from tests.app.keys_burst import burst, press, slow_next_call
 
 SIZE = (140, 40)
@@ -329,16 +329,11 @@ async def test_board_a_slow_read_of_the_pipeline_never_brings_back_its_old_colum
 
 async def test_insight_a_slow_read_never_shows_older_counts(app: TagtuiApp, store: Store) -> None:
     """As on the board: the tag insight shows the answer of its latest read only."""
-    from tagtui.app.screens.insight import InsightScreen
-
     store.create_tag("VIP")
     ann = store.add_contact("Ann", tags=["VIP"]).id  # the standard tags have Partner
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("2", "i")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, InsightScreen)
+        screen = await open_tag_insight(pilot)
         slow_next_call(store, "tag_pairs", 0.6, caller="_load")
         await burst(pilot, "r")  # counts Ann with one tag; its pairs answer 0.6 s late
         store.change_tags(ann, add=["Partner"])
@@ -346,8 +341,7 @@ async def test_insight_a_slow_read_never_shows_older_counts(app: TagtuiApp, stor
         await pilot.pause(0.9)
         await settle(pilot)
         pairs = screen.query_one("#insight-pairs", DataTable)
-        rows = [[getattr(c, "plain", str(c)) for c in pairs.get_row_at(i)] for i in range(pairs.row_count)]
-        assert rows == [["Partner", "VIP", "1", "100%"]]
+        assert table_rows(pairs) == [["Partner", "VIP", "1", "100%"]]
 
 
 # -- triage: hint keys and stage keys ----------------------------------------------------
