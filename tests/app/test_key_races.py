@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -309,14 +310,7 @@ async def test_board_a_slow_read_of_the_pipeline_never_brings_back_its_old_colum
         screen = app.screen
         assert isinstance(screen, BoardScreen)
         stages = len(store.list_statuses())
-        shown: list[int] = []  # a later poll would mend stale columns: each answer is recorded
-        original = screen._apply_statuses
-
-        async def recorded(*args: Any) -> None:
-            await original(*args)
-            shown.append(len(screen.columns))
-
-        screen._apply_statuses = recorded  # type: ignore[method-assign]
+        shown = _record_after(screen, "_apply_statuses", lambda: len(screen.columns))
         slow_next_call(store, "list_statuses", 0.6, caller="_fetch_statuses")
         await burst(pilot, "r")  # reads the pipeline as it is, and answers 0.6 s late
         store.create_status("Hot")
@@ -342,6 +336,52 @@ async def test_insight_a_slow_read_never_shows_older_counts(app: TagtuiApp, stor
         await settle(pilot)
         pairs = screen.query_one("#insight-pairs", DataTable)
         assert table_rows(pairs) == [["Partner", "VIP", "1", "100%"]]
+
+
+async def test_trends_a_slow_read_never_shows_an_earlier_window(app: TagtuiApp, store: Store) -> None:
+    """``w`` twice: the 26-week read answers after the 52-week one, and is not shown."""
+    from tagtui.app.screens.trends import TrendsScreen
+
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await go(pilot, "4")
+        await go(pilot, "T")
+        screen = app.screen
+        assert isinstance(screen, TrendsScreen)
+        assert screen.trends is not None and len(screen.trends.weeks) == 12
+        slow_next_call(store, "trends", 0.6, caller="_load")
+        await burst(pilot, "w")  # 26 weeks, answered 0.6 s late
+        await burst(pilot, "w")  # 52 weeks, at once
+        await pilot.pause(0.9)  # the slow read's answer arrives (a cancelled worker is not waited for)
+        await settle(pilot)
+        assert screen.weeks == 52
+        assert len(screen.trends.weeks) == 52
+        assert "in the last 52 weeks" in str(screen.query_one("#trends-scope").render())
+
+
+async def test_sync_a_slow_read_never_shows_a_removed_address_book_again(
+    app: TagtuiApp, store: Store, tmp_path: Any
+) -> None:
+    """A refresh's read that answers after a removal's own read-back is not shown: it holds the
+    address book the removal took away."""
+    from tagtui.app.screens.sync import SyncScreen
+
+    store.add_sync_source("phone", str(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await go(pilot, "S")
+        screen = app.screen
+        assert isinstance(screen, SyncScreen)
+        table = screen.query_one("#sync-sources", DataTable)
+        assert table.row_count == 1
+        shown = _record_after(screen, "_show", lambda: table.row_count)
+        slow_next_call(store, "sync_sources", 0.6, caller="_load")
+        await burst(pilot, "r", "d", "y")  # a read with the book, answered 0.6 s late; the removal
+        await pilot.pause(0.9)  # the slow read's answer arrives (a cancelled worker is not waited for)
+        await settle(pilot)
+        assert store.sync_sources() == []
+        assert table.row_count == 0
+        assert _ends_showing(shown, 0)
 
 
 # -- triage: hint keys and stage keys ----------------------------------------------------
@@ -541,18 +581,34 @@ async def _confirm_a_delete_racing_a_slow_read(
         return original_delete(*args, **kwargs)
 
     setattr(store, delete, late_delete)
-    shown: list[int] = []  # a later poll would mend a stale table: each answer is recorded
-    original_show = getattr(screen, shows)
-
-    def recorded(*args: object) -> None:
-        original_show(*args)
-        shown.append(table.row_count)
-
-    setattr(screen, shows, recorded)
+    shown = _record_after(screen, shows, lambda: table.row_count)
     slow_next_call(store, read, 0.6, caller="_fetch")
     await burst(pilot, "y")
     await pilot.pause(0.9)  # the slow read's answer arrives (a cancelled worker is not waited for)
     await settle(pilot)
+    return shown
+
+
+def _record_after(screen: Any, method: str, measure: Callable[[], int]) -> list[int]:
+    """What ``measure()`` gives after each call of ``screen.<method>`` (a screen's handler of a
+    read's answer, plain or async), in order: a later poll would mend a stale screen, so each
+    answer the screen took is recorded."""
+    original = getattr(screen, method)
+    shown: list[int] = []
+
+    if inspect.iscoroutinefunction(original):
+
+        async def recorded(*args: Any) -> None:
+            await original(*args)
+            shown.append(measure())
+
+    else:
+
+        def recorded(*args: Any) -> None:  # type: ignore[misc]
+            original(*args)
+            shown.append(measure())
+
+    setattr(screen, method, recorded)
     return shown
 
 

@@ -48,6 +48,9 @@ class TrendsScreen(TagtuiScreen):
         self.filter = query
         self.weeks = weeks
         self.trends: Trends | None = None
+        #: Reads started so far: only the latest one's answer is shown (an earlier one answering
+        #: later holds another window, or an older state of the store).
+        self._read = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -69,14 +72,15 @@ class TrendsScreen(TagtuiScreen):
     def action_refresh(self) -> None:
         query = self.filter if self.filter is not None else self.tagtui_app.current_filter
         self.query_one("#trends-scope", Label).update(Text("Counting…", style="dim"))
-        self._load(query, self.weeks)
+        self._read += 1
+        self._load(query, self.weeks, self._read)
 
     def action_next_window(self) -> None:
         self.weeks = WINDOWS[(WINDOWS.index(self.weeks) + 1) % len(WINDOWS)] if self.weeks in WINDOWS else 12
         self.action_refresh()
 
     @work(thread=True, exclusive=True, group="trends", exit_on_error=False)
-    def _load(self, query: Filter, weeks: int) -> None:
+    def _load(self, query: Filter, weeks: int, read: int) -> None:
         store = self.store
         note = ""
         try:
@@ -86,10 +90,13 @@ class TrendsScreen(TagtuiScreen):
             query = EVERYTHING
         trends = store.trends(query, weeks=weeks)
         colors = {s.name: s.color for s in store.list_statuses(counts=False)}
-        self.post_result(self._show, query, trends, note, colors)
+        self.post_result(self._show, query, trends, note, colors, read)
 
-    def _show(self, query: Filter, trends: Trends, note: str, colors: dict[str, str] | None = None) -> None:
+    def _show(self, query: Filter, trends: Trends, note: str, colors: dict[str, str], read: int) -> None:
         from tagtui.query.render import render
+
+        if read != self._read:
+            return  # a later read is on its way
 
         self.trends = trends
         entered = sum(sum(v) for v in trends.entered.values())
