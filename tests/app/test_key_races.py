@@ -384,6 +384,29 @@ async def test_sync_a_slow_read_never_shows_a_removed_address_book_again(
         assert _ends_showing(shown, 0)
 
 
+async def test_contacts_a_slow_count_never_shows_an_older_workspace_total(
+    app: TagtuiApp, store: Store
+) -> None:
+    """The workspace's total (the "of N" beside a filter's count) is the latest count's."""
+    from tagtui.app.screens.contacts import ContactsScreen
+
+    _four(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ContactsScreen)
+        assert screen._workspace_total == 4
+        shown = _record_after(screen, "_counted", lambda: screen._workspace_total or 0)
+        slow_next_call(store, "count_contacts", 0.6, caller="_run_workspace_count")
+        await burst(pilot, "r")  # counts 4, answered 0.6 s late
+        store.add_contact("Eve")
+        await burst(pilot, "r")  # counts 5
+        await pilot.pause(0.9)  # the slow count's answer arrives (a cancelled worker is not waited for)
+        await settle(pilot)
+        assert screen._workspace_total == 5
+        assert _ends_showing(shown, 5)
+
+
 # -- triage: hint keys and stage keys ----------------------------------------------------
 
 
