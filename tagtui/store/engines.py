@@ -363,7 +363,8 @@ class SqliteEngine:
         conn.deadline = time.monotonic() + budget
         return conn.execute(sql, params or {})
 
-    def executemany(self, conn: Any, sql: str, rows: Sequence[dict[str, Any]], budget: float) -> None:
+    def executemany(self, conn: Any, sql: str, rows: Sequence[Any], budget: float) -> None:
+        """Rows of named parameters (dicts), or of ``?`` parameters in order (tuples)."""
         conn.deadline = time.monotonic() + budget
         conn.executemany(sql, rows)
 
@@ -378,9 +379,8 @@ class SqliteEngine:
     ) -> None:
         """One ``executemany``."""
         names = ", ".join(name for name, _ in columns)
-        conn.deadline = time.monotonic() + budget
         marks = ", ".join("?" * len(columns))
-        conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks}) {suffix}", rows)
+        self.executemany(conn, f"INSERT INTO {table} ({names}) VALUES ({marks}) {suffix}", rows, budget)
 
     def update_many(
         self,
@@ -393,9 +393,11 @@ class SqliteEngine:
     ) -> None:
         """One ``executemany`` (the id last: ``WHERE id = ?``)."""
         sets = ", ".join(f"{name} = ?" for name, _ in columns[1:])
-        conn.deadline = time.monotonic() + budget
-        conn.executemany(
-            f"UPDATE {table} SET {sets}{also} WHERE id = ?", [(*row[1:], row[0]) for row in rows]
+        self.executemany(
+            conn,
+            f"UPDATE {table} SET {sets}{also} WHERE id = ?",
+            [(*row[1:], row[0]) for row in rows],
+            budget,
         )
 
     def insert_pairs(
@@ -828,13 +830,9 @@ class PostgresEngine:
     ) -> None:
         """One statement: ``unnest`` of one array per column (one round trip, and a statement
         trigger fires once)."""
-        names = ", ".join(name for name, _ in columns)
-        arrays = ", ".join(f"%s::{kind}[]" for _, kind in columns)
+        names, arrays, values = _unnest(columns, rows)
         with conn.cursor() as cur:
-            cur.execute(
-                f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) {suffix}",
-                [list(values) for values in zip(*rows, strict=True)],
-            )
+            cur.execute(f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) {suffix}", values)
 
     def update_many(
         self,
@@ -847,14 +845,13 @@ class PostgresEngine:
     ) -> None:
         """One statement: ``UPDATE … FROM unnest`` of one array per column, joined by id (which
         the rows must not repeat: a row of the table is updated once by one statement)."""
-        names = ", ".join(name for name, _ in columns)
-        arrays = ", ".join(f"%s::{kind}[]" for _, kind in columns)
+        names, arrays, values = _unnest(columns, rows)
         sets = ", ".join(f"{name} = v.{name}" for name, _ in columns[1:])
         with conn.cursor() as cur:
             cur.execute(
                 f"UPDATE {table} SET {sets}{also} FROM unnest({arrays}) AS v({names})"
                 f" WHERE {table}.id = v.id",
-                [list(values) for values in zip(*rows, strict=True)],
+                values,
             )
 
     def insert_pairs(
@@ -1336,6 +1333,16 @@ def connect_sqlite_readonly(path: str, **options: Any) -> sqlite3.Connection:
         sqlite_readonly_uri(path, immutable=True), uri=True, **options
     )
     return immutable
+
+
+def _unnest(
+    columns: Sequence[tuple[str, str]], rows: Sequence[Sequence[Any]]
+) -> tuple[str, str, list[list[Any]]]:
+    """PostgreSQL: the column names, an ``unnest`` argument per column (``%s::type[]``) and
+    its array of values, for ``rows`` in the order of ``columns``."""
+    names = ", ".join(name for name, _ in columns)
+    arrays = ", ".join(f"%s::{kind}[]" for _, kind in columns)
+    return names, arrays, [list(values) for values in zip(*rows, strict=True)]
 
 
 # -- PostgreSQL URLs and errors --------------------------------------------------------------
