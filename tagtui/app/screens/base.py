@@ -61,6 +61,25 @@ class TakesResults:
         """From a worker's thread (``post_message`` is thread-safe): run ``handler`` on the UI thread."""
         cast(MessagePump, self).post_message(WorkerResult(partial(handler, *args, **kwargs)))
 
+    def start_read(self, name: str) -> int:
+        """On the UI thread, as a worker that reads the store for ``name`` (a screen's list, a
+        count) is started: the read's number, for the worker's ``post_latest``."""
+        reads: dict[str, int] = self.__dict__.setdefault("_latest_reads", {})
+        reads[name] = reads.get(name, 0) + 1
+        return reads[name]
+
+    def post_latest(
+        self, name: str, read: int, handler: Callable[P, object], /, *args: P.args, **kwargs: P.kwargs
+    ) -> None:
+        """``post_result`` of the read numbered ``read`` of ``name``: ``handler`` runs only if no
+        later read of ``name`` was started by then. An exclusive worker replaced by a newer one
+        still runs to its end in its thread; its read may have begun before a change and answer
+        after the newer read's, and what it holds is older than what the screen shows."""
+        self.post_result(self._if_latest, name, read, partial(handler, *args, **kwargs))
+
+    def _if_latest(self, name: str, read: int, call: Callable[[], object]) -> object:
+        return call() if self.__dict__["_latest_reads"].get(name) == read else None
+
     async def on_worker_result(self, message: WorkerResult) -> None:
         try:
             outcome = message.call()

@@ -299,10 +299,6 @@ class BoardScreen(TagtuiScreen):
             self, lambda exc: show_error(self, exc), "board-moves", idle=self._writes_done
         )
         self.funnel_shown = False
-        #: Reads of the pipeline and of the funnel started so far: only the latest one's answer
-        #: is shown (an earlier read answering later holds an older state of the store).
-        self._statuses_read = 0
-        self._funnel_read = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -338,8 +334,7 @@ class BoardScreen(TagtuiScreen):
 
     def refresh_board(self) -> None:
         """Re-read the pipeline; rebuild the columns if it changed, else refresh their cards."""
-        self._statuses_read += 1
-        self._fetch_statuses(self.tagtui_app.current_filter, self._statuses_read)
+        self._fetch_statuses(self.tagtui_app.current_filter, self.start_read("statuses"))
 
     @work(thread=True, exclusive=True, group="board-statuses", exit_on_error=False)
     def _fetch_statuses(self, base: Filter, read: int) -> None:
@@ -353,15 +348,13 @@ class BoardScreen(TagtuiScreen):
                 )
                 base = EVERYTHING
         statuses = store.list_statuses(counts=False)
-        self.post_result(self._apply_statuses, statuses, base, read)
+        self.post_latest("statuses", read, self._apply_statuses, statuses, base)
 
     @staticmethod
     def _shape(statuses: list[Status]) -> list[tuple[Any, ...]]:
         return [(s.id, s.name, s.slug, s.color) for s in statuses]
 
-    async def _apply_statuses(self, statuses: list[Status], base: Filter, read: int) -> None:
-        if read != self._statuses_read:
-            return  # a later read of the pipeline is on its way
+    async def _apply_statuses(self, statuses: list[Status], base: Filter) -> None:
         if self._writes.busy:
             return  # the queued moves refresh their columns when they are done
         self._show_filter(base)
@@ -471,16 +464,15 @@ class BoardScreen(TagtuiScreen):
 
     def _reload_funnel(self, base: Filter | None = None) -> None:
         if self.funnel_shown:
-            self._funnel_read += 1
-            self._load_funnel(self.base if base is None else base, self._funnel_read)
+            self._load_funnel(self.base if base is None else base, self.start_read("funnel"))
 
     @work(thread=True, exclusive=True, group="board-funnel", exit_on_error=False)
     def _load_funnel(self, base: Filter, read: int) -> None:
         stages = self.store.funnel(base)
-        self.post_result(self._show_funnel, stages, read)
+        self.post_latest("funnel", read, self._show_funnel, stages)
 
-    def _show_funnel(self, stages: list[FunnelStage], read: int) -> None:
-        if self.funnel_shown and read == self._funnel_read:
+    def _show_funnel(self, stages: list[FunnelStage]) -> None:
+        if self.funnel_shown:
             self.query_one("#funnel", Static).update(funnel_text(stages))
 
 

@@ -154,8 +154,6 @@ class ContactsScreen(TagtuiScreen):
         #: Text put in the bar by the app (a view, the panel): its Changed event is not a new query.
         self._programmatic: str | None = None
         self._workspace_total: int | None = None
-        #: Counts of the workspace started so far: only the latest one's answer is shown.
-        self._workspace_count = 0
         #: The bar holds a query with an error: the rows are those of the last query that ran.
         self._results_stale = False
         self._resumed_once = False
@@ -248,17 +246,14 @@ class ContactsScreen(TagtuiScreen):
         self.notify("Refreshed", timeout=1.5)
 
     def _count_workspace(self) -> None:
-        self._workspace_count += 1
-        self._run_workspace_count(self._workspace_count)
+        self._run_workspace_count(self.start_read("workspace-count"))
 
     @work(thread=True, exclusive=True, group="workspace-count", exit_on_error=False)
     def _run_workspace_count(self, count: int) -> None:
         total = self.store.count_contacts()
-        self.post_result(self._counted, total, count)
+        self.post_latest("workspace-count", count, self._counted, total)
 
-    def _counted(self, total: int, count: int) -> None:
-        if count != self._workspace_count:
-            return  # a later count is on its way (this one may be of fewer or more contacts)
+    def _counted(self, total: int) -> None:
         self._workspace_total = total
         self._show_count()
 

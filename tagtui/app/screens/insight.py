@@ -69,8 +69,6 @@ class InsightScreen(TagtuiScreen):
     def __init__(self, query: Filter | None = None) -> None:
         super().__init__()
         self.filter = query
-        #: Reads started so far: only the latest one's answer is shown.
-        self._read = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -99,8 +97,7 @@ class InsightScreen(TagtuiScreen):
         query = self.filter if self.filter is not None else self.tagtui_app.current_filter
         self.query_one("#insight-scope", Label).update(Text("Counting…", style="dim"))
         self.query_one("#insight-pairs", DataTable).loading = True
-        self._read += 1
-        self._load(query, self._read)
+        self._load(query, self.start_read("insight"))
 
     @work(thread=True, exclusive=True, group="insight", exit_on_error=False)
     def _load(self, query: Filter, read: int) -> None:
@@ -113,13 +110,11 @@ class InsightScreen(TagtuiScreen):
             query = EVERYTHING
         # The matrix first: on a million contacts the pairs over every tag take seconds more.
         matrix = store.cooccurrence(None, query, top=MATRIX_TAGS)
-        self.post_result(self._show_matrix, query, matrix, note, read)
+        self.post_latest("insight", read, self._show_matrix, query, matrix, note)
         pairs = store.tag_pairs(query, limit=PAIRS)
-        self.post_result(self._show_pairs, pairs, read)
+        self.post_latest("insight", read, self._show_pairs, pairs)
 
-    def _show_matrix(self, query: Filter, matrix: Cooccurrence, note: str, read: int) -> None:
-        if read != self._read:
-            return  # a later read is on its way (this one holds an older state of the store)
+    def _show_matrix(self, query: Filter, matrix: Cooccurrence, note: str) -> None:
         from tagtui.query.render import render
 
         if query == EVERYTHING:
@@ -138,9 +133,7 @@ class InsightScreen(TagtuiScreen):
         self.query_one("#insight-scope", Label).update(scope)
         self.query_one("#insight-matrix", Static).update(matrix_table(matrix))
 
-    def _show_pairs(self, pairs: list[TagPair], read: int) -> None:
-        if read != self._read:
-            return
+    def _show_pairs(self, pairs: list[TagPair]) -> None:
         table = self.query_one("#insight-pairs", DataTable)
         table.loading = False
         table.clear()

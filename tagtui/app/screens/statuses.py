@@ -60,9 +60,6 @@ class StatusesScreen(LabelListScreen):
         )
         #: The status the cursor goes to when the running load is applied.
         self._pending_select: int | None = None
-        #: Which read is the latest: a read a later one replaced (it may have begun before a
-        #: change, and answer after the later one) is not shown.
-        self._generation = 0
         self._has_rows = False
 
     def compose(self) -> ComposeResult:
@@ -88,17 +85,14 @@ class StatusesScreen(LabelListScreen):
             self._pending_select = select
         if self._moves.busy:
             return  # the drain reloads when the queued moves are done
-        self._generation += 1
-        self._fetch(self._moves.version, self._generation)
+        self._fetch(self._moves.version, self.start_read("statuses"))
 
     @work(thread=True, exclusive=True, group="statuses-load", exit_on_error=False)
-    def _fetch(self, version: int, generation: int) -> None:
+    def _fetch(self, version: int, read: int) -> None:
         statuses = self.store.list_statuses()
-        self.post_result(self._apply, statuses, version, generation)
+        self.post_latest("statuses", read, self._apply, statuses, version)
 
-    def _apply(self, statuses: list[Status], version: int, generation: int) -> None:
-        if generation != self._generation:
-            return  # a read a later one replaced: not shown
+    def _apply(self, statuses: list[Status], version: int) -> None:
         if not self._moves.current(version):
             return  # read before a move shown here: the moves' drain reads again
         current = self.current_item()

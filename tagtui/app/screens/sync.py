@@ -70,9 +70,6 @@ class SyncScreen(TagtuiScreen):
         self.running = False
         #: Which side a field changed on both sides takes (``p`` switches).
         self.prefer = "remote"
-        #: Reads of the address books started so far (a removal reads them again too): only the
-        #: latest one's answer is shown.
-        self._read = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -99,17 +96,12 @@ class SyncScreen(TagtuiScreen):
         self.action_refresh()
 
     def action_refresh(self) -> None:
-        self._read += 1
-        self._load(self._read)
+        self._load(self.start_read("sources"))
 
     @work(thread=True, exclusive=True, group="sync-list", exit_on_error=False)
     def _load(self, read: int) -> None:
         sources = self.store.sync_sources()
-        self.post_result(self._read_back, sources, read)
-
-    def _read_back(self, sources: list[SyncSource], read: int) -> None:
-        if read == self._read:  # else a later read is on its way (this one may hold a source removed since)
-            self._show(sources)
+        self.post_latest("sources", read, self._show, sources)
 
     def _show(self, sources: list[SyncSource]) -> None:
         self.sources = sources
@@ -304,8 +296,7 @@ class SyncScreen(TagtuiScreen):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self._read += 1
-                self._remove(source.name, self._read)
+                self._remove(source.name, self.start_read("sources"))  # it reads them back
 
         self.app.push_screen(
             ConfirmDialog(
@@ -320,7 +311,7 @@ class SyncScreen(TagtuiScreen):
     def _remove(self, name: str, read: int) -> None:
         self.store.remove_sync_source(name)
         sources = self.store.sync_sources()
-        self.post_result(self._read_back, sources, read)
+        self.post_latest("sources", read, self._show, sources)
 
     def action_close(self) -> None:
         if self.running:

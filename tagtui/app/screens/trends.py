@@ -48,9 +48,6 @@ class TrendsScreen(TagtuiScreen):
         self.filter = query
         self.weeks = weeks
         self.trends: Trends | None = None
-        #: Reads started so far: only the latest one's answer is shown (an earlier one answering
-        #: later holds another window, or an older state of the store).
-        self._read = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -72,8 +69,7 @@ class TrendsScreen(TagtuiScreen):
     def action_refresh(self) -> None:
         query = self.filter if self.filter is not None else self.tagtui_app.current_filter
         self.query_one("#trends-scope", Label).update(Text("Counting…", style="dim"))
-        self._read += 1
-        self._load(query, self.weeks, self._read)
+        self._load(query, self.weeks, self.start_read("trends"))  # the latest window is shown
 
     def action_next_window(self) -> None:
         self.weeks = WINDOWS[(WINDOWS.index(self.weeks) + 1) % len(WINDOWS)] if self.weeks in WINDOWS else 12
@@ -90,13 +86,10 @@ class TrendsScreen(TagtuiScreen):
             query = EVERYTHING
         trends = store.trends(query, weeks=weeks)
         colors = {s.name: s.color for s in store.list_statuses(counts=False)}
-        self.post_result(self._show, query, trends, note, colors, read)
+        self.post_latest("trends", read, self._show, query, trends, note, colors)
 
-    def _show(self, query: Filter, trends: Trends, note: str, colors: dict[str, str], read: int) -> None:
+    def _show(self, query: Filter, trends: Trends, note: str, colors: dict[str, str]) -> None:
         from tagtui.query.render import render
-
-        if read != self._read:
-            return  # a later read is on its way
 
         self.trends = trends
         entered = sum(sum(v) for v in trends.entered.values())
