@@ -18,6 +18,7 @@ peak resident set size once the board showed.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import select
@@ -150,9 +151,25 @@ class _suppress:
         return exc[0] is not None and issubclass(exc[0], OSError)  # type: ignore[arg-type]
 
 
-def main() -> int:
-    path = sys.argv[1]
-    timeout = float(sys.argv[2]) if len(sys.argv) > 2 else 60.0
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    usage = "usage: python -m tagtui.bench.pty_probe DB [TIMEOUT_S]"
+    if not 1 <= len(args) <= 2:
+        print(usage, file=sys.stderr)
+        return 2
+    path = args[0]
+    try:
+        timeout = float(args[1]) if len(args) > 1 else 60.0
+    except ValueError:
+        timeout = math.nan
+    if not timeout > 0 or math.isinf(timeout):
+        print(f"pty probe: the timeout must be a number of seconds above 0, not {args[1]!r}", file=sys.stderr)
+        return 2
+    try:
+        expected(path)
+    except (sqlite3.Error, TypeError) as exc:  # TypeError: no workspace row to take an id from
+        print(f"pty probe: {path} is not a tagtui database it can read ({exc})", file=sys.stderr)
+        return 2
     print(json.dumps(probe(path, timeout)), flush=True)
     return 0
 

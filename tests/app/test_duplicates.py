@@ -122,7 +122,7 @@ async def test_the_scan_can_be_cancelled(seeded: Store, make_app, monkeypatch) -
 
         def scan_cancelled_at_once() -> None:
             screen.scanning = True
-            screen._scan(screen._cancel)
+            screen._scan(screen._cancel, screen.start_read("scan"))
 
         monkeypatch.setattr(screen, "rescan", scan_cancelled_at_once)
         await app.push_screen(screen)
@@ -145,3 +145,40 @@ async def test_leaving_while_the_scan_runs(seeded: Store, make_app) -> None:
         await pilot.press("D")  # and back: a new scan
         await settle(pilot)
         assert isinstance(app.screen, DuplicatesScreen) and len(app.screen.groups) == 2
+
+
+async def test_a_scan_started_again_shows_only_the_newest_answer(seeded: Store, make_app) -> None:
+    """An undo while a scan runs starts another (``reload``): the first scan, begun before the
+    change and answering after the second, is not shown, and the screen stays 'scanning' until
+    the newest answers."""
+    import asyncio
+
+    from tests.app.keys_burst import slow_next_call
+
+    ada, twin, _ = plant(seeded)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        slow_next_call(seeded, "find_duplicates", 0.6, caller="_scan")
+        await pilot.press("D")
+        await pilot.pause(0.2)  # the first scan has read both groups and is slow to answer
+        screen = app.screen
+        assert isinstance(screen, DuplicatesScreen) and screen.scanning
+        shown: list[int] = []
+        scanned = screen._scanned
+
+        def recorded(groups) -> None:  # type: ignore[no-untyped-def]
+            scanned(groups)
+            shown.append(len(screen.groups))
+
+        screen._scanned = recorded  # type: ignore[method-assign]
+        seeded.ignore_duplicates([ada, twin])
+        screen.reload()  # as an undo does: a second scan, which answers first
+        await pilot.pause(0.1)
+        for _ in range(30):  # the first scan's answer comes 0.6 s after it read
+            await asyncio.sleep(0.05)
+            await pilot.pause()
+        await settle(pilot)
+        assert len(seeded.find_duplicates()) == 1
+        assert shown == [1]
+        assert not screen.scanning and len(screen.groups) == 1

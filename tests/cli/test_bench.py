@@ -119,3 +119,26 @@ def test_a_child_process_reports_its_own_peak_memory_not_its_parents() -> None:
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     assert int(out.stdout) < 150 * 1024  # a small interpreter, far under the parent's 200 MB
     del ballast
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        ([], "usage: python -m tagtui.bench.pty_probe DB"),
+        (["{missing}"], "is not a tagtui database it can read"),
+        (["{text}"], "is not a tagtui database it can read (file is not a database)"),
+        (["{text}", "soon"], "the timeout must be a number of seconds above 0, not 'soon'"),
+    ],
+)
+def test_the_pty_probe_refuses_what_it_cannot_time_in_one_line(tmp_path, capsys, args, says) -> None:
+    """The bench's probe run by hand: a path it cannot read or a bad timeout is one line on
+    stderr and exit code 2, not a traceback (and no app is started)."""
+    from tagtui.bench import pty_probe
+
+    text = tmp_path / "notes.txt"
+    text.write_text("not a database\n" * 200)
+    paths = {"missing": tmp_path / "none" / "x.db", "text": text}
+    code = pty_probe.main([a.format(**paths) for a in args])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert says in err and len(err.strip().splitlines()) == 1

@@ -131,11 +131,14 @@ class DuplicatesScreen(TagtuiScreen):
     # -- scanning --------------------------------------------------------------------
 
     def rescan(self) -> None:
+        """Scan again; a scan still running (an undo started this one) stops at its next batch,
+        and nothing it posts is shown (``post_latest``): it read the contacts before the change."""
+        self._cancel.set()
         self._cancel = threading.Event()
         self.scanning = True
         self.refresh_bindings()
         self._status("Looking for duplicates…")
-        self._scan(self._cancel)
+        self._scan(self._cancel, self.start_read("scan"))
 
     def reload(self, polled: bool = False) -> None:
         """After an undo the groups are scanned again (another process's change: on ``r``)."""
@@ -143,7 +146,7 @@ class DuplicatesScreen(TagtuiScreen):
             self.rescan()
 
     @work(thread=True, exclusive=True, group="duplicates-scan", exit_on_error=False)
-    def _scan(self, cancel: threading.Event) -> None:
+    def _scan(self, cancel: threading.Event, read: int) -> None:
         store = self.store
         last = [0.0]
 
@@ -151,15 +154,15 @@ class DuplicatesScreen(TagtuiScreen):
             now = time.monotonic()
             if now - last[0] >= PROGRESS_EVERY:
                 last[0] = now
-                self.post_result(self._progress, stage, done, total)
+                self.post_latest("scan", read, self._progress, stage, done, total)
 
         try:
             self._region = store.settings().phone_region
             groups = store.find_duplicates(progress=progress, cancelled=cancel.is_set)
         except ScanCancelled:
-            self.post_result(self._cancelled)
+            self.post_latest("scan", read, self._cancelled)
             return
-        self.post_result(self._scanned, groups)
+        self.post_latest("scan", read, self._scanned, groups)
 
     def on_unmount(self) -> None:
         self._cancel.set()  # left while scanning: the worker stops at its next batch
