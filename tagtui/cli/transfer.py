@@ -13,6 +13,7 @@ from tagtui.cli.output import plural
 from tagtui.cli.progress import Progress, wants_progress, working
 from tagtui.cli.registry import help_for
 from tagtui.io.formats import CSV_STYLES, FORMATS, format_from_suffix, in_words
+from tagtui.store.duplicates import LOOKALIKES_BUDGET_S
 
 
 def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
@@ -179,7 +180,10 @@ def import_file(ctx: Context) -> int:
         effects = ctx.store.apply_rules() if getattr(a, "apply_rules", False) else None
     if effects is not None and isinstance(data, dict):
         data["rules"] = [e.to_json() for e in effects]
-    lookalikes = ctx.store.count_lookalikes(newest) if isinstance(data, dict) and data.get("created") else 0
+    lookalikes: int | None = 0
+    if isinstance(data, dict) and data.get("created"):
+        with working("import: looking for look-alikes"):
+            lookalikes = ctx.store.count_lookalikes(newest)
     if isinstance(data, dict):
         data["lookalikes"] = lookalikes
     if ctx.json:
@@ -195,7 +199,12 @@ def import_file(ctx: Context) -> int:
         for e in effects or ():
             done = f"broken, not run ({e.broken})" if e.broken else e.plan.summary()
             ctx.out.say(f"Rule '{e.rule.name}': {done}")
-        if lookalikes:
+        if lookalikes is None:
+            ctx.out.say(
+                f"Look-alikes not counted: the check stopped after {LOOKALIKES_BUDGET_S:g} s"
+                " (tagtui duplicates finds them)"
+            )
+        elif lookalikes:
             rows = "row looks" if lookalikes == 1 else "rows look"
             ctx.out.say(f"{lookalikes:,} imported {rows} like existing contacts (tagtui duplicates)")
     return 0

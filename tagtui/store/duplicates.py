@@ -15,8 +15,9 @@ marked "not duplicates"; a group may hold more than two contacts.
 from __future__ import annotations
 
 import sys
+import time
 from array import array
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from typing import TYPE_CHECKING, Any
@@ -38,6 +39,14 @@ if TYPE_CHECKING:
 DEFAULT_MIN_SCORE = 0.8
 #: The highest score a pair reaches on its names alone (no email, phone or company agreeing).
 NAME_ONLY_MAX = 0.75
+#: ``count_lookalikes`` gives up (None) after this many seconds.
+LOOKALIKES_BUDGET_S = 5.0
+#: ``count_lookalikes`` reads the older contacts whose phone ends with the same this many digits.
+PHONE_END = 7
+#: The phone column's digits, in SQL (the separators people write taken out).
+_PHONE_DIGITS = "phone"
+for _separator in " -().+/":
+    _PHONE_DIGITS = f"replace({_PHONE_DIGITS}, '{_separator}', '')"
 
 #: A block of up to this many contacts is compared pair by pair; a larger one is split.
 BLOCK_MAX = 60
@@ -125,6 +134,37 @@ class _Keys:
         return len(self.ids)
 
 
+@dataclass
+class _Wanted:
+    """What an older contact must share with the new ones to be in a block with one of them,
+    above ``NAME_ONLY_MAX`` (hashes, as ``_Keys`` holds them): an email, a phone, or a company
+    with the same name or surname. ``phone_ends``: the new phones' last digits (``PHONE_END``),
+    which an older phone must end with to be read at all."""
+
+    emails: set[int]
+    phones: set[int]
+    phone_ends: set[str]
+    company_names: set[tuple[int, int]]
+    company_surnames: set[tuple[int, int]]
+
+    @classmethod
+    def of(cls, keys: _Keys, phone_ends: Iterable[str]) -> _Wanted:
+        at = [i for i in range(len(keys)) if keys.company[i]]
+        return cls(
+            set(keys.email) - {0},
+            set(keys.phone) - {0},
+            set(phone_ends),
+            {(keys.company[i], keys.name[i]) for i in at},
+            {(keys.company[i], keys.surname[i]) for i in at},
+        )
+
+    def shares(self, email: int, company: int, name: int, surname: int) -> bool:
+        return email in self.emails or (
+            company != 0
+            and ((company, name) in self.company_names or (company, surname) in self.company_surnames)
+        )
+
+
 class _Scan:
     """One scan: the keys of every contact read, then the blocks, the pairs and the groups."""
 
@@ -135,8 +175,13 @@ class _Scan:
         ignored: set[tuple[int, int]],
         progress: Progress | None,
         cancelled: Callable[[], bool] | None,
+        *,
+        split: int | None = None,
     ) -> None:
         self.k = keys
+        #: With a ``split``, only pairs of a contact before it and one at or after it are
+        #: compared (the new contacts of an import, and the older ones they may look like).
+        self.split = split
         self.min_score = min_score
         self.ignored = ignored
         self.progress = progress
@@ -170,9 +215,10 @@ class _Scan:
 
     def _block_by(self, members: list[int], key: Callable[[int], Any], *, level: int, source: int) -> None:
         members.sort(key=key)
+        split = self.split
         for _, run in groupby(members, key=key):
             block = list(run)
-            if len(block) > 1:
+            if len(block) > 1 and (split is None or (min(block) < split) != (max(block) < split)):
                 self._block(block, level, source)
 
     def _block(self, block: list[int], level: int, source: int) -> None:
@@ -187,10 +233,12 @@ class _Scan:
             if self.progress is not None:
                 self.progress("comparing", self._blocks, 0)
         k = self.k
+        split = self.split
         if len(block) <= BLOCK_MAX:
             for x, i in enumerate(block):
                 for j in block[x + 1 :]:
-                    self._pair(i, j, source)
+                    if split is None or (i < split) != (j < split):
+                        self._pair(i, j, source)
             return
         if level == 1:
             self._block_by(block, lambda i: k.surname[i], level=2, source=source)
@@ -201,7 +249,8 @@ class _Scan:
             block.sort(key=lambda i: words[i])
             for x, i in enumerate(block):
                 for j in block[x + 1 : x + 1 + WINDOW]:
-                    self._pair(i, j, source)
+                    if split is None or (i < split) != (j < split):
+                        self._pair(i, j, source)
 
     # -- pairs -------------------------------------------------------------------------
 
@@ -420,22 +469,82 @@ class DuplicateService:
             or 0
         )
 
-    def count_lookalikes(self, since_id: int, *, min_score: float = DEFAULT_MIN_SCORE) -> int:
+    def _colleagues(
+        self, tx: Tx, since_id: int, new: Sequence[tuple[Any, ...]], seen: set[int]
+    ) -> Iterator[tuple[Any, ...]]:
+        """The older contacts (but those in ``seen``) at a new contact's company, however it
+        is written ("ACME, Inc." and "Acme"), with a surname of a new contact there: the
+        company blocks' pairs, whose names may be written differently ("J. Smith")."""
+        from tagtui.store.matching import company_key, name_tokens
+
+        def surname(name: str) -> str:
+            words = name_tokens(name)
+            return words[-1] if words else ""
+
+        wanted = {(company_key(c), surname(n)) for _, n, _, _, c in new if c and company_key(c)}
+        companies = {company for company, _ in wanted}
+        if not companies:
+            return
+        spellings = [
+            written
+            for (written,) in tx.stream(
+                "SELECT DISTINCT lower(company) FROM contact"
+                " WHERE workspace_id = :ws AND company IS NOT NULL",
+                self._core._params(),
+                batch=BATCH,
+            )
+            if company_key(written) in companies
+        ]
+        if not spellings:
+            return
+        sql, params = self._core.db.in_list("lower(company)", "c", spellings)
+        surnames: dict[str, str] = {}
+        for row in tx.stream(
+            "SELECT id, name, email, phone, company FROM contact WHERE workspace_id = :ws"
+            f" AND id <= :since AND {sql}",
+            {**self._core._params(since=since_id), **params},
+            batch=BATCH,
+        ):
+            if row[0] in seen:
+                continue
+            name = row[1]
+            last = surnames.get(name)
+            if last is None:
+                if len(surnames) > 200_000:
+                    surnames.clear()
+                last = surnames[name] = surname(name)
+            if (company_key(row[4]), last) in wanted:
+                yield row
+
+    def count_lookalikes(
+        self, since_id: int, *, min_score: float = DEFAULT_MIN_SCORE, budget: float = LOOKALIKES_BUDGET_S
+    ) -> int | None:
         """How many contacts newer than ``since_id`` look like an older contact.
 
-        Cheap: only the older contacts that share an email, a name (either order), a
-        surname-and-company or a phone written as one of the new contacts' is read, by index
-        where there is one; not a scan of the workspace.
+        Cheap: only the older contacts that share an email (as written, or with its aliases
+        folded), a name (either order) or a phone written as one of the new contacts' is read,
+        by index where there is one; not a scan of the workspace. Of those, the scan keeps the
+        ones that share a key of a block with a new contact (above ``NAME_ONLY_MAX`` a pair
+        needs a same email, phone or company; a name shared with thousands of older contacts
+        is no reason to read their keys) and compares only new with old.
+
+        None when that takes more than ``budget`` seconds (a hint after an import must not
+        keep a person waiting: ``find_duplicates`` finds them all).
         """
         min_score = check_min_score(min_score)
+        deadline = time.monotonic() + budget
 
-        def run(tx: Tx) -> int:
+        def late() -> bool:
+            return time.monotonic() > deadline
+
+        def run(tx: Tx) -> int | None:
             if not tx.one(
                 "SELECT 1 FROM contact WHERE workspace_id = :ws AND id <= :since LIMIT 1",
                 self._core._params(since=since_id),
             ):
                 return 0  # nothing older to look like (an import into a new workspace)
             settings = self._core._settings(tx)
+            region, folding = settings.phone_region, settings.email_folding
             new = tx.all(
                 "SELECT id, name, email, phone, company FROM contact"
                 " WHERE workspace_id = :ws AND id > :since",
@@ -443,7 +552,18 @@ class DuplicateService:
             )
             if not new:
                 return 0
-            emails = sorted({email_key(e) for _, _, e, _, _ in new if e})  # as the column holds them
+            from tagtui.store.matching import email_key as compared_email
+
+            # The email column's key is not folded: ask for the folded spelling too.
+            emails = sorted(
+                {
+                    k
+                    for _, _, e, _, _ in new
+                    if e
+                    for k in (email_key(e), compared_email(e, fold_aliases=folding))
+                    if k
+                }
+            )
             names: set[str] = set()
             for _, name, _, _, _ in new:
                 words = text_key(name.strip())
@@ -453,44 +573,59 @@ class DuplicateService:
                     names.add(f"{parts[-1]}, {' '.join(parts[:-1])}")
                     names.add(f"{' '.join(parts[1:])} {parts[0]}")
                     names.add(f"{parts[-1]} {' '.join(parts[:-1])}")
-            phones = sorted({p for _, _, _, p, _ in new if p})
+            # A phone by its last digits, however it is written ("+1 (415) 555-0100" and
+            # "415.555.0100"): what phone_key compares ends with them.
+            ends = sorted(
+                {d[-PHONE_END:] for _, _, _, p, _ in new if p and len(d := _digits(p)) >= PHONE_END}
+            )
             conditions = []
             params = self._core._params(since=since_id)
-            for column, name, values in (("email_key", "e", emails), ("name_key", "n", sorted(names))):
+            for column, name, values in (
+                ("email_key", "e", emails),
+                ("name_key", "n", sorted(names)),
+                (f"substr({_PHONE_DIGITS}, length({_PHONE_DIGITS}) - {PHONE_END - 1})", "p", ends),
+            ):
                 if values:
                     sql, p = self._core.db.in_list(column, name, values)
                     conditions.append(sql)
                     params.update(p)
-            old = []
-            if conditions:
-                old = tx.all(
-                    "SELECT id, name, email, phone, company FROM contact WHERE workspace_id = :ws"
-                    f" AND id <= :since AND ({' OR '.join(conditions)})",
-                    params,
-                )
-            if phones and len(phones) <= 1000:
-                sql, p = self._core.db.in_list("phone", "p", phones)
-                old += tx.all(
-                    "SELECT id, name, email, phone, company FROM contact WHERE workspace_id = :ws"
-                    f" AND id <= :since AND {sql}",
-                    {**params, **p},
-                )
-            if not old:
-                return 0
-            rows = list({r[0]: r for r in [*new, *old]}.values())
-            keys = _read_keys(rows, settings.phone_region, settings.email_folding, 0, None, None)
-            scan = _Scan(keys, min_score, self._ignored(tx), None, None)
-            scan.run()
-            ids = keys.ids
-            return len(
-                {
-                    ids[x] if ids[x] > since_id else ids[y]
-                    for _, x, y, _, _ in scan.pairs
-                    if (ids[x] > since_id) != (ids[y] > since_id)
-                }
+            old = tx.stream(
+                "SELECT id, name, email, phone, company FROM contact WHERE workspace_id = :ws"
+                f" AND id <= :since AND ({' OR '.join(conditions)})",
+                params,
+                batch=BATCH,
             )
+            try:
+                keys = _read_keys(new, region, folding, 0, None, late)
+                split = len(keys)
+                wanted = _Wanted.of(keys, ends) if min_score > NAME_ONLY_MAX else None
+                seen: set[int] = set()
+                _read_keys(_noting(old, seen), region, folding, 0, None, late, into=keys, wanted=wanted)
+                colleagues = self._colleagues(tx, since_id, new, seen)
+                _read_keys(colleagues, region, folding, 0, None, late, into=keys, wanted=wanted)
+                if len(keys) == split:
+                    return 0
+                if late():  # checked every BATCH rows and every 500 blocks, and here
+                    return None
+                scan = _Scan(keys, min_score, set(), None, late, split=split)
+                scan.run()
+            except ScanCancelled:
+                return None
+            ids = keys.ids
+            return len({ids[min(x, y)] for _, x, y, _, _ in scan.pairs})
 
         return self._core._read(run)
+
+
+def _noting(rows: Iterable[tuple[Any, ...]], ids: set[int]) -> Iterator[tuple[Any, ...]]:
+    """``rows`` as they are, their ids (first item) added to ``ids`` on the way."""
+    for row in rows:
+        ids.add(row[0])
+        yield row
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
 
 
 def _read_keys(
@@ -500,11 +635,16 @@ def _read_keys(
     total: int,
     progress: Progress | None,
     cancelled: Callable[[], bool] | None,
+    *,
+    into: _Keys | None = None,
+    wanted: _Wanted | None = None,
 ) -> _Keys:
-    """Each row's keys, the rows read as they stream (nothing else of a row is kept)."""
+    """Each row's keys, the rows read as they stream (nothing else of a row is kept), added
+    to ``into`` if given. With ``wanted``, a row that shares no block with the contacts it
+    was made of is left out (its phone read only when its last digits are among theirs)."""
     from tagtui.store.matching import canonical, company_key, email_key, name_tokens, phone_key
 
-    keys = _Keys.empty()
+    keys = _Keys.empty() if into is None else into
     intern = sys.intern
     #: a name's words -> (those words interned, the name key, the surname key, the initial)
     words_seen: dict[tuple[str, ...], tuple[tuple[str, ...], int, int, int]] = {}
@@ -514,6 +654,10 @@ def _read_keys(
                 raise ScanCancelled()
             if progress is not None:
                 progress("reading", count, total)
+        e = email_key(email, fold_aliases=folding)
+        he = _hash(e) if e else 0
+        c = company_key(company)
+        hc = _hash(c) if c else 0
         words = name_tokens(name)
         known = words_seen.get(words)
         if known is None:
@@ -525,13 +669,20 @@ def _read_keys(
                 _hash(words[-1]) if words else 0,
                 ord(words[0][0]) if words else 0,
             )
+        if wanted is None or wanted.shares(he, hc, known[1], known[2]):
+            p = phone_key(phone, region)
+            hp = _hash(p) if p else 0
+        elif phone and _digits(phone)[-PHONE_END:] in wanted.phone_ends:
+            p = phone_key(phone, region)
+            hp = _hash(p) if p else 0
+            if hp not in wanted.phones:
+                continue
+        else:
+            continue
         keys.ids.append(cid)
-        e = email_key(email, fold_aliases=folding)
-        keys.email.append(_hash(e) if e else 0)
-        p = phone_key(phone, region)
-        keys.phone.append(_hash(p) if p else 0)
-        c = company_key(company)
-        keys.company.append(_hash(c) if c else 0)
+        keys.email.append(he)
+        keys.phone.append(hp)
+        keys.company.append(hc)
         keys.name.append(known[1])
         keys.surname.append(known[2])
         keys.initial.append(known[3])

@@ -11,7 +11,7 @@ from tagtui.store.automation import AutomationService, Rule, RuleEffect
 from tagtui.store.base import UNSET, Selection, StoreBase
 from tagtui.store.contacts import ContactService
 from tagtui.store.db import Database, IntegrityViolation, Tx
-from tagtui.store.duplicates import DEFAULT_MIN_SCORE, DuplicateGroup, DuplicateService
+from tagtui.store.duplicates import DEFAULT_MIN_SCORE, LOOKALIKES_BUDGET_S, DuplicateGroup, DuplicateService
 from tagtui.store.duplicates import Progress as DuplicateProgress
 from tagtui.store.errors import NotFound, ValidationError
 from tagtui.store.history import HistoryLine, HistoryService
@@ -598,8 +598,10 @@ class Store(StoreBase):
     def newest_contact_id(self) -> int:
         return self._duplicates.newest_contact_id()
 
-    def count_lookalikes(self, since_id: int, *, min_score: float = DEFAULT_MIN_SCORE) -> int:
-        return self._duplicates.count_lookalikes(since_id, min_score=min_score)
+    def count_lookalikes(
+        self, since_id: int, *, min_score: float = DEFAULT_MIN_SCORE, budget: float = LOOKALIKES_BUDGET_S
+    ) -> int | None:
+        return self._duplicates.count_lookalikes(since_id, min_score=min_score, budget=budget)
 
     # -- plans (PlanService) --------------------------------------------------
     def rehearsal(self) -> AbstractContextManager[None]:

@@ -103,6 +103,33 @@ def test_import_says_how_many_rows_look_like_existing_contacts(ok: Cli, tmp_path
     assert out["lookalikes"] == 0
 
 
+def test_import_says_when_the_look_alike_check_ran_out_of_time(ok: Cli, tmp_path: Path, monkeypatch) -> None:
+    """The count is a hint: past its budget the import says it was not counted (JSON: null)
+    instead of keeping the person waiting; the import itself is whole."""
+    from tagtui.store.store import Store
+
+    seed(ok)
+    budgets: list[float] = []
+    original = Store.count_lookalikes
+
+    def no_time(self: Store, since_id: int, **kwargs: object) -> int | None:
+        budgets.append(0.0)
+        return original(self, since_id, budget=0.0)
+
+    monkeypatch.setattr(Store, "count_lookalikes", no_time)
+    path = tmp_path / "more.csv"
+    path.write_text('name,phone,company\n"Smith, John",+1 (415) 555-0100,Acme\nNew Person,,\n')
+    out = ok("import", str(path)).out.splitlines()
+    assert out[0].startswith("Imported 2 rows from") and "2 created" in out[0]
+    assert out[-1] == "Look-alikes not counted: the check stopped after 5 s (tagtui duplicates finds them)"
+    path.write_text("name,phone\nJ. Smith,415.555.0100\n")
+    assert ok("import", str(path), "--json").json["lookalikes"] is None
+    assert budgets == [0.0, 0.0]
+    assert [c["name"] for c in ok("contacts", "list", "--query", '"new person"', "--json").json] == [
+        "New Person"
+    ]
+
+
 def test_merge_carries_not_duplicates_history_and_views_to_the_kept_contact(cli: Cli, ok: Cli) -> None:
     ids = seed(ok)
     ok("tags", "create", "Cold")

@@ -167,3 +167,4 @@ def test_lookalikes_after_an_import(store: Store) -> None:
     assert store.count_lookalikes(newest) == 0  # a different email: 0.7, below the default
     store.import_rows([{"name": "Grace Hopper", "company": "NAVY"}])
     assert store.count_lookalikes(newest) == 1
+    assert store.count_lookalikes(newest, budget=0.0) is None  # past its budget: not counted
