@@ -13,7 +13,7 @@ from tagtui.cli.output import plural
 from tagtui.cli.progress import Progress, wants_progress, working
 from tagtui.cli.registry import help_for
 from tagtui.io.formats import CSV_STYLES, FORMATS, format_from_suffix, in_words
-from tagtui.store.duplicates import LOOKALIKES_BUDGET_S
+from tagtui.store.duplicates import LOOKALIKES_BUDGET_S, Lookalikes
 
 
 def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]) -> None:
@@ -180,12 +180,13 @@ def import_file(ctx: Context) -> int:
         effects = ctx.store.apply_rules() if getattr(a, "apply_rules", False) else None
     if effects is not None and isinstance(data, dict):
         data["rules"] = [e.to_json() for e in effects]
-    lookalikes: int | None = 0
+    lookalikes = Lookalikes(0, True)
     if isinstance(data, dict) and data.get("created"):
         with working("import: looking for look-alikes"):
             lookalikes = ctx.store.count_lookalikes(newest)
     if isinstance(data, dict):
-        data["lookalikes"] = lookalikes
+        data["lookalikes"] = lookalikes.count
+        data["lookalikes_complete"] = lookalikes.complete
     if ctx.json:
         ctx.out.json(data)
     else:
@@ -199,14 +200,8 @@ def import_file(ctx: Context) -> int:
         for e in effects or ():
             done = f"broken, not run ({e.broken})" if e.broken else e.plan.summary()
             ctx.out.say(f"Rule '{e.rule.name}': {done}")
-        if lookalikes is None:
-            ctx.out.say(
-                f"Look-alikes not counted: the check stopped after {LOOKALIKES_BUDGET_S:g} s"
-                " (tagtui duplicates finds them)"
-            )
-        elif lookalikes:
-            rows = "row looks" if lookalikes == 1 else "rows look"
-            ctx.out.say(f"{lookalikes:,} imported {rows} like existing contacts (tagtui duplicates)")
+        for line in lookalikes_said(lookalikes):
+            ctx.out.say(line)
     return 0
 
 
@@ -292,3 +287,20 @@ def check_output(path: str) -> str:
     from tagtui.io.target import resolve
 
     return resolve(path).where
+
+
+def lookalikes_said(found: Lookalikes) -> list[str]:
+    """The line ``import`` ends with about its rows that look like older contacts (none when
+    it counted none)."""
+    stopped = f"the check stopped after {LOOKALIKES_BUDGET_S:g} s"
+    if not found.count:
+        return (
+            [] if found.complete else [f"Look-alikes not counted: {stopped} (tagtui duplicates finds them)"]
+        )
+    rows = "row looks" if found.count == 1 else "rows look"
+    if found.complete:
+        return [f"{found.count:,} imported {rows} like existing contacts (tagtui duplicates)"]
+    return [
+        f"At least {found.count:,} imported {rows} like existing contacts"
+        f" ({stopped}; tagtui duplicates finds them all)"
+    ]

@@ -19,7 +19,7 @@ import time
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import groupby
+from itertools import chain, groupby
 from typing import TYPE_CHECKING, Any
 
 from tagtui.query.filter import EVERYTHING, Filter
@@ -84,6 +84,16 @@ class DuplicateContact(JsonRecord):
 
 
 @dataclass(frozen=True)
+class Lookalikes(JsonRecord):
+    """How many new contacts look like older ones (``count_lookalikes``): ``count`` is None when
+    the check ran out of time before its first round ended; ``complete`` says whether every
+    older contact that could be one was compared."""
+
+    count: int | None
+    complete: bool
+
+
+@dataclass(frozen=True)
 class DuplicateGroup(JsonRecord):
     """Contacts that look like one person: best score first, with the reasons in words."""
 
@@ -132,6 +142,13 @@ class _Keys:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def first(self, n: int) -> _Keys:
+        """A copy of the first ``n`` contacts' keys."""
+        return _Keys(
+            self.ids[:n], self.email[:n], self.phone[:n], self.company[:n],
+            self.name[:n], self.surname[:n], self.initial[:n], self.words[:n],
+        )  # fmt: skip
 
 
 @dataclass
@@ -485,11 +502,17 @@ class DuplicateService:
         companies = {company for company, _ in wanted}
         if not companies:
             return
+        # Every way the workspace writes a company, one index seek each (not a read of the
+        # index's every entry, as DISTINCT would be), kept when its key is a new one's.
         spellings = [
             written
             for (written,) in tx.stream(
-                "SELECT DISTINCT lower(company) FROM contact"
-                " WHERE workspace_id = :ws AND company IS NOT NULL",
+                "WITH RECURSIVE spelled (written) AS ("
+                " SELECT min(lower(company)) FROM contact WHERE workspace_id = :ws"
+                " UNION ALL SELECT (SELECT min(lower(company)) FROM contact"
+                " WHERE workspace_id = :ws AND lower(company) > spelled.written)"
+                " FROM spelled WHERE written IS NOT NULL"
+                ") SELECT written FROM spelled WHERE written IS NOT NULL",
                 self._core._params(),
                 batch=BATCH,
             )
@@ -518,18 +541,21 @@ class DuplicateService:
 
     def count_lookalikes(
         self, since_id: int, *, min_score: float = DEFAULT_MIN_SCORE, budget: float = LOOKALIKES_BUDGET_S
-    ) -> int | None:
+    ) -> Lookalikes:
         """How many contacts newer than ``since_id`` look like an older contact.
 
-        Cheap: only the older contacts that share an email (as written, or with its aliases
-        folded), a name (either order) or a phone written as one of the new contacts' is read,
-        by index where there is one; not a scan of the workspace. Of those, the scan keeps the
-        ones that share a key of a block with a new contact (above ``NAME_ONLY_MAX`` a pair
-        needs a same email, phone or company; a name shared with thousands of older contacts
-        is no reason to read their keys) and compares only new with old.
+        Only the older contacts that could be in a block with a new one are read, in two
+        rounds, and only new with old are compared. First by index: those with an email (as
+        written, or with its aliases folded) or a name (either order) of a new one. Then by a
+        scan of the workspace: those whose phone ends with the same ``PHONE_END`` digits
+        ("+1 (415) 555-0100" and "415.555.0100"), and those at a new one's company ("ACME,
+        Inc." and "Acme") with a surname of one there. Above ``NAME_ONLY_MAX`` a pair needs a
+        same email, phone or company, so an older contact that shares none of those keys
+        with a new one is not compared (a name shared with thousands is no reason to).
 
-        None when that takes more than ``budget`` seconds (a hint after an import must not
-        keep a person waiting: ``find_duplicates`` finds them all).
+        A hint after an import must not keep a person waiting: past ``budget`` seconds the
+        count stops (``complete`` false): None if the first round had not ended, else what
+        that round found. ``find_duplicates`` finds them all.
         """
         min_score = check_min_score(min_score)
         deadline = time.monotonic() + budget
@@ -537,84 +563,113 @@ class DuplicateService:
         def late() -> bool:
             return time.monotonic() > deadline
 
-        def run(tx: Tx) -> int | None:
-            if not tx.one(
-                "SELECT 1 FROM contact WHERE workspace_id = :ws AND id <= :since LIMIT 1",
-                self._core._params(since=since_id),
-            ):
-                return 0  # nothing older to look like (an import into a new workspace)
+        def run(tx: Tx) -> Lookalikes:
+            params = self._core._params(since=since_id)
+            if not tx.one("SELECT 1 FROM contact WHERE workspace_id = :ws AND id <= :since LIMIT 1", params):
+                return Lookalikes(0, True)  # nothing older to look like (an import into a new workspace)
             settings = self._core._settings(tx)
             region, folding = settings.phone_region, settings.email_folding
             new = tx.all(
                 "SELECT id, name, email, phone, company FROM contact"
                 " WHERE workspace_id = :ws AND id > :since",
-                self._core._params(since=since_id),
+                params,
             )
             if not new:
-                return 0
-            from tagtui.store.matching import email_key as compared_email
-
-            # The email column's key is not folded: ask for the folded spelling too.
-            emails = sorted(
-                {
-                    k
-                    for _, _, e, _, _ in new
-                    if e
-                    for k in (email_key(e), compared_email(e, fold_aliases=folding))
-                    if k
-                }
-            )
-            names: set[str] = set()
-            for _, name, _, _, _ in new:
-                words = text_key(name.strip())
-                names.add(words)
-                parts = words.replace(",", " ").split()
-                if len(parts) >= 2:
-                    names.add(f"{parts[-1]}, {' '.join(parts[:-1])}")
-                    names.add(f"{' '.join(parts[1:])} {parts[0]}")
-                    names.add(f"{parts[-1]} {' '.join(parts[:-1])}")
-            # A phone by its last digits, however it is written ("+1 (415) 555-0100" and
-            # "415.555.0100"): what phone_key compares ends with them.
+                return Lookalikes(0, True)
             ends = sorted(
                 {d[-PHONE_END:] for _, _, _, p, _ in new if p and len(d := _digits(p)) >= PHONE_END}
             )
-            conditions = []
-            params = self._core._params(since=since_id)
-            for column, name, values in (
-                ("email_key", "e", emails),
-                ("name_key", "n", sorted(names)),
-                (f"substr({_PHONE_DIGITS}, length({_PHONE_DIGITS}) - {PHONE_END - 1})", "p", ends),
-            ):
-                if values:
-                    sql, p = self._core.db.in_list(column, name, values)
-                    conditions.append(sql)
-                    params.update(p)
-            old = tx.stream(
-                "SELECT id, name, email, phone, company FROM contact WHERE workspace_id = :ws"
-                f" AND id <= :since AND ({' OR '.join(conditions)})",
-                params,
-                batch=BATCH,
+            seen: set[int] = set()
+            rounds = (
+                _noting(self._by_email_or_name(tx, since_id, new, folding), seen),
+                chain(
+                    _noting(self._by_phone_end(tx, since_id, ends, seen), seen),
+                    self._colleagues(tx, since_id, new, seen),
+                ),
             )
+            found: set[int] = set()
+            rounds_done = 0
             try:
                 keys = _read_keys(new, region, folding, 0, None, late)
                 split = len(keys)
                 wanted = _Wanted.of(keys, ends) if min_score > NAME_ONLY_MAX else None
-                seen: set[int] = set()
-                _read_keys(_noting(old, seen), region, folding, 0, None, late, into=keys, wanted=wanted)
-                colleagues = self._colleagues(tx, since_id, new, seen)
-                _read_keys(colleagues, region, folding, 0, None, late, into=keys, wanted=wanted)
-                if len(keys) == split:
-                    return 0
-                if late():  # checked every BATCH rows and every 500 blocks, and here
-                    return None
-                scan = _Scan(keys, min_score, set(), None, late, split=split)
-                scan.run()
+                for rows in rounds:
+                    part = keys.first(split)
+                    _read_keys(rows, region, folding, 0, None, late, into=part, wanted=wanted)
+                    if len(part) == split:
+                        rounds_done += 1
+                        continue
+                    if late():  # checked every BATCH rows and every 500 blocks, and here
+                        raise ScanCancelled()
+                    scan = _Scan(part, min_score, set(), None, late, split=split)
+                    scan.run()
+                    found.update(part.ids[min(x, y)] for _, x, y, _, _ in scan.pairs)
+                    rounds_done += 1
             except ScanCancelled:
-                return None
-            ids = keys.ids
-            return len({ids[min(x, y)] for _, x, y, _, _ in scan.pairs})
+                return Lookalikes(len(found) if rounds_done else None, False)
+            return Lookalikes(len(found), True)
 
         return self._core._read(run)
+
+    def _by_email_or_name(
+        self, tx: Tx, since_id: int, new: Sequence[tuple[Any, ...]], folding: bool
+    ) -> Iterator[tuple[Any, ...]]:
+        """The older contacts with an email or a name of a new one (by index)."""
+        from tagtui.store.matching import email_key as compared_email
+
+        # The email column's key is not folded: ask for the folded spelling too.
+        emails = sorted(
+            {
+                k
+                for _, _, e, _, _ in new
+                if e
+                for k in (email_key(e), compared_email(e, fold_aliases=folding))
+                if k
+            }
+        )
+        names: set[str] = set()
+        for _, name, _, _, _ in new:
+            words = text_key(name.strip())
+            names.add(words)
+            parts = words.replace(",", " ").split()
+            if len(parts) >= 2:
+                names.add(f"{parts[-1]}, {' '.join(parts[:-1])}")
+                names.add(f"{' '.join(parts[1:])} {parts[0]}")
+                names.add(f"{parts[-1]} {' '.join(parts[:-1])}")
+        conditions = []
+        params = self._core._params(since=since_id)
+        for column, name, values in (("email_key", "e", emails), ("name_key", "n", sorted(names))):
+            if values:
+                sql, p = self._core.db.in_list(column, name, values)
+                conditions.append(sql)
+                params.update(p)
+        if not conditions:
+            return iter(())
+        return tx.stream(
+            "SELECT id, name, email, phone, company FROM contact WHERE workspace_id = :ws"
+            f" AND id <= :since AND ({' OR '.join(conditions)})",
+            params,
+            batch=BATCH,
+        )
+
+    def _by_phone_end(
+        self, tx: Tx, since_id: int, ends: Sequence[str], seen: set[int]
+    ) -> Iterator[tuple[Any, ...]]:
+        """The older contacts (but those in ``seen``) whose phone ends with the same digits as a
+        new one's (a scan: the column's digits are not indexed)."""
+        if not ends:
+            return
+        sql, params = self._core.db.in_list(
+            f"substr({_PHONE_DIGITS}, length({_PHONE_DIGITS}) - {PHONE_END - 1})", "p", ends
+        )
+        for row in tx.stream(
+            "SELECT id, name, email, phone, company FROM contact WHERE workspace_id = :ws"
+            f" AND id <= :since AND phone IS NOT NULL AND {sql}",
+            {**self._core._params(since=since_id), **params},
+            batch=BATCH,
+        ):
+            if row[0] not in seen:
+                yield row
 
 
 def _noting(rows: Iterable[tuple[Any, ...]], ids: set[int]) -> Iterator[tuple[Any, ...]]:

@@ -11,7 +11,13 @@ from tagtui.store.automation import AutomationService, Rule, RuleEffect
 from tagtui.store.base import UNSET, Selection, StoreBase
 from tagtui.store.contacts import ContactService
 from tagtui.store.db import Database, IntegrityViolation, Tx
-from tagtui.store.duplicates import DEFAULT_MIN_SCORE, LOOKALIKES_BUDGET_S, DuplicateGroup, DuplicateService
+from tagtui.store.duplicates import (
+    DEFAULT_MIN_SCORE,
+    LOOKALIKES_BUDGET_S,
+    DuplicateGroup,
+    DuplicateService,
+    Lookalikes,
+)
 from tagtui.store.duplicates import Progress as DuplicateProgress
 from tagtui.store.errors import NotFound, ValidationError
 from tagtui.store.history import HistoryLine, HistoryService
@@ -600,7 +606,7 @@ class Store(StoreBase):
 
     def count_lookalikes(
         self, since_id: int, *, min_score: float = DEFAULT_MIN_SCORE, budget: float = LOOKALIKES_BUDGET_S
-    ) -> int | None:
+    ) -> Lookalikes:
         return self._duplicates.count_lookalikes(since_id, min_score=min_score, budget=budget)
 
     # -- plans (PlanService) --------------------------------------------------

@@ -100,34 +100,49 @@ def test_import_says_how_many_rows_look_like_existing_contacts(ok: Cli, tmp_path
     assert out.splitlines()[-1] == "1 imported row looks like existing contacts (tagtui duplicates)"
     path.write_text("name,email\nSomeone Else,else@example.org\n")
     out = ok("import", str(path), "--json").json
-    assert out["lookalikes"] == 0
+    assert (out["lookalikes"], out["lookalikes_complete"]) == (0, True)
 
 
 def test_import_says_when_the_look_alike_check_ran_out_of_time(ok: Cli, tmp_path: Path, monkeypatch) -> None:
-    """The count is a hint: past its budget the import says it was not counted (JSON: null)
-    instead of keeping the person waiting; the import itself is whole."""
+    """The count is a hint: past its budget the import says it was not counted (JSON: null,
+    ``lookalikes_complete`` false) instead of keeping the person waiting; the import is whole."""
     from tagtui.store.store import Store
 
     seed(ok)
-    budgets: list[float] = []
     original = Store.count_lookalikes
-
-    def no_time(self: Store, since_id: int, **kwargs: object) -> int | None:
-        budgets.append(0.0)
-        return original(self, since_id, budget=0.0)
-
-    monkeypatch.setattr(Store, "count_lookalikes", no_time)
+    monkeypatch.setattr(
+        Store, "count_lookalikes", lambda self, since_id: original(self, since_id, budget=0.0)
+    )
     path = tmp_path / "more.csv"
     path.write_text('name,phone,company\n"Smith, John",+1 (415) 555-0100,Acme\nNew Person,,\n')
     out = ok("import", str(path)).out.splitlines()
     assert out[0].startswith("Imported 2 rows from") and "2 created" in out[0]
     assert out[-1] == "Look-alikes not counted: the check stopped after 5 s (tagtui duplicates finds them)"
     path.write_text("name,phone\nJ. Smith,415.555.0100\n")
-    assert ok("import", str(path), "--json").json["lookalikes"] is None
-    assert budgets == [0.0, 0.0]
+    doc = ok("import", str(path), "--json").json
+    assert (doc["lookalikes"], doc["lookalikes_complete"]) == (0, False)  # no name in common: a scan
     assert [c["name"] for c in ok("contacts", "list", "--query", '"new person"', "--json").json] == [
         "New Person"
     ]
+
+
+def test_the_look_alike_line_says_what_was_counted() -> None:
+    from tagtui.cli.transfer import lookalikes_said
+    from tagtui.store.duplicates import Lookalikes
+
+    assert lookalikes_said(Lookalikes(0, True)) == []
+    assert lookalikes_said(Lookalikes(1, True)) == [
+        "1 imported row looks like existing contacts (tagtui duplicates)"
+    ]
+    assert lookalikes_said(Lookalikes(1200, True)) == [
+        "1,200 imported rows look like existing contacts (tagtui duplicates)"
+    ]
+    assert lookalikes_said(Lookalikes(3, False)) == [
+        "At least 3 imported rows look like existing contacts"
+        " (the check stopped after 5 s; tagtui duplicates finds them all)"
+    ]
+    stopped = ["Look-alikes not counted: the check stopped after 5 s (tagtui duplicates finds them)"]
+    assert lookalikes_said(Lookalikes(None, False)) == lookalikes_said(Lookalikes(0, False)) == stopped
 
 
 def test_merge_carries_not_duplicates_history_and_views_to_the_kept_contact(cli: Cli, ok: Cli) -> None:

@@ -6,7 +6,7 @@ import pytest
 
 from tagtui.query.parse import parse
 from tagtui.store import Store, ValidationError
-from tagtui.store.duplicates import ScanCancelled
+from tagtui.store.duplicates import Lookalikes, ScanCancelled
 from tagtui.store.matching import email_key, name_similarity, name_tokens, phone_key
 
 
@@ -164,7 +164,7 @@ def test_lookalikes_after_an_import(store: Store) -> None:
             {"name": "Ada Lovelace", "email": "ada@example.org"},
         ]
     )
-    assert store.count_lookalikes(newest) == 0  # a different email: 0.7, below the default
+    assert store.count_lookalikes(newest) == Lookalikes(0, True)  # a different email: 0.7, below the default
     store.import_rows([{"name": "Grace Hopper", "company": "NAVY"}])
-    assert store.count_lookalikes(newest) == 1
-    assert store.count_lookalikes(newest, budget=0.0) is None  # past its budget: not counted
+    assert store.count_lookalikes(newest) == Lookalikes(1, True)
+    assert store.count_lookalikes(newest, budget=0.0) == Lookalikes(None, False)  # past its budget

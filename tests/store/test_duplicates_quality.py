@@ -200,7 +200,9 @@ def test_the_lookalikes_of_an_import_are_those_a_whole_scan_finds(
         since = first + round(len(made) * share)
         expected = lookalikes_by_a_whole_scan(store, since)
         assert expected > 10
-        counted = store.count_lookalikes(since)
+        found = store.count_lookalikes(since)
+        assert found.complete and found.count is not None
+        counted = found.count
         if folding:
             assert expected * 0.9 <= counted <= expected, share
         else:
