@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from tagtui.query.filter import EVERYTHING, Filter
 from tagtui.store.base import StoreBase, as_refs
 from tagtui.store.db import Tx
-from tagtui.store.errors import ValidationError
+from tagtui.store.errors import QueryTimeout, ValidationError
 from tagtui.store.identity import email_key, text_key
 from tagtui.store.schema import now
 from tagtui.store.types import JsonRecord
@@ -589,11 +589,15 @@ class DuplicateService:
             )
             found: set[int] = set()
             rounds_done = 0
+            bound = tx.budget
             try:
                 keys = _read_keys(new, region, folding, 0, None, late)
                 split = len(keys)
                 wanted = _Wanted.of(keys, ends) if min_score > NAME_ONLY_MAX else None
                 for rows in rounds:
+                    # SQLite stops a statement that would run past the deadline (a scan for
+                    # phones that yields no row for seconds cannot be checked between rows).
+                    tx.budget = min(bound, max(0.01, deadline - time.monotonic()))
                     part = keys.first(split)
                     _read_keys(rows, region, folding, 0, None, late, into=part, wanted=wanted)
                     if len(part) == split:
@@ -605,8 +609,10 @@ class DuplicateService:
                     scan.run()
                     found.update(part.ids[min(x, y)] for _, x, y, _, _ in scan.pairs)
                     rounds_done += 1
-            except ScanCancelled:
+            except (ScanCancelled, QueryTimeout):
                 return Lookalikes(len(found) if rounds_done else None, False)
+            finally:
+                tx.budget = bound
             return Lookalikes(len(found), True)
 
         return self._core._read(run)
@@ -645,9 +651,13 @@ class DuplicateService:
                 params.update(p)
         if not conditions:
             return iter(())
+        # A UNION, not an OR: SQLite reads each by its index (an OR read the whole email index).
         return tx.stream(
-            "SELECT id, name, email, phone, company FROM contact WHERE workspace_id = :ws"
-            f" AND id <= :since AND ({' OR '.join(conditions)})",
+            " UNION ".join(
+                "SELECT id, name, email, phone, company FROM contact WHERE workspace_id = :ws"
+                f" AND id <= :since AND {condition}"
+                for condition in conditions
+            ),
             params,
             batch=BATCH,
         )
@@ -659,13 +669,22 @@ class DuplicateService:
         new one's (a scan: the column's digits are not indexed)."""
         if not ends:
             return
-        sql, params = self._core.db.in_list(
+        in_list = self._core.db.in_list
+        # The digits are taken out of a phone only where it could end with one of the ends: a
+        # phone that ends with two digits ends with their last two (cheap: a tenth of the cost).
+        last_two, two = in_list("substr(phone, length(phone) - 1)", "p2", sorted({e[-2:] for e in ends}))
+        digit = "('0', '1', '2', '3', '4', '5', '6', '7', '8', '9')"
+        not_two_digits = (
+            f"substr(phone, length(phone) - 1, 1) NOT IN {digit}"
+            f" OR substr(phone, length(phone), 1) NOT IN {digit}"
+        )
+        end, params = in_list(
             f"substr({_PHONE_DIGITS}, length({_PHONE_DIGITS}) - {PHONE_END - 1})", "p", ends
         )
         for row in tx.stream(
             "SELECT id, name, email, phone, company FROM contact WHERE workspace_id = :ws"
-            f" AND id <= :since AND phone IS NOT NULL AND {sql}",
-            {**self._core._params(since=since_id), **params},
+            f" AND id <= :since AND phone IS NOT NULL AND ({last_two} OR {not_two_digits}) AND {end}",
+            {**self._core._params(since=since_id), **params, **two},
             batch=BATCH,
         ):
             if row[0] not in seen:
