@@ -1,6 +1,6 @@
-"""An import into a database without contacts builds the contact indexes once, at its end
-(issue 15): afterwards every index is there as the schema declares it, and an import that is
-refused leaves them as they were."""
+"""An import into a database without contacts builds the indexes of contact and contact_tag
+(but their keys) once, at its end (issue 15): afterwards every index is there as the schema
+declares it, and an import that is refused leaves them as they were."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tagtui.query import parse
 from tagtui.store import Store
 from tagtui.store.errors import ValidationError
 
@@ -50,6 +51,14 @@ def test_an_import_into_an_empty_database_leaves_every_index_as_declared(store: 
             )
         )
         assert "ix_contact_name" in " ".join(str(r) for r in plan)
+        by_tag = store._read(
+            lambda tx: tx.all(
+                "EXPLAIN QUERY PLAN SELECT contact_id FROM contact_tag WHERE tag_id = 1 ORDER BY contact_id"
+            )
+        )
+        assert "ix_contact_tag_tag" in " ".join(str(r) for r in by_tag)
+    # The tag indexes hold the links: a filter by tag reads them.
+    assert store.list_contacts(parse("tag:vip"), limit=1).total == 1200
 
 
 def test_a_refused_import_into_an_empty_database_leaves_the_indexes(store: Store) -> None:
