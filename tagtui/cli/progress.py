@@ -120,11 +120,57 @@ class Working:
             return
         while True:
             with self._lock:
-                self.stream.write(f"{CLEAR}{self.label}: {time.monotonic() - self.started:,.0f} s"[:200])
-                self.stream.flush()
-                self._shown = True
+                self._draw(time.monotonic())
             if self._stop.wait(0.5):
                 return
+
+    def _draw(self, now: float) -> None:
+        """Write the line (the lock is held)."""
+        self.stream.write(f"{CLEAR}{self._line(now)}"[:200])
+        self.stream.flush()
+        self._shown = True
+
+    def _line(self, now: float) -> str:
+        return f"{self.label}: {now - self.started:,.0f} s"
+
+
+class Phases(Working):
+    """``Working`` for a job that counts its work in phases, each with its own total: called as
+    ``phases(phase, done, total)`` (``sync``'s progress). Until the first count the line is
+    ``label: 3 s``; then ``label, fetching: 1,200 cards of 5,000 · 800 cards/s · about 5 s
+    left``, the rate and time left of the phase under way (``words`` names the phases). As
+    with ``Working``, a job that ends within ``QUIET_FOR`` shows nothing."""
+
+    def __init__(self, label: str, unit: str, words: dict[str, str], stream: TextIO | None = None) -> None:
+        super().__init__(label, stream)
+        self.unit = unit
+        self.words = words
+        self._count: tuple[str, int, int, float] | None = None  # phase, done, total, its start
+        self._told = 0.0  # when the last count came
+        self._drawn = 0.0
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        with self._lock:
+            if self._count is not None and self._count[0] == phase:
+                since = self._count[3]
+            else:  # a phase starts when the one before it last told (the first, with the job)
+                since = self._told or self.started
+            self._count = (phase, done, total, since)
+            self._told = now
+            if self._shown and now - self._drawn >= REDRAW:  # (drawn once QUIET_FOR is over)
+                self._draw(now)
+
+    def _draw(self, now: float) -> None:
+        super()._draw(now)
+        self._drawn = now
+
+    def _line(self, now: float) -> str:
+        if self._count is None:
+            return super()._line(now)
+        phase, done, total, since = self._count
+        label = f"{self.label}, {visible(self.words.get(phase, phase))}"
+        return progress_text(label, done, total, now - since, self.unit)
 
 
 class Stages(Working):

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 from typing import TYPE_CHECKING
 
 from tagtui.cli.common import UsageError, add_json, command
 from tagtui.cli.context import Context
 from tagtui.cli.output import Column, plural
+from tagtui.cli.progress import Phases, wants_progress
 from tagtui.cli.registry import help_for
 from tagtui.store.sync import sync_time
 
@@ -153,6 +155,10 @@ def remove(ctx: Context, name: str) -> int:
     return 0
 
 
+#: What each phase of a sync (``sync``'s ``progress``) is called on the progress line.
+_PHASES = {"pull": "fetching", "push": "sending"}
+
+
 def sync_now(ctx: Context, name: str | None) -> int:
     from tagtui.store.errors import NotFound, TagtuiError
     from tagtui.sync.engine import sync
@@ -165,12 +171,16 @@ def sync_now(ctx: Context, name: str | None) -> int:
             )
     else:
         names = [ctx.store.get_sync_source(name).name]
-    prefer = ctx.args.prefer or "remote"
+    a, store = ctx.args, ctx.store
+    prefer = a.prefer or "remote"
     reports = []
     failure: TagtuiError | None = None
     for n in names:  # one address book that fails (a dead server, the guard) does not stop the others
+        shown = Phases(f"sync {n}", "cards", _PHASES) if wants_progress() else contextlib.nullcontext()
         try:
-            reports.append(sync(ctx.store, n, prefer=prefer, force=ctx.args.force, dry_run=ctx.dry_run))
+            with shown as progress:
+                report = sync(store, n, prefer=prefer, force=a.force, dry_run=ctx.dry_run, progress=progress)
+            reports.append(report)
         except TagtuiError as exc:
             if name is not None or len(names) == 1:
                 raise

@@ -6,6 +6,7 @@ import argparse
 
 from tagtui.cli.common import add_json, command
 from tagtui.cli.context import Context
+from tagtui.cli.progress import working
 from tagtui.cli.registry import help_for
 from tagtui.store.types import UndoResult
 
@@ -31,11 +32,15 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
 
 
 def undo(ctx: Context) -> int:
-    return _report(ctx, ctx.store.undo(by="any" if ctx.args.any else "actor"))
+    with working("undo"):  # a step may be an import or a bulk change of a million contacts
+        result = ctx.store.undo(by="any" if ctx.args.any else "actor")
+    return _report(ctx, result)
 
 
 def redo(ctx: Context) -> int:
-    return _report(ctx, ctx.store.redo(by="any" if ctx.args.any else "actor"))
+    with working("redo"):
+        result = ctx.store.redo(by="any" if ctx.args.any else "actor")
+    return _report(ctx, result)
 
 
 def _report(ctx: Context, result: UndoResult) -> int:

@@ -10,10 +10,11 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tagtui.cli.progress import Progress, Working, progress_text
+from tagtui.cli.progress import CLEAR, Phases, Progress, Working, progress_text
 
 ROWS = 1200
 
@@ -109,6 +110,96 @@ def test_working_says_nothing_for_a_quick_block_and_the_time_for_a_slow_one(monk
     with Working("duplicates", stream=slow):
         time.sleep(0.3)
     assert "duplicates: 0 s" in slow.getvalue() and slow.getvalue().endswith("\r\x1b[2K")
+
+
+PHASE_WORDS = {"pull": "fetching", "push": "sending"}
+
+
+def _drawn(stream: io.StringIO, text: str) -> bool:
+    """Whether ``text`` is on the line within a second (the drawing thread's first round)."""
+    deadline = time.monotonic() + 1
+    while text not in stream.getvalue() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return text in stream.getvalue()
+
+
+def test_phases_count_each_phase_with_its_own_total(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("tagtui.cli.progress.QUIET_FOR", 0.0)
+    monkeypatch.setattr("tagtui.cli.progress.REDRAW", 0.0)
+    stream = io.StringIO()
+    with Phases("sync work", "cards", PHASE_WORDS, stream=stream) as phases:
+        assert _drawn(stream, "sync work: 0 s")  # before the first count: the time so far
+        phases("pull", 500, 1_200)
+        phases("pull", 1_200, 1_200)
+        phases("push", 3, 40)
+    lines = [line for line in stream.getvalue().split(CLEAR) if line]
+    assert lines[0] == "sync work: 0 s"
+    assert lines[1].startswith("sync work, fetching: 500 cards of 1,200 · ")
+    assert "cards/s" in lines[1] and "left" in lines[1]
+    assert lines[2].startswith("sync work, fetching: 1,200 cards of 1,200")
+    assert lines[3].startswith("sync work, sending: 3 cards of 40")
+    assert stream.getvalue().endswith(CLEAR)  # the line is taken away at the end
+
+
+def test_phases_say_nothing_for_a_quick_job() -> None:
+    stream = io.StringIO()
+    with Phases("sync work", "cards", PHASE_WORDS, stream=stream) as phases:
+        phases("pull", 10, 10)
+        phases("push", 1, 1)
+    assert stream.getvalue() == ""
+
+
+def test_sync_shows_its_phases_at_a_terminal(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``tagtui sync`` hands the engine a progress line when stderr is a terminal: the cards
+    fetched from the address book, then those written to it, each counted of its total."""
+    from tests.cli.test_sync import vdir
+
+    folder = vdir(tmp_path, *(f"person{i:04}" for i in range(600)))
+    assert cli("sync", "add", "khard", str(folder)).code == 0
+    for i in range(3):
+        assert cli("contacts", "add", "--name", f"New {i}", "--email", f"new{i}@example.com").code == 0
+    monkeypatch.setattr("tagtui.cli.sync.wants_progress", lambda: True)
+    monkeypatch.setattr("tagtui.cli.progress.QUIET_FOR", 0.0)
+    monkeypatch.setattr("tagtui.cli.progress.REDRAW", 0.0)
+    done = cli("sync", "khard")
+    assert done.code == 0, done.err
+    assert done.out.strip() == (
+        "khard: pulled 600 new, 0 updated, 0 deleted; pushed 3 new, 0 updated, 0 deleted"
+    )
+    shown = [line for line in done.err.split(CLEAR) if line]
+    assert "sync khard, fetching: 500 cards of 600" in " ".join(shown)
+    assert any(line.startswith("sync khard, fetching: 600 cards of 600") for line in shown)
+    assert any(line.startswith("sync khard, sending: 3 cards of 3") for line in shown)
+    assert done.err.endswith(CLEAR)
+
+
+def test_undo_and_redo_show_the_time_at_a_terminal(cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A step may be a whole import: undo and redo say how long they have been at it."""
+    assert cli("contacts", "add", "--name", "Ann", "--email", "ann@example.com").code == 0
+    monkeypatch.setattr("tagtui.cli.progress.wants_progress", lambda stream=None: True)
+    monkeypatch.setattr("tagtui.cli.progress.QUIET_FOR", 0.0)
+    monkeypatch.setattr("tagtui.store.undo.UndoService.undo", _slowly("undo"))
+    undone = cli("undo")
+    assert undone.code == 0, undone.err
+    assert undone.out.startswith("Undid: ")
+    assert undone.err.startswith(CLEAR + "undo: 0 s") and undone.err.endswith(CLEAR)
+    monkeypatch.setattr("tagtui.store.undo.UndoService.redo", _slowly("redo"))
+    redone = cli("redo")
+    assert redone.code == 0 and redone.out.startswith("Redid: ")
+    assert redone.err.startswith(CLEAR + "redo: 0 s") and redone.err.endswith(CLEAR)
+
+
+def _slowly(name: str) -> Any:
+    """The store's ``name`` (undo or redo), taking long enough for the line to be drawn."""
+    from tagtui.store.undo import UndoService
+
+    real = getattr(UndoService, name)
+
+    def slow(self: UndoService, *args: Any, **kwargs: Any) -> Any:
+        time.sleep(0.2)
+        return real(self, *args, **kwargs)
+
+    return slow
 
 
 def test_a_migration_says_each_step_on_the_line(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
