@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from textual.widgets import Label
 
 from tagtui.app.app import TagtuiApp
-from tagtui.app.screens.board import PAGE, BoardColumn, BoardScreen
+from tagtui.app.screens.board import PAGE, BoardColumn, BoardScreen, column_filter
 from tagtui.app.screens.detail import ContactDetailScreen
-from tagtui.query.filter import EVERYTHING, Tags
+from tagtui.errors import QueryTimeout
+from tagtui.query.filter import EVERYTHING, Filter, Tags
 from tagtui.store import Store
 from tests.app.helpers import go, plain, seed_standard, settle
 
@@ -45,6 +47,55 @@ def short_pipeline(store: Store) -> None:
     """New, Won, Lost: fewer columns, fewer key presses."""
     for slug in ("contacted", "qualified", "demo", "proposal"):
         store.delete_status(slug)
+
+
+async def test_the_board_is_built_with_every_columns_first_page_read_at_once(
+    app: TagtuiApp, store: Store, make_app: Callable[..., TagtuiApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The columns come with their cards and counts, read in the one worker that read the
+    pipeline: no column reads its own first page (one layout and paint, not one per column).
+    A column whose read failed there reads it itself; a refresh re-reads each column."""
+    short_pipeline(store)
+    for name, status in (("Ann", "new"), ("Bob", "new"), ("Dan", "lost"), ("Eve", None)):
+        contact = store.add_contact(name)
+        if status:
+            store.set_status(contact.id, status)
+    own_reads: list[str] = []
+    real_reload = BoardColumn.reload
+
+    def reload(self: BoardColumn, base: Filter | None = None) -> None:
+        own_reads.append(self.id or "")
+        real_reload(self, base)
+
+    monkeypatch.setattr(BoardColumn, "reload", reload)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await go(pilot, "4")
+        assert titles(app) == ["● New 2", "● Won 0", "● Lost 1", "○ No status 1"]
+        assert [cards(c) for c in board(app).columns] == [["Ann", "Bob"], [], ["Dan"], ["Eve"]]
+        assert own_reads == []
+        await go(pilot, "r")  # the same pipeline: each column reads its cards again
+        assert len(own_reads) == 4
+        assert titles(app) == ["● New 2", "● Won 0", "● Lost 1", "○ No status 1"]
+
+    # A first page the board's worker could not read: that column reads it itself.
+    own_reads.clear()
+    won = next(s for s in store.list_statuses() if s.slug == "won")
+    real_list = Store.list_contacts
+    failed: list[Filter] = []
+
+    def list_contacts(self: Store, query: Filter = EVERYTHING, *args: Any, **kwargs: Any) -> Any:
+        if query == column_filter(EVERYTHING, won) and not failed:
+            failed.append(query)
+            raise QueryTimeout("the read took too long")
+        return real_list(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(Store, "list_contacts", list_contacts)
+    async with make_app().run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await go(pilot, "4")
+        assert failed and own_reads == [f"column-status-{won.id}"]
+        assert titles(pilot.app) == ["● New 2", "● Won 0", "● Lost 1", "○ No status 1"]
 
 
 async def test_columns_counts_and_moving_cards_by_keys(app: TagtuiApp, store: Store) -> None:
