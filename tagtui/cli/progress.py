@@ -138,8 +138,9 @@ class Phases(Working):
     """``Working`` for a job that counts its work in phases, each with its own total: called as
     ``phases(phase, done, total)`` (``sync``'s progress). Until the first count the line is
     ``label: 3 s``; then ``label, fetching: 1,200 cards of 5,000 · 800 cards/s · about 5 s
-    left``, the rate and time left of the phase under way (``words`` names the phases). As
-    with ``Working``, a job that ends within ``QUIET_FOR`` shows nothing."""
+    left``, the rate and time left of the phase under way (``words`` names the phases); a
+    phase told only its size (0 done) shows that and its time so far. As with ``Working``, a
+    job that ends within ``QUIET_FOR`` shows nothing."""
 
     def __init__(self, label: str, unit: str, words: dict[str, str], stream: TextIO | None = None) -> None:
         super().__init__(label, stream)
@@ -170,6 +171,8 @@ class Phases(Working):
             return super()._line(now)
         phase, done, total, since = self._count
         label = f"{self.label}, {visible(self.words.get(phase, phase))}"
+        if not done:  # a phase that tells no count while it runs: its size and its time so far
+            return f"{label}: {total:,} {self.unit} · {now - since:,.0f} s"
         return progress_text(label, done, total, now - since, self.unit)
 
 

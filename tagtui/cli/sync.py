@@ -156,7 +156,7 @@ def remove(ctx: Context, name: str) -> int:
 
 
 #: What each phase of a sync (``sync``'s ``progress``) is called on the progress line.
-_PHASES = {"pull": "fetching", "push": "sending"}
+_PHASES = {"pull": "fetching", "save": "saving", "push": "sending"}
 
 
 def sync_now(ctx: Context, name: str | None) -> int:
@@ -198,7 +198,7 @@ def sync_now(ctx: Context, name: str | None) -> int:
 
 def _say(ctx: Context, report: SyncReport) -> None:
     def counts(side: dict[str, int]) -> str:
-        return f"{side['created']} new, {side['updated']} updated, {side['deleted']} deleted"
+        return f"{side['created']:,} new, {side['updated']:,} updated, {side['deleted']:,} deleted"
 
     verb = "would pull" if report.dry_run else "pulled"
     pushed = "would push" if report.dry_run else "pushed"

@@ -282,7 +282,9 @@ def sync(
 
     A sync that would delete more than half of either side (and more than ``GUARD_MIN``) is a
     Conflict unless ``force``; ``dry_run`` reads both sides and changes nothing anywhere.
-    ``progress(phase, done, total)`` is called as cards are read ("pull") and written ("push").
+    ``progress(phase, done, total)`` is called as cards are read ("pull"), once as what they
+    change here is written ("save", 0 of the changes: up to then nothing was changed) and as
+    cards are written to the address book ("push"). It may raise to stop the sync.
     """
     if prefer not in PREFER:
         raise ValueError(f"prefer is local or remote, not {prefer!r}")
@@ -365,8 +367,8 @@ def _sync(
             report.pushed[key] = sum(1 for p in plan.pushes if p.kind == kind)
         return report
 
-    if progress is not None:
-        progress("pull", len(wanted), len(wanted))
+    if progress is not None:  # the changes are written in one transaction: no count while it runs
+        progress("save", 0, len(plan.changes))
     if plan.changes or plan.items or plan.forget or plan.conflicts:
         applied = store.apply_sync(
             source.name, plan.changes, plan.items, forget=plan.forget, conflicts=plan.conflicts

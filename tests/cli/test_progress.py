@@ -169,6 +169,7 @@ def test_sync_shows_its_phases_at_a_terminal(cli, tmp_path: Path, monkeypatch: p
     shown = [line for line in done.err.split(CLEAR) if line]
     assert "sync khard, fetching: 500 cards of 600" in " ".join(shown)
     assert any(line.startswith("sync khard, fetching: 600 cards of 600") for line in shown)
+    assert any(line.startswith("sync khard, saving: 600 cards · ") for line in shown)
     assert any(line.startswith("sync khard, sending: 3 cards of 3") for line in shown)
     assert done.err.endswith(CLEAR)
 

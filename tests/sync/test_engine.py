@@ -189,6 +189,33 @@ def test_first_sync_pushes_local_contacts(synced: Store, server: Server) -> None
     assert remote.fetched == [] and remote.writes == []
 
 
+def test_progress_tells_each_phase_and_a_stop_before_the_writes_changes_nothing(
+    synced: Store, server: Server
+) -> None:
+    """The cards read ("pull", done of total), then once the size of what is written here
+    ("save", 0 of the changes, before it is written), then each card written there ("push").
+    Stopped when told "save" (escape in the app), the sync has changed nothing on either side."""
+    server.put("ada", card("ada", "Ada Lovelace", "ada@example.com"))
+    server.put("alan", card("alan", "Alan Turing", "alan@example.com"))
+    synced.add_contact("Grace Hopper", email="grace@example.com")
+    before, cards = everything(synced), server.cards()
+
+    class Stop(Exception):
+        pass
+
+    def stop_at_save(phase: str, done: int, total: int) -> None:
+        if phase == "save":
+            raise Stop
+
+    with pytest.raises(Stop):
+        run(synced, server, progress=stop_at_save)
+    assert everything(synced) == before and server.cards() == cards
+    told: list[tuple[str, int, int]] = []
+    run(synced, server, progress=lambda *count: told.append(count))
+    assert told == [("pull", 2, 2), ("pull", 2, 2), ("save", 0, 2), ("push", 1, 1)]
+    assert names(synced) == ["Ada Lovelace", "Alan Turing", "Grace Hopper"]
+
+
 def test_a_first_push_builds_the_cards_a_chunk_at_a_time(
     synced: Store, server: Server, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -7,7 +7,7 @@ window stay listed until the next one.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
@@ -197,12 +197,14 @@ class SyncScreen(TagtuiScreen):
         for number, name in enumerate(names):
             if number:
                 progress = self.app.call_from_thread(job.start, f"Syncing {name}", unit="cards")
-            phase = ["pull"]
+            phase: list[Any] = ["pull", 0, 0]  # the phase, and the last count told
 
             def report(
-                now: str, done: int, total: int, phase: list[str] = phase, tell: Progress = progress
+                now: str, done: int, total: int, phase: list[Any] = phase, tell: Progress = progress
             ) -> None:
-                phase[0] = now
+                if now == "save":  # (no count of its own: the bar stays where fetching left it)
+                    done, total = phase[1], phase[2]
+                phase[:] = [now, done, total]
                 tell(done, total)  # raises Cancelled once escape was pressed
 
             try:
@@ -214,7 +216,7 @@ class SyncScreen(TagtuiScreen):
                 # each card written is recorded, and the next sync writes the rest.
                 stopped = (
                     f"Sync of {name} cancelled: nothing was changed."
-                    if phase[0] == "pull"
+                    if phase[0] in ("pull", "save")  # ("save": told before it writes)
                     else f"Sync of {name} stopped: the cards written so far are recorded;"
                     " the next sync writes the rest."
                 )
