@@ -512,33 +512,36 @@ class StoreBase:
             tx.execute("DELETE FROM step WHERE id = :s", {"s": step})
             tx.undo_step = None
             return
-        cut = tx.scalar(
+        # One statement (a round trip on PostgreSQL): the oldest done step kept is the
+        # UNDO_DEPTH-th newest; those before it go.
+        cut = (
             "SELECT id FROM step WHERE workspace_id = :ws AND state = 'done'"
-            " ORDER BY id DESC LIMIT 1 OFFSET :depth",
-            self._params(depth=UNDO_DEPTH),
+            " ORDER BY id DESC LIMIT 1 OFFSET :depth"
         )
         dropped = [
             r[0]
             for r in tx.all(
                 "SELECT id FROM step WHERE workspace_id = :ws AND ((state = 'undone'"
-                " AND (actor = :actor OR actor IS NULL)) OR (state = 'done' AND id <= :cut))",
-                self._params(cut=-1 if cut is None else cut, actor=self.actor),
+                " AND (actor = :actor OR actor IS NULL))"
+                f" OR (state = 'done' AND id <= COALESCE(({cut}), -1)))",
+                self._params(depth=UNDO_DEPTH, actor=self.actor),
             )
         ]
         self._drop_steps(tx, dropped)
 
     def _step_is_empty(self, tx: Tx, step: int) -> bool:
-        p = {"s": step}
-        if tx.scalar("SELECT 1 FROM step_contact_tag WHERE step_id = :s LIMIT 1", p):
-            return False
-        if tx.scalar(
-            "SELECT 1 FROM step_contact_status WHERE step_id = :s"
-            " AND COALESCE(before_id, -1) <> COALESCE(after_id, -1) LIMIT 1",
-            p,
-        ):
-            return False
+        """Whether the step recorded no change: no tag given or taken, no status changed, no
+        tag, status or contact made, deleted, edited or merged (one statement)."""
         kinds = ", ".join(f"'{k}'" for k in (*CREATES, *DELETES, *EDITS, "contact.merged"))
-        return not tx.scalar(f"SELECT 1 FROM event WHERE step_id = :s AND kind IN ({kinds}) LIMIT 1", p)
+        changed = tx.scalar(
+            "SELECT CASE WHEN EXISTS (SELECT 1 FROM step_contact_tag WHERE step_id = :s)"
+            " OR EXISTS (SELECT 1 FROM step_contact_status WHERE step_id = :s"
+            " AND COALESCE(before_id, -1) <> COALESCE(after_id, -1))"
+            f" OR EXISTS (SELECT 1 FROM event WHERE step_id = :s AND kind IN ({kinds}))"
+            " THEN 1 ELSE 0 END",
+            {"s": step},
+        )
+        return not changed
 
     def _drop_steps(self, tx: Tx, ids: Sequence[int]) -> None:
         if not ids:
