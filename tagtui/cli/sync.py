@@ -155,13 +155,9 @@ def remove(ctx: Context, name: str) -> int:
     return 0
 
 
-#: What each phase of a sync (``sync``'s ``progress``) is called on the progress line.
-_PHASES = {"pull": "fetching", "save": "saving", "push": "sending"}
-
-
 def sync_now(ctx: Context, name: str | None) -> int:
     from tagtui.store.errors import NotFound, TagtuiError
-    from tagtui.sync.engine import sync
+    from tagtui.sync.engine import PULL, PUSH, SAVE, sync
 
     if name is None:
         names = [s.name for s in ctx.store.sync_sources()]
@@ -175,8 +171,9 @@ def sync_now(ctx: Context, name: str | None) -> int:
     prefer = a.prefer or "remote"
     reports = []
     failure: TagtuiError | None = None
+    words = {PULL: "fetching", SAVE: "saving", PUSH: "sending"}  # each phase on the progress line
     for n in names:  # one address book that fails (a dead server, the guard) does not stop the others
-        shown = Phases(f"sync {n}", "cards", _PHASES) if wants_progress() else contextlib.nullcontext()
+        shown = Phases(f"sync {n}", "cards", words) if wants_progress() else contextlib.nullcontext()
         try:
             with shown as progress:
                 report = sync(store, n, prefer=prefer, force=a.force, dry_run=ctx.dry_run, progress=progress)

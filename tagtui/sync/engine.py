@@ -52,6 +52,11 @@ RECORD_EVERY = 200
 PUSH_CHUNK = 200
 #: Card bodies asked for at a time (the progress a sync shows moves with each batch).
 FETCH_BATCH = 500
+#: The phases ``sync`` tells its ``progress`` of, in order: cards read from the address book,
+#: what they change here written (told once, before: one transaction), cards written there.
+PULL, SAVE, PUSH = "pull", "save", "push"
+#: The phases told before a sync writes anything: stopped in one of them, it changed nothing.
+BEFORE_WRITES = frozenset({PULL, SAVE})
 #: The fields of a contact before anything is known of it (the base of a first link).
 EMPTY: Fields = clean_sync_fields({"name": "-"}) | {"name": None}
 
@@ -282,9 +287,9 @@ def sync(
 
     A sync that would delete more than half of either side (and more than ``GUARD_MIN``) is a
     Conflict unless ``force``; ``dry_run`` reads both sides and changes nothing anywhere.
-    ``progress(phase, done, total)`` is called as cards are read ("pull"), once as what they
-    change here is written ("save", 0 of the changes: up to then nothing was changed) and as
-    cards are written to the address book ("push"). It may raise to stop the sync.
+    ``progress(phase, done, total)`` is called as cards are read (``PULL``), once as what they
+    change here is written (``SAVE``, 0 of the changes: up to then nothing was changed) and as
+    cards are written to the address book (``PUSH``). It may raise to stop the sync.
     """
     if prefer not in PREFER:
         raise ValueError(f"prefer is local or remote, not {prefer!r}")
@@ -325,10 +330,10 @@ def _sync(
     for start in range(0, len(wanted), FETCH_BATCH):
         fetched.update(remote.fetch(wanted[start : start + FETCH_BATCH]))
         if progress is not None:
-            progress("pull", min(start + FETCH_BATCH, len(wanted)), len(wanted))
+            progress(PULL, min(start + FETCH_BATCH, len(wanted)), len(wanted))
     report.fetched = len(fetched)
     if progress is not None:
-        progress("pull", len(wanted), len(wanted))  # the last moment to stop with nothing changed
+        progress(PULL, len(wanted), len(wanted))  # the last moment to stop with nothing changed
     # The contacts linked to no card are read a batch at a time; only their ids are kept, and
     # the fields of those a card fetched could be linked to (by email, or name and phone).
     unlinked: list[int] = []
@@ -368,7 +373,7 @@ def _sync(
         return report
 
     if progress is not None:  # the changes are written in one transaction: no count while it runs
-        progress("save", 0, len(plan.changes))
+        progress(SAVE, 0, len(plan.changes))
     if plan.changes or plan.items or plan.forget or plan.conflicts:
         applied = store.apply_sync(
             source.name, plan.changes, plan.items, forget=plan.forget, conflicts=plan.conflicts
@@ -599,7 +604,7 @@ def _push(
                 card = cards.pop(push.contact_id, None)  # type: ignore[arg-type]
                 if card is None:  # deleted here since the sync read it: nothing to write
                     if progress is not None:
-                        progress("push", number, len(pushes))
+                        progress(PUSH, number, len(pushes))
                     continue
                 push = dataclasses.replace(push, card=card, uid=card.fields().uid)
             try:
@@ -624,7 +629,7 @@ def _push(
             if len(done) + len(gone) >= RECORD_EVERY:
                 record(False)
             if progress is not None:
-                progress("push", number, len(pushes))
+                progress(PUSH, number, len(pushes))
     except BaseException:
         record(False)
         raise

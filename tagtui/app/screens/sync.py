@@ -187,7 +187,7 @@ class SyncScreen(TagtuiScreen):
 
     @work(thread=True, exclusive=True, group="sync-run", exit_on_error=False)
     def _sync(self, names: list[str], force: bool, dry_run: bool, progress: Progress) -> None:
-        from tagtui.sync.engine import sync
+        from tagtui.sync.engine import BEFORE_WRITES, PULL, SAVE, sync
 
         store = self.store
         job = self.query_one(JobProgress)
@@ -197,12 +197,12 @@ class SyncScreen(TagtuiScreen):
         for number, name in enumerate(names):
             if number:
                 progress = self.app.call_from_thread(job.start, f"Syncing {name}", unit="cards")
-            phase: list[Any] = ["pull", 0, 0]  # the phase, and the last count told
+            phase: list[Any] = [PULL, 0, 0]  # the phase, and the last count told
 
             def report(
                 now: str, done: int, total: int, phase: list[Any] = phase, tell: Progress = progress
             ) -> None:
-                if now == "save":  # (no count of its own: the bar stays where fetching left it)
+                if now == SAVE:  # (no count of its own: the bar stays where fetching left it)
                     done, total = phase[1], phase[2]
                 phase[:] = [now, done, total]
                 tell(done, total)  # raises Cancelled once escape was pressed
@@ -216,7 +216,7 @@ class SyncScreen(TagtuiScreen):
                 # each card written is recorded, and the next sync writes the rest.
                 stopped = (
                     f"Sync of {name} cancelled: nothing was changed."
-                    if phase[0] in ("pull", "save")  # ("save": told before it writes)
+                    if phase[0] in BEFORE_WRITES
                     else f"Sync of {name} stopped: the cards written so far are recorded;"
                     " the next sync writes the rest."
                 )
