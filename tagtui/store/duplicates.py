@@ -563,10 +563,18 @@ class DuplicateService:
         def late() -> bool:
             return time.monotonic() > deadline
 
+        if since_id <= 0:  # no contact is that old: an import into a new workspace
+            return Lookalikes(0, True)
+
         def run(tx: Tx) -> Lookalikes:
             params = self._core._params(since=since_id)
-            if not tx.one("SELECT 1 FROM contact WHERE workspace_id = :ws AND id <= :since LIMIT 1", params):
-                return Lookalikes(0, True)  # nothing older to look like (an import into a new workspace)
+            # Down the ids from ``since`` (the workspace's newest then, so found at once): by the
+            # workspace's index instead, SQLite read every entry of it, the import's new ones too.
+            older = (
+                "SELECT 1 FROM contact WHERE +workspace_id = :ws AND id <= :since ORDER BY id DESC LIMIT 1"
+            )
+            if not tx.one(older, params):
+                return Lookalikes(0, True)  # nothing older to look like (all deleted meanwhile)
             settings = self._core._settings(tx)
             region, folding = settings.phone_region, settings.email_folding
             new = tx.all(

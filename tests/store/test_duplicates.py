@@ -168,3 +168,8 @@ def test_lookalikes_after_an_import(store: Store) -> None:
     store.import_rows([{"name": "Grace Hopper", "company": "NAVY"}])
     assert store.count_lookalikes(newest) == Lookalikes(1, True)
     assert store.count_lookalikes(newest, budget=0.0) == Lookalikes(None, False)  # past its budget
+    # Everything after contact 0 is new: there is nothing older to look like (and no read).
+    assert store.count_lookalikes(0, budget=0.0) == Lookalikes(0, True)
+    # The older contacts were deleted meanwhile: nothing to look like either.
+    store.delete_contacts([c.id for c in store.list_contacts(limit=10).rows if c.id <= newest])
+    assert store.count_lookalikes(newest) == Lookalikes(0, True)
