@@ -322,6 +322,9 @@ class _SchemaPool:
         self._tables: list[str] = []
         self._sequences: list[str] = []
         self._shape: tuple[Any, ...] | None = None
+        #: The ``tagtui_meta`` keys a new database has: any other (a sync source's change mark,
+        #: ``store/sync.py``) is a row a test wrote, emptied with the rest, not a change of shape.
+        self._meta_keys: list[str] = []
         self._reusable = True
         self._catalogs: str | None = None
         self._given_back = 0
@@ -368,7 +371,11 @@ class _SchemaPool:
             {"s": f'"{schema}"'},
         ).fetchone() + tuple(
             self._admin()
-            .execute(f'SELECT "key", value FROM "{schema}".tagtui_meta WHERE "key" <> \'created_at\'')
+            .execute(
+                f'SELECT "key", value FROM "{schema}".tagtui_meta'
+                ' WHERE "key" <> \'created_at\' AND "key" = ANY(%s) ORDER BY "key"',
+                (self._meta_keys,),
+            )
             .fetchall()
         )
 
@@ -383,6 +390,7 @@ class _SchemaPool:
             db.close()
         if self._shape is None:
             conn = self._admin()
+            self._meta_keys = [r[0] for r in conn.execute(f'SELECT "key" FROM "{schema}".tagtui_meta')]
             self._tables = [
                 r[0]
                 for r in conn.execute(
@@ -441,6 +449,9 @@ class _SchemaPool:
                 schema = self._retire_name(schema)
                 if self._reusable and self._shape_of(schema) == self._shape:
                     deletes = "; ".join(f'DELETE FROM "{schema}"."{t}"' for t in self._tables)
+                    kept = ", ".join("'" + k.replace("'", "''") + "'" for k in self._meta_keys)
+                    meta = f'"{schema}".tagtui_meta'
+                    deletes += f'; DELETE FROM {meta} WHERE NOT "key" = ANY(ARRAY[{kept}]::text[])'
                     restarts = "; ".join(f'ALTER SEQUENCE "{schema}"."{q}" RESTART' for q in self._sequences)
                     # Rows go without foreign-key checks (every table is emptied), in one transaction.
                     conn = self._admin()
