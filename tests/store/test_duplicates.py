@@ -173,3 +173,33 @@ def test_lookalikes_after_an_import(store: Store) -> None:
     # The older contacts were deleted meanwhile: nothing to look like either.
     store.delete_contacts([c.id for c in store.list_contacts(limit=10).rows if c.id <= newest])
     assert store.count_lookalikes(newest) == Lookalikes(0, True)
+
+
+def test_lookalikes_ask_nothing_of_a_new_workspace_and_walk_down_the_ids_otherwise(
+    store: Store, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After an import into a new workspace (``since`` 0) there is nothing older to read; after
+    one into a workspace with contacts, "anything older?" walks down the ids from ``since`` (on
+    SQLite by the rowid, not every entry of the workspace's email index)."""
+    from tagtui.store.db import Tx
+
+    store.import_rows([{"name": f"Person {i}", "email": f"p{i}@example.com"} for i in range(50)])
+    seen: list[tuple[str, dict]] = []
+    real = Tx.execute
+
+    def spy(self: Tx, sql: str, params: dict | None = None) -> object:
+        seen.append((sql, dict(params or {})))
+        return real(self, sql, params)
+
+    monkeypatch.setattr(Tx, "execute", spy)
+    assert store.count_lookalikes(0) == Lookalikes(0, True)
+    assert seen == []
+    assert store.count_lookalikes(10) == Lookalikes(0, True)
+    older = [(sql, p) for sql, p in seen if sql.startswith("SELECT 1 FROM contact") and "id <= :since" in sql]
+    assert len(older) == 1
+    monkeypatch.setattr(Tx, "execute", real)
+    if backend == "sqlite":
+        sql, params = older[0]
+        plan = store._read(lambda tx: tx.all(f"EXPLAIN QUERY PLAN {sql}", params))
+        details = " ".join(str(row[-1]) for row in plan)
+        assert "INTEGER PRIMARY KEY" in details and "ux_contact_email" not in details, details
