@@ -190,13 +190,16 @@ def reaches_backend(item: pytest.Item) -> bool:
 
 @pytest.hookimpl(optionalhook=True, tryfirst=True)
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
-    """``-n auto`` starts one worker more than the machine has cores.
+    """``-n auto`` starts two workers more than the machine has cores on SQLite, one more on
+    PostgreSQL.
 
     A UI test spends part of its time waiting (a debounce, a poll, a worker thread, a subprocess
-    test's child): in a worker per core, that core then idles. A third worker on this 2-core
-    machine fills those waits: the README's command took 261 s with 2 workers and 191 s with 3
-    (4: 195 s, more CPU spent switching); figures in the commit. ``PYTEST_XDIST_AUTO_NUM_WORKERS``,
-    when set, wins as xdist documents (None here lets xdist's own hook read it).
+    test's child): in a worker per core, that core then idles. On the SQLite pass extra workers fill
+    those waits: the README's command took 261 s with 2 workers and 191 s with 3 on stop 23's
+    2-core machine; on stop 37's, 194.9 / 195.0 s with 3, 181.9 / 183.9 s with 4, 201.5 s with 5
+    (more CPU spent switching). The PostgreSQL pass keeps the server busy too: 299 s with 3 workers,
+    302 s with 4, so it stays at one more than the cores. ``PYTEST_XDIST_AUTO_NUM_WORKERS``, when
+    set, wins as xdist documents (None here lets xdist's own hook read it).
     """
     if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
         return None
@@ -204,7 +207,7 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         cores = os.cpu_count() or 1
-    return cores + 1
+    return cores + (1 if PG_URL else 2)
 
 
 @pytest.hookimpl(optionalhook=True)
