@@ -133,3 +133,65 @@ async def test_the_placeholder_is_a_valid_query_on_the_demo_data(store, make_app
         example = bar(app).placeholder.split("   ")[0]
         store.check_query(parse(example))
         assert "tag:" in example and "status:" in example
+
+
+async def test_a_slow_query_dims_the_last_rows_and_says_it_is_loading(seeded, make_app):
+    """A first page still out after ``SLOW_FETCH_S`` (a text search at a million contacts):
+    the last rows stay, dimmed, and the count row says "loading…" beside its working bar;
+    the new rows bring both back. A page quicker than that shows neither (no flicker)."""
+    from tests.app.keys_burst import slow_next_call
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        table = screen.query_one(ContactTable)
+        working = screen.query_one("#working")
+        rows = table.row_count
+        slow_next_call(seeded, "list_contacts", 1.0, caller="_fetch")
+        screen.set_query("tag:vip")
+        await pilot.pause(0.6)
+        assert table.waiting and table.has_class("-waiting")
+        assert text_of(app, "#working-label") == "loading…" and working.display
+        assert table.row_count == rows and table.filter != parse("tag:vip")  # the last rows stay
+        await pilot.pause(0.8)
+        await settle(pilot)
+        assert table.filter == parse("tag:vip") and table.row_count < rows
+        assert not table.waiting and not table.has_class("-waiting")
+        assert text_of(app, "#working-label") == "" and not working.display
+
+
+async def test_a_quick_query_never_shows_loading(seeded, make_app, monkeypatch):
+    from tagtui.app.widgets import contact_table
+
+    # Long enough that no page of this small database, on a loaded machine, takes it.
+    monkeypatch.setattr(contact_table, "SLOW_FETCH_S", 1.5)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(ContactTable)
+        seen: list[bool] = []
+        app.screen.watch(table, "waiting", seen.append, init=False)
+        await pilot.press("slash")
+        await type_text(pilot, "tag:vip")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert table.filter == parse("tag:vip")
+        await pilot.pause(1.6)  # past the timer: the page came first, so it shows nothing
+        assert seen == [] and not table.has_class("-waiting")
+
+
+async def test_loading_and_a_staged_change_share_the_count_row(seeded, make_app):
+    """The working bar stays while anything is under way; the label says the latest."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        working = screen.query_one("#working")
+        screen._working(True, "counting…")
+        screen._table_waiting(True)
+        assert text_of(app, "#working-label") == "loading…" and working.display
+        screen._table_waiting(False)
+        assert text_of(app, "#working-label") == "counting…" and working.display
+        screen._working(False)
+        assert text_of(app, "#working-label") == "" and not working.display

@@ -165,6 +165,8 @@ class ContactsScreen(TagtuiScreen):
         self._table: ContactTable | None = None
         #: The side panel shown (True) or hidden (False) by ctrl+b; None: shown when the screen is wide.
         self._panel_choice: bool | None = None
+        #: What is under way and shown in the count row (why -> its label), latest last.
+        self._under_way: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -198,6 +200,7 @@ class ContactsScreen(TagtuiScreen):
         # The count row follows the table's state: its count, and what is marked.
         self.watch(self.table, "total", self._total_changed, init=False)
         self.watch(self.table, "selected", self._selection_changed, init=False)
+        self.watch(self.table, "waiting", self._table_waiting, init=False)
         self.watch(self.table, "all_selected", self._selection_changed, init=False)
         # The first rows come first: the workspace's count, the panel's counts and the query
         # bar's words start when they have arrived (``_loaded``), not beside them.
@@ -711,9 +714,18 @@ class ContactsScreen(TagtuiScreen):
         self.notify(message, markup=False)
         self.refresh_data()
 
-    def _working(self, on: bool, label: str = "") -> None:
-        self.query_one("#working-label", Label).update(label if on else "")
-        self.query_one("#working", ProgressBar).display = on
+    def _working(self, on: bool, label: str = "", why: str = "plan") -> None:
+        """Show ``label`` and the working bar in the count row while something is under way;
+        ``why`` keeps them apart (a staged change being counted, the table loading a query): the
+        bar stays while any is, the label says the latest."""
+        self._under_way.pop(why, None)
+        if on:
+            self._under_way[why] = label
+        _say(self.query_one("#working-label", Label), next(reversed(self._under_way.values()), ""))
+        self.query_one("#working", ProgressBar).display = bool(self._under_way)
+
+    def _table_waiting(self, waiting: bool) -> None:
+        self._working(waiting, "loading…", why="table")
 
     # -- keys: delete -----------------------------------------------------------------------
 
