@@ -281,6 +281,9 @@ class TagtuiApp(ReportsWorkerErrors, App[int]):
         self.call_after_refresh(lambda: self.run_action(action, self.screen))
 
     def action_focus_query(self) -> None:
+        if self.screen is self.contacts_screen:
+            self._focus_query()  # at once: the keys typed after `/` go into the bar
+            return
         self.action_section("contacts")
         self.call_after_refresh(self._focus_query)
 

@@ -687,3 +687,36 @@ async def test_rules_a_slow_read_never_shows_a_deleted_rule_again(app: TagtuiApp
         assert store.list_rules() == []
         assert table.row_count == 0
         assert _ends_showing(shown, 0)
+
+
+async def test_keys_typed_right_after_slash_never_act_on_the_rows(seeded, make_app):
+    """`/smith` typed in one burst: the letters after `/` are not the screen's keys (`s` opened
+    the status picker over the row under the cursor, and the rest picked a status in it), and
+    `enter` runs the bar's query. (The letters already on their way to the table
+    when `/` is handled are not typed into the bar: the app's `/` binding runs after they were
+    sent on.)"""
+    from tagtui.app.screens.contacts import ContactsScreen
+
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        statuses = [r.status for r in screen.table.rows_in_window]
+        await burst(pilot, "slash", "s", "m", "i", "t", "h", "enter")
+        assert app.screen is screen and isinstance(screen, ContactsScreen)
+        assert not screen.table.selected
+        await settle(pilot)
+        assert [r.status for r in screen.table.rows_in_window] == statuses
+
+
+async def test_keys_typed_right_after_f_go_to_the_side_panel(seeded, make_app):
+    """`f` then `down` in one burst moves the panel's highlight, not the table's cursor."""
+    app = make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        table = app.screen.table
+        tags = app.screen.query_one("#panel-tags")
+        before = tags.highlighted
+        await burst(pilot, "f", "down", "down")
+        assert table.cursor_row == 0
+        assert tags.highlighted == (before or 0) + 2

@@ -286,7 +286,9 @@ class ContactsScreen(TagtuiScreen):
     # -- the query ------------------------------------------------------------------------
 
     def focus_query(self) -> None:
-        self.query_input.focus()
+        # At once, not after the keys already queued (``Widget.focus`` waits for them): the
+        # letters typed right after `/` are the query, not this screen's keys.
+        self.set_focus(self.query_input)
 
     def set_query(self, text: str, sort: Sort | None = None) -> None:
         """Show ``text`` in the bar and run it now (in ``sort`` order; None: the order shown)."""
@@ -518,7 +520,7 @@ class ContactsScreen(TagtuiScreen):
 
     def action_focus_panel(self) -> None:
         self._show_panel(True)
-        self.panel.query_one("#panel-tags", LabelList).focus()
+        self.set_focus(self.panel.query_one("#panel-tags", LabelList))  # at once, as ``focus_query``
 
     # -- columns -------------------------------------------------------------------------
 
