@@ -76,7 +76,19 @@ class TagtuiApp(ReportsWorkerErrors, App[int]):
             Binding(s.key, f"section('{s.name}')", s.title, group=_SECTIONS, id=f"app.{s.name}")
             for s in SECTIONS
         ),
-        Binding("slash", "focus_query", "Query", show=False, id="app.query", tooltip="Focus the query"),
+        # A priority binding: handled as it arrives, before the keys typed after it are sent on
+        # to the focused widget (`/smith` in one burst types "smith" into the bar). A text field
+        # keeps it (Textual leaves out a key the focused widget consumes), a dialog too
+        # (``check_action``), and a screen's own `/` (``TagtuiScreen.OWN_KEYS``).
+        Binding(
+            "slash",
+            "focus_query",
+            "Query",
+            show=False,
+            id="app.query",
+            tooltip="Focus the query",
+            priority=True,
+        ),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("q", "quit", "Quit", show=False, id="app.quit"),
         Binding("ctrl+z", "undo", "Undo", show=False, id="app.undo", tooltip="Undo the last change"),
@@ -281,11 +293,12 @@ class TagtuiApp(ReportsWorkerErrors, App[int]):
         self.call_after_refresh(lambda: self.run_action(action, self.screen))
 
     def action_focus_query(self) -> None:
-        if self.screen is self.contacts_screen:
-            self._focus_query()  # at once: the keys typed after `/` go into the bar
-            return
         self.action_section("contacts")
-        self.call_after_refresh(self._focus_query)
+        screen = self.contacts_screen
+        if screen is not None and screen.is_mounted:
+            screen.focus_query()  # at once: the keys typed after `/` go into the bar
+        else:
+            self.call_after_refresh(self._focus_query)
 
     def _focus_query(self) -> None:
         screen = self.contacts_screen
@@ -333,7 +346,18 @@ class TagtuiApp(ReportsWorkerErrors, App[int]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Not under a dialog: undo must not change what an open form or question is about.
+        if action == "focus_query":
+            return self._query_key_free()
         return not (action in ("help", "undo", "redo", "rules") and isinstance(self.screen, ModalScreen))
+
+    def _query_key_free(self) -> bool:
+        """Whether `/` (a priority binding: Textual runs it before the focused widget sees the key)
+        may take the focus: not under a dialog, and not from a text field, which types it."""
+        if isinstance(self.screen, ModalScreen):
+            return False
+        from tagtui.app.keymap import typed_by
+
+        return not typed_by(self.focused, TagtuiApp, "app.query", self.config.keys)
 
     @property
     def contacts_screen(self) -> ContactsScreen | None:

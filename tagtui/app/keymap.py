@@ -8,9 +8,13 @@ import inspect
 import pkgutil
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.binding import Binding
-from textual.keys import format_key
+from textual.keys import REPLACED_KEYS, format_key, key_to_character
+
+if TYPE_CHECKING:
+    from textual.widget import Widget
 
 #: Keys shown as words rather than symbols (a README and a help page are read, not pressed).
 _WORDS = {"enter": "enter", "backspace": "backspace", "escape": "esc", "space": "space", "tab": "tab"}
@@ -62,6 +66,33 @@ def binding_classes() -> list[type]:
             if cls.__module__ == name and "BINDINGS" in cls.__dict__:
                 out.append(cls)
     return out
+
+
+def keys_in_force(binding: Binding, keymap: Mapping[str, str]) -> list[str]:
+    """The keys of ``binding`` after the user's remapping (``[keys]``: id -> "a,ctrl+n")."""
+    return [k.strip() for k in (keymap.get(binding.id or "") or binding.key).split(",")]
+
+
+def key_character(key: str) -> str | None:
+    """The character a key types, if any: Textual's ``key_to_character``, which misses the keys
+    Textual names itself (``slash``, ``minus``, ``at``…: None for `/`)."""
+    return key_to_character(REPLACED_KEYS.get(key, key))
+
+
+def same_key(a: str, b: str) -> bool:
+    """Whether two keys as Textual or a config file names them are one key (`/` and ``slash``)."""
+    return a == b or (key_character(a) or a) == (key_character(b) or b)
+
+
+def typed_by(widget: Widget | None, owner: type, binding_id: str, keymap: Mapping[str, str]) -> bool:
+    """Whether ``widget`` (the focused one) types a key of ``owner``'s binding ``binding_id`` as
+    text: an Input or a text area types `/`. Textual leaves such a key out of the bindings
+    itself, but not `/`, whose character it does not find (``key_character``): a priority
+    binding asks this in its ``check_action``."""
+    if widget is None:
+        return False
+    binding = next(b for b in own_bindings(owner) if b.id == binding_id)
+    return any(widget.check_consume_key(k, key_character(k)) for k in keys_in_force(binding, keymap))
 
 
 def own_bindings(cls: type) -> list[Binding]:
@@ -144,7 +175,7 @@ def rows(bindings: Iterable[Binding], keymap: Mapping[str, str]) -> tuple[KeyRow
         if binding.system:
             continue
         ident = binding.id or binding.action
-        keys = [k.strip() for k in (keymap.get(binding.id or "") or binding.key).split(",")]
+        keys = keys_in_force(binding, keymap)
         description = binding.tooltip or binding.description or binding.action.replace("_", " ")
         found = out.get(ident)
         if found is not None:

@@ -14,12 +14,14 @@ import time
 from textual import events
 from textual.pilot import Pilot
 
+from tagtui.app.keymap import key_character
+
 
 async def burst(pilot: Pilot, *keys: str) -> None:
     """Queue every key at once, then wait until the app has handled them."""
     app = pilot.app
     for key in keys:
-        char = key if len(key) == 1 else None
+        char = key if len(key) == 1 else key_character(key)  # `slash` types `/`, as a terminal's
         event = events.Key(key, char)
         event.set_sender(app)
         app.post_message(event)

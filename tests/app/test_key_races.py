@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from textual.screen import ModalScreen
 from textual.widgets import DataTable
 from textual.worker import NoActiveWorker, WorkerCancelled, WorkerFailed, get_current_worker
 
@@ -690,23 +691,80 @@ async def test_rules_a_slow_read_never_shows_a_deleted_rule_again(app: TagtuiApp
 
 
 async def test_keys_typed_right_after_slash_never_act_on_the_rows(seeded, make_app):
-    """`/smith` typed in one burst: the letters after `/` are not the screen's keys (`s` opened
-    the status picker over the row under the cursor, and the rest picked a status in it), and
-    `enter` runs the bar's query. (The letters already on their way to the table
-    when `/` is handled are not typed into the bar: the app's `/` binding runs after they were
-    sent on.)"""
+    """`tag:vip` typed in one burst after `/`: the letters go into the bar, none is the
+    screen's key (`s` opened the status picker over the row under the cursor, and the rest
+    picked a status in it; then the letters were dropped), and `enter` runs the query."""
     from tagtui.app.screens.contacts import ContactsScreen
 
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         screen = app.screen
-        statuses = [r.status for r in screen.table.rows_in_window]
-        await burst(pilot, "slash", "s", "m", "i", "t", "h", "enter")
+        statuses = {r.id: r.status for r in screen.table.rows_in_window}
+        await burst(pilot, "slash", *"tag:vip", "enter")
         assert app.screen is screen and isinstance(screen, ContactsScreen)
+        assert screen.query_input.value == "tag:vip"
         assert not screen.table.selected
         await settle(pilot)
-        assert [r.status for r in screen.table.rows_in_window] == statuses
+        assert str(screen.query_one("#count").render()) == "4 of 10 contacts"
+        assert all(statuses[r.id] == r.status for r in screen.table.rows_in_window)
+
+
+async def test_slash_and_a_query_in_one_burst_from_another_section(seeded, make_app):
+    """From the board, `/tag:vip⏎` in one burst opens the contacts on that query; the board's
+    keys among the letters (`r` refreshes it, `t` opens trends) do nothing there."""
+    from tagtui.app.screens.contacts import ContactsScreen
+
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        board = app.screen
+        await burst(pilot, "slash", *"tag:vip", "enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ContactsScreen) and board is not screen
+        assert screen.query_input.value == "tag:vip"
+        assert str(screen.query_one("#count").render()) == "4 of 10 contacts"
+        assert len(app.screen_stack) == 1
+
+
+async def test_slash_is_typed_in_a_text_field_and_searches_the_tags_on_their_screen(seeded, make_app):
+    """`/` is the query's key everywhere but where it means something else: in the query bar
+    it is a character of the query, on the tags screen it searches the tags, and a dialog
+    keeps it."""
+    from tagtui.app.screens.contacts import ContactsScreen
+    from tagtui.app.screens.tags import TagsScreen
+
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await burst(pilot, "slash", "a", "slash", "b")
+        assert app.screen.query_input.value == "a/b"
+        await pilot.press("escape", "2")
+        await settle(pilot)
+        assert isinstance(app.screen, TagsScreen)
+        await burst(pilot, "slash", *"vi")
+        assert isinstance(app.screen, TagsScreen)
+        assert app.focused is app.screen.query_one("#tags-search")
+        assert app.focused.value == "vi"
+        await pilot.press("escape", "n")  # a new tag's form: a dialog
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ModalScreen)
+        await burst(pilot, "slash")
+        assert app.screen is dialog
+        assert app.focused.value == "/"
+        app.set_focus(None)  # no text field: `/` still leaves the dialog alone
+        await burst(pilot, "slash")
+        assert app.screen is dialog
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, TagsScreen)
+        await burst(pilot, "slash")  # the tags' search, still
+        assert app.focused is app.screen.query_one("#tags-search")
+        assert not isinstance(app.screen, ContactsScreen)
 
 
 async def test_keys_typed_right_after_f_go_to_the_side_panel(seeded, make_app):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 from inspect import isawaitable
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, ParamSpec, TypeVar, cast
 
 from textual.binding import ActiveBinding
 from textual.css.query import NoMatches
@@ -115,6 +115,24 @@ class TagtuiScreen(InApp, ReportsWorkerErrors, Screen[Any]):
     #: bar (the focus moves to the table) repainted every line of the screen before the new
     #: rows could be drawn (issue 15).
     focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+
+    #: Ids of this screen's bindings whose keys stay its own where the app's priority binding
+    #: (`/`, the query: it takes its key before the focused widget sees it) has the same key.
+    OWN_KEYS: ClassVar[tuple[str, ...]] = ()
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        """Textual's: a key of ``OWN_KEYS`` (as the config's ``[keys]`` maps it) is this screen's."""
+        if not self.OWN_KEYS:
+            return False
+        from tagtui.app.keymap import keys_in_force, own_bindings, same_key
+
+        keymap = self.tagtui_app.config.keys
+        return any(
+            same_key(k, key)
+            for binding in own_bindings(type(self))
+            if binding.id in self.OWN_KEYS
+            for k in keys_in_force(binding, keymap)
+        )
 
     def reload(self, polled: bool = False) -> None:
         """Show the workspace's data again: the app calls this on the current screen after a

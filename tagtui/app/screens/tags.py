@@ -82,6 +82,7 @@ class TagsScreen(LabelListScreen):
 
     TITLE = "Tags"
     CSS_PATH = "tags.tcss"
+    OWN_KEYS = ("tags.search",)  # `/` searches the tags here, not the contacts
     KIND = "tag"
     TOPIC = "tags"
     FORM = TagForm
@@ -105,7 +106,8 @@ class TagsScreen(LabelListScreen):
             id="tags.merge",
             tooltip="Merge this tag into another: its contacts get that tag, this one is deleted",
         ),
-        Binding("slash", "search", "Search tags", id="tags.search"),
+        # A priority binding, as the app's `/` (see there): `/vip` in one burst searches for "vip".
+        Binding("slash", "search", "Search tags", id="tags.search", priority=True),
         Binding("r", "refresh", "Refresh", id="tags.refresh"),
         Binding(
             "H", "history", "History", show=False, id="tags.history", tooltip="The highlighted tag's history"
@@ -267,7 +269,8 @@ class TagsScreen(LabelListScreen):
     # -- search --------------------------------------------------------------------
 
     def action_search(self) -> None:
-        self.query_one("#tags-search", Input).focus()
+        # At once (``Widget.focus`` waits for the keys already queued): they are the search.
+        self.set_focus(self.query_one("#tags-search", Input))
 
     @on(Input.Changed, "#tags-search")
     def _search_changed(self, event: Input.Changed) -> None:
@@ -287,6 +290,10 @@ class TagsScreen(LabelListScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("edit", "delete", "merge"):
             return self.current_item() is not None
+        if action == "search":
+            from tagtui.app.keymap import typed_by
+
+            return not typed_by(self.focused, TagsScreen, "tags.search", self.tagtui_app.config.keys)
         if action == "clear_search":
             return bool(self.search) or self.query_one("#tags-search", Input).has_focus
         return True
