@@ -1131,8 +1131,8 @@ class Bench:
                 ours,
                 raw_t,
                 rss,
-                "whole process into a new database, peak RSS of that process;"
-                " raw: csv.reader + executemany, in this process",
+                "whole process into a new database (its reader process alongside), peak RSS of"
+                " the two added up; raw: csv.reader + executemany, in this process",
                 [ours],
                 [raw_t],
             )
@@ -1143,13 +1143,14 @@ class Bench:
                     os.unlink(path + suffix)
 
 
-#: ``tagtui`` run in a process that then prints its own peak RSS (KiB) as JSON on stderr.
+#: ``tagtui`` run in a process that then prints its peak RSS (KiB) as JSON on stderr: its own
+#: and its children's (an import's reader process, ``tagtui.io.parallel``), added up.
 _PEAK_RSS = (
     "import json, sys\n"
-    "from tagtui.bench.probe import own_peak_rss_kib\n"
+    "from tagtui.bench.probe import children_peak_rss_kib, own_peak_rss_kib\n"
     "from tagtui.cli.main import main\n"
     "code = main(sys.argv[1:])\n"
-    "print(json.dumps({'rss_kib': own_peak_rss_kib()}), file=sys.stderr)\n"
+    "print(json.dumps({'rss_kib': own_peak_rss_kib() + children_peak_rss_kib()}), file=sys.stderr)\n"
     "sys.exit(code)\n"
 )
 

@@ -35,6 +35,13 @@ def own_peak_rss_kib() -> int:
     return peak // 1024 if sys.platform == "darwin" else peak
 
 
+def children_peak_rss_kib() -> int:
+    """The largest peak resident set size of this process's children that ended, in KiB (an
+    upper bound: a child's ``ru_maxrss`` counts what it shared with this process at the fork)."""
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return peak // 1024 if sys.platform == "darwin" else peak
+
+
 def peak_rss_mb() -> float:
     """This process's own peak resident set size, in MB."""
     return round(own_peak_rss_kib() / 1024, 1)

@@ -211,11 +211,24 @@ class ImportRow(dict[str, Any]):
 
 
 @dataclass
-class _Skipped:
+class SkippedRow:
     """A row that cannot become a contact (``import_rows(skip=...)`` reports it in order)."""
 
     row: Any
     reason: str
+
+
+class CheckedRows:
+    """What ``check_rows`` made of a file's rows (``CheckedRow`` or ``SkippedRow``, in the
+    file's order), worked out elsewhere — in another process, while this one writes the rows
+    before them (``tagtui.io.parallel``): ``import_rows`` takes them as they are. ``skipping``
+    is the ``check_rows`` argument they were made with. Iterating again starts again (the
+    store may retry a transaction)."""
+
+    skipping: bool = True
+
+    def __iter__(self) -> Iterator[CheckedRow | SkippedRow]:
+        raise NotImplementedError
 
 
 class ImportService:
@@ -252,7 +265,12 @@ class ImportService:
                 skip=skip,
                 runs_event=True,
             )
-            checked = self._checked(rows, skipping=skip is not None)
+            if isinstance(rows, CheckedRows):  # checked already, by ``check_rows`` elsewhere
+                if rows.skipping != (skip is not None):
+                    raise ValueError("rows checked with skipping must be imported with skip, and only they")
+                checked: Iterator[CheckedRow | SkippedRow] = iter(rows)
+            else:
+                checked = check_rows(rows, skipping=skip is not None)
             # PostgreSQL: psycopg prepares a statement run five times, and the server may then
             # keep one generic plan: made while the import's first rows were all the table held,
             # a sequential scan that each later batch pays over every row written before it.
@@ -298,8 +316,9 @@ class ImportService:
 
         # A whole file, started on purpose and shown with progress: its statements are a batch
         # each, but the last count reads every event of the import (see QUERY_TIMEOUT_S).
-        with self._core.db.unbounded(), _collector_paused():
-            result = self._core.db.run(self._core._one_step(run), write=True, attempts=attempts)
+        db = self._core.db
+        with db.unbounded(), _collector_paused(), db.engine.loading_alone(db):
+            result = db.run(self._core._one_step(run), write=True, attempts=attempts)
         if result.rows >= CHECKPOINT_ROWS:
             # The import's pages all went through the WAL (one transaction: it cannot be
             # checkpointed before it commits); give that space back now, not when the last
@@ -338,74 +357,9 @@ class ImportService:
 
         return self._core._read(run)
 
-    # -- checking ------------------------------------------------------------------------
-
-    def _checked(
-        self, rows: Iterable[Mapping[str, Any]], *, skipping: bool
-    ) -> Iterator[CheckedRow | _Skipped]:
-        """Each row checked once, in order: a ``CheckedRow`` to write, or (``skipping``) a
-        ``_Skipped`` saying why it cannot be; without ``skipping`` that is an error."""
-        tag_sets: dict[tuple[str, ...], dict[str, str]] = {}
-        for index, row in enumerate(rows, start=1):
-            if isinstance(row, ImportRow):
-                problem = row.problem
-                # A reader's row (text cells of these columns, its tags a list) is used as it is,
-                # less the list; any other is filtered as before (a copy either way).
-                cells = dict(row)
-                if not isinstance(cells.get("tags", ""), str):
-                    del cells["tags"]
-                if not (cells.keys() <= _ROW_COLUMN_SET and all(map(isinstance, cells.values(), _TEXT))):
-                    cells = {k: v for k, v in cells.items() if k in ROW_COLUMNS and isinstance(v, str)}
-            else:
-                problem = None
-                cells = {
-                    key: unneutralise(value).strip()
-                    for key, value in row.items()
-                    if key in ROW_COLUMNS and isinstance(value, str)
-                }
-            # ``tags`` is a cell split on ``;``, or a list of names (a vCard's may hold a ``;``).
-            listed = row.get("tags")
-            names = [str(t) for t in listed] if isinstance(listed, list | tuple) else None
-            if problem:
-                if not skipping:
-                    raise ValidationError(f"{_where(row, index)}: {problem}", field="file")
-                yield _Skipped(row, problem)
-                continue
-            if not any(cells.values()) and not any(n.strip() for n in names or ()):
-                continue  # an empty line of a spreadsheet
-            if skipping and not cells.get("name") and not cells.get("email"):
-                yield _Skipped(row, "no name and no email")
-                continue
-            try:
-                # Blank cells leave a field as it was: only the others are looked at.
-                fields = plain_contact_fields(cells)
-                if fields is None:
-                    fields = clean_contact_fields(
-                        {k: cells[k] for k in ROW_FIELDS if cells.get(k)}, creating=False
-                    )
-                if names is None:
-                    tags = _tag_names(cells.get("tags", ""))
-                else:
-                    # The same few sets of tags come on row after row: each is read once
-                    # (the rows share its dict, which nothing changes).
-                    seen = tuple(names)
-                    known = tag_sets.get(seen)
-                    if known is None:
-                        known = _kept(tag_sets, seen, _tag_names("", names))
-                    tags = known
-                status = _status_name(cells["status"]) if cells.get("status") else None
-            except TagtuiError as exc:
-                if not skipping:
-                    raise _named(_where(row, index), exc) from exc
-                # It names the field ("invalid email 'x@'", "name is 201 characters…").
-                yield _Skipped(row, exc.message)
-                continue
-            email = fields.get("email")
-            yield CheckedRow(fields, tags, status, row, index, email_key(email) if email else None)
-
     # -- writing -------------------------------------------------------------------------
 
-    def _import_batch(self, tx: Tx, batch: list[CheckedRow | _Skipped], state: ImportState) -> None:
+    def _import_batch(self, tx: Tx, batch: list[CheckedRow | SkippedRow], state: ImportState) -> None:
         """Write a batch: new contacts, their tags, undo records and events, a statement
         each (``executemany``); a contact that is there already goes through the store's
         own edits. What the batch writes is known to the next batch through the database."""
@@ -416,7 +370,7 @@ class ImportService:
         stamp = state.stamp
         plans = state.plans
         for row in batch:
-            if isinstance(row, _Skipped):
+            if isinstance(row, SkippedRow):
                 self._skip(state, row.row, row.reason)
                 continue
             known = state.by_email.get(row.key) if row.key else None
@@ -591,7 +545,7 @@ class ImportService:
         plan = TagPlan(ids, tags_key_from(names, ids) if ids else None, tuple(sorted(ids)))
         return _kept(state.plans, slugs, plan)
 
-    def _load_known(self, tx: Tx, batch: list[CheckedRow | _Skipped], state: ImportState) -> None:
+    def _load_known(self, tx: Tx, batch: list[CheckedRow | SkippedRow], state: ImportState) -> None:
         """Look up, in two queries, the contacts the batch's emails name, with their tags."""
         keys = {r.key for r in batch if isinstance(r, CheckedRow) and r.key}
         if not keys:
@@ -806,6 +760,71 @@ class PendingWrites:
 #: last has nothing to do for a contact an import makes: it forgets a deleted contact that is
 #: there again (undo), and an import's contacts take ids past any a contact ever had.
 _PAUSED_TRIGGERS = ("trend_tag_added", "trend_pair_added", "trend_gone_back")
+
+
+def check_rows(
+    rows: Iterable[Mapping[str, Any]], *, skipping: bool, start: int = 1
+) -> Iterator[CheckedRow | SkippedRow]:
+    """Each row checked once, in order: a ``CheckedRow`` to write, or (``skipping``) a
+    ``SkippedRow`` saying why it cannot be; without ``skipping`` that is an error. ``start``
+    is the first row's place among the rows (a file's rows after those checked elsewhere)."""
+    tag_sets: dict[tuple[str, ...], dict[str, str]] = {}
+    for index, row in enumerate(rows, start=start):
+        if isinstance(row, ImportRow):
+            problem = row.problem
+            # A reader's row (text cells of these columns, its tags a list) is used as it is,
+            # less the list; any other is filtered as before (a copy either way).
+            cells = dict(row)
+            if not isinstance(cells.get("tags", ""), str):
+                del cells["tags"]
+            if not (cells.keys() <= _ROW_COLUMN_SET and all(map(isinstance, cells.values(), _TEXT))):
+                cells = {k: v for k, v in cells.items() if k in ROW_COLUMNS and isinstance(v, str)}
+        else:
+            problem = None
+            cells = {
+                key: unneutralise(value).strip()
+                for key, value in row.items()
+                if key in ROW_COLUMNS and isinstance(value, str)
+            }
+        # ``tags`` is a cell split on ``;``, or a list of names (a vCard's may hold a ``;``).
+        listed = row.get("tags")
+        names = [str(t) for t in listed] if isinstance(listed, list | tuple) else None
+        if problem:
+            if not skipping:
+                raise ValidationError(f"{_where(row, index)}: {problem}", field="file")
+            yield SkippedRow(row, problem)
+            continue
+        if not any(cells.values()) and not any(n.strip() for n in names or ()):
+            continue  # an empty line of a spreadsheet
+        if skipping and not cells.get("name") and not cells.get("email"):
+            yield SkippedRow(row, "no name and no email")
+            continue
+        try:
+            # Blank cells leave a field as it was: only the others are looked at.
+            fields = plain_contact_fields(cells)
+            if fields is None:
+                fields = clean_contact_fields(
+                    {k: cells[k] for k in ROW_FIELDS if cells.get(k)}, creating=False
+                )
+            if names is None:
+                tags = _tag_names(cells.get("tags", ""))
+            else:
+                # The same few sets of tags come on row after row: each is read once
+                # (the rows share its dict, which nothing changes).
+                seen = tuple(names)
+                known = tag_sets.get(seen)
+                if known is None:
+                    known = _kept(tag_sets, seen, _tag_names("", names))
+                tags = known
+            status = _status_name(cells["status"]) if cells.get("status") else None
+        except TagtuiError as exc:
+            if not skipping:
+                raise _named(_where(row, index), exc) from exc
+            # It names the field ("invalid email 'x@'", "name is 201 characters…").
+            yield SkippedRow(row, exc.message)
+            continue
+        email = fields.get("email")
+        yield CheckedRow(fields, tags, status, row, index, email_key(email) if email else None)
 
 
 def _pause_triggers(tx: Tx) -> list[str]:

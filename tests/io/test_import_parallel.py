@@ -1,0 +1,238 @@
+"""A large CSV file is read and checked in a second process while this one writes (issue 15):
+the same contacts, tags, statuses, events, skip report and errors as when one process does
+it all — and a first import into an empty SQLite database writes through a rollback journal,
+WAL again after."""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import tagtui.io.csv_import as csv_import
+from tagtui.io.csv_import import ParallelRows, import_file
+from tagtui.store import FileError, Store, ValidationError
+from tagtui.store.imports import BATCH
+from tests.conftest import PG_URL
+from tests.io.conftest import snapshot
+
+#: Rows a test file has on each side of where the second process takes over.
+LOCAL = 7
+
+
+@pytest.fixture
+def in_parallel(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[ParallelRows]]:
+    """Every CSV import reads in a second process, whatever its size (this process reading
+    the first ``LOCAL`` rows); the list holds each ``ParallelRows`` made."""
+    made: list[ParallelRows] = []
+
+    class Watched(ParallelRows):
+        def __init__(self, *args: object) -> None:
+            super().__init__(*args)  # type: ignore[arg-type]
+            made.append(self)
+
+    monkeypatch.setattr(csv_import, "reads_in_parallel", lambda size: True)
+    monkeypatch.setattr(csv_import, "ParallelRows", Watched)
+    monkeypatch.setattr(csv_import, "LOCAL_ROWS", LOCAL)
+    return made
+
+
+def messy_file(tmp_path: Path, rows: int = 3 * BATCH) -> str:
+    """Good rows, with a bad one here and there on both sides of ``LOCAL`` and of each batch:
+    invalid emails, no name and no email, an email given twice (the second row updates), a
+    row with only an email (an update, or skipped when no contact has it), a cell too long."""
+    lines = ["name,email,company,phone,followers,status,tags"]
+    for i in range(rows):
+        if i % 97 == 3:
+            lines.append(f"Bad {i},not-an-email-{i},,,,,")
+        elif i % 211 == 5:
+            lines.append(",,Nobody Inc,,,,")
+        elif i % 151 == 8:
+            lines.append(f",p{i - 1}@example.com,Changed Co,,,Won,extra")  # updates the row before
+        elif i % 173 == 6:
+            lines.append(f",ghost{i}@example.com,,,,,")  # no name, and nobody has that email
+        elif i % 389 == 2:
+            lines.append(f"Many {i},many{i}@example.com,,,12x,,")  # followers not a number
+        else:
+            tags = f"t{i % 5};Group {i % 3}" + (";vip" if i % 11 == 0 else "")
+            lines.append(f"Person {i},p{i}@example.com,Co {i % 40},+1 555 01{i % 100:02},{i},S{i % 4},{tags}")
+    path = tmp_path / "messy.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return str(path)
+
+
+def report_of(report: csv_import.ImportReport) -> tuple[object, ...]:
+    return (report.result, report.skipped_count, [(s.line, s.reason) for s in report.skipped])
+
+
+def contents(store: Store) -> dict[str, list[tuple[object, ...]]]:
+    """What an import wrote, without its times (two imports never share them)."""
+    queries = {
+        "contact": "SELECT c.id, c.name, c.email, c.company, c.phone, c.followers, s.slug, c.name_key,"
+        " c.email_key, c.assignee_key, c.tags_key, c.search FROM contact c"
+        " LEFT JOIN status s ON s.id = c.status_id ORDER BY c.id",
+        "contact_tag": "SELECT contact_id, tag_id FROM contact_tag ORDER BY 1, 2",
+        "tag": "SELECT id, name, slug FROM tag ORDER BY id",
+        "status": "SELECT id, name, slug, position FROM status ORDER BY id",
+        "event": "SELECT kind, subject_type, subject_id FROM event ORDER BY id",
+        "trend_tag": "SELECT tag_id, week, n FROM trend_tag ORDER BY 1, 2",
+        "trend_pair": "SELECT * FROM trend_pair ORDER BY 1, 2, 3",
+    }
+    with store.db.transaction(write=False) as tx:
+        return {name: [tuple(r) for r in tx.all(sql)] for name, sql in queries.items()}
+
+
+def test_the_same_import_as_in_one_process(
+    store: Store, second_store: Store, tmp_path: Path, in_parallel: list[ParallelRows]
+) -> None:
+    path = messy_file(tmp_path)
+    with pytest.MonkeyPatch.context() as here:
+        here.setattr(csv_import, "reads_in_parallel", lambda size: False)
+        alone = import_file(second_store, path)
+    assert not in_parallel
+    assert alone.skipped_count > 20  # the file is as messy as it says
+    together = import_file(store, path)
+    assert len(in_parallel) == 1, "the import did not read in a second process"
+    assert report_of(together) == report_of(alone)
+    assert contents(store) == contents(second_store)
+    ghost = next(s for s in together.skipped if s.line == 181)  # read by the second process
+    assert "no contact has the email 'ghost179@example.com'" in ghost.reason
+
+
+def test_strict_refuses_at_the_first_bad_row_read_by_the_other_process(
+    store: Store, tmp_path: Path, in_parallel: list[ParallelRows]
+) -> None:
+    path = tmp_path / "strict.csv"
+    good = [f"Person {i},p{i}@example.com" for i in range(2 * BATCH)]
+    good[LOCAL + 40] = "Bad,not-an-email"  # well past the rows this process reads
+    path.write_text("name,email\n" + "\n".join(good) + "\n", encoding="utf-8")
+    before = snapshot(store)
+    with pytest.raises(ValidationError, match=rf"^line {LOCAL + 42}: invalid email"):
+        import_file(store, str(path), strict=True)
+    assert in_parallel
+    assert snapshot(store) == before
+
+
+def test_a_file_that_breaks_in_the_other_process_imports_nothing(
+    store: Store, tmp_path: Path, in_parallel: list[ParallelRows]
+) -> None:
+    path = tmp_path / "open-quote.csv"
+    rows = [f"Person {i},p{i}@example.com" for i in range(3 * BATCH)]
+    path.write_text("name,email\n" + "\n".join(rows) + '\n"Left open,x@example.com\n', encoding="utf-8")
+    before = snapshot(store)
+    with pytest.raises(ValidationError, match=rf"open-quote.csv, line {3 * BATCH + 2}: "):
+        import_file(store, str(path))
+    assert snapshot(store) == before
+
+
+def test_a_reader_that_dies_imports_nothing_and_says_so(
+    store: Store, tmp_path: Path, in_parallel: list[ParallelRows], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        csv_import, "child_command", lambda: [sys.executable, "-c", "import sys; sys.exit(7)"]
+    )
+    path = tmp_path / "people.csv"
+    path.write_text("name,email\n" + "\n".join(f"P {i},p{i}@example.com" for i in range(50)) + "\n")
+    before = snapshot(store)
+    with pytest.raises(FileError, match=r"the process reading .*people.csv stopped \(exit code 7\); nothing"):
+        import_file(store, str(path))
+    assert snapshot(store) == before
+
+
+def test_progress_follows_the_other_process(
+    store: Store, tmp_path: Path, in_parallel: list[ParallelRows]
+) -> None:
+    path = messy_file(tmp_path, 4 * BATCH)
+    marks: list[tuple[int, int]] = []
+    import_file(store, path, progress=lambda done, size: marks.append((done, size)))
+    size = Path(path).stat().st_size
+    assert len(marks) >= 4
+    assert [d for d, _ in marks] == sorted(d for d, _ in marks)
+    assert marks[-1] == (size, size)
+
+
+def test_small_files_and_one_core_read_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert not csv_import.reads_in_parallel(csv_import.PARALLEL_BYTES - 1)
+    monkeypatch.setattr(csv_import.os, "cpu_count", lambda: 2)
+    assert csv_import.reads_in_parallel(csv_import.PARALLEL_BYTES)
+    monkeypatch.setattr(csv_import.os, "cpu_count", lambda: 1)
+    assert not csv_import.reads_in_parallel(10 * csv_import.PARALLEL_BYTES)
+
+
+# -- the rollback journal of a first import (SQLite) ---------------------------------------------
+
+needs_sqlite = pytest.mark.skipif(bool(PG_URL), reason="SQLite's journal: this pass runs on PostgreSQL")
+
+
+def journal(path: Path) -> str:
+    conn = sqlite3.connect(path)
+    try:
+        return str(conn.execute("PRAGMA journal_mode").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def modes_during(store: Store, path: str) -> list[str]:
+    """The journal mode of the import's connection as it wrote each batch."""
+    seen: list[str] = []
+    original = store._imports._import_batch
+
+    def watched(tx, batch, state):  # type: ignore[no-untyped-def]
+        seen.append(str(tx.scalar("PRAGMA journal_mode")))
+        return original(tx, batch, state)
+
+    store._imports._import_batch = watched  # type: ignore[method-assign]
+    import_file(store, path)
+    return seen
+
+
+@needs_sqlite
+def test_a_first_import_writes_through_a_rollback_journal_then_wal_again(tmp_path: Path) -> None:
+    db = tmp_path / "first.db"
+    path = messy_file(tmp_path, 2 * BATCH)
+    store = Store.open(str(db))
+    try:
+        assert set(modes_during(store, path)) == {"delete"}
+        assert journal(db) == "wal"
+        # Contacts there already: the WAL throughout (a rollback journal would copy every
+        # page the import changes).
+        assert set(modes_during(store, path)) == {"wal"}
+    finally:
+        store.close()
+    assert journal(db) == "wal"
+
+
+@needs_sqlite
+def test_another_connection_keeps_the_wal(tmp_path: Path) -> None:
+    db = tmp_path / "shared.db"
+    store = Store.open(str(db))
+    other = sqlite3.connect(db)
+    try:
+        assert other.execute("SELECT COUNT(*) FROM contact").fetchone() == (0,)
+        assert set(modes_during(store, messy_file(tmp_path, BATCH))) == {"wal"}
+        assert other.execute("SELECT COUNT(*) FROM contact").fetchone()[0] > 900
+    finally:
+        other.close()
+        store.close()
+
+
+@needs_sqlite
+def test_dry_run_leaves_the_journal_alone(tmp_path: Path) -> None:
+    db = tmp_path / "rehearsed.db"
+    store = Store.open(str(db))
+    try:
+        with store.db.rehearsal():
+            import_file(store, messy_file(tmp_path, BATCH))
+        assert journal(db) == "wal"
+        assert store.db.run(lambda tx: tx.scalar("SELECT COUNT(*) FROM contact"), write=False) == 0
+    finally:
+        store.close()
+
+
+def test_the_second_process_runs_as_python_m() -> None:
+    """The child is this module run by this Python (not a multiprocessing "spawn", which
+    would run the parent's main script again: a script without a ``__main__`` guard)."""
+    assert csv_import.child_command() == [sys.executable, "-m", "tagtui.io.parallel"]
