@@ -642,9 +642,11 @@ PARALLEL_BYTES = 2_000_000
 LOCAL_ROWS = 5_000
 
 
-def reads_in_parallel(size: int) -> bool:
-    """Whether a CSV file of ``size`` bytes is read in a second process."""
-    return size >= PARALLEL_BYTES and (os.cpu_count() or 1) > 1
+def reads_in_parallel(size: int, path: str = "") -> bool:
+    """Whether a CSV file of ``size`` bytes at ``path`` is read in a second process: not
+    ``/dev/stdin`` and its kin, which are another file in the child."""
+    own = not os.path.abspath(path).startswith(("/dev/", "/proc/"))
+    return size >= PARALLEL_BYTES and (os.cpu_count() or 1) > 1 and own
 
 
 class ParallelRows(CheckedRows):
@@ -824,7 +826,7 @@ def import_file(
         used = mapping or ColumnMapping.detect(columns).override(overrides or {})
         used.check(f"{path}, line {line}")
         fmt = "csv"
-        if reads_in_parallel(source.size):
+        if reads_in_parallel(source.size, path):
             # Read and checked in a second process while this one writes (``tagtui.io.parallel``).
             source = rows = ParallelRows(path, encoding, delimiter, used, source.size)
         else:

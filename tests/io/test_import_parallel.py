@@ -34,7 +34,7 @@ def in_parallel(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[ParallelRows]]
             super().__init__(*args)  # type: ignore[arg-type]
             made.append(self)
 
-    monkeypatch.setattr(csv_import, "reads_in_parallel", lambda size: True)
+    monkeypatch.setattr(csv_import, "reads_in_parallel", lambda size, path: True)
     monkeypatch.setattr(csv_import, "ParallelRows", Watched)
     monkeypatch.setattr(csv_import, "LOCAL_ROWS", LOCAL)
     return made
@@ -90,7 +90,7 @@ def test_the_same_import_as_in_one_process(
 ) -> None:
     path = messy_file(tmp_path)
     with pytest.MonkeyPatch.context() as here:
-        here.setattr(csv_import, "reads_in_parallel", lambda size: False)
+        here.setattr(csv_import, "reads_in_parallel", lambda size, path: False)
         alone = import_file(second_store, path)
     assert not in_parallel
     assert alone.skipped_count > 20  # the file is as messy as it says
@@ -158,6 +158,7 @@ def test_small_files_and_one_core_read_in_this_process(monkeypatch: pytest.Monke
     assert not csv_import.reads_in_parallel(csv_import.PARALLEL_BYTES - 1)
     monkeypatch.setattr(csv_import.os, "cpu_count", lambda: 2)
     assert csv_import.reads_in_parallel(csv_import.PARALLEL_BYTES)
+    assert not csv_import.reads_in_parallel(10 * csv_import.PARALLEL_BYTES, "/dev/stdin")  # `< file.csv`
     monkeypatch.setattr(csv_import.os, "cpu_count", lambda: 1)
     assert not csv_import.reads_in_parallel(10 * csv_import.PARALLEL_BYTES)
 
