@@ -740,8 +740,8 @@ def _unpacked(items: list[tuple[Any, ...]]) -> Iterator[CheckedRow | SkippedRow]
             source.line = item[2]
             yield SkippedRow(source, item[1])
             continue
-        fields, tags, status, index, key, source.line = item
-        yield CheckedRow(fields, tags, status, source, index, key)
+        fields, tags, status, index, key, keys, source.line = item
+        yield CheckedRow(fields, tags, status, source, index, key, keys)
 
 
 # -- entry points -------------------------------------------------------------------------------

@@ -51,7 +51,7 @@ def _packed(row: CheckedRow | SkippedRow) -> tuple[Any, ...]:
     ``_unpacked`` makes the objects again."""
     if isinstance(row, SkippedRow):
         return (None, row.reason, getattr(row.row, "line", None))
-    return (row.fields, row.tags, row.status, row.index, row.key, row.source.line)
+    return (row.fields, row.tags, row.status, row.index, row.key, row.keys, row.source.line)
 
 
 def _sendable(exc: Exception) -> Exception:

@@ -127,6 +127,10 @@ class CheckedRow:
     source: Any  # the row as given
     index: int  # its place among the rows, from 1
     key: str | None  # email_key of the email
+    #: For a row with a name (it may make a contact): the new contact's name_key, assignee_key
+    #: and search, worked out as it was checked (in the reader process, for a large file:
+    #: ``tagtui.io.parallel``); None: ``_create`` works them out.
+    keys: tuple[str, str | None, str] | None = None
 
     @property
     def where(self) -> str:
@@ -589,10 +593,10 @@ class ImportService:
             "notes": get("notes"),
         }
         contact_id = state.ids.popleft() if state.ids else self._new_contact_id(tx, state)
-        name_key = text_key(name)
-        company_key = _shared_key(company) if company else ""
+        name_key, assignee_key, search = row.keys or new_contact_keys(name, email, company, assignee)
         stamp = state.stamp
-        # The keys as ``contact_keys`` makes them; the email's key is the row's, worked out once.
+        # The keys as ``contact_keys`` makes them (``new_contact_keys``); the email's key is the
+        # row's, worked out once.
         out.contacts.append(
             (
                 contact_id,
@@ -607,8 +611,8 @@ class ImportService:
                 status_id,
                 name_key,
                 row.key,
-                _shared_key(assignee) if assignee else None,
-                f"{name_key}\x1f{text_key(email) if email else ''}\x1f{company_key}",
+                assignee_key,
+                search,
                 stamp,
                 stamp,
                 1,
@@ -824,7 +828,13 @@ def check_rows(
             yield SkippedRow(row, exc.message)
             continue
         email = fields.get("email")
-        yield CheckedRow(fields, tags, status, row, index, email_key(email) if email else None)
+        name = fields.get("name")
+        keys = (
+            None
+            if name is None
+            else new_contact_keys(name, email, fields.get("company"), fields.get("assignee"))
+        )
+        yield CheckedRow(fields, tags, status, row, index, email_key(email) if email else None, keys)
 
 
 def _pause_triggers(tx: Tx) -> list[str]:
@@ -966,6 +976,17 @@ def _status_name(cell: str) -> tuple[str, str]:
 
 #: ``text_key`` of a value many contacts share (a company, an assignee), worked out once.
 _shared_key = lru_cache(maxsize=4096)(text_key)
+
+
+def new_contact_keys(
+    name: str, email: str | None, company: str | None, assignee: str | None
+) -> tuple[str, str | None, str]:
+    """A new contact's name_key, assignee_key and search, as ``contact_keys`` makes them (a
+    test holds the two to one answer); company and assignee names repeat, their keys are kept."""
+    name_key = text_key(name)
+    company_key = _shared_key(company) if company else ""
+    search = f"{name_key}\x1f{text_key(email) if email else ''}\x1f{company_key}"
+    return name_key, _shared_key(assignee) if assignee else None, search
 
 
 @lru_cache(maxsize=4096)

@@ -5,11 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from tagtui.identity import contact_keys
 from tagtui.io.csv_import import import_file
 from tagtui.query.parse import parse
 from tagtui.store import Conflict, Store
 from tagtui.store.identity import email_key, slugify, text_key
+from tagtui.store.imports import new_contact_keys
 
 NFC = "Caf\u00e9"
 NFD = "Cafe\u0301"
@@ -122,3 +126,19 @@ def test_keys_in_one_place() -> None:
     assert email_key(" Jane\u200b@Bücher.Example ") == "jane@xn--bcher-kva.example"
     assert slugify("⭐") == "white-medium-star" and slugify("\ue000", "status") == "status-e000"
     assert slugify("\u200b\ufe0f") == ""
+
+
+@given(
+    name=st.text(min_size=1, max_size=20),
+    email=st.none() | st.text(max_size=20),
+    company=st.none() | st.text(max_size=20),
+    assignee=st.none() | st.text(max_size=20),
+)
+def test_an_imported_contact_gets_the_keys_every_contact_gets(
+    name: str, email: str | None, company: str | None, assignee: str | None
+) -> None:
+    """The import works out a new contact's keys on its own (in the process that reads the
+    file, ``new_contact_keys``): the same as ``contact_keys`` gives any contact."""
+    keys = contact_keys(name, email or None, assignee or None, company or None)
+    expected = (keys["name_key"], keys["assignee_key"], keys["search"])
+    assert new_contact_keys(name, email or None, company or None, assignee or None) == expected
