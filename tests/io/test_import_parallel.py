@@ -237,3 +237,32 @@ def test_the_second_process_runs_as_python_m() -> None:
     """The child is this module run by this Python (not a multiprocessing "spawn", which
     would run the parent's main script again: a script without a ``__main__`` guard)."""
     assert csv_import.child_command() == [sys.executable, "-m", "tagtui.io.parallel"]
+
+
+def test_the_other_process_reads_the_file_as_this_one_does(
+    store: Store, second_store: Store, tmp_path: Path, in_parallel: list[ParallelRows]
+) -> None:
+    """Latin-1 with `--encoding`, Excel's `sep=;` line, a quoted cell over two lines: the second
+    process works the file out the same way; and a second import of the file (every row an
+    update, some changed) reports and writes the same."""
+    rows = ["sep=;", "name;email;company;tags"]
+    for i in range(3 * BATCH):
+        company = f'"Café {i % 7}\nsecond line"' if i % 500 == 9 else f"Café {i % 7}"
+        rows.append(f"Renée {i};r{i}@example.com;{company};étoile,t{i % 4}")
+    path = tmp_path / "latin.csv"
+    path.write_bytes(("\r\n".join(rows) + "\r\n").encode("latin-1"))
+    changed = tmp_path / "changed.csv"
+    again = "\r\n".join(r.replace("Café 3", "Café trois") for r in rows) + "\r\n"
+    changed.write_bytes(again.encode("latin-1"))
+
+    with pytest.MonkeyPatch.context() as here:
+        here.setattr(csv_import, "reads_in_parallel", lambda size, path: False)
+        alone = [import_file(second_store, str(f), encoding="latin-1") for f in (path, changed)]
+    together = [import_file(store, str(f), encoding="latin-1") for f in (path, changed)]
+    assert len(in_parallel) == 2
+    assert [report_of(r) for r in together] == [report_of(r) for r in alone]
+    assert together[1].result.updated > 0
+    assert contents(store) == contents(second_store)
+    with store.db.transaction(write=False) as tx:
+        found = tx.one("SELECT name, company FROM contact WHERE email = 'r509@example.com'")
+    assert found is not None and found[0] == "Renée 509" and found[1].startswith("Café 5")
