@@ -96,7 +96,6 @@ class Engine(Protocol):
     def healthy(self, conn: Any) -> bool: ...
     def begin(self, db: Database, tx: Tx, *, write: bool) -> None: ...
     def checkpoint(self, db: Database) -> None: ...
-    def loading_alone(self, db: Database) -> contextlib.AbstractContextManager[None]: ...
     def translate(self, db: Database, exc: Exception) -> Exception: ...
     def held(
         self, db: Database, kind: str, key: str, busy: Exception
@@ -287,37 +286,6 @@ class SqliteEngine:
                 pass  # a reader still needs the WAL: SQLite's own checkpoints reuse it later
             finally:
                 conn.execute(f"PRAGMA busy_timeout = {round(db.busy_timeout * 1000)}")
-
-    @contextlib.contextmanager
-    def loading_alone(self, db: Database) -> Iterator[None]:
-        """A large write into a database without contacts that no other connection has open
-        (a first import): a rollback journal instead of the WAL while it runs, so each page is
-        written once, into the database, not into the WAL and then copied into it at the
-        checkpoint (a 100,000-row import: 2.2 s where it took 2.5 s). SQLite leaves WAL only
-        when no other connection has the file open, this process's included: else nothing
-        changes. WAL again after (and every connection sets it as it opens, should that fail);
-        a transaction in this thread already (``--dry-run``) is left as it is."""
-        switched = False
-        if not db.in_transaction and db.read_only is None:
-            with db.borrowed() as conn:
-                try:
-                    conn.execute("PRAGMA busy_timeout = 0")  # in use: never wait, just keep WAL
-                    if conn.execute("SELECT 1 FROM contact LIMIT 1").fetchone() is None:
-                        mode = conn.execute("PRAGMA journal_mode = DELETE").fetchone()
-                        switched = bool(mode) and str(mode[0]).lower() == "delete"
-                    if switched:
-                        conn.execute("PRAGMA synchronous = FULL")  # a rollback journal's safe level
-                except sqlite3.Error:
-                    pass
-                finally:
-                    conn.execute(f"PRAGMA busy_timeout = {round(db.busy_timeout * 1000)}")
-        try:
-            yield
-        finally:
-            if switched:
-                with db.borrowed() as conn, contextlib.suppress(sqlite3.Error):
-                    conn.execute("PRAGMA journal_mode = WAL")
-                    conn.execute("PRAGMA synchronous = NORMAL")
 
     def translate(self, db: Database, exc: Exception) -> Exception:
         if isinstance(exc, sqlite3.IntegrityError):
@@ -789,10 +757,6 @@ class PostgresEngine:
 
     def begin(self, db: Database, tx: Tx, *, write: bool) -> None:
         tx.execute("BEGIN; SET LOCAL statement_timeout = 0" if tx.budget == math.inf else "BEGIN")
-
-    @contextlib.contextmanager
-    def loading_alone(self, db: Database) -> Iterator[None]:
-        yield  # the server's own business
 
     def checkpoint(self, db: Database) -> None:
         """Nothing to do."""
