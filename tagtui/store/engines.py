@@ -183,13 +183,22 @@ _PACK = 2**32
 _PACK_FIRST = 2**31
 
 
+#: Whether the last statement SQLite stopped in this thread ("interrupted") was stopped by its
+#: connection's deadline. The other way a statement is stopped is ctrl+c: Python raises it in the
+#: progress handler (the only Python code that runs while SQLite works), and the sqlite3 module
+#: swallows an exception there and stops the statement; ``translate`` raises it again.
+_stopped = threading.local()
+
+
 class _SqliteConnection(sqlite3.Connection):
     """An SQLite connection that stops a statement past its ``deadline`` (monotonic seconds)."""
 
     deadline = math.inf
 
     def past_deadline(self) -> int:
-        return 1 if time.monotonic() > self.deadline else 0
+        late = time.monotonic() > self.deadline
+        _stopped.by_deadline = late
+        return 1 if late else 0
 
 
 #: Sync locks held in this process where no lock file can be made (an in-memory database).
@@ -291,7 +300,12 @@ class SqliteEngine:
         if isinstance(exc, sqlite3.IntegrityError):
             return IntegrityViolation(str(exc))
         if isinstance(exc, sqlite3.OperationalError) and str(exc) == "interrupted":
-            return db.too_long()  # the progress handler stopped it: nothing else interrupts
+            if getattr(_stopped, "by_deadline", False):
+                _stopped.by_deadline = False
+                return db.too_long()  # the progress handler stopped it for its deadline
+            # ctrl+c, raised in the progress handler and swallowed there (see ``_stopped``): a
+            # 1,000,000-row import stopped so said "the query took more than 30 s".
+            raise KeyboardInterrupt from exc
         if isinstance(exc, sqlite3.OperationalError) and "readonly database" in str(exc):
             return ReadOnlyDatabase(f"cannot change {db.shown}: {_unwritable(db.connect_arg)}")
         if isinstance(exc, sqlite3.OperationalError) and "disk is full" in str(exc):
