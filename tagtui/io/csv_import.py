@@ -670,44 +670,63 @@ class ParallelRows(CheckedRows):
     def __iter__(self) -> Iterator[CheckedRow | SkippedRow]:
         self.position = 0
         here = CsvFile(self.path, self.encoding, self.delimiter)
-        # ``python -m tagtui.io.parallel`` (why not ``multiprocessing``: see there), in a
-        # session of its own: ctrl+c at the terminal reaches this process only, which stops it.
-        child = subprocess.Popen(
-            child_command(),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        assert child.stdin is not None and child.stdout is not None
+        child = self._start()
         try:
-            with child.stdin:
-                job = (self.path, self.encoding, self.delimiter, self.mapping, LOCAL_ROWS)
-                child.stdin.write(pickle.dumps(job))
             # The first rows are read here while the child starts (~0.1 s of Python's start-up
             # and imports), which this process would otherwise spend waiting for them.
             yield from check_rows(rows_of_csv(here, self.mapping, 0, LOCAL_ROWS), skipping=True)
             self.position = here.position
-            while True:
+            done = LOCAL_ROWS  # rows of the file checked so far, by either process
+            while child is not None and child.stdout is not None:
                 message = receive(child.stdout)
                 if message is None:
-                    raise FileError(
-                        f"the process reading {self.path} stopped (exit code {child.wait()});"
-                        " nothing was imported",
-                        field="file",
-                    )
+                    break  # it stopped before the end (killed, out of memory): see below
                 if message[0] == "rows":
-                    self.position = message[1]
-                    yield from _unpacked(message[2])
+                    _, self.position, done, items = message
+                    yield from _unpacked(items)
                 elif message[0] == "error":
-                    raise message[1]
+                    raise message[1]  # the file's own error, where the file has it
                 else:  # "done"
                     return
+            # The child could not start or stopped: the rows it did not send are read here,
+            # as a smaller file's are (the second process only ever saves time).
+            rest = CsvFile(self.path, self.encoding, self.delimiter)
+            for row in check_rows(rows_of_csv(rest, self.mapping, done), skipping=True, start=done + 1):
+                self.position = rest.position
+                yield row
         finally:
-            child.stdout.close()
-            if child.poll() is None:
-                child.kill()  # an error here, or ctrl+c: the rest of the file is not wanted
+            if child is not None:
+                assert child.stdout is not None
+                child.stdout.close()
+                if child.poll() is None:
+                    child.kill()  # an error here, or ctrl+c: the rest of the file is not wanted
+                child.wait()
+
+    def _start(self) -> subprocess.Popen[bytes] | None:
+        """The child, given its job; None if it cannot be started."""
+        # ``python -m tagtui.io.parallel`` (why not ``multiprocessing``: see there), in a
+        # session of its own: ctrl+c at the terminal reaches this process only, which stops it.
+        try:
+            child = subprocess.Popen(
+                child_command(),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        except OSError:
+            return None
+        assert child.stdin is not None
+        try:
+            with child.stdin:
+                child.stdin.write(
+                    pickle.dumps((self.path, self.encoding, self.delimiter, self.mapping, LOCAL_ROWS))
+                )
+        except OSError:  # it ended at once (a broken pipe)
+            child.kill()
             child.wait()
+            return None
+        return child
 
 
 def child_command() -> list[str]:

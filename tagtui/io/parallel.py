@@ -2,7 +2,8 @@
 
 ``csv_import.ParallelRows`` starts it and reads what it sends: it reads its job on stdin (the
 file, its encoding, delimiter and mapping, and how many rows the parent reads itself), then
-reads and checks the file's rows after those and sends them on stdout a batch at a time, then
+reads and checks the file's rows after those and sends them on stdout a batch at a time (with
+how many rows of the file it has read: should it stop, the parent reads the rest itself), then
 "done" — or the error it met, in order, which the parent raises where the file failed. It is
 a module run by the parent's Python, not a ``multiprocessing`` child: "spawn" would run the
 parent's main script again (a script without a ``__main__`` guard imports twice), and "fork"
@@ -14,10 +15,12 @@ from __future__ import annotations
 
 import pickle
 import sys
+from collections.abc import Iterator
 from itertools import islice
 from typing import Any, BinaryIO
 
 from tagtui.io.csv_import import FRAME, CsvFile, rows_of_csv
+from tagtui.io.text_files import FileContact
 from tagtui.store.imports import BATCH, CheckedRow, SkippedRow, check_rows
 
 
@@ -28,9 +31,16 @@ def main() -> None:
     try:
         try:
             source = CsvFile(path, encoding, delimiter)
-            checked = check_rows(rows_of_csv(source, mapping, skip), skipping=True, start=skip + 1)
+            read = [skip]  # rows of the file checked so far: where the parent goes on if this stops
+
+            def counted(rows: Iterator[FileContact]) -> Iterator[FileContact]:
+                for row in rows:
+                    read[0] += 1
+                    yield row
+
+            checked = check_rows(counted(rows_of_csv(source, mapping, skip)), skipping=True, start=skip + 1)
             while batch := list(islice(checked, BATCH)):
-                _send(out, ("rows", source.position, [_packed(row) for row in batch]))
+                _send(out, ("rows", source.position, read[0], [_packed(row) for row in batch]))
             _send(out, ("done",))
         except Exception as exc:
             _send(out, ("error", _sendable(exc)))

@@ -14,7 +14,7 @@ import pytest
 import tagtui.io.csv_import as csv_import
 from tagtui.io.csv_import import ParallelRows, import_file
 from tagtui.query.parse import parse
-from tagtui.store import FileError, Store, ValidationError
+from tagtui.store import Store, ValidationError
 from tagtui.store.imports import BATCH
 from tests.conftest import PG_URL
 from tests.io.conftest import snapshot
@@ -128,18 +128,49 @@ def test_a_file_that_breaks_in_the_other_process_imports_nothing(
     assert snapshot(store) == before
 
 
-def test_a_reader_that_dies_imports_nothing_and_says_so(
-    store: Store, tmp_path: Path, in_parallel: list[ParallelRows], monkeypatch: pytest.MonkeyPatch
+#: A reader process that sends its first batch and then dies (as killed, or out of memory).
+_DIES_AFTER_A_BATCH = """
+import os
+import tagtui.io.parallel as reader
+send = reader._send
+def once(out, message):
+    send(out, message)
+    if message[0] == "rows":
+        os._exit(9)
+reader._send = once
+reader.main()
+"""
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        pytest.param([sys.executable, "-c", "import sys; sys.exit(7)"], id="ends-at-once"),
+        pytest.param([sys.executable, "-c", _DIES_AFTER_A_BATCH], id="dies-after-a-batch"),
+        pytest.param(["/nonexistent/python3"], id="cannot-start"),
+    ],
+)
+def test_a_reader_process_that_stops_leaves_the_rest_to_this_one(
+    store: Store,
+    second_store: Store,
+    tmp_path: Path,
+    in_parallel: list[ParallelRows],
+    monkeypatch: pytest.MonkeyPatch,
+    command: list[str],
 ) -> None:
-    monkeypatch.setattr(
-        csv_import, "child_command", lambda: [sys.executable, "-c", "import sys; sys.exit(7)"]
-    )
-    path = tmp_path / "people.csv"
-    path.write_text("name,email\n" + "\n".join(f"P {i},p{i}@example.com" for i in range(50)) + "\n")
-    before = snapshot(store)
-    with pytest.raises(FileError, match=r"the process reading .*people.csv stopped \(exit code 7\); nothing"):
-        import_file(store, str(path))
-    assert snapshot(store) == before
+    """The second process only saves time: when it cannot start, ends at once or dies part of
+    the way, this process reads the rows it did not send, and the import is the same."""
+    path = messy_file(tmp_path, 4 * BATCH)
+    with pytest.MonkeyPatch.context() as here:
+        here.setattr(csv_import, "reads_in_parallel", lambda size, path: False)
+        alone = import_file(second_store, path)
+    monkeypatch.setattr(csv_import, "child_command", lambda: command)
+    marks: list[tuple[int, int]] = []
+    together = import_file(store, path, progress=lambda done, size: marks.append((done, size)))
+    assert len(in_parallel) == 1
+    assert report_of(together) == report_of(alone)
+    assert contents(store) == contents(second_store)
+    assert marks[-1] == (Path(path).stat().st_size,) * 2
 
 
 def test_progress_follows_the_other_process(
