@@ -12,8 +12,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
-__all__ = ["INVISIBLE", "contact_keys", "email_key", "search_key", "slugify", "stored", "text_key"]
+__all__ = [
+    "INVISIBLE",
+    "contact_keys",
+    "email_key",
+    "name_keys",
+    "search_key",
+    "slugify",
+    "stored",
+    "text_key",
+]
 
 #: Characters that change nothing a reader sees: zero-width space, non-joiner and joiner,
 #: word joiner, BOM, and the variation selectors (emoji vs text presentation).
@@ -66,14 +76,29 @@ def contact_keys(
     name: str, email: str | None, assignee: str | None, company: str | None
 ) -> dict[str, str | None]:
     """The derived key columns of a contact: ``name_key``, ``email_key``, ``assignee_key``, ``search``."""
-    name_key = text_key(name)
+    name_key, assignee_key, search = name_keys(name, email, assignee, company)
     return {
         "name_key": name_key,
         "email_key": email_key(email) if email else None,
-        "assignee_key": text_key(assignee) if assignee else None,
-        # search_key's text, the name's key not worked out twice
-        "search": "\x1f".join((name_key, text_key(email or ""), text_key(company or ""))),
+        "assignee_key": assignee_key,
+        "search": search,
     }
+
+
+def name_keys(
+    name: str,
+    email: str | None,
+    assignee: str | None,
+    company: str | None,
+    shared: Callable[[str], str] = text_key,
+) -> tuple[str, str | None, str]:
+    """``name_key``, ``assignee_key`` and ``search`` of a contact (``contact_keys`` without the
+    email's key). ``shared`` keys the company and assignee names, which repeat from contact to
+    contact: an import passes a cached ``text_key``."""
+    name_key = text_key(name)
+    # search_key's text, the name's key not worked out twice
+    search = "\x1f".join((name_key, text_key(email or ""), shared(company) if company else ""))
+    return name_key, shared(assignee) if assignee else None, search
 
 
 def slugify(name: str, what: str = "tag") -> str:

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from tagtui.bench.probe import children_peak_rss_kib, maxrss_kib
 from tagtui.query import parse
 from tagtui.store import Store
 from tagtui.store.errors import TagtuiError, ValidationError
@@ -110,13 +111,11 @@ def machine() -> dict[str, Any]:
 
 
 def peak_rss_mb() -> float:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
+    return round(maxrss_kib(resource.RUSAGE_SELF) / 1024, 1)
 
 
 def child_peak_rss_mb() -> float:
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
+    return round(children_peak_rss_kib() / 1024, 1)
 
 
 def median_time(fn: Callable[[], Any], runs: int) -> tuple[float, list[float]]:

@@ -31,14 +31,18 @@ def own_peak_rss_kib() -> int:
                     return int(line.split()[1])
     except OSError:
         pass
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak // 1024 if sys.platform == "darwin" else peak
+    return maxrss_kib(resource.RUSAGE_SELF)
 
 
 def children_peak_rss_kib() -> int:
     """The largest peak resident set size of this process's children that ended, in KiB (an
     upper bound: a child's ``ru_maxrss`` counts what it shared with this process at the fork)."""
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return maxrss_kib(resource.RUSAGE_CHILDREN)
+
+
+def maxrss_kib(who: int) -> int:
+    """``ru_maxrss`` of ``resource.getrusage(who)`` in KiB (macOS reports bytes)."""
+    peak = resource.getrusage(who).ru_maxrss
     return peak // 1024 if sys.platform == "darwin" else peak
 
 

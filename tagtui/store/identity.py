@@ -6,10 +6,21 @@ from tagtui.identity import (
     KEY_MAX,
     contact_keys,
     email_key,
+    name_keys,
     search_key,
     slugify,
     stored,
     text_key,
 )
 
-__all__ = ["INVISIBLE", "KEY_MAX", "contact_keys", "email_key", "search_key", "slugify", "stored", "text_key"]
+__all__ = [
+    "INVISIBLE",
+    "KEY_MAX",
+    "contact_keys",
+    "email_key",
+    "name_keys",
+    "search_key",
+    "slugify",
+    "stored",
+    "text_key",
+]

@@ -55,7 +55,7 @@ from tagtui.store.contacts import (
 )
 from tagtui.store.db import IntegrityViolation, Tx
 from tagtui.store.errors import Conflict, TagtuiError, ValidationError
-from tagtui.store.identity import email_key, text_key
+from tagtui.store.identity import email_key, name_keys, text_key
 from tagtui.store.schema import now
 from tagtui.store.types import JsonRecord
 from tagtui.store.validation import DEFAULT_STATUS_COLOR, clean_label_name, normalize_color
@@ -981,12 +981,9 @@ _shared_key = lru_cache(maxsize=4096)(text_key)
 def new_contact_keys(
     name: str, email: str | None, company: str | None, assignee: str | None
 ) -> tuple[str, str | None, str]:
-    """A new contact's name_key, assignee_key and search, as ``contact_keys`` makes them (a
-    test holds the two to one answer); company and assignee names repeat, their keys are kept."""
-    name_key = text_key(name)
-    company_key = _shared_key(company) if company else ""
-    search = f"{name_key}\x1f{text_key(email) if email else ''}\x1f{company_key}"
-    return name_key, _shared_key(assignee) if assignee else None, search
+    """A new contact's name_key, assignee_key and search (``name_keys``), company and assignee
+    names keyed once each (they repeat row after row)."""
+    return name_keys(name, email, assignee, company, _shared_key)
 
 
 @lru_cache(maxsize=4096)
