@@ -269,7 +269,10 @@ class Database:
         conn = self._acquire()
         tx = Tx(self, conn)
         committed = False
+        bulk = write and getattr(self._local, "bulk", False)
         try:
+            if bulk:
+                self.engine.bulk_load(conn, True)
             self._begin(tx, write=write)
             self._local.tx = tx
             yield tx
@@ -286,7 +289,13 @@ class Database:
             if not committed:
                 with suppress(Exception):
                     conn.execute("ROLLBACK")
-            if self.engine.healthy(conn):
+            usable = self.engine.healthy(conn)
+            if bulk:
+                try:
+                    self.engine.bulk_load(conn, False)
+                except Exception:
+                    usable = False  # never back in the pool without its checks
+            if usable:
                 self._release(conn)
             else:
                 conn.close()
@@ -328,6 +337,21 @@ class Database:
             yield
         finally:
             self._local.unbounded = before
+
+    @contextmanager
+    def bulk(self) -> Iterator[None]:
+        """A write transaction begun in this thread inside this block is a bulk load: on SQLite
+        its rows' foreign keys are not looked up (an import of 100,000 rows made 300,000
+        lookups of the contacts and tags it had itself just written or found: 0.11 s of its
+        links' 0.36 s). Only for writes that make every row they point at themselves, in the
+        same transaction; the connection has its checks back before it serves anything else.
+        Joining a transaction already open changes nothing (a ``--dry-run``'s rehearsal)."""
+        before = getattr(self._local, "bulk", False)
+        self._local.bulk = True
+        try:
+            yield
+        finally:
+            self._local.bulk = before
 
     def _begin(self, tx: Tx, *, write: bool) -> None:
         """BEGIN; an SQLite writer takes the write lock here, waiting up to the busy timeout

@@ -55,6 +55,11 @@ CACHE_KIB = 4096
 TEMP_CACHE_KIB = 65536
 #: The size SQLite cuts the WAL back to after a checkpoint (it reuses the file below it).
 WAL_LIMIT_BYTES = 64 * 1024 * 1024
+#: The page size of a new database file (an existing file keeps its own). At 4 KiB (SQLite's
+#: default) an import of 100,000 rows into a new database took 2.99-3.08 s, at 16 KiB
+#: 2.73-2.89 s (alternating, five each): fewer pages to split, link and write for the same
+#: rows, and its tables and indexes are as big either way (~106 MB).
+PAGE_SIZE = 16384
 SQLITE_MAGIC = b"SQLite format 3\x00"
 #: 2000-01-03 (a Monday, the trend tables' week 0) as a Julian day, for SQLite's julianday().
 EPOCH_JULIAN = 2451546.5
@@ -95,6 +100,7 @@ class Engine(Protocol):
     def connect(self, db: Database) -> Any: ...
     def healthy(self, conn: Any) -> bool: ...
     def begin(self, db: Database, tx: Tx, *, write: bool) -> None: ...
+    def bulk_load(self, conn: Any, on: bool) -> None: ...
     def checkpoint(self, db: Database) -> None: ...
     def translate(self, db: Database, exc: Exception) -> Exception: ...
     def held(
@@ -246,6 +252,7 @@ class SqliteEngine:
             conn.set_progress_handler(conn.past_deadline, PROGRESS_STEPS)
             conn.execute(f"PRAGMA busy_timeout = {round(db.busy_timeout * 1000)}")
             if db.read_only is None:
+                conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")  # before the first page is written
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
@@ -262,6 +269,11 @@ class SqliteEngine:
             return not conn.in_transaction
         except Exception:
             return False
+
+    def bulk_load(self, conn: Any, on: bool) -> None:
+        """Outside a transaction: stop (``on``) or start again looking up each row's foreign
+        keys (see ``Database.bulk``)."""
+        conn.execute(f"PRAGMA foreign_keys = {'OFF' if on else 'ON'}")
 
     def begin(self, db: Database, tx: Tx, *, write: bool) -> None:
         """A writer takes the write lock here, waiting up to the busy timeout (and saying so
@@ -768,6 +780,9 @@ class PostgresEngine:
             return not conn.closed and conn.info.transaction_status == 0
         except Exception:
             return False
+
+    def bulk_load(self, conn: Any, on: bool) -> None:
+        """Nothing: PostgreSQL keeps its checks (turning them off takes a superuser's rights)."""
 
     def begin(self, db: Database, tx: Tx, *, write: bool) -> None:
         tx.execute("BEGIN; SET LOCAL statement_timeout = 0" if tx.budget == math.inf else "BEGIN")

@@ -321,7 +321,7 @@ class ImportService:
         # A whole file, started on purpose and shown with progress: its statements are a batch
         # each, but the last count reads every event of the import (see QUERY_TIMEOUT_S).
         db = self._core.db
-        with db.unbounded(), _collector_paused():
+        with db.unbounded(), db.bulk(), _collector_paused():
             result = db.run(self._core._one_step(run), write=True, attempts=attempts)
         if result.rows >= CHECKPOINT_ROWS:
             # The import's pages all went through the WAL (one transaction: it cannot be
