@@ -265,3 +265,27 @@ def test_the_other_process_reads_the_file_as_this_one_does(
     with store.db.transaction(write=False) as tx:
         found = tx.one("SELECT name, company FROM contact WHERE email = 'r509@example.com'")
     assert found is not None and found[0] == "Renée 509" and found[1].startswith("Café 5")
+
+
+def test_the_pipe_from_the_child_holds_a_few_batches(tmp_path: Path) -> None:
+    """At the usual 64 KiB the child was never a batch ahead of this process (a batch is ~280
+    KB pickled); where the system lets a pipe be set (Linux), it holds ``PIPE_BYTES``."""
+    fcntl = pytest.importorskip("fcntl")
+    if not hasattr(fcntl, "F_GETPIPE_SZ"):
+        pytest.skip("this system cannot size a pipe (F_SETPIPE_SZ is Linux's)")
+    if int(Path("/proc/sys/fs/pipe-max-size").read_text()) < csv_import.PIPE_BYTES:
+        pytest.skip("this system's limit for a pipe is below PIPE_BYTES")
+    path = tmp_path / "few.csv"
+    path.write_text("name,email\nAda,ada@example.com\n", encoding="utf-8")
+    source = csv_import.CsvFile(str(path), None, None)
+    mapping = csv_import.ColumnMapping.detect(source.header()[0])
+    rows = ParallelRows(str(path), None, None, mapping, source.size)
+    child = rows._start()
+    assert child is not None and child.stdout is not None
+    try:
+        assert fcntl.fcntl(child.stdout.fileno(), fcntl.F_GETPIPE_SZ) == csv_import.PIPE_BYTES
+        assert csv_import.PIPE_BYTES >= 3 * 280_000
+    finally:
+        child.kill()
+        child.wait()
+        child.stdout.close()
