@@ -160,8 +160,11 @@ class ImportState:
     statuses_created: int = 0
     tags: dict[str, int] = field(default_factory=dict)  # by slug
     statuses: dict[str, int] = field(default_factory=dict)  # by slug
-    #: The contacts the current batch names by email (email_key -> contact).
-    by_email: dict[str, _Known] = field(default_factory=dict)
+    #: The contacts the current batch names by email (email_key -> contact; one it made as
+    #: ``_create`` left it: see ``_known``).
+    by_email: dict[str, _Known | tuple[int, dict[str, Any], int | None, tuple[int, ...]]] = field(
+        default_factory=dict
+    )
     skip: Skip | None = None
     #: Ids taken for new contacts and not used yet; on SQLite the last id taken.
     ids: deque[int] = field(default_factory=deque)
@@ -373,11 +376,12 @@ class ImportService:
         out = PendingWrites()
         stamp = state.stamp
         plans = state.plans
+        statuses = state.statuses  # by slug: ids from 1, never 0
         for row in batch:
             if isinstance(row, SkippedRow):
                 self._skip(state, row.row, row.reason)
                 continue
-            known = state.by_email.get(row.key) if row.key else None
+            known = _known(state, row.key) if row.key else None
             if known is None and row.fields.get("name") is None:
                 if state.skip is None:
                     raise _named(row.where, ValidationError("a new contact needs a name", field="name"))
@@ -392,10 +396,15 @@ class ImportService:
             state.rows += 1
             try:
                 if known is None:
-                    # A new contact: its tags, worked out once per set of them, go in with it.
+                    # A new contact: its tags, worked out once per set of them (and checked
+                    # against the limit then), go in with it.
                     plan = plans.get(slugs := tuple(row.tags)) or self._tag_plan(tx, state, slugs, row.tags)
-                    status_id = None if row.status is None else self._import_status(tx, state, *row.status)
-                    _check_tag_count(tx, store, state, len(plan.ids))
+                    status = row.status
+                    status_id = (
+                        None
+                        if status is None
+                        else statuses.get(status[1]) or self._import_status(tx, state, *status)
+                    )
                     self._create(tx, row, status_id, state, out, plan)
                     continue
                 tags = state.tags
@@ -541,10 +550,13 @@ class ImportService:
         self, tx: Tx, state: ImportState, slugs: tuple[str, ...], tags: Mapping[str, str]
     ) -> TagPlan:
         """The ``TagPlan`` of a new contact given ``tags`` (slug -> name as written; ``slugs``
-        its keys): the tags found or created, kept in ``state.plans`` for the next contact."""
+        its keys): the tags found or created, kept in ``state.plans`` for the next contact.
+        Made for the first contact given them, which is refused if they are more than
+        ``max_tags_per_contact`` (so every contact given them would be)."""
         known = state.tags
         found = [known.get(s) or self._import_tag_id(tx, state, s, n) for s, n in tags.items()]
         ids = tuple(dict.fromkeys(found))
+        _check_tag_count(tx, self._store, state, len(ids))
         names = self._name_keys(tx, state, ids)
         plan = TagPlan(ids, tags_key_from(names, ids) if ids else None, tuple(sorted(ids)))
         return _kept(state.plans, slugs, plan)
@@ -576,22 +588,13 @@ class ImportService:
         state: ImportState,
         out: PendingWrites,
         plan: TagPlan | None = None,
-    ) -> _Known:
+    ) -> int:
         """Write a new contact at the flush: with ``plan``'s tags (and its ``tags_key``), else
-        none yet (``out.link`` may give it some before the flush)."""
+        none yet (``out.link`` may give it some before the flush). Its id."""
         fields = row.fields
         get = fields.get
         name: str = fields["name"]  # a new contact has one (``_import_batch`` checked)
         email, company, assignee = get("email"), get("company"), get("assignee")
-        values: dict[str, Any] = {
-            "name": name,
-            "email": email,
-            "company": company,
-            "phone": get("phone"),
-            "assignee": assignee,
-            "followers": get("followers") or 0,
-            "notes": get("notes"),
-        }
         contact_id = state.ids.popleft() if state.ids else self._new_contact_id(tx, state)
         name_key, assignee_key, search = row.keys or new_contact_keys(name, email, company, assignee)
         stamp = state.stamp
@@ -604,10 +607,10 @@ class ImportService:
                 name,
                 email,
                 company,
-                values["phone"],
+                get("phone"),
                 assignee,
-                values["followers"],
-                values["notes"],
+                get("followers") or 0,
+                get("notes"),
                 status_id,
                 name_key,
                 row.key,
@@ -620,16 +623,18 @@ class ImportService:
             )
         )
         out.pending.add(contact_id)
-        known = _Known(contact_id, values, status_id, set())
+        tag_ids: tuple[int, ...] = ()
         if plan is not None and plan.ids:
-            known.tag_ids.update(plan.ids)
+            tag_ids = plan.ids
             out.link_new(contact_id, plan, stamp)
             if state.pairs_paused:
                 state.pair_sets[plan.pairs] += 1
         if row.key:
-            state.by_email[row.key] = known
+            # What a later row of the batch with this email finds (``_known`` makes it a
+            # ``_Known`` then: most contacts made are never named again).
+            state.by_email[row.key] = (contact_id, fields, status_id, tag_ids)
         state.created += 1
-        return known
+        return contact_id
 
     def _new_contact_id(self, tx: Tx, state: ImportState) -> int:
         """An id for a new contact, taken before it is written (so a batch is one statement)."""
@@ -929,6 +934,20 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def _known(state: ImportState, key: str) -> _Known | None:
+    """The contact of the batch with the email of ``key``: found by ``_load_known``, or made by
+    ``_create`` (its id, fields as the row gave them, status and tags, made a ``_Known`` with
+    every field the first time a row names it again)."""
+    found = state.by_email.get(key)
+    if found is None or isinstance(found, _Known):
+        return found
+    contact_id, fields, status_id, tag_ids = found
+    values = {k: fields.get(k) for k in CONTACT_FIELDS}
+    values["followers"] = values["followers"] or 0
+    known = state.by_email[key] = _Known(contact_id, values, status_id, set(tag_ids))
+    return known
 
 
 def _check_tag_count(tx: Tx, store: Store, state: ImportState, count: int) -> None:

@@ -743,9 +743,9 @@ class SyncService:
                     self._store.check_tag_limit(tx, len(tag_ids), True)
                 fields = {k: values[k] for k in CONTACT_FIELDS}
                 row = CheckedRow(fields, tags, None, None, len(ids) + 1, key)
-                known = self._store._imports._create(tx, row, status_id, state, out)
-                out.link(known.id, tag_ids, state.stamp)
-                ids.append(known.id)
+                made = self._store._imports._create(tx, row, status_id, state, out)
+                out.link(made, tag_ids, state.stamp)
+                ids.append(made)
             self._store._imports._flush(tx, out, state)
         if state.tagged:
             added = {str(t): n for t, n in state.tagged.items()}

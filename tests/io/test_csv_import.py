@@ -201,6 +201,19 @@ def test_max_tags_violation_refuses_the_whole_import(store: Store, tmp_path: Pat
     assert store.count_contacts() == 1 and store.count_tags() == 1
 
 
+def test_a_new_contact_past_max_tags_refuses_the_import_at_its_line(store: Store, tmp_path: Path) -> None:
+    """A set of tags is worked out (and checked against the limit) once, for the first new
+    contact given it: the error names that row, and nothing is imported."""
+    store.update_settings(max_tags_per_contact=2)
+    before = snapshot(store)
+    rows = "Ann,ann@x.com,a;b\nBob,bob@x.com,b;a\nCyd,cyd@x.com,a;b;c\nDee,dee@x.com,a;b;c\n"
+    path = write(tmp_path, "name,email,tags\n" + rows)
+    with pytest.raises(ValidationError, match=r"^line 4 \(tags\).*at most 2 tags"):
+        import_csv(store, path)
+    assert snapshot(store) == before
+    assert store.count_contacts() == 0 and store.count_tags() == 0
+
+
 def test_missing_file_is_a_file_error(store: Store, tmp_path: Path) -> None:
     with pytest.raises(FileError, match="cannot read"):
         import_csv(store, str(tmp_path / "nope.csv"))
