@@ -14,7 +14,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from typing import Any, TypeVar
 
 from tagtui.store.engines import Disconnected, Engine, engine_for
@@ -327,31 +327,30 @@ class Database:
             else:
                 conn.close()
 
-    @contextmanager
-    def unbounded(self) -> Iterator[None]:
+    def unbounded(self) -> AbstractContextManager[None]:
         """Statements of transactions begun in this thread inside this block have no time bound
         (a whole-workspace job, not a query from a user: see ``QUERY_TIMEOUT_S`` for which)."""
-        before = getattr(self._local, "unbounded", False)
-        self._local.unbounded = True
-        try:
-            yield
-        finally:
-            self._local.unbounded = before
+        return self._flag("unbounded")
 
-    @contextmanager
-    def bulk(self) -> Iterator[None]:
+    def bulk(self) -> AbstractContextManager[None]:
         """A write transaction begun in this thread inside this block is a bulk load: on SQLite
         its rows' foreign keys are not looked up (an import of 100,000 rows made 300,000
         lookups of the contacts and tags it had itself just written or found: 0.11 s of its
-        links' 0.36 s). Only for writes that make every row they point at themselves, in the
-        same transaction; the connection has its checks back before it serves anything else.
-        Joining a transaction already open changes nothing (a ``--dry-run``'s rehearsal)."""
-        before = getattr(self._local, "bulk", False)
-        self._local.bulk = True
+        links' 0.36 s). Only for writes whose rows point at rows they wrote or read in the same
+        transaction (which its write lock keeps as they were); the connection has its checks
+        back before it serves anything else. Joining a transaction already open changes
+        nothing (a ``--dry-run``'s rehearsal)."""
+        return self._flag("bulk")
+
+    @contextmanager
+    def _flag(self, name: str) -> Iterator[None]:
+        """``name`` set for this thread inside the block (as it was again after it)."""
+        before = getattr(self._local, name, False)
+        setattr(self._local, name, True)
         try:
             yield
         finally:
-            self._local.bulk = before
+            setattr(self._local, name, before)
 
     def _begin(self, tx: Tx, *, write: bool) -> None:
         """BEGIN; an SQLite writer takes the write lock here, waiting up to the busy timeout
