@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 __all__ = [
     "INVISIBLE",
+    "KEY_MAX",
     "contact_keys",
     "email_key",
     "name_keys",
