@@ -294,8 +294,7 @@ class ImportService:
             )
             while batch := list(islice(checked, BATCH)):
                 self._import_batch(tx, batch, state)
-            for create in deferred:
-                tx.execute(create)
+            tx.db.engine.build_indexes(tx, deferred)
             if paused:
                 _resume_triggers(tx, paused, state)
             if state.keys_paused:

@@ -159,8 +159,7 @@ class Store(StoreBase):
         def run(tx: Tx) -> None:
             job = GeneratedWrite(self, tx)
             summary, payload = fill(job)
-            for create in job.deferred:
-                tx.execute(create)
+            tx.db.engine.build_indexes(tx, job.deferred)
             if job.keys_paused:
                 tx.db.engine.resume_tags_key_added(tx)
             self._event(tx, f"{kind}.generated", "workspace", self.workspace_id, **payload)

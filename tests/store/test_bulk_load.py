@@ -63,7 +63,8 @@ def test_the_checks_are_back_after_an_import_and_after_a_refused_one(store: Stor
     with pytest.raises(Exception, match="FOREIGN KEY"):
         store._write(
             lambda tx: tx.execute(
-                "INSERT INTO contact_tag (contact_id, tag_id, created_at) VALUES (999, 1, '2026-01-01T00:00:00Z')"
+                "INSERT INTO contact_tag (contact_id, tag_id, created_at)"
+                " VALUES (999, 1, '2026-01-01T00:00:00Z')"
             )
         )
     vip = store.get_tag("vip")
