@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 
 from tagtui.cli.common import add_json, command, parse_query
 from tagtui.cli.context import Context
 from tagtui.cli.output import Column, plural
-from tagtui.cli.progress import working
+from tagtui.cli.progress import Phases, wants_progress
 from tagtui.cli.registry import help_for
 
 EPILOG = """\
@@ -60,8 +61,17 @@ def register(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentPar
 
 def find(ctx: Context) -> int:
     a = ctx.args
-    with working("duplicates: scanning"):
-        groups = ctx.store.find_duplicates(parse_query(a.query), min_score=a.min_score, limit=a.limit)
+    # At a terminal: the contacts read of those the query selects, then the blocks of
+    # look-alike contacts compared (a million contacts take seconds of each).
+    shown = (
+        Phases("duplicates", "contacts", {}, units={"comparing": "blocks"})
+        if wants_progress()
+        else contextlib.nullcontext()
+    )
+    with shown as progress:
+        groups = ctx.store.find_duplicates(
+            parse_query(a.query), min_score=a.min_score, limit=a.limit, progress=progress
+        )
     if ctx.json:
         ctx.out.json([g.to_json() for g in groups])
         return 0

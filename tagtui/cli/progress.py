@@ -136,16 +136,28 @@ class Working:
 
 class Phases(Working):
     """``Working`` for a job that counts its work in phases, each with its own total: called as
-    ``phases(phase, done, total)`` (``sync``'s progress). Until the first count the line is
-    ``label: 3 s``; then ``label, fetching: 1,200 cards of 5,000 · 800 cards/s · about 5 s
-    left``, the rate and time left of the phase under way (``words`` names the phases); a
-    phase told only its size (0 done) shows that and its time so far. As with ``Working``, a
-    job that ends within ``QUIET_FOR`` shows nothing."""
+    ``phases(phase, done, total)`` (``sync``'s and ``duplicates``' progress). Until the first
+    count the line is ``label: 3 s``; then ``label, fetching: 1,200 cards of 5,000 · 800
+    cards/s · about 5 s left``, the rate and time left of the phase under way (``words`` names
+    the phases, ``units`` what a phase counts if not ``unit``); a phase told only its size (0
+    done) shows that and its time so far, one told no total its count and rate. As with
+    ``Working``, a job that ends within ``QUIET_FOR`` shows nothing."""
 
-    def __init__(self, label: str, unit: str, words: dict[str, str], stream: TextIO | None = None) -> None:
+    def __init__(
+        self,
+        label: str,
+        unit: str,
+        words: dict[str, str],
+        stream: TextIO | None = None,
+        *,
+        units: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(label, stream)
         self.unit = unit
         self.words = words
+        #: A phase that counts something else than ``unit`` (a duplicates scan reads contacts,
+        #: then compares blocks of them).
+        self.units = units or {}
         self._count: tuple[str, int, int, float] | None = None  # phase, done, total, its start
         self._told = 0.0  # when the last count came
         self._drawn = 0.0
@@ -171,9 +183,10 @@ class Phases(Working):
             return super()._line(now)
         phase, done, total, since = self._count
         label = f"{self.label}, {visible(self.words.get(phase, phase))}"
+        unit = self.units.get(phase, self.unit)
         if not done:  # a phase that tells no count while it runs: its size and its time so far
-            return f"{label}: {total:,} {self.unit} · {now - since:,.0f} s"
-        return progress_text(label, done, total, now - since, self.unit)
+            return f"{label}: {total:,} {unit} · {now - since:,.0f} s"
+        return progress_text(label, done, total, now - since, unit)
 
 
 class Stages(Working):

@@ -252,3 +252,37 @@ def test_stages_say_nothing_when_never_told(monkeypatch: pytest.MonkeyPatch) -> 
     with Stages(stream):
         time.sleep(0.1)
     assert stream.getvalue() == ""
+
+
+def test_a_phase_may_count_in_its_own_unit_and_without_a_total(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("tagtui.cli.progress.QUIET_FOR", 0.0)
+    monkeypatch.setattr("tagtui.cli.progress.REDRAW", 0.0)
+    stream = io.StringIO()
+    with Phases("duplicates", "contacts", {}, stream=stream, units={"comparing": "blocks"}) as phases:
+        assert _drawn(stream, "duplicates: 0 s")
+        phases("reading", 5_000, 20_000)
+        phases("comparing", 500, 0)
+    lines = [line for line in stream.getvalue().split(CLEAR) if line]
+    assert lines[1].startswith("duplicates, reading: 5,000 contacts of 20,000 · ") and "left" in lines[1]
+    assert lines[2].startswith("duplicates, comparing: 500 blocks · ") and lines[2].endswith("blocks/s")
+
+
+def test_duplicates_shows_the_contacts_read_at_a_terminal_and_nothing_piped(
+    cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``tagtui duplicates`` hands the scan a progress line when stderr is a terminal: the
+    contacts read of those the query selects (then the blocks compared, on a large workspace)."""
+    for _ in range(3):
+        added = cli("contacts", "add", "--name", "Ann Lee", "--phone", "+1 415 555 0100", "--company", "Acme")
+        assert added.code == 0, added.err
+    piped = cli("duplicates")
+    assert piped.code == 0 and "Ann Lee" in piped.out and piped.err == ""
+    monkeypatch.setattr("tagtui.cli.duplicates.wants_progress", lambda: True)
+    monkeypatch.setattr("tagtui.cli.progress.QUIET_FOR", 0.0)
+    monkeypatch.setattr("tagtui.cli.progress.REDRAW", 0.0)
+    shown = cli("duplicates")
+    assert shown.code == 0, shown.err
+    assert shown.out == piped.out  # the groups are the same; the line goes to stderr alone
+    lines = [line for line in shown.err.split(CLEAR) if line]
+    assert any(line.startswith("duplicates, reading: 3 contacts of 3") for line in lines), lines
+    assert shown.err.endswith(CLEAR)
