@@ -286,3 +286,26 @@ def test_duplicates_shows_the_contacts_read_at_a_terminal_and_nothing_piped(
     lines = [line for line in shown.err.split(CLEAR) if line]
     assert any(line.startswith("duplicates, reading: 3 contacts of 3") for line in lines), lines
     assert shown.err.endswith(CLEAR)
+
+
+def test_tag_pairs_show_the_time_at_a_terminal(cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``tags pairs`` reads every two tags of every contact (seconds at a million contacts):
+    at a terminal it says how long it has been at it."""
+    from tagtui.store.insight import InsightService
+
+    for tag in ("a", "b"):
+        assert cli("tags", "create", tag).code == 0
+    assert cli("contacts", "add", "--name", "Ann", "--email", "ann@example.com", "--tags", "a,b").code == 0
+    real = InsightService.tag_pairs
+
+    def slow(self: InsightService, *args: Any, **kwargs: Any) -> Any:
+        time.sleep(0.2)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(InsightService, "tag_pairs", slow)
+    monkeypatch.setattr("tagtui.cli.progress.wants_progress", lambda stream=None: True)
+    monkeypatch.setattr("tagtui.cli.progress.QUIET_FOR", 0.0)
+    done = cli("tags", "pairs")
+    assert done.code == 0, done.err
+    assert "1 pair" in done.out
+    assert done.err.startswith(CLEAR + "tags pairs: 0 s") and done.err.endswith(CLEAR)
