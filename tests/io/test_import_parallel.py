@@ -289,3 +289,24 @@ def test_the_pipe_from_the_child_holds_a_few_batches(tmp_path: Path) -> None:
         child.kill()
         child.wait()
         child.stdout.close()
+
+
+def test_an_email_that_is_its_own_key_is_sent_once() -> None:
+    """A checked row whose email is already its key (lower case, trimmed) holds the one string
+    for both, so a batch from the reader process pickles it once; one that is not gets its key."""
+    import pickle
+
+    from tagtui.store.imports import CheckedRow, check_rows
+
+    rows = list(
+        check_rows(
+            [{"name": "Ann", "email": "ann@example.com"}, {"name": "Bo", "email": "Bo@Example.com"}],
+            skipping=False,
+        )
+    )
+    ann, bo = rows
+    assert isinstance(ann, CheckedRow) and isinstance(bo, CheckedRow)
+    assert ann.key == "ann@example.com" and ann.key is ann.fields["email"]
+    assert bo.key == "bo@example.com" and bo.fields["email"] == "Bo@Example.com"
+    sent = pickle.dumps((ann.fields, ann.key), protocol=pickle.HIGHEST_PROTOCOL)
+    assert sent.count(b"ann@example.com") == 1
