@@ -29,6 +29,7 @@ from hypothesis import settings
 
 from tagtui.store import Store
 from tagtui.store.db import Database
+from tagtui.store.engines import cores
 from tagtui.store.schema import prepare
 from tests import css_cache, pilot_wait
 
@@ -204,11 +205,7 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     """
     if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
         return None
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    return cores + (1 if PG_URL else 2)
+    return cores() + (1 if PG_URL else 2)
 
 
 @pytest.hookimpl(optionalhook=True)

@@ -36,6 +36,7 @@ from tagtui.io.text_files import (
     open_file,
     sniff_encoding,
 )
+from tagtui.store.engines import cores
 from tagtui.store.errors import FileError, ValidationError
 from tagtui.store.imports import (
     BATCH,
@@ -652,7 +653,7 @@ def reads_in_parallel(size: int, path: str = "") -> bool:
     """Whether a CSV file of ``size`` bytes at ``path`` is read in a second process: not
     ``/dev/stdin`` and its kin, which are another file in the child."""
     own = not os.path.abspath(path).startswith(("/dev/", "/proc/"))
-    return size >= PARALLEL_BYTES and (os.cpu_count() or 1) > 1 and own
+    return size >= PARALLEL_BYTES and cores() > 1 and own
 
 
 class ParallelRows(CheckedRows):

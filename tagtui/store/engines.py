@@ -215,8 +215,9 @@ _held: set[tuple[int, str, str]] = set()
 _held_lock = threading.Lock()
 
 
-def _cores() -> int:
-    """The cores this process may run on."""
+def cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system has one): how
+    many threads sort a deferred index, whether an import reads its file in a second process."""
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
@@ -566,7 +567,7 @@ class SqliteEngine:
         few hundred thousand entries is sorted in one run, where threads change nothing; at
         1,000,000 contacts the eight indexes of an import took 4.2-5.0 s with two threads
         against 5.4-6.1 s without (alternating on one copy)."""
-        threads = min(_cores(), SORT_THREADS)
+        threads = min(cores(), SORT_THREADS)
         if threads > 1:
             tx.execute(f"PRAGMA threads = {threads}")
         try:

@@ -187,10 +187,10 @@ def test_progress_follows_the_other_process(
 
 def test_small_files_and_one_core_read_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
     assert not csv_import.reads_in_parallel(csv_import.PARALLEL_BYTES - 1)
-    monkeypatch.setattr(csv_import.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(csv_import, "cores", lambda: 2)
     assert csv_import.reads_in_parallel(csv_import.PARALLEL_BYTES)
     assert not csv_import.reads_in_parallel(10 * csv_import.PARALLEL_BYTES, "/dev/stdin")  # `< file.csv`
-    monkeypatch.setattr(csv_import.os, "cpu_count", lambda: 1)
+    monkeypatch.setattr(csv_import, "cores", lambda: 1)
     assert not csv_import.reads_in_parallel(10 * csv_import.PARALLEL_BYTES)
 
 

@@ -85,7 +85,7 @@ def test_the_deferred_indexes_are_sorted_on_helper_threads_and_the_connection_ge
         pytest.skip("PRAGMA threads is SQLite's sorter (PostgreSQL builds its indexes its own way)")
     from tagtui.store import engines
 
-    monkeypatch.setattr(engines, "_cores", lambda: 8)
+    monkeypatch.setattr(engines, "cores", lambda: 8)
     seen: list[str] = []
     execute = engines.SqliteEngine.execute
 
@@ -116,7 +116,7 @@ def test_one_core_builds_the_indexes_without_helper_threads(
         pytest.skip("PRAGMA threads is SQLite's sorter (PostgreSQL builds its indexes its own way)")
     from tagtui.store import engines
 
-    monkeypatch.setattr(engines, "_cores", lambda: 1)
+    monkeypatch.setattr(engines, "cores", lambda: 1)
     seen: list[str] = []
     execute = engines.SqliteEngine.execute
     monkeypatch.setattr(
