@@ -28,7 +28,7 @@ from __future__ import annotations
 import gc
 import json
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -285,7 +285,7 @@ class ImportService:
             paused = _pause_triggers(tx)
             state.pairs_paused = "trend_pair_added" in paused
             state.keys_paused = tx.db.engine.pause_tags_key_added(tx)
-            deferred = _defer_indexes(tx)
+            deferred = defer_indexes(tx)
             # A workspace without contacts has none for the import to change: then every
             # contact it touches it made, and the count of those it changed is 0 without a look.
             empty = (
@@ -870,20 +870,24 @@ def _pause_triggers(tx: Tx) -> list[str]:
 _KEPT_INDEX = "ux_contact_email"
 
 
-def _defer_indexes(tx: Tx) -> list[str]:
+def defer_indexes(tx: Tx, *, events: Collection[str] = ()) -> list[str]:
     """SQLite, when no workspace has a contact: drop the other indexes of ``contact`` and
-    ``contact_tag``'s by tag, and give back their ``CREATE INDEX`` statements, for the import
-    to build them once at its end (a sort each) instead of an entry at a time in the file's
-    order; in the same transaction, so no other connection sees them gone. Nothing the import
+    ``contact_tag``'s by tag (and ``event``'s named in ``events``), and give back their
+    ``CREATE INDEX`` statements, for the bulk load (an import, a demo) to build them once at its
+    end (``engine.build_indexes``: a sort each) instead of an entry at a time in the file's
+    order; in the same transaction, so no other connection sees them gone. Nothing an import
     reads needs them: it finds contacts by id and email, and a contact's tags by its key. (A
     100,000-row import took 3.56 s where it took 3.77 s with ``contact_tag``'s indexes
     written as it went, a 1,000,000-row one 36.7 s where it took 38.9 s.) An empty list
-    (nothing done) on PostgreSQL or when there are contacts."""
+    (nothing done) on PostgreSQL or when there are contacts (rebuilding their entries would
+    cost more than it saves)."""
     engine = tx.db.engine
     if not engine.defers_indexes or tx.scalar("SELECT 1 FROM contact LIMIT 1") is not None:
         return []
     found = engine.index_definitions(tx, "contact", but=_KEPT_INDEX)
     found += engine.index_definitions(tx, "contact_tag", but="")  # its key stays (not listed)
+    if events:
+        found += [(n, d) for n, d in engine.index_definitions(tx, "event", but="") if n in events]
     for name, _ in found:
         tx.execute(f'DROP INDEX "{name}"')
     return [create for _, create in found]

@@ -21,7 +21,7 @@ from tagtui.store.duplicates import (
 from tagtui.store.duplicates import Progress as DuplicateProgress
 from tagtui.store.errors import NotFound, ValidationError
 from tagtui.store.history import HistoryLine, HistoryService
-from tagtui.store.imports import ImportResult, ImportService, Skip
+from tagtui.store.imports import ImportResult, ImportService, Skip, defer_indexes
 from tagtui.store.insight import Cooccurrence, Explanation, FunnelStage, InsightService, TagPair
 from tagtui.store.jobs import Progress
 from tagtui.store.labels import LabelService
@@ -797,26 +797,10 @@ class GeneratedWrite:
         self.deferred: list[str] = []
 
     def defer_indexes(self) -> None:
-        """SQLite, when no workspace has a contact: drop the indexes of ``contact`` (but
-        ``ux_contact_email``) and ``contact_tag``, and ``event``'s by kind and time, to be built
-        once at the end of the run (a sort each) instead of an entry at a time in an order of
-        their own (the one by kind and time was a third of a 300,000-contact demo's time).
-        In the same transaction: no other connection sees them gone. Nothing on PostgreSQL or
-        when there are contacts (rebuilding their entries would cost more than it saves)."""
-        tx = self.tx
-        engine = tx.db.engine
-        if (
-            self.deferred
-            or not engine.defers_indexes
-            or tx.scalar("SELECT 1 FROM contact LIMIT 1") is not None
-        ):
-            return
-        found = engine.index_definitions(tx, "contact", but="ux_contact_email")
-        found += engine.index_definitions(tx, "contact_tag", but="")
-        found += [(n, d) for n, d in engine.index_definitions(tx, "event", but="") if n == "ix_event_kind"]
-        for name, create in found:
-            tx.execute(f'DROP INDEX "{name}"')
-            self.deferred.append(create)
+        """``imports.defer_indexes`` for the run (once), ``event``'s index by kind and time too
+        (a third of a 300,000-contact demo's time when written an entry at a time)."""
+        if not self.deferred:
+            self.deferred = defer_indexes(self.tx, events={"ix_event_kind"})
 
     def write_tags_keys(self) -> None:
         """The generator writes each new contact's ``tags_key`` with the contact (as
